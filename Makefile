@@ -1,0 +1,60 @@
+# Pulse: two commands do all set-up.
+#   make run   install, migrate, seed demo data on first run, serve with gunicorn on SQLite
+#   make test  install test tools (and Debian's chromium when missing), run the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8050
+WORKERS ?= 2
+SCALE ?= pilot
+FLASK := $(BIN)/flask --app app
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev translations migrate seed chromium lint bench clean-db
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-dev: $(VENV)/.dev-installed translations
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile -q -d config/translations -f
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed --scale $(SCALE) --if-empty
+
+run: seed
+	@echo "Pulse on http://$(HOST):$(PORT)  (demo logins: see README.md)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 'app:create_app()'
+
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver)
+
+test: install-dev chromium
+	@bash scripts/run-tests.sh $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+bench: install-dev
+	$(BIN)/python -m bench.run_all
+
+clean-db:
+	rm -f data/pulse.db data/pulse.db-wal data/pulse.db-shm data/.seeded

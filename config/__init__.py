@@ -1,0 +1,1 @@
+"""Settings, clock and rule sets: everything that varies between deployments."""

@@ -1,0 +1,58 @@
+"""The audit log: who changed what, when, before and after; refusals included."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from config.clock import now
+from data_access.models import AuditEntry
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, default=_default, ensure_ascii=False, sort_keys=True)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes of a row, for an audit entry's before/after."""
+    return {name: getattr(obj, name) for name in fields}
+
+
+def record(
+    session: Session,
+    *,
+    user_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: object = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    outcome: str = "ok",
+    detail: str | None = None,
+) -> None:
+    """Add an audit entry to the caller's transaction (it commits or rolls back with the change)."""
+    session.execute(
+        insert(AuditEntry).values(
+            at=now(),
+            user_id=user_id,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            outcome=outcome,
+            before_json=_json(before),
+            after_json=_json(after),
+            detail=(detail or "")[:500] or None,
+        )
+    )

@@ -1,0 +1,95 @@
+"""Engines and sessions for SQLite (default) and PostgreSQL (psycopg 3).
+
+SQLite gets WAL, foreign keys and a busy timeout on every connection; write sessions open with
+BEGIN IMMEDIATE so that two writers queue instead of failing half-way with "database is locked".
+Callers frame transactions themselves (``with store.write() as session:``); data functions never
+commit on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        immediate = connection.get_execution_options().get("pulse_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine with the settings each backend needs."""
+    if url.startswith("sqlite"):
+        _prepare_sqlite_file(url)
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+@dataclass
+class Store:
+    """The app's handle on the database: one engine, a read and a write session factory."""
+
+    engine: Engine
+    read_sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str, *, echo: bool = False) -> Store:
+        engine = make_engine(url, echo=echo)
+        write_engine = engine.execution_options(pulse_write=True)
+        return cls(
+            engine=engine,
+            read_sessions=sessionmaker(engine, expire_on_commit=False),
+            write_sessions=sessionmaker(write_engine, expire_on_commit=False),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries; rolled back at the end, it never writes."""
+        with self.read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work: commits once at the end, rolls back everything on any error."""
+        with self.write_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

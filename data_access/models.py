@@ -1,0 +1,455 @@
+"""Typed SQLAlchemy 2 models: the store's schema.
+
+Integrity lives in the database too: foreign keys, unique and check constraints. Rows that
+people edit concurrently carry a version column (optimistic locking). The org tree uses a
+materialized path (``/1/7/42/``) so that a subtree is one indexed prefix query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from domain.indicators import Accumulation, Direction, Status
+from domain.kinds import (
+    EvaluationStatus,
+    Frequency,
+    MeasurementStatus,
+    Priority,
+    Role,
+    SourceKind,
+    TaskStatus,
+    UnitKind,
+)
+from domain.periods import PeriodKind
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def one_of(column: str, enum: type[StrEnum], name: str | None = None) -> CheckConstraint:
+    """A check constraint that keeps a string column inside an enum's values."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(f"{column} IN ({values})", name=name or f"{column}_allowed")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OrgUnit(Base):
+    """A node of the org tree: city, department, ward, division or party board."""
+
+    __tablename__ = "org_units"
+    __table_args__ = (one_of("kind", UnitKind), Index("ix_org_units_path", "path"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    official_code: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), index=True)
+    path: Mapped[str] = mapped_column(String(400), default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=True)
+    ruleset: Mapped[str] = mapped_column(String(40), default="decree_335")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
+
+
+class Position(Base):
+    """A job position (vi tri viec lam) in a unit."""
+
+    __tablename__ = "positions"
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    task_group: Mapped[str] = mapped_column(String(80))
+    criteria_set: Mapped[str] = mapped_column(String(40), default="default")
+    is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Person(Base):
+    """A civil servant."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        CheckConstraint("length(citizen_id) = 12", name="citizen_id_length"),
+        CheckConstraint("gender IN ('male', 'female')", name="gender_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(String(12), unique=True)
+    civil_servant_code: Mapped[str] = mapped_column(String(20), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    gender: Mapped[str] = mapped_column(String(6))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class User(Base):
+    """A login tied to a person, a role and a scope (an org subtree)."""
+
+    __tablename__ = "users"
+    __table_args__ = (one_of("role", Role), CheckConstraint("language IN ('vi', 'en', 'fr')", name="language_allowed"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    scope_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), unique=True)
+    language: Mapped[str] = mapped_column(String(2), default="vi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped to revoke every open session of this user (logout everywhere, deactivation).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Period(Base):
+    """A reporting period: a year, a quarter or a month."""
+
+    __tablename__ = "periods"
+    __table_args__ = (
+        one_of("kind", PeriodKind),
+        CheckConstraint("start_date <= end_date", name="dates_ordered"),
+        CheckConstraint("grace_days >= 0", name="grace_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    grace_days: Mapped[int] = mapped_column(Integer, default=10)
+
+
+class Objective(Base):
+    """What a unit means to achieve in a period, tied to its source."""
+
+    __tablename__ = "objectives"
+    __table_args__ = (one_of("source_kind", SourceKind), CheckConstraint("weight >= 0", name="weight_nonnegative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    source_kind: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+    parent_objective_id: Mapped[int | None] = mapped_column(ForeignKey("objectives.id"))
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Indicator(Base):
+    """A key result or a standing KPI of a unit for a (yearly) period."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (
+        one_of("direction", Direction),
+        one_of("accumulation", Accumulation),
+        one_of("frequency", Frequency),
+        CheckConstraint("weight >= 0", name="weight_nonnegative"),
+        CheckConstraint("band_low IS NULL OR band_high IS NULL OR band_low <= band_high", name="band_ordered"),
+        CheckConstraint("milestones_total IS NULL OR milestones_total > 0", name="milestones_positive"),
+        UniqueConstraint("unit_id", "period_id", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    objective_id: Mapped[int | None] = mapped_column(ForeignKey("objectives.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300))
+    unit_of_measure: Mapped[str] = mapped_column(String(40), default="")
+    direction: Mapped[str] = mapped_column(String(12))
+    baseline: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    band_low: Mapped[float | None] = mapped_column(Float)
+    band_high: Mapped[float | None] = mapped_column(Float)
+    milestones_total: Mapped[int | None] = mapped_column(Integer)
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    accumulation: Mapped[str] = mapped_column(String(10), default=Accumulation.LAST.value)
+    frequency: Mapped[str] = mapped_column(String(10), default=Frequency.MONTHLY.value)
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TrajectoryPoint(Base):
+    """A planned value of an indicator at a date (its planned trajectory)."""
+
+    __tablename__ = "trajectory_points"
+    __table_args__ = (UniqueConstraint("indicator_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    at: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class Measurement(Base):
+    """A value of an indicator at a date, with its approval."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (one_of("status", MeasurementStatus), Index("ix_measurements_indicator_date", "indicator_id", "measured_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    value: Mapped[float] = mapped_column(Float)
+    measured_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=MeasurementStatus.SUBMITTED.value)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reject_reason: Mapped[str | None] = mapped_column(String(500))
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskType(Base):
+    """A catalogue entry: a kind of product/work with its conversion coefficient."""
+
+    __tablename__ = "task_types"
+    __table_args__ = (CheckConstraint("coefficient > 0", name="coefficient_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    coefficient: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class Task(Base):
+    """Work assigned by someone to a unit or a person."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        one_of("status", TaskStatus),
+        one_of("priority", Priority),
+        CheckConstraint("coefficient > 0", name="coefficient_positive"),
+        CheckConstraint("delays >= 0 AND major_errors >= 0", name="counts_nonnegative"),
+        CheckConstraint("progress_pct >= 0 AND progress_pct <= 100", name="progress_range"),
+        Index("ix_tasks_unit_due", "assignee_unit_id", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    assigner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigner_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    assignee_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    assignee_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    batch_key: Mapped[str | None] = mapped_column(String(40), index=True)  # copies of one multi-unit assignment
+    task_type_id: Mapped[int | None] = mapped_column(ForeignKey("task_types.id"))
+    coefficient: Mapped[float] = mapped_column(Float, default=1.0)
+    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL.value)
+    objective_id: Mapped[int | None] = mapped_column(ForeignKey("objectives.id"))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+    start_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    original_due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default=TaskStatus.OPEN.value)
+    progress_pct: Mapped[int] = mapped_column(Integer, default=0)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    delays: Mapped[int] = mapped_column(Integer, default=0)
+    major_errors: Mapped[int] = mapped_column(Integer, default=0)
+    quality_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    exceeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    excused: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskCheckin(Base):
+    """A progress report, a completion, an acceptance or a return on a task."""
+
+    __tablename__ = "task_checkins"
+    __table_args__ = (CheckConstraint("progress_pct IS NULL OR (progress_pct >= 0 AND progress_pct <= 100)", name="progress_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # progress, done, accepted, returned, extended, cancelled
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    progress_pct: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class Evaluation(Base):
+    """A person's (or a unit's) score for a period on the 100-point scale, with its trail."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        one_of("status", EvaluationStatus),
+        UniqueConstraint("person_id", "period_id"),
+        CheckConstraint("total IS NULL OR (total >= 0 AND total <= 100)", name="total_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    ruleset: Mapped[str] = mapped_column(String(40), default="decree_335")
+    general_points: Mapped[float | None] = mapped_column(Float)
+    task_points: Mapped[float | None] = mapped_column(Float)
+    total: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str | None] = mapped_column(String(16))
+    final_level: Mapped[str | None] = mapped_column(String(16))
+    disciplined: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=EvaluationStatus.DRAFT.value)
+    details_json: Mapped[str] = mapped_column(Text, default="{}")
+    appeal_note: Mapped[str | None] = mapped_column(Text)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Notification(Base):
+    """An in-app notice to one user."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """Who did or tried what, when, with the record before and after."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(10), default="ok")  # ok | denied | failed
+    before_json: Mapped[str | None] = mapped_column(Text)
+    after_json: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class LoginFailure(Base):
+    """A failed login, for per-account throttling when Redis is not configured."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_user_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DataVersion(Base):
+    """A counter bumped by every write; caches and open dashboards key on it."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class IndicatorRollup(Base):
+    """Precomputed state of one indicator as of the end of one period."""
+
+    __tablename__ = "indicator_rollups"
+    __table_args__ = (one_of("status", Status), Index("ix_indicator_rollups_unit_period", "unit_id", "period_id"))
+
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    latest_value: Mapped[float | None] = mapped_column(Float)
+    latest_on: Mapped[date | None] = mapped_column(Date)
+    current_value: Mapped[float | None] = mapped_column(Float)
+    progress: Mapped[float | None] = mapped_column(Float)
+    expected: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(10), default=Status.NO_DATA.value)
+    forecast_value: Mapped[float | None] = mapped_column(Float)
+    forecast_miss_by: Mapped[float | None] = mapped_column(Float)
+    on_course: Mapped[bool | None] = mapped_column(Boolean)
+    n_measurements: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class UnitRollup(Base):
+    """Precomputed score, indicator status counts and task counts of a unit's subtree for a period."""
+
+    __tablename__ = "unit_rollups"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)
+    own_score: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    n_indicators: Mapped[int] = mapped_column(Integer, default=0)
+    n_done: Mapped[int] = mapped_column(Integer, default=0)
+    n_on_track: Mapped[int] = mapped_column(Integer, default=0)
+    n_at_risk: Mapped[int] = mapped_column(Integer, default=0)
+    n_off_track: Mapped[int] = mapped_column(Integer, default=0)
+    n_no_data: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_open: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_done_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_done_late: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,75 @@
+"""Closed vocabularies shared by the rules, the store and the pages."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user may do; where is given by the user's scope (an org subtree)."""
+
+    ADMIN = "admin"
+    LEADER = "leader"
+    MANAGER = "manager"
+    STAFF = "staff"
+    SCREEN = "screen"  # read-only device account for meeting-room screens
+
+
+class UnitKind(StrEnum):
+    CITY = "city"
+    DEPARTMENT = "department"
+    WARD = "ward"
+    DIVISION = "division"
+    PARTY_BOARD = "party_board"
+
+
+class SourceKind(StrEnum):
+    """Where an objective comes from."""
+
+    RESOLUTION = "resolution"
+    ACTION_PROGRAMME = "action_programme"
+    KEY_TASK = "key_task"
+    REGULAR_WORK = "regular_work"
+
+
+class Frequency(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class MeasurementStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"  # assignee marked it done, waiting for the assigner
+    DONE = "done"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class EvaluationStatus(StrEnum):
+    DRAFT = "draft"
+    SELF_ASSESSED = "self_assessed"
+    REVIEWED = "reviewed"
+    APPROVED = "approved"
+    LOCKED = "locked"
+
+
+OPEN_TASK_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.SUBMITTED, TaskStatus.RETURNED})
+
+# Roles that may write (assign tasks, enter values) inside their scope.
+WRITER_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.MANAGER})

@@ -1,0 +1,107 @@
+"""Admin commands: `flask --app app db upgrade`, `seed`, `rollups rebuild` (each has --help)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from tqdm import tqdm
+
+from config.clock import today
+from config.settings import PROJECT_ROOT
+from data_access.migrate import upgrade_to_head
+from server.context import current_settings, current_store
+
+DEMO_PASSWORD_FILE = PROJECT_ROOT / "data" / "demo-password.txt"
+
+db_cli = AppGroup("db", help="Database schema.")
+rollups_cli = AppGroup("rollups", help="Precomputed dashboard figures.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations up to the newest revision."""
+    upgrade_to_head(current_settings().database_url)
+    click.echo("Database is at the newest revision.")
+
+
+class _ProgressBars:
+    """Turns seed progress callbacks into one tqdm bar per stage."""
+
+    def __init__(self) -> None:
+        self._bar: tqdm | None = None
+        self._stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.close()
+            self._stage = stage
+            self._bar = tqdm(total=total, desc=stage, unit="row", leave=True)
+        if self._bar is not None:
+            self._bar.n = done
+            self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+@click.command("seed")
+@click.option("--scale", type=click.Choice(["pilot", "hanoi"]), default="pilot", show_default=True,
+              help="pilot: 4 units, ~300 people; hanoi: the whole city, >= 30,000 people.")
+@click.option("--seed", "seed_value", type=int, default=2026, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds data.")
+@click.option("--today", "today_text", default=None, help="Pretend today is this date (YYYY-MM-DD).")
+def seed_command(scale: str, seed_value: int, if_empty: bool, today_text: str | None) -> None:
+    """Fill the database with demo data from Hanoi's real org tree."""
+    import os
+
+    from data_access.seed import DEMO_USERNAMES, database_is_empty, seed_demo
+
+    store = current_store()
+    if if_empty and not database_is_empty(store):
+        click.echo("Demo data already present; nothing to do.")
+        return
+    if not database_is_empty(store):
+        raise click.ClickException("The database is not empty. Seed a fresh database (make clean-db) or use --if-empty.")
+    as_of = date.fromisoformat(today_text) if today_text else today()
+    bars = _ProgressBars()
+    started = time.perf_counter()
+    try:
+        report = seed_demo(store, scale=scale, seed=seed_value, today=as_of,
+                           demo_password=os.environ.get("PULSE_DEMO_PASSWORD") or None, progress=bars)
+    finally:
+        bars.close()
+    elapsed = time.perf_counter() - started
+    counts = ", ".join(f"{name}={count}" for name, count in report.counts.items())
+    click.echo(f"Seeded scale={scale} seed={seed_value} in {elapsed:.1f} s: {counts}")
+    click.echo("Demo accounts: " + ", ".join(f"{label}={name}" for label, name in DEMO_USERNAMES.items()))
+    if report.demo_password and not os.environ.get("PULSE_DEMO_PASSWORD"):
+        DEMO_PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEMO_PASSWORD_FILE.write_text(report.demo_password + "\n")
+        DEMO_PASSWORD_FILE.chmod(0o600)
+        click.echo(f"Demo password (shown once, also in {DEMO_PASSWORD_FILE.relative_to(PROJECT_ROOT)}): {report.demo_password}")
+
+
+@rollups_cli.command("rebuild")
+@click.option("--today", "today_text", default=None, help="Compute as of this date (YYYY-MM-DD).")
+def rollups_rebuild(today_text: str | None) -> None:
+    """Recompute every rollup from the raw tables (the incremental updates must agree with this)."""
+    from data_access.rollups import rebuild_all
+
+    as_of = date.fromisoformat(today_text) if today_text else today()
+    started = time.perf_counter()
+    with current_store().write() as session:
+        counts = rebuild_all(session, today=as_of)
+    click.echo(f"Rollups rebuilt in {time.perf_counter() - started:.1f} s: {counts}")
+
+
+def register(server: Flask) -> None:
+    """Attach every admin command to the Flask CLI."""
+    server.cli.add_command(db_cli)
+    server.cli.add_command(rollups_cli)
+    server.cli.add_command(seed_command)

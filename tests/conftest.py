@@ -1,0 +1,89 @@
+"""Shared fixtures: a throw-away database per test, on SQLite or PostgreSQL.
+
+PULSE_TEST_DB selects the backend for the whole run: "sqlite" (default) or a PostgreSQL URL
+(scripts/run-tests.sh runs the suite once for each). The date is pinned so that demo data and
+expectations do not drift with the calendar.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+os.environ.setdefault("PULSE_TODAY", "2026-11-20")
+os.environ.setdefault("PULSE_ENV", "test")
+
+from config.settings import normalise_database_url  # noqa: E402
+from data_access.db import Store  # noqa: E402
+from tests.support.databases import TestDatabases  # noqa: E402
+
+TEST_TODAY = date.fromisoformat(os.environ["PULSE_TODAY"])
+DEMO_PASSWORD = "Pulse-demo-2026!"
+DEMO_SEED = 2026
+
+
+def _backend() -> str:
+    raw = os.environ.get("PULSE_TEST_DB", "sqlite")
+    return raw if raw == "sqlite" else normalise_database_url(raw)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    backend = _backend()
+    shown = "SQLite" if backend == "sqlite" else f"PostgreSQL ({backend.split('@')[-1]})"
+    return f"pulse test database: {shown}; today pinned to {TEST_TODAY}"
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    """The run's database factory (templates and per-test clones)."""
+    factory = TestDatabases(_backend(), tmp_path_factory.mktemp("db"))
+    yield factory
+    factory.cleanup()
+
+
+@pytest.fixture(scope="session")
+def backend_name(databases: TestDatabases) -> str:
+    return "postgresql" if databases.is_postgres else "sqlite"
+
+
+def _seed_pilot(url: str) -> None:
+    from data_access.seed import seed_demo
+
+    store = Store.connect(url)
+    try:
+        seed_demo(store, scale="pilot", seed=DEMO_SEED, today=TEST_TODAY, demo_password=DEMO_PASSWORD)
+    finally:
+        store.dispose()
+
+
+@pytest.fixture
+def empty_store(databases: TestDatabases) -> Iterator[Store]:
+    """A fresh, migrated, empty database."""
+    store = Store.connect(databases.clone(databases.template("empty")))
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def demo_url(databases: TestDatabases) -> str:
+    """URL of a fresh copy of the migrated database seeded with the pilot demo data."""
+    return databases.clone(databases.template("pilot", _seed_pilot))
+
+
+@pytest.fixture
+def demo_store(demo_url: str) -> Iterator[Store]:
+    """A fresh copy of the pilot demo database, free to write to."""
+    store = Store.connect(demo_url)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_demo_store(databases: TestDatabases) -> Iterator[Store]:
+    """One pilot demo database shared by read-only tests (never write to it)."""
+    store = Store.connect(databases.clone(databases.template("pilot", _seed_pilot)))
+    yield store
+    store.dispose()
