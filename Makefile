@@ -31,7 +31,7 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.dev-installed translations
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d config/translations -f
+	@if [ -d config/translations ]; then $(BIN)/pybabel compile -q -d config/translations -f; fi
 
 migrate: install
 	$(FLASK) db upgrade
