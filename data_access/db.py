@@ -64,12 +64,16 @@ class Store:
 
     @classmethod
     def connect(cls, url: str, *, echo: bool = False) -> Store:
+        from data_access import rollups  # imported here: rollups imports the models, which import nothing of ours
+
         engine = make_engine(url, echo=echo)
         write_engine = engine.execution_options(pulse_write=True)
+        write_sessions = sessionmaker(write_engine, expire_on_commit=False)
+        rollups.install(write_sessions)
         return cls(
             engine=engine,
             read_sessions=sessionmaker(engine, expire_on_commit=False),
-            write_sessions=sessionmaker(write_engine, expire_on_commit=False),
+            write_sessions=write_sessions,
         )
 
     @property

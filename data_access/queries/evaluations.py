@@ -1,0 +1,283 @@
+"""Reads for the evaluation flow (Decree 335/2025/ND-CP, Regulation 366-QD/TW).
+
+Every function takes the session and the viewer keyword-only and returns dataclasses. Staff see
+only their own evaluation; managers and leaders see the people of their scope; meeting screens
+see none. Out-of-scope ids raise NotFound (the row's existence is not disclosed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session
+
+from data_access.errors import Forbidden, NotFound
+from data_access.models import AuditEntry, Evaluation, OrgUnit, Person, Position, Task, User
+from data_access.models import Period as PeriodRow
+from data_access.viewer import Viewer, in_scope
+from domain.kinds import EvaluationStatus, Role, TaskStatus
+
+UNIT_GROUP = "unit"  # the quota group of unit-level evaluations (agencies are compared by kind)
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One product/work counted in an evaluation, as the explanation shows it."""
+
+    task_id: int
+    title: str
+    due_date: date
+    coefficient: float
+    completed: bool
+    meets_quality: bool
+    major_errors: int
+    delays: int
+    excused: bool
+    exceeded: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id, "title": self.title, "due_date": self.due_date.isoformat(),
+            "coefficient": self.coefficient, "completed": self.completed, "meets_quality": self.meets_quality,
+            "major_errors": self.major_errors, "delays": self.delays, "excused": self.excused, "exceeded": self.exceeded,
+        }
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """One line of the classification list."""
+
+    id: int
+    person_id: int | None
+    person_name: str
+    civil_servant_code: str | None
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    position_name: str
+    task_group: str
+    period_code: str
+    ruleset: str
+    general_points: float | None
+    task_points: float | None
+    total: float | None
+    level: str | None
+    final_level: str | None
+    status: str
+    moved: bool
+    move_reason: str | None
+    flagged: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    at: datetime
+    username: str | None
+    action: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class EvaluationDetail:
+    """One evaluation with its explanation, the self-assessment, the review and the trail."""
+
+    row: EvaluationRow
+    details: dict[str, Any]
+    appeal_note: str | None
+    approved_by: str | None
+    approved_at: datetime | None
+    trail: list[TrailEntry] = field(default_factory=list)
+    can_self_assess: bool = False
+    can_review: bool = False
+    can_approve: bool = False
+    can_appeal: bool = False
+    can_unlock: bool = False
+
+
+def load_details(raw: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def period_row(session: Session, code: str) -> PeriodRow:
+    """The stored period with this code (NotFound otherwise)."""
+    row = session.execute(select(PeriodRow).where(PeriodRow.code == code)).scalar_one_or_none()
+    if row is None:
+        raise NotFound("period", code)
+    return row
+
+
+def person_tasks(session: Session, *, person_id: int, start: date, end: date) -> list[TaskLine]:
+    """The person's products in the period: assigned to them, due inside it, not cancelled."""
+    rows = session.execute(
+        select(Task)
+        .where(
+            Task.assignee_person_id == person_id,
+            Task.due_date >= start,
+            Task.due_date <= end,
+            Task.status != TaskStatus.CANCELLED.value,
+        )
+        .order_by(Task.due_date, Task.id)
+    ).scalars()
+    return [_line(task) for task in rows]
+
+
+def unit_tasks(session: Session, *, unit_path: str, start: date, end: date) -> list[TaskLine]:
+    """A unit's products in the period: work assigned to the unit or anyone in its subtree."""
+    rows = session.execute(
+        select(Task)
+        .join(OrgUnit, OrgUnit.id == Task.assignee_unit_id)
+        .where(
+            OrgUnit.path.startswith(unit_path, autoescape=True),
+            Task.due_date >= start,
+            Task.due_date <= end,
+            Task.status != TaskStatus.CANCELLED.value,
+        )
+        .order_by(Task.due_date, Task.id)
+    ).scalars()
+    return [_line(task) for task in rows]
+
+
+def _line(task: Task) -> TaskLine:
+    return TaskLine(
+        task_id=task.id,
+        title=task.title,
+        due_date=task.due_date,
+        coefficient=float(task.coefficient),
+        completed=task.status == TaskStatus.DONE.value,
+        meets_quality=bool(task.quality_accepted),
+        major_errors=int(task.major_errors or 0),
+        delays=int(task.delays or 0),
+        excused=bool(task.excused),
+        exceeded=bool(task.exceeded),
+    )
+
+
+def _base_query() -> Select:
+    return (
+        select(Evaluation, Person, OrgUnit, Position, PeriodRow.code)
+        .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
+        .join(PeriodRow, PeriodRow.id == Evaluation.period_id)
+        .outerjoin(Person, Person.id == Evaluation.person_id)
+        .outerjoin(Position, Position.id == Person.position_id)
+    )
+
+
+def _scoped(query: Select, viewer: Viewer) -> Select:
+    if viewer.role is Role.SCREEN:
+        raise Forbidden("evaluations are not shown on meeting screens")
+    query = query.where(in_scope(viewer, OrgUnit.path))
+    if viewer.role is Role.STAFF:
+        query = query.where(Evaluation.person_id == viewer.person_id, Evaluation.person_id.is_not(None))
+    return query
+
+
+def _row(evaluation: Evaluation, person: Person | None, unit: OrgUnit, position: Position | None, code: str) -> EvaluationRow:
+    quota = load_details(evaluation.details_json).get("quota") or {}
+    return EvaluationRow(
+        id=evaluation.id,
+        person_id=evaluation.person_id,
+        person_name=person.full_name if person else unit.name,
+        civil_servant_code=person.civil_servant_code if person else None,
+        unit_id=unit.id,
+        unit_name=unit.name,
+        unit_kind=unit.kind,
+        position_name=position.name if position else "",
+        task_group=position.task_group if position else UNIT_GROUP,
+        period_code=code,
+        ruleset=evaluation.ruleset,
+        general_points=evaluation.general_points,
+        task_points=evaluation.task_points,
+        total=evaluation.total,
+        level=evaluation.level,
+        final_level=evaluation.final_level,
+        status=evaluation.status,
+        moved=bool(quota.get("moved")),
+        move_reason=quota.get("reason"),
+        flagged=bool(quota.get("flagged")),
+        version=evaluation.version,
+    )
+
+
+def list_evaluations(
+    session: Session, *, viewer: Viewer, period_code: str, unit_id: int | None = None, people: bool = True
+) -> list[EvaluationRow]:
+    """The classification list of a period: people (or units) in the viewer's scope, by unit and name."""
+    query = _scoped(_base_query(), viewer).where(PeriodRow.code == period_code)
+    query = query.where(Evaluation.person_id.is_not(None) if people else Evaluation.person_id.is_(None))
+    if unit_id is not None:
+        unit = session.get(OrgUnit, unit_id)
+        if unit is None or not viewer.covers_path(unit.path):
+            raise NotFound("unit", unit_id)
+        query = query.where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    query = query.order_by(OrgUnit.path, Position.task_group, Person.full_name, Evaluation.id)
+    return [_row(*found) for found in session.execute(query).all()]
+
+
+def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> EvaluationDetail:
+    """One evaluation with what the viewer may do with it."""
+    found = session.execute(_scoped(_base_query(), viewer).where(Evaluation.id == evaluation_id)).one_or_none()
+    if found is None:
+        raise NotFound("evaluation", evaluation_id)
+    evaluation, person, unit, position, code = found
+    row = _row(evaluation, person, unit, position, code)
+    approver = session.get(User, evaluation.approved_by_id) if evaluation.approved_by_id else None
+    status = EvaluationStatus(evaluation.status)
+    own = evaluation.person_id is not None and evaluation.person_id == viewer.person_id
+    open_ = status in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED)
+    return EvaluationDetail(
+        row=row,
+        details=load_details(evaluation.details_json),
+        appeal_note=evaluation.appeal_note,
+        approved_by=approver.username if approver else None,
+        approved_at=evaluation.approved_at,
+        trail=trail(session, evaluation_id=evaluation.id),
+        can_self_assess=own and status in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED),
+        can_review=open_ and not own and may_review(viewer, unit.path),
+        can_approve=status is EvaluationStatus.REVIEWED and not own and may_approve(viewer, unit),
+        can_appeal=own and status in (EvaluationStatus.APPROVED, EvaluationStatus.LOCKED),
+        can_unlock=viewer.is_admin and status in (EvaluationStatus.APPROVED, EvaluationStatus.LOCKED),
+    )
+
+
+def trail(session: Session, *, evaluation_id: int) -> list[TrailEntry]:
+    """The audit entries of one evaluation, oldest first (refusals left out)."""
+    rows = session.execute(
+        select(AuditEntry.at, User.username, AuditEntry.action, AuditEntry.detail)
+        .outerjoin(User, User.id == AuditEntry.user_id)
+        .where(and_(AuditEntry.entity == "evaluation", AuditEntry.entity_id == str(evaluation_id), AuditEntry.outcome == "ok"))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+    return [TrailEntry(at=at, username=username, action=action, detail=detail) for at, username, action, detail in rows]
+
+
+def may_review(viewer: Viewer, unit_path: str) -> bool:
+    """Managers and leaders review the people of their scope."""
+    return viewer.role in (Role.MANAGER, Role.LEADER) and viewer.covers_path(unit_path)
+
+
+def may_approve(viewer: Viewer, unit: OrgUnit) -> bool:
+    """The unit head approves: a leader whose scope covers the unit, or the manager of that very unit."""
+    if viewer.role is Role.LEADER:
+        return viewer.covers_path(unit.path)
+    return viewer.role is Role.MANAGER and viewer.scope_unit_id == unit.id
+
+
+def units_for_picker(session: Session, *, viewer: Viewer) -> list[tuple[int, str, int]]:
+    """(id, name, depth) of the active units in the viewer's scope, tree order."""
+    if viewer.role is Role.SCREEN:
+        raise Forbidden("evaluations are not shown on meeting screens")
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.depth)
+        .where(in_scope(viewer, OrgUnit.path), OrgUnit.active.is_(True))
+        .order_by(OrgUnit.path)
+    ).all()
+    return [(row.id, row.name, row.depth) for row in rows]

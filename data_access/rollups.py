@@ -1,0 +1,443 @@
+"""Rollups: the precomputed figures dashboards read, kept current inside every write transaction.
+
+Semantics
+- An indicator belongs to a year. For that year and each of its quarters and months there is one
+  IndicatorRollup row: the state "as of" the end of that period or today, whichever is earlier.
+  Counted values are approved measurements (and submitted ones where the unit does not require
+  approval) dated inside the year and on or before the as-of date. Periods that start after
+  today have no data.
+- A UnitRollup row exists for every unit and every period. own_score comes from the unit's own
+  objectives (indicators without an objective form one implicit objective of weight 1); score
+  rolls the own score (weight 1) and the direct children's scores up by the children's weights.
+  Indicator status counts and task counts cover the whole subtree. Tasks count in the periods
+  that contain their due date; cancelled tasks do not count; overdue means open and due before
+  today; done on time means done without a counted delay.
+- Incremental: `install()` hooks the write sessions. After each flush the touched indicators and
+  units are noted; before commit their rollups and those of their ancestors are recomputed, and
+  the data version is bumped, all in the same transaction. `rebuild_all()` recomputes everything
+  from the raw tables; a property test proves both agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, delete, event, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from config.clock import today as clock_today
+from data_access import changes
+from data_access.models import (
+    Indicator,
+    IndicatorRollup,
+    Measurement,
+    Objective,
+    OrgUnit,
+    Period as PeriodRow,
+    Task,
+    TrajectoryPoint,
+    UnitRollup,
+)
+from domain.forecast import forecast
+from domain.indicators import (
+    Accumulation,
+    Direction,
+    IndicatorSpec,
+    Status,
+    Tolerances,
+    accumulate,
+    expected_progress,
+    progress,
+    status,
+)
+from domain.kinds import OPEN_TASK_STATUSES, MeasurementStatus, TaskStatus
+from domain.periods import Period, PeriodKind
+
+DIRTY_KEY = "pulse_rollups_dirty"
+CHUNK = 5_000
+STATUS_FIELDS = {
+    Status.DONE: "n_done",
+    Status.ON_TRACK: "n_on_track",
+    Status.AT_RISK: "n_at_risk",
+    Status.OFF_TRACK: "n_off_track",
+    Status.NO_DATA: "n_no_data",
+}
+COUNT_FIELDS = ("n_indicators", *STATUS_FIELDS.values(), "tasks_open", "tasks_overdue", "tasks_done_on_time", "tasks_done_late")
+
+
+def tolerances() -> Tolerances:
+    """Status tolerances and progress cap from the settings."""
+    from config.settings import load_settings
+
+    settings = load_settings()
+    return Tolerances(on_track=settings.on_track_tolerance, at_risk=settings.at_risk_tolerance, cap=settings.progress_cap)
+
+
+@dataclass(frozen=True)
+class _PeriodInfo:
+    id: int
+    period: Period
+
+
+def _load_periods(session: Session) -> dict[int, list[_PeriodInfo]]:
+    """Period rows by year."""
+    by_year: dict[int, list[_PeriodInfo]] = defaultdict(list)
+    for row in session.execute(select(PeriodRow.id, PeriodRow.kind, PeriodRow.year, PeriodRow.number)):
+        by_year[row.year].append(_PeriodInfo(row.id, Period(PeriodKind(row.kind), row.year, row.number)))
+    return by_year
+
+
+# --- indicator rollups --------------------------------------------------------------------
+
+
+def _counted_measurements(session: Session, indicator_ids: list[int] | None) -> dict[int, list[tuple[date, float]]]:
+    query = (
+        select(Measurement.indicator_id, Measurement.measured_on, Measurement.value, Measurement.id)
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
+        .where(
+            or_(
+                Measurement.status == MeasurementStatus.APPROVED.value,
+                and_(Measurement.status == MeasurementStatus.SUBMITTED.value, OrgUnit.requires_approval.is_(False)),
+            )
+        )
+    )
+    if indicator_ids is not None:
+        query = query.where(Measurement.indicator_id.in_(indicator_ids))
+    points: dict[int, list[tuple[date, float, int]]] = defaultdict(list)
+    for row in session.execute(query):
+        points[row.indicator_id].append((row.measured_on, row.value, row.id))
+    # Same-day values keep their entry order (id), so rebuild and incremental agree.
+    return {k: [(d, v) for d, v, _ in sorted(pts, key=lambda p: (p[0], p[2]))] for k, pts in points.items()}
+
+
+def _trajectories(session: Session, indicator_ids: list[int] | None) -> dict[int, list[tuple[date, float]]]:
+    query = select(TrajectoryPoint.indicator_id, TrajectoryPoint.at, TrajectoryPoint.value)
+    if indicator_ids is not None:
+        query = query.where(TrajectoryPoint.indicator_id.in_(indicator_ids))
+    out: dict[int, list[tuple[date, float]]] = defaultdict(list)
+    for row in session.execute(query):
+        out[row.indicator_id].append((row.at, row.value))
+    return out
+
+
+def _spec(row: Any) -> IndicatorSpec:
+    return IndicatorSpec(
+        direction=Direction(row.direction),
+        baseline=row.baseline,
+        target=row.target,
+        band_low=row.band_low,
+        band_high=row.band_high,
+        milestones_total=row.milestones_total,
+        accumulation=Accumulation(row.accumulation),
+    )
+
+
+def indicator_rollup_rows(
+    indicator: Any,
+    points: list[tuple[date, float]],
+    trajectory: list[tuple[date, float]],
+    periods: list[_PeriodInfo],
+    *,
+    today: date,
+    tol: Tolerances,
+) -> list[dict[str, Any]]:
+    """The rollup rows of one indicator, one per period of its year."""
+    spec = _spec(indicator)
+    year_period = Period(PeriodKind.YEAR, indicator.year)
+    in_year = [p for p in points if year_period.contains(p[0])]
+    rows = []
+    for info in periods:
+        as_of = min(today, info.period.end)
+        counted = [p for p in in_year if p[0] <= as_of] if info.period.start <= today else []
+        value = accumulate([v for _, v in counted], spec.accumulation)
+        p = progress(spec, value, cap=tol.cap)
+        expected = expected_progress(year_period, as_of, trajectory, spec=spec)
+        projected = forecast(counted, year_period, spec, cap=tol.cap) if counted else None
+        rows.append({
+            "indicator_id": indicator.id,
+            "period_id": info.id,
+            "unit_id": indicator.unit_id,
+            "latest_value": counted[-1][1] if counted else None,
+            "latest_on": counted[-1][0] if counted else None,
+            "current_value": value,
+            "progress": p,
+            "expected": expected,
+            "status": status(p, expected, tol).value,
+            "forecast_value": projected.value_at_end if projected else None,
+            "forecast_miss_by": projected.miss_by if projected else None,
+            "on_course": projected.on_course if projected else None,
+            "n_measurements": len(counted),
+            "weight": indicator.weight,
+        })
+    return rows
+
+
+def _indicator_query():  # type: ignore[no-untyped-def]
+    return select(
+        Indicator.id, Indicator.unit_id, Indicator.objective_id, Indicator.direction, Indicator.baseline, Indicator.target,
+        Indicator.band_low, Indicator.band_high, Indicator.milestones_total, Indicator.accumulation, Indicator.weight,
+        PeriodRow.year,
+    ).join(PeriodRow, PeriodRow.id == Indicator.period_id)
+
+
+def _compute_indicators(session: Session, indicator_ids: list[int] | None, *, today: date, tol: Tolerances) -> int:
+    query = _indicator_query()
+    if indicator_ids is not None:
+        query = query.where(Indicator.id.in_(indicator_ids))
+    indicators = session.execute(query).all()
+    points = _counted_measurements(session, indicator_ids)
+    trajectories = _trajectories(session, indicator_ids)
+    periods = _load_periods(session)
+    rows: list[dict[str, Any]] = []
+    for indicator in indicators:
+        rows += indicator_rollup_rows(indicator, points.get(indicator.id, []), trajectories.get(indicator.id, []),
+                                      periods.get(indicator.year, []), today=today, tol=tol)
+    _insert(session, IndicatorRollup, rows)
+    return len(rows)
+
+
+# --- unit rollups -------------------------------------------------------------------------
+
+
+@dataclass
+class _UnitFigures:
+    """What one unit contributes for one period before rolling up its children."""
+
+    own_score: float | None = None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_FIELDS, 0))
+
+
+def _own_figures(
+    session: Session, unit_ids: list[int] | None, period_ids: list[int], *, today: date
+) -> dict[tuple[int, int], _UnitFigures]:
+    """Own score, own indicator status counts and own task counts per (unit, period)."""
+    from domain.scores import objective_score, unit_score
+
+    figures: dict[tuple[int, int], _UnitFigures] = defaultdict(_UnitFigures)
+    objective_weights: dict[int, float] = {}
+    obj_query = select(Objective.id, Objective.weight)
+    if unit_ids is not None:
+        obj_query = obj_query.where(Objective.unit_id.in_(unit_ids))
+    for row in session.execute(obj_query):
+        objective_weights[row.id] = row.weight
+
+    ind_query = select(IndicatorRollup.unit_id, IndicatorRollup.period_id, IndicatorRollup.progress, IndicatorRollup.weight,
+                       IndicatorRollup.status, Indicator.objective_id).join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
+    if unit_ids is not None:
+        ind_query = ind_query.where(IndicatorRollup.unit_id.in_(unit_ids))
+    grouped: dict[tuple[int, int], dict[int | None, list[tuple[float | None, float]]]] = defaultdict(lambda: defaultdict(list))
+    for row in session.execute(ind_query):
+        key = (row.unit_id, row.period_id)
+        grouped[key][row.objective_id].append((row.progress, row.weight))
+        counts = figures[key].counts
+        counts["n_indicators"] += 1
+        counts[STATUS_FIELDS[Status(row.status)]] += 1
+    for key, by_objective in grouped.items():
+        objective_scores = [
+            (objective_score(items), 1.0 if objective_id is None else objective_weights.get(objective_id, 1.0))
+            for objective_id, items in by_objective.items()
+        ]
+        figures[key].own_score = unit_score(objective_scores)
+
+    _own_task_counts(session, unit_ids, figures, today=today)
+    return figures
+
+
+def _own_task_counts(session: Session, unit_ids: list[int] | None, figures: dict[tuple[int, int], _UnitFigures], *, today: date) -> None:
+    period_ids = {(p.kind, p.year, p.number): p.id for p in session.execute(select(PeriodRow.id, PeriodRow.kind, PeriodRow.year, PeriodRow.number))}
+    query = select(Task.assignee_unit_id, Task.due_date, Task.status, Task.delays).where(Task.status != TaskStatus.CANCELLED.value)
+    if unit_ids is not None:
+        query = query.where(Task.assignee_unit_id.in_(unit_ids))
+    open_values = {s.value for s in OPEN_TASK_STATUSES}
+    for row in session.execute(query):
+        due: date = row.due_date
+        keys = (("year", due.year, 0), ("quarter", due.year, (due.month - 1) // 3 + 1), ("month", due.year, due.month))
+        if row.status in open_values:
+            fields = ["tasks_open"] + (["tasks_overdue"] if due < today else [])
+        elif row.status == TaskStatus.DONE.value:
+            fields = ["tasks_done_on_time" if row.delays == 0 else "tasks_done_late"]
+        else:
+            continue
+        for period_key in keys:
+            period_id = period_ids.get(period_key)
+            if period_id is None:
+                continue
+            counts = figures[(row.assignee_unit_id, period_id)].counts
+            for name in fields:
+                counts[name] += 1
+
+
+def _roll_up_units(
+    units: list[Any],
+    period_ids: list[int],
+    own: dict[tuple[int, int], _UnitFigures],
+    known_children: dict[int, list[Any]],
+    existing_child_rollups: dict[tuple[int, int], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Rollup rows for the given units, deepest first, each from its own figures and its children's rows."""
+    from domain.scores import rolled_up_score
+
+    computed: dict[tuple[int, int], dict[str, Any]] = {}
+    rows = []
+    for unit in sorted(units, key=lambda u: -u.depth):
+        for period_id in period_ids:
+            mine = own.get((unit.id, period_id), _UnitFigures())
+            counts = dict(mine.counts)
+            child_scores = []
+            for child in known_children.get(unit.id, []):
+                child_row = computed.get((child.id, period_id)) or existing_child_rollups.get((child.id, period_id))
+                if child_row is None:
+                    continue
+                child_scores.append((child_row["score"], child.weight))
+                for name in COUNT_FIELDS:
+                    counts[name] += child_row[name]
+            row = {"unit_id": unit.id, "period_id": period_id, "own_score": mine.own_score,
+                   "score": rolled_up_score(mine.own_score, 1.0, child_scores), **counts}
+            computed[(unit.id, period_id)] = row
+            rows.append(row)
+    return rows
+
+
+def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        session.connection().execute(model.__table__.insert(), rows[start : start + CHUNK])
+
+
+# --- public API ---------------------------------------------------------------------------
+
+
+def rebuild_all(session: Session, *, today: date) -> dict[str, int]:
+    """Recompute every rollup from the raw tables, in the caller's transaction."""
+    tol = tolerances()
+    session.execute(delete(UnitRollup))
+    session.execute(delete(IndicatorRollup))
+    n_indicator_rows = _compute_indicators(session, None, today=today, tol=tol)
+    period_ids = list(session.execute(select(PeriodRow.id)).scalars())
+    units = session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.depth, OrgUnit.weight)).all()
+    children: dict[int, list[Any]] = defaultdict(list)
+    for unit in units:
+        if unit.parent_id is not None:
+            children[unit.parent_id].append(unit)
+    own = _own_figures(session, None, period_ids, today=today)
+    rows = _roll_up_units(units, period_ids, own, children, {})
+    _insert(session, UnitRollup, rows)
+    return {"indicator_rollups": n_indicator_rows, "unit_rollups": len(rows)}
+
+
+def refresh_indicators(session: Session, indicator_ids: Iterable[int], *, today: date) -> set[int]:
+    """Recompute the rollups of these indicators; returns the units whose rollups must follow."""
+    ids = sorted(set(indicator_ids))
+    if not ids:
+        return set()
+    session.execute(delete(IndicatorRollup).where(IndicatorRollup.indicator_id.in_(ids)))
+    existing = set(session.execute(select(Indicator.id).where(Indicator.id.in_(ids))).scalars())
+    _compute_indicators(session, sorted(existing), today=today, tol=tolerances()) if existing else None
+    return set(session.execute(select(Indicator.unit_id).where(Indicator.id.in_(ids))).scalars())
+
+
+def refresh_units(session: Session, unit_ids: Iterable[int], *, today: date) -> int:
+    """Recompute the rollups of these units and all their ancestors."""
+    ids = set(unit_ids)
+    if not ids:
+        return 0
+    paths = session.execute(select(OrgUnit.path).where(OrgUnit.id.in_(ids))).scalars()
+    affected = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    units = session.execute(
+        select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.depth, OrgUnit.weight).where(OrgUnit.id.in_(affected))
+    ).all()
+    all_children = session.execute(
+        select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.depth, OrgUnit.weight).where(OrgUnit.parent_id.in_(affected))
+    ).all()
+    children: dict[int, list[Any]] = defaultdict(list)
+    for child in all_children:
+        children[child.parent_id].append(child)
+    outside = [c.id for c in all_children if c.id not in affected]
+    existing: dict[tuple[int, int], dict[str, Any]] = {}
+    if outside:
+        for row in session.execute(select(UnitRollup).where(UnitRollup.unit_id.in_(outside))).scalars():
+            existing[(row.unit_id, row.period_id)] = {name: getattr(row, name) for name in ("score", *COUNT_FIELDS)}
+    period_ids = list(session.execute(select(PeriodRow.id)).scalars())
+    own = _own_figures(session, sorted(affected), period_ids, today=today)
+    rows = _roll_up_units(units, period_ids, own, children, existing)
+    session.execute(delete(UnitRollup).where(UnitRollup.unit_id.in_(affected)))
+    _insert(session, UnitRollup, rows)
+    return len(rows)
+
+
+# --- session hooks ------------------------------------------------------------------------
+
+
+@dataclass
+class _Dirty:
+    indicators: set[int] = field(default_factory=set)
+    units: set[int] = field(default_factory=set)
+    changed: bool = False
+
+
+def _dirty(session: Session) -> _Dirty:
+    return session.info.setdefault(DIRTY_KEY, _Dirty())
+
+
+def _old_value(obj: Any, name: str) -> Any:
+    from sqlalchemy import inspect as sa_inspect
+
+    history = sa_inspect(obj).attrs[name].history
+    return history.deleted[0] if history.deleted else None
+
+
+def _note(session: Session, obj: Any) -> None:
+    dirty = _dirty(session)
+    dirty.changed = True
+    if isinstance(obj, (Measurement, TrajectoryPoint)):
+        dirty.indicators.add(obj.indicator_id)
+        if (old := _old_value(obj, "indicator_id")) is not None:
+            dirty.indicators.add(old)
+    elif isinstance(obj, Indicator):
+        dirty.indicators.add(obj.id)
+        dirty.units.add(obj.unit_id)
+        if (old := _old_value(obj, "unit_id")) is not None:
+            dirty.units.add(old)
+    elif isinstance(obj, Objective):
+        dirty.units.add(obj.unit_id)
+    elif isinstance(obj, Task):
+        dirty.units.add(obj.assignee_unit_id)
+        if (old := _old_value(obj, "assignee_unit_id")) is not None:
+            dirty.units.add(old)
+    elif isinstance(obj, OrgUnit):
+        dirty.units.add(obj.id)
+        if obj.parent_id is not None:
+            dirty.units.add(obj.parent_id)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        _note(session, obj)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()
+    dirty = session.info.pop(DIRTY_KEY, None)
+    if dirty is None or not dirty.changed:
+        return
+    today = clock_today()
+    units = set(dirty.units)
+    units |= refresh_indicators(session, dirty.indicators, today=today)
+    refresh_units(session, units, today=today)
+    changes.bump(session)
+    session.info.pop(DIRTY_KEY, None)  # the refresh itself flushed nothing of interest
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(DIRTY_KEY, None)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Keep rollups and the data version current in every transaction of sessions from this factory."""
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
