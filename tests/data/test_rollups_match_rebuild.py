@@ -1,0 +1,103 @@
+"""Property: after any sequence of writes, the incrementally kept rollups equal a full rebuild."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from data_access.db import Store
+from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Task, UnitRollup
+from data_access.rollups import rebuild_all
+from tests.conftest import TEST_TODAY
+from tests.support.builders import add_indicator, build_small_tree
+from tests.support.databases import TestDatabases
+
+DAYS = st.integers(min_value=0, max_value=364).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
+STATUSES = st.sampled_from(["draft", "submitted", "approved", "rejected"])
+TASK_STATUSES = st.sampled_from(["open", "in_progress", "submitted", "done", "returned", "cancelled"])
+
+OPERATIONS = st.one_of(
+    st.tuples(st.just("add_measurement"), st.integers(0, 3), st.floats(-50, 250, allow_nan=False), DAYS, STATUSES),
+    st.tuples(st.just("edit_measurement"), st.integers(0, 50), st.floats(-50, 250, allow_nan=False), STATUSES),
+    st.tuples(st.just("delete_measurement"), st.integers(0, 50)),
+    st.tuples(st.just("add_task"), st.integers(0, 3), DAYS, TASK_STATUSES, st.integers(0, 3)),
+    st.tuples(st.just("edit_task"), st.integers(0, 50), DAYS, TASK_STATUSES),
+    st.tuples(st.just("edit_indicator"), st.integers(0, 3), st.floats(1, 200, allow_nan=False), st.floats(0, 3, allow_nan=False)),
+    st.tuples(st.just("edit_unit_weight"), st.integers(0, 3), st.floats(0, 4, allow_nan=False)),
+)
+
+
+def _nth(session: Any, model: type, index: int) -> Any:
+    rows = session.execute(select(model).order_by(model.id)).scalars().all()
+    return rows[index % len(rows)] if rows else None
+
+
+def _apply(store: Store, op: tuple, units: list[int], indicators: list[int]) -> None:
+    kind = op[0]
+    with store.write() as session:
+        if kind == "add_measurement":
+            _, i, value, on, status = op
+            session.add(Measurement(indicator_id=indicators[i % len(indicators)], value=value, measured_on=on, status=status))
+        elif kind == "edit_measurement" and (row := _nth(session, Measurement, op[1])) is not None:
+            row.value, row.status = op[2], op[3]
+        elif kind == "delete_measurement" and (row := _nth(session, Measurement, op[1])) is not None:
+            session.delete(row)
+        elif kind == "add_task":
+            _, u, due, status, delays = op
+            session.add(Task(title="t", assigner_unit_id=units[0], assignee_unit_id=units[u % len(units)], start_date=due,
+                             due_date=due, original_due_date=due, status=status, delays=delays))
+        elif kind == "edit_task" and (row := _nth(session, Task, op[1])) is not None:
+            row.due_date, row.status = op[2], op[3]
+        elif kind == "edit_indicator":
+            row = session.get(Indicator, indicators[op[1] % len(indicators)])
+            row.target, row.weight = op[2], op[3]
+        elif kind == "edit_unit_weight":
+            session.get(OrgUnit, units[op[1] % len(units)]).weight = op[2]
+
+
+def _snapshot(store: Store) -> dict[str, list[tuple]]:
+    with store.read() as session:
+        indicator_rows = session.execute(select(IndicatorRollup).order_by(IndicatorRollup.indicator_id, IndicatorRollup.period_id)).scalars()
+        unit_rows = session.execute(select(UnitRollup).order_by(UnitRollup.unit_id, UnitRollup.period_id)).scalars()
+        return {
+            "indicators": [tuple(getattr(r, c.key) for c in IndicatorRollup.__table__.columns) for r in indicator_rows],
+            "units": [tuple(getattr(r, c.key) for c in UnitRollup.__table__.columns) for r in unit_rows],
+        }
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(operations=st.lists(OPERATIONS, min_size=10, max_size=30))
+def test_incremental_rollups_equal_a_full_rebuild(databases: TestDatabases, operations: list[tuple]) -> None:
+    store = Store.connect(databases.clone(databases.template("empty")))
+    try:
+        tree = build_small_tree(store)
+        units = [tree.city, tree.ward_a, tree.ward_b, tree.division]
+        indicators = [
+            add_indicator(store, tree, unit_id=tree.division),
+            add_indicator(store, tree, unit_id=tree.ward_a, direction="decrease", baseline=100, target=40, objective_weight=2),
+            add_indicator(store, tree, unit_id=tree.ward_b, accumulation="sum", objective_weight=1),
+            add_indicator(store, tree, unit_id=tree.ward_b, accumulation="average"),
+        ]
+        for op in operations:
+            _apply(store, op, units, indicators)
+        incremental = _snapshot(store)
+        with store.write() as session:
+            rebuild_all(session, today=TEST_TODAY)
+        rebuilt = _snapshot(store)
+        for table in ("indicators", "units"):
+            assert len(incremental[table]) == len(rebuilt[table])
+            for kept, fresh in zip(incremental[table], rebuilt[table], strict=True):
+                assert all(_same(a, b) for a, b in zip(kept, fresh, strict=True)), (table, kept, fresh)
+    finally:
+        store.dispose()
