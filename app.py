@@ -1,4 +1,4 @@
-"""Pulse: create_app() builds the Flask server, binds the store, login, i18n and cache, and
+"""Pulse: create_app() builds the Flask server, binds the store, login, i18n and throttling, and
 mounts the Dash pages behind one deny-by-default guard. `python app.py` serves for development;
 production runs `gunicorn 'app:create_app()'`. Flask's CLI finds the factory too:
 `flask --app app seed`.
@@ -7,16 +7,51 @@ production runs `gunicorn 'app:create_app()'`. Flask's CLI finds the factory too
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 from flask import Flask
 
 from config.settings import Settings, load_settings
 from data_access.db import Store
-from server import cli, context
+from server import auth, cli, context, health, security, shell
+from server.i18n import init_i18n
+from server.redis_client import connect as connect_redis
+from server.throttle import DatabaseThrottle, RedisThrottle
 
 ROOT = Path(__file__).resolve().parent
+VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
+
+# No inline scripts (CSP), no version banner.
+INDEX = """<!DOCTYPE html>
+<html lang="vi">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+HIDDEN_CONFIG_KEYS = ("python_version", "dash_version", "plotly_version", "ddk_version", "dash_version_url")
+
+
+class PulseDash(dash.Dash):
+    """Dash without the version details its front-end config would otherwise publish."""
+
+    def _config(self) -> dict[str, Any]:
+        config = super()._config()
+        for key in HIDDEN_CONFIG_KEYS:
+            config.pop(key, None)
+        return config
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -25,26 +60,38 @@ def create_app(settings: Settings | None = None) -> Flask:
     Returns the Flask server; the Dash app hangs off it as ``server.extensions["pulse"]["dash"]``.
     """
     settings = (settings or load_settings()).validate()
-    server = Flask(__name__, static_folder=None)
+    server = Flask(__name__, static_folder=None, template_folder=str(ROOT / "server" / "templates"))
     server.config.update(SECRET_KEY=settings.secret_key, DEBUG=False, TESTING=settings.env == "test")
     store = Store.connect(settings.database_url, echo=settings.sql_echo)
-    context.install(server, settings=settings, store=store)
+    redis = connect_redis(settings.redis_url)
+    throttle = (RedisThrottle(redis, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds)
+                if redis is not None else
+                DatabaseThrottle(store, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds))
+    context.install(server, settings=settings, store=store, redis=redis, throttle=throttle)
+    init_i18n(server, settings)
+    auth.init_login(server)
+    security.init_security(server, settings)
+    server.register_blueprint(health.bp)
     cli.register(server)
 
-    app = dash.Dash(
+    app = PulseDash(
         __name__,
         server=server,
         use_pages=True,
         pages_folder=str(ROOT / "pages"),
         assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"vendor/.*",
+        external_stylesheets=VENDOR_CSS,
+        index_string=INDEX,
         title="Pulse",
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
-        external_stylesheets=[],
+        enable_mcp=False,  # never expose callbacks as MCP tools, whatever DASH_MCP_ENABLED says
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.layout = lambda: dbc.Container(dash.page_container, fluid=True)
+    app.layout = shell.serve_layout
+    shell.register_shell_callbacks(app)
     server.extensions[context.EXTENSION_KEY]["dash"] = app
     return server
 

@@ -453,3 +453,16 @@ class UnitRollup(Base):
     tasks_overdue: Mapped[int] = mapped_column(Integer, default=0)
     tasks_done_on_time: Mapped[int] = mapped_column(Integer, default=0)
     tasks_done_late: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UserSession(Base):
+    """A server-side login session: revocable, with idle and absolute expiry."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, stored in the signed cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(200))

@@ -32,13 +32,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.clock import today as clock_today
 from data_access import changes
 from data_access.models import (
+    Evaluation,
     Indicator,
     IndicatorRollup,
     Measurement,
     Objective,
     OrgUnit,
     Period as PeriodRow,
+    Person,
+    Position,
     Task,
+    TaskCheckin,
     TrajectoryPoint,
     UnitRollup,
 )
@@ -58,6 +62,7 @@ from domain.kinds import OPEN_TASK_STATUSES, MeasurementStatus, TaskStatus
 from domain.periods import Period, PeriodKind
 
 DIRTY_KEY = "pulse_rollups_dirty"
+DASHBOARD_DATA = (Measurement, TrajectoryPoint, Indicator, Objective, Task, TaskCheckin, OrgUnit, Person, Position, Evaluation)
 CHUNK = 5_000
 STATUS_FIELDS = {
     Status.DONE: "n_done",
@@ -391,6 +396,8 @@ def _old_value(obj: Any, name: str) -> Any:
 
 
 def _note(session: Session, obj: Any) -> None:
+    if not isinstance(obj, DASHBOARD_DATA):
+        return  # logins, sessions, notices and the like do not change what dashboards show
     dirty = _dirty(session)
     dirty.changed = True
     if isinstance(obj, (Measurement, TrajectoryPoint)):

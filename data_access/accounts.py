@@ -1,0 +1,191 @@
+"""Logins, server-side sessions and login throttling (database backend).
+
+A session row is created at login and checked on every request: revoked, idle for longer than
+the idle limit, or older than the absolute limit means the cookie no longer opens anything.
+Screen accounts are exempt from the time limits but can be revoked by an admin.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from data_access import audit
+from data_access.errors import Forbidden, Invalid, NotFound
+from data_access.models import LoginFailure, OrgUnit, User, UserSession
+from data_access.viewer import Viewer
+from domain.kinds import Role
+from domain.passwords import hash_password, needs_rehash, password_problems, verify_password
+
+# Verified against when the user name is unknown, so both failures take the same time.
+_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    idle: timedelta
+    absolute: timedelta
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a request needs to know about its session."""
+
+    user_id: int
+    role: Role
+    language: str
+    epoch: int
+    needs_touch: bool = False
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    """The active user with this name and password (rehashing weak hashes), or None."""
+    user = session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
+    if user is None or not user.active:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def open_session(session: Session, *, user: User, now: datetime, user_agent: str | None) -> str:
+    """Create a new server-side session and return its id (a fresh one at every login)."""
+    session_id = secrets.token_urlsafe(32)
+    session.add(UserSession(id=session_id, user_id=user.id, created_at=now, last_seen_at=now, user_agent=(user_agent or "")[:200]))
+    user.last_login_at = now
+    audit.record(session, user_id=user.id, action="login", entity="user", entity_id=user.id)
+    return session_id
+
+
+def check_session(session: Session, *, session_id: str, user_id: int, epoch: int, now: datetime,
+                  limits: SessionLimits) -> SessionState | None:
+    """The session's state if it is still valid, else None (read only)."""
+    row = session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id).where(UserSession.id == session_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    user_session, user = row
+    if user.id != user_id or not user.active or user.session_epoch != epoch or user_session.revoked_at is not None:
+        return None
+    if user.role != Role.SCREEN.value:
+        if now - user_session.last_seen_at > limits.idle or now - user_session.created_at > limits.absolute:
+            return None
+    return SessionState(user_id=user.id, role=Role(user.role), language=user.language, epoch=user.session_epoch,
+                        needs_touch=now - user_session.last_seen_at >= LAST_SEEN_GRANULARITY)
+
+
+def touch_session(session: Session, *, session_id: str, now: datetime) -> None:
+    """Record activity (at most once a minute per session, to spare the database)."""
+    session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
+
+
+def close_session(session: Session, *, session_id: str, now: datetime) -> None:
+    """Revoke one session (logout)."""
+    session.execute(update(UserSession).where(UserSession.id == session_id).values(revoked_at=now))
+
+
+def revoke_all_sessions(session: Session, *, actor: Viewer | None, username: str) -> None:
+    """End every session of a user (admin action, or the user's own "log out everywhere")."""
+    user = _user_by_name(session, username)
+    if actor is not None and not (actor.is_admin or actor.user_id == user.id):
+        raise Forbidden("only an administrator may end another user's sessions")
+    user.session_epoch += 1
+    audit.record(session, user_id=actor.user_id if actor else None, action="revoke_sessions", entity="user", entity_id=user.id)
+
+
+def set_active(session: Session, *, actor: Viewer | None, username: str, active: bool) -> None:
+    """Deactivate (or reactivate) a user; a deactivated user's open sessions stop working at once."""
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("only an administrator may deactivate users")
+    user = _user_by_name(session, username)
+    before = {"active": user.active}
+    user.active = active
+    user.session_epoch += 1
+    audit.record(session, user_id=actor.user_id if actor else None, action="set_active", entity="user", entity_id=user.id,
+                 before=before, after={"active": active})
+
+
+def create_user(session: Session, *, actor: Viewer | None, username: str, password: str, role: str, scope_code: str,
+                language: str = "vi", person_id: int | None = None) -> int:
+    """Create a login; the password must pass the policy."""
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("only an administrator may create users")
+    problems: dict[str, str] = {}
+    name = username.strip().lower()
+    if not name or len(name) > 80:
+        problems["username"] = "username_length"
+    elif session.execute(select(User.id).where(User.username == name)).first():
+        problems["username"] = "username_taken"
+    if bad := password_problems(password, username=name):
+        problems["password"] = bad[0].value
+    if role not in {r.value for r in Role}:
+        problems["role"] = "unknown_role"
+    unit_id = session.execute(select(OrgUnit.id).where(OrgUnit.code == scope_code)).scalar_one_or_none()
+    if unit_id is None:
+        problems["scope"] = "unknown_unit"
+    if problems:
+        raise Invalid(problems)
+    user = User(username=name, password_hash=hash_password(password), role=role, scope_unit_id=unit_id, language=language,
+                person_id=person_id)
+    session.add(user)
+    session.flush()
+    audit.record(session, user_id=actor.user_id if actor else None, action="create", entity="user", entity_id=user.id,
+                 after={"username": name, "role": role, "scope": scope_code})
+    return user.id
+
+
+def change_password(session: Session, *, viewer: Viewer, current: str, new: str) -> None:
+    """The user's own password change; other sessions of the user end."""
+    user = session.get(User, viewer.user_id)
+    if user is None:
+        raise NotFound("user", viewer.user_id)
+    if not verify_password(user.password_hash, current):
+        raise Invalid({"current": "wrong_password"})
+    if bad := password_problems(new, username=user.username):
+        raise Invalid({"new": bad[0].value})
+    user.password_hash = hash_password(new)
+    audit.record(session, user_id=user.id, action="change_password", entity="user", entity_id=user.id)
+
+
+def set_language(session: Session, *, viewer: Viewer, language: str) -> None:
+    if language not in ("vi", "en", "fr"):
+        raise Invalid({"language": "unknown_language"})
+    user = session.get(User, viewer.user_id)
+    if user is not None:
+        audit.record(session, user_id=user.id, action="set_language", entity="user", entity_id=user.id,
+                     before={"language": user.language}, after={"language": language})
+        user.language = language
+
+
+def _user_by_name(session: Session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise NotFound("user", username)
+    return user
+
+
+# --- throttling (database backend; Redis has its own in server/throttle.py) --------------
+
+
+def recent_failures(session: Session, *, username: str, since: datetime) -> int:
+    return session.execute(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.username == username, LoginFailure.at >= since)
+    ).scalar_one()
+
+
+def record_failure(session: Session, *, username: str, now: datetime) -> None:
+    session.add(LoginFailure(username=username, at=now))
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
+
+
+def clear_failures(session: Session, *, username: str) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))

@@ -1,0 +1,164 @@
+"""Login and logout: a plain Flask form (CSRF-protected), flask-login, server-side sessions.
+
+The login page is not a Dash page, so every Dash endpoint can deny anonymous clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, g, make_response, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, UserMixin, login_user, logout_user
+
+from config.clock import now
+from data_access import accounts
+from domain.kinds import Role
+from server.context import current_settings, current_store, extension
+from server.i18n import COOKIE, LANGUAGES, SESSION_KEY, _
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+SESSION_ID = "sid"
+SESSION_EPOCH = "epoch"
+
+
+@dataclass
+class SessionUser(UserMixin):
+    """What flask-login keeps for the request; the Viewer is built from it in server.context."""
+
+    id: int
+    role: Role
+    language: str
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def init_login(server: Flask) -> None:
+    manager = LoginManager()
+    manager.init_app(server)
+    manager.session_protection = None  # our server-side session check replaces it
+
+    @manager.user_loader
+    def load_user(user_id: str) -> SessionUser | None:
+        return _valid_session_user(user_id)
+
+    server.register_blueprint(bp)
+
+
+def _limits() -> accounts.SessionLimits:
+    settings = current_settings()
+    return accounts.SessionLimits(idle=timedelta(minutes=settings.session_idle_minutes),
+                                  absolute=timedelta(hours=settings.session_absolute_hours))
+
+
+def _valid_session_user(user_id: str) -> SessionUser | None:
+    """The user of this cookie if its server-side session is still open and valid."""
+    session_id, epoch = session.get(SESSION_ID), session.get(SESSION_EPOCH)
+    if not session_id or epoch is None or not user_id.isdigit():
+        return None
+    store = current_store()
+    moment = now()
+    with store.read() as db:
+        state = accounts.check_session(db, session_id=session_id, user_id=int(user_id), epoch=int(epoch), now=moment,
+                                       limits=_limits())
+    if state is None:
+        g.pulse_session_ended = True
+        return None
+    if state.needs_touch:
+        with store.write() as db:
+            accounts.touch_session(db, session_id=session_id, now=moment)
+    return SessionUser(id=state.user_id, role=state.role, language=state.language)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: never an open redirect."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _throttle():  # type: ignore[no-untyped-def]
+    return extension("throttle")
+
+
+@bp.get("/login")
+def login_form() -> Response:
+    language = request.args.get("lang")
+    response = make_response(render_template("login.html", error=None, next=_safe_next(request.args.get("next")),
+                                             languages=LANGUAGES))
+    if language in LANGUAGES:
+        response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="Lax", secure=current_settings().secure_cookies)
+    return response
+
+
+@bp.post("/login")
+def login_submit() -> Response:
+    username = (request.form.get("username") or "").strip().lower()[:80]
+    password = request.form.get("password") or ""
+    target = _safe_next(request.form.get("next"))
+    throttle = _throttle()
+    if username and throttle.blocked(username):
+        return _login_error(_("Too many failed attempts for this account. Wait five minutes and try again."), 429, target)
+    with current_store().write() as db:
+        user = accounts.authenticate(db, username=username, password=password) if username else None
+        if user is None:
+            failed = True
+        else:
+            failed = False
+            session.clear()  # a new session at every login: no fixation
+            session_id = accounts.open_session(db, user=user, now=now(), user_agent=request.headers.get("User-Agent"))
+            identity = SessionUser(id=user.id, role=Role(user.role), language=user.language)
+            epoch = user.session_epoch
+            language = user.language
+    if failed:
+        if username:
+            throttle.failed(username)
+        return _login_error(_("Wrong user name or password."), 401, target)
+    throttle.succeeded(username)
+    session[SESSION_ID] = session_id
+    session[SESSION_EPOCH] = epoch
+    session[SESSION_KEY] = language
+    session.permanent = True
+    login_user(identity)
+    return redirect(target)
+
+
+def _login_error(message: str, status: int, target: str) -> Response:
+    response = make_response(render_template("login.html", error=message, next=target, languages=LANGUAGES), status)
+    return response
+
+
+@bp.route("/logout", methods=["POST", "GET"])
+def logout() -> Response:
+    session_id = session.get(SESSION_ID)
+    if session_id:
+        with current_store().write() as db:
+            accounts.close_session(db, session_id=session_id, now=now())
+    logout_user()
+    session.clear()
+    response = redirect(url_for("auth.login_form"))
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@bp.get("/language/<code>")
+def switch_language(code: str) -> Response:
+    """Remember the chosen language for this user (and this browser), then go back."""
+    from flask_login import current_user
+
+    from server.context import current_viewer
+
+    if code in LANGUAGES:
+        session[SESSION_KEY] = code
+        if getattr(current_user, "is_authenticated", False):
+            with current_store().write() as db:
+                accounts.set_language(db, viewer=current_viewer(), language=code)
+    response = redirect(_safe_next(request.args.get("next")))
+    if code in LANGUAGES:
+        response.set_cookie(COOKIE, code, max_age=365 * 86400, samesite="Lax", secure=current_settings().secure_cookies)
+    return response

@@ -1,0 +1,14 @@
+"""The optional Redis connection (REDIS_URL): shared cache, change signals, login throttling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def connect(url: str | None) -> Any | None:
+    """A Redis client for the URL, or None when no URL is configured."""
+    if not url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2, decode_responses=True)

@@ -1,0 +1,123 @@
+"""Deny by default, CSRF, security headers, and failure pages that leak nothing.
+
+Every route except the login form, static assets and /health needs a valid session: Dash and
+JSON endpoints answer 401, pages redirect to /login. Pages registered with `roles=[...]` are
+also refused (403) to other roles, on the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import dash
+from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from sqlalchemy.exc import OperationalError
+
+from config.settings import Settings
+
+log = logging.getLogger("pulse.security")
+
+PUBLIC_EXACT = frozenset({"/login", "/health", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+API_PREFIXES = ("/_dash-", "/_reload-hash", "/_alive", "/api/")
+CSRF_COOKIE = "_csrf_token"
+
+
+def _is_public(path: str) -> bool:
+    return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
+
+
+def _wants_json(path: str) -> bool:
+    return path.startswith(API_PREFIXES) or request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _page_roles(path: str) -> list[str] | None:
+    """Roles allowed on the Dash page serving this path (None: any logged-in user)."""
+    for page in dash.page_registry.values():
+        template = page.get("path_template")
+        if page.get("path") == path or (template and re.fullmatch(re.sub(r"<[^>]+>", "[^/]+", template), path)):
+            return page.get("roles")
+    return None
+
+
+def init_security(server: Flask, settings: Settings) -> None:
+    """Install the guard, CSRF protection, headers and error pages."""
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_NAME="pulse_session",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+        WTF_CSRF_SSL_STRICT=settings.secure_cookies,
+        PROPAGATE_EXCEPTIONS=False,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+    )
+    @server.before_request
+    def deny_by_default() -> Any:
+        path = request.path
+        if _is_public(path):
+            return None
+        if not getattr(current_user, "is_authenticated", False):
+            if _wants_json(path):
+                return jsonify(error="authentication required"), 401
+            return redirect(url_for("auth.login_form", next=request.full_path.rstrip("?")))
+        roles = _page_roles(path) if request.method == "GET" and not path.startswith(API_PREFIXES) else None
+        if roles is not None and current_user.role.value not in roles:
+            return render_template("error.html", code=403), 403
+        return None
+
+    CSRFProtect(server)  # after the guard: an anonymous client hears 401 before anything else
+
+    @server.after_request
+    def headers(response: Response) -> Response:
+        dash_app = server.extensions["pulse"].get("dash")
+        script_hashes = " ".join(dash_app.csp_hashes()) if dash_app is not None else ""
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' {script_hashes}; "
+            "style-src 'self' 'unsafe-inline'; "  # plotly and dash-ag-grid set inline styles
+            "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if getattr(current_user, "is_authenticated", False) or request.path == "/login":
+            # Dash's renderer sends this cookie back as the X-CSRFToken header.
+            response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.secure_cookies, httponly=False)
+        if request.path.startswith(("/_dash-", "/login")) or response.mimetype == "application/json":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @server.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        if _wants_json(request.path):
+            return jsonify(error="invalid or missing CSRF token"), 400
+        return render_template("error.html", code=400), 400
+
+    @server.errorhandler(404)
+    def not_found(_error: Exception) -> Any:
+        if _wants_json(request.path):
+            return jsonify(error="not found"), 404
+        return render_template("error.html", code=404), 404
+
+    @server.errorhandler(OperationalError)
+    def database_down(error: OperationalError) -> Any:
+        log.error("database unavailable: %s", error.__class__.__name__)
+        if _wants_json(request.path):
+            return jsonify(error="database unavailable"), 503
+        return render_template("error.html", code=503), 503
+
+    @server.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        if hasattr(error, "code") and isinstance(getattr(error, "code", None), int) and error.code < 500:  # type: ignore[attr-defined]
+            return error
+        log.exception("unexpected error")
+        if _wants_json(request.path):
+            return jsonify(error="internal error"), 500
+        return render_template("error.html", code=500), 500

@@ -1,0 +1,110 @@
+"""The app shell around every page: navbar (from the page registry, filtered by role), the period
+selector that lives in the URL (?period=2026-Q3), and the page container.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html, no_update
+from flask import request
+from flask_login import current_user
+
+from components.navbar import PERIOD_SELECT_ID, NavItem, navbar
+from config.clock import today
+from domain.periods import InvalidPeriod, PeriodKind, parse_period, period_of, periods_of_year
+from server.i18n import LANGUAGES, _, current_language
+
+PAGES_LOCATION = "_pages_location"  # the dcc.Location that Dash's page router owns
+
+
+def default_period_code() -> str:
+    """The period a page shows when the URL names none: the current year."""
+    return str(today().year)
+
+
+def period_from_query(search: str | None) -> str:
+    """The period code of a query string, or the default when absent or malformed."""
+    values = parse_qs((search or "").lstrip("?")).get("period", [])
+    try:
+        return parse_period(values[0]).code if values else default_period_code()
+    except InvalidPeriod:
+        return default_period_code()
+
+
+def period_options() -> list[tuple[str, str]]:
+    """This year's and last year's periods, newest first, labelled in the user's language."""
+    options = []
+    this_month = period_of(today(), PeriodKind.MONTH)
+    for year in (today().year, today().year - 1):
+        for period in periods_of_year(year):
+            if period.kind is PeriodKind.MONTH and period > this_month:
+                continue
+            if period.kind is PeriodKind.YEAR:
+                label = _("Year %(year)s", year=year)
+            elif period.kind is PeriodKind.QUARTER:
+                label = _("Quarter %(number)s/%(year)s", number=period.number, year=year)
+            else:
+                label = _("Month %(number)s/%(year)s", number=period.number, year=year)
+            options.append((period.code, label))
+    return options
+
+
+def nav_items(role: str) -> list[NavItem]:
+    """Pages with a nav label that this role may open, in their registered order."""
+    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
+    return [NavItem(str(p["nav_label"]), p["path"]) for p in pages
+            if p.get("nav_label") and (p.get("roles") is None or role in p["roles"])]
+
+
+def serve_layout() -> html.Div:
+    """Built per request for the logged-in user (the guard has already refused anonymous ones)."""
+    if not getattr(current_user, "is_authenticated", False):
+        return html.Div(dash.page_container)
+    path = request.args.get("next") or "/"
+    bar = navbar(
+        items=nav_items(current_user.role.value),
+        periods=period_options(),
+        period=default_period_code(),
+        languages=LANGUAGES,
+        language=current_language(),
+        username=_user_label(),
+        labels={"period": _("Period"), "account": _("My account"), "logout": _("Log out")},
+        current_path=path,
+    )
+    return html.Div([bar, dbc.Container(dash.page_container, fluid=True, className="pb-4")], id="pulse-shell")
+
+
+def _user_label() -> str:
+    from server.context import current_viewer
+
+    return current_viewer().username
+
+
+def register_shell_callbacks(app: dash.Dash) -> None:
+    """Keep the period selector and the URL's ?period= in step (both ways)."""
+
+    @app.callback(
+        Output(PAGES_LOCATION, "search"),
+        Output(PERIOD_SELECT_ID, "value"),
+        Input(PERIOD_SELECT_ID, "value"),
+        Input(PAGES_LOCATION, "search"),
+        State(PAGES_LOCATION, "pathname"),
+    )
+    def sync_period(selected: str | None, search: str | None, _pathname: str | None):  # type: ignore[no-untyped-def]
+        trigger = dash.ctx.triggered_id
+        in_url = period_from_query(search)
+        if trigger == PERIOD_SELECT_ID and selected and selected != in_url:
+            params = parse_qs((search or "").lstrip("?"))
+            params["period"] = [selected]
+            return "?" + urlencode(params, doseq=True), no_update
+        return no_update, in_url
+
+    app.clientside_callback(
+        "function(n, open) { return n ? !open : open; }",
+        Output("pulse-navbar-collapse", "is_open"),
+        Input("pulse-navbar-toggler", "n_clicks"),
+        State("pulse-navbar-collapse", "is_open"),
+    )
