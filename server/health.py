@@ -15,7 +15,7 @@ bp = Blueprint("health", __name__)
 def health():  # type: ignore[no-untyped-def]
     try:
         with current_store().engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execute(text("SELECT version_num FROM alembic_version"))  # reachable and migrated
     except SQLAlchemyError:
         return jsonify(status="degraded", database="unreachable"), 503
     return jsonify(status="ok", database="ok")

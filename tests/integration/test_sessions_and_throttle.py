@@ -1,0 +1,138 @@
+"""Sessions end when they should; failed logins are throttled per account (SECURITY.md 9-10)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from app import create_app
+from config.clock import now
+from data_access import accounts
+from data_access.models import User, UserSession
+from domain.passwords import needs_rehash
+from tests.conftest import DEMO_PASSWORD
+from tests.integration.conftest import make_settings
+from tests.support.login import form_token, login
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def _callback_status(client: FlaskClient) -> int:
+    """Status of an authenticated request to a Dash endpoint."""
+    return client.get("/_dash-layout").status_code
+
+
+def _sessions(server: Flask, username: str) -> list[UserSession]:
+    with server.extensions["pulse"]["store"].read() as db:
+        return list(db.execute(select(UserSession).join(User).where(User.username == username)
+                               .order_by(UserSession.created_at)).scalars())
+
+
+def test_a_new_session_id_at_each_login(server: Flask) -> None:
+    client = server.test_client()
+    login(client, "lanhdao.thanhpho")
+    first = client.get_cookie("pulse_session").value
+    client.get("/logout")
+    login(client, "lanhdao.thanhpho")
+    second = client.get_cookie("pulse_session").value
+    assert first != second
+    ids = [s.id for s in _sessions(server, "lanhdao.thanhpho")]
+    assert len(set(ids)) == 2
+
+
+def test_the_old_cookie_is_refused_after_logout(server: Flask) -> None:
+    client = server.test_client()
+    login(client, "lanhdao.thanhpho")
+    assert _callback_status(client) == 200
+    stolen = client.get_cookie("pulse_session").value
+    response = client.get("/logout")
+    assert "cookies" in response.headers["Clear-Site-Data"]
+    replay = server.test_client()
+    replay.set_cookie("pulse_session", stolen)
+    assert _callback_status(replay) == 401
+
+
+def test_a_deactivated_users_open_session_is_refused(server: Flask) -> None:
+    client = server.test_client()
+    login(client, "chuyenvien.khcn")
+    assert _callback_status(client) == 200
+    with server.extensions["pulse"]["store"].write() as db:
+        accounts.set_active(db, actor=None, username="chuyenvien.khcn", active=False)
+    assert _callback_status(client) == 401
+    assert login(server.test_client(), "chuyenvien.khcn").status_code == 401
+
+
+@pytest.mark.parametrize(("username", "idle", "age", "expected"), [
+    ("lanhdao.thanhpho", timedelta(minutes=29), timedelta(minutes=29), 200),
+    ("lanhdao.thanhpho", timedelta(minutes=31), timedelta(minutes=31), 401),  # idle timeout
+    ("lanhdao.thanhpho", timedelta(minutes=1), timedelta(hours=8, minutes=1), 401),  # absolute timeout
+    ("manhinh.phonghop", timedelta(hours=20), timedelta(days=30), 200),  # the screen account stays on
+])
+def test_idle_and_absolute_timeouts(server: Flask, username: str, idle: timedelta, age: timedelta, expected: int) -> None:
+    client = server.test_client()
+    login(client, username)
+    moment = now()
+    with server.extensions["pulse"]["store"].write() as db:
+        db.execute(update(UserSession).values(last_seen_at=moment - idle, created_at=moment - age))
+    assert _callback_status(client) == expected
+
+
+def test_an_admin_can_revoke_the_screen_account(server: Flask) -> None:
+    client = server.test_client()
+    login(client, "manhinh.phonghop")
+    assert _callback_status(client) == 200
+    with server.extensions["pulse"]["store"].write() as db:
+        accounts.revoke_all_sessions(db, actor=None, username="manhinh.phonghop")
+    assert _callback_status(client) == 401
+
+
+def test_weak_hashes_are_upgraded_at_login(server: Flask) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(DEMO_PASSWORD)
+    store = server.extensions["pulse"]["store"]
+    with store.write() as db:
+        db.execute(update(User).where(User.username == "chuyenvien.khcn").values(password_hash=weak))
+    assert login(server.test_client(), "chuyenvien.khcn").status_code == 302
+    with store.read() as db:
+        stored = db.execute(select(User.password_hash).where(User.username == "chuyenvien.khcn")).scalar_one()
+    assert stored != weak and stored.startswith("$argon2id$") and not needs_rehash(stored)
+
+
+@pytest.fixture(params=["database", "redis"])
+def throttled_server(request: pytest.FixtureRequest, demo_url: str) -> Iterator[Flask]:
+    redis_url = None
+    if request.param == "redis":
+        import redis
+
+        redis_url = REDIS_TEST_URL
+        redis.Redis.from_url(redis_url).flushdb()
+    app = create_app(make_settings(demo_url, redis_url=redis_url))
+    yield app
+    app.extensions["pulse"]["store"].dispose()
+
+
+def _attempt(client: FlaskClient, username: str, password: str, address: str) -> tuple[int, str]:
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": form_token(client)},
+                           environ_base={"REMOTE_ADDR": address})
+    text = response.get_data(as_text=True)
+    message = text.split('id="login-error">')[1].split("<")[0] if 'id="login-error">' in text else ""
+    return response.status_code, message
+
+
+def test_five_failures_block_the_account_whatever_the_address(throttled_server: Flask) -> None:
+    client = throttled_server.test_client()
+    unknown = _attempt(client, "no.such.user", "Wrong-password-1", "10.0.0.1")
+    wrong = _attempt(client, "lanhdao.hoankiem", "Wrong-password-1", "10.0.0.1")
+    assert unknown == wrong  # the same answer for an unknown name and a wrong password
+    assert wrong[0] == 401
+    for n in range(4):
+        assert _attempt(client, "lanhdao.hoankiem", "Wrong-password-1", f"10.0.1.{n}")[0] == 401
+    # Five failures: now even the right password from a new address is refused.
+    assert _attempt(client, "lanhdao.hoankiem", DEMO_PASSWORD, "10.9.9.9")[0] == 429
+    # Another account from the attacker's address is not blocked.
+    assert _attempt(client, "lanhdao.thanhpho", DEMO_PASSWORD, "10.0.0.1")[0] == 302
