@@ -143,7 +143,7 @@ def _postgres_recovery(demo_url: str) -> None:
     assert client.get("/health").status_code == 503
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{missing.database}"'))
+        conn.execute(text(f'CREATE DATABASE "{missing.database}" TEMPLATE "{url.database}"'))
     try:
         assert client.get("/health").status_code == 200
     finally:
