@@ -12,6 +12,7 @@ from dash import dcc, html
 NAVBAR_ID = "pulse-navbar"
 PERIOD_SELECT_ID = "pulse-period-select"
 NAV_BADGE_ID = "pulse-work-badge"
+LANGUAGE_LINK_TYPE = "pulse-language-link"
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ def navbar(*, items: Sequence[NavItem], periods: Sequence[tuple[str, str]], peri
                                      value=period, clearable=False, searchable=False, className="pulse-period-select me-3"),
                         dbc.DropdownMenu(
                             [dbc.DropdownMenuItem(name, href=f"/language/{code}?next={back}", external_link=True,
-                                                  active=code == language) for code, name in languages.items()],
+                                                  active=code == language, id={"type": LANGUAGE_LINK_TYPE, "index": code})
+                             for code, name in languages.items()],
                             label=languages.get(language, language), nav=True, in_navbar=True, id="pulse-language-menu",
                             align_end=True,
                         ),

@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html, no_update
+from dash import ALL, Input, Output, State, html, no_update
 from flask import request
 from flask_login import current_user
 
-from components.navbar import PERIOD_SELECT_ID, NavItem, navbar
+from components.navbar import LANGUAGE_LINK_TYPE, PERIOD_SELECT_ID, NavItem, navbar
 from config.clock import today
 from domain.periods import InvalidPeriod, PeriodKind, parse_period, period_of, periods_of_year
 from server.i18n import LANGUAGES, _, current_language
@@ -102,6 +102,17 @@ def register_shell_callbacks(app: dash.Dash) -> None:
             return "?" + urlencode(params, doseq=True), no_update
         return no_update, in_url
 
+    # The language links come back to the page the user is on, period and filters included.
+    app.clientside_callback(
+        """function(path, search, ids) {
+            var back = encodeURIComponent((path || '/') + (search || ''));
+            return ids.map(function(id) { return '/language/' + id.index + '?next=' + back; });
+        }""",
+        Output({"type": LANGUAGE_LINK_TYPE, "index": ALL}, "href"),
+        Input(PAGES_LOCATION, "pathname"),
+        Input(PAGES_LOCATION, "search"),
+        State({"type": LANGUAGE_LINK_TYPE, "index": ALL}, "id"),
+    )
     app.clientside_callback(
         "function(n, open) { return n ? !open : open; }",
         Output("pulse-navbar-collapse", "is_open"),
