@@ -13,6 +13,7 @@ import dash
 from flask import Flask
 
 from config.settings import Settings, load_settings
+from data_access.cache import ScopedCache
 from data_access.db import Store
 from server import auth, cli, context, health, security, shell
 from server.i18n import init_i18n
@@ -67,7 +68,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     throttle = (RedisThrottle(redis, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds)
                 if redis is not None else
                 DatabaseThrottle(store, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds))
-    context.install(server, settings=settings, store=store, redis=redis, throttle=throttle)
+    cache = ScopedCache(connect_redis(settings.redis_url, text=False))
+    context.install(server, settings=settings, store=store, redis=redis, throttle=throttle, cache=cache)
     init_i18n(server, settings)
     auth.init_login(server)
     security.init_security(server, settings)

@@ -16,6 +16,7 @@ from components.navbar import LANGUAGE_LINK_TYPE, PERIOD_SELECT_ID, NavItem, nav
 from config.clock import today
 from domain.periods import InvalidPeriod, PeriodKind, parse_period, period_of, periods_of_year
 from server.i18n import LANGUAGES, _, current_language
+from server.live import live_components, register_live_callbacks
 
 PAGES_LOCATION = "_pages_location"  # the dcc.Location that Dash's page router owns
 
@@ -74,7 +75,8 @@ def serve_layout() -> html.Div:
         labels={"period": _("Period"), "account": _("My account"), "logout": _("Log out")},
         current_path=path,
     )
-    return html.Div([bar, dbc.Container(dash.page_container, fluid=True, className="pb-4")], id="pulse-shell")
+    return html.Div([bar, live_components(), dbc.Container(dash.page_container, fluid=True, className="pb-4")],
+                    id="pulse-shell")
 
 
 def _user_label() -> str:
@@ -84,7 +86,8 @@ def _user_label() -> str:
 
 
 def register_shell_callbacks(app: dash.Dash) -> None:
-    """Keep the period selector and the URL's ?period= in step (both ways)."""
+    """Keep the period selector and the URL's ?period= in step (both ways); poll for changes."""
+    register_live_callbacks(app)
 
     @app.callback(
         Output(PAGES_LOCATION, "search"),

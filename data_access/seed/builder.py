@@ -238,7 +238,7 @@ class DemoBuilder:
     def _measurements(self, indicator_id: int, unit: Row, year: int, spec: cat.IndicatorTemplate, pace: float,
                       stops_after: int) -> None:
         months = [m for m in range(1, 13) if self.periods[f"{year}-{m:02d}"]["end_date"] <= self.today]
-        done_month = self.rng.randint(3, 14)
+        done_month = self.rng.randint(3, 12)
         for month in months:
             if month > stops_after and year == self.today.year:
                 break
@@ -259,14 +259,15 @@ class DemoBuilder:
 
     def _value(self, spec: cat.IndicatorTemplate, month: int, pace: float, done_month: int) -> float:
         noise = self.rng.gauss(0, 0.03)
-        share = month / 12
+        share = min(1.0, (month + 1) / 12)  # a month-end value reports the work of the month ahead being under way
         if spec.direction is Direction.DONE:
             return 1.0 if month >= done_month / pace else 0.0
         if spec.direction is Direction.MILESTONES:
             return float(min(spec.milestones or 0, int((spec.milestones or 0) * share * pace + 0.3)))
         if spec.direction is Direction.BAND:
             low, high = spec.band or (0.0, 100.0)
-            return round(min(high, self.rng.uniform(low - 2.5 * (1.1 - min(pace, 1.1)) * 4, high)), 1)
+            slack = max(0.0, 1.0 - pace) * 8  # lagging units fall below the band more often
+            return round(min(high, self.rng.uniform(low - slack - 0.5, high)), 1)
         if spec.accumulation is Accumulation.SUM:
             monthly = (spec.target or 0) / 12 * pace * (1 + noise * 3)
             return float(max(0, round(monthly)))

@@ -1,0 +1,89 @@
+"""Helpers shared by the dashboard pages: the period from the URL, labels, errors as alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from data_access.errors import Forbidden, NotFound, PulseError
+from data_access.queries.dashboard import data_version
+from data_access.viewer import Viewer
+from domain.periods import InvalidPeriod, parse_period
+from server.context import current_store, current_viewer, extension
+from server.i18n import _, format_date
+from server.shell import default_period_code
+
+T = TypeVar("T")
+
+
+def page_period(period: str | None) -> str:
+    """The period code a page shows: the URL's, or the default when absent or malformed."""
+    try:
+        return parse_period(period).code if period else default_period_code()
+    except InvalidPeriod:
+        return default_period_code()
+
+
+def status_label(status: str | None) -> str:
+    labels = {"done": _("Done"), "on_track": _("On track"), "at_risk": _("At risk"), "off_track": _("Off track"),
+              "no_data": _("No data")}
+    return labels.get(status or "no_data", status or "")
+
+
+def unit_kind_label(kind: str) -> str:
+    labels = {"city": _("City"), "department": _("Department"), "ward": _("Ward / commune"), "division": _("Division"),
+              "party_board": _("Party board")}
+    return labels.get(kind, kind)
+
+
+def source_text(kind: str | None, ref: object) -> str:
+    """"Resolution 57-NQ/TW": the kind of source and its reference, when there is one."""
+    return f"{source_label(kind)} {ref if isinstance(ref, str) else ''}".strip()
+
+
+def source_label(kind: str | None) -> str:
+    labels = {"resolution": _("Resolution"), "action_programme": _("Action programme"), "key_task": _("Key task"),
+              "regular_work": _("Regular work")}
+    return labels.get(kind or "", "–")
+
+
+def cached(name: str, viewer: Viewer, period: str, compute: Callable[[Any], T], *extra: object) -> T:
+    """Run a read query at most once per scope, period and data version (shared cache)."""
+    from data_access.cache import ScopedCache, cache_key
+
+    cache: ScopedCache = extension("cache") or ScopedCache()
+    with current_store().read() as session:
+        version = data_version(session)
+        key = cache_key(name, viewer, period, version, *extra)
+        return cache.get_or_compute(key, lambda: compute(session))
+
+
+def guarded(render: Callable[[Viewer], T]) -> T | dbc.Alert:
+    """Run a page's render with the viewer; refusals and unknown ids become a friendly alert."""
+    viewer = current_viewer()
+    try:
+        return render(viewer)
+    except Forbidden as refusal:
+        audit_refusal(viewer, str(refusal))
+        return dbc.Alert(_("This is outside what your role and scope let you see."), color="warning")
+    except NotFound:
+        return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
+    except PulseError:
+        return dbc.Alert(_("Something went wrong."), color="danger")
+
+
+def audit_refusal(viewer: Viewer, detail: str) -> None:
+    """Write a refusal to the audit log in its own transaction (the refused work wrote nothing)."""
+    from data_access import audit
+
+    with current_store().write() as session:
+        audit.record(session, user_id=viewer.user_id, action="read", entity="scope", outcome="denied", detail=detail)
+
+
+def updated_at() -> html.Span:
+    from config.clock import now
+
+    return html.Span(_("Data as of %(time)s", time=format_date(now(), with_time=True)), className="pulse-updated")

@@ -1,0 +1,82 @@
+"""/indicator/<indicator_id>: one indicator for leaders and its owner: values against the planned
+trajectory, the forecast to the year's end ("on course" or "will miss by X"), and the
+measurement history with who entered what and when, with their comments.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from components import charts
+from components.kpi_card import kpi_card
+from components.status import STATUS_COLOURS, status_badge
+from data_access.queries import dashboard
+from pages._common import cached, guarded, page_period, status_label, updated_at
+from server.i18n import _, format_date, format_number, format_percent
+from server.live import LIVE_VERSION_ID
+
+dash.register_page(__name__, path_template="/indicator/<indicator_id>", name="Indicator", order=6, nav_label=None,
+                   title="Pulse", roles=["admin", "leader", "manager", "staff", "screen"])
+
+PERIOD_ID = "indicator-period"
+INDICATOR_ID = "indicator-id"
+BODY_ID = "indicator-body"
+
+
+def layout(indicator_id: str | None = None, period: str | None = None, **_kwargs: object) -> html.Div:
+    return html.Div([dcc.Store(id=PERIOD_ID, data=page_period(period)), dcc.Store(id=INDICATOR_ID, data=indicator_id),
+                     html.Div(dbc.Spinner(color="primary"), id=BODY_ID)])
+
+
+@callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(INDICATOR_ID, "data"))
+def render(_version: int | None, period: str, indicator_id: str | None) -> object:
+    if not indicator_id or not str(indicator_id).isdigit():
+        return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
+    return guarded(lambda viewer: _render(viewer, int(indicator_id), page_period(period)))
+
+
+def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
+    detail = cached("indicator", viewer, period,
+                    lambda s: dashboard.indicator_detail(s, viewer=viewer, indicator_id=indicator_id, period=period), indicator_id)
+    counted = detail.measurements[detail.measurements["status"] == "approved"]
+    if detail.on_course is None:
+        forecast = "–"
+    elif detail.on_course:
+        forecast = _("on course")
+    else:
+        forecast = _("will miss by %(gap)s", gap=f"{format_number(detail.forecast_miss_by)} {detail.unit_of_measure}")
+    figure = charts.indicator_history(counted, detail.trajectory, target=detail.target, forecast_value=detail.forecast_value,
+                                      year_end=f"{detail.year}-12-31",
+                                      labels=(_("Values"), _("Planned trajectory"), _("Target"), _("Forecast")))
+    history = [html.Tr([html.Td(format_date(r.measured_on)), html.Td(format_number(r.value)),
+                        html.Td(_measurement_status(r.status)), html.Td(r.entered_by or "–"),
+                        html.Td(format_date(r.entered_at, with_time=True)), html.Td(r.comment or "")])
+               for r in detail.measurements.iloc[::-1].itertuples()]
+    return html.Div([
+        html.A(f"← {detail.unit}", href=f"/unit/{detail.unit_id}?period={period}"),
+        html.Div([html.H1(detail.name, className="h3 mb-0", id="indicator-title"), updated_at()],
+                 className="d-flex justify-content-between align-items-baseline my-2"),
+        html.P([_("Owner: "), html.A(detail.owner, href=f"/person/{detail.owner_id}?period={period}") if detail.owner else "–"]),
+        dbc.Row([
+            dbc.Col(kpi_card(_("Progress"), format_percent(detail.progress),
+                             detail=_("expected %(share)s", share=format_percent(detail.expected))), md=3),
+            dbc.Col(kpi_card(_("Status"), status_label(detail.status), colour=STATUS_COLOURS.get(detail.status)), md=3),
+            dbc.Col(kpi_card(_("Target"), f"{format_number(detail.target)} {detail.unit_of_measure}"), md=3),
+            dbc.Col(kpi_card(_("Forecast at year end"), forecast, card_id="indicator-forecast",
+                             colour=STATUS_COLOURS["on_track" if detail.on_course else "at_risk"]), md=3),
+        ], className="g-3 mb-3"),
+        dbc.Card([dbc.CardHeader(_("Values against the plan")), dbc.CardBody(dcc.Graph(figure=figure, config={"displaylogo": False}))],
+                 className="mb-3"),
+        dbc.Card([dbc.CardHeader(_("Measurement history")), dbc.CardBody(dbc.Table(
+            [html.Thead(html.Tr([html.Th(_("Date")), html.Th(_("Value")), html.Th(_("Status")), html.Th(_("Entered by")),
+                                 html.Th(_("Entered at")), html.Th(_("Comment"))])), html.Tbody(history)],
+            size="sm", responsive=True, className="mb-0", id="indicator-history"))]),
+        html.Span(status_badge(detail.status, status_label(detail.status)), className="d-none"),
+    ])
+
+
+def _measurement_status(status: str) -> str:
+    labels = {"draft": _("draft"), "submitted": _("waiting for approval"), "approved": _("approved"), "rejected": _("rejected")}
+    return labels.get(status, status)

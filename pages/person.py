@@ -1,0 +1,76 @@
+"""/person/<person_id>: one civil servant, for their managers and themselves: position, tasks of
+the period (open, late, done), indicators they own, and the task score so far (Decree 335).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from components.kpi_card import kpi_card
+from components.status import STATUS_COLOURS, status_badge
+from config.clock import today
+from config.rulesets import load_ruleset
+from data_access.queries import dashboard
+from domain.evaluation import TaskOutcome, task_result
+from pages._common import cached, guarded, page_period, status_label, updated_at
+from server.i18n import _, format_date, format_number, format_percent
+from server.live import LIVE_VERSION_ID
+
+dash.register_page(__name__, path_template="/person/<person_id>", name="Person", order=7, nav_label=None, title="Pulse",
+                   roles=["admin", "leader", "manager", "staff", "screen"])
+
+PERIOD_ID = "person-period"
+PERSON_ID = "person-id"
+BODY_ID = "person-body"
+
+
+def layout(person_id: str | None = None, period: str | None = None, **_kwargs: object) -> html.Div:
+    return html.Div([dcc.Store(id=PERIOD_ID, data=page_period(period)), dcc.Store(id=PERSON_ID, data=person_id),
+                     html.Div(dbc.Spinner(color="primary"), id=BODY_ID)])
+
+
+@callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(PERSON_ID, "data"))
+def render(_version: int | None, period: str, person_id: str | None) -> object:
+    if not person_id or not str(person_id).isdigit():
+        return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
+    return guarded(lambda viewer: _render(viewer, int(person_id), page_period(period)))
+
+
+def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
+    detail = cached("person", viewer, period,
+                    lambda s: dashboard.person_detail(s, viewer=viewer, person_id=person_id, period=period, today=today()),
+                    person_id)
+    tasks = detail.tasks[detail.tasks["status"] != "cancelled"]
+    outcomes = [TaskOutcome(coefficient=r.coefficient, completed=r.status == "done", meets_quality=bool(r.quality_accepted),
+                            major_errors=r.major_errors, delays=r.delays, excused=bool(r.excused)) for r in tasks.itertuples()]
+    result = task_result(outcomes, load_ruleset("decree_335"))
+    counts = tasks["state"].value_counts().to_dict() if len(tasks) else {}
+    state_labels = {"open": _("open"), "late": _("late"), "done": _("done")}
+    rows = [html.Tr([html.Td(r.title), html.Td(format_date(r.due_date)), html.Td(state_labels.get(r.state, r.state)),
+                     html.Td(str(r.delays)), html.Td(str(r.major_errors)), html.Td(format_number(r.coefficient))])
+            for r in tasks.itertuples()]
+    indicator_rows = [html.Tr([html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
+                               html.Td(format_percent(r.progress)), html.Td(status_badge(r.status, status_label(r.status)))])
+                      for r in detail.indicators.itertuples()]
+    return html.Div([
+        html.A(f"← {detail.unit}", href=f"/unit/{detail.unit_id}?period={period}"),
+        html.Div([html.H1(detail.name, className="h3 mb-0", id="person-title"), updated_at()],
+                 className="d-flex justify-content-between align-items-baseline my-2"),
+        html.P(detail.position or "–", className="text-secondary"),
+        dbc.Row([
+            dbc.Col(kpi_card(_("Task points so far (of 70)"), format_number(result.points), card_id="person-points",
+                             detail=_("quantity %(q)s, quality %(ql)s, progress %(p)s", q=format_number(result.quantity, 0),
+                                      ql=format_number(result.quality, 0), p=format_number(result.progress, 0))), md=3),
+            dbc.Col(kpi_card(_("Open tasks"), str(counts.get("open", 0)), colour=STATUS_COLOURS["on_track"]), md=3),
+            dbc.Col(kpi_card(_("Late tasks"), str(counts.get("late", 0)), colour=STATUS_COLOURS["off_track"]), md=3),
+            dbc.Col(kpi_card(_("Done tasks"), str(counts.get("done", 0)), colour=STATUS_COLOURS["done"]), md=3),
+        ], className="g-3 mb-3"),
+        dbc.Card([dbc.CardHeader(_("Tasks of the period")), dbc.CardBody(dbc.Table(
+            [html.Thead(html.Tr([html.Th(_("Task")), html.Th(_("Due")), html.Th(_("State")), html.Th(_("Delays")),
+                                 html.Th(_("Major errors")), html.Th(_("Coefficient"))])), html.Tbody(rows)],
+            size="sm", responsive=True, className="mb-0", id="person-tasks"))], className="mb-3"),
+        dbc.Card([dbc.CardHeader(_("Indicators owned")), dbc.CardBody(
+            dbc.Table([html.Tbody(indicator_rows)], size="sm", className="mb-0") if indicator_rows else html.P(_("None.")))]),
+    ])

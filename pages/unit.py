@@ -1,0 +1,120 @@
+"""/unit/<unit_id>: any level of the org tree, for leaders and managers. Breadcrumbs to the top of
+the viewer's scope, children with their scores, the unit's objectives and indicators (progress,
+status, forecast), its task summary, and its people with their tasks on time.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from components.breadcrumbs import breadcrumbs
+from components.kpi_card import kpi_card
+from components.status import STATUS_COLOURS, score_colour, status_badge
+from data_access.queries import dashboard
+from pages._common import cached, guarded, page_period, source_text, status_label, unit_kind_label, updated_at
+from server.i18n import _, format_number, format_percent
+from server.live import LIVE_VERSION_ID
+
+dash.register_page(__name__, path_template="/unit/<unit_id>", name="Unit", order=5, nav_label=None, title="Pulse",
+                   roles=["admin", "leader", "manager", "staff", "screen"])
+
+PERIOD_ID = "unit-period"
+UNIT_ID = "unit-id"
+BODY_ID = "unit-body"
+
+
+def layout(unit_id: str | None = None, period: str | None = None, **_kwargs: object) -> html.Div:
+    return html.Div([dcc.Store(id=PERIOD_ID, data=page_period(period)), dcc.Store(id=UNIT_ID, data=unit_id),
+                     html.Div(dbc.Spinner(color="primary"), id=BODY_ID)])
+
+
+@callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(UNIT_ID, "data"))
+def render(_version: int | None, period: str, unit_id: str | None) -> object:
+    if not unit_id or not str(unit_id).isdigit():
+        return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
+    return guarded(lambda viewer: _render(viewer, int(unit_id), page_period(period)))
+
+
+def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
+    def load(session):  # type: ignore[no-untyped-def]
+        return (dashboard.ancestors(session, viewer=viewer, unit_id=unit_id),
+                dashboard.unit_figures(session, viewer=viewer, unit_id=unit_id, period=period),
+                dashboard.children_figures(session, viewer=viewer, unit_id=unit_id, period=period),
+                dashboard.unit_indicators(session, viewer=viewer, unit_id=unit_id, period=period),
+                dashboard.unit_people(session, viewer=viewer, unit_id=unit_id, period=period))
+
+    trail, figures, children, indicators, people = cached("unit", viewer, period, load, unit_id)
+    crumbs = breadcrumbs([(name, f"/unit/{uid}?period={period}") for uid, name in trail])
+    return html.Div([
+        crumbs,
+        html.Div([html.H1(figures.name, className="h3 mb-0", id="unit-title"), updated_at()],
+                 className="d-flex justify-content-between align-items-baseline mb-3"),
+        dbc.Row([
+            dbc.Col(kpi_card(_("Score"), format_percent(figures.score), colour=score_colour(figures.score)), md=3),
+            dbc.Col(kpi_card(_("At risk / off track"), f"{figures.n_at_risk} / {figures.n_off_track}",
+                             colour=STATUS_COLOURS["off_track"], href=f"/lagging?unit={unit_id}&period={period}"), md=3),
+            dbc.Col(kpi_card(_("Open tasks"), str(figures.tasks_open), detail=_("%(n)s overdue", n=figures.tasks_overdue),
+                             colour=STATUS_COLOURS["at_risk"]), md=3),
+            dbc.Col(kpi_card(_("Done on time"), str(figures.tasks_done_on_time),
+                             detail=_("%(n)s done late", n=figures.tasks_done_late), colour=STATUS_COLOURS["done"]), md=3),
+        ], className="g-3 mb-3"),
+        _children(children, period) if children else None,
+        _objectives(indicators, period),
+        _people(people, period),
+    ])
+
+
+def _children(children, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
+    rows = [html.Tr([html.Td(html.A(c.name, href=f"/unit/{c.unit_id}?period={period}", className="unit-child-link")),
+                     html.Td(unit_kind_label(c.kind)),
+                     html.Td(format_percent(c.score), className="fw-bold", style={"color": score_colour(c.score)}),
+                     html.Td(f"{c.n_at_risk} / {c.n_off_track}"), html.Td(str(c.tasks_overdue))])
+            for c in sorted(children, key=lambda c: (c.score is None, -(c.score or 0)))]
+    head = html.Thead(html.Tr([html.Th(_("Unit")), html.Th(_("Kind")), html.Th(_("Score")), html.Th(_("At risk / off track")),
+                               html.Th(_("Overdue tasks"))]))
+    return dbc.Card([dbc.CardHeader(_("Units below")), dbc.CardBody(dbc.Table([head, html.Tbody(rows)], size="sm", hover=True,
+                                                                              responsive=True, className="mb-0"))],
+                    className="mb-3")
+
+
+def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
+    if frame.empty:
+        return dbc.Card([dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(html.P(_("No indicators for this unit.")))],
+                        className="mb-3")
+    blocks = []
+    for objective, group in frame.groupby("objective", sort=False, dropna=False):
+        first = group.iloc[0]
+        title = objective if isinstance(objective, str) else _("Standing indicators")
+        rows = [html.Tr([
+            html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
+            html.Td(f"{format_number(r.current_value)} / {format_number(r.target)} {r.unit_of_measure}"),
+            html.Td(format_percent(r.progress)), html.Td(status_badge(r.status, status_label(r.status))),
+            html.Td(_forecast_text(r)),
+        ]) for r in group.itertuples()]
+        blocks.append(html.Div([
+            html.H3([title, html.Small(f" · {source_text(first.source_kind, first.source_ref)}",
+                                       className="text-secondary")], className="h6 mt-3"),
+            dbc.Table([html.Tbody(rows)], size="sm", responsive=True, className="mb-0"),
+        ]))
+    return dbc.Card([dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(blocks)], className="mb-3")
+
+
+def _forecast_text(row) -> str:  # type: ignore[no-untyped-def]
+    if row.on_course is None or row.on_course != row.on_course:  # None or NaN: nothing to forecast
+        return "–"
+    if row.on_course:
+        return _("on course")
+    return _("will miss by %(gap)s", gap=f"{format_number(row.forecast_miss_by)} {row.unit_of_measure}")
+
+
+def _people(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
+    rows = [html.Tr([html.Td(html.A(r.name, href=f"/person/{r.person_id}?period={period}", className="person-link")),
+                     html.Td(r.position or "–"), html.Td(r.unit), html.Td(str(r.tasks)),
+                     html.Td(format_percent(r.on_time_share if r.on_time_share == r.on_time_share else None))])
+            for r in frame.itertuples()]
+    head = html.Thead(html.Tr([html.Th(_("Name")), html.Th(_("Position")), html.Th(_("Unit")), html.Th(_("Tasks due")),
+                               html.Th(_("Done on time"))]))
+    return dbc.Card([dbc.CardHeader(_("People and positions")),
+                     dbc.CardBody(dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0"))])
