@@ -61,7 +61,7 @@ def _rows(viewer, period: str, unit_id: int | None) -> list[dict]:  # type: igno
     rows = []
     for r in frame.itertuples():
         rows.append({
-            "indicator_id": int(r.indicator_id),
+            "indicator_id": str(int(r.indicator_id)),
             "indicator": f"[{_md(r.indicator)}](/indicator/{int(r.indicator_id)}?period={period})",
             "unit": f"[{_md(r.unit)}](/unit/{int(r.unit_id)}?period={period})",
             "unit_kind": unit_kind_label(r.unit_kind),
@@ -76,7 +76,7 @@ def _rows(viewer, period: str, unit_id: int | None) -> list[dict]:  # type: igno
 
 
 def _columns() -> list[dict]:
-    link = {"cellRenderer": "markdown", "linkTarget": "_self"}
+    link = {"cellRenderer": "markdown"}
     return [
         {"field": "indicator", "headerName": _("Indicator"), "flex": 3, **link},
         {"field": "unit", "headerName": _("Unit"), "flex": 2, **link},

@@ -107,6 +107,16 @@ def log_in(page, base_url: str, username: str, password: str = DEMO_PASSWORD) ->
     page.wait_for_selector("#pulse-navbar")
 
 
+def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0, interval: float = 0.1) -> float:
+    """Poll a Python condition (the app's CSP forbids Playwright's string-evaluated waits); returns seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -1,0 +1,111 @@
+"""Leaders drill down by clicking; the big screen runs by itself; a change elsewhere shows within 5 s."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from data_access.db import Store
+from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period
+from tests.browser.conftest import ARTIFACTS, LiveServer, log_in, screenshot, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def test_leader_drills_from_city_to_a_person(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    page.wait_for_selector("#overview-title")
+    assert page.inner_text("#overview-title") == "Thành phố Hà Nội"
+    screenshot(page, "overview")
+    page.click("a:has-text('Phường Hoàn Kiếm')")
+    page.wait_for_selector("#unit-title:has-text('Phường Hoàn Kiếm')")
+    screenshot(page, "unit-ward")
+    page.click(".unit-child-link >> nth=0")
+    wait_until(lambda: "Phường" not in (page.text_content("#unit-title") or "Phường"))
+    division = page.inner_text("#unit-title")
+    assert "Hoàn Kiếm" in page.inner_text(".breadcrumb")  # breadcrumbs lead back up
+    page.click(".person-link >> nth=0")
+    page.wait_for_selector("#person-title")
+    assert division in page.inner_text("body")
+    screenshot(page, "person")
+
+
+def test_big_screen_advances_by_itself_and_by_key(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "manhinh.phonghop")
+    page.goto(f"{live_server.url}/present?slides=overview,lagging,rankings&interval=5")
+    page.wait_for_selector("#present-cards")
+    assert not page.is_visible("#pulse-navbar") or page.evaluate(
+        "document.elementFromPoint(10, 10).closest('#present-root') !== null")  # the navbar is covered
+    first = page.inner_text("#present-title")
+    wait_until(lambda: page.inner_text("#present-title") != first, timeout=9)
+    assert page.query_selector("#present-lagging-8") is not None
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("#present-rankings")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_selector("#present-lagging-8")
+    page.keyboard.press("p")
+    wait_until(lambda: "⏸" in page.inner_text("#present-countdown"))
+    time.sleep(6)
+    assert page.query_selector("#present-lagging-8") is not None  # paused: still the same slide
+
+
+@pytest.mark.parametrize(("width", "height", "floor"), [(1920, 1080, 23.7), (3840, 2160, 47.5)])
+def test_big_screen_text_is_legible_from_five_metres(new_page, live_server: LiveServer, width: int, height: int,  # type: ignore[no-untyped-def]
+                                                     floor: float) -> None:
+    page = new_page(width, height)
+    log_in(page, live_server.url, "manhinh.phonghop")
+    for theme in ("dark", "light"):
+        page.goto(f"{live_server.url}/present?slides=overview,lagging&interval=60&theme={theme}")
+        page.wait_for_selector("#present-cards")
+        smallest = page.evaluate("""() => {
+            let min = 1e9;
+            document.querySelectorAll('#present-root *').forEach(el => {
+                const visible = el.offsetParent !== null && !el.closest('.present-hidden-controls');
+                const ownText = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+                if (visible && ownText) { min = Math.min(min, parseFloat(getComputedStyle(el).fontSize)); }
+            });
+            return min; }""")
+        assert smallest >= floor, (theme, smallest)
+        screenshot(page, f"present-{theme}-{width}x{height}")
+
+
+def test_a_measurement_committed_elsewhere_appears_within_five_seconds(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    page.wait_for_selector("#overview-lagging-count")
+    before = page.inner_text("#overview-lagging-count")
+    store = Store.connect(live_server.database_url)  # another process's view of the store: this test process
+    try:
+        with store.read() as session:
+            year = session.execute(select(Period.id).where(Period.code == "2026")).scalar_one()
+            lagging = session.execute(
+                select(Indicator.id, Indicator.target).join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
+                .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
+                .where(IndicatorRollup.period_id == year, IndicatorRollup.status == "off_track",
+                       Indicator.direction == "increase", Indicator.accumulation == "last")
+            ).first()
+        assert lagging is not None
+        with store.write() as session:
+            session.add(Measurement(indicator_id=lagging.id, value=lagging.target, measured_on=date(2026, 11, 15),
+                                    status="approved"))
+        waited = wait_until(lambda: page.inner_text("#overview-lagging-count") != before, timeout=5.0)
+        assert waited <= 5.0
+    finally:
+        store.dispose()
+
+
+def test_screenshot_of_every_page(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "admin")
+    for name, path, ready in [("overview", "/", "#overview-title"), ("lagging", "/lagging", "#lagging-count"),
+                              ("unit", "/unit/1", "#unit-title"), ("account", "/account", "#account-username")]:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_selector(ready, timeout=40_000)
+        page.wait_for_timeout(500)
+        assert screenshot(page, f"page-{name}").stat().st_size > 10_000
+    assert (ARTIFACTS / "page-overview.png").exists()
