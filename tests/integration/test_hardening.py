@@ -15,7 +15,7 @@ from app import create_app
 from config.settings import Settings, SettingsError, load_settings
 from data_access import accounts
 from data_access.errors import Invalid
-from tests.integration.conftest import TEST_SECRET, make_settings
+from tests.integration.conftest import make_settings
 from tests.support.login import csrf_header, login
 
 
