@@ -54,7 +54,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 bench: install-dev
-	$(BIN)/python -m bench.run_all
+	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.seed_bench --scale hanoi
+	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.dashboard_bench
 
 clean-db:
 	rm -f data/pulse.db data/pulse.db-wal data/pulse.db-shm data/.seeded

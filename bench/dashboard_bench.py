@@ -1,0 +1,122 @@
+"""Server time of each dashboard callback at the hanoi scale, against the naive pandas approach.
+
+`python -m bench.dashboard_bench [--database-url postgresql://...] [--calls 50]` seeds a fresh
+hanoi-scale database (SQLite by default), logs in as the city leader, and posts each dashboard
+callback to /_dash-update-component with the shared cache emptied before every call, so each
+figure is a real query. Prints one line per callback, then
+`overall p95_ms=<n> speedup_vs_naive=<n>` (naive median / overview median).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app import create_app
+from bench.databases import fresh_database
+from bench.naive import naive_overview
+from config.settings import Settings
+from data_access.db import Store
+from data_access.models import Indicator, OrgUnit, Person
+from data_access.seed import seed_demo
+from tests.support.login import csrf_header, login
+
+TODAY = date(2026, 11, 20)
+PASSWORD = "Bench-password-2026"
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _body(app, fragment: str, inputs: dict[str, object], state: dict[str, object]) -> dict:  # type: ignore[no-untyped-def]
+    key = next(k for k in app.callback_map if fragment in k)
+    spec = app.callback_map[key]
+
+    def fill(items: list[dict], values: dict[str, object]) -> list[dict]:
+        return [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in items]
+
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
+    return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": fill(spec["inputs"], inputs), "state": fill(spec.get("state", []), state),
+            "changedPropIds": [f"{spec['inputs'][-1]['id']}.{spec['inputs'][-1]['property']}"]}
+
+
+def run(database_url: str | None, calls: int) -> list[str]:
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(database_url, Path(tmp)) as url:
+        store = Store.connect(url)
+        started = time.perf_counter()
+        seed_demo(store, scale="hanoi", seed=2026, today=TODAY, demo_password=PASSWORD)
+        lines.append(f"seeded hanoi in {time.perf_counter() - started:.1f} s")
+        with store.read() as session:
+            ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
+            indicator = session.execute(select(Indicator.id).where(Indicator.unit_id == ward)).scalars().first()
+            person = session.execute(select(Person.id).where(Person.unit_id != ward)).scalars().first()
+        server = create_app(Settings(env="test", database_url=url, secret_key="bench-secret-key-0123456789abcdefghijkl"))
+        app = server.extensions["pulse"]["dash"]
+        cache = server.extensions["pulse"]["cache"]
+        client = server.test_client()
+        login(client, "lanhdao.thanhpho", PASSWORD)
+        client.get("/")
+        headers = csrf_header(client)
+        version = {"pulse-live-version": 1}
+        cases = {
+            "overview": _body(app, "overview-body", {**version, "overview-period": "2026"}, {}),
+            "unit(ward)": _body(app, "unit-body", {**version, "unit-period": "2026"}, {"unit-id": str(ward)}),
+            "unit(city)": _body(app, "unit-body", {**version, "unit-period": "2026"}, {"unit-id": "1"}),
+            "indicator": _body(app, "indicator-body", {**version, "indicator-period": "2026"}, {"indicator-id": str(indicator)}),
+            "person": _body(app, "person-body", {**version, "person-period": "2026"}, {"person-id": str(person)}),
+            "lagging": _body(app, "lagging-grid.rowData", {**version, "lagging-period": "2026"}, {"lagging-unit": None}),
+            "present": _body(app, "present-slide", {**version, "present-index": 0},
+                             {"present-playlist": {"slides": ["overview"], "interval": 20, "period": "2026"}}),
+        }
+        all_times: list[float] = []
+        medians = {}
+        for name, body in cases.items():
+            times = []
+            for _ in range(calls):
+                cache._memory.clear()
+                began = time.perf_counter()
+                response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
+                                       headers=headers)
+                times.append((time.perf_counter() - began) * 1000)
+                assert response.status_code == 200, (name, response.status_code, response.get_data(as_text=True)[:300])
+            medians[name] = statistics.median(times)
+            all_times += times
+            lines.append(f"callback={name:<11} calls={calls} median_ms={medians[name]:.1f} p95_ms={_percentile(times, 0.95):.1f}")
+        naive = []
+        for _ in range(calls):
+            began = time.perf_counter()
+            naive_overview(store.engine, year=2026, today=TODAY)
+            naive.append((time.perf_counter() - began) * 1000)
+        lines.append(f"naive=overview      calls={calls} median_ms={statistics.median(naive):.1f} "
+                     f"p95_ms={_percentile(naive, 0.95):.1f}")
+        speedup = statistics.median(naive) / medians["overview"]
+        lines.append(f"overall p95_ms={_percentile(all_times, 0.95):.1f} speedup_vs_naive={speedup:.1f}")
+        server.extensions["pulse"]["store"].dispose()
+        store.dispose()
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--calls", type=int, default=50)
+    args = parser.parse_args()
+    backend = "postgresql" if args.database_url else "sqlite"
+    print(f"backend={backend}")
+    for line in run(args.database_url, args.calls):
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
