@@ -336,3 +336,74 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
     ).mappings().all(), columns=["indicator_id", "indicator", "progress", "status"])
     return PersonDetail(person.id, person.full_name, unit.id, unit.name, position.name if position else None,
                         position.task_group if position else None, tasks, indicators)
+
+
+@dataclass(frozen=True)
+class RankedUnit:
+    rank: int
+    unit_id: int
+    name: str
+    kind: str
+    score: float | None
+    previous: float | None
+    lifted_by: str | None
+    dragged_by: str | None
+
+
+def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str, list[RankedUnit]]:
+    """Departments, wards and party boards in scope, each ranked against its own kind, with the change
+    since the previous period and the indicator that lifted or dragged each most."""
+    chosen = parse_period(period)
+    pid = period_id(session, chosen.code)
+    previous_ids = session.execute(select(Period.id).where(Period.code == chosen.previous().code)).scalar_one_or_none()
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.path, UnitRollup.score)
+        .join(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
+        .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_(("department", "ward", "party_board")))
+    ).all()
+    previous = dict(session.execute(select(UnitRollup.unit_id, UnitRollup.score).where(UnitRollup.period_id == previous_ids))
+                    .all()) if previous_ids else {}
+    contributions = session.execute(
+        select(OrgUnit.path, Indicator.name, IndicatorRollup.progress, IndicatorRollup.weight)
+        .join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
+        .join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
+        .where(IndicatorRollup.period_id == pid, IndicatorRollup.progress.is_not(None), in_scope(viewer, OrgUnit.path))
+    ).all()
+    by_top: dict[str, list[tuple[str, float, float]]] = {}
+    tops = {r.path: r for r in rows}
+    for path, name, progress, weight in contributions:
+        top = next((p for p in tops if path.startswith(p)), None)
+        if top is not None:
+            by_top.setdefault(top, []).append((name, min(progress, 1.0), weight))
+    ranked: dict[str, list[RankedUnit]] = {}
+    for kind in ("department", "ward", "party_board"):
+        same = sorted((r for r in rows if r.kind == kind), key=lambda r: (r.score is None, -(r.score or 0), r.name))
+        out = []
+        for rank, row in enumerate(same, start=1):
+            items = by_top.get(row.path, [])
+            effects = [(name, weight * (p - (row.score or 0))) for name, p, weight in items]
+            lifted = max(effects, key=lambda e: e[1], default=None)
+            dragged = min(effects, key=lambda e: e[1], default=None)
+            out.append(RankedUnit(rank, row.id, row.name, row.kind, row.score, previous.get(row.id),
+                                  lifted[0] if lifted and lifted[1] > 0 else None,
+                                  dragged[0] if dragged and dragged[1] < 0 else None))
+        if out:
+            ranked[kind] = out
+    return ranked
+
+
+def people_rankings(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> pd.DataFrame:
+    """People of a unit's subtree with the task outcomes of the period, for ranking within position groups."""
+    unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
+    chosen = parse_period(period)
+    rows = session.execute(
+        select(Person.id.label("person_id"), Person.full_name.label("name"), Position.task_group, Position.name.label("position"),
+               Task.coefficient, Task.status, Task.quality_accepted, Task.major_errors, Task.delays, Task.excused)
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .outerjoin(Position, Position.id == Person.position_id)
+        .join(Task, and_(Task.assignee_person_id == Person.id, Task.due_date >= chosen.start, Task.due_date <= chosen.end,
+                         Task.status != "cancelled"))
+        .where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    ).mappings().all()
+    return pd.DataFrame(rows, columns=["person_id", "name", "task_group", "position", "coefficient", "status",
+                                       "quality_accepted", "major_errors", "delays", "excused"])

@@ -102,7 +102,9 @@ def test_a_measurement_committed_elsewhere_appears_within_five_seconds(new_page,
 def test_screenshot_of_every_page(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     page = new_page()
     log_in(page, live_server.url, "admin")
-    for name, path, ready in [("overview", "/", "#overview-title"), ("lagging", "/lagging", "#lagging-count"),
+    for name, path, ready in [("overview", "/", "#overview-title"), ("lagging", "/lagging", "#lagging-count"), ("rankings", "/rankings", "#rankings-ward"),
+                              ("indicator", "/indicator/1", "#indicator-title"), ("person", "/person/5", "#person-title"),
+                              ("present", "/present", "#present-cards"),
                               ("unit", "/unit/1", "#unit-title"), ("account", "/account", "#account-username")]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_selector(ready, timeout=40_000)

@@ -1,0 +1,129 @@
+"""/rankings: for leaders. Departments, wards and party boards ranked separately (like against
+like) for the period in the URL, with the change since the previous period and the indicator
+that lifted or dragged each unit most; people of a unit ranked within their position group by
+task points (Decree 335); everything downloadable as Excel.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+from flask_babel import lazy_gettext
+
+from components.status import score_colour
+from config.rulesets import load_ruleset
+from data_access.queries import dashboard
+from domain.evaluation import TaskOutcome, task_result
+from pages._common import cached, guarded, page_period, unit_kind_label, updated_at
+from server.i18n import _, format_number, format_percent
+from server.live import LIVE_VERSION_ID
+
+dash.register_page(__name__, path="/rankings", name="Rankings", order=10, nav_label=lazy_gettext("Rankings"), title="Pulse",
+                   roles=["admin", "leader", "manager", "screen"])
+
+PERIOD_ID = "rankings-period"
+UNIT_ID = "rankings-unit"
+BODY_ID = "rankings-body"
+DOWNLOAD_ID = "rankings-download"
+EXPORT_ID = "rankings-export"
+
+
+def layout(period: str | None = None, unit: str | None = None, **_kwargs: object) -> html.Div:
+    return html.Div([
+        dcc.Store(id=PERIOD_ID, data=page_period(period)),
+        dcc.Store(id=UNIT_ID, data=unit if unit and unit.isdigit() else None),
+        dcc.Download(id=DOWNLOAD_ID),
+        html.Div(dbc.Spinner(color="primary"), id=BODY_ID),
+    ])
+
+
+def _unit_frames(viewer, period: str) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    ranked = cached("rankings", viewer, period, lambda s: dashboard.unit_rankings(s, viewer=viewer, period=period))
+    return {kind: pd.DataFrame([r.__dict__ for r in rows]) for kind, rows in ranked.items()}
+
+
+def _people_frame(viewer, period: str, unit_id: int) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    raw = cached("people-rankings", viewer, period,
+                 lambda s: dashboard.people_rankings(s, viewer=viewer, unit_id=unit_id, period=period), unit_id)
+    rules = load_ruleset("decree_335")
+    rows = []
+    for (person_id, name, group, position), tasks in raw.groupby(["person_id", "name", "task_group", "position"], dropna=False):
+        outcomes = [TaskOutcome(coefficient=t.coefficient, completed=t.status == "done", meets_quality=bool(t.quality_accepted),
+                                major_errors=t.major_errors, delays=t.delays, excused=bool(t.excused)) for t in tasks.itertuples()]
+        rows.append({"person_id": person_id, "name": name, "group": group or "–", "position": position or "–",
+                     "points": task_result(outcomes, rules).points})
+    frame = pd.DataFrame(rows, columns=["person_id", "name", "group", "position", "points"])
+    frame["rank"] = frame.groupby("group")["points"].rank(ascending=False, method="min")
+    return frame.sort_values(["group", "rank", "name"])
+
+
+@callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(UNIT_ID, "data"))
+def render(_version: int | None, period: str, unit: str | None) -> object:
+    return guarded(lambda viewer: _render(viewer, page_period(period), int(unit) if unit else viewer.scope_unit_id))
+
+
+def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-untyped-def]
+    frames = _unit_frames(viewer, period)
+    sections = [html.Div([html.H1(_("Rankings"), className="h3 mb-0"), updated_at(),
+                          dbc.Button(_("Download as Excel"), id=EXPORT_ID, color="secondary", outline=True, size="sm")],
+                         className="d-flex justify-content-between align-items-baseline mb-3 gap-3")]
+    titles = {"department": _("Departments"), "ward": _("Wards and communes"), "party_board": _("Party boards")}
+    for kind, frame in frames.items():
+        rows = [html.Tr([html.Td(str(r.rank)), html.Td(html.A(r.name, href=f"/unit/{r.unit_id}?period={period}")),
+                         html.Td(format_percent(r.score), style={"color": score_colour(r.score), "fontWeight": 700}),
+                         html.Td(_change(r.score, r.previous)), html.Td(r.lifted_by or "–"), html.Td(r.dragged_by or "–")])
+                for r in frame.itertuples()]
+        head = html.Thead(html.Tr([html.Th("#"), html.Th(_("Unit")), html.Th(_("Score")), html.Th(_("Change")),
+                                   html.Th(_("Lifted most by")), html.Th(_("Dragged most by"))]))
+        sections.append(dbc.Card([dbc.CardHeader(titles[kind]), dbc.CardBody(dbc.Table(
+            [head, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0", id=f"rankings-{kind}"))],
+            className="mb-3"))
+    people = _people_frame(viewer, period, unit_id)
+    people_rows = [html.Tr([html.Td(r.group), html.Td(str(int(r.rank)) if r.rank == r.rank else "–"),
+                            html.Td(html.A(r.name, href=f"/person/{r.person_id}?period={period}")), html.Td(r.position),
+                            html.Td(format_number(r.points))]) for r in people.head(300).itertuples()]
+    sections.append(dbc.Card([dbc.CardHeader(_("People, ranked within their position group")), dbc.CardBody(dbc.Table(
+        [html.Thead(html.Tr([html.Th(_("Position group")), html.Th("#"), html.Th(_("Name")), html.Th(_("Position")),
+                             html.Th(_("Task points (of 70)"))])), html.Tbody(people_rows)],
+        size="sm", responsive=True, className="mb-0", id="rankings-people"))]))
+    return html.Div(sections)
+
+
+def _sheet_name(text: str) -> str:
+    """Excel refuses []:*?/\\ in sheet names and more than 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", "-", text)[:31]
+
+
+def _change(score: float | None, previous: float | None) -> str:
+    if score is None or previous is None or previous != previous:
+        return "–"
+    delta = (score - previous) * 100
+    arrow = "▲" if delta > 0.05 else "▼" if delta < -0.05 else "="
+    return f"{arrow} {format_number(abs(delta))}"
+
+
+@callback(Output(DOWNLOAD_ID, "data"), Input(EXPORT_ID, "n_clicks"), State(PERIOD_ID, "data"), State(UNIT_ID, "data"),
+          prevent_initial_call=True)
+def export(n_clicks: int | None, period: str, unit: str | None) -> object:
+    if not n_clicks:
+        return dash.no_update
+
+    def build(viewer):  # type: ignore[no-untyped-def]
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            for kind, frame in _unit_frames(viewer, page_period(period)).items():
+                out = frame[["rank", "name", "score", "previous", "lifted_by", "dragged_by"]].copy()
+                out.columns = ["#", _("Unit"), _("Score"), _("Previous period"), _("Lifted most by"), _("Dragged most by")]
+                out.to_excel(writer, sheet_name=_sheet_name(unit_kind_label(kind)), index=False)
+            people = _people_frame(viewer, page_period(period), int(unit) if unit else viewer.scope_unit_id)
+            people[["group", "rank", "name", "position", "points"]].to_excel(writer, sheet_name=_sheet_name(_("People")),
+                                                                            index=False)
+        return dcc.send_bytes(buffer.getvalue(), f"pulse-rankings-{page_period(period)}.xlsx")
+
+    result = guarded(build)
+    return result if isinstance(result, dict) else dash.no_update
