@@ -31,7 +31,7 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.dev-installed translations
 
 translations: $(VENV)/.installed
-	@if [ -d config/translations ]; then $(BIN)/pybabel compile -q -d config/translations -f; fi
+	@if [ -d config/translations ]; then $(BIN)/pybabel compile -d config/translations -f >/dev/null; fi
 
 migrate: install
 	$(FLASK) db upgrade
