@@ -35,10 +35,14 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
-               "PULSE_ENV": "test", **(extra_env or {})}
+        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
+                    "PULSE_ENV": "test", **(extra_env or {})}
+        self.start()
+
+    def start(self) -> None:
+        """Start (or restart, on the same port) the server process."""
         self.process = subprocess.Popen([sys.executable, "-m", "tests.support.serve", str(self.port)], cwd=PROJECT_ROOT,
-                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._wait()
 
     def _wait(self) -> None:
@@ -55,6 +59,8 @@ class LiveServer:
         raise RuntimeError("server did not answer /health within 60 s")
 
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=10)

@@ -50,7 +50,7 @@ def test_big_screen_advances_by_itself_and_by_key(new_page, live_server: LiveSer
     page.wait_for_selector("#present-lagging-8")
     page.keyboard.press("p")
     wait_until(lambda: "⏸" in page.inner_text("#present-countdown"))
-    time.sleep(6)
+    page.wait_for_timeout(6000)
     assert page.query_selector("#present-lagging-8") is not None  # paused: still the same slide
 
 
@@ -111,3 +111,35 @@ def test_screenshot_of_every_page(new_page, live_server: LiveServer) -> None:  #
         page.wait_for_timeout(500)
         assert screenshot(page, f"page-{name}").stat().st_size > 10_000
     assert (ARTIFACTS / "page-overview.png").exists()
+
+
+def test_polling_stops_while_the_tab_is_hidden(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    page.add_init_script("Object.defineProperty(document, 'hidden', {get: () => window.__pulseHidden === true});")
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    page.wait_for_selector("#overview-title")
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "_dash-update-component" in r.url
+            and "pulse-live-version" in (r.post_data or "") else None)
+    page.wait_for_timeout(7000)  # (a plain sleep would not let Playwright deliver the request events)
+    visible_polls = len(polls)
+    assert visible_polls >= 2  # about one every 3 s while visible
+    page.evaluate("window.__pulseHidden = true")
+    polls.clear()
+    page.wait_for_timeout(7000)
+    assert len(polls) == 0
+
+
+def test_big_screen_recovers_from_a_server_restart_without_an_error(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "manhinh.phonghop")
+    page.goto(f"{live_server.url}/present?slides=overview,lagging&interval=5")
+    page.wait_for_selector("#present-cards")
+    live_server.stop()
+    page.wait_for_timeout(6000)  # the playlist keeps turning while the server is away
+    live_server.start()
+    wait_until(lambda: page.query_selector("#present-cards") is not None or page.query_selector("#present-lagging-8") is not None,
+               timeout=15)
+    wait_until(lambda: page.query_selector("#present-lagging-8") is not None, timeout=15)
+    body = page.inner_text("body")
+    assert "Error" not in body and "Lỗi" not in body and page.query_selector("#login-submit") is None
