@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from config.clock import now
+from config.rulesets import load_ruleset
 from data_access import audit
 from data_access.db import Store
 from data_access.errors import Conflict, Forbidden, Invalid, NotFound
-from data_access.models import AuditEntry, Evaluation, OrgUnit, Person, Position, User
+from data_access.models import AuditEntry, Evaluation, OrgUnit, Person, Position, UnitRollup, User
 from data_access.queries.evaluations import (
     UNIT_GROUP,
     TaskLine,
@@ -36,32 +37,27 @@ from data_access.queries.evaluations import (
     unit_tasks,
 )
 from data_access.viewer import Viewer
-from domain import evaluation as rules_engine
+from domain.evaluation import (
+    Criterion,
+    Level,
+    RuleSet,
+    TaskOutcome,
+    TaskResult,
+    apply_quota,
+    classify_with_conditions,
+    general_criteria_points,
+    leader_task_result,
+    round_total,
+    task_result,
+    total_points,
+)
 from domain.kinds import EvaluationStatus, Role
 from domain.periods import parse_period
-from config.rulesets import load_ruleset
 
 OPEN = (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED)
 DONE = (EvaluationStatus.APPROVED, EvaluationStatus.LOCKED)
 MAX_NOTE = 2000
 AUDITED = ("status", "general_points", "task_points", "total", "level", "final_level", "disciplined", "appeal_note", "version")
-
-
-@dataclass(frozen=True)
-class Criterion:
-    code: str
-    label: str
-    max_points: float
-
-
-# Decree 335's general criteria (30 points); a rule set may list its own under "general_criteria".
-DEFAULT_CRITERIA = (
-    Criterion("politics", "Political ideology", 6),
-    Criterion("ethics", "Ethics and lifestyle", 6),
-    Criterion("style", "Work style and manners", 6),
-    Criterion("discipline", "Sense of organisation and discipline", 6),
-    Criterion("learning", "Learning, innovation and initiative", 6),
-)
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ class QuotaMove:
     group: str
     from_level: str
     to_level: str
-    reason: str
+    quota: dict[str, Any]
     flagged: bool
 
 
@@ -84,76 +80,40 @@ class ApprovalResult:
 # --- rules ----------------------------------------------------------------------------------
 
 
-def rules_for(name: str) -> Any:
+def rules_for(name: str) -> RuleSet:
     return load_ruleset(name)
 
 
-def _rule(rules: Any, key: str, default: Any = None) -> Any:
-    if isinstance(rules, dict):
-        return rules.get(key, default)
-    return getattr(rules, key, default)
+def general_criteria(rules: RuleSet) -> tuple[Criterion, ...]:
+    """The general criteria of a rule set (code, maximum points)."""
+    return tuple(rules.criteria)
 
 
-def general_criteria(rules: Any) -> tuple[Criterion, ...]:
-    """The general criteria of a rule set (code, label, maximum points)."""
-    listed = _rule(rules, "general_criteria")
-    if not listed:
-        return DEFAULT_CRITERIA
-    out = []
-    for item in listed:
-        if isinstance(item, dict):
-            out.append(Criterion(str(item["code"]), str(item.get("label", item["code"])), float(item.get("max_points", item.get("max", 0)))))
-        else:
-            out.append(Criterion(str(item.code), str(getattr(item, "label", item.code)), float(getattr(item, "max_points", 0))))
-    return tuple(out)
-
-
-def _outcome(line: TaskLine) -> Any:
-    fields = {
-        "coefficient": line.coefficient, "completed": line.completed, "meets_quality": line.meets_quality,
-        "major_errors": line.major_errors, "delays": line.delays, "excused": line.excused,
-    }
-    try:
-        return rules_engine.TaskOutcome(**fields, exceeded=line.exceeded)
-    except TypeError:
-        return rules_engine.TaskOutcome(**fields)
-
-
-def _score(lines: list[TaskLine], rules: Any) -> dict[str, Any]:
-    """Task results of a list of products: the four figures and the per-product explanation."""
-    result = rules_engine.task_result([_outcome(line) for line in lines], rules) if lines else None
-    if result is None:
-        return {"points": None, "quantity": None, "quality": None, "progress": None}
-    return {name: _num(getattr(result, name, None)) for name in ("points", "quantity", "quality", "progress")}
+def _outcome(line: TaskLine) -> TaskOutcome:
+    return TaskOutcome(coefficient=line.coefficient, completed=line.completed, meets_quality=line.meets_quality,
+                       major_errors=line.major_errors, delays=line.delays, excused=line.excused, exceeded=line.exceeded)
 
 
 def _num(value: Any) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def _level(total: float | None, *, disciplined: bool, rules: Any) -> str | None:
-    if total is None:
-        return None
-    level = rules_engine.classify(total, disciplined=disciplined, rules=rules)
-    return str(getattr(level, "value", level))
-
-
-def explanation(lines: list[TaskLine], rules: Any) -> list[dict[str, Any]]:
-    """Each product with its coefficient and the deductions the rules take from it."""
-    quality_cut = float(_rule(rules, "major_error_deduction", 0.25) or 0.25)
-    delay_cut = float(_rule(rules, "delay_deduction", 0.25) or 0.25)
+def explanation(lines: list[TaskLine], result: TaskResult) -> list[dict[str, Any]]:
+    """Each product with its coefficient and the deductions the rules took from it."""
     out = []
-    for line in lines:
-        deductions = []
+    for line, scored in zip(lines, result.lines, strict=True):
+        deductions: list[dict[str, Any]] = []
         if not line.completed:
             deductions.append({"code": "not_completed"})
         else:
             if not line.meets_quality:
                 deductions.append({"code": "quality_not_met"})
-            if line.major_errors and not line.excused:
-                deductions.append({"code": "major_errors", "count": line.major_errors, "share": min(1.0, line.major_errors * quality_cut)})
-            if line.delays and not line.excused:
-                deductions.append({"code": "delays", "count": line.delays, "share": min(1.0, line.delays * delay_cut)})
+            if scored.error_deduction:
+                deductions.append({"code": "major_errors", "count": line.major_errors, "share": scored.error_deduction})
+            if scored.delay_deduction:
+                deductions.append({"code": "delays", "count": line.delays, "share": scored.delay_deduction})
+            if line.excused and (line.major_errors or line.delays):
+                deductions.append({"code": "excused"})
         out.append({**line.as_json(), "deductions": deductions})
     return out
 
@@ -194,7 +154,7 @@ def _load(session: Session, evaluation_id: int) -> tuple[Evaluation, OrgUnit]:
 
 
 def _check_version(session: Session, evaluation: Evaluation, version: int | None) -> None:
-    if version is not None and int(version) != evaluation.version:
+    if version is not None and version != evaluation.version:
         raise _conflict(session, evaluation.id)
 
 
@@ -217,20 +177,40 @@ def _recompute(session: Session, evaluation: Evaluation, unit: OrgUnit, details:
         lines = person_tasks(session, person_id=evaluation.person_id, start=period.start, end=period.end)
     else:
         lines = unit_tasks(session, unit_path=unit.path, start=period.start, end=period.end)
-    result = _score(lines, rules)
-    details["task_result"] = result
-    details["explanation"] = explanation(lines, rules)
-    evaluation.task_points = None if result["points"] is None else round(result["points"], 2)
+    outcomes = [_outcome(line) for line in lines]
+    result = task_result(outcomes, rules)
+    details["task_result"] = {"points": _num(result.points), "quantity": _num(result.quantity),
+                              "quality": _num(result.quality), "progress": _num(result.progress)}
+    details["explanation"] = explanation(lines, result)
+    details.pop("leader", None)
+    points = result.points
+    if details.get("leader_context"):
+        context = details["leader_context"]
+        points = leader_task_result(result, subordinate_levels=[Level(v) for v in context["subordinate_levels"]],
+                                    plan_completion=context["plan_completion"], rules=rules)
+        details["leader"] = {"own_points": _num(result.points), "weighted_points": _num(points),
+                             "plan_completion": context["plan_completion"],
+                             "subordinates_not_completed": sum(1 for v in context["subordinate_levels"] if v == Level.NOT_COMPLETED)}
+    evaluation.task_points = None if points is None else _points(points)
     general = details.get("general") or {}
-    evaluation.general_points = round(sum(float(v) for v in general.values()), 2) if general else None
+    evaluation.general_points = _points(general_criteria_points(general, rules.criteria)) if general else None
     evaluation.total = _total(evaluation.general_points, evaluation.task_points)
-    evaluation.level = _level(evaluation.total, disciplined=evaluation.disciplined, rules=rules)
+    if evaluation.total is None:
+        evaluation.level, details["conditions"] = None, []
+    else:
+        level, reasons = classify_with_conditions(evaluation.total, outcomes, disciplined=evaluation.disciplined, rules=rules)
+        evaluation.level, details["conditions"] = level.value, list(reasons)
+
+
+def _points(value: float) -> float:
+    """Points are kept to 2 decimals, rounded half up as the rules compare them."""
+    return float(round_total(value))
 
 
 def _total(general: float | None, task: float | None) -> float | None:
-    if general is None and task is None:
-        return None
-    return round(min(100.0, (general or 0.0) + (task or 0.0)), 2)
+    """No products in the period means no total: the person is not classified for it."""
+    total = total_points(general or 0.0, task)
+    return None if total is None else _points(min(100.0, total))
 
 
 def _period_code(session: Session, period_id: int) -> str:
@@ -241,13 +221,22 @@ def _period_code(session: Session, period_id: int) -> str:
     return row.code
 
 
-def _validate_scores(scores: dict[str, Any], rules: Any) -> dict[str, float]:
+def _text(value: Any) -> str:
+    """Free text from a form (or a forged request): always a stripped string."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _validate_scores(scores: dict[str, Any], rules: RuleSet) -> dict[str, float]:
+    if not isinstance(scores, dict):
+        raise Invalid({"scores": "required_number"})
     criteria = {c.code: c for c in general_criteria(rules)}
     problems: dict[str, str] = {}
     clean: dict[str, float] = {}
     for code, criterion in criteria.items():
         raw = scores.get(code)
         try:
+            if isinstance(raw, bool):
+                raise TypeError(code)
             value = float(raw)
         except (TypeError, ValueError):
             problems[code] = "required_number"
@@ -332,8 +321,13 @@ def _edit(store: Store, *, viewer: Viewer, evaluation_id: int, action: str, chec
                      before=before, after=audit.snapshot(evaluation, AUDITED), detail=note)
 
 
-def _visible(viewer: Viewer, unit: OrgUnit) -> bool:
-    return viewer.covers_path(unit.path)
+def _hidden(viewer: Viewer, evaluation: Evaluation, unit: OrgUnit) -> bool:
+    """What the viewer may not even learn exists (as the reads hide it): outside the scope, or,
+    for staff and screens, anyone's evaluation but their own."""
+    own = evaluation.person_id is not None and evaluation.person_id == viewer.person_id
+    if viewer.role in (Role.STAFF, Role.SCREEN):
+        return not own
+    return not viewer.covers_path(unit.path)
 
 
 def self_assess(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, scores: dict[str, Any],
@@ -341,7 +335,7 @@ def self_assess(store: Store, *, viewer: Viewer, evaluation_id: int, version: in
     """The person scores the general criteria of their own evaluation."""
 
     def check(evaluation: Evaluation, unit: OrgUnit) -> str | None:
-        if not _visible(viewer, unit) and evaluation.person_id != viewer.person_id:
+        if _hidden(viewer, evaluation, unit):
             return "not_found"
         if evaluation.person_id is None or evaluation.person_id != viewer.person_id:
             return "only the person self-assesses"
@@ -352,10 +346,10 @@ def self_assess(store: Store, *, viewer: Viewer, evaluation_id: int, version: in
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
         clean = _validate_scores(scores, rules_for(evaluation.ruleset))
-        if len(note or "") > MAX_NOTE:
+        if len(_text(note)) > MAX_NOTE:
             raise Invalid({"note": "too_long"})
         details["self"] = clean
-        details["self_note"] = (note or "").strip()
+        details["self_note"] = _text(note)
         details["general"] = dict(clean)
         details["review"] = []
         evaluation.status = EvaluationStatus.SELF_ASSESSED.value
@@ -370,7 +364,7 @@ def review(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
     """A manager or leader over the person's unit reviews: every changed score needs a reason."""
 
     def check(evaluation: Evaluation, unit: OrgUnit) -> str | None:
-        if not _visible(viewer, unit) or viewer.role is Role.STAFF and evaluation.person_id != viewer.person_id:
+        if _hidden(viewer, evaluation, unit):
             return "not_found"
         if not may_review(viewer, unit.path):
             return "only a manager or leader over the unit reviews"
@@ -383,12 +377,13 @@ def review(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
         clean = _validate_scores(scores, rules_for(evaluation.ruleset))
+        given = reasons if isinstance(reasons, dict) else {}
         current = {k: float(v) for k, v in (details.get("general") or {}).items()}
         changes = []
         problems: dict[str, str] = {}
         for code, value in clean.items():
             if current.get(code) != value:
-                reason = (reasons.get(code) or "").strip()
+                reason = _text(given.get(code))
                 if not reason:
                     problems[code] = "reason_required"
                 elif len(reason) > MAX_NOTE:
@@ -396,10 +391,10 @@ def review(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
                 changes.append({"criterion": code, "from": current.get(code), "to": value, "reason": reason,
                                 "by": viewer.username, "at": now().isoformat()})
         if disciplined is not None and bool(disciplined) != evaluation.disciplined:
-            if not discipline_reason.strip():
+            if not _text(discipline_reason):
                 problems["disciplined"] = "reason_required"
             changes.append({"criterion": "disciplined", "from": evaluation.disciplined, "to": bool(disciplined),
-                            "reason": discipline_reason.strip(), "by": viewer.username, "at": now().isoformat()})
+                            "reason": _text(discipline_reason), "by": viewer.username, "at": now().isoformat()})
             evaluation.disciplined = bool(disciplined)
         if problems:
             raise Invalid(problems)
@@ -496,52 +491,77 @@ def _approve(session: Session, viewer: Viewer, unit: OrgUnit, targets: list[tupl
     stamp = now()
     befores = {e.id: audit.snapshot(e, AUDITED) for e, _g, _n in targets}
     details_of = {e.id: load_details(e.details_json) for e, _g, _n in targets}
-    _weigh_leaders(session, unit, targets, details_of)
+    _weigh_leaders(session, unit, targets, already, details_of)
+    target_ids = set(details_of)
     groups: dict[str, list[tuple[Evaluation, str, str]]] = defaultdict(list)
     for row in targets + already:
-        groups[row[1]].append(row)
+        if row[1] != UNIT_GROUP:  # the quota limits people; units keep the level they earned
+            groups[row[1]].append(row)
     moves: list[QuotaMove] = []
+    for evaluation, _g, _n in targets:
+        evaluation.final_level = evaluation.level
     rules = rules_for(unit.ruleset)
     for group, members in sorted(groups.items()):
-        decided = quota_decisions([(e.id, e.total, e.level if e in [t[0] for t in targets] else e.final_level) for e, _g, _n in members], rules)
-        names = {e.id: n for e, _g, n in members}
-        for evaluation, _g, _n in members:
-            if evaluation.id not in details_of:
-                continue
-            decision = decided.get(evaluation.id, {})
-            final = decision.get("level", evaluation.level)
-            details = details_of[evaluation.id]
-            details["quota"] = {"group": group, **{k: v for k, v in decision.items() if k != "level"}}
-            evaluation.final_level = final
-            if decision.get("moved"):
-                moves.append(QuotaMove(evaluation.id, names[evaluation.id], group, evaluation.level or "", final or "",
-                                       decision.get("reason", ""), bool(decision.get("flagged"))))
+        scored = [(e, g, n) for e, g, n in members if e.total is not None]
+        levels = {e.id: Level(e.level if e.id in target_ids else (e.final_level or e.level)) for e, _g, _n in scored}
+        decisions = apply_quota([(e.id, float(e.total), float(e.task_points or 0.0)) for e, _g, _n in scored], rules,
+                                levels=levels)
+        n_excellent = sum(1 for level in levels.values() if level is Level.EXCELLENT)
+        n_good = sum(1 for level in levels.values() if level is Level.GOOD)
+        allowed = n_excellent - sum(1 for d in decisions if d.moved_down)
+        quota = {"group": group, "n_excellent": n_excellent, "n_good": n_good, "allowed": allowed,
+                 "share": rules.excellent_quota}
+        by_id = {e.id: (e, n) for e, _g, n in scored}
+        for decision in decisions:
+            evaluation, name = by_id[decision.person_id]
+            if evaluation.id not in target_ids:
+                continue  # approved earlier: its final level stands
+            evaluation.final_level = decision.level.value
+            details_of[evaluation.id]["quota"] = {**quota, "moved": decision.moved_down, "flagged": decision.tied_at_cut}
+            if decision.moved_down:
+                moves.append(QuotaMove(evaluation.id, name, group, evaluation.level or "", decision.level.value,
+                                       quota, decision.tied_at_cut))
     for evaluation, _g, _n in targets:
         details = details_of[evaluation.id]
         evaluation.status = EvaluationStatus.APPROVED.value
         evaluation.approved_by_id = viewer.user_id
         evaluation.approved_at = stamp
-        _trail(details, viewer, "approve", (details.get("quota") or {}).get("reason"))
+        moved = (details.get("quota") or {}).get("moved")
+        note = f"quota: {evaluation.level} -> {evaluation.final_level}" if moved else None
+        _trail(details, viewer, "approve", note)
         evaluation.details_json = _dump(details)
         audit.record(session, user_id=viewer.user_id, action="evaluation.approve", entity="evaluation",
                      entity_id=evaluation.id, before=befores[evaluation.id], after=audit.snapshot(evaluation, AUDITED),
-                     detail=(details.get("quota") or {}).get("reason"))
+                     detail=note)
     return moves
 
 
-def quota_decisions(candidates: list[tuple[int, float | None, str | None]], rules: Any) -> dict[int, dict[str, Any]]:
-    """Apply the rule set's quota to one unit and position group: {id: {level, moved, reason, flagged, ...}}."""
-    return rules_engine_quota(candidates, rules)
-
-
-def rules_engine_quota(candidates: list[tuple[int, float | None, str | None]], rules: Any) -> dict[int, dict[str, Any]]:
-    raise NotImplementedError  # replaced once domain.evaluation.apply_quota's shape is known
-
-
 def _weigh_leaders(session: Session, unit: OrgUnit, targets: list[tuple[Evaluation, str, str]],
-                   details_of: dict[int, dict[str, Any]]) -> None:
-    """Leaders' task points also weigh how their unit did (see domain.evaluation)."""
-    return None
+                   already: list[tuple[Evaluation, str, str]], details_of: dict[int, dict[str, Any]]) -> None:
+    """A leader's task points also weigh the unit's results: how its people were rated and its planned work."""
+    leaders = {pid for (pid,) in session.execute(
+        select(Person.id).join(Position, Position.id == Person.position_id)
+        .where(Person.id.in_([e.person_id for e, _g, _n in targets if e.person_id]), Position.is_leader.is_(True))
+    ).all()}
+    if not leaders:
+        return
+    for evaluation, _g, _n in targets:
+        if evaluation.person_id not in leaders:
+            continue
+        subordinates = [(e.final_level or e.level) for e, _g2, _n2 in targets + already
+                        if e.person_id is not None and e.person_id != evaluation.person_id and (e.final_level or e.level)]
+        details = details_of[evaluation.id]
+        details["leader_context"] = {"subordinate_levels": subordinates,
+                                     "plan_completion": _plan_completion(session, evaluation.unit_id, evaluation.period_id)}
+        _recompute(session, evaluation, session.get(OrgUnit, evaluation.unit_id), details)  # type: ignore[arg-type]
+
+
+def _plan_completion(session: Session, unit_id: int, period_id: int) -> float:
+    """The unit's completion of its planned work: its rolled-up indicator score for the period (0 when none)."""
+    score = session.execute(
+        select(UnitRollup.score).where(UnitRollup.unit_id == unit_id, UnitRollup.period_id == period_id)
+    ).scalar_one_or_none()
+    return round(float(score or 0.0), 4)
 
 
 def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:
@@ -574,15 +594,17 @@ def appeal(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
     """The person records an appeal note against an approved (not yet locked) evaluation."""
 
     def check(evaluation: Evaluation, unit: OrgUnit) -> str | None:
+        if _hidden(viewer, evaluation, unit):
+            return "not_found"
         if evaluation.person_id is None or evaluation.person_id != viewer.person_id:
-            return "not_found" if not _visible(viewer, unit) else "only the person appeals"
+            return "only the person appeals"
         if evaluation.status != EvaluationStatus.APPROVED.value:
             return f"cannot appeal a {evaluation.status} evaluation"
         return None
 
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
-        text = (note or "").strip()
+        text = _text(note)
         if not text:
             raise Invalid({"appeal_note": "required"})
         if len(text) > MAX_NOTE:
@@ -597,7 +619,7 @@ def unlock(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
     """An administrator reopens an approved or locked evaluation for review, with a reason."""
 
     def check(evaluation: Evaluation, unit: OrgUnit) -> str | None:
-        if not _visible(viewer, unit):
+        if _hidden(viewer, evaluation, unit):
             return "not_found"
         if not viewer.is_admin:
             return "only an administrator unlocks"
@@ -607,7 +629,7 @@ def unlock(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
 
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
-        text = (reason or "").strip()
+        text = _text(reason)
         if not text:
             raise Invalid({"reason": "required"})
         evaluation.status = EvaluationStatus.REVIEWED.value
@@ -615,6 +637,8 @@ def unlock(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
         evaluation.approved_by_id = None
         evaluation.approved_at = None
         details.pop("quota", None)
+        details.pop("leader_context", None)
+        _recompute(session, evaluation, unit, details)
         return text[:MAX_NOTE]
 
     _edit(store, viewer=viewer, evaluation_id=evaluation_id, action="evaluation.unlock", check=check, change=change)

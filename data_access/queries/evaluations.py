@@ -69,8 +69,9 @@ class EvaluationRow:
     final_level: str | None
     status: str
     moved: bool
-    move_reason: str | None
+    quota: dict[str, Any]
     flagged: bool
+    disciplined: bool
     version: int
 
 
@@ -201,8 +202,9 @@ def _row(evaluation: Evaluation, person: Person | None, unit: OrgUnit, position:
         final_level=evaluation.final_level,
         status=evaluation.status,
         moved=bool(quota.get("moved")),
-        move_reason=quota.get("reason"),
+        quota=quota,
         flagged=bool(quota.get("flagged")),
+        disciplined=bool(evaluation.disciplined),
         version=evaluation.version,
     )
 

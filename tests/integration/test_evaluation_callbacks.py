@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from io import BytesIO
 from typing import Any
 
 import pytest
-from flask import Flask, g, request
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -23,34 +22,14 @@ from data_access.db import Store
 from data_access.models import Evaluation, Person, User
 from data_access.seed import DEMO_USERNAMES
 from data_access.viewer import load_viewer
-from tests.conftest import DEMO_PASSWORD
+from tests.support.login import csrf_header, login
 
 PERIOD = "2026-Q3"
 
 
 @pytest.fixture
 def server(demo_url: str) -> Flask:
-    settings = load_settings({"PULSE_ENV": "test", "SECRET_KEY": "t" * 48, "DATABASE_URL": demo_url})
-    app = create_app(settings)
-    if "babel" not in app.extensions:  # until the shell binds i18n
-        from flask_babel import Babel
-
-        Babel(app)
-    if not _has_login(app):
-        # Until the shell's login lands: a test-only way in (the real guard replaces it).
-        @app.before_request
-        def _test_user() -> None:
-            name = request.headers.get("X-Test-User")
-            if name:
-                store: Store = app.extensions["pulse"]["store"]
-                with store.read() as session:
-                    user_id = session.execute(select(User.id).where(User.username == name)).scalar_one()
-                    g.pulse_viewer = load_viewer(session, user_id)
-    return app
-
-
-def _has_login(app: Flask) -> bool:
-    return any(rule.rule == "/login" for rule in app.url_map.iter_rules())
+    return create_app(load_settings({"PULSE_ENV": "test", "SECRET_KEY": "t" * 48, "DATABASE_URL": demo_url}))
 
 
 def store_of(app: Flask) -> Store:
@@ -58,28 +37,19 @@ def store_of(app: Flask) -> Store:
 
 
 class DashClient:
-    """A logged-in test client that posts callback requests the way Dash's renderer does."""
+    """A test client logged in through the real form, posting callbacks the way Dash's renderer does."""
 
     def __init__(self, app: Flask, username: str) -> None:
         self.client: FlaskClient = app.test_client()
-        self.username = username
-        self.headers: dict[str, str] = {}
-        if _has_login(app):
-            page = self.client.get("/login").get_data(as_text=True)
-            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-            data = {"username": username, "password": DEMO_PASSWORD}
-            if token:
-                data["csrf_token"] = token.group(1)
-            self.client.post("/login", data=data)
-        else:
-            self.headers["X-Test-User"] = username
+        assert login(self.client, username).status_code == 302
+        self.client.get("/language/en")  # the assertions read English
 
-    def call(self, outputs: list[tuple[Any, str]], inputs: list[dict[str, Any]], state: list[Any] | None = None,
+    def call(self, outputs: list[tuple[Any, str]], inputs: list[Any], state: list[Any] | None = None,
              changed: list[str] | None = None) -> tuple[int, dict[str, Any]]:
         def key(component_id: Any) -> str:
             return json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) else component_id
 
-        output = "..." .join(f"{key(i)}.{p}" for i, p in outputs)
+        output = "...".join(f"{key(i)}.{p}" for i, p in outputs)
         body = {
             "output": f"..{output}.." if len(outputs) > 1 else output,
             "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1 else {"id": outputs[0][0], "property": outputs[0][1]},
@@ -87,11 +57,7 @@ class DashClient:
             "state": state or [],
             "changedPropIds": changed or [],
         }
-        headers = dict(self.headers)
-        cookie = self.client.get_cookie("_csrf_token")
-        if cookie:
-            headers["X-CSRFToken"] = cookie.value
-        response = self.client.post("/_dash-update-component", json=body, headers=headers)
+        response = self.client.post("/_dash-update-component", json=body, headers=csrf_header(self.client))
         return response.status_code, (response.get_json(silent=True) or {}) if response.status_code == 200 else {}
 
 
@@ -263,3 +229,28 @@ def test_export_callback_sends_a_workbook(server: Flask) -> None:
     book = load_workbook(BytesIO(base64.b64decode(download["content"])))
     names = [row[2] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)]
     assert person_name(server, manager.person_id) in names
+
+
+@pytest.mark.parametrize("forged", ["abc", {"x": 1}, [1], -5, 10**12, True])
+def test_forged_ids_get_a_message_not_a_crash(server: Flask, forged: Any) -> None:
+    client = as_user(server, "manager")
+    status, body = client.call(
+        [("evaluation-content", "children"), ("evaluation-version", "data"), ("evaluation-back", "href")],
+        [{"id": "evaluation-id", "property": "data", "value": forged},
+         {"id": "evaluation-refresh", "property": "data", "value": 0}],
+    )
+    assert status == 200
+    assert "Not found" in text_of(body["response"]["evaluation-content"]["children"])
+    status, text = list_response(client, forged)  # type: ignore[arg-type]
+    assert status in (200, 204)
+
+
+def test_out_of_scope_action_is_not_found_and_changes_nothing(server: Flask) -> None:
+    manager, staff = viewer_for(server, "manager"), viewer_for(server, "staff")
+    commands.open_evaluations(store_of(server), viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
+    evaluation = own(server, staff.person_id)
+    scores = {"politics": 1, "ethics": 1, "manner": 1, "discipline": 1}
+    status, text = post_action(as_user(server, "ward_leader"),
+                               action_body("review", evaluation.id, evaluation.version, scores, {c: "x" for c in scores}))
+    assert status == 200 and "Not found" in text
+    assert own(server, staff.person_id).general_points == 30.0

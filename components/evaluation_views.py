@@ -1,0 +1,298 @@
+"""Pure builders for the evaluation and emulation pages: data in, components out.
+
+No database, no callbacks, no current user. Strings go through flask_babel; numbers through the
+locale-aware helpers of server.i18n.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_babel import gettext as _
+
+try:  # the shell's helpers; plain fallbacks keep the builders usable before it lands
+    from server.i18n import format_date, format_number
+except ImportError:  # pragma: no cover
+    def format_number(x: float | None, digits: int = 1) -> str:  # type: ignore[misc]
+        return "" if x is None else f"{x:.{digits}f}"
+
+    def format_date(d: Any) -> str:  # type: ignore[misc]
+        return "" if d is None else str(d)
+
+
+LEVEL_COLOURS = {"excellent": "success", "good": "primary", "completed": "warning", "not_completed": "danger"}
+
+
+def level_label(level: str | None) -> str:
+    labels = {
+        "excellent": _("Excellent"),
+        "good": _("Good"),
+        "completed": _("Completed"),
+        "not_completed": _("Not completed"),
+    }
+    return labels.get(level or "", _("Not classified"))
+
+
+def status_label(status: str | None) -> str:
+    labels = {
+        "draft": _("Draft"),
+        "self_assessed": _("Self-assessed"),
+        "reviewed": _("Reviewed"),
+        "approved": _("Approved"),
+        "locked": _("Locked"),
+    }
+    return labels.get(status or "", status or "")
+
+
+def group_label(group: str) -> str:
+    labels = {
+        "lanh_dao_don_vi": _("Unit leaders"),
+        "lanh_dao_phong": _("Division leaders"),
+        "chuyen_vien_tong_hop": _("General specialists"),
+        "chuyen_vien_chuyen_mon": _("Professional specialists"),
+        "unit": _("Units"),
+    }
+    return labels.get(group, group)
+
+
+def level_badge(level: str | None, *, class_name: str = "") -> dbc.Badge:
+    return dbc.Badge(level_label(level), color=LEVEL_COLOURS.get(level or "", "secondary"), className=f"level-badge {class_name}".strip())
+
+
+def points(value: float | None) -> str:
+    """Points as stored: two decimals, so that 89.25 never shows as a rounded 89.2 or 89.3."""
+    return "–" if value is None else format_number(value, digits=2)
+
+
+def evaluation_table(rows: Sequence[Any], *, href: str = "/evaluation/") -> html.Div:
+    """The classification list: one line per person with points, level, final level and quota note."""
+    if not rows:
+        return html.P(_("No evaluations for this period and unit yet."), className="text-muted evaluation-empty")
+    header = html.Thead(html.Tr([
+        html.Th(_("Name")), html.Th(_("Unit")), html.Th(_("Position")), html.Th(_("Task points")),
+        html.Th(_("General points")), html.Th(_("Total")), html.Th(_("Level")), html.Th(_("Final level")),
+        html.Th(_("Status")), html.Th(_("Quota")),
+    ]))
+    body = []
+    for row in rows:
+        body.append(html.Tr([
+            html.Td(dcc.Link(row.person_name, href=f"{href}{row.id}?{urlencode({'period': row.period_code})}")),
+            html.Td(row.unit_name),
+            html.Td(row.position_name or group_label(row.task_group)),
+            html.Td(points(row.task_points)),
+            html.Td(points(row.general_points)),
+            html.Td(points(row.total)),
+            html.Td(level_badge(row.level)),
+            html.Td(level_badge(row.final_level) if row.final_level else "–"),
+            html.Td(status_label(row.status)),
+            html.Td(quota_note(row.quota, moved=row.moved, flagged=row.flagged)),
+        ], className="evaluation-moved" if row.moved else None, **{"data-evaluation-id": str(row.id)}))
+    return html.Div(dbc.Table([header, html.Tbody(body)], striped=True, hover=True, size="sm", responsive=True,
+                              className="evaluation-table"))
+
+
+def criterion_label(code: str) -> str:
+    labels = {
+        "politics": _("Political ideology"),
+        "ethics": _("Ethics and lifestyle"),
+        "manner": _("Work style and manners"),
+        "discipline": _("Sense of organisation and discipline"),
+        "disciplined": _("Disciplined"),
+    }
+    return labels.get(code, code)
+
+
+def quota_note(quota: dict[str, Any], *, moved: bool, flagged: bool) -> Any:
+    if not moved:
+        return ""
+    text = quota_reason(quota)
+    if flagged:
+        text = f"{text} {_('(tie at the cut: flagged for the council)')}"
+    return html.Span(text, className="quota-moved")
+
+
+def quota_reason(quota: dict[str, Any]) -> str:
+    """Why the quota moved someone: the cap and the figures of the group."""
+    return _(
+        "Moved to good: excellent is capped at %(share)s of those rated good in %(group)s; "
+        "%(allowed)s of %(excellent)s excellent kept (%(good)s rated good).",
+        share=_share(100 * float(quota.get("share", 0.2))), group=group_label(str(quota.get("group", ""))),
+        allowed=quota.get("allowed", 0), excellent=quota.get("n_excellent", 0), good=quota.get("n_good", 0),
+    )
+
+
+def quota_moves(moves: Iterable[Any]) -> html.Div:
+    """Who the quota moved at approval, and why."""
+    items = [html.Li([html.Strong(m.name), " — ", level_label(m.from_level), " → ", level_label(m.to_level), ". ",
+                      quota_reason(m.quota), (" " + _("(tie at the cut: flagged for the council)")) if m.flagged else ""],
+                     className="quota-move")
+             for m in moves]
+    if not items:
+        return html.Div(_("Nobody was moved by the quota."), className="quota-moves")
+    return html.Div([html.P(_("Moved by the quota:")), html.Ul(items)], className="quota-moves")
+
+
+def explanation_table(lines: Sequence[dict[str, Any]], result: dict[str, Any] | None) -> html.Div:
+    """Each product of the period with its coefficient and deductions, then the task result."""
+    if not lines:
+        return html.P(_("No products were assigned in this period."), className="text-muted")
+    body = []
+    for line in lines:
+        body.append(html.Tr([
+            html.Td(line.get("title", "")),
+            html.Td(format_date(_as_date(line.get("due_date")))),
+            html.Td(format_number(line.get("coefficient"), digits=1)),
+            html.Td(_("Yes") if line.get("completed") else _("No")),
+            html.Td("; ".join(deduction_text(d) for d in line.get("deductions", [])) or _("none")),
+        ]))
+    table = dbc.Table([
+        html.Thead(html.Tr([html.Th(_("Product")), html.Th(_("Due")), html.Th(_("Coefficient")), html.Th(_("Completed")),
+                            html.Th(_("Deductions"))])),
+        html.Tbody(body),
+    ], size="sm", bordered=True, className="explanation-table")
+    summary = []
+    if result:
+        summary = html.P([
+            _("Quantity"), ": ", _share(result.get("quantity")), " · ", _("Quality"), ": ", _share(result.get("quality")),
+            " · ", _("Progress"), ": ", _share(result.get("progress")), " · ", html.Strong(_("Task points")), ": ",
+            html.Strong(points(result.get("points")), className="task-points"),
+        ], className="task-result")
+    return html.Div([table, summary])
+
+
+def _share(percent: float | None) -> str:
+    return "–" if percent is None else f"{format_number(float(percent), digits=0)}%"
+
+
+def _as_date(value: Any) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+
+
+def deduction_text(deduction: dict[str, Any]) -> str:
+    code = deduction.get("code")
+    if code == "not_completed":
+        return _("not completed: no points")
+    if code == "quality_not_met":
+        return _("quality not accepted: no quality points")
+    if code == "major_errors":
+        return _("%(n)s major error(s): −%(share)s of quality points", n=deduction.get("count", 0),
+                 share=_share(100 * float(deduction.get("share", 0))))
+    if code == "excused":
+        return _("excused: no deduction")
+    if code == "delays":
+        return _("%(n)s delay(s): −%(share)s of progress points", n=deduction.get("count", 0), share=_share(100 * float(deduction.get("share", 0))))
+    return str(code)
+
+
+def condition_text(code: str) -> str:
+    """A Regulation 366-style condition that lowered a level."""
+    labels = {
+        "excellent_needs_all_on_time": _("excellent needs every task done on time"),
+        "excellent_needs_exceeded_share": _("excellent needs enough tasks exceeding requirements"),
+        "good_needs_all_on_time": _("good needs every task done on time"),
+        "completed_too_many_late": _("completed allows only a few tasks behind schedule"),
+    }
+    return labels.get(code, code)
+
+
+def review_changes(changes: Sequence[dict[str, Any]]) -> html.Div:
+    """The reviewer's changes to the self-assessment, each with its reason."""
+    if not changes:
+        return html.P(_("No changes by the reviewer."), className="text-muted")
+    items = []
+    for change in changes:
+        name = criterion_label(str(change.get("criterion", "")))
+        items.append(html.Li([html.Strong(name), ": ", _value(change.get("from")), " → ", _value(change.get("to")), " — ",
+                              html.Em(change.get("reason", "")), f" ({change.get('by', '')})"]))
+    return html.Div(html.Ul(items), className="review-changes")
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, (int, float)):
+        return points(float(value))
+    return "–" if value is None else str(value)
+
+
+def trail_list(entries: Sequence[Any]) -> html.Div:
+    """The approval trail: who did what, when."""
+    actions = {
+        "evaluation.self_assess": _("self-assessed"), "evaluation.review": _("reviewed"), "evaluation.approve": _("approved"),
+        "evaluation.lock": _("locked"), "evaluation.unlock": _("unlocked"), "evaluation.appeal": _("appealed"),
+    }
+    items = [html.Li(f"{format_date(e.at)} {e.at:%H:%M} — {e.username or ''}: {actions.get(e.action, e.action)}"
+                     + (f" ({e.detail})" if e.detail else "")) for e in entries]
+    return html.Div(html.Ul(items) if items else html.P(_("Nothing recorded yet.")), className="evaluation-trail")
+
+
+def _field_message(field: str, message: str) -> str:
+    """A criterion's problem names the criterion; other problems speak for themselves."""
+    label = criterion_label(field)
+    return message if label == field else f"{label}: {message}"
+
+
+def problem_alert(problem: Exception) -> dbc.Alert:
+    """A domain error as a friendly message."""
+    code = getattr(problem, "code", "error")
+    if code == "invalid":
+        details = getattr(problem, "problems", {})
+        words = {
+            "reason_required": _("give a reason for each change"), "out_of_range": _("the points are outside the allowed range"),
+            "required_number": _("enter a number"), "required": _("this field is required"), "too_long": _("the text is too long"),
+            "not_reviewed": _("%(n)s evaluation(s) still wait for review", n=getattr(problem, "params", {}).get("count", 0)),
+            "nothing_to_approve": _("nothing waits for approval"), "unknown_criterion": _("unknown criterion"),
+        }
+        text = "; ".join(_field_message(field, words.get(msg, msg)) for field, msg in details.items())
+        return dbc.Alert(_("Please correct: %(problems)s", problems=text), color="warning", className="evaluation-message")
+    if code == "conflict":
+        return dbc.Alert(_("Someone else changed this evaluation (%(who)s). Reload and try again.",
+                           who=getattr(problem, "changed_by", None) or "?"), color="warning", className="evaluation-message")
+    if code == "forbidden":
+        return dbc.Alert(_("You are not allowed to do this."), color="danger", className="evaluation-message")
+    if code == "not_found":
+        return dbc.Alert(_("Not found."), color="secondary", className="evaluation-message")
+    return dbc.Alert(_("Something went wrong."), color="danger", className="evaluation-message")
+
+
+def ranking_table(rows: Sequence[Any], *, unit_names: bool = True) -> html.Div:
+    """A ranking within one group: rank, name, total, level and title."""
+    if not rows:
+        return html.P(_("No evaluations to rank."), className="text-muted")
+    body = [html.Tr([html.Td(str(r.rank)), html.Td(r.name), html.Td(r.unit_name) if unit_names else None,
+                     html.Td(points(r.total)), html.Td(level_badge(r.level)),
+                     html.Td(_("provisional") if r.provisional else "")])
+            for r in rows]
+    head = html.Thead(html.Tr([html.Th("#"), html.Th(_("Name")), html.Th(_("Unit")) if unit_names else None,
+                               html.Th(_("Total")), html.Th(_("Level")), html.Th("")]))
+    return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="ranking-table"))
+
+
+def title_label(code: str) -> str:
+    labels = {
+        "advanced_worker": _("Advanced worker"),
+        "emulation_fighter": _("Grassroots emulation fighter"),
+        "commendation": _("Certificate of merit (commendation)"),
+        "excellent_unit": _("Excellent collective"),
+    }
+    return labels.get(code, code)
+
+
+def proposals_table(rows: Sequence[Any]) -> html.Div:
+    """Emulation titles and reward proposals, with the reason for each."""
+    if not rows:
+        return html.P(_("No titles or proposals for this year yet."), className="text-muted")
+    body = [html.Tr([html.Td(r.name), html.Td(r.unit_name), html.Td(title_label(r.title)),
+                     html.Td(", ".join(level_label(level) for level in r.levels)), html.Td(_("Proposal") if r.kind == "proposal" else _("Title"))]) for r in rows]
+    head = html.Thead(html.Tr([html.Th(_("Name")), html.Th(_("Unit")), html.Th(_("Title or proposal")),
+                               html.Th(_("Levels it rests on")), html.Th(_("Kind"))]))
+    return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", className="proposals-table"))

@@ -1,0 +1,68 @@
+"""Excel exports (openpyxl): the classification list of a unit with its approval trail.
+
+Labels come in through `translate` so that the workbook speaks the reader's language without
+this module depending on the web layer. Cells that start like a formula are written as text, so
+that a name such as "=HYPERLINK(...)" cannot run in the reader's spreadsheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy.orm import Session
+
+from data_access.queries.evaluations import list_evaluations, period_row, trail
+from data_access.viewer import Viewer
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def classification_workbook(
+    session: Session,
+    *,
+    viewer: Viewer,
+    period_code: str,
+    unit_id: int | None,
+    translate: Callable[[str], str] = lambda s: s,
+    level_name: Callable[[str | None], str] = lambda s: s or "",
+    quota_text: Callable[[dict], str] = lambda q: "moved to good by the quota",
+) -> bytes:
+    """The scoped classification list of a period (and unit) and each evaluation's trail, as .xlsx bytes."""
+    period_row(session, period_code)
+    rows = list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id)
+    t = translate
+    book = Workbook()
+    sheet = book.active
+    sheet.title = t("Classification")[:31]
+    sheet.append([t("Classification list"), period_code])
+    sheet["A1"].font = Font(bold=True)
+    headers = [t("No."), t("Civil servant code"), t("Name"), t("Unit"), t("Position"), t("Task points"),
+               t("General points"), t("Total"), t("Level"), t("Final level"), t("Status"), t("Quota")]
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for number, row in enumerate(rows, start=1):
+        sheet.append([_safe(v) for v in (
+            number, row.civil_servant_code, row.person_name, row.unit_name, row.position_name, row.task_points,
+            row.general_points, row.total, level_name(row.level), level_name(row.final_level), row.status,
+            quota_text(row.quota) if row.moved else "",
+        )])
+    trail_sheet = book.create_sheet(t("Approval trail")[:31])
+    trail_sheet.append([t("Name"), t("When"), t("Who"), t("Action"), t("Detail")])
+    for cell in trail_sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        for entry in trail(session, evaluation_id=row.id):
+            trail_sheet.append([_safe(v) for v in (row.person_name, entry.at, entry.username, entry.action, entry.detail)])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

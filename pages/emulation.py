@@ -1,0 +1,143 @@
+"""/emulation: rankings of people within their position group and of units within their kind,
+the year's emulation titles and reward proposals, and the Excel export of a unit's
+classification list with its approval trail. For managers and leaders of the scope.
+Data: data_access.queries.emulation, data_access.exports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from components.evaluation_views import (
+    group_label,
+    level_label,
+    problem_alert,
+    proposals_table,
+    quota_reason,
+    ranking_table,
+)
+from data_access.errors import PulseError
+from data_access.exports import classification_workbook
+from data_access.queries import emulation
+from data_access.queries import evaluations as queries
+from domain.periods import parse_period
+from pages.evaluations import as_int, default_period, store, viewer
+
+dash.register_page(
+    __name__,
+    path="/emulation",
+    name="Emulation",
+    title="Pulse – Emulation",
+    order=62,
+    roles=["admin", "leader", "manager"],
+    nav_label=lazy_gettext("Emulation"),
+)
+
+PERIOD = "emulation-period"
+UNIT = "emulation-unit"
+PEOPLE = "emulation-people"
+UNITS = "emulation-units"
+PROPOSALS = "emulation-proposals"
+EXPORT_BUTTON = "emulation-export"
+DOWNLOAD = "emulation-download"
+MESSAGE = "emulation-message"
+
+
+def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
+    return html.Div([
+        html.H2(_("Emulation and rewards")),
+        dbc.Row([
+            dbc.Col([dbc.Label(_("Period")), html.Div(default_period(period), className="form-control-plaintext period-shown")],
+                    md=3),
+            dbc.Col([dbc.Label(_("Unit")), dcc.Dropdown(id=UNIT, options=[], clearable=False)], md=5),
+            dbc.Col(dbc.Button(_("Export the classification list (Excel)"), id=EXPORT_BUTTON, color="secondary",
+                               className="mt-4"), md=4),
+        ], className="mb-3"),
+        html.Div(id=MESSAGE),
+        html.H3(_("People, ranked within their position group")),
+        dcc.Loading(html.Div(id=PEOPLE)),
+        html.H3(_("Units, ranked within their kind")),
+        html.Div(id=UNITS),
+        html.H3(_("Titles and reward proposals for the year")),
+        html.Div(id=PROPOSALS),
+        dcc.Download(id=DOWNLOAD),
+        dcc.Store(id=PERIOD, data=default_period(period)),
+    ], className="emulation-page")
+
+
+@callback(Output(UNIT, "options"), Output(UNIT, "value"), Input(PERIOD, "data"), State(UNIT, "value"))
+def fill_units(_period: str, current: int | None) -> tuple[list[dict[str, Any]], int | None]:
+    who = viewer()
+    try:
+        with store().read() as session:
+            units = queries.units_for_picker(session, viewer=who)
+    except PulseError:
+        return [], None
+    base = min((depth for _i, _n, depth in units), default=0)
+    options = [{"label": "\u00a0\u00a0" * (depth - base) + name, "value": unit_id} for unit_id, name, depth in units]
+    valid = {o["value"] for o in options}
+    return options, current if current in valid else (who.scope_unit_id if who.scope_unit_id in valid else None)
+
+
+def _grouped(rows: list[emulation.RankRow], label: Any) -> list[Any]:
+    groups: dict[str, list[emulation.RankRow]] = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row)
+    return [html.Div([html.H5(label(group)), ranking_table(members)], className="ranking-group")
+            for group, members in groups.items()]
+
+
+def kind_label(kind: str) -> str:
+    labels = {"city": _("Cities"), "department": _("Departments"), "ward": _("Wards and communes"),
+              "division": _("Divisions"), "party_board": _("Party boards")}
+    return labels.get(kind, kind)
+
+
+@callback(Output(PEOPLE, "children"), Output(UNITS, "children"), Output(PROPOSALS, "children"),
+          Input(PERIOD, "data"), Input(UNIT, "value"))
+def render(period: str | None, unit_id: int | None) -> tuple[Any, Any, Any]:
+    """Rankings for the period, titles and proposals for its year."""
+    if not isinstance(period, str) or not period:
+        raise PreventUpdate
+    unit_id = as_int(unit_id)
+    try:
+        year = parse_period(period).year
+    except ValueError as error:
+        raise PreventUpdate from error
+    who = viewer()
+    try:
+        with store().read() as session:
+            people = emulation.rank_people(session, viewer=who, period_code=period, unit_id=unit_id)
+            units = emulation.rank_units(session, viewer=who, period_code=period)
+            proposals = emulation.titles_and_proposals(session, viewer=who, year=year, unit_id=unit_id)
+    except PulseError as problem:
+        alert = problem_alert(problem)
+        return alert, "", ""
+    people_view = _grouped(people, group_label) or html.P(_("No evaluations to rank."), className="text-muted")
+    units_view = _grouped(units, kind_label) or html.P(_("No unit evaluations to rank."), className="text-muted")
+    return people_view, units_view, proposals_table(proposals)
+
+
+@callback(Output(DOWNLOAD, "data"), Output(MESSAGE, "children"), Input(EXPORT_BUTTON, "n_clicks"),
+          State(PERIOD, "data"), State(UNIT, "value"), prevent_initial_call=True)
+def export(clicks: int | None, period: str | None, unit_id: int | None) -> tuple[Any, Any]:
+    """The unit's classification list and approval trail as an Excel file."""
+    if not clicks or not isinstance(period, str) or not period:
+        raise PreventUpdate
+    unit_id = as_int(unit_id)
+    who = viewer()
+    try:
+        with store().read() as session:
+            content = classification_workbook(session, viewer=who, period_code=period, unit_id=unit_id,
+                                              translate=_, level_name=level_label,
+                                              quota_text=quota_reason)
+    except PulseError as problem:
+        return dash.no_update, problem_alert(problem)
+    return dcc.send_bytes(content, f"classification-{period}-{unit_id or 'all'}.xlsx"), ""

@@ -1,0 +1,238 @@
+"""/evaluation/<id>: one evaluation: how the task points were computed (each product, its
+coefficient and deductions), the self-assessment form (for the person), the review with a reason
+for each change (for the manager or leader), the trail, the quota decision, the appeal note, and
+an administrator's unlock. Data: data_access.queries.evaluations.get_evaluation (scoped).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from flask_babel import gettext as _
+
+from components.evaluation_views import (
+    condition_text,
+    criterion_label,
+    explanation_table,
+    level_badge,
+    points,
+    problem_alert,
+    quota_note,
+    review_changes,
+    status_label,
+    trail_list,
+)
+from data_access.commands import evaluations as commands
+from data_access.errors import NotFound, PulseError
+from data_access.queries import evaluations as queries
+from pages.evaluations import as_int, store, viewer
+
+dash.register_page(
+    __name__,
+    path_template="/evaluation/<evaluation_id>",
+    name="Evaluation",
+    title="Pulse – Evaluation",
+    order=61,
+    roles=["admin", "leader", "manager", "staff"],
+    nav_label=None,
+)
+
+EVALUATION_ID = "evaluation-id"
+VERSION = "evaluation-version"
+REFRESH = "evaluation-refresh"
+CONTENT = "evaluation-content"
+MESSAGE = "evaluation-message"
+BACK = "evaluation-back"
+
+
+def action_id(action: str) -> dict[str, str]:
+    return {"type": "evaluation-action", "action": action}
+
+
+def score_id(criterion: str) -> dict[str, str]:
+    return {"type": "evaluation-score", "criterion": criterion}
+
+
+def reason_id(criterion: str) -> dict[str, str]:
+    return {"type": "evaluation-reason", "criterion": criterion}
+
+
+def text_id(field: str) -> dict[str, str]:
+    return {"type": "evaluation-text", "field": field}
+
+
+def flag_id(field: str) -> dict[str, str]:
+    return {"type": "evaluation-flag", "field": field}
+
+
+def layout(evaluation_id: str | None = None, **_kwargs: Any) -> html.Div:
+    try:
+        parsed = int(evaluation_id) if evaluation_id is not None else None
+    except ValueError:
+        parsed = None
+    return html.Div([
+        dcc.Link(_("← Back to the list"), href="/evaluations", id=BACK),
+        html.Div(id=MESSAGE, className="mt-2"),
+        dcc.Loading(html.Div(id=CONTENT)),
+        dcc.Store(id=EVALUATION_ID, data=parsed),
+        dcc.Store(id=VERSION),
+        dcc.Store(id=REFRESH, data=0),
+    ], className="evaluation-page")
+
+
+def _criteria(ruleset: str) -> tuple[Any, ...]:
+    return commands.general_criteria(commands.rules_for(ruleset))
+
+
+def _score_form(criteria: tuple[Any, ...], values: dict[str, Any], *, with_reasons: bool) -> list[Any]:
+    rows = []
+    for criterion in criteria:
+        cols = [
+            dbc.Col(dbc.Label(f"{criterion_label(criterion.code)} (≤ {criterion.max_points:g})"), md=5),
+            dbc.Col(dbc.Input(id=score_id(criterion.code), type="number", min=0, max=criterion.max_points, step=0.5,
+                              value=values.get(criterion.code), className=f"score-input score-{criterion.code}"), md=2),
+        ]
+        if with_reasons:
+            cols.append(dbc.Col(dbc.Input(id=reason_id(criterion.code), placeholder=_("Reason (required when you change it)"),
+                                          className=f"reason-input reason-{criterion.code}", maxLength=2000), md=5))
+        rows.append(dbc.Row(cols, className="mb-1"))
+    return rows
+
+
+def _content(detail: queries.EvaluationDetail) -> list[Any]:
+    row = detail.row
+    details = detail.details
+    criteria = _criteria(row.ruleset)
+    parts: list[Any] = [
+        html.H2([row.person_name, " ", level_badge(row.final_level or row.level, class_name="evaluation-level")]),
+        html.P([row.unit_name, " · ", row.position_name, " · ", _("Period"), " ", row.period_code, " · ",
+                _("Rule set"), " ", row.ruleset, " · ", html.Span(status_label(row.status), className="evaluation-status")]),
+        dbc.Row([
+            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Task points (of 70)")), html.H4(points(row.task_points))]))),
+            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("General criteria (of 30)")), html.H4(points(row.general_points))]))),
+            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Total")), html.H4(points(row.total), className="evaluation-total")]))),
+            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Final level")),
+                                           html.H4(level_badge(row.final_level) if row.final_level else "–")]))),
+        ], className="mb-3"),
+    ]
+    if row.moved:
+        parts.append(dbc.Alert(quota_note(row.quota, moved=True, flagged=row.flagged), color="info", className="quota-decision"))
+    if details.get("conditions"):
+        parts.append(dbc.Alert([_("Level lowered by the rule set's conditions: "),
+                                "; ".join(condition_text(c) for c in details["conditions"])], color="secondary"))
+    if details.get("leader"):
+        leader = details["leader"]
+        parts.append(dbc.Alert(_(
+            "Leader: own task points %(own)s, weighed with the unit's results (%(n)s subordinate(s) not completed) "
+            "and its planned work (%(plan)s%%) give %(points)s.",
+            own=points(leader.get("own_points")), n=leader.get("subordinates_not_completed", 0),
+            plan=points(100 * float(leader.get("plan_completion") or 0)), points=points(leader.get("weighted_points"))),
+            color="secondary", className="leader-weighing"))
+    parts += [html.H4(_("How the task points were computed")),
+              explanation_table(details.get("explanation", []), details.get("task_result"))]
+    if details.get("self_note"):
+        parts.append(html.P([html.Strong(_("Self-assessment note")), ": ", details["self_note"]]))
+    parts += [html.H4(_("Review")), review_changes(details.get("review", []))]
+    if detail.can_self_assess:
+        parts += [html.H4(_("Self-assessment of the general criteria")),
+                  *_score_form(criteria, details.get("self") or details.get("general") or {}, with_reasons=False),
+                  dbc.Textarea(id=text_id("self_note"), placeholder=_("Note (optional)"), maxLength=2000, className="mb-2"),
+                  dbc.Button(_("Submit self-assessment"), id=action_id("self_assess"), color="primary")]
+    if detail.can_review:
+        parts += [html.H4(_("Manager's review")),
+                  *_score_form(criteria, details.get("general") or {}, with_reasons=True),
+                  dbc.Checkbox(id=flag_id("disciplined"), label=_("Disciplined in this period (caps the level)"),
+                               value=row.disciplined),
+                  dbc.Input(id=text_id("discipline_reason"), placeholder=_("Reason for the discipline flag"), className="mb-2"),
+                  dbc.Button(_("Save review"), id=action_id("review"), color="primary")]
+    if detail.appeal_note:
+        parts.append(dbc.Alert([html.Strong(_("Appeal")), ": ", detail.appeal_note], color="secondary", className="appeal-note"))
+    if detail.can_appeal:
+        parts += [html.H4(_("Appeal")),
+                  dbc.Textarea(id=text_id("appeal_note"), placeholder=_("What do you contest, and why?"), maxLength=2000,
+                               className="mb-2"),
+                  dbc.Button(_("Submit appeal"), id=action_id("appeal"), color="warning")]
+    if detail.can_unlock:
+        parts += [html.H4(_("Unlock (administrator)")),
+                  dbc.Input(id=text_id("unlock_reason"), placeholder=_("Reason"), className="mb-2"),
+                  dbc.Button(_("Unlock for review"), id=action_id("unlock"), color="danger", outline=True)]
+    if detail.approved_by:
+        parts.append(html.P(_("Approved by %(who)s", who=detail.approved_by), className="text-muted"))
+    parts += [html.H4(_("Trail")), trail_list(detail.trail)]
+    return parts
+
+
+@callback(Output(CONTENT, "children"), Output(VERSION, "data"), Output(BACK, "href"), Input(EVALUATION_ID, "data"),
+          Input(REFRESH, "data"))
+def render(evaluation_id: int | None, _refresh: int | None) -> tuple[Any, Any, Any]:
+    """The evaluation as the viewer may see it, with the forms the viewer may use."""
+    evaluation_id = as_int(evaluation_id)
+    if evaluation_id is None:
+        return problem_alert(NotFound("evaluation", None)), None, no_update
+    who = viewer()
+    try:
+        with store().read() as session:
+            detail = queries.get_evaluation(session, viewer=who, evaluation_id=int(evaluation_id))
+    except PulseError as problem:
+        return problem_alert(problem), None, no_update
+    return _content(detail), detail.row.version, f"/evaluations?{urlencode({'period': detail.row.period_code})}"
+
+
+def _values(ids: list[dict[str, str]], values: list[Any], key: str) -> dict[str, Any]:
+    return {i[key]: v for i, v in zip(ids, values, strict=False)}
+
+
+@callback(
+    Output(MESSAGE, "children"), Output(REFRESH, "data"),
+    Input(action_id(ALL), "n_clicks"),  # type: ignore[arg-type]
+    State(EVALUATION_ID, "data"), State(VERSION, "data"), State(REFRESH, "data"),
+    State(score_id(ALL), "value"), State(score_id(ALL), "id"),  # type: ignore[arg-type]
+    State(reason_id(ALL), "value"), State(reason_id(ALL), "id"),  # type: ignore[arg-type]
+    State(text_id(ALL), "value"), State(text_id(ALL), "id"),  # type: ignore[arg-type]
+    State(flag_id(ALL), "value"), State(flag_id(ALL), "id"),  # type: ignore[arg-type]
+    prevent_initial_call=True,
+)
+def act(clicks: list[int | None], evaluation_id: int | None, version: int | None, refresh: int | None,
+        scores: list[Any], score_ids: list[dict[str, str]], reasons: list[Any], reason_ids: list[dict[str, str]],
+        texts: list[Any], text_ids: list[dict[str, str]], flags: list[Any], flag_ids: list[dict[str, str]]) -> tuple[Any, Any]:
+    """Self-assess, review, appeal or unlock, then re-render."""
+    trigger = ctx.triggered_id
+    evaluation_id = as_int(evaluation_id)
+    version = as_int(version)
+    if not isinstance(trigger, dict) or evaluation_id is None or not any(clicks or []):
+        raise PreventUpdate
+    if not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise PreventUpdate  # the buttons were just rendered, not clicked
+    action = trigger["action"]
+    who = viewer()
+    score_map = {k: v for k, v in _values(score_ids, scores, "criterion").items()}
+    text = _values(text_ids, texts, "field")
+    flag = _values(flag_ids, flags, "field")
+    try:
+        if action == "self_assess":
+            commands.self_assess(store(), viewer=who, evaluation_id=int(evaluation_id), version=version, scores=score_map,
+                                 note=text.get("self_note") or "")
+            message = _("Self-assessment saved.")
+        elif action == "review":
+            commands.review(store(), viewer=who, evaluation_id=int(evaluation_id), version=version, scores=score_map,
+                            reasons={k: v or "" for k, v in _values(reason_ids, reasons, "criterion").items()},
+                            disciplined=bool(flag.get("disciplined")), discipline_reason=text.get("discipline_reason") or "")
+            message = _("Review saved.")
+        elif action == "appeal":
+            commands.appeal(store(), viewer=who, evaluation_id=int(evaluation_id), version=version,
+                            note=text.get("appeal_note") or "")
+            message = _("Appeal recorded.")
+        elif action == "unlock":
+            commands.unlock(store(), viewer=who, evaluation_id=int(evaluation_id), version=version,
+                            reason=text.get("unlock_reason") or "")
+            message = _("Evaluation unlocked for review.")
+        else:
+            raise PreventUpdate
+    except PulseError as problem:
+        return problem_alert(problem), no_update
+    return dbc.Alert(message, color="success", className="evaluation-message"), (refresh or 0) + 1

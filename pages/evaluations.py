@@ -1,0 +1,173 @@
+"""/evaluations: the classification list of a period and unit (Decree 335 / Regulation 366).
+
+For managers and leaders: open the period's evaluations, accept the rest as proposed, approve
+the unit (the 20% quota is applied per position group and the people it moved are listed),
+lock. Staff see only their own line. Data: data_access.queries.evaluations (scoped), commands
+in data_access.commands.evaluations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from components.evaluation_views import evaluation_table, problem_alert, quota_moves
+from config.clock import today
+from data_access.commands import evaluations as commands
+from data_access.errors import PulseError
+from data_access.queries import evaluations as queries
+from domain.kinds import Role
+from domain.periods import parse_period
+
+dash.register_page(
+    __name__,
+    path="/evaluations",
+    name="Evaluations",
+    title="Pulse – Evaluations",
+    order=60,
+    roles=["admin", "leader", "manager", "staff"],
+    nav_label=lazy_gettext("Evaluations"),
+)
+
+PERIOD = "evaluations-period"
+UNIT = "evaluations-unit"
+ACTIONS = "evaluations-actions"
+OPEN_BUTTON = "evaluations-open"
+REVIEW_REST_BUTTON = "evaluations-review-rest"
+APPROVE_BUTTON = "evaluations-approve"
+LOCK_BUTTON = "evaluations-lock"
+MESSAGE = "evaluations-message"
+MOVES = "evaluations-moves"
+LIST = "evaluations-list"
+REFRESH = "evaluations-refresh"
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+
+
+def viewer():  # type: ignore[no-untyped-def]
+    """The logged-in viewer (Forbidden when anonymous)."""
+    try:
+        from server.access import require_viewer
+    except ImportError:
+        from server.context import current_viewer as require_viewer
+    return require_viewer()
+
+
+def as_int(value: Any) -> int | None:
+    """An id from the browser (a forged request may send anything)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def store():  # type: ignore[no-untyped-def]
+    from server.context import current_store
+
+    return current_store()
+
+
+def default_period(code: str | None) -> str:
+    """The URL's period (the shell's selector keeps it there) when valid, else the current year."""
+    try:
+        return parse_period(code or "").code
+    except ValueError:
+        return str(today().year)
+
+
+def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
+    return html.Div([
+        html.H2(_("Evaluation and classification")),
+        dbc.Row([
+            dbc.Col([dbc.Label(_("Period")), html.Div(default_period(period), className="form-control-plaintext period-shown")], md=3),
+            dbc.Col([dbc.Label(_("Unit"), html_for=UNIT), dcc.Dropdown(id=UNIT, options=[], clearable=False)], md=5),
+        ], className="mb-2"),
+        html.Div([
+            dbc.Button(_("Open evaluations"), id=OPEN_BUTTON, color="secondary", className="me-2"),
+            dbc.Button(_("Review the rest as proposed"), id=REVIEW_REST_BUTTON, color="secondary", className="me-2"),
+            dbc.Button(_("Approve the unit"), id=APPROVE_BUTTON, color="primary", className="me-2"),
+            dbc.Button(_("Lock"), id=LOCK_BUTTON, color="dark", outline=True),
+        ], id=ACTIONS, className="mb-3"),
+        html.Div(id=MESSAGE),
+        html.Div(id=MOVES),
+        dcc.Loading(html.Div(id=LIST)),
+        dcc.Store(id=REFRESH, data=0),
+        dcc.Store(id=PERIOD, data=default_period(period)),
+    ], className="evaluations-page")
+
+
+@callback(Output(UNIT, "options"), Output(UNIT, "value"), Output(ACTIONS, "hidden"), Input(PERIOD, "data"), State(UNIT, "value"))
+def fill_units(_period: str, current: int | None) -> tuple[list[dict[str, Any]], int | None, bool]:
+    """Units the viewer may pick (tree order); staff get no action buttons."""
+    who = viewer()
+    try:
+        with store().read() as session:
+            units = queries.units_for_picker(session, viewer=who)
+    except PulseError:
+        return [], None, True
+    base = min((depth for _id, _name, depth in units), default=0)
+    options = [{"label": "\u00a0\u00a0" * (depth - base) + name, "value": unit_id} for unit_id, name, depth in units]
+    valid = {o["value"] for o in options}
+    value = current if current in valid else (who.scope_unit_id if who.scope_unit_id in valid else next(iter(valid), None))
+    return options, value, who.role not in (Role.ADMIN, Role.LEADER, Role.MANAGER)
+
+
+@callback(
+    Output(MESSAGE, "children"), Output(MOVES, "children"), Output(REFRESH, "data"),
+    Input(OPEN_BUTTON, "n_clicks"), Input(REVIEW_REST_BUTTON, "n_clicks"), Input(APPROVE_BUTTON, "n_clicks"),
+    Input(LOCK_BUTTON, "n_clicks"),
+    State(PERIOD, "data"), State(UNIT, "value"), State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def act(_o: int | None, _r: int | None, _a: int | None, _l: int | None, period: str, unit_id: int | None,
+        refresh: int | None) -> tuple[Any, Any, Any]:
+    """Run the clicked command for the chosen period and unit."""
+    unit_id = as_int(unit_id)
+    if not unit_id or not isinstance(period, str) or not ctx.triggered_id:
+        raise PreventUpdate
+    who = viewer()
+    moves: Any = no_update
+    try:
+        if ctx.triggered_id == OPEN_BUTTON:
+            count = commands.open_evaluations(store(), viewer=who, period_code=period, unit_id=unit_id)
+            message = _("%(n)s evaluation(s) opened.", n=count)
+        elif ctx.triggered_id == REVIEW_REST_BUTTON:
+            count = commands.review_remaining(store(), viewer=who, unit_id=unit_id, period_code=period)
+            message = _("%(n)s evaluation(s) accepted as proposed.", n=count)
+        elif ctx.triggered_id == APPROVE_BUTTON:
+            result = commands.approve_unit(store(), viewer=who, unit_id=unit_id, period_code=period)
+            message = _("%(n)s evaluation(s) approved.", n=result.approved)
+            moves = quota_moves(result.moves)
+        elif ctx.triggered_id == LOCK_BUTTON:
+            count = commands.lock_unit(store(), viewer=who, unit_id=unit_id, period_code=period)
+            message = _("%(n)s evaluation(s) locked.", n=count)
+        else:
+            raise PreventUpdate
+    except PulseError as problem:
+        return problem_alert(problem), no_update, no_update
+    return dbc.Alert(message, color="success", className="evaluation-message"), moves, (refresh or 0) + 1
+
+
+@callback(Output(LIST, "children"), Input(PERIOD, "data"), Input(UNIT, "value"), Input(REFRESH, "data"))
+def render_list(period: str | None, unit_id: int | None, _refresh: int | None) -> Any:
+    """The classification list for the period and unit, then the evaluations of its units."""
+    if not isinstance(period, str) or not period:
+        raise PreventUpdate
+    who = viewer()
+    try:
+        with store().read() as session:
+            rows = queries.list_evaluations(session, viewer=who, period_code=period, unit_id=as_int(unit_id))
+            units = ([] if who.role is Role.STAFF else
+                     queries.list_evaluations(session, viewer=who, period_code=period, unit_id=as_int(unit_id), people=False))
+    except PulseError as problem:
+        return problem_alert(problem)
+    parts = [evaluation_table(rows)]
+    if units:
+        parts += [html.H4(_("Units")), html.Div(evaluation_table(units), className="unit-evaluations")]
+    return parts
