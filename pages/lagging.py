@@ -5,13 +5,12 @@ indicator page and its owner. For leaders preparing a meeting.
 
 from __future__ import annotations
 
-import re
-
 import dash
 import dash_ag_grid as dag
 from dash import Input, Output, State, callback, dcc, html
 from flask_babel import lazy_gettext
 
+from components.tables import md_link
 from data_access.queries import dashboard
 from pages._common import cached, guarded, page_period, source_text, status_label, unit_kind_label, updated_at
 from server.i18n import _
@@ -24,13 +23,6 @@ PERIOD_ID = "lagging-period"
 UNIT_ID = "lagging-unit"
 GRID_ID = "lagging-grid"
 HEADER_ID = "lagging-header"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
-
-
-def _md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
-
-
 def layout(period: str | None = None, unit: str | None = None, **_kwargs: object) -> html.Div:
     return html.Div([
         dcc.Store(id=PERIOD_ID, data=page_period(period)),
@@ -62,11 +54,11 @@ def _rows(viewer, period: str, unit_id: int | None) -> list[dict]:  # type: igno
     for r in frame.itertuples():
         rows.append({
             "indicator_id": str(int(r.indicator_id)),
-            "indicator": f"[{_md(r.indicator)}](/indicator/{int(r.indicator_id)}?period={period})",
-            "unit": f"[{_md(r.unit)}](/unit/{int(r.unit_id)}?period={period})",
+            "indicator": md_link(r.indicator, f"/indicator/{int(r.indicator_id)}?period={period}"),
+            "unit": md_link(r.unit, f"/unit/{int(r.unit_id)}?period={period}"),
             "unit_kind": unit_kind_label(r.unit_kind),
             "source": source_text(r.source_kind, r.source_ref),
-            "owner": f"[{_md(r.owner)}](/person/{int(r.owner_id)}?period={period})" if r.owner else "–",
+            "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–",
             "status": status_label(r.status),
             "progress": round(float(r.progress or 0) * 100, 1),
             "expected": round(float(r.expected or 0) * 100, 1),

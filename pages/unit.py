@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components.breadcrumbs import breadcrumbs
 from components.kpi_card import kpi_card
+from components.tables import column, data_grid, md_link
 from components.status import STATUS_COLOURS, score_colour, status_badge
 from data_access.queries import dashboard
 from pages._common import cached, guarded, page_period, source_text, status_label, unit_kind_label, updated_at
@@ -67,15 +68,14 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
 
 
 def _children(children, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
-    rows = [html.Tr([html.Td(html.A(c.name, href=f"/unit/{c.unit_id}?period={period}", className="unit-child-link")),
-                     html.Td(unit_kind_label(c.kind)),
-                     html.Td(format_percent(c.score), className="fw-bold", style={"color": score_colour(c.score)}),
-                     html.Td(f"{c.n_at_risk} / {c.n_off_track}"), html.Td(str(c.tasks_overdue))])
+    rows = [{"unit": md_link(c.name, f"/unit/{c.unit_id}?period={period}"), "kind": unit_kind_label(c.kind),
+             "score": None if c.score is None else round(c.score * 100, 1), "at_risk": c.n_at_risk,
+             "off_track": c.n_off_track, "overdue": c.tasks_overdue}
             for c in sorted(children, key=lambda c: (c.score is None, -(c.score or 0)))]
-    head = html.Thead(html.Tr([html.Th(_("Unit")), html.Th(_("Kind")), html.Th(_("Score")), html.Th(_("At risk / off track")),
-                               html.Th(_("Overdue tasks"))]))
-    return dbc.Card([dbc.CardHeader(_("Units below")), dbc.CardBody(dbc.Table([head, html.Tbody(rows)], size="sm", hover=True,
-                                                                              responsive=True, className="mb-0"))],
+    columns = [column("unit", _("Unit"), flex=3, link=True), column("kind", _("Kind")),
+               column("score", _("Score %"), numeric=True), column("at_risk", _("At risk"), numeric=True),
+               column("off_track", _("Off track"), numeric=True), column("overdue", _("Overdue tasks"), numeric=True)]
+    return dbc.Card([dbc.CardHeader(_("Units below")), dbc.CardBody(data_grid("unit-children", rows, columns))],
                     className="mb-3")
 
 
@@ -110,11 +110,11 @@ def _forecast_text(row) -> str:  # type: ignore[no-untyped-def]
 
 
 def _people(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
-    rows = [html.Tr([html.Td(html.A(r.name, href=f"/person/{r.person_id}?period={period}", className="person-link")),
-                     html.Td(r.position or "–"), html.Td(r.unit), html.Td(str(r.tasks)),
-                     html.Td(format_percent(r.on_time_share if r.on_time_share == r.on_time_share else None))])
+    rows = [{"name": md_link(r.name, f"/person/{r.person_id}?period={period}"), "position": r.position or "–",
+             "unit": r.unit, "tasks": int(r.tasks),
+             "on_time": None if r.on_time_share != r.on_time_share else round(r.on_time_share * 100, 1)}
             for r in frame.itertuples()]
-    head = html.Thead(html.Tr([html.Th(_("Name")), html.Th(_("Position")), html.Th(_("Unit")), html.Th(_("Tasks due")),
-                               html.Th(_("Done on time"))]))
-    return dbc.Card([dbc.CardHeader(_("People and positions")),
-                     dbc.CardBody(dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0"))])
+    columns = [column("name", _("Name"), flex=2, link=True), column("position", _("Position"), flex=2),
+               column("unit", _("Unit"), flex=2), column("tasks", _("Tasks due"), numeric=True),
+               column("on_time", _("Done on time %"), numeric=True)]
+    return dbc.Card([dbc.CardHeader(_("People and positions")), dbc.CardBody(data_grid("unit-people", rows, columns))])

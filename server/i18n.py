@@ -44,7 +44,7 @@ def current_language() -> str:
 
 def format_number(value: float | None, digits: int = 1) -> str:
     """1.234,5 in Vietnamese and French, 1,234.5 in English; an en dash for no value."""
-    if value is None:
+    if value is None or value != value:  # None or NaN
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return babel_numbers.format_decimal(value, format=pattern, locale=str(get_locale() or "vi"))
@@ -52,7 +52,7 @@ def format_number(value: float | None, digits: int = 1) -> str:
 
 def format_percent(fraction: float | None, digits: int = 0) -> str:
     """A fraction as a percentage in the current language (0.953 -> 95 %)."""
-    if fraction is None:
+    if fraction is None or fraction != fraction:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
     return babel_numbers.format_percent(fraction, format=pattern, locale=str(get_locale() or "vi"))

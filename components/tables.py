@@ -1,0 +1,41 @@
+"""Data tables: dash-ag-grid with sorting and filters, links as escaped markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import dash_ag_grid as dag
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
+
+
+def md_link(text: str | None, href: str) -> str:
+    """A markdown link whose text cannot inject markup (user text is escaped)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text or "–")
+    return f"[{escaped}]({href})"
+
+
+def column(field: str, header: str, *, flex: int = 1, link: bool = False, numeric: bool = False,
+           **extra: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {"field": field, "headerName": header, "flex": flex, **extra}
+    if link:
+        spec["cellRenderer"] = "markdown"
+    if numeric:
+        spec["filter"] = "agNumberColumnFilter"
+        spec["type"] = "rightAligned"
+    return spec
+
+
+def data_grid(grid_id: str, rows: Sequence[dict[str, Any]], columns: Sequence[dict[str, Any]], *,
+              height: str = "auto", page_size: int = 50) -> dag.AgGrid:
+    """A sortable, filterable grid; `height="auto"` fits short tables to their rows."""
+    auto = height == "auto"
+    return dag.AgGrid(
+        id=grid_id, rowData=list(rows), columnDefs=list(columns),
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        dashGridOptions={"domLayout": "autoHeight" if auto and len(rows) <= page_size else "normal",
+                         "pagination": len(rows) > page_size, "paginationPageSize": page_size, "animateRows": False},
+        style={} if auto and len(rows) <= page_size else {"height": "70vh" if auto else height},
+    )
