@@ -220,7 +220,10 @@ def unit_indicators(session: Session, *, viewer: Viewer, unit_id: int, period: s
 
 
 def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> pd.DataFrame:
-    """People of the unit (and its divisions) with their position and tasks due in the period."""
+    """People of the unit and of the units directly below it, with their position and tasks due in the period.
+
+    Deeper levels are one click away, which keeps a city's page from listing every civil servant.
+    """
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
     done_on_time = func.sum(case((and_(Task.status == "done", Task.delays == 0), 1), else_=0))
@@ -232,7 +235,8 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
         .outerjoin(Position, Position.id == Person.position_id)
         .outerjoin(Task, and_(Task.assignee_person_id == Person.id, Task.due_date >= chosen.start,
                               Task.due_date <= chosen.end, Task.status != "cancelled"))
-        .where(OrgUnit.path.startswith(unit.path, autoescape=True), Person.active.is_(True))
+        .where(OrgUnit.path.startswith(unit.path, autoescape=True), OrgUnit.depth <= unit.depth + 1,
+               Person.active.is_(True))
         .group_by(Person.id, Person.full_name, Position.name, OrgUnit.name)
         .order_by(OrgUnit.name, Position.name, Person.full_name)
     ).mappings().all()
@@ -393,7 +397,8 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
 
 
 def people_rankings(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> pd.DataFrame:
-    """People of a unit's subtree with the task outcomes of the period, for ranking within position groups."""
+    """People of a unit and of the units directly below it, with the task outcomes of the period, for ranking
+    within position groups (a city ranks the heads of its units; a ward its divisions' staff)."""
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
     rows = session.execute(
@@ -403,7 +408,7 @@ def people_rankings(session: Session, *, viewer: Viewer, unit_id: int, period: s
         .outerjoin(Position, Position.id == Person.position_id)
         .join(Task, and_(Task.assignee_person_id == Person.id, Task.due_date >= chosen.start, Task.due_date <= chosen.end,
                          Task.status != "cancelled"))
-        .where(OrgUnit.path.startswith(unit.path, autoescape=True))
+        .where(OrgUnit.path.startswith(unit.path, autoescape=True), OrgUnit.depth <= unit.depth + 1)
     ).mappings().all()
     return pd.DataFrame(rows, columns=["person_id", "name", "task_group", "position", "coefficient", "status",
                                        "quality_accepted", "major_errors", "delays", "excused"])
