@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from data_access.errors import Forbidden, NotFound, PulseError
 from data_access.queries.dashboard import data_version
@@ -73,6 +74,38 @@ def guarded(render: Callable[[Viewer], T]) -> T | dbc.Alert:
         return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
     except PulseError:
         return dbc.Alert(_("Something went wrong."), color="danger")
+
+
+@dataclass(frozen=True)
+class DetailIds:
+    """The component ids of a page about one item (/unit/<id>, /indicator/<id>, /person/<id>)."""
+
+    prefix: str
+
+    @property
+    def period(self) -> str:
+        return f"{self.prefix}-period"
+
+    @property
+    def item(self) -> str:
+        return f"{self.prefix}-id"
+
+    @property
+    def body(self) -> str:
+        return f"{self.prefix}-body"
+
+
+def detail_layout(ids: DetailIds, item_id: str | None, period: str | None) -> html.Div:
+    """The skeleton of an item page: the period and the item id from the URL, and a body to fill."""
+    return html.Div([dcc.Store(id=ids.period, data=page_period(period)), dcc.Store(id=ids.item, data=item_id),
+                     html.Div(dbc.Spinner(color="primary"), id=ids.body)])
+
+
+def render_detail(item_id: str | None, period: str | None, render: Callable[[Viewer, int, str], T]) -> T | dbc.Alert:
+    """Fill an item page: malformed ids, refusals and unknown items become a friendly alert."""
+    if not item_id or not str(item_id).isdigit():
+        return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
+    return guarded(lambda viewer: render(viewer, int(item_id), page_period(period)))
 
 
 def audit_refusal(viewer: Viewer, detail: str) -> None:

@@ -13,28 +13,23 @@ from components import charts
 from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, status_badge
 from data_access.queries import dashboard
-from pages._common import cached, guarded, page_period, status_label, updated_at
+from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(__name__, path_template="/indicator/<indicator_id>", name="Indicator", order=6, nav_label=None,
                    title="Pulse", roles=["admin", "leader", "manager", "staff", "screen"])
 
-PERIOD_ID = "indicator-period"
-INDICATOR_ID = "indicator-id"
-BODY_ID = "indicator-body"
+IDS = DetailIds("indicator")
 
 
 def layout(indicator_id: str | None = None, period: str | None = None, **_kwargs: object) -> html.Div:
-    return html.Div([dcc.Store(id=PERIOD_ID, data=page_period(period)), dcc.Store(id=INDICATOR_ID, data=indicator_id),
-                     html.Div(dbc.Spinner(color="primary"), id=BODY_ID)])
+    return detail_layout(IDS, indicator_id, period)
 
 
-@callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(INDICATOR_ID, "data"))
+@callback(Output(IDS.body, "children"), Input(LIVE_VERSION_ID, "data"), Input(IDS.period, "data"), State(IDS.item, "data"))
 def render(_version: int | None, period: str, indicator_id: str | None) -> object:
-    if not indicator_id or not str(indicator_id).isdigit():
-        return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
-    return guarded(lambda viewer: _render(viewer, int(indicator_id), page_period(period)))
+    return render_detail(indicator_id, period, _render)
 
 
 def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 
 from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, status_badge
@@ -14,28 +14,23 @@ from config.clock import today
 from config.rulesets import load_ruleset
 from data_access.queries import dashboard
 from domain.evaluation import TaskOutcome, task_result
-from pages._common import cached, guarded, page_period, status_label, updated_at
+from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(__name__, path_template="/person/<person_id>", name="Person", order=7, nav_label=None, title="Pulse",
                    roles=["admin", "leader", "manager", "staff", "screen"])
 
-PERIOD_ID = "person-period"
-PERSON_ID = "person-id"
-BODY_ID = "person-body"
+IDS = DetailIds("person")
 
 
 def layout(person_id: str | None = None, period: str | None = None, **_kwargs: object) -> html.Div:
-    return html.Div([dcc.Store(id=PERIOD_ID, data=page_period(period)), dcc.Store(id=PERSON_ID, data=person_id),
-                     html.Div(dbc.Spinner(color="primary"), id=BODY_ID)])
+    return detail_layout(IDS, person_id, period)
 
 
-@callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(PERSON_ID, "data"))
+@callback(Output(IDS.body, "children"), Input(LIVE_VERSION_ID, "data"), Input(IDS.period, "data"), State(IDS.item, "data"))
 def render(_version: int | None, period: str, person_id: str | None) -> object:
-    if not person_id or not str(person_id).isdigit():
-        return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
-    return guarded(lambda viewer: _render(viewer, int(person_id), page_period(period)))
+    return render_detail(person_id, period, _render)
 
 
 def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]

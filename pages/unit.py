@@ -7,35 +7,39 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 
 from components.breadcrumbs import breadcrumbs
 from components.kpi_card import kpi_card
-from components.tables import column, data_grid, md_link
 from components.status import STATUS_COLOURS, score_colour, status_badge
+from components.tables import column, data_grid, md_link
 from data_access.queries import dashboard
-from pages._common import cached, guarded, page_period, source_text, status_label, unit_kind_label, updated_at
+from pages._common import (
+    DetailIds,
+    cached,
+    detail_layout,
+    render_detail,
+    source_text,
+    status_label,
+    unit_kind_label,
+    updated_at,
+)
 from server.i18n import _, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(__name__, path_template="/unit/<unit_id>", name="Unit", order=5, nav_label=None, title="Pulse",
                    roles=["admin", "leader", "manager", "staff", "screen"])
 
-PERIOD_ID = "unit-period"
-UNIT_ID = "unit-id"
-BODY_ID = "unit-body"
+IDS = DetailIds("unit")
 
 
 def layout(unit_id: str | None = None, period: str | None = None, **_kwargs: object) -> html.Div:
-    return html.Div([dcc.Store(id=PERIOD_ID, data=page_period(period)), dcc.Store(id=UNIT_ID, data=unit_id),
-                     html.Div(dbc.Spinner(color="primary"), id=BODY_ID)])
+    return detail_layout(IDS, unit_id, period)
 
 
-@callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(UNIT_ID, "data"))
+@callback(Output(IDS.body, "children"), Input(LIVE_VERSION_ID, "data"), Input(IDS.period, "data"), State(IDS.item, "data"))
 def render(_version: int | None, period: str, unit_id: str | None) -> object:
-    if not unit_id or not str(unit_id).isdigit():
-        return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
-    return guarded(lambda viewer: _render(viewer, int(unit_id), page_period(period)))
+    return render_detail(unit_id, period, _render)
 
 
 def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
