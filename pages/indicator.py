@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 from components import charts
 from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, status_badge
+from components.tables import column, data_grid
 from data_access.queries import dashboard
 from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
 from server.i18n import _, format_date, format_number, format_percent
@@ -45,10 +46,12 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
     figure = charts.indicator_history(counted, detail.trajectory, target=detail.target, forecast_value=detail.forecast_value,
                                       year_end=f"{detail.year}-12-31",
                                       labels=(_("Values"), _("Planned trajectory"), _("Target"), _("Forecast")))
-    history = [html.Tr([html.Td(format_date(r.measured_on)), html.Td(format_number(r.value)),
-                        html.Td(_measurement_status(r.status)), html.Td(r.entered_by or "–"),
-                        html.Td(format_date(r.entered_at, with_time=True)), html.Td(r.comment or "")])
+    history = [{"date": format_date(r.measured_on), "value": float(r.value), "status": _measurement_status(r.status),
+                "by": r.entered_by or "–", "at": format_date(r.entered_at, with_time=True),
+                "comment": r.comment if isinstance(r.comment, str) else ""}
                for r in detail.measurements.iloc[::-1].itertuples()]
+    history_columns = [column("date", _("Date")), column("value", _("Value"), numeric=True), column("status", _("Status")),
+                       column("by", _("Entered by")), column("at", _("Entered at")), column("comment", _("Comment"), flex=3)]
     return html.Div([
         html.A(f"← {detail.unit}", href=f"/unit/{detail.unit_id}?period={period}"),
         html.Div([html.H1(detail.name, className="h3 mb-0", id="indicator-title"), updated_at()],
@@ -64,10 +67,8 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         ], className="g-3 mb-3"),
         dbc.Card([dbc.CardHeader(_("Values against the plan")), dbc.CardBody(dcc.Graph(figure=figure, config={"displaylogo": False}))],
                  className="mb-3"),
-        dbc.Card([dbc.CardHeader(_("Measurement history")), dbc.CardBody(dbc.Table(
-            [html.Thead(html.Tr([html.Th(_("Date")), html.Th(_("Value")), html.Th(_("Status")), html.Th(_("Entered by")),
-                                 html.Th(_("Entered at")), html.Th(_("Comment"))])), html.Tbody(history)],
-            size="sm", responsive=True, className="mb-0", id="indicator-history"))]),
+        dbc.Card([dbc.CardHeader(_("Measurement history")),
+                  dbc.CardBody(data_grid("indicator-history", history, history_columns))]),
         html.Span(status_badge(detail.status, status_label(detail.status)), className="d-none"),
     ])
 

@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext
 
 from components import charts
 from components.kpi_card import kpi_card
-from components.status import STATUS_COLOURS, score_colour, status_badge
+from components.status import STATUS_COLOURS, score_colour
+from components.tables import column, data_grid, md_link
 from data_access.queries import dashboard
 from pages._common import cached, guarded, page_period, status_label, unit_kind_label, updated_at
 from server.i18n import _, format_percent
@@ -94,17 +95,15 @@ def _ranking_card(title: str, frame, period: str) -> dbc.Card:  # type: ignore[n
 def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def]
     if frame.empty:
         return html.P(_("No lagging indicator: everything is on track."))
-    head = html.Thead(html.Tr([html.Th(_("Indicator")), html.Th(_("Unit")), html.Th(_("Owner")), html.Th(_("Progress")),
-                               html.Th(_("Expected")), html.Th(_("Status"))]))
-    rows = [html.Tr([
-        html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
-        html.Td(html.A(r.unit, href=f"/unit/{r.unit_id}?period={period}")),
-        html.Td(html.A(r.owner, href=f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–"),
-        html.Td(format_percent(r.progress)), html.Td(format_percent(r.expected)),
-        html.Td(status_badge(r.status, status_label(r.status))),
-    ]) for r in frame.itertuples()]
-    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0",
-                     id="overview-lagging-table")
+    rows = [{"indicator": md_link(r.indicator, f"/indicator/{r.indicator_id}?period={period}"),
+             "unit": md_link(r.unit, f"/unit/{r.unit_id}?period={period}"),
+             "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–",
+             "progress": round(float(r.progress or 0) * 100, 1), "expected": round(float(r.expected or 0) * 100, 1),
+             "status": status_label(r.status)} for r in frame.itertuples()]
+    columns = [column("indicator", _("Indicator"), flex=3, link=True), column("unit", _("Unit"), flex=2, link=True),
+               column("owner", _("Owner"), flex=2, link=True), column("progress", _("Progress %"), numeric=True),
+               column("expected", _("Expected %"), numeric=True), column("status", _("Status"))]
+    return data_grid("overview-lagging-table", rows, columns)
 
 
 @callback(Output(TREE_LINK_ID, "children"), Input(TREE_ID, "clickData"), State(PERIOD_ID, "data"), prevent_initial_call=True)

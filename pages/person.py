@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, html
 
 from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, status_badge
+from components.tables import column, data_grid
 from config.clock import today
 from config.rulesets import load_ruleset
 from data_access.queries import dashboard
@@ -43,9 +44,12 @@ def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no
     result = task_result(outcomes, load_ruleset("decree_335"))
     counts = tasks["state"].value_counts().to_dict() if len(tasks) else {}
     state_labels = {"open": _("open"), "late": _("late"), "done": _("done")}
-    rows = [html.Tr([html.Td(r.title), html.Td(format_date(r.due_date)), html.Td(state_labels.get(r.state, r.state)),
-                     html.Td(str(r.delays)), html.Td(str(r.major_errors)), html.Td(format_number(r.coefficient))])
+    rows = [{"title": r.title, "due": format_date(r.due_date), "state": state_labels.get(r.state, r.state),
+             "delays": int(r.delays), "errors": int(r.major_errors), "coefficient": float(r.coefficient)}
             for r in tasks.itertuples()]
+    columns = [column("title", _("Task"), flex=4), column("due", _("Due")), column("state", _("State")),
+               column("delays", _("Delays"), numeric=True), column("errors", _("Major errors"), numeric=True),
+               column("coefficient", _("Coefficient"), numeric=True)]
     indicator_rows = [html.Tr([html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
                                html.Td(format_percent(r.progress)), html.Td(status_badge(r.status, status_label(r.status)))])
                       for r in detail.indicators.itertuples()]
@@ -62,10 +66,8 @@ def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no
             dbc.Col(kpi_card(_("Late tasks"), str(counts.get("late", 0)), colour=STATUS_COLOURS["off_track"]), md=3),
             dbc.Col(kpi_card(_("Done tasks"), str(counts.get("done", 0)), colour=STATUS_COLOURS["done"]), md=3),
         ], className="g-3 mb-3"),
-        dbc.Card([dbc.CardHeader(_("Tasks of the period")), dbc.CardBody(dbc.Table(
-            [html.Thead(html.Tr([html.Th(_("Task")), html.Th(_("Due")), html.Th(_("State")), html.Th(_("Delays")),
-                                 html.Th(_("Major errors")), html.Th(_("Coefficient"))])), html.Tbody(rows)],
-            size="sm", responsive=True, className="mb-0", id="person-tasks"))], className="mb-3"),
+        dbc.Card([dbc.CardHeader(_("Tasks of the period")), dbc.CardBody(data_grid("person-tasks", rows, columns))],
+                 className="mb-3"),
         dbc.Card([dbc.CardHeader(_("Indicators owned")), dbc.CardBody(
             dbc.Table([html.Tbody(indicator_rows)], size="sm", className="mb-0") if indicator_rows else html.P(_("None.")))]),
     ])

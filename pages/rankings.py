@@ -15,12 +15,12 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from flask_babel import lazy_gettext
 
-from components.status import score_colour
+from components.tables import column, data_grid, md_link
 from config.rulesets import load_ruleset
 from data_access.queries import dashboard
 from domain.evaluation import TaskOutcome, task_result
 from pages._common import cached, guarded, page_period, unit_kind_label, updated_at
-from server.i18n import _, format_number, format_percent
+from server.i18n import _, format_number
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(__name__, path="/rankings", name="Rankings", order=10, nav_label=lazy_gettext("Rankings"), title="Pulse",
@@ -74,23 +74,25 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
                          className="d-flex justify-content-between align-items-baseline mb-3 gap-3")]
     titles = {"department": _("Departments"), "ward": _("Wards and communes"), "party_board": _("Party boards")}
     for kind, frame in frames.items():
-        rows = [html.Tr([html.Td(str(r.rank)), html.Td(html.A(r.name, href=f"/unit/{r.unit_id}?period={period}")),
-                         html.Td(format_percent(r.score), style={"color": score_colour(r.score), "fontWeight": 700}),
-                         html.Td(_change(r.score, r.previous)), html.Td(r.lifted_by or "–"), html.Td(r.dragged_by or "–")])
+        rows = [{"rank": int(r.rank), "unit": md_link(r.name, f"/unit/{r.unit_id}?period={period}"),
+                 "score": None if r.score is None or r.score != r.score else round(r.score * 100, 1),
+                 "change": _change(r.score, r.previous), "lifted": r.lifted_by or "–", "dragged": r.dragged_by or "–"}
                 for r in frame.itertuples()]
-        head = html.Thead(html.Tr([html.Th("#"), html.Th(_("Unit")), html.Th(_("Score")), html.Th(_("Change")),
-                                   html.Th(_("Lifted most by")), html.Th(_("Dragged most by"))]))
-        sections.append(dbc.Card([dbc.CardHeader(titles[kind]), dbc.CardBody(dbc.Table(
-            [head, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0", id=f"rankings-{kind}"))],
-            className="mb-3"))
+        columns = [column("rank", "#", numeric=True, maxWidth=80), column("unit", _("Unit"), flex=3, link=True),
+                   column("score", _("Score %"), numeric=True), column("change", _("Change")),
+                   column("lifted", _("Lifted most by"), flex=3), column("dragged", _("Dragged most by"), flex=3)]
+        sections.append(dbc.Card([dbc.CardHeader(titles[kind]), dbc.CardBody(data_grid(f"rankings-{kind}", rows, columns))],
+                                 className="mb-3"))
     people = _people_frame(viewer, period, unit_id)
-    people_rows = [html.Tr([html.Td(r.group), html.Td(str(int(r.rank)) if r.rank == r.rank else "–"),
-                            html.Td(html.A(r.name, href=f"/person/{r.person_id}?period={period}")), html.Td(r.position),
-                            html.Td(format_number(r.points))]) for r in people.head(300).itertuples()]
-    sections.append(dbc.Card([dbc.CardHeader(_("People, ranked within their position group")), dbc.CardBody(dbc.Table(
-        [html.Thead(html.Tr([html.Th(_("Position group")), html.Th("#"), html.Th(_("Name")), html.Th(_("Position")),
-                             html.Th(_("Task points (of 70)"))])), html.Tbody(people_rows)],
-        size="sm", responsive=True, className="mb-0", id="rankings-people"))]))
+    people_rows = [{"group": r.group, "rank": int(r.rank) if r.rank == r.rank else None,
+                    "name": md_link(r.name, f"/person/{r.person_id}?period={period}"), "position": r.position,
+                    "points": None if r.points is None or r.points != r.points else round(r.points, 2)}
+                   for r in people.itertuples()]
+    people_columns = [column("group", _("Position group"), flex=2), column("rank", "#", numeric=True, maxWidth=80),
+                      column("name", _("Name"), flex=2, link=True), column("position", _("Position"), flex=2),
+                      column("points", _("Task points (of 70)"), numeric=True)]
+    sections.append(dbc.Card([dbc.CardHeader(_("People, ranked within their position group")),
+                              dbc.CardBody(data_grid("rankings-people", people_rows, people_columns))]))
     return html.Div(sections)
 
 
