@@ -416,7 +416,11 @@ class IndicatorRollup(Base):
     """Precomputed state of one indicator as of the end of one period."""
 
     __tablename__ = "indicator_rollups"
-    __table_args__ = (one_of("status", Status), Index("ix_indicator_rollups_unit_period", "unit_id", "period_id"))
+    __table_args__ = (
+        one_of("status", Status),
+        Index("ix_indicator_rollups_unit_period", "unit_id", "period_id"),
+        Index("ix_indicator_rollups_period_status", "period_id", "status"),  # the lagging lists
+    )
 
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), primary_key=True)

@@ -50,21 +50,22 @@ def render(_version: int | None, period: str, unit: str | None) -> tuple:
 def _rows(viewer, period: str, unit_id: int | None) -> list[dict]:  # type: ignore[no-untyped-def]
     frame = cached("lagging", viewer, period,
                    lambda s: dashboard.lagging_indicators(s, viewer=viewer, period=period, unit_id=unit_id), unit_id)
-    rows = []
-    for r in frame.itertuples():
-        rows.append({
-            "indicator_id": str(int(r.indicator_id)),
-            "indicator": md_link(r.indicator, f"/indicator/{int(r.indicator_id)}?period={period}"),
-            "unit": md_link(r.unit, f"/unit/{int(r.unit_id)}?period={period}"),
-            "unit_kind": unit_kind_label(r.unit_kind),
-            "source": source_text(r.source_kind, r.source_ref),
-            "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–",
-            "status": status_label(r.status),
-            "progress": round(float(r.progress or 0) * 100, 1),
-            "expected": round(float(r.expected or 0) * 100, 1),
-            "gap": round(float(r.gap or 0), 3),
-        })
-    return rows
+    # Labels are looked up once per call, not once per row: a city has thousands of lagging rows.
+    statuses = {k: status_label(k) for k in ("at_risk", "off_track")}
+    kinds = {k: unit_kind_label(k) for k in frame["unit_kind"].unique()}
+    sources = {(k, r): source_text(k, r) for k, r in frame[["source_kind", "source_ref"]].drop_duplicates().itertuples(index=False)}
+    return [{
+        "indicator_id": str(int(r.indicator_id)),
+        "indicator": md_link(r.indicator, f"/indicator/{int(r.indicator_id)}?period={period}"),
+        "unit": md_link(r.unit, f"/unit/{int(r.unit_id)}?period={period}"),
+        "unit_kind": kinds[r.unit_kind],
+        "source": sources[(r.source_kind, r.source_ref)],
+        "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–",
+        "status": statuses[r.status],
+        "progress": round(float(r.progress or 0) * 100, 1),
+        "expected": round(float(r.expected or 0) * 100, 1),
+        "gap": round(float(r.gap or 0), 3),
+    } for r in frame.itertuples()]
 
 
 def _columns() -> list[dict]:
