@@ -1,0 +1,36 @@
+"""Admin commands: users create/deactivate/revoke-sessions and rollups rebuild, through Flask's CLI."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from data_access.models import User
+from tests.support.login import login
+
+
+def test_users_commands(server: Flask) -> None:
+    runner = server.test_cli_runner()
+    weak = runner.invoke(args=["users", "create", "--username", "canbo.moi", "--role", "staff", "--scope", "W00070",
+                               "--password-stdin"], input="123\n")
+    assert weak.exit_code != 0 and "too_short" in weak.output
+    made = runner.invoke(args=["users", "create", "--username", "canbo.moi", "--role", "staff", "--scope", "W00070",
+                               "--password-stdin"], input="Mat-khau-moi-2026\n")
+    assert made.exit_code == 0, made.output
+    client = server.test_client()
+    assert login(client, "canbo.moi", "Mat-khau-moi-2026").status_code == 302
+    assert client.get("/_dash-layout").status_code == 200
+    assert runner.invoke(args=["users", "revoke-sessions", "canbo.moi"]).exit_code == 0
+    assert client.get("/_dash-layout").status_code == 401
+    assert runner.invoke(args=["users", "deactivate", "canbo.moi"]).exit_code == 0
+    with server.extensions["pulse"]["store"].read() as session:
+        assert session.execute(select(User.active).where(User.username == "canbo.moi")).scalar_one() is False
+    assert "No user named" in runner.invoke(args=["users", "deactivate", "nobody"]).output
+
+
+def test_rollups_rebuild_and_help(server: Flask) -> None:
+    runner = server.test_cli_runner()
+    result = runner.invoke(args=["rollups", "rebuild", "--today", "2026-11-20"])
+    assert result.exit_code == 0 and "unit_rollups" in result.output
+    for command in (["seed", "--help"], ["users", "create", "--help"], ["db", "upgrade", "--help"]):
+        assert runner.invoke(args=command).exit_code == 0
