@@ -51,6 +51,10 @@ def init_security(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_NAME="pulse_session",
+        # Send the cookie only when the session changes: re-sending it on every request let a slow
+        # callback that started before a language switch put the old language back. Expiry is
+        # enforced server-side (user_sessions), so nothing needs the refresh.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
         WTF_CSRF_SSL_STRICT=settings.secure_cookies,
         PROPAGATE_EXCEPTIONS=False,
