@@ -359,18 +359,52 @@ class Evaluation(Base):
 
 
 class Notification(Base):
-    """An in-app notice to one user."""
+    """An in-app notice to one user: a new assignment, a deadline, a return, a rejected value.
+
+    ``dedupe_key`` makes notices that a sweep may raise twice (due soon, overdue) idempotent.
+    """
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        UniqueConstraint("user_id", "dedupe_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
     indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    dedupe_key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ImportJob(Base):
+    """An uploaded spreadsheet of indicator values: staged, checked row by row, then imported.
+
+    Rows live here between steps, so any app process can continue a job and a large file is
+    checked and imported in chunks with visible progress.
+    """
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('checking', 'checked', 'importing', 'imported', 'failed')", name="status_allowed"),
+        CheckConstraint("checked_rows <= total_rows AND imported_rows <= total_rows", name="counts_bounded"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(10), default="checking")
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    checked_rows: Mapped[int] = mapped_column(Integer, default=0)
+    imported_rows: Mapped[int] = mapped_column(Integer, default=0)
+    rows_json: Mapped[str] = mapped_column(Text, default="[]")
+    report_json: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class AuditEntry(Base):

@@ -30,7 +30,7 @@ def test_downgrade_to_base_and_back(databases: TestDatabases) -> None:
     store = Store.connect(url)
     assert "org_units" not in inspect(store.engine).get_table_names()
     store.dispose()
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     store = Store.connect(url)
     assert "org_units" in inspect(store.engine).get_table_names()
     store.dispose()

@@ -1,0 +1,203 @@
+"""Write commands on indicator values: enter, approve, reject with a reason.
+
+An indicator's owner (or a leader, manager or administrator over its unit) enters values. Where the
+unit requires approval the value waits as "submitted" and counts only once a leader or manager over
+the unit (not the person who entered it) approves it; elsewhere it counts at once. Values are never
+overwritten: a rejected value stays in the history with its reason and a corrected one is entered anew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.clock import now
+from config.clock import today as clock_today
+from data_access import audit
+from data_access.commands.common import check_version, flush_or_conflict, named, refuse
+from data_access.db import Store
+from data_access.errors import Conflict, Invalid, NotFound
+from data_access.models import Indicator, Measurement, OrgUnit, Period
+from data_access.notifications import notify
+from data_access.viewer import Viewer
+from domain.indicators import Direction
+from domain.kinds import WRITER_ROLES, MeasurementStatus
+from domain.measurements import ReportingWindow, ValueRules, comment_problems, parse_number, value_problems
+from domain.tasks import reason_problems, safe_url
+
+AUDITED = ("indicator_id", "value", "measured_on", "status", "reviewed_by_id", "reject_reason", "version")
+
+
+@dataclass(frozen=True)
+class ValueState:
+    measurement_id: int
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class ValueDraft:
+    """One value to record, as typed or read from a spreadsheet row."""
+
+    indicator_id: int
+    value: Any
+    measured_on: date | None
+    comment: str = ""
+    evidence_url: str | None = None
+
+
+class _Refused(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def may_enter(viewer: Viewer, *, owner_person_id: int | None, unit_path: str) -> bool:
+    """The owner, or a leader, manager or administrator whose scope covers the indicator's unit."""
+    if viewer.role.value == "screen":
+        return False
+    if viewer.person_id is not None and viewer.person_id == owner_person_id and viewer.covers_path(unit_path):
+        return True
+    return viewer.role in WRITER_ROLES and viewer.covers_path(unit_path)
+
+
+def may_review(viewer: Viewer, *, unit_path: str, entered_by_id: int | None) -> bool:
+    """A leader, manager or administrator over the unit, who did not enter the value (four eyes)."""
+    return viewer.role in WRITER_ROLES and viewer.covers_path(unit_path) and entered_by_id != viewer.user_id
+
+
+def reporting_window(session: Session, measured_on: date) -> ReportingWindow | None:
+    """The month of a date: its end, grace days, and whether it (or its year) is locked."""
+    month = session.execute(select(Period).where(Period.code == f"{measured_on.year}-{measured_on.month:02d}")).scalar_one_or_none()
+    if month is None:
+        return None
+    year_locked = session.execute(select(Period.locked).where(Period.code == str(measured_on.year))).scalar_one_or_none()
+    return ReportingWindow(month_end=month.end_date, grace_days=month.grace_days, locked=bool(month.locked or year_locked))
+
+
+def value_rules(session: Session, indicator: Indicator) -> ValueRules:
+    year = session.execute(select(Period.year).where(Period.id == indicator.period_id)).scalar_one()
+    return ValueRules(direction=Direction(indicator.direction), year=year, min_value=indicator.min_value,
+                      max_value=indicator.max_value, milestones_total=indicator.milestones_total)
+
+
+def draft_problems(session: Session, viewer: Viewer, draft: ValueDraft, *, today: date,
+                   windows: dict[tuple[int, int], ReportingWindow | None] | None = None) -> tuple[dict[str, str], float | None]:
+    """Problems of one value (field -> code) and the parsed number; `windows` caches months across many rows."""
+    indicator = session.get(Indicator, draft.indicator_id)
+    if indicator is None:
+        return {"indicator": "unknown_choice"}, None
+    unit = session.get(OrgUnit, indicator.unit_id)
+    assert unit is not None
+    if not may_enter(viewer, owner_person_id=indicator.owner_person_id, unit_path=unit.path):
+        return {"indicator": "not_yours"}, None
+    number = parse_number(draft.value, decimal_comma=viewer.language != "en")
+    window = None
+    if draft.measured_on is not None:
+        key = (draft.measured_on.year, draft.measured_on.month)
+        if windows is not None and key in windows:
+            window = windows[key]
+        else:
+            window = reporting_window(session, draft.measured_on)
+            if windows is not None:
+                windows[key] = window
+    problems = value_problems(value_rules(session, indicator), number, draft.measured_on, today=today, window=window)
+    problems.update(comment_problems(draft.comment or ""))
+    if draft.evidence_url and not safe_url(draft.evidence_url):
+        problems["evidence_url"] = "bad_url"
+    return problems, number
+
+
+def add_value(session: Session, viewer: Viewer, draft: ValueDraft, number: float) -> Measurement:
+    """Insert a checked value in the caller's transaction, with its audit entry."""
+    indicator = session.get(Indicator, draft.indicator_id)
+    assert indicator is not None
+    unit = session.get(OrgUnit, indicator.unit_id)
+    assert unit is not None
+    status = MeasurementStatus.SUBMITTED if unit.requires_approval else MeasurementStatus.APPROVED
+    measurement = Measurement(indicator_id=indicator.id, value=number, measured_on=draft.measured_on, status=status.value,
+                              entered_by_id=viewer.user_id, entered_at=now(), comment=(draft.comment or "").strip() or None,
+                              evidence_url=draft.evidence_url or None)
+    session.add(measurement)
+    session.flush()
+    audit.record(session, user_id=viewer.user_id, action="measurement.enter", entity="measurement", entity_id=measurement.id,
+                 after=audit.snapshot(measurement, AUDITED))
+    return measurement
+
+
+def enter_value(store: Store, *, viewer: Viewer, indicator_id: int, value: Any, measured_on: date | None, comment: str = "",
+                evidence_url: str | None = None) -> ValueState:
+    """Record one value (submitted for approval where the unit requires it). Invalid lists what to fix."""
+    draft = ValueDraft(indicator_id, value, measured_on, comment or "", evidence_url or None)
+    with store.write() as session:
+        problems, number = draft_problems(session, viewer, draft, today=clock_today())
+        if problems.get("indicator") == "not_yours":
+            refusal = f"enter a value of indicator {indicator_id}"
+        elif problems:
+            raise Invalid(problems)
+        else:
+            refusal = None
+            measurement = add_value(session, viewer, draft, number)  # type: ignore[arg-type]
+            return ValueState(measurement.id, measurement.status, measurement.version)
+    raise refuse(store, viewer, action="measurement.enter", entity="indicator", entity_id=indicator_id, detail=refusal)
+
+
+def approve(store: Store, *, viewer: Viewer, measurement_id: int, version: int | None) -> ValueState:
+    """A leader or manager over the unit approves a submitted value: from now on it counts."""
+
+    def change(session: Session, measurement: Measurement) -> None:
+        measurement.reject_reason = None
+
+    return _review(store, viewer, measurement_id, version, MeasurementStatus.APPROVED, change)
+
+
+def reject(store: Store, *, viewer: Viewer, measurement_id: int, version: int | None, reason: str) -> ValueState:
+    """A leader or manager over the unit rejects a submitted value with a reason; whoever entered it hears why."""
+    problems = reason_problems(reason or "")
+    if problems:
+        raise Invalid(problems)
+
+    def change(session: Session, measurement: Measurement) -> None:
+        measurement.reject_reason = reason.strip()
+        notify(session, user_ids=[measurement.entered_by_id] if measurement.entered_by_id else [], kind="value_rejected",
+               indicator_id=measurement.indicator_id, actor_user_id=viewer.user_id, detail=reason.strip())
+
+    return _review(store, viewer, measurement_id, version, MeasurementStatus.REJECTED, change)
+
+
+def _review(store: Store, viewer: Viewer, measurement_id: int, version: int | None, outcome: MeasurementStatus,
+            change) -> ValueState:  # type: ignore[no-untyped-def]
+    action = f"measurement.{'approve' if outcome is MeasurementStatus.APPROVED else 'reject'}"
+    try:
+        with store.write() as session:
+            measurement = session.get(Measurement, measurement_id)
+            if measurement is None:
+                raise NotFound("measurement", measurement_id)
+            indicator = session.get(Indicator, measurement.indicator_id)
+            unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
+            assert unit is not None
+            if not viewer.covers_path(unit.path):
+                raise NotFound("measurement", measurement_id)
+            if not may_review(viewer, unit_path=unit.path, entered_by_id=measurement.entered_by_id):
+                raise _Refused(f"{action} {measurement_id}: not a reviewer of this unit, or entered it")
+            check_version(session, "measurement", measurement_id, current=measurement.version, seen=version)
+            if measurement.status != MeasurementStatus.SUBMITTED.value:
+                raise Invalid({"status": "not_allowed_now"}, status=measurement.status)
+            before = audit.snapshot(measurement, AUDITED)
+            change(session, measurement)
+            measurement.status = outcome.value
+            measurement.reviewed_by_id = viewer.user_id
+            measurement.reviewed_at = now()
+            flush_or_conflict(session, "measurement", measurement_id)
+            audit.record(session, user_id=viewer.user_id, action=action, entity="measurement", entity_id=measurement_id,
+                         before=before, after=audit.snapshot(measurement, AUDITED), detail=measurement.reject_reason)
+            return ValueState(measurement.id, measurement.status, measurement.version)
+    except _Refused as refusal:
+        raise refuse(store, viewer, action=action, entity="measurement", entity_id=measurement_id,
+                     detail=refusal.detail) from None
+    except Conflict as problem:
+        raise named(store, problem) from problem

@@ -1,0 +1,138 @@
+"""In-app notices: raised inside the write that causes them, listed and marked read by their owner.
+
+Kinds: ``assigned`` (new task for me or my unit), ``submitted`` (a task I assigned waits for my
+acceptance), ``returned`` (my task came back with a reason), ``due_soon`` (due within three days),
+``overdue``, ``value_rejected`` (a value I entered was rejected with a reason). Deadline notices
+come from a sweep (`raise_deadline_notices`, run at login and by `flask notices sweep`), made
+idempotent by a dedupe key per user, task, kind and due date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from config.clock import now
+from data_access.models import Indicator, Notification, Task, User
+from data_access.viewer import Viewer
+from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
+from domain.tasks import DUE_SOON_DAYS
+
+KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected")
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    kind: str
+    created_at: datetime
+    read: bool
+    task_id: int | None
+    task_title: str | None
+    indicator_id: int | None
+    indicator_name: str | None
+    actor: str | None
+    detail: str | None
+
+
+def responsible_users(session: Session, *, unit_id: int, person_id: int | None) -> list[int]:
+    """Who hears about work given to a person (that person's login) or to a unit (its leaders and
+    managers, whose scope is exactly that unit)."""
+    if person_id is not None:
+        query = select(User.id).where(User.person_id == person_id, User.active.is_(True))
+    else:
+        query = select(User.id).where(User.scope_unit_id == unit_id, User.active.is_(True),
+                                      User.role.in_([r.value for r in WRITER_ROLES]))
+    return list(session.execute(query.order_by(User.id)).scalars())
+
+
+def notify(session: Session, *, user_ids: Iterable[int], kind: str, task_id: int | None = None,
+           indicator_id: int | None = None, actor_user_id: int | None = None, detail: str | None = None) -> int:
+    """Add a notice for each user (the actor does not notify themselves), in the caller's transaction."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    rows = [{"user_id": uid, "kind": kind, "task_id": task_id, "indicator_id": indicator_id, "actor_user_id": actor_user_id,
+             "detail": (detail or "")[:500] or None, "created_at": now()}
+            for uid in dict.fromkeys(user_ids) if uid != actor_user_id]
+    if rows:
+        session.execute(Notification.__table__.insert(), rows)
+    return len(rows)
+
+
+def unread_count(session: Session, *, viewer: Viewer) -> int:
+    return session.execute(
+        select(func.count()).select_from(Notification).where(Notification.user_id == viewer.user_id,
+                                                             Notification.read_at.is_(None))
+    ).scalar_one()
+
+
+def list_notices(session: Session, *, viewer: Viewer, limit: int = 50) -> list[Notice]:
+    """The viewer's own notices, unread first, newest first."""
+    actor = User.__table__.alias("actor")
+    rows = session.execute(
+        select(Notification, Task.title, Indicator.name, actor.c.username)
+        .outerjoin(Task, Task.id == Notification.task_id)
+        .outerjoin(Indicator, Indicator.id == Notification.indicator_id)
+        .outerjoin(actor, actor.c.id == Notification.actor_user_id)
+        .where(Notification.user_id == viewer.user_id)
+        .order_by(Notification.read_at.is_not(None), Notification.id.desc())
+        .limit(limit)
+    ).all()
+    return [Notice(n.id, n.kind, n.created_at, n.read_at is not None, n.task_id, title, n.indicator_id, name, username, n.detail)
+            for n, title, name, username in rows]
+
+
+def mark_read(session: Session, *, viewer: Viewer, notice_ids: Iterable[int] | None = None) -> int:
+    """Mark the viewer's notices read (all of them when no ids are given); others' notices are untouched."""
+    query = update(Notification).where(Notification.user_id == viewer.user_id, Notification.read_at.is_(None))
+    if notice_ids is not None:
+        ids = [i for i in notice_ids if isinstance(i, int) and not isinstance(i, bool)]
+        if not ids:
+            return 0
+        query = query.where(Notification.id.in_(ids))
+    return session.execute(query.values(read_at=now())).rowcount
+
+
+def raise_deadline_notices(session: Session, *, today: date, user_id: int | None = None) -> int:
+    """Notices for open tasks due within three days or overdue, once per user, task, kind and due date.
+
+    With ``user_id`` only that user's tasks are swept (cheap enough to run at login).
+    """
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    open_values = [s.value for s in OPEN_TASK_STATUSES]
+    person_users = (
+        select(Task.id, Task.due_date, User.id.label("user_id"))
+        .join(User, and_(User.person_id == Task.assignee_person_id, User.active.is_(True)))
+        .where(Task.status.in_(open_values), Task.due_date <= soon)
+    )
+    unit_users = (
+        select(Task.id, Task.due_date, User.id.label("user_id"))
+        .join(User, and_(User.scope_unit_id == Task.assignee_unit_id, User.active.is_(True),
+                         User.role.in_([r.value for r in WRITER_ROLES])))
+        .where(Task.status.in_(open_values), Task.due_date <= soon, Task.assignee_person_id.is_(None))
+    )
+    if user_id is not None:
+        person_users = person_users.where(User.id == user_id)
+        unit_users = unit_users.where(User.id == user_id)
+    rows = []
+    for task_id, due, uid in [*session.execute(person_users), *session.execute(unit_users)]:
+        kind = "overdue" if due < today else "due_soon"
+        rows.append({"user_id": uid, "kind": kind, "task_id": task_id, "created_at": now(),
+                     "dedupe_key": f"{kind}:{task_id}:{due.isoformat()}"})
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    created = 0
+    for start in range(0, len(rows), 1000):
+        result = session.execute(insert(Notification).values(rows[start:start + 1000])
+                                 .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]))
+        created += max(result.rowcount or 0, 0)
+    return created
+

@@ -1,0 +1,299 @@
+"""Reads of work management: who stands where on a task, the work lists, a task with its history.
+
+Who is who on a task:
+- the assignee of a task given to a person is that person; of a task given to a unit, the people
+  of that unit or of the divisions directly below it, and the users whose scope is that unit (a
+  ward's task is worked on by the ward's divisions);
+- the assigner is the user who assigned it, or a leader or manager whose scope covers the
+  assigning unit;
+- a task is visible to its assigner and assignees and to anyone whose scope covers either unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from data_access.errors import NotFound
+from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType, User
+from data_access.viewer import Viewer
+from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES, TaskStatus
+from domain.tasks import DUE_SOON_DAYS, TaskAction, allowed_actions, due_state
+
+BOXES = ("to_me", "by_me", "my_unit")
+LIST_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class TaskRoles:
+    visible: bool
+    is_assigner: bool
+    is_assignee: bool
+
+
+def path_ids(path: str) -> list[int]:
+    """The unit ids along a materialized path ("/1/7/42/" -> [1, 7, 42])."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def task_roles(viewer: Viewer, *, assigner_user_id: int | None, assigner_path: str, assignee_path: str,
+               assignee_person_id: int | None, viewer_unit_path: str | None) -> TaskRoles:
+    """Whether the viewer sees the task, assigned it (or answers for its assigning unit), or works on it."""
+    if assignee_person_id is not None:
+        is_assignee = viewer.person_id == assignee_person_id
+    else:
+        own_or_parent = viewer_unit_path is not None and (
+            viewer_unit_path == assignee_path
+            or (viewer_unit_path.startswith(assignee_path) and len(path_ids(viewer_unit_path)) == len(path_ids(assignee_path)) + 1)
+        )
+        is_assignee = own_or_parent or viewer.scope_path == assignee_path
+    is_assignee = is_assignee and viewer.role.value != "screen"
+    is_assigner = viewer.user_id == assigner_user_id or (viewer.role in WRITER_ROLES and viewer.covers_path(assigner_path))
+    visible = is_assignee or is_assigner or viewer.covers_path(assignee_path) or viewer.covers_path(assigner_path)
+    return TaskRoles(visible=visible, is_assigner=is_assigner, is_assignee=is_assignee)
+
+
+def person_unit_path(session: Session, viewer: Viewer) -> str | None:
+    """The path of the unit the viewer's person belongs to (None for logins without a person)."""
+    if viewer.person_id is None:
+        return None
+    return session.execute(
+        select(OrgUnit.path).join(Person, Person.unit_id == OrgUnit.id).where(Person.id == viewer.person_id)
+    ).scalar_one_or_none()
+
+
+def _assignee_units(session: Session, viewer: Viewer) -> list[int]:
+    """Units whose unit-level tasks the viewer works on: the person's unit and its parent, the scope unit."""
+    ids = {viewer.scope_unit_id}
+    path = person_unit_path(session, viewer)
+    if path:
+        chain = path_ids(path)
+        ids.add(chain[-1])
+        if len(chain) > 1:
+            ids.add(chain[-2])
+    return sorted(ids)
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    open_to_me: int
+    overdue_to_me: int
+    due_soon_to_me: int
+    waiting_my_acceptance: int
+    unread_notices: int
+
+
+def _to_me(session: Session, viewer: Viewer):  # type: ignore[no-untyped-def]
+    units = _assignee_units(session, viewer)
+    mine = Task.assignee_person_id == viewer.person_id if viewer.person_id is not None else False
+    return or_(mine, and_(Task.assignee_person_id.is_(None), Task.assignee_unit_id.in_(units)))
+
+
+def work_counts(session: Session, *, viewer: Viewer, today: date) -> WorkCounts:
+    """The figures of the navbar badge: my open, overdue and due-soon tasks, what waits for me, unread notices."""
+    from data_access.notifications import unread_count
+
+    if viewer.role.value == "screen":
+        return WorkCounts(0, 0, 0, 0, 0)
+    open_values = [s.value for s in OPEN_TASK_STATUSES]
+    soon = date.fromordinal(today.toordinal() + DUE_SOON_DAYS)
+    row = session.execute(
+        select(func.count(),
+               func.coalesce(func.sum(case((Task.due_date < today, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((and_(Task.due_date >= today, Task.due_date <= soon), 1), else_=0)), 0))
+        .where(Task.status.in_(open_values), _to_me(session, viewer))
+    ).one()
+    waiting = session.execute(
+        select(func.count()).select_from(Task)
+        .where(Task.status == TaskStatus.SUBMITTED.value, Task.assigner_user_id == viewer.user_id)
+    ).scalar_one()
+    return WorkCounts(int(row[0]), int(row[1]), int(row[2]), int(waiting), unread_count(session, viewer=viewer))
+
+
+def _list_query() -> tuple[Select, type[OrgUnit]]:
+    assignee_unit = aliased(OrgUnit)
+    assigner_unit = aliased(OrgUnit)
+    person = aliased(Person)
+    assigner = aliased(User)
+    return (
+        select(Task.id, Task.title, Task.status, Task.priority, Task.due_date, Task.original_due_date, Task.progress_pct,
+               Task.delays, Task.batch_key, Task.version, Task.assigner_user_id, Task.assignee_person_id,
+               assignee_unit.id.label("assignee_unit_id"), assignee_unit.name.label("assignee_unit"),
+               assignee_unit.path.label("assignee_path"), assigner_unit.path.label("assigner_path"),
+               assigner_unit.name.label("assigner_unit"), person.full_name.label("assignee_person"),
+               assigner.username.label("assigner"), TaskType.name.label("task_type"), Task.coefficient)
+        .join(assignee_unit, assignee_unit.id == Task.assignee_unit_id)
+        .join(assigner_unit, assigner_unit.id == Task.assigner_unit_id)
+        .outerjoin(person, person.id == Task.assignee_person_id)
+        .outerjoin(assigner, assigner.id == Task.assigner_user_id)
+        .outerjoin(TaskType, TaskType.id == Task.task_type_id)
+    ), assignee_unit
+
+
+WORK_COLUMNS = ["id", "title", "status", "priority", "due_date", "original_due_date", "progress_pct", "delays", "batch_key",
+                "version", "assignee_unit_id", "assignee_unit", "assignee_person", "assigner", "assigner_unit", "task_type",
+                "coefficient", "due_state"]
+
+
+def work_list(session: Session, *, viewer: Viewer, box: str, today: date, start: date | None = None,
+              end: date | None = None) -> pd.DataFrame:
+    """Tasks in one box: assigned to me (or my unit), assigned by me, or of my scope.
+
+    Open tasks always show; closed ones only when due inside [start, end] (the period in the URL).
+    At most LIST_LIMIT rows, the most urgent first.
+    """
+    if box not in BOXES:
+        raise NotFound("box", box)
+    query, assignee_unit = _list_query()
+    if box == "to_me":
+        query = query.where(_to_me(session, viewer))
+    elif box == "by_me":
+        query = query.where(Task.assigner_user_id == viewer.user_id)
+    else:
+        query = query.where(assignee_unit.path.startswith(viewer.scope_path, autoescape=True))
+    open_values = [s.value for s in OPEN_TASK_STATUSES]
+    if start is not None and end is not None:
+        query = query.where(or_(Task.status.in_(open_values), and_(Task.due_date >= start, Task.due_date <= end)))
+    query = query.order_by(case((Task.status.in_(open_values), 0), else_=1), Task.due_date, Task.id).limit(LIST_LIMIT)
+    rows = session.execute(query).mappings().all()
+    frame = pd.DataFrame(rows, columns=[c for c in WORK_COLUMNS if c != "due_state"] + ["assigner_user_id",
+                                                                                        "assignee_person_id", "assignee_path",
+                                                                                        "assigner_path"])
+    frame["due_state"] = [due_state(TaskStatus(s), d, today).value for s, d in zip(frame["status"], frame["due_date"], strict=True)]
+    return frame
+
+
+@dataclass(frozen=True)
+class CheckinView:
+    kind: str
+    at: datetime
+    author: str | None
+    progress_pct: int | None
+    comment: str
+    evidence_url: str | None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One task as its page shows it, with what the viewer may do to it."""
+
+    id: int
+    title: str
+    description: str
+    status: str
+    priority: str
+    start_date: date
+    due_date: date
+    original_due_date: date
+    progress_pct: int
+    delays: int
+    major_errors: int
+    quality_accepted: bool | None
+    completed_on: date | None
+    cancel_reason: str | None
+    coefficient: float
+    task_type: str | None
+    assigner: str | None
+    assigner_unit: str
+    assignee_unit_id: int
+    assignee_unit: str
+    assignee_person_id: int | None
+    assignee_person: str | None
+    objective_id: int | None
+    objective: str | None
+    indicator_id: int | None
+    indicator: str | None
+    batch_key: str | None
+    version: int
+    due_state: str
+    actions: frozenset[TaskAction]
+    checkins: list[CheckinView]
+
+
+def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) -> TaskView:
+    """A task and its check-in history; NotFound when it does not exist or lies outside what the viewer may see."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound("task", task_id)
+    assignee_unit = session.get(OrgUnit, task.assignee_unit_id)
+    assigner_unit = session.get(OrgUnit, task.assigner_unit_id)
+    assert assignee_unit is not None and assigner_unit is not None
+    roles = task_roles(viewer, assigner_user_id=task.assigner_user_id, assigner_path=assigner_unit.path,
+                       assignee_path=assignee_unit.path, assignee_person_id=task.assignee_person_id,
+                       viewer_unit_path=person_unit_path(session, viewer))
+    if not roles.visible:
+        raise NotFound("task", task_id)
+    person = session.get(Person, task.assignee_person_id) if task.assignee_person_id else None
+    assigner = session.get(User, task.assigner_user_id) if task.assigner_user_id else None
+    task_type = session.get(TaskType, task.task_type_id) if task.task_type_id else None
+    objective = session.get(Objective, task.objective_id) if task.objective_id else None
+    indicator = session.get(Indicator, task.indicator_id) if task.indicator_id else None
+    checkins = [CheckinView(c.kind, c.at, c.username, c.progress_pct, c.comment, c.evidence_url) for c in session.execute(
+        select(TaskCheckin.kind, TaskCheckin.at, User.username, TaskCheckin.progress_pct, TaskCheckin.comment,
+               TaskCheckin.evidence_url)
+        .outerjoin(User, User.id == TaskCheckin.author_user_id)
+        .where(TaskCheckin.task_id == task_id).order_by(TaskCheckin.at, TaskCheckin.id)
+    )]
+    status = TaskStatus(task.status)
+    return TaskView(
+        task.id, task.title, task.description or "", task.status, task.priority, task.start_date, task.due_date,
+        task.original_due_date, task.progress_pct, task.delays, task.major_errors, task.quality_accepted, task.completed_on,
+        task.cancel_reason, task.coefficient, task_type.name if task_type else None, assigner.username if assigner else None,
+        assigner_unit.name, assignee_unit.id, assignee_unit.name, task.assignee_person_id, person.full_name if person else None,
+        objective.id if objective else None, objective.title if objective else None, indicator.id if indicator else None,
+        indicator.name if indicator else None, task.batch_key, task.version, due_state(status, task.due_date, today).value,
+        allowed_actions(status, is_assigner=roles.is_assigner, is_assignee=roles.is_assignee) if viewer.role.value != "screen"
+        else frozenset(),
+        checkins,
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: int
+    label: str
+    kind: str = ""
+
+
+def assignable_units(session: Session, *, viewer: Viewer) -> list[Choice]:
+    """Units the viewer may give work to: the scope's subtree (kind carried for "every ward" shortcuts)."""
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.depth)
+        .where(OrgUnit.path.startswith(viewer.scope_path, autoescape=True), OrgUnit.active.is_(True))
+        .order_by(OrgUnit.path)
+    ).all()
+    return [Choice(r.id, r.name, r.kind) for r in rows]
+
+
+def assignable_people(session: Session, *, viewer: Viewer, unit_id: int) -> list[Choice]:
+    """Active people of one unit in the viewer's scope (the viewer's own team first when it is that unit)."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or not viewer.covers_path(unit.path):
+        return []
+    rows = session.execute(
+        select(Person.id, Person.full_name).where(Person.unit_id == unit_id, Person.active.is_(True)).order_by(Person.full_name)
+    ).all()
+    return [Choice(r.id, r.full_name) for r in rows]
+
+
+def task_types(session: Session) -> list[tuple[int, str, float]]:
+    """The catalogue of task types with their conversion coefficients."""
+    return [(r.id, r.name, r.coefficient) for r in session.execute(select(TaskType).order_by(TaskType.name)).scalars()]
+
+
+def linkable_indicators(session: Session, *, viewer: Viewer, unit_id: int, year: int) -> list[Choice]:
+    """Indicators of a unit in the viewer's scope for a year, to link a task to."""
+    from data_access.models import Period
+
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or not viewer.covers_path(unit.path):
+        return []
+    rows = session.execute(
+        select(Indicator.id, Indicator.name).join(Period, Period.id == Indicator.period_id)
+        .where(Indicator.unit_id == unit_id, Period.year == year).order_by(Indicator.name)
+    ).all()
+    return [Choice(r.id, r.name) for r in rows]
