@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, Response, g, make_response, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 
-from config.clock import now
+from config.clock import now, today
 from data_access import accounts
+from data_access.notifications import raise_deadline_notices
 from domain.kinds import Role
 from server.context import current_settings, current_store, extension
 from server.i18n import COOKIE, LANGUAGES, SESSION_KEY, _
@@ -113,6 +114,8 @@ def login_submit() -> Response:
             session.clear()  # a new session at every login: no fixation
             session_id = accounts.open_session(db, user=user, now=now(), user_agent=request.headers.get("User-Agent"))
             identity = SessionUser(id=user.id, role=Role(user.role), language=user.language)
+            # Deadlines that came near since the last visit become notices now (also swept daily by the CLI).
+            raise_deadline_notices(db, today=today(), user_id=user.id)
             epoch = user.session_epoch
             language = user.language
     if failed:

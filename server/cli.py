@@ -1,4 +1,4 @@
-"""Admin commands: `flask --app app db upgrade`, `seed`, `rollups rebuild` (each has --help)."""
+"""Admin commands: `flask --app app db upgrade`, `seed`, `rollups rebuild`, `notices sweep` (each has --help)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ DEMO_PASSWORD_FILE = PROJECT_ROOT / "data" / "demo-password.txt"
 
 db_cli = AppGroup("db", help="Database schema.")
 rollups_cli = AppGroup("rollups", help="Precomputed dashboard figures.")
+notices_cli = AppGroup("notices", help="In-app notices.")
 
 
 @db_cli.command("upgrade")
@@ -101,9 +102,22 @@ def rollups_rebuild(today_text: str | None) -> None:
     click.echo(f"Rollups rebuilt in {time.perf_counter() - started:.1f} s: {counts}")
 
 
+@notices_cli.command("sweep")
+@click.option("--today", "today_text", default=None, help="Sweep as of this date (YYYY-MM-DD).")
+def notices_sweep(today_text: str | None) -> None:
+    """Raise "due within three days" and "overdue" notices for open tasks (run daily; safe to repeat)."""
+    from data_access.notifications import raise_deadline_notices
+
+    as_of = date.fromisoformat(today_text) if today_text else today()
+    with current_store().write() as session:
+        created = raise_deadline_notices(session, today=as_of)
+    click.echo(f"{created} new deadline notice(s).")
+
+
 def register(server: Flask) -> None:
     """Attach every admin command to the Flask CLI."""
     server.cli.add_command(db_cli)
     server.cli.add_command(rollups_cli)
+    server.cli.add_command(notices_cli)
     server.cli.add_command(seed_command)
     server.cli.add_command(users_cli)

@@ -25,7 +25,7 @@ from data_access.db import Store
 from data_access.errors import Conflict, Invalid, NotFound
 from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType
 from data_access.notifications import notify, responsible_users
-from data_access.queries.work import person_unit_path, task_roles
+from data_access.queries.work import roles_on
 from data_access.viewer import Viewer
 from domain.kinds import TaskStatus
 from domain.tasks import (
@@ -271,7 +271,7 @@ def _act(store: Store, viewer: Viewer, task_id: int, version: int | None, action
             task = session.get(Task, task_id)
             if task is None:
                 raise NotFound("task", task_id)
-            roles = _roles(session, viewer, task)
+            roles = roles_on(session, viewer, task)
             if not roles.visible:
                 raise NotFound("task", task_id)
             permitted = roles.is_assignee if action in ASSIGNEE_ACTIONS else roles.is_assigner
@@ -299,11 +299,3 @@ def _act(store: Store, viewer: Viewer, task_id: int, version: int | None, action
     except Conflict as problem:
         raise named(store, problem) from problem
 
-
-def _roles(session: Session, viewer: Viewer, task: Task):  # type: ignore[no-untyped-def]
-    assignee_unit = session.get(OrgUnit, task.assignee_unit_id)
-    assigner_unit = session.get(OrgUnit, task.assigner_unit_id)
-    assert assignee_unit is not None and assigner_unit is not None
-    return task_roles(viewer, assigner_user_id=task.assigner_user_id, assigner_path=assigner_unit.path,
-                      assignee_path=assignee_unit.path, assignee_person_id=task.assignee_person_id,
-                      viewer_unit_path=person_unit_path(session, viewer))

@@ -57,6 +57,16 @@ def task_roles(viewer: Viewer, *, assigner_user_id: int | None, assigner_path: s
     return TaskRoles(visible=visible, is_assigner=is_assigner, is_assignee=is_assignee)
 
 
+def roles_on(session: Session, viewer: Viewer, task: Task) -> TaskRoles:
+    """The viewer's standing on a loaded task."""
+    assignee_unit = session.get(OrgUnit, task.assignee_unit_id)
+    assigner_unit = session.get(OrgUnit, task.assigner_unit_id)
+    assert assignee_unit is not None and assigner_unit is not None
+    return task_roles(viewer, assigner_user_id=task.assigner_user_id, assigner_path=assigner_unit.path,
+                      assignee_path=assignee_unit.path, assignee_person_id=task.assignee_person_id,
+                      viewer_unit_path=person_unit_path(session, viewer))
+
+
 def person_unit_path(session: Session, viewer: Viewer) -> str | None:
     """The path of the unit the viewer's person belongs to (None for logins without a person)."""
     if viewer.person_id is None:
@@ -219,14 +229,12 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
     task = session.get(Task, task_id)
     if task is None:
         raise NotFound("task", task_id)
+    roles = roles_on(session, viewer, task)
+    if not roles.visible:
+        raise NotFound("task", task_id)
     assignee_unit = session.get(OrgUnit, task.assignee_unit_id)
     assigner_unit = session.get(OrgUnit, task.assigner_unit_id)
     assert assignee_unit is not None and assigner_unit is not None
-    roles = task_roles(viewer, assigner_user_id=task.assigner_user_id, assigner_path=assigner_unit.path,
-                       assignee_path=assignee_unit.path, assignee_person_id=task.assignee_person_id,
-                       viewer_unit_path=person_unit_path(session, viewer))
-    if not roles.visible:
-        raise NotFound("task", task_id)
     person = session.get(Person, task.assignee_person_id) if task.assignee_person_id else None
     assigner = session.get(User, task.assigner_user_id) if task.assigner_user_id else None
     task_type = session.get(TaskType, task.task_type_id) if task.task_type_id else None
@@ -250,6 +258,15 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
         else frozenset(),
         checkins,
     )
+
+
+def task_version(session: Session, *, viewer: Viewer, task_id: int) -> int | None:
+    """The current version of a task the viewer may see (to tell an open page that someone changed it)."""
+    task = session.get(Task, task_id)
+    if task is None:
+        return None
+    roles = roles_on(session, viewer, task)
+    return task.version if roles.visible else None
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ def _outside(server: Flask, username: str) -> dict[str, Any]:
         person_counts = dict(db.execute(select(Person.full_name, func.count()).group_by(Person.full_name)).all())
         inside_people = {p.full_name for p in people if p.unit_id not in outside_ids}
         indicators = db.execute(select(Indicator.id).where(Indicator.unit_id.in_(outside_ids)).limit(3)).scalars().all()
-    inside_texts = [u.name for u in units if u.id not in outside_ids] + sorted(inside_people)
+    # The units above one's own are not secrets: a division's staff see their ward's name on the ward's tasks.
+    ancestors = {int(part) for part in scope_path.strip("/").split("/")}
+    inside_texts = [u.name for u in units if u.id not in outside_ids or u.id in ancestors] + sorted(inside_people)
     unique_outside = {u.name for u in outside_units if name_counts[u.name] == 1} | {
         p.full_name for p in people if p.unit_id in outside_ids and person_counts[p.full_name] == 1}
     return {
