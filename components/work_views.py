@@ -93,6 +93,7 @@ def problem_text(code: str, params: dict[str, Any] | None = None) -> str:
         "no_rows": _("the file holds no values"),
         "too_many_rows": _("the file holds too many rows: at most %(n)s", n=(params or {}).get("limit", 20000)),
         "unknown_indicator": _("unknown indicator code: keep the first columns of the template"),
+        "duplicate_row": _("the same indicator and date appear on an earlier row"),
     }
     return texts.get(code, code)
 

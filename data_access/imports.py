@@ -1,0 +1,271 @@
+"""Indicator values from a spreadsheet: a template of the viewer's indicators, then an upload that is
+staged, checked row by row and imported in chunks, so a large file shows its progress and a crash
+half-way leaves a job that knows exactly which rows went in.
+
+Nothing is written to the measurements until the user chooses to import the valid rows; each chunk
+of the import is one transaction (values, audit entries, rollups and the job's counter together),
+and each row is checked again as it goes in, since a period may have been locked meanwhile.
+Only the user who uploaded a job may see or continue it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zipfile import BadZipFile
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy.orm import Session
+
+from config.clock import now
+from config.clock import today as clock_today
+from data_access import audit
+from data_access.commands.measurements import ValueDraft, add_value, draft_problems
+from data_access.db import Store
+from data_access.errors import Invalid, NotFound
+from data_access.models import ImportJob, Indicator
+from data_access.queries.entry import entry_indicators
+from data_access.spreadsheets import safe_cell
+from data_access.viewer import Viewer
+
+MAX_ROWS = 20_000
+CHUNK = 500
+MAX_BYTES = 10 * 1024 * 1024
+# Column order of the template; the reader relies on it (id, date, value, comment are read back).
+TEMPLATE_KEYS = ("id", "code", "indicator", "unit", "unit_of_measure", "allowed", "date", "value", "comment")
+ID_COLUMN, DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN = 0, 6, 7, 8
+
+
+@dataclass(frozen=True)
+class JobState:
+    """Where an import job stands, for the progress bar."""
+
+    job_id: int
+    status: str
+    total: int
+    checked: int
+    imported: int
+    valid: int
+    invalid: int
+
+    @property
+    def share_done(self) -> float:
+        if not self.total:
+            return 1.0
+        done = self.imported if self.status in ("importing", "imported") else self.checked
+        return done / self.total
+
+
+def template_workbook(session: Session, *, viewer: Viewer, year: int, headers: dict[str, str], title: str,
+                      guide_title: str, guide: list[str]) -> bytes:
+    """An .xlsx listing the viewer's indicators of the year, with empty date, value and comment columns to fill."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([headers[k] for k in TEMPLATE_KEYS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF7D6")
+    for indicator in entry_indicators(session, viewer=viewer, year=year):
+        sheet.append([indicator.id, safe_cell(indicator.code), safe_cell(indicator.name), safe_cell(indicator.unit),
+                      safe_cell(indicator.unit_of_measure), _allowed(indicator), None, None, None])
+        for column in (DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN):
+            sheet.cell(row=sheet.max_row, column=column + 1).fill = fill
+    for column, width in zip("ABCDEFGHI", (8, 14, 48, 30, 12, 14, 14, 12, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "C2"
+    notes = book.create_sheet(guide_title[:31])
+    for line in guide:
+        notes.append([line])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _allowed(indicator: Any) -> str:
+    if indicator.direction == "done":
+        return "0 / 1"
+    if indicator.direction == "milestones" and indicator.milestones_total:
+        return f"0 – {indicator.milestones_total}"
+    low = "" if indicator.min_value is None else f"{indicator.min_value:g}"
+    high = "" if indicator.max_value is None else f"{indicator.max_value:g}"
+    return f"{low} – {high}" if low or high else ""
+
+
+def _cell_date(value: Any) -> str | None:
+    """An ISO date from a cell: an Excel date, "2026-11-20" or "20/11/2026"; None when empty; the raw text otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return "!" + text[:40]
+
+
+def read_rows(content: bytes) -> list[dict[str, Any]]:
+    """The filled rows of an uploaded template (rows with neither date nor value are skipped)."""
+    if len(content) > MAX_BYTES:
+        raise Invalid({"file": "too_many_rows"}, limit=MAX_ROWS)
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError):
+        raise Invalid({"file": "unreadable_file"}) from None
+    sheet = book.worksheets[0]
+    rows: list[dict[str, Any]] = []
+    for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        cells = tuple(cells) + (None,) * (len(TEMPLATE_KEYS) - len(cells))
+        raw_value, raw_date = cells[VALUE_COLUMN], cells[DATE_COLUMN]
+        if (raw_value is None or raw_value == "") and (raw_date is None or raw_date == ""):
+            continue
+        if len(rows) >= MAX_ROWS:
+            book.close()
+            raise Invalid({"file": "too_many_rows"}, limit=MAX_ROWS)
+        raw_id = cells[ID_COLUMN]
+        indicator_id = int(raw_id) if isinstance(raw_id, int | float) and float(raw_id).is_integer() else (
+            int(raw_id) if isinstance(raw_id, str) and raw_id.strip().isdigit() else None)
+        rows.append({"row": number, "indicator_id": indicator_id, "measured_on": _cell_date(raw_date),
+                     "value": raw_value if isinstance(raw_value, int | float) and not isinstance(raw_value, bool)
+                     else ("" if raw_value is None else str(raw_value)[:40]),
+                     "comment": "" if cells[COMMENT_COLUMN] is None else str(cells[COMMENT_COLUMN])[:1000]})
+    book.close()
+    if not rows:
+        raise Invalid({"file": "no_rows"})
+    return rows
+
+
+def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> JobState:
+    """Read an uploaded file and keep its rows for checking; nothing is imported yet."""
+    rows = read_rows(content)
+    with store.write() as session:
+        job = ImportJob(user_id=viewer.user_id, filename=(filename or "?")[:200], created_at=now(), status="checking",
+                        total_rows=len(rows), checked_rows=0, imported_rows=0, rows_json=json.dumps(rows), report_json="[]")
+        session.add(job)
+        session.flush()
+        audit.record(session, user_id=viewer.user_id, action="import.stage", entity="import_job", entity_id=job.id,
+                     after={"filename": job.filename, "rows": len(rows)})
+        return _state(job, [])
+
+
+def _own_job(session: Session, viewer: Viewer, job_id: int) -> ImportJob:
+    job = session.get(ImportJob, job_id)
+    if job is None or job.user_id != viewer.user_id:
+        raise NotFound("import_job", job_id)
+    return job
+
+
+def _state(job: ImportJob, report: list[dict[str, Any]]) -> JobState:
+    invalid = sum(1 for r in report if r["problems"])
+    return JobState(job.id, job.status, job.total_rows, job.checked_rows, job.imported_rows, len(report) - invalid, invalid)
+
+
+def _draft(row: dict[str, Any]) -> ValueDraft | dict[str, str]:
+    """A row as a value to check, or its problems when the row itself cannot be read."""
+    if row["indicator_id"] is None:
+        return {"indicator": "unknown_indicator"}
+    raw_date = row["measured_on"]
+    if raw_date is not None and raw_date.startswith("!"):
+        return {"measured_on": "required_date"}
+    measured_on = date.fromisoformat(raw_date) if raw_date else None
+    return ValueDraft(row["indicator_id"], row["value"], measured_on, row["comment"])
+
+
+def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState:
+    """Check the next chunk of rows (read-only for the measurements); returns the progress."""
+    with store.write() as session:
+        job = _own_job(session, viewer, job_id)
+        report = json.loads(job.report_json)
+        if job.status != "checking":
+            return _state(job, report)
+        rows = json.loads(job.rows_json)
+        seen = {(r["indicator_id"], r["measured_on"]) for r in report if not r["problems"]}
+        windows: dict[tuple[int, int], Any] = {}
+        codes: dict[int, str] = {}
+        for row in rows[job.checked_rows: job.checked_rows + chunk]:
+            draft = _draft(row)
+            if isinstance(draft, dict):
+                problems, number = draft, None
+            else:
+                problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
+                if problems.get("indicator") == "unknown_choice":
+                    problems["indicator"] = "unknown_indicator"
+            key = (row["indicator_id"], row["measured_on"])
+            if not problems and key in seen:
+                problems = {"measured_on": "duplicate_row"}
+            seen.add(key)
+            if row["indicator_id"] is not None and row["indicator_id"] not in codes:
+                indicator = session.get(Indicator, row["indicator_id"])
+                codes[row["indicator_id"]] = indicator.code if indicator and "indicator" not in problems else ""
+            report.append({"row": row["row"], "indicator_id": row["indicator_id"], "code": codes.get(row["indicator_id"], ""),
+                           "value": number if number is not None else row["value"], "measured_on": row["measured_on"],
+                           "comment": row["comment"], "problems": problems})
+        job.checked_rows = min(job.total_rows, job.checked_rows + chunk)
+        if job.checked_rows >= job.total_rows:
+            job.status = "checked"
+        job.report_json = json.dumps(report, default=str)
+        return _state(job, report)
+
+
+def start_import(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
+    """The user chose to import the valid rows of a checked file."""
+    with store.write() as session:
+        job = _own_job(session, viewer, job_id)
+        report = json.loads(job.report_json)
+        if job.status != "checked":
+            raise Invalid({"file": "not_allowed_now"})
+        job.status = "importing"
+        job.imported_rows = 0
+        audit.record(session, user_id=viewer.user_id, action="import.start", entity="import_job", entity_id=job.id,
+                     after={"valid_rows": sum(1 for r in report if not r["problems"])})
+        return _state(job, report)
+
+
+def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState:
+    """Import the next chunk of valid rows in one transaction; rows that became invalid are reported, not written.
+
+    ``imported_rows`` counts report rows processed (valid or not), so the bar reaches 100%.
+    """
+    with store.write() as session:
+        job = _own_job(session, viewer, job_id)
+        report = json.loads(job.report_json)
+        if job.status != "importing":
+            return _state(job, report)
+        windows: dict[tuple[int, int], Any] = {}
+        written = 0
+        for entry in report[job.imported_rows: job.imported_rows + chunk]:
+            if entry["problems"]:
+                continue
+            draft = ValueDraft(entry["indicator_id"], entry["value"], date.fromisoformat(entry["measured_on"]),
+                               entry.get("comment", ""))
+            problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
+            if problems:
+                entry["problems"] = problems
+                continue
+            add_value(session, viewer, draft, number)  # type: ignore[arg-type]
+            entry["imported"] = True
+            written += 1
+        job.imported_rows = min(job.total_rows, job.imported_rows + chunk)
+        if job.imported_rows >= job.total_rows:
+            job.status = "imported"
+        job.report_json = json.dumps(report, default=str)
+        audit.record(session, user_id=viewer.user_id, action="import.chunk", entity="import_job", entity_id=job.id,
+                     after={"written": written, "through_row": job.imported_rows})
+        return _state(job, report)
+
+
+def job_report(session: Session, *, viewer: Viewer, job_id: int) -> tuple[JobState, list[dict[str, Any]]]:
+    """The job's progress and its row-by-row report (problems as codes, for the page to translate)."""
+    job = _own_job(session, viewer, job_id)
+    report = json.loads(job.report_json)
+    return _state(job, report), report

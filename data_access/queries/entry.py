@@ -1,0 +1,132 @@
+"""Reads of KPI value entry: the indicators a viewer may report on, an indicator's value history,
+and the values waiting for the viewer's approval. Scoped to the viewer like every read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, select
+from sqlalchemy.orm import Session, aliased
+
+from data_access.commands.measurements import may_enter, may_review
+from data_access.errors import NotFound
+from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period, User
+from data_access.viewer import Viewer
+from domain.kinds import WRITER_ROLES, MeasurementStatus
+
+MAX_INDICATORS = 500
+MAX_PENDING = 500
+
+
+@dataclass(frozen=True)
+class EntryIndicator:
+    """An indicator the viewer may enter values for, with what it accepts."""
+
+    id: int
+    code: str
+    name: str
+    unit_id: int
+    unit: str
+    unit_of_measure: str
+    direction: str
+    min_value: float | None
+    max_value: float | None
+    milestones_total: int | None
+    target: float | None
+    accumulation: str
+    year: int
+    requires_approval: bool
+    owned: bool
+    latest_value: float | None
+    latest_on: date | None
+
+
+def entry_indicators(session: Session, *, viewer: Viewer, year: int) -> list[EntryIndicator]:
+    """Indicators of a year the viewer may report on: their own first, then (for leaders and managers)
+    those of their scope unit and the units directly below it."""
+    if viewer.role.value == "screen":
+        return []
+    scope_depth = viewer.scope_path.strip("/").count("/")
+    mine = Indicator.owner_person_id == viewer.person_id if viewer.person_id is not None else False
+    nearby = and_(OrgUnit.path.startswith(viewer.scope_path, autoescape=True), OrgUnit.depth <= scope_depth + 1)
+    allowed = (mine | nearby) if viewer.role in WRITER_ROLES else mine
+    year_period = select(Period.id).where(Period.code == str(year)).scalar_subquery()
+    rows = session.execute(
+        select(Indicator, OrgUnit.name, OrgUnit.path, OrgUnit.requires_approval, Period.year,
+               IndicatorRollup.latest_value, IndicatorRollup.latest_on)
+        .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
+        .join(Period, Period.id == Indicator.period_id)
+        .outerjoin(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == year_period))
+        .where(Period.year == year, OrgUnit.path.startswith(viewer.scope_path, autoescape=True), allowed)
+        .order_by(case((mine, 0), else_=1), OrgUnit.path, Indicator.code)
+        .limit(MAX_INDICATORS)
+    ).all()
+    return [EntryIndicator(i.id, i.code, i.name, i.unit_id, unit_name, i.unit_of_measure, i.direction, i.min_value,
+                           i.max_value, i.milestones_total, i.target, i.accumulation, y, bool(approval),
+                           viewer.person_id is not None and i.owner_person_id == viewer.person_id, latest, latest_on)
+            for i, unit_name, path, approval, y, latest, latest_on in rows
+            if may_enter(viewer, owner_person_id=i.owner_person_id, unit_path=path)]
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    id: int
+    indicator_id: int
+    indicator: str
+    unit: str
+    value: float
+    measured_on: date
+    status: str
+    entered_by: str | None
+    entered_at: datetime | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    reject_reason: str | None
+    comment: str | None
+    evidence_url: str | None
+    version: int
+
+
+def _value_query():  # type: ignore[no-untyped-def]
+    enterer = aliased(User)
+    reviewer = aliased(User)
+    return (
+        select(Measurement, Indicator.name, OrgUnit.name, OrgUnit.path, enterer.username, reviewer.username)
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
+        .outerjoin(enterer, enterer.id == Measurement.entered_by_id)
+        .outerjoin(reviewer, reviewer.id == Measurement.reviewed_by_id)
+    )
+
+
+def _row(m: Measurement, indicator: str, unit: str, entered_by: str | None, reviewed_by: str | None) -> ValueRow:
+    return ValueRow(m.id, m.indicator_id, indicator, unit, m.value, m.measured_on, m.status, entered_by, m.entered_at,
+                    reviewed_by, m.reviewed_at, m.reject_reason, m.comment, m.evidence_url, m.version)
+
+
+def value_history(session: Session, *, viewer: Viewer, indicator_id: int) -> list[ValueRow]:
+    """Every value of an indicator in the viewer's scope, newest first, rejected ones included."""
+    indicator = session.get(Indicator, indicator_id)
+    unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
+    if indicator is None or unit is None or not viewer.covers_path(unit.path):
+        raise NotFound("indicator", indicator_id)
+    rows = session.execute(_value_query().where(Measurement.indicator_id == indicator_id)
+                           .order_by(Measurement.measured_on.desc(), Measurement.id.desc())).all()
+    return [_row(m, name, unit_name, entered, reviewed) for m, name, unit_name, _path, entered, reviewed in rows]
+
+
+def pending_approvals(session: Session, *, viewer: Viewer) -> list[ValueRow]:
+    """Submitted values the viewer may approve or reject (in scope, entered by someone else), oldest first."""
+    if viewer.role not in WRITER_ROLES:
+        return []
+    rows = session.execute(
+        _value_query()
+        .where(Measurement.status == MeasurementStatus.SUBMITTED.value, OrgUnit.requires_approval.is_(True),
+               OrgUnit.path.startswith(viewer.scope_path, autoescape=True))
+        .order_by(Measurement.entered_at, Measurement.id).limit(MAX_PENDING)
+    ).all()
+    return [_row(m, name, unit_name, entered, reviewed) for m, name, unit_name, path, entered, reviewed in rows
+            if may_review(viewer, unit_path=path, entered_by_id=m.entered_by_id)]
+

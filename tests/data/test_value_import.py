@@ -1,0 +1,141 @@
+"""Spreadsheet import of indicator values (SQLite and PostgreSQL): the template lists the viewer's
+indicators; an upload is staged, checked row by row in chunks (progress visible), reported with a
+problem code per field; nothing is written until the user imports the valid rows, chunk by chunk."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from config.clock import today
+from data_access import imports
+from data_access.db import Store
+from data_access.errors import Invalid, NotFound
+from data_access.models import AuditEntry, Measurement, User
+from data_access.seed import DEMO_USERNAMES
+from data_access.viewer import Viewer, load_viewer
+
+HEADERS = {k: k for k in imports.TEMPLATE_KEYS}
+
+
+def viewer_of(store: Store, role: str) -> Viewer:
+    with store.read() as session:
+        user_id = session.execute(select(User.id).where(User.username == DEMO_USERNAMES[role])).scalar_one()
+        return load_viewer(session, user_id)
+
+
+def measurement_count(store: Store) -> int:
+    with store.read() as session:
+        return session.execute(select(func.count()).select_from(Measurement)).scalar_one()
+
+
+def filled_template(store: Store, viewer: Viewer, fill: list[tuple[int, object, object, object]]) -> tuple[bytes, list[list]]:
+    """The template for 2026 with rows (n-th listed indicator, date, value, comment) written from row 2 on."""
+    with store.read() as session:
+        content = imports.template_workbook(session, viewer=viewer, year=2026, headers=HEADERS, title="Values",
+                                            guide_title="Guide", guide=["Fill the date and the value."])
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = book.worksheets[0]
+    listed = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    for offset, (nth, when, value, comment) in enumerate(fill):
+        row = 2 + offset
+        sheet.cell(row=row, column=1, value=listed[nth][0])
+        sheet.cell(row=row, column=7, value=when)
+        sheet.cell(row=row, column=8, value=value)
+        sheet.cell(row=row, column=9, value=comment)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), listed
+
+
+def test_template_lists_only_the_viewers_indicators(demo_store: Store) -> None:
+    staff = viewer_of(demo_store, "staff")
+    _content, listed = filled_template(demo_store, staff, [])
+    with demo_store.read() as session:
+        from data_access.models import Indicator, Period
+        owned = set(session.execute(select(Indicator.id).join(Period, Period.id == Indicator.period_id)
+                                    .where(Indicator.owner_person_id == staff.person_id, Period.year == 2026)).scalars())
+    assert {row[0] for row in listed} == owned and owned
+
+
+def test_upload_is_checked_in_chunks_then_only_valid_rows_import(demo_store: Store) -> None:
+    staff = viewer_of(demo_store, "staff")
+    content, _listed = filled_template(demo_store, staff, [
+        (0, today(), 75, "tháng 11"),                     # valid
+        (1, "20/11/2026", "abc", ""),                     # not a number (the Vietnamese date is read)
+        (0, today(), 76, "again"),                        # the same indicator and date as row 2
+        (1, date(2026, 12, 31), 10, ""),                  # in the future
+        (1, "19/11/2026", "42,5", ""),                    # valid: a Vietnamese decimal comma
+    ])
+    before = measurement_count(demo_store)
+    state = imports.stage(demo_store, viewer=staff, filename="so-lieu.xlsx", content=content)
+    assert (state.status, state.total, state.checked) == ("checking", 5, 0)
+    progress = []
+    while state.status == "checking":
+        state = imports.check_next(demo_store, viewer=staff, job_id=state.job_id, chunk=1)
+        progress.append(state.checked)
+    assert progress == [1, 2, 3, 4, 5]  # one chunk at a time: the page shows each step
+    with demo_store.read() as session:
+        state, report = imports.job_report(session, viewer=staff, job_id=state.job_id)
+    problems = {r["row"]: r["problems"] for r in report}
+    assert problems == {2: {}, 3: {"value": "required_number"}, 4: {"measured_on": "duplicate_row"},
+                        5: {"measured_on": "future_date"}, 6: {}}
+    assert (state.valid, state.invalid) == (2, 3)
+    assert measurement_count(demo_store) == before  # nothing written by checking
+
+    state = imports.start_import(demo_store, viewer=staff, job_id=state.job_id)
+    while state.status == "importing":
+        state = imports.import_next(demo_store, viewer=staff, job_id=state.job_id, chunk=2)
+    assert state.status == "imported" and state.share_done == 1.0
+    assert measurement_count(demo_store) == before + 2
+    with demo_store.read() as session:
+        latest = session.execute(select(Measurement).order_by(Measurement.id.desc())).scalars().first()
+        chunks = session.execute(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "import.chunk")).scalar_one()
+    assert latest.value == 42.5 and latest.measured_on == date(2026, 11, 19)
+    assert latest.entered_by_id == staff.user_id and latest.status == "submitted"
+    assert chunks == 3
+
+
+def test_bad_files_are_refused_with_a_reason(demo_store: Store) -> None:
+    staff = viewer_of(demo_store, "staff")
+    with pytest.raises(Invalid) as raised:
+        imports.stage(demo_store, viewer=staff, filename="x.xlsx", content=b"not a spreadsheet")
+    assert raised.value.problems == {"file": "unreadable_file"}
+    empty, _listed = filled_template(demo_store, staff, [])
+    with pytest.raises(Invalid) as raised:
+        imports.stage(demo_store, viewer=staff, filename="x.xlsx", content=empty)
+    assert raised.value.problems == {"file": "no_rows"}
+
+
+def test_someone_elses_job_does_not_exist_for_you(demo_store: Store) -> None:
+    staff, manager = viewer_of(demo_store, "staff"), viewer_of(demo_store, "manager")
+    content, _listed = filled_template(demo_store, staff, [(0, today(), 70, "")])
+    state = imports.stage(demo_store, viewer=staff, filename="x.xlsx", content=content)
+    with pytest.raises(NotFound):
+        imports.check_next(demo_store, viewer=manager, job_id=state.job_id)
+    with pytest.raises(Invalid):  # importing before checking is refused
+        imports.start_import(demo_store, viewer=staff, job_id=state.job_id)
+
+
+def test_a_row_that_became_invalid_is_reported_not_written(demo_store: Store) -> None:
+    """The period is locked between the check and the import: the row is reported, nothing written."""
+    from sqlalchemy import update
+
+    from data_access.models import Period
+
+    staff = viewer_of(demo_store, "staff")
+    content, _listed = filled_template(demo_store, staff, [(0, today(), 70, "")])
+    state = imports.stage(demo_store, viewer=staff, filename="x.xlsx", content=content)
+    state = imports.check_next(demo_store, viewer=staff, job_id=state.job_id)
+    assert state.valid == 1
+    with demo_store.write() as session:
+        session.execute(update(Period).where(Period.code == today().strftime("%Y-%m")).values(locked=True))
+    before = measurement_count(demo_store)
+    imports.start_import(demo_store, viewer=staff, job_id=state.job_id)
+    state = imports.import_next(demo_store, viewer=staff, job_id=state.job_id)
+    assert state.status == "imported" and state.invalid == 1
+    assert measurement_count(demo_store) == before
