@@ -1,20 +1,34 @@
 """/indicator/<indicator_id>: one indicator for leaders and its owner: values against the planned
 trajectory, the forecast to the year's end ("on course" or "will miss by X"), and the
 measurement history with who entered what and when, with their comments.
+
+Leaders and managers turn a meeting's decision on the indicator into tracked work from here: one
+button opens a follow-up task prefilled for the owner with a deadline (``?followup=1`` opens it
+straight away, as the lagging list and the meeting companion do). The form sits outside the live
+body, so a refresh never wipes what is being typed.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from components import charts
 from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
-from data_access.queries import dashboard
+from components.work_views import done_alert, problem_alert
+from config.clock import today
+from data_access.commands import tasks as task_commands
+from data_access.errors import PulseError
+from data_access.queries import dashboard, work
 from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
+from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
@@ -22,10 +36,46 @@ dash.register_page(__name__, path_template="/indicator/<indicator_id>", name="In
                    title="Pulse", roles=["admin", "leader", "manager", "staff", "screen"])
 
 IDS = DetailIds("indicator")
+FOLLOW_AREA = "followup-area"
+FOLLOW_OPEN = "followup-open"
+FOLLOW_MODAL = "followup-modal"
+FOLLOW_ABOUT = "followup-about"
+FOLLOW_TITLE = "followup-title"
+FOLLOW_DUE = "followup-due"
+FOLLOW_NOTE = "followup-note"
+FOLLOW_CREATE = "followup-create"
+FOLLOW_MESSAGE = "followup-message"
+FOLLOW_ERROR = "followup-error"
+FOLLOW_AUTO = "followup-auto"
+FOLLOW_DAYS = 14
 
 
-def layout(indicator_id: str | None = None, period: str | None = None, **_kwargs: object) -> html.Div:
-    return detail_layout(IDS, indicator_id, period)
+def layout(indicator_id: str | None = None, period: str | None = None, followup: str | None = None,
+           **_kwargs: object) -> html.Div:
+    return html.Div([_follow_up_controls(followup == "1"), detail_layout(IDS, indicator_id, period)])
+
+
+def _follow_up_controls(open_now: bool) -> html.Div:
+    return html.Div([
+        dcc.Store(id=FOLLOW_AUTO, data=open_now),
+        dbc.Button([html.I(className="bi bi-flag me-1", **{"aria-hidden": "true"}), _("Create a follow-up task")],
+                   id=FOLLOW_OPEN, color="warning", size="sm", n_clicks=0, className="float-end ms-2"),
+        html.Div(id=FOLLOW_MESSAGE, className="clearfix"),
+        dbc.Modal([
+            dbc.ModalHeader(dbc.ModalTitle(_("Follow-up task"))),
+            dbc.ModalBody([
+                html.Div(id=FOLLOW_ABOUT, className="small text-secondary mb-2"),
+                dbc.Label(_("Task title"), html_for=FOLLOW_TITLE),
+                dbc.Input(id=FOLLOW_TITLE, maxLength=300, className="mb-2"),
+                dbc.Label(_("Due date"), html_for=FOLLOW_DUE),
+                dbc.Input(id=FOLLOW_DUE, type="date", className="mb-2"),
+                dbc.Label(_("What was decided"), html_for=FOLLOW_NOTE),
+                dbc.Textarea(id=FOLLOW_NOTE, maxLength=4000),
+                html.Div(id=FOLLOW_ERROR, className="mt-2"),
+            ]),
+            dbc.ModalFooter(dbc.Button(_("Create the task"), id=FOLLOW_CREATE, color="primary", n_clicks=0)),
+        ], id=FOLLOW_MODAL, is_open=False),
+    ], id=FOLLOW_AREA, hidden=True)
 
 
 @callback(Output(IDS.body, "children"), Input(LIVE_VERSION_ID, "data"), Input(IDS.period, "data"), State(IDS.item, "data"))
@@ -76,3 +126,54 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
 def _measurement_status(status: str) -> str:
     labels = {"draft": _("draft"), "submitted": _("waiting for approval"), "approved": _("approved"), "rejected": _("rejected")}
     return labels.get(status, status)
+
+
+@callback(Output(FOLLOW_AREA, "hidden"), Input(IDS.item, "data"))
+def show_follow_up(indicator_id: Any) -> bool:
+    """Only leaders, managers and administrators assign follow-up work."""
+    return not current_viewer().can_write
+
+
+@callback(Output(FOLLOW_MODAL, "is_open"), Output(FOLLOW_ABOUT, "children"), Output(FOLLOW_TITLE, "value"),
+          Output(FOLLOW_DUE, "value"), Output(FOLLOW_NOTE, "value"),
+          Input(FOLLOW_OPEN, "n_clicks"), Input(FOLLOW_AUTO, "data"), State(IDS.item, "data"))
+def open_follow_up(n_clicks: int | None, auto: Any, indicator_id: Any) -> tuple[Any, ...]:
+    """The form prefilled: for the owner (or the unit), two weeks from today, with where the indicator stands."""
+    if not n_clicks and auto is not True:
+        raise PreventUpdate
+    viewer = current_viewer()
+    if not viewer.can_write or not isinstance(indicator_id, str) or not indicator_id.isdigit():
+        raise PreventUpdate
+    try:
+        with current_store().read() as session:
+            draft = work.follow_up_draft(session, viewer=viewer, indicator_id=int(indicator_id))
+    except PulseError as problem:
+        return False, problem_alert(problem), no_update, no_update, no_update
+    about = _("For %(who)s · %(status)s: progress %(progress)s, expected %(expected)s",
+              who=draft.owner or draft.unit, status=status_label(draft.status), progress=format_percent(draft.progress),
+              expected=format_percent(draft.expected))
+    note = _("Indicator %(name)s (%(unit)s) is %(status)s: progress %(progress)s against %(expected)s expected.",
+             name=draft.indicator, unit=draft.unit, status=status_label(draft.status).lower(),
+             progress=format_percent(draft.progress), expected=format_percent(draft.expected))
+    due = (today() + timedelta(days=FOLLOW_DAYS)).isoformat()
+    return True, about, _("Follow up: %(name)s", name=draft.indicator)[:300], due, note
+
+
+@callback(Output(FOLLOW_MESSAGE, "children"), Output(FOLLOW_ERROR, "children"), Output(FOLLOW_MODAL, "is_open", allow_duplicate=True),
+          Input(FOLLOW_CREATE, "n_clicks"), State(IDS.item, "data"), State(FOLLOW_TITLE, "value"), State(FOLLOW_DUE, "value"),
+          State(FOLLOW_NOTE, "value"), prevent_initial_call=True)
+def create_follow_up(n_clicks: int | None, indicator_id: Any, title: Any, due: Any, note: Any) -> tuple[Any, Any, Any]:
+    if not n_clicks or not isinstance(indicator_id, str) or not indicator_id.isdigit():
+        raise PreventUpdate
+    try:
+        due_date = date.fromisoformat(due[:10]) if isinstance(due, str) and due else None
+    except ValueError:
+        due_date = None
+    try:
+        task_id = task_commands.follow_up(current_store(), viewer=current_viewer(), indicator_id=int(indicator_id),
+                                          title=title if isinstance(title, str) else "", due_date=due_date,
+                                          description=note if isinstance(note, str) else "")
+    except PulseError as problem:
+        return no_update, problem_alert(problem), no_update
+    return done_alert([_("Follow-up task created."), " ",
+                       html.A(_("Open it"), href=f"/task/{task_id}", className="followup-task-link")]), None, False

@@ -25,7 +25,7 @@ from data_access.db import Store
 from data_access.errors import Conflict, Invalid, NotFound
 from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType
 from data_access.notifications import notify, responsible_users
-from data_access.queries.work import roles_on
+from data_access.queries.work import follow_up_draft, roles_on
 from data_access.viewer import Viewer
 from domain.kinds import TaskStatus
 from domain.tasks import (
@@ -161,6 +161,18 @@ def _links(session: Session, viewer: Viewer, objective_id: int | None, indicator
         if not viewer.covers_path(unit.path):
             raise _Refused(f"objective {objective_id} outside the viewer's scope")
     return objective_id, indicator_id
+
+
+def follow_up(store: Store, *, viewer: Viewer, indicator_id: int, title: str, due_date: date | None,
+              description: str = "", priority: str = "high") -> int:
+    """A meeting's decision on a lagging indicator becomes tracked work in one step: a task linked to the
+    indicator, given to its owner (or to its unit when nobody owns it). Returns the task id."""
+    with store.read() as session:
+        draft = follow_up_draft(session, viewer=viewer, indicator_id=indicator_id)
+    (task_id,) = assign(store, viewer=viewer, title=title, due_date=due_date, description=description, priority=priority,
+                        unit_ids=[] if draft.owner_person_id else [draft.unit_id], person_id=draft.owner_person_id,
+                        indicator_id=indicator_id)
+    return task_id
 
 
 # --- acting on a task -----------------------------------------------------------------------

@@ -314,3 +314,34 @@ def linkable_indicators(session: Session, *, viewer: Viewer, unit_id: int, year:
         .where(Indicator.unit_id == unit_id, Period.year == year).order_by(Indicator.name)
     ).all()
     return [Choice(r.id, r.name) for r in rows]
+
+
+@dataclass(frozen=True)
+class FollowUpDraft:
+    """What a follow-up task on a lagging indicator is prefilled with."""
+
+    indicator_id: int
+    indicator: str
+    unit_id: int
+    unit: str
+    owner_person_id: int | None
+    owner: str | None
+    status: str
+    progress: float | None
+    expected: float | None
+
+
+def follow_up_draft(session: Session, *, viewer: Viewer, indicator_id: int) -> FollowUpDraft:
+    """The indicator, its owner (the assignee when active) and where it stands this year."""
+    from data_access.models import IndicatorRollup, Period
+
+    indicator = session.get(Indicator, indicator_id)
+    unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
+    if indicator is None or unit is None or not viewer.covers_path(unit.path):
+        raise NotFound("indicator", indicator_id)
+    owner = session.get(Person, indicator.owner_person_id) if indicator.owner_person_id else None
+    year = session.get(Period, indicator.period_id)
+    rollup = session.get(IndicatorRollup, (indicator.id, year.id)) if year else None
+    return FollowUpDraft(indicator.id, indicator.name, unit.id, unit.name, owner.id if owner and owner.active else None,
+                         owner.full_name if owner and owner.active else None, rollup.status if rollup else "no_data",
+                         rollup.progress if rollup else None, rollup.expected if rollup else None)
