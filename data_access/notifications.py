@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from config.clock import now
+from data_access import audit
 from data_access.models import Indicator, Notification, Task, User
 from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
@@ -89,14 +90,21 @@ def list_notices(session: Session, *, viewer: Viewer, limit: int = 50) -> list[N
 
 
 def mark_read(session: Session, *, viewer: Viewer, notice_ids: Iterable[int] | None = None) -> int:
-    """Mark the viewer's notices read (all of them when no ids are given); others' notices are untouched."""
+    """Mark the viewer's notices read (all of them when no ids are given); others' notices are untouched.
+
+    Audited in the caller's transaction like every write.
+    """
     query = update(Notification).where(Notification.user_id == viewer.user_id, Notification.read_at.is_(None))
+    ids: list[int] | None = None
     if notice_ids is not None:
         ids = [i for i in notice_ids if isinstance(i, int) and not isinstance(i, bool)]
         if not ids:
             return 0
         query = query.where(Notification.id.in_(ids))
-    return session.execute(query.values(read_at=now())).rowcount
+    marked = session.execute(query.values(read_at=now())).rowcount
+    audit.record(session, user_id=viewer.user_id, action="notice.read", entity="notification",
+                 entity_id=ids[0] if ids and len(ids) == 1 else None, after={"marked": marked, "all": ids is None})
+    return marked
 
 
 def raise_deadline_notices(session: Session, *, today: date, user_id: int | None = None) -> int:
@@ -131,8 +139,9 @@ def raise_deadline_notices(session: Session, *, today: date, user_id: int | None
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     created = 0
     for start in range(0, len(rows), 1000):
+        # RETURNING counts what went in on both backends (psycopg reports no rowcount for this statement).
         result = session.execute(insert(Notification).values(rows[start:start + 1000])
-                                 .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]))
-        created += max(result.rowcount or 0, 0)
+                                 .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]).returning(Notification.id))
+        created += len(result.all())
     return created
 

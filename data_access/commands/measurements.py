@@ -188,10 +188,11 @@ def _review(store: Store, viewer: Viewer, measurement_id: int, version: int | No
             if measurement.status != MeasurementStatus.SUBMITTED.value:
                 raise Invalid({"status": "not_allowed_now"}, status=measurement.status)
             before = audit.snapshot(measurement, AUDITED)
-            change(session, measurement)
-            measurement.status = outcome.value
-            measurement.reviewed_by_id = viewer.user_id
-            measurement.reviewed_at = now()
+            with session.no_autoflush:  # one UPDATE (one version step) even when the change also adds a notice
+                change(session, measurement)
+                measurement.status = outcome.value
+                measurement.reviewed_by_id = viewer.user_id
+                measurement.reviewed_at = now()
             flush_or_conflict(session, "measurement", measurement_id)
             audit.record(session, user_id=viewer.user_id, action=action, entity="measurement", entity_id=measurement_id,
                          before=before, after=audit.snapshot(measurement, AUDITED), detail=measurement.reject_reason)

@@ -295,8 +295,9 @@ def _act(store: Store, viewer: Viewer, task_id: int, version: int | None, action
             except ValueError:
                 raise Invalid({"status": "not_allowed_now"}, status=task.status) from None
             before = audit.snapshot(task, AUDITED)
-            checkin = change(session, task)
-            task.status = new_status.value
+            with session.no_autoflush:  # one UPDATE (one version step) even when the change also adds a notice
+                checkin = change(session, task)
+                task.status = new_status.value
             flush_or_conflict(session, "task", task_id)
             comment = (checkin.get("comment") or "")[:COMMENT_MAX]
             evidence = checkin.get("evidence_url")

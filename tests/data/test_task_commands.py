@@ -155,6 +155,7 @@ def test_ward_reports_hands_in_and_the_manager_accepts(demo_store: Store, people
     state = commands.accept(demo_store, viewer=manager, task_id=task_id, version=state.version, quality_accepted=True,
                             major_errors=1, comment="Còn một lỗi lớn")
     assert state.status == "done"
+    assert state.version == 4  # one version step per action, notices included
 
     with demo_store.read() as session:
         task = session.get(Task, task_id)

@@ -171,3 +171,46 @@ def test_without_required_approval_a_value_counts_at_once(demo_store: Store, peo
     state = commands.enter_value(demo_store, viewer=staff, indicator_id=indicator.id, value=88, measured_on=today())
     assert state.status == "approved"
     assert year_rollup(demo_store, indicator.id, today().year).latest_value == 88
+
+
+def test_reviewers_racing_on_one_value_decide_it_once(demo_store: Store, people: dict[str, Viewer]) -> None:
+    """Reviewers approve or reject the same value at once, each with the version they saw: one decision
+    commits, every other attempt is told of the conflict; nothing is half-written."""
+    import threading
+
+    staff = people["staff"]
+    reviewers = [people["manager"], people["city_leader"], people["city_manager"], people["admin"]] * 2
+    indicator = owned_indicator(demo_store, staff, year=today().year)
+    state = commands.enter_value(demo_store, viewer=staff, indicator_id=indicator.id, value=64, measured_on=today())
+    barrier = threading.Barrier(len(reviewers))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(n: int, reviewer: Viewer) -> None:
+        barrier.wait()
+        try:
+            if n % 2:
+                commands.reject(demo_store, viewer=reviewer, measurement_id=state.measurement_id, version=state.version,
+                                reason=f"Sai số liệu ({n})")
+            else:
+                commands.approve(demo_store, viewer=reviewer, measurement_id=state.measurement_id, version=state.version)
+            result = "committed"
+        except Conflict:
+            result = "conflict"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(n, r)) for n, r in enumerate(reviewers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == len(reviewers)
+    assert outcomes.count("committed") == 1 and outcomes.count("conflict") == len(reviewers) - 1
+    with demo_store.read() as session:
+        row = session.get(Measurement, state.measurement_id)
+        decisions = session.execute(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.entity == "measurement", AuditEntry.entity_id == str(row.id), AuditEntry.outcome == "ok",
+            AuditEntry.action.in_(["measurement.approve", "measurement.reject"]))).scalar_one()
+    assert row.version == state.version + 1 and decisions == 1
+    assert row.status in ("approved", "rejected") and (row.reject_reason is None) == (row.status == "approved")

@@ -34,3 +34,15 @@ def test_rollups_rebuild_and_help(server: Flask) -> None:
     assert result.exit_code == 0 and "unit_rollups" in result.output
     for command in (["seed", "--help"], ["users", "create", "--help"], ["db", "upgrade", "--help"]):
         assert runner.invoke(args=command).exit_code == 0
+
+
+def test_notices_sweep_raises_deadline_notices_once(server: Flask) -> None:
+    """The daily sweep: the demo has open tasks due within three days or overdue; a second run adds nothing."""
+    runner = server.test_cli_runner()
+    first = runner.invoke(args=["notices", "sweep", "--today", "2026-11-20"])
+    assert first.exit_code == 0, first.output
+    created = int(first.output.split()[0])
+    assert created > 0
+    again = runner.invoke(args=["notices", "sweep", "--today", "2026-11-20"])
+    assert again.output.startswith("0 new deadline notice(s)")
+    assert runner.invoke(args=["notices", "sweep", "--help"]).exit_code == 0
