@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "pulse.db"
@@ -32,6 +33,7 @@ class Settings:
     redis_url: str | None = None
     default_language: str = "vi"
     languages: tuple[str, ...] = ("vi", "en", "fr")
+    timezone: str = "Asia/Ho_Chi_Minh"  # times are stored in UTC and shown in this zone
     session_idle_minutes: int = 30
     session_absolute_hours: int = 8
     login_max_failures: int = 5
@@ -65,6 +67,10 @@ class Settings:
                 )
         if self.default_language not in self.languages:
             raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(self.languages)}.")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"TIMEZONE {self.timezone!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh).") from None
         return self
 
 
@@ -106,6 +112,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret,
         redis_url=env.get("REDIS_URL") or None,
         default_language=env.get("DEFAULT_LANGUAGE", "vi"),
+        timezone=env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=int(env.get("SESSION_ABSOLUTE_HOURS", "8")),
         refresh_interval_ms=int(env.get("REFRESH_INTERVAL_MS", "3000")),

@@ -6,11 +6,12 @@ The language is the logged-in user's (kept in the session at login and when chan
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, request, session
+from flask import Flask, current_app, has_app_context, request, session
 from flask_babel import Babel, get_locale, gettext, lazy_gettext, ngettext
 
 from config.settings import PROJECT_ROOT, Settings
@@ -58,10 +59,23 @@ def format_percent(fraction: float | None, digits: int = 0) -> str:
     return babel_numbers.format_percent(fraction, format=pattern, locale=str(get_locale() or "vi"))
 
 
+def display_zone() -> ZoneInfo:
+    """The time zone times are shown in (stored times are naive UTC)."""
+    name = "Asia/Ho_Chi_Minh"
+    if has_app_context():
+        settings = current_app.extensions.get("pulse", {}).get("settings")
+        name = getattr(settings, "timezone", name)
+    return ZoneInfo(name)
+
+
 def format_date(value: date | datetime | None, *, with_time: bool = False) -> str:
+    """A date (or a stored UTC time, shown in the display zone) in the current language."""
     if value is None:
         return "–"
     locale = str(get_locale() or "vi")
-    if with_time and isinstance(value, datetime):
-        return babel_dates.format_datetime(value, format="short", locale=locale)
+    if isinstance(value, datetime):
+        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(display_zone())
+        if with_time:
+            return babel_dates.format_datetime(local, format="short", locale=locale, tzinfo=local.tzinfo)
+        return babel_dates.format_date(local.date(), format="medium", locale=locale)
     return babel_dates.format_date(value, format="medium", locale=locale)
