@@ -37,7 +37,18 @@ def test_rollups_rebuild_and_help(server: Flask) -> None:
 
 
 def test_notices_sweep_raises_deadline_notices_once(server: Flask) -> None:
-    """The daily sweep: the demo has open tasks due within three days or overdue; a second run adds nothing."""
+    """The daily sweep: a ward's task due in two days is announced to its leader; a second run adds nothing."""
+    from datetime import date
+
+    from data_access.commands.tasks import assign
+    from data_access.models import OrgUnit
+    from data_access.viewer import load_viewer
+
+    store = server.extensions["pulse"]["store"]
+    with store.read() as session:
+        manager = load_viewer(session, session.execute(select(User.id).where(User.username == "quanly.thanhpho")).scalar_one())
+        ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
+    assign(store, viewer=manager, title="Báo cáo gấp", due_date=date(2026, 11, 22), unit_ids=[ward])
     runner = server.test_cli_runner()
     first = runner.invoke(args=["notices", "sweep", "--today", "2026-11-20"])
     assert first.exit_code == 0, first.output
