@@ -283,7 +283,7 @@ class Task(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    assigner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # "assigned by me"
     assigner_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     assignee_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     assignee_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)

@@ -364,8 +364,12 @@ def refresh_units(session: Session, unit_ids: Iterable[int], *, today: date) -> 
     outside = [c.id for c in all_children if c.id not in affected]
     existing: dict[tuple[int, int], dict[str, Any]] = {}
     if outside:
-        for row in session.execute(select(UnitRollup).where(UnitRollup.unit_id.in_(outside))).scalars():
-            existing[(row.unit_id, row.period_id)] = {name: getattr(row, name) for name in ("score", *COUNT_FIELDS)}
+        # Plain rows, not ORM objects: a city has thousands of children's rollups to read on every write.
+        names = ("score", *COUNT_FIELDS)
+        columns = [getattr(UnitRollup, name) for name in names]
+        for row in session.execute(select(UnitRollup.unit_id, UnitRollup.period_id, *columns)
+                                   .where(UnitRollup.unit_id.in_(outside))):
+            existing[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
     period_ids = list(session.execute(select(PeriodRow.id)).scalars())
     own = _own_figures(session, sorted(affected), period_ids, today=today)
     rows = _roll_up_units(units, period_ids, own, children, existing)

@@ -1,4 +1,5 @@
-"""work management: richer notifications (actor, detail, dedupe key) and staged spreadsheet imports
+"""work management: richer notifications (actor, detail, dedupe key), staged spreadsheet imports,
+tasks indexed by their assigner ("assigned by me", "waiting for my acceptance")
 
 Revision ID: 0005
 Revises: 0003
@@ -44,9 +45,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("import_jobs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_import_jobs_user_id"), ["user_id"], unique=False)
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tasks_assigner_user_id"), ["assigner_user_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tasks_assigner_user_id"))
     op.drop_table("import_jobs")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_notifications_user_id"), type_="unique")
