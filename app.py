@@ -18,6 +18,7 @@ from data_access.db import Store
 from server import auth, cli, context, health, security, shell
 from server.i18n import init_i18n
 from server.redis_client import connect as connect_redis
+from server.signals import ChangeSignal
 from server.throttle import DatabaseThrottle, RedisThrottle
 
 ROOT = Path(__file__).resolve().parent
@@ -65,11 +66,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.config.update(SECRET_KEY=settings.secret_key, DEBUG=False, TESTING=settings.env == "test")
     store = Store.connect(settings.database_url, echo=settings.sql_echo)
     redis = connect_redis(settings.redis_url)
-    throttle = (RedisThrottle(redis, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds)
-                if redis is not None else
-                DatabaseThrottle(store, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds))
+    database_throttle = DatabaseThrottle(store, max_failures=settings.login_max_failures,
+                                         window_seconds=settings.login_window_seconds)
+    throttle = (RedisThrottle(redis, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds,
+                              fallback=database_throttle)
+                if redis is not None else database_throttle)
     cache = ScopedCache(connect_redis(settings.redis_url, text=False))
-    context.install(server, settings=settings, store=store, redis=redis, throttle=throttle, cache=cache)
+    signal = ChangeSignal(redis)
+    signal.install(store)
+    context.install(server, settings=settings, store=store, redis=redis, throttle=throttle, cache=cache, signal=signal)
     init_i18n(server, settings)
     auth.init_login(server)
     security.init_security(server, settings)

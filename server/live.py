@@ -1,6 +1,6 @@
-"""Real-time refresh: every open page polls the data version (one primary-key read) and its data
-callbacks, which take the version as an input, recompute only when it moved. Polling pauses
-while the tab is hidden.
+"""Real-time refresh: every open page polls the data version (a Redis GET when REDIS_URL is set,
+else one primary-key read: server/signals.py) and its data callbacks, which take the version as an
+input, recompute only when it moved. Polling pauses while the tab is hidden.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 
 from data_access.queries.dashboard import data_version
-from server.context import current_settings, current_store
+from server.context import current_settings, current_store, extension
 
 LIVE_TICK_ID = "pulse-live-tick"
 LIVE_VISIBLE_TICK_ID = "pulse-live-visible-tick"
@@ -35,6 +35,10 @@ def register_live_callbacks(app: dash.Dash) -> None:
 
     @app.callback(Output(LIVE_VERSION_ID, "data"), Input(LIVE_VISIBLE_TICK_ID, "data"), State(LIVE_VERSION_ID, "data"))
     def poll_version(_tick: int | None, known: int | None):  # type: ignore[no-untyped-def]
-        with current_store().read() as session:
-            version = data_version(session)
+        signal = extension("signal")
+        if signal is not None:
+            version = signal.current(current_store())
+        else:
+            with current_store().read() as session:
+                version = data_version(session)
         return no_update if version == known else version

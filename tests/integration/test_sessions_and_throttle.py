@@ -103,14 +103,17 @@ def test_weak_hashes_are_upgraded_at_login(server: Flask) -> None:
     assert stored != weak and stored.startswith("$argon2id$") and not needs_rehash(stored)
 
 
-@pytest.fixture(params=["database", "redis"])
+@pytest.fixture(params=["database", "redis", "redis-down"])
 def throttled_server(request: pytest.FixtureRequest, demo_url: str) -> Iterator[Flask]:
+    """The throttle on the database, on Redis, and on a configured Redis that does not answer (database fallback)."""
     redis_url = None
     if request.param == "redis":
         import redis
 
         redis_url = REDIS_TEST_URL
         redis.Redis.from_url(redis_url).flushdb()
+    elif request.param == "redis-down":
+        redis_url = "redis://127.0.0.1:1/0"
     app = create_app(make_settings(demo_url, redis_url=redis_url))
     yield app
     app.extensions["pulse"]["store"].dispose()
