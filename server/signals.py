@@ -3,8 +3,9 @@ Redis (when REDIS_URL is set), and open pages poll that key instead of the datab
 
 Without Redis, or while Redis is unreachable, the poll reads the version from the database: the
 signal is an optimisation, never a single point of failure. Announcements only ever raise the key
-(two commits may announce out of order), and a missing key (Redis restarted) is refilled from the
-database on the next poll.
+(two commits may announce out of order). The key lives one second: a write that did not come through
+an app process (a script, another tool) is seen within that second plus one poll, and however many
+screens poll, the database answers at most about once a second for all of them.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from data_access.db import Store
 
 log = logging.getLogger("pulse.signals")
 KEY = "pulse:data-version"
-# Set the key to ARGV[1] only when that is higher than what it holds.
+LIFETIME_MS = 1000
+# Set the key to ARGV[1] (for ARGV[2] ms) only when that is higher than what it holds.
 _RAISE = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 return redis.call('GET', KEYS[1])
 """
 _ERRORS: tuple[type[BaseException], ...] = (OSError,)
@@ -46,7 +48,7 @@ class ChangeSignal:
         if self._raise is None:
             return
         try:
-            self._raise(keys=[KEY], args=[version])
+            self._raise(keys=[KEY], args=[version, LIFETIME_MS])
         except _ERRORS as error:  # the database stays the truth; pages fall back to it
             log.warning("change signal not sent: %s", error.__class__.__name__)
 

@@ -85,7 +85,7 @@ def test_pages_read_the_signal_not_the_database(two_processes, redis_client) -> 
     first, second = two_processes
     _write(first)
     in_database = _db_version(first)
-    redis_client.set(KEY, in_database + 1000)
+    redis_client.set(KEY, in_database + 1000, px=60_000)
     assert _poll(second) == in_database + 1000
     redis_client.delete(KEY)  # Redis restarted: the key is refilled from the database
     assert _poll(second) == in_database
@@ -98,6 +98,7 @@ def test_announcements_never_go_backwards(two_processes, redis_client) -> None: 
     signal.announce(50)
     signal.announce(40)  # a slower commit announcing an older version
     assert redis_client.get(KEY) == "50"
+    assert 0 < redis_client.pttl(KEY) <= 1000  # a write from outside the app is seen within a second
 
 
 def test_without_redis_or_with_redis_down_the_database_answers(demo_url: str) -> None:
