@@ -16,6 +16,28 @@ from tests.browser.conftest import LiveServer, log_in, screenshot, wait_until
 pytest.importorskip("playwright.sync_api")
 
 TITLE = "Rà soát hồ sơ Đề án 06 quý IV"
+OVERDUE = "Báo cáo tồn đọng tháng 10"
+
+
+def overdue_task(database_url: str) -> None:
+    """A task of the ward that fell due yesterday (written straight to the store: the app refuses past due dates)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from config.clock import today
+    from data_access.db import Store
+    from data_access.models import OrgUnit, Task
+
+    store = Store.connect(database_url)
+    try:
+        with store.write() as session:
+            ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
+            due = today() - timedelta(days=1)
+            session.add(Task(title=OVERDUE, assigner_unit_id=1, assignee_unit_id=ward, start_date=due - timedelta(days=20),
+                             due_date=due, original_due_date=due))
+    finally:
+        store.dispose()
 
 
 def open_as(new_page, server: LiveServer, role: str):  # type: ignore[no-untyped-def]
@@ -57,10 +79,13 @@ def test_assign_report_hand_in_accept_and_the_overview_follows(new_page, live_se
     waited = wait_until(lambda: open_tasks(leader) == open_at_start + 1, timeout=5.0)
     assert waited <= 5.0
 
-    # A ward official finds it in "my work", reports progress and hands it in.
+    # A ward official finds it in "my work" (an overdue one stands out), reports progress and hands it in.
+    overdue_task(live_server.database_url)
     official = open_as(new_page, live_server, "ward_staff")
     row = official.locator(".work-grid .ag-row", has_text=TITLE)
     expect(row).to_be_visible(timeout=20_000)
+    expect(official.locator(".work-grid .ag-row.task-overdue", has_text=OVERDUE)).to_be_visible()
+    expect(row).not_to_have_class(re.compile("task-overdue"))
     expect(official.locator("#pulse-work-link")).to_contain_text("Work")
     row.get_by_role("link", name=TITLE).click()
     expect(official.locator("#task-title")).to_have_text(TITLE, timeout=20_000)
@@ -84,7 +109,7 @@ def test_assign_report_hand_in_accept_and_the_overview_follows(new_page, live_se
     manager.get_by_role("button", name="Accept").click()
     expect(manager.locator(".task-status")).to_have_text("Done", timeout=20_000)
     screenshot(manager, "work-journey-3-accepted")
-    waited = wait_until(lambda: open_tasks(leader) == open_at_start, timeout=5.0)
+    waited = wait_until(lambda: open_tasks(leader) == open_at_start + 1, timeout=5.0)  # only the overdue one is left
     assert waited <= 5.0
 
 
