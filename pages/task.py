@@ -134,7 +134,7 @@ def _forms(task: work.TaskView) -> list[Any]:
     return parts
 
 
-def _content(task: work.TaskView) -> list[Any]:
+def _content(task: work.TaskView, copies: list[work.BatchCopy] | None = None) -> list[Any]:
     badge_colour = {"overdue": "danger", "due_soon": "warning"}.get(task.due_state, "secondary")
     header = html.Div([
         html.H1(task.title, className="h3 mb-1", id="task-title"),
@@ -146,7 +146,23 @@ def _content(task: work.TaskView) -> list[Any]:
     if task.description:
         parts.append(html.P(task.description, className="task-description", style={"whiteSpace": "pre-wrap"}))
     parts += [html.H2(_("Check-ins"), className="h5"), checkin_history(task.checkins), html.Div(_forms(task), className="mt-3")]
+    if copies and len(copies) > 1:
+        parts += [html.H2(_("The same task in the other units"), className="h5 mt-4"), _copies_table(copies, task.id)]
     return parts
+
+
+def _copies_table(copies: list[work.BatchCopy], shown: int) -> html.Div:
+    """Each copy of a multi-unit assignment: who is late, who has delivered."""
+    done = sum(1 for c in copies if c.status == "done")
+    head = html.Thead(html.Tr([html.Th(_("Unit")), html.Th(_("State")), html.Th(_("Progress %")), html.Th(_("Due date"))]))
+    body = html.Tbody([html.Tr([
+        html.Td(html.A(c.unit, href=f"/task/{c.task_id}") if c.task_id != shown else html.Strong(c.unit)),
+        html.Td([task_status_label(c.status), " ", dbc.Badge(due_label(c.due_state), color="danger")
+                 if c.due_state == "overdue" else None]),
+        html.Td(str(c.progress_pct), className="text-end"), html.Td(format_date(c.due_date)),
+    ]) for c in copies])
+    return html.Div([html.P(_("%(done)s of %(total)s units have delivered.", done=done, total=len(copies))),
+                     dbc.Table([head, body], size="sm", striped=True, className="batch-copies")])
 
 
 @callback(Output(CONTENT, "children"), Output(VERSION, "data"), Output(STALE, "children", allow_duplicate=True),
@@ -155,12 +171,15 @@ def render(task_id: int | None, _refresh: int | None) -> tuple[Any, Any, Any]:
     """The task as the viewer may see it, with the forms the viewer may use now."""
     if not isinstance(task_id, int) or isinstance(task_id, bool):
         return problem_alert(NotFound("task", None)), None, None
+    viewer = current_viewer()
     try:
         with current_store().read() as session:
-            task = work.task_detail(session, viewer=current_viewer(), task_id=task_id, today=today())
+            task = work.task_detail(session, viewer=viewer, task_id=task_id, today=today())
+            copies = (work.batch_copies(session, viewer=viewer, batch_key=task.batch_key, today=today())
+                      if task.batch_key else None)
     except PulseError as problem:
         return problem_alert(problem), None, None
-    return _content(task), task.version, None
+    return _content(task, copies), task.version, None
 
 
 @callback(Output(STALE, "children"), Input(LIVE_VERSION_ID, "data"), State(TASK_ID, "data"), State(VERSION, "data"),

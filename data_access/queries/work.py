@@ -349,3 +349,33 @@ def follow_up_draft(session: Session, *, viewer: Viewer, indicator_id: int) -> F
     return FollowUpDraft(indicator.id, indicator.name, unit.id, unit.name, owner.id if owner and owner.active else None,
                          owner.full_name if owner and owner.active else None, rollup.status if rollup else "no_data",
                          rollup.progress if rollup else None, rollup.expected if rollup else None)
+
+
+@dataclass(frozen=True)
+class BatchCopy:
+    task_id: int
+    unit: str
+    status: str
+    progress_pct: int
+    due_date: date
+    due_state: str
+
+
+def batch_copies(session: Session, *, viewer: Viewer, batch_key: str, today: date) -> list[BatchCopy]:
+    """The copies of a multi-unit assignment the viewer may see, laggards first: who has not delivered yet.
+
+    The assigning side sees every copy; a unit sees the copies inside its scope.
+    """
+    rows = session.execute(
+        select(Task.id, OrgUnit.name, OrgUnit.path, Task.status, Task.progress_pct, Task.due_date)
+        .join(OrgUnit, OrgUnit.id == Task.assignee_unit_id)
+        .where(Task.batch_key == batch_key)
+    ).all()
+    if not rows:
+        return []
+    first = session.get(Task, rows[0].id)
+    assigner = first is not None and roles_on(session, viewer, first).is_assigner
+    copies = [BatchCopy(r.id, r.name, r.status, r.progress_pct, r.due_date, due_state(TaskStatus(r.status), r.due_date, today).value)
+              for r in rows if assigner or viewer.covers_path(r.path)]
+    order = {"overdue": 0, "due_soon": 1, "on_time": 2, "closed": 3}
+    return sorted(copies, key=lambda c: (order.get(c.due_state, 4), c.status == "done", c.progress_pct, c.unit))

@@ -331,3 +331,26 @@ def test_work_counts_follow_the_tasks(demo_store: Store, people: dict[str, Viewe
     assert after.open_to_me == before.open_to_me + 2
     assert after.due_soon_to_me == before.due_soon_to_me + 1
     assert after.unread_notices == before.unread_notices + 2
+
+
+def test_the_assigner_follows_every_copy_of_a_batch_and_a_ward_only_its_own(demo_store: Store,
+                                                                             people: dict[str, Viewer]) -> None:
+    manager, ward_staff = people["city_manager"], people["ward_staff"]
+    with demo_store.read() as session:
+        wards = session.execute(select(OrgUnit.id).where(OrgUnit.kind == "ward").order_by(OrgUnit.id)).scalars().all()
+    ids = commands.assign(demo_store, viewer=manager, title="Báo cáo quý", due_date=due(5), unit_ids=wards)
+    hoan_kiem = unit_id(demo_store, "W00070")
+    with demo_store.read() as session:
+        own_copy = session.execute(select(Task.id).where(Task.id.in_(ids), Task.assignee_unit_id == hoan_kiem)).scalar_one()
+        batch = session.get(Task, own_copy).batch_key
+    state = commands.mark_done(demo_store, viewer=ward_staff, task_id=own_copy, version=None)
+    commands.accept(demo_store, viewer=manager, task_id=own_copy, version=state.version)
+    with demo_store.read() as session:
+        seen_by_manager = work.batch_copies(session, viewer=manager, batch_key=batch, today=today())
+        seen_by_ward = work.batch_copies(session, viewer=ward_staff, batch_key=batch, today=today())
+    assert len(seen_by_manager) == len(wards)
+    assert seen_by_manager[-1].task_id == own_copy and seen_by_manager[-1].status == "done"  # who delivered comes last
+    assert [c.task_id for c in seen_by_ward] == []  # a division's official sees no other ward's copy...
+    with demo_store.read() as session:
+        seen_by_leader = work.batch_copies(session, viewer=people["ward_leader"], batch_key=batch, today=today())
+    assert [c.task_id for c in seen_by_leader] == [own_copy]  # ...and the ward's leader only the ward's own
