@@ -48,7 +48,17 @@ def status_label(status: str | None) -> str:
     return labels.get(status or "", status or "")
 
 
+def kind_label(kind: str) -> str:
+    """A kind of unit, in the plural (units are compared with units of their kind)."""
+    labels = {"city": _("Cities"), "department": _("Departments"), "ward": _("Wards and communes"),
+              "division": _("Divisions"), "party_board": _("Party boards")}
+    return labels.get(kind, kind)
+
+
 def group_label(group: str) -> str:
+    """A position group (people) or, for "unit:<kind>", the kind of unit."""
+    if group.startswith("unit:"):
+        return kind_label(group.split(":", 1)[1])
     labels = {
         "lanh_dao_don_vi": _("Unit leaders"),
         "lanh_dao_phong": _("Division leaders"),
@@ -102,6 +112,11 @@ def criterion_label(code: str) -> str:
         "manner": _("Work style and manners"),
         "discipline": _("Sense of organisation and discipline"),
         "disciplined": _("Disciplined"),
+        "unit_direction": _("Direction and management"),
+        "unit_organisation": _("Organisation, staff and discipline"),
+        "unit_reform": _("Administrative reform and service to citizens"),
+        "unit_political_work": _("Political and ideological work"),
+        "unit_inspection": _("Inspection, supervision and discipline"),
     }
     return labels.get(code, code)
 
@@ -116,13 +131,19 @@ def quota_note(quota: dict[str, Any], *, moved: bool, flagged: bool) -> Any:
 
 
 def quota_reason(quota: dict[str, Any]) -> str:
-    """Why the quota moved someone: the cap and the figures of the group."""
+    """Why the quota moved someone (or a unit): the cap, the figures of the group, how many stayed."""
+    figures = {"share": _share(100 * float(quota.get("share", 0.2))), "excellent": quota.get("n_excellent", 0),
+               "good": quota.get("n_good", 0), "allowance": quota.get("allowance", quota.get("allowed", 0)),
+               "kept": quota.get("allowed", 0)}
+    if quota.get("units"):
+        return _(
+            "Moved to good: excellent units are capped at %(share)s of the units rated good among the %(group)s "
+            "under the same parent; at most %(allowance)s of %(excellent)s excellent may stay (%(good)s rated good), "
+            "%(kept)s kept.", group=group_label(str(quota.get("group", ""))).lower(), **figures)
     return _(
         "Moved to good: excellent is capped at %(share)s of those rated good in %(group)s; "
-        "%(allowed)s of %(excellent)s excellent kept (%(good)s rated good).",
-        share=_share(100 * float(quota.get("share", 0.2))), group=group_label(str(quota.get("group", ""))),
-        allowed=quota.get("allowed", 0), excellent=quota.get("n_excellent", 0), good=quota.get("n_good", 0),
-    )
+        "at most %(allowance)s of %(excellent)s excellent may stay (%(good)s rated good), %(kept)s kept.",
+        group=group_label(str(quota.get("group", ""))), **figures)
 
 
 def quota_moves(moves: Iterable[Any]) -> html.Div:
@@ -162,6 +183,38 @@ def explanation_table(lines: Sequence[dict[str, Any]], result: dict[str, Any] | 
             html.Strong(points(result.get("points")), className="task-points"),
         ], className="task-result")
     return html.Div([table, summary])
+
+
+def unit_result_note(result: dict[str, Any]) -> html.Div:
+    """How a unit's task points were made: its products and its planned work, weighted."""
+    products, plan = result.get("products"), result.get("plan")
+    scope = _("the products of the unit and the units below it") if result.get("scope") == "subtree" else _("the unit's own products")
+    items = [
+        html.Li([_("Products"), f" ({_share(100 * float(result.get('products_weight', 0)))}): ", scope, " — ",
+                 _share(100 * float(products)) if products is not None else _("none in this period")]),
+        html.Li([_("Planned work"), f" ({_share(100 * float(result.get('plan_weight', 0)))}): ",
+                 _("the unit's indicator score for the period"), " — ",
+                 _share(100 * float(plan)) if plan is not None else _("nothing measured")]),
+    ]
+    return html.Div([
+        html.P(_("A unit's task points weigh its products and its completion of planned work "
+                 "(a part with nothing to measure is left out):")),
+        html.Ul(items),
+        html.P([html.Strong(_("Task points")), ": ", html.Strong(points(result.get("points")), className="unit-task-points"),
+                " / ", format_number(float(result.get("task_max", 70)), digits=0)]),
+    ], className="unit-result")
+
+
+def leader_note(leader: dict[str, Any]) -> str:
+    """How a leader's task points weigh the unit's results."""
+    plan = leader.get("plan_completion")
+    return _(
+        "Leader: own task points %(own)s, weighed with the unit's results (%(n)s of %(total)s subordinate(s) not "
+        "completed) and its planned work (%(plan)s) give %(points)s.",
+        own=points(leader.get("own_points")), n=leader.get("subordinates_not_completed", 0),
+        total=leader.get("subordinates", "?"),
+        plan=_share(100 * float(plan)) if plan is not None else _("nothing measured"),
+        points=points(leader.get("weighted_points")))
 
 
 def _share(percent: float | None) -> str:

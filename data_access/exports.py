@@ -1,4 +1,5 @@
-"""Excel exports (openpyxl): the classification list of a unit with its approval trail.
+"""Excel exports (openpyxl): the classification list of a unit with its approval trail, and the
+evaluations of the unit and the units below it (agencies have their own 100-point scale).
 
 Labels come in through `translate` so that the workbook speaks the reader's language without
 this module depending on the web layer. Cells that start like a formula are written as text, so
@@ -35,10 +36,13 @@ def classification_workbook(
     translate: Callable[[str], str] = lambda s: s,
     level_name: Callable[[str | None], str] = lambda s: s or "",
     quota_text: Callable[[dict], str] = lambda q: "moved to good by the quota",
+    kind_name: Callable[[str], str] = lambda s: s,
 ) -> bytes:
-    """The scoped classification list of a period (and unit) and each evaluation's trail, as .xlsx bytes."""
+    """The scoped classification list of a period (and unit), the units' own evaluations and every
+    evaluation's trail, as .xlsx bytes."""
     period_row(session, period_code)
     rows = list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id)
+    units = list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id, people=False)
     t = translate
     book = Workbook()
     sheet = book.active
@@ -56,11 +60,22 @@ def classification_workbook(
             row.general_points, row.total, level_name(row.level), level_name(row.final_level), row.status,
             quota_text(row.quota) if row.moved else "",
         )])
+    if units:
+        unit_sheet = book.create_sheet(t("Units")[:31])
+        unit_sheet.append([t("No."), t("Unit"), t("Kind"), t("Task points"), t("General points"), t("Total"), t("Level"),
+                           t("Final level"), t("Status"), t("Quota")])
+        for cell in unit_sheet[1]:
+            cell.font = Font(bold=True)
+        for number, row in enumerate(units, start=1):
+            unit_sheet.append([_safe(v) for v in (
+                number, row.unit_name, kind_name(row.unit_kind), row.task_points, row.general_points, row.total,
+                level_name(row.level), level_name(row.final_level), row.status, quota_text(row.quota) if row.moved else "",
+            )])
     trail_sheet = book.create_sheet(t("Approval trail")[:31])
     trail_sheet.append([t("Name"), t("When"), t("Who"), t("Action"), t("Detail")])
     for cell in trail_sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
+    for row in rows + units:
         for entry in trail(session, evaluation_id=row.id):
             trail_sheet.append([_safe(v) for v in (row.person_name, entry.at, entry.username, entry.action, entry.detail)])
     buffer = BytesIO()

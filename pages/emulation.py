@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext
 
 from components.evaluation_views import (
     group_label,
+    kind_label,
     level_label,
     problem_alert,
     proposals_table,
@@ -28,6 +29,7 @@ from data_access.exports import classification_workbook
 from data_access.queries import emulation
 from data_access.queries import evaluations as queries
 from domain.periods import parse_period
+from pages._common import unit_kind_label
 from pages.evaluations import as_int, default_period, store, viewer
 
 dash.register_page(
@@ -94,12 +96,6 @@ def _grouped(rows: list[emulation.RankRow], label: Any) -> list[Any]:
             for group, members in groups.items()]
 
 
-def kind_label(kind: str) -> str:
-    labels = {"city": _("Cities"), "department": _("Departments"), "ward": _("Wards and communes"),
-              "division": _("Divisions"), "party_board": _("Party boards")}
-    return labels.get(kind, kind)
-
-
 @callback(Output(PEOPLE, "children"), Output(UNITS, "children"), Output(PROPOSALS, "children"),
           Input(PERIOD, "data"), Input(UNIT, "value"))
 def render(period: str | None, unit_id: int | None) -> tuple[Any, Any, Any]:
@@ -137,7 +133,7 @@ def export(clicks: int | None, period: str | None, unit_id: int | None) -> tuple
         with store().read() as session:
             content = classification_workbook(session, viewer=who, period_code=period, unit_id=unit_id,
                                               translate=_, level_name=level_label,
-                                              quota_text=quota_reason)
+                                              quota_text=quota_reason, kind_name=unit_kind_label)
     except PulseError as problem:
         return dash.no_update, problem_alert(problem)
     return dcc.send_bytes(content, f"classification-{period}-{unit_id or 'all'}.xlsx"), ""

@@ -1,7 +1,9 @@
-"""/evaluation/<id>: one evaluation: how the task points were computed (each product, its
-coefficient and deductions), the self-assessment form (for the person), the review with a reason
-for each change (for the manager or leader), the trail, the quota decision, the appeal note, and
-an administrator's unlock. Data: data_access.queries.evaluations.get_evaluation (scoped).
+"""/evaluation/<id>: one evaluation, of a person or of a unit: how the task points were computed
+(each product, its coefficient and deductions; for a unit, its products and its planned work
+weighted; for a leader, the unit's results), the self-assessment form (for the person, or for
+the unit's head), the review with a reason for each change (for the manager or leader over the
+person, or the level above the unit), the trail, the quota decision, the appeal note, and an
+administrator's unlock. Data: data_access.queries.evaluations.get_evaluation (scoped).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from components.evaluation_views import (
     condition_text,
     criterion_label,
     explanation_table,
+    group_label,
+    leader_note,
     level_badge,
     points,
     problem_alert,
@@ -26,6 +30,7 @@ from components.evaluation_views import (
     review_changes,
     status_label,
     trail_list,
+    unit_result_note,
 )
 from data_access.commands import evaluations as commands
 from data_access.errors import NotFound, PulseError
@@ -85,8 +90,11 @@ def layout(evaluation_id: str | None = None, **_kwargs: Any) -> html.Div:
     ], className="evaluation-page")
 
 
-def _criteria(ruleset: str) -> tuple[Any, ...]:
-    return commands.general_criteria(commands.rules_for(ruleset))
+def _maxima(ruleset: str, *, unit: bool) -> tuple[tuple[Any, ...], float, float]:
+    """The general criteria, the general maximum and the task maximum of a person's or a unit's scale."""
+    rules = commands.rules_for(ruleset)
+    scale = rules.unit if unit else rules
+    return commands.general_criteria(rules, unit=unit), scale.general_max, scale.task_max
 
 
 def _score_form(criteria: tuple[Any, ...], values: dict[str, Any], *, with_reasons: bool) -> list[Any]:
@@ -107,14 +115,19 @@ def _score_form(criteria: tuple[Any, ...], values: dict[str, Any], *, with_reaso
 def _content(detail: queries.EvaluationDetail) -> list[Any]:
     row = detail.row
     details = detail.details
-    criteria = _criteria(row.ruleset)
+    is_unit = row.person_id is None
+    criteria, general_max, task_max = _maxima(row.ruleset, unit=is_unit)
+    what = group_label(row.task_group) if is_unit else row.unit_name
+    role = _("Unit evaluation") if is_unit else row.position_name
     parts: list[Any] = [
         html.H2([row.person_name, " ", level_badge(row.final_level or row.level, class_name="evaluation-level")]),
-        html.P([row.unit_name, " · ", row.position_name, " · ", _("Period"), " ", row.period_code, " · ",
+        html.P([what, " · ", role, " · ", _("Period"), " ", row.period_code, " · ",
                 _("Rule set"), " ", row.ruleset, " · ", html.Span(status_label(row.status), className="evaluation-status")]),
         dbc.Row([
-            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Task points (of 70)")), html.H4(points(row.task_points))]))),
-            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("General criteria (of 30)")), html.H4(points(row.general_points))]))),
+            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Task points (of %(n)s)", n=f"{task_max:g}")),
+                                           html.H4(points(row.task_points), className="evaluation-task-points")]))),
+            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("General criteria (of %(n)s)", n=f"{general_max:g}")),
+                                           html.H4(points(row.general_points), className="evaluation-general-points")]))),
             dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Total")), html.H4(points(row.total), className="evaluation-total")]))),
             dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Final level")),
                                            html.H4(level_badge(row.final_level) if row.final_level else "–")]))),
@@ -126,25 +139,22 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
         parts.append(dbc.Alert([_("Level lowered by the rule set's conditions: "),
                                 "; ".join(condition_text(c) for c in details["conditions"])], color="secondary"))
     if details.get("leader"):
-        leader = details["leader"]
-        parts.append(dbc.Alert(_(
-            "Leader: own task points %(own)s, weighed with the unit's results (%(n)s subordinate(s) not completed) "
-            "and its planned work (%(plan)s%%) give %(points)s.",
-            own=points(leader.get("own_points")), n=leader.get("subordinates_not_completed", 0),
-            plan=points(100 * float(leader.get("plan_completion") or 0)), points=points(leader.get("weighted_points"))),
-            color="secondary", className="leader-weighing"))
-    parts += [html.H4(_("How the task points were computed")),
+        parts.append(dbc.Alert(leader_note(details["leader"]), color="secondary", className="leader-weighing"))
+    if is_unit and details.get("unit_result"):
+        parts += [html.H4(_("How the unit's task points were computed")), unit_result_note(details["unit_result"])]
+    parts += [html.H4(_("The unit's products") if is_unit else _("How the task points were computed")),
               explanation_table(details.get("explanation", []), details.get("task_result"))]
     if details.get("self_note"):
         parts.append(html.P([html.Strong(_("Self-assessment note")), ": ", details["self_note"]]))
     parts += [html.H4(_("Review")), review_changes(details.get("review", []))]
     if detail.can_self_assess:
-        parts += [html.H4(_("Self-assessment of the general criteria")),
+        parts += [html.H4(_("Self-assessment of the unit's general criteria") if is_unit
+                          else _("Self-assessment of the general criteria")),
                   *_score_form(criteria, details.get("self") or details.get("general") or {}, with_reasons=False),
                   dbc.Textarea(id=text_id("self_note"), placeholder=_("Note (optional)"), maxLength=2000, className="mb-2"),
                   dbc.Button(_("Submit self-assessment"), id=action_id("self_assess"), color="primary")]
     if detail.can_review:
-        parts += [html.H4(_("Manager's review")),
+        parts += [html.H4(_("Review by the level above") if is_unit else _("Manager's review")),
                   *_score_form(criteria, details.get("general") or {}, with_reasons=True),
                   dbc.Checkbox(id=flag_id("disciplined"), label=_("Disciplined in this period (caps the level)"),
                                value=row.disciplined),
@@ -183,8 +193,11 @@ def render(evaluation_id: int | None, _refresh: int | None) -> tuple[Any, Any, A
     return _content(detail), detail.row.version, f"/evaluations?{urlencode({'period': detail.row.period_code})}"
 
 
-def _values(ids: list[dict[str, str]], values: list[Any], key: str) -> dict[str, Any]:
-    return {i[key]: v for i, v in zip(ids, values, strict=False)}
+def _values(ids: list[dict[str, str]] | None, values: list[Any] | None, key: str) -> dict[str, Any]:
+    """Field values by their pattern-matching id (a forged request may send anything)."""
+    if not isinstance(ids, list) or not isinstance(values, list):
+        return {}
+    return {i[key]: v for i, v in zip(ids, values, strict=False) if isinstance(i, dict) and isinstance(i.get(key), str)}
 
 
 @callback(

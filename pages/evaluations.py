@@ -1,9 +1,11 @@
 """/evaluations: the classification list of a period and unit (Decree 335 / Regulation 366).
 
 For managers and leaders: open the period's evaluations, accept the rest as proposed, approve
-the unit (the 20% quota is applied per position group and the people it moved are listed),
-lock. Staff see only their own line. Data: data_access.queries.evaluations (scoped), commands
-in data_access.commands.evaluations.
+the unit (the 20% quota is applied per position group, and among the units below of one kind;
+the people and units it moved are listed), lock. Below the people, the units' own evaluations:
+each unit's head self-assesses it, the level above reviews and approves it. Staff see only their
+own line. Data: data_access.queries.evaluations (scoped), commands in
+data_access.commands.evaluations.
 """
 
 from __future__ import annotations
@@ -169,5 +171,9 @@ def render_list(period: str | None, unit_id: int | None, _refresh: int | None) -
         return problem_alert(problem)
     parts = [evaluation_table(rows)]
     if units:
-        parts += [html.H4(_("Units")), html.Div(evaluation_table(units), className="unit-evaluations")]
+        parts += [html.H4(_("Units")),
+                  html.P(_("Each unit is evaluated on its own 100-point scale: its head self-assesses the unit's "
+                           "general criteria, the level above reviews and approves it; excellent units are capped "
+                           "among the units of one kind under the same parent."), className="text-muted small"),
+                  html.Div(evaluation_table(units), className="unit-evaluations")]
     return parts

@@ -2,11 +2,17 @@
 lock, unlock, appeal. Each validates, authorises (refusals audited), writes in one transaction
 with an audit entry, and refuses a stale version with Conflict.
 
-Flow: draft -> self_assessed (the person) -> reviewed (a manager or leader over the person's
-unit, each change with a reason) -> approved (the unit head; the quota is applied per unit and
-position group at that moment) -> locked (the approver closes the period; no more appeals).
-An approved evaluation no longer changes except for the person's appeal note; an administrator
+Flow for a person: draft -> self_assessed (the person) -> reviewed (a manager or leader over the
+person's unit, each change with a reason) -> approved (the unit head; the quota is applied per
+unit and position group at that moment) -> locked (the approver closes the period; no more
+appeals). An approved evaluation no longer changes except for the appeal note; an administrator
 may unlock it back to "reviewed" with a reason (audited), which is the only way back.
+
+Flow for a unit (agency), on its own 100-point scale: the unit's head, or the manager or leader
+scoped to it, self-assesses the unit's general criteria; the level above (a manager or leader
+whose scope covers the parent) reviews with a reason for each change; the parent's head approves
+it together with the parent's own people, the quota applied among the units of one kind under
+that parent; the head may appeal. The root of the tree has no level above in Pulse.
 """
 
 from __future__ import annotations
@@ -18,22 +24,24 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from config.clock import now
 from config.rulesets import load_ruleset
 from data_access import audit
+from data_access.commands import common
 from data_access.db import Store
 from data_access.errors import Conflict, Forbidden, Invalid, NotFound
-from data_access.models import AuditEntry, Evaluation, OrgUnit, Person, Position, UnitRollup, User
+from data_access.models import Evaluation, OrgUnit, Person, Position, UnitRollup
 from data_access.queries.evaluations import (
-    UNIT_GROUP,
     TaskLine,
     load_details,
     may_approve,
     may_review,
+    may_review_unit,
     period_row,
     person_tasks,
+    responsible_units,
+    unit_group,
     unit_tasks,
 )
 from data_access.viewer import Viewer
@@ -44,12 +52,15 @@ from domain.evaluation import (
     TaskOutcome,
     TaskResult,
     apply_quota,
+    classify_unit,
     classify_with_conditions,
+    excellent_allowance,
     general_criteria_points,
     leader_task_result,
     round_total,
     task_result,
     total_points,
+    unit_task_result,
 )
 from domain.kinds import EvaluationStatus, Role
 from domain.periods import parse_period
@@ -84,9 +95,13 @@ def rules_for(name: str) -> RuleSet:
     return load_ruleset(name)
 
 
-def general_criteria(rules: RuleSet) -> tuple[Criterion, ...]:
-    """The general criteria of a rule set (code, maximum points)."""
-    return tuple(rules.criteria)
+def general_criteria(rules: RuleSet, *, unit: bool = False) -> tuple[Criterion, ...]:
+    """The general criteria of a rule set (code, maximum points): a person's, or with unit=True a unit's."""
+    return tuple(rules.unit.criteria if unit else rules.criteria)
+
+
+def _criteria_of(evaluation: Evaluation) -> tuple[Criterion, ...]:
+    return general_criteria(rules_for(evaluation.ruleset), unit=evaluation.person_id is None)
 
 
 def _outcome(line: TaskLine) -> TaskOutcome:
@@ -127,21 +142,11 @@ def _dump(details: dict[str, Any]) -> str:
 
 def _refuse(store: Store, viewer: Viewer, action: str, entity_id: object, detail: str) -> Forbidden:
     """Audit a refusal in its own transaction (the caller's is rolled back) and return the error."""
-    with store.write() as session:
-        audit.record(session, user_id=viewer.user_id, action=action, entity="evaluation", entity_id=entity_id,
-                     outcome="denied", detail=detail)
-    return Forbidden(detail)
+    return common.refuse(store, viewer, action=action, entity="evaluation", entity_id=entity_id, detail=detail)
 
 
 def _conflict(session: Session, evaluation_id: int) -> Conflict:
-    last = session.execute(
-        select(User.username, AuditEntry.at)
-        .outerjoin(User, User.id == AuditEntry.user_id)
-        .where(AuditEntry.entity == "evaluation", AuditEntry.entity_id == str(evaluation_id), AuditEntry.outcome == "ok")
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).first()
-    return Conflict("evaluation", evaluation_id, changed_by=last[0] if last else None, changed_at=last[1] if last else None)
+    return common.conflict(session, "evaluation", evaluation_id)
 
 
 def _load(session: Session, evaluation_id: int) -> tuple[Evaluation, OrgUnit]:
@@ -159,10 +164,8 @@ def _check_version(session: Session, evaluation: Evaluation, version: int | None
 
 
 def _flush(session: Session, evaluation_id: int) -> None:
-    try:
-        session.flush()
-    except StaleDataError as error:
-        raise _conflict(session, evaluation_id) from error
+    """Flush; a concurrent commit that got there first becomes a Conflict (named once rolled back)."""
+    common.flush_or_conflict(session, "evaluation", evaluation_id)
 
 
 def _trail(details: dict[str, Any], viewer: Viewer, action: str, note: str | None = None) -> None:
@@ -170,13 +173,16 @@ def _trail(details: dict[str, Any], viewer: Viewer, action: str, note: str | Non
 
 
 def _recompute(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> None:
-    """Task points from the period's tasks, total and level; the explanation is stored with them."""
+    """Task points from the period's tasks (and, for a unit, its planned work), total and level;
+    the explanation is stored with them."""
     rules = rules_for(evaluation.ruleset)
     period = parse_period(_period_code(session, evaluation.period_id))
-    if evaluation.person_id is not None:
-        lines = person_tasks(session, person_id=evaluation.person_id, start=period.start, end=period.end)
+    is_unit = evaluation.person_id is None
+    if not is_unit:
+        lines = person_tasks(session, person_id=evaluation.person_id, start=period.start, end=period.end)  # type: ignore[arg-type]
     else:
-        lines = unit_tasks(session, unit_path=unit.path, start=period.start, end=period.end)
+        own_only = unit.id if rules.unit.products_scope == "unit" else None
+        lines = unit_tasks(session, unit_path=unit.path, start=period.start, end=period.end, unit_id=own_only)
     outcomes = [_outcome(line) for line in lines]
     result = task_result(outcomes, rules)
     details["task_result"] = {"points": _num(result.points), "quantity": _num(result.quantity),
@@ -184,21 +190,34 @@ def _recompute(session: Session, evaluation: Evaluation, unit: OrgUnit, details:
     details["explanation"] = explanation(lines, result)
     details.pop("leader", None)
     points = result.points
-    if details.get("leader_context"):
+    if is_unit:
+        scored = unit_task_result(result, plan_completion=_plan_completion(session, unit.id, evaluation.period_id),
+                                  rules=rules)
+        points = scored.points
+        details["unit_result"] = {"products": _num(scored.products), "plan": _num(scored.plan), "points": _num(points),
+                                  "products_weight": rules.unit.products_weight, "plan_weight": rules.unit.plan_weight,
+                                  "scope": rules.unit.products_scope, "task_max": rules.unit.task_max}
+    elif details.get("leader_context"):
         context = details["leader_context"]
         points = leader_task_result(result, subordinate_levels=[Level(v) for v in context["subordinate_levels"]],
                                     plan_completion=context["plan_completion"], rules=rules)
         details["leader"] = {"own_points": _num(result.points), "weighted_points": _num(points),
                              "plan_completion": context["plan_completion"],
-                             "subordinates_not_completed": sum(1 for v in context["subordinate_levels"] if v == Level.NOT_COMPLETED)}
+                             "subordinates": len(context["subordinate_levels"]),
+                             "subordinates_not_completed": sum(1 for v in context["subordinate_levels"] if v == Level.NOT_COMPLETED),
+                             "weights": {"own": rules.leader.own_weight, "unit_results": rules.leader.unit_results_weight,
+                                         "plan": rules.leader.plan_weight,
+                                         "if_any_not_completed": rules.leader.unit_results_if_any_not_completed}}
     evaluation.task_points = None if points is None else _points(points)
     general = details.get("general") or {}
-    evaluation.general_points = _points(general_criteria_points(general, rules.criteria)) if general else None
+    criteria = rules.unit.criteria if is_unit else rules.criteria
+    evaluation.general_points = _points(general_criteria_points(general, criteria)) if general else None
     evaluation.total = _total(evaluation.general_points, evaluation.task_points)
     if evaluation.total is None:
         evaluation.level, details["conditions"] = None, []
     else:
-        level, reasons = classify_with_conditions(evaluation.total, outcomes, disciplined=evaluation.disciplined, rules=rules)
+        classify_as = classify_unit if is_unit else classify_with_conditions
+        level, reasons = classify_as(evaluation.total, outcomes, disciplined=evaluation.disciplined, rules=rules)
         evaluation.level, details["conditions"] = level.value, list(reasons)
 
 
@@ -226,10 +245,10 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _validate_scores(scores: dict[str, Any], rules: RuleSet) -> dict[str, float]:
+def _validate_scores(scores: dict[str, Any], criteria_list: tuple[Criterion, ...]) -> dict[str, float]:
     if not isinstance(scores, dict):
         raise Invalid({"scores": "required_number"})
-    criteria = {c.code: c for c in general_criteria(rules)}
+    criteria = {c.code: c for c in criteria_list}
     problems: dict[str, str] = {}
     clean: dict[str, float] = {}
     for code, criterion in criteria.items():
@@ -286,8 +305,8 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
         targets: list[tuple[int | None, OrgUnit]] = [(p.id, by_id[p.unit_id]) for p in people if p.id not in existing_people]
         targets += [(None, u) for u in units if u.id not in existing_units]
         for person_id, owner in targets:
-            rules = rules_for(owner.ruleset)
-            details: dict[str, Any] = {"general": {c.code: c.max_points for c in general_criteria(rules)}, "review": []}
+            criteria = general_criteria(rules_for(owner.ruleset), unit=person_id is None)
+            details: dict[str, Any] = {"general": {c.code: c.max_points for c in criteria}, "review": []}
             evaluation = Evaluation(person_id=person_id, unit_id=owner.id, period_id=period.id, ruleset=owner.ruleset,
                                     status=EvaluationStatus.DRAFT.value, disciplined=False)
             _recompute(session, evaluation, owner, details)
@@ -304,21 +323,27 @@ def _edit(store: Store, *, viewer: Viewer, evaluation_id: int, action: str, chec
     """Shared frame: load, authorise (refusal audited), check the version, change, audit, flush."""
     with store.read() as session:
         evaluation, unit = _load(session, evaluation_id)
-        refusal = check(evaluation, unit)
+        refusal = check(session, evaluation, unit)
     if refusal:
         if refusal == "not_found":
             raise NotFound("evaluation", evaluation_id)
         raise _refuse(store, viewer, action, evaluation_id, refusal)
-    with store.write() as session:
-        evaluation, unit = _load(session, evaluation_id)
-        before = audit.snapshot(evaluation, AUDITED)
-        details = load_details(evaluation.details_json)
-        note = change(session, evaluation, unit, details)
-        _trail(details, viewer, action.split(".")[-1], note)
-        evaluation.details_json = _dump(details)
-        _flush(session, evaluation_id)
-        audit.record(session, user_id=viewer.user_id, action=action, entity="evaluation", entity_id=evaluation_id,
-                     before=before, after=audit.snapshot(evaluation, AUDITED), detail=note)
+    try:
+        with store.write() as session:
+            evaluation, unit = _load(session, evaluation_id)
+            before = audit.snapshot(evaluation, AUDITED)
+            details = load_details(evaluation.details_json)
+            # No flush half-way: the change's own reads must not write the evaluation twice (two version
+            # steps) nor meet a concurrent writer anywhere but in the one checked flush below.
+            with session.no_autoflush:
+                note = change(session, evaluation, unit, details)
+                _trail(details, viewer, action.split(".")[-1], note)
+                evaluation.details_json = _dump(details)
+            _flush(session, evaluation_id)
+            audit.record(session, user_id=viewer.user_id, action=action, entity="evaluation", entity_id=evaluation_id,
+                         before=before, after=audit.snapshot(evaluation, AUDITED), detail=note)
+    except Conflict as problem:
+        raise common.named(store, problem) from problem
 
 
 def _hidden(viewer: Viewer, evaluation: Evaluation, unit: OrgUnit) -> bool:
@@ -330,22 +355,29 @@ def _hidden(viewer: Viewer, evaluation: Evaluation, unit: OrgUnit) -> bool:
     return not viewer.covers_path(unit.path)
 
 
+def _answers_for(session: Session, viewer: Viewer, evaluation: Evaluation) -> bool:
+    """The person themselves, or, for a unit, its head or the manager or leader scoped to it."""
+    if evaluation.person_id is None:
+        return evaluation.unit_id in responsible_units(session, viewer=viewer)
+    return evaluation.person_id == viewer.person_id
+
+
 def self_assess(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, scores: dict[str, Any],
                 note: str = "") -> None:
-    """The person scores the general criteria of their own evaluation."""
+    """The person scores the general criteria of their own evaluation; a unit's head those of the unit."""
 
-    def check(evaluation: Evaluation, unit: OrgUnit) -> str | None:
+    def check(session: Session, evaluation: Evaluation, unit: OrgUnit) -> str | None:
         if _hidden(viewer, evaluation, unit):
             return "not_found"
-        if evaluation.person_id is None or evaluation.person_id != viewer.person_id:
-            return "only the person self-assesses"
+        if not _answers_for(session, viewer, evaluation):
+            return "only the person (or the unit's head) self-assesses"
         if EvaluationStatus(evaluation.status) not in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED):
             return f"cannot self-assess a {evaluation.status} evaluation"
         return None
 
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
-        clean = _validate_scores(scores, rules_for(evaluation.ruleset))
+        clean = _validate_scores(scores, _criteria_of(evaluation))
         if len(_text(note)) > MAX_NOTE:
             raise Invalid({"note": "too_long"})
         details["self"] = clean
@@ -361,14 +393,18 @@ def self_assess(store: Store, *, viewer: Viewer, evaluation_id: int, version: in
 
 def review(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, scores: dict[str, Any],
            reasons: dict[str, str], disciplined: bool | None = None, discipline_reason: str = "") -> None:
-    """A manager or leader over the person's unit reviews: every changed score needs a reason."""
+    """A manager or leader over the person's unit reviews (for a unit: over its parent, the level
+    above): every changed score needs a reason."""
 
-    def check(evaluation: Evaluation, unit: OrgUnit) -> str | None:
+    def check(session: Session, evaluation: Evaluation, unit: OrgUnit) -> str | None:
         if _hidden(viewer, evaluation, unit):
             return "not_found"
-        if not may_review(viewer, unit.path):
+        if evaluation.person_id is None:
+            if not may_review_unit(viewer, unit):
+                return "only a manager or leader of the level above reviews a unit"
+        elif not may_review(viewer, unit.path):
             return "only a manager or leader over the unit reviews"
-        if evaluation.person_id is not None and evaluation.person_id == viewer.person_id:
+        if _answers_for(session, viewer, evaluation):
             return "nobody reviews their own evaluation"
         if EvaluationStatus(evaluation.status) not in OPEN:
             return f"cannot review a {evaluation.status} evaluation"
@@ -376,7 +412,7 @@ def review(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
 
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
-        clean = _validate_scores(scores, rules_for(evaluation.ruleset))
+        clean = _validate_scores(scores, _criteria_of(evaluation))
         given = reasons if isinstance(reasons, dict) else {}
         current = {k: float(v) for k, v in (details.get("general") or {}).items()}
         changes = []
@@ -417,12 +453,10 @@ def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code:
         raise _refuse(store, viewer, "evaluation.review_remaining", None, f"unit {unit_id} {period_code}")
     with store.write() as session:
         period = period_row(session, period_code)
-        rows = _members(session, unit, period.id)
+        rows = _not_own(session, viewer, _members(session, unit, period.id))
         count = 0
         for evaluation, _group, _name in rows:
             if evaluation.status not in (EvaluationStatus.DRAFT.value, EvaluationStatus.SELF_ASSESSED.value):
-                continue
-            if evaluation.person_id is not None and evaluation.person_id == viewer.person_id:
                 continue
             before = audit.snapshot(evaluation, AUDITED)
             details = load_details(evaluation.details_json)
@@ -438,8 +472,15 @@ def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code:
     return count
 
 
+def _not_own(session: Session, viewer: Viewer, rows: list[tuple[Evaluation, str, str]]) -> list[tuple[Evaluation, str, str]]:
+    """Leave out what the viewer answers for (their own evaluation, a unit they head): the level above decides it."""
+    headed = responsible_units(session, viewer=viewer)
+    return [r for r in rows if not (r[0].unit_id in headed if r[0].person_id is None else r[0].person_id == viewer.person_id)]
+
+
 def _members(session: Session, unit: OrgUnit, period_id: int) -> list[tuple[Evaluation, str, str]]:
-    """What a unit head approves: the unit's own people, and the unit evaluations of its direct children."""
+    """What a unit head approves: the unit's own people, and the unit evaluations of its direct children
+    (grouped by kind: the units of one kind under one parent share a quota)."""
     people = session.execute(
         select(Evaluation, Position.task_group, Person.full_name)
         .join(Person, Person.id == Evaluation.person_id)
@@ -448,20 +489,22 @@ def _members(session: Session, unit: OrgUnit, period_id: int) -> list[tuple[Eval
         .order_by(Evaluation.id)
     ).all()
     children = session.execute(
-        select(Evaluation, OrgUnit.name)
+        select(Evaluation, OrgUnit.kind, OrgUnit.name)
         .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
         .where(Evaluation.period_id == period_id, Evaluation.person_id.is_(None), OrgUnit.parent_id == unit.id)
         .order_by(Evaluation.id)
     ).all()
-    return [(e, group or "", name) for e, group, name in people] + [(e, UNIT_GROUP, name) for e, name in children]
+    return ([(e, group or "", name) for e, group, name in people]
+            + [(e, unit_group(kind), name) for e, kind, name in children])
 
 
 def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> ApprovalResult:
-    """The unit head approves the unit's reviewed evaluations; the quota is applied per position group.
+    """The unit head approves the unit's reviewed evaluations and those of its child units; the quota
+    is applied per position group, and among the child units per kind.
 
     Everyone the head approves must be reviewed first (Invalid lists how many are waiting). The
-    head's own evaluation is left for the level above. Leaders' task points are weighed by their
-    unit's results before the quota.
+    head's own evaluation (and that of a unit the head answers for) is left for the level above.
+    Leaders' task points are weighed by their unit's results before the quota.
     """
     with store.read() as session:
         unit = session.get(OrgUnit, unit_id)
@@ -471,8 +514,7 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
         raise _refuse(store, viewer, "evaluation.approve", None, f"unit {unit_id} {period_code}")
     with store.write() as session:
         period = period_row(session, period_code)
-        rows = [r for r in _members(session, unit, period.id)
-                if not (r[0].person_id is not None and r[0].person_id == viewer.person_id)]
+        rows = _not_own(session, viewer, _members(session, unit, period.id))
         pending = [r for r in rows if r[0].status in (EvaluationStatus.DRAFT.value, EvaluationStatus.SELF_ASSESSED.value)]
         if pending:
             raise Invalid({"evaluations": "not_reviewed"}, count=len(pending))
@@ -495,22 +537,23 @@ def _approve(session: Session, viewer: Viewer, unit: OrgUnit, targets: list[tupl
     target_ids = set(details_of)
     groups: dict[str, list[tuple[Evaluation, str, str]]] = defaultdict(list)
     for row in targets + already:
-        if row[1] != UNIT_GROUP:  # the quota limits people; units keep the level they earned
-            groups[row[1]].append(row)
+        groups[row[1]].append(row)
     moves: list[QuotaMove] = []
     for evaluation, _g, _n in targets:
         evaluation.final_level = evaluation.level
-    rules = rules_for(unit.ruleset)
+    rules = rules_for(unit.ruleset)  # the approving unit's rules: its people's quota, and its child units'
     for group, members in sorted(groups.items()):
+        units = group.startswith(unit_group(""))
+        share = rules.unit.excellent_quota if units else rules.excellent_quota
         scored = [(e, g, n) for e, g, n in members if e.total is not None]
         levels = {e.id: Level(e.level if e.id in target_ids else (e.final_level or e.level)) for e, _g, _n in scored}
         decisions = apply_quota([(e.id, float(e.total), float(e.task_points or 0.0)) for e, _g, _n in scored], rules,
-                                levels=levels)
+                                levels=levels, share=share)
         n_excellent = sum(1 for level in levels.values() if level is Level.EXCELLENT)
         n_good = sum(1 for level in levels.values() if level is Level.GOOD)
-        allowed = n_excellent - sum(1 for d in decisions if d.moved_down)
-        quota = {"group": group, "n_excellent": n_excellent, "n_good": n_good, "allowed": allowed,
-                 "share": rules.excellent_quota}
+        kept = n_excellent - sum(1 for d in decisions if d.moved_down)
+        quota = {"group": group, "n_excellent": n_excellent, "n_good": n_good, "share": share, "units": units,
+                 "allowance": excellent_allowance(n_excellent, n_good, share), "allowed": kept}
         by_id = {e.id: (e, n) for e, _g, n in scored}
         for decision in decisions:
             evaluation, name = by_id[decision.person_id]
@@ -556,12 +599,13 @@ def _weigh_leaders(session: Session, unit: OrgUnit, targets: list[tuple[Evaluati
         _recompute(session, evaluation, session.get(OrgUnit, evaluation.unit_id), details)  # type: ignore[arg-type]
 
 
-def _plan_completion(session: Session, unit_id: int, period_id: int) -> float:
-    """The unit's completion of its planned work: its rolled-up indicator score for the period (0 when none)."""
+def _plan_completion(session: Session, unit_id: int, period_id: int) -> float | None:
+    """The unit's completion of its planned work: its rolled-up indicator score for the period
+    (None when nothing is measured: the rules then leave that part out)."""
     score = session.execute(
         select(UnitRollup.score).where(UnitRollup.unit_id == unit_id, UnitRollup.period_id == period_id)
     ).scalar_one_or_none()
-    return round(float(score or 0.0), 4)
+    return None if score is None else round(float(score), 4)
 
 
 def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:
@@ -591,13 +635,13 @@ def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -
 
 
 def appeal(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, note: str) -> None:
-    """The person records an appeal note against an approved (not yet locked) evaluation."""
+    """The person (for a unit, its head) records an appeal note against an approved, not yet locked, evaluation."""
 
-    def check(evaluation: Evaluation, unit: OrgUnit) -> str | None:
+    def check(session: Session, evaluation: Evaluation, unit: OrgUnit) -> str | None:
         if _hidden(viewer, evaluation, unit):
             return "not_found"
-        if evaluation.person_id is None or evaluation.person_id != viewer.person_id:
-            return "only the person appeals"
+        if not _answers_for(session, viewer, evaluation):
+            return "only the person (or the unit's head) appeals"
         if evaluation.status != EvaluationStatus.APPROVED.value:
             return f"cannot appeal a {evaluation.status} evaluation"
         return None
@@ -618,7 +662,7 @@ def appeal(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
 def unlock(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, reason: str) -> None:
     """An administrator reopens an approved or locked evaluation for review, with a reason."""
 
-    def check(evaluation: Evaluation, unit: OrgUnit) -> str | None:
+    def check(session: Session, evaluation: Evaluation, unit: OrgUnit) -> str | None:
         if _hidden(viewer, evaluation, unit):
             return "not_found"
         if not viewer.is_admin:

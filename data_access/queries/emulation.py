@@ -1,8 +1,9 @@
 """Emulation (thi dua): rankings of people within position groups and of units within their kind,
 emulation titles and reward proposals that follow from the classification levels.
 
-The rules are data: EMULATION_RULES below, overridable by a rule set's "emulation" entry (for
-example, excellent in two consecutive years proposes a commendation).
+The rules are data: EMULATION_RULES below (titles by level), with the number of consecutive
+excellent years that proposes a commendation taken from the rule set of the unit looked at
+(commendation_after_excellent_years in config/rulesets/*.json); a caller may pass other rules.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.rulesets import load_ruleset
 from data_access.errors import Forbidden, NotFound
 from data_access.models import Evaluation, OrgUnit, Person, Position
 from data_access.models import Period as PeriodRow
@@ -27,7 +29,7 @@ EMULATION_RULES: dict[str, Any] = {
     # Year titles by final level.
     "titles": {"excellent": "emulation_fighter", "good": "advanced_worker"},
     "unit_titles": {"excellent": "excellent_unit"},
-    # Proposals: the level held in N consecutive years (this year included).
+    # Proposals: the level held in N consecutive years (this year included); N from the rule set.
     "proposals": [{"code": "commendation", "level": "excellent", "consecutive_years": 2}],
 }
 
@@ -86,12 +88,15 @@ def _ranked(items: list[tuple[str, Evaluation, str, str]]) -> list[RankRow]:
 
 
 def _unit_filter(session: Session, viewer: Viewer, unit_id: int | None) -> str:
-    if unit_id is None:
-        return viewer.scope_path
-    unit = session.get(OrgUnit, unit_id)
+    return _unit_looked_at(session, viewer, unit_id).path
+
+
+def _unit_looked_at(session: Session, viewer: Viewer, unit_id: int | None) -> OrgUnit:
+    """The unit asked for (NotFound outside the scope), or the viewer's scope unit."""
+    unit = session.get(OrgUnit, viewer.scope_unit_id if unit_id is None else unit_id)
     if unit is None or not viewer.covers_path(unit.path):
         raise NotFound("unit", unit_id)
-    return unit.path
+    return unit
 
 
 def rank_people(session: Session, *, viewer: Viewer, period_code: str, unit_id: int | None = None) -> list[RankRow]:
@@ -123,8 +128,10 @@ def rank_units(session: Session, *, viewer: Viewer, period_code: str) -> list[Ra
     return _ranked([(kind, e, name, name) for e, kind, name in rows])
 
 
-def _rules(overrides: dict[str, Any] | None) -> dict[str, Any]:
-    return {**EMULATION_RULES, **(overrides or {})}
+def _rules(overrides: dict[str, Any] | None, ruleset: str) -> dict[str, Any]:
+    years = load_ruleset(ruleset).commendation_after_excellent_years
+    proposals = [{"code": "commendation", "level": "excellent", "consecutive_years": years}]
+    return {**EMULATION_RULES, "proposals": proposals, **(overrides or {})}
 
 
 def titles_and_proposals(
@@ -132,8 +139,9 @@ def titles_and_proposals(
 ) -> list[Proposal]:
     """Year titles from approved final levels, and proposals from levels held in consecutive years."""
     _guard(viewer)
-    conf = _rules(rules)
-    path = _unit_filter(session, viewer, unit_id)
+    unit = _unit_looked_at(session, viewer, unit_id)
+    conf = _rules(rules, unit.ruleset)
+    path = unit.path
     longest = max([p["consecutive_years"] for p in conf["proposals"]] + [1])
     years = list(range(year - longest + 1, year + 1))
     rows = session.execute(

@@ -21,7 +21,12 @@ from data_access.models import Period as PeriodRow
 from data_access.viewer import Viewer, in_scope
 from domain.kinds import EvaluationStatus, Role, TaskStatus
 
-UNIT_GROUP = "unit"  # the quota group of unit-level evaluations (agencies are compared by kind)
+UNIT_GROUP = "unit"  # unit evaluations' groups are "unit:<kind>": units of one kind under one parent
+
+
+def unit_group(kind: str) -> str:
+    """The quota and ranking group of a unit evaluation: units are compared with units of their kind."""
+    return f"{UNIT_GROUP}:{kind}"
 
 
 @dataclass(frozen=True)
@@ -131,13 +136,15 @@ def person_tasks(session: Session, *, person_id: int, start: date, end: date) ->
     return [_line(task) for task in rows]
 
 
-def unit_tasks(session: Session, *, unit_path: str, start: date, end: date) -> list[TaskLine]:
-    """A unit's products in the period: work assigned to the unit or anyone in its subtree."""
+def unit_tasks(session: Session, *, unit_path: str, start: date, end: date, unit_id: int | None = None) -> list[TaskLine]:
+    """A unit's products in the period: work assigned to the unit or anyone in its subtree, or,
+    with ``unit_id`` (the rule set's products_scope "unit"), to the unit and its own people only."""
+    where_unit = Task.assignee_unit_id == unit_id if unit_id is not None else OrgUnit.path.startswith(unit_path, autoescape=True)
     rows = session.execute(
         select(Task)
         .join(OrgUnit, OrgUnit.id == Task.assignee_unit_id)
         .where(
-            OrgUnit.path.startswith(unit_path, autoescape=True),
+            where_unit,
             Task.due_date >= start,
             Task.due_date <= end,
             Task.status != TaskStatus.CANCELLED.value,
@@ -192,7 +199,7 @@ def _row(evaluation: Evaluation, person: Person | None, unit: OrgUnit, position:
         unit_name=unit.name,
         unit_kind=unit.kind,
         position_name=position.name if position else "",
-        task_group=position.task_group if position else UNIT_GROUP,
+        task_group=position.task_group if position else ("" if person else unit_group(unit.kind)),
         period_code=code,
         ruleset=evaluation.ruleset,
         general_points=evaluation.general_points,
@@ -233,8 +240,15 @@ def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> E
     row = _row(evaluation, person, unit, position, code)
     approver = session.get(User, evaluation.approved_by_id) if evaluation.approved_by_id else None
     status = EvaluationStatus(evaluation.status)
-    own = evaluation.person_id is not None and evaluation.person_id == viewer.person_id
     open_ = status in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED)
+    if evaluation.person_id is None:  # a unit: its head fills it in, the level above reviews and approves
+        own = unit.id in responsible_units(session, viewer=viewer)
+        can_review = open_ and not own and may_review_unit(viewer, unit)
+        can_approve = status is EvaluationStatus.REVIEWED and not own and may_approve_unit(viewer, unit)
+    else:
+        own = evaluation.person_id == viewer.person_id
+        can_review = open_ and not own and may_review(viewer, unit.path)
+        can_approve = status is EvaluationStatus.REVIEWED and not own and may_approve(viewer, unit)
     return EvaluationDetail(
         row=row,
         details=load_details(evaluation.details_json),
@@ -243,9 +257,9 @@ def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> E
         approved_at=evaluation.approved_at,
         trail=trail(session, evaluation_id=evaluation.id),
         can_self_assess=own and status in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED),
-        can_review=open_ and not own and may_review(viewer, unit.path),
-        can_approve=status is EvaluationStatus.REVIEWED and not own and may_approve(viewer, unit),
-        can_appeal=own and status in (EvaluationStatus.APPROVED, EvaluationStatus.LOCKED),
+        can_review=can_review,
+        can_approve=can_approve,
+        can_appeal=own and status is EvaluationStatus.APPROVED,
         can_unlock=viewer.is_admin and status in (EvaluationStatus.APPROVED, EvaluationStatus.LOCKED),
     )
 
@@ -271,6 +285,42 @@ def may_approve(viewer: Viewer, unit: OrgUnit) -> bool:
     if viewer.role is Role.LEADER:
         return viewer.covers_path(unit.path)
     return viewer.role is Role.MANAGER and viewer.scope_unit_id == unit.id
+
+
+def parent_path(unit_path: str) -> str | None:
+    """The parent's materialised path ("/1/5/23/" -> "/1/5/"); None for the root."""
+    parts = [p for p in unit_path.split("/") if p]
+    return "/" + "".join(f"{p}/" for p in parts[:-1]) if len(parts) > 1 else None
+
+
+def responsible_units(session: Session, *, viewer: Viewer) -> set[int]:
+    """Units whose own evaluation the viewer fills in: the unit a manager or leader is scoped to,
+    and the unit whose head (leader position) the viewer is. Staff and screens answer for none."""
+    if viewer.role not in (Role.MANAGER, Role.LEADER):
+        return set()
+    units = {viewer.scope_unit_id}
+    if viewer.person_id is not None:
+        units |= set(session.execute(
+            select(Position.unit_id).join(Person, Person.position_id == Position.id)
+            .where(Person.id == viewer.person_id, Person.active.is_(True), Position.is_leader.is_(True))
+        ).scalars())
+    return units
+
+
+def may_review_unit(viewer: Viewer, unit: OrgUnit) -> bool:
+    """The level above reviews a unit: a manager or leader whose scope covers the unit's parent."""
+    above = parent_path(unit.path)
+    return above is not None and viewer.role in (Role.MANAGER, Role.LEADER) and viewer.covers_path(above)
+
+
+def may_approve_unit(viewer: Viewer, unit: OrgUnit) -> bool:
+    """The head of the level above approves a unit: as may_approve, for the unit's parent."""
+    above = parent_path(unit.path)
+    if above is None:
+        return False
+    if viewer.role is Role.LEADER:
+        return viewer.covers_path(above)
+    return viewer.role is Role.MANAGER and viewer.scope_unit_id == unit.parent_id
 
 
 def units_for_picker(session: Session, *, viewer: Viewer) -> list[tuple[int, str, int]]:

@@ -2,9 +2,10 @@
 
 Each division member gets a handful of products due across the year, assigned by their top unit;
 the city sends each ward the same quarterly report (one batch key per quarter). Outcomes follow a
-plausible mix: most done on time, some late (1-3 delays, some after an extended deadline), some
-with major errors or quality not accepted, open and overdue ones, a few cancelled with a reason;
-those still running at ``today`` are open, in progress, submitted for acceptance or returned.
+plausible mix that depends on how steady each assignee is: most done on time, some late (1-3
+delays, some after an extended deadline), some with major errors or quality not accepted, a few
+excused, open and overdue ones, a few cancelled with a reason; those still running at ``today``
+are open, in progress, submitted for acceptance or returned.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from data_access.seed.org_tree import Demo, OrgTree, Row
 from data_access.seed.programmes import Programmes
 from domain.kinds import Priority, SourceKind, TaskStatus, UnitKind
 
-TASKS_PER_PERSON = {"pilot": 7, "hanoi": 7}
+TASKS_PER_PERSON = {"pilot": 24, "hanoi": 7}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,24 @@ TASK_TOPICS = (
 # Topics that serve the digital-transformation objective (Resolution 57); the others, regular work.
 DIGITAL_TOPICS = frozenset({"chuyển đổi số", "Đề án 06", "dịch vụ công trực tuyến", "khoa học và công nghệ"})
 PRIORITY_WEIGHTS = (2, 10, 4, 1)  # low, normal, high, urgent
+
+# The outcome mix, drawn from its own stream ("task-outcomes") so that tuning it never moves a
+# task's dates, type or title. Each assignee has a steadiness s, drawn once (Beta(16, 8): mean
+# 0.67, most people between 0.55 and 0.8); with slack = 1 - s, a task past due is still running
+# with probability OVERDUE[0] + OVERDUE[1] * slack, is delivered late with LATE[...] (mostly by one
+# delay), has major errors with ERRORS[...], is not accepted with REJECTED[...] (one in two when it
+# has major errors); EXCEEDED grows with s instead. On average about one product in five is late,
+# one in ten has a major error and fewer are not accepted: most work is delivered well, as in a
+# working agency, yet people differ enough that the excellent quota falls between different
+# totals rather than among a crowd tied at 100.
+STEADINESS = (16.0, 8.0)
+CANCELLED_SHARE = 0.015
+OVERDUE = (0.01, 0.10)
+LATE = (0.08, 0.30)
+ERRORS = (0.04, 0.16)
+REJECTED = (0.03, 0.10)
+EXCEEDED = (0.05, 0.45)
+EXCUSED_SHARE = 0.05  # objective reasons confirmed by the assigner: no deduction
 
 CANCEL_REASONS = (
     "Nhiệm vụ không còn phù hợp sau khi sắp xếp bộ máy.",
@@ -113,6 +132,8 @@ class _TaskMaker:
         self.today = demo.today
         self.topics: dict[int, str] = {}  # task id -> topic, for the links
         self.tasks = demo.rows.rows("tasks")
+        self.outcomes = demo.stream("task-outcomes")
+        self._steadiness: dict[tuple[str, int], float] = {}
 
     # --- the main stream: what each task is and how it ended ------------------------------
 
@@ -163,25 +184,42 @@ class _TaskMaker:
         self.tasks.append(row)
 
     def outcome(self, row: Row) -> None:
-        """How the task ended, or where it stands at ``today``."""
-        rng, today = self.demo.rng, self.today
+        """How the task ended, or where it stands at ``today`` (drawn from the outcome stream)."""
+        rng, today = self.outcomes, self.today
         due: date = row["due_date"]
+        slack = 1.0 - self.steadiness(row)
         roll = rng.random()
-        if roll < 0.015:
+        if roll < CANCELLED_SHARE:
             row["status"], row["cancel_reason"] = CANCELLED, CANCEL_REASONS[0]
             return
         if due >= today:
             if rng.random() < 0.6 and row["start_date"] <= today:
                 row["status"], row["progress_pct"] = IN_PROGRESS, rng.choice((10, 25, 40, 60, 80))
             return
-        if roll < 0.09:  # overdue, still running
+        if rng.random() < OVERDUE[0] + OVERDUE[1] * slack:  # overdue, still running
             row["status"], row["progress_pct"] = IN_PROGRESS, rng.choice((20, 50, 70, 90))
             return
-        delays = 0 if roll < 0.75 else rng.choice((1, 1, 2, 3))
+        delays = 0
+        if rng.random() < LATE[0] + LATE[1] * slack:
+            delays = 1 if rng.random() < 0.9 - 0.5 * slack else rng.choice((2, 2, 3))
+        errors = 0
+        if rng.random() < ERRORS[0] + ERRORS[1] * slack:
+            errors = 1 if rng.random() < 0.75 else 2
+        rejected = rng.random() < (0.5 if errors else REJECTED[0] + REJECTED[1] * slack)
+        # Objective reasons (a late input from another agency, a changed instruction) excuse some.
+        excused = bool(delays or errors) and rng.random() < EXCUSED_SHARE
         completed = due + timedelta(days=delays * rng.randint(3, 10)) if delays else due - timedelta(days=rng.randint(0, 5))
-        errors = 0 if rng.random() < 0.9 else rng.choice((1, 1, 2))
-        row.update(status=DONE, progress_pct=100, completed_on=min(completed, today), delays=delays,
-                   major_errors=errors, quality_accepted=errors == 0 or rng.random() < 0.5, exceeded=rng.random() < 0.25)
+        row.update(status=DONE, progress_pct=100, completed_on=min(completed, today), delays=delays, major_errors=errors,
+                   quality_accepted=not rejected, excused=excused,
+                   exceeded=not rejected and rng.random() < EXCEEDED[0] + EXCEEDED[1] * (1.0 - slack))
+
+    def steadiness(self, row: Row) -> float:
+        """How reliably the assignee delivers, 0..1, drawn once per person (or unit, for unit tasks)."""
+        key = ("person", row["assignee_person_id"]) if row["assignee_person_id"] is not None else ("unit", row["assignee_unit_id"])
+        value = self._steadiness.get(key)
+        if value is None:
+            value = self._steadiness[key] = self.outcomes.betavariate(*STEADINESS)
+        return value
 
     # --- side streams: details that leave the main stream (and so every outcome) unchanged --
 

@@ -122,9 +122,34 @@ def test_excel_export_lists_the_unit_with_its_trail(demo_store: Store, manager) 
     approvals = [t for t in trail if t[3] == "evaluation.approve"]
     assert len(approvals) == len([r for r in rows if r.status == "approved"])
     assert all(t[2] == manager.username for t in approvals)
+    # The division's own evaluation (on the unit scale) has its sheet; the level above has not approved it yet.
+    with demo_store.read() as session:
+        units = queries.list_evaluations(session, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id,
+                                         people=False)
+    unit_lines = list(book["Units"].iter_rows(min_row=2, values_only=True))
+    assert [(line[1], line[5], line[8]) for line in unit_lines] == [(u.unit_name, u.total, u.status) for u in units]
+    assert [u.status for u in units] == ["draft"]
 
 
 def test_export_outside_scope_is_refused(demo_store: Store, manager) -> None:  # type: ignore[no-untyped-def]
     ward_leader = viewer_of(demo_store, DEMO_USERNAMES["ward_leader"])
     with demo_store.read() as session, pytest.raises(NotFound):
         classification_workbook(session, viewer=ward_leader, period_code=PERIOD, unit_id=manager.scope_unit_id)
+
+
+def test_the_years_that_propose_a_commendation_come_from_the_rule_set(demo_store: Store, manager, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from config.rulesets import load_ruleset
+    from domain.evaluation import RuleSet
+
+    commands.open_evaluations(demo_store, viewer=manager, period_code="2026", unit_id=manager.scope_unit_id)
+    approve_division(demo_store, manager, "2026")
+    with demo_store.read() as session:
+        excellent = set(session.execute(select(Evaluation.person_id).where(Evaluation.final_level == "excellent",
+                                                                           Evaluation.person_id.is_not(None))).scalars())
+        two_years = emulation.titles_and_proposals(session, viewer=manager, year=2026)
+    assert excellent and not [p for p in two_years if p.kind == "proposal"]  # 2025 was not evaluated
+    one_year = RuleSet.from_dict({**load_ruleset("decree_335").to_dict(), "commendation_after_excellent_years": 1})
+    monkeypatch.setattr(emulation, "load_ruleset", lambda _name: one_year)
+    with demo_store.read() as session:
+        proposals = emulation.titles_and_proposals(session, viewer=manager, year=2026)
+    assert {p.person_id for p in proposals if p.kind == "proposal" and p.title == "commendation"} == excellent

@@ -73,7 +73,8 @@ def test_open_creates_drafts_with_task_explanation(demo_store: Store, people: di
         members = session.execute(select(Person.id).where(Person.unit_id == manager.scope_unit_id)).scalars().all()
         tasks = session.execute(select(Task).where(Task.assignee_person_id == staff.person_id,
                                                    Task.due_date >= date(2026, 7, 1), Task.due_date <= date(2026, 9, 30),
-                                                   Task.status != "cancelled")).scalars().all()
+                                                   Task.status != "cancelled")
+                                .order_by(Task.due_date, Task.id)).scalars().all()
     assert created == len(members) + 1  # everyone in the division, and the division itself
     again = commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     assert again == 0
@@ -147,6 +148,29 @@ def test_self_assessment_then_review_needs_a_reason_for_each_change(demo_store: 
         "criterion": "discipline", "from": 8.0, "to": 10.0, "reason": "Led the training course",
         "by": manager.username, "at": None}
     assert [e.action for e in detail.trail] == ["evaluation.self_assess", "evaluation.review"]
+
+
+def test_a_discipline_flag_needs_a_reason_and_overrides_the_total(demo_store: Store, people: dict[str, Viewer]) -> None:
+    """Two flawless products (70 task points) + 30 general = 100, excellent; disciplined in the period:
+    not completed whatever the total (Decree 335), and the flag is recorded with its reason."""
+    manager, staff = people["manager"], people["staff"]
+    set_tasks(demo_store, staff.person_id, staff.scope_unit_id, [
+        {"coefficient": 1.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0}])
+    commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
+    row = own_evaluation(demo_store, staff)
+    assert (row.total, row.level) == (100.0, "excellent")
+    with pytest.raises(Invalid) as refused:
+        commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, scores=FULL, reasons={},
+                        disciplined=True, discipline_reason="")
+    assert refused.value.problems == {"disciplined": "reason_required"}
+    commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, scores=FULL, reasons={},
+                    disciplined=True, discipline_reason="Khiển trách theo Quyết định số 12/QĐ")
+    row = own_evaluation(demo_store, staff)
+    assert (row.total, row.level, row.disciplined) == (100.0, "not_completed", True)
+    with demo_store.read() as session:
+        review = queries.get_evaluation(session, viewer=staff, evaluation_id=row.id).details["review"]
+    assert [(c["criterion"], c["from"], c["to"], c["reason"]) for c in review] == [
+        ("disciplined", False, True, "Khiển trách theo Quyết định số 12/QĐ")]
 
 
 def test_scores_outside_the_criteria_are_refused(demo_store: Store, people: dict[str, Viewer]) -> None:
@@ -314,7 +338,8 @@ def test_regulation_366_lowers_a_level_that_decree_335_keeps(demo_store: Store, 
 
 def test_a_leaders_task_points_weigh_the_units_results(demo_store: Store, people: dict[str, Viewer]) -> None:
     """Division head, own tasks perfect (70 points): 70 * (0.5 * 1 + 0.25 * unit + 0.25 * plan), where
-    unit = 1 when every subordinate is completed or better, else 0.5; plan = the division's score."""
+    unit = 1 when every subordinate is completed or better, else 0.5; plan = the division's score
+    (with no score, its weight goes to the other parts: 70 * (0.5 + 0.25 * unit) / 0.75)."""
     from data_access.models import Period as PeriodRow
     from data_access.models import UnitRollup
 
@@ -333,7 +358,8 @@ def test_a_leaders_task_points_weigh_the_units_results(demo_store: Store, people
     others = [r for r in rows if r.person_id not in (manager.person_id, None)]
     unit = 0.5 if any(r.final_level == "not_completed" for r in others) else 1.0
     assert head.status == "approved"
-    assert head.task_points == pytest.approx(round(70 * (0.5 + 0.25 * unit + 0.25 * (plan or 0.0)), 2))
+    expected = 70 * (0.5 + 0.25 * unit + 0.25 * plan) if plan is not None else 70 * (0.5 + 0.25 * unit) / 0.75
+    assert head.task_points == pytest.approx(round(expected, 2))
     assert head.task_points < 70
 
 

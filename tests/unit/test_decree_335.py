@@ -33,6 +33,9 @@ DONE = TaskOutcome(completed=True, meets_quality=True)
         (TaskOutcome(completed=True, meets_quality=True, major_errors=4), 0, 100),  # 1 - 1.0
         (TaskOutcome(completed=True, meets_quality=True, major_errors=5), 0, 100),  # not below 0
         (TaskOutcome(completed=True, meets_quality=True, delays=2), 100, 50),  # 1 - 0.5
+        (TaskOutcome(completed=True, meets_quality=True, delays=4), 100, 0),  # 1 - 1.0
+        (TaskOutcome(completed=True, meets_quality=True, delays=6), 100, 0),  # not below 0
+        (TaskOutcome(completed=True, meets_quality=True, major_errors=1, delays=3), 75, 25),  # each on its own measure
         (TaskOutcome(completed=True, meets_quality=False), 0, 100),  # quality not accepted
         (TaskOutcome(completed=True, meets_quality=True, major_errors=2, delays=3, excused=True), 100, 100),
         (TaskOutcome(completed=False, meets_quality=True), 0, 0),
