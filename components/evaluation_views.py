@@ -283,7 +283,7 @@ def trail_list(entries: Sequence[Any]) -> html.Div:
         "evaluation.self_assess": _("self-assessed"), "evaluation.review": _("reviewed"), "evaluation.approve": _("approved"),
         "evaluation.lock": _("locked"), "evaluation.unlock": _("unlocked"), "evaluation.appeal": _("appealed"),
     }
-    items = [html.Li(f"{format_date(e.at)} {e.at:%H:%M} — {e.username or ''}: {actions.get(e.action, e.action)}"
+    items = [html.Li(f"{format_date(e.at, with_time=True)} — {e.username or ''}: {actions.get(e.action, e.action)}"
                      + (f" ({e.detail})" if e.detail else "")) for e in entries]
     return html.Div(html.Ul(items) if items else html.P(_("Nothing recorded yet.")), className="evaluation-trail")
 
