@@ -126,7 +126,8 @@ def quota_note(quota: dict[str, Any], *, moved: bool, flagged: bool) -> Any:
         return ""
     text = quota_reason(quota)
     if flagged:
-        text = f"{text} {_('(tie at the cut: flagged for the council)')}"
+        tie = _("(tie at the cut: flagged for the council)")
+        text = f"{text} {tie}"
     return html.Span(text, className="quota-moved")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
 from typing import Any
 
 import dash
@@ -29,6 +28,7 @@ from data_access.errors import Invalid, PulseError
 from data_access.queries import entry
 from domain.periods import parse_period
 from pages._common import page_period
+from pages._inputs import as_date, as_id
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number
 from server.live import LIVE_VERSION_ID
@@ -60,7 +60,6 @@ PROGRESS = "entry-import-progress"
 IMPORT_STATUS = "entry-import-status"
 REPORT = "entry-import-report"
 IMPORT_BUTTON = "entry-import-button"
-MAX_ID = 2**31 - 1
 
 
 def approve_id(index: int | str) -> dict[str, Any]:
@@ -76,7 +75,7 @@ def reason_id(index: int | str) -> dict[str, Any]:
 
 
 def layout(period: str | None = None, indicator: str | None = None, **_kwargs: object) -> html.Div:
-    chosen = int(indicator) if isinstance(indicator, str) and indicator.isdigit() and int(indicator) <= MAX_ID else None
+    chosen = as_id(indicator)
     return html.Div([
         dcc.Store(id=PERIOD, data=page_period(period)),
         dcc.Store(id=REFRESH, data=0),
@@ -147,12 +146,6 @@ def _history_columns() -> list[dict[str, Any]]:
     ]
 
 
-def _as_id(value: object) -> int | None:
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID else None
-
-
 def _year(period: str | None) -> int:
     return parse_period(page_period(period)).year
 
@@ -166,10 +159,11 @@ def _indicators(period: str | None) -> list[entry.EntryIndicator]:
 def fill_indicators(period: str | None, chosen: Any) -> tuple[list[dict[str, Any]], Any]:
     """The viewer's own indicators first, then those of the units they manage."""
     items = _indicators(period)
-    options = [{"label": f"{i.code} · {i.name} — {i.unit}" + (f" ({_('mine')})" if i.owned else ""), "value": i.id}
+    mine = _("mine")
+    options = [{"label": f"{i.code} · {i.name} — {i.unit}" + (f" ({mine})" if i.owned else ""), "value": i.id}
                for i in items]
     ids = {i.id for i in items}
-    value = _as_id(chosen)
+    value = as_id(chosen)
     return options, value if value in ids else (items[0].id if items else None)
 
 
@@ -199,7 +193,7 @@ def _hint(item: entry.EntryIndicator) -> list[Any]:
           Input(INDICATOR, "value"), Input(LIVE_VERSION_ID, "data"), Input(REFRESH, "data"), State(PERIOD, "data"))
 def show_indicator(indicator_id: Any, _version: int | None, _refresh: int | None, period: str | None) -> tuple[Any, Any]:
     """What the chosen indicator accepts, and every value it has had."""
-    chosen = _as_id(indicator_id)
+    chosen = as_id(indicator_id)
     if chosen is None:
         return None, []
     item = next((i for i in _indicators(period) if i.id == chosen), None)
@@ -216,15 +210,6 @@ def show_indicator(indicator_id: Any, _version: int | None, _refresh: int | None
     return _hint(item), rows
 
 
-def _date(value: object) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 @callback(Output(MESSAGE, "children"), Output(REFRESH, "data"), Output(VALUE, "value"), Output(COMMENT, "value"),
           Output(EVIDENCE, "value"),
           Input(SUBMIT, "n_clicks"), State(INDICATOR, "value"), State(DATE, "value"), State(VALUE, "value"),
@@ -233,12 +218,12 @@ def submit(n_clicks: int | None, indicator_id: Any, when: Any, value: Any, comme
            refresh: int | None) -> tuple[Any, ...]:
     if not n_clicks:
         raise PreventUpdate
-    chosen = _as_id(indicator_id)
+    chosen = as_id(indicator_id)
     if chosen is None:
         return problem_alert(Invalid({"indicator": "required_choice"})), no_update, no_update, no_update, no_update
     try:
         state = commands.enter_value(current_store(), viewer=current_viewer(), indicator_id=chosen,
-                                     value=value if isinstance(value, str | int | float) else None, measured_on=_date(when),
+                                     value=value if isinstance(value, str | int | float) else None, measured_on=as_date(when),
                                      comment=comment if isinstance(comment, str) else "",
                                      evidence_url=evidence if isinstance(evidence, str) and evidence else None)
     except PulseError as problem:
@@ -285,7 +270,7 @@ def review(_approvals: list[Any], _rejections: list[Any], reasons: list[Any], re
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate
-    measurement_id = _as_id(trigger.get("index"))
+    measurement_id = as_id(trigger.get("index"))
     if measurement_id is None:
         raise PreventUpdate
     version = (versions or {}).get(str(measurement_id)) if isinstance(versions, dict) else None
@@ -386,7 +371,7 @@ def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
           Input(TICK, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
 def advance(_ticks: int | None, job_id: Any) -> tuple[Any, ...]:
     """One chunk of checking or importing per tick, until the job rests."""
-    job = _as_id(job_id)
+    job = as_id(job_id)
     if job is None:
         raise PreventUpdate
     store, viewer = current_store(), current_viewer()
@@ -412,7 +397,7 @@ def advance(_ticks: int | None, job_id: Any) -> tuple[Any, ...]:
           Output(IMPORT_STATUS, "children", allow_duplicate=True),
           Input(IMPORT_BUTTON, "n_clicks"), State(JOB, "data"), prevent_initial_call=True)
 def start(n_clicks: int | None, job_id: Any) -> tuple[Any, Any, Any]:
-    job = _as_id(job_id)
+    job = as_id(job_id)
     if not n_clicks or job is None:
         raise PreventUpdate
     try:

@@ -10,7 +10,7 @@ body, so a refresh never wipes what is being typed.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import dash
@@ -28,6 +28,7 @@ from data_access.commands import tasks as task_commands
 from data_access.errors import PulseError
 from data_access.queries import dashboard, work
 from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
+from pages._inputs import as_date
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
@@ -165,10 +166,7 @@ def open_follow_up(n_clicks: int | None, auto: Any, indicator_id: Any) -> tuple[
 def create_follow_up(n_clicks: int | None, indicator_id: Any, title: Any, due: Any, note: Any) -> tuple[Any, Any, Any]:
     if not n_clicks or not isinstance(indicator_id, str) or not indicator_id.isdigit():
         raise PreventUpdate
-    try:
-        due_date = date.fromisoformat(due[:10]) if isinstance(due, str) and due else None
-    except ValueError:
-        due_date = None
+    due_date = as_date(due)
     try:
         task_id = task_commands.follow_up(current_store(), viewer=current_viewer(), indicator_id=int(indicator_id),
                                           title=title if isinstance(title, str) else "", due_date=due_date,

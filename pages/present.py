@@ -122,7 +122,8 @@ def render_slide(index: int | None, _version: int | None, playlist: dict) -> tup
 
 def _slide_title(slide: str, period: str) -> str:
     titles = {"overview": _("Overview"), "lagging": _("Lagging indicators"), "rankings": _("Ranking of units")}
-    return f"{titles.get(slide, _('Unit'))} · {period}"
+    unit = _("Unit")
+    return f"{titles.get(slide, unit)} · {period}"
 
 
 def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-untyped-def]

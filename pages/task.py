@@ -7,7 +7,6 @@ and a banner says so as soon as it happens.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import dash
@@ -28,6 +27,7 @@ from data_access.commands import tasks as commands
 from data_access.errors import NotFound, PulseError
 from data_access.queries import work
 from domain.tasks import TaskAction
+from pages._inputs import as_date, as_id
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number
 from server.live import LIVE_VERSION_ID
@@ -41,7 +41,6 @@ REFRESH = "task-refresh"
 CONTENT = "task-content"
 MESSAGE = "task-message"
 STALE = "task-stale"
-MAX_ID = 2**31 - 1
 
 
 def action_id(action: str) -> dict[str, str]:
@@ -53,7 +52,7 @@ def field_id(field: str) -> dict[str, str]:
 
 
 def layout(task_id: str | None = None, **_kwargs: object) -> html.Div:
-    parsed = int(task_id) if isinstance(task_id, str) and task_id.isdigit() and int(task_id) <= MAX_ID else None
+    parsed = as_id(task_id)
     return html.Div([
         dcc.Link(_("← My work"), href="/work"),
         html.Div(id=STALE, className="mt-2"),
@@ -69,8 +68,8 @@ def _facts(task: work.TaskView) -> dbc.Card:
     rows = [
         (_("Assigned to"), task.assignee_person or task.assignee_unit),
         (_("Assigned by"), f"{task.assigner or '–'} ({task.assigner_unit})"),
-        (_("Due date"), format_date(task.due_date) + (f" ({_('first due %(date)s', date=format_date(task.original_due_date))})"
-                                                      if task.original_due_date != task.due_date else "")),
+        (_("Due date"), format_date(task.due_date) if task.original_due_date == task.due_date else
+         _("%(due)s (first due %(first)s)", due=format_date(task.due_date), first=format_date(task.original_due_date))),
         (_("Priority"), priority_label(task.priority)),
         (_("Task type"), f"{task.task_type or '–'} (× {format_number(task.coefficient, 1)})"),
         (_("Delays counted"), str(task.delays)),
@@ -200,15 +199,6 @@ def _values(ids: list[dict[str, str]], values: list[Any]) -> dict[str, Any]:
     return {i["field"]: v for i, v in zip(ids, values, strict=False)}
 
 
-def _date(value: object) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _whole(value: object) -> Any:
     """A number from an input (a float like 3.0 is the whole number 3); anything else as it came, for validation."""
     if isinstance(value, float) and value.is_integer():
@@ -256,7 +246,7 @@ def act(clicks: list[int | None], task_id: int | None, version: int | None, refr
                 message = _("Work returned with your reason.")
             case TaskAction.EXTEND.value:
                 commands.extend(store, viewer=viewer, task_id=task_id, version=seen,
-                                new_due_date=_date(fields.get("new_due_date")), reason=reason)
+                                new_due_date=as_date(fields.get("new_due_date")), reason=reason)
                 message = _("Deadline extended.")
             case TaskAction.CANCEL.value:
                 commands.cancel(store, viewer=viewer, task_id=task_id, version=seen, reason=reason)

@@ -6,7 +6,7 @@ Data: data_access.queries.work (scoped); writes: data_access.commands.tasks.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import dash
@@ -24,6 +24,7 @@ from data_access.errors import PulseError
 from data_access.queries import work
 from domain.periods import parse_period
 from pages._common import page_period, updated_at
+from pages._inputs import as_date, as_id
 from server.context import current_store, current_viewer
 from server.i18n import _
 from server.live import LIVE_VERSION_ID
@@ -49,7 +50,6 @@ ALL_WARDS = "work-all-wards"
 PERSON = "work-person"
 SUBMIT = "work-submit"
 MESSAGE = "work-message"
-MAX_ID = 2**31 - 1
 
 
 def layout(period: str | None = None, box: str | None = None, **_kwargs: object) -> html.Div:
@@ -112,12 +112,6 @@ def _columns() -> list[dict[str, Any]]:
          "type": "rightAligned"},
         {"field": "priority_label", "headerName": _("Priority"), "flex": 1},
     ]
-
-
-def _as_id(value: object) -> int | None:
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID else None
 
 
 @callback(Output(GRID, "rowData"), Output(HEADER, "children"), Output(ASSIGN_AREA, "hidden"),
@@ -183,7 +177,7 @@ def every_ward(n_clicks: int | None) -> list[int]:
 @callback(Output(PERSON, "options"), Output(PERSON, "value"), Input(UNITS, "value"))
 def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], None]:
     """A person can be chosen when exactly one unit is."""
-    ids = [i for i in (_as_id(u) for u in unit_ids or []) if i]
+    ids = [i for i in (as_id(u) for u in unit_ids or []) if i]
     if len(ids) != 1:
         return [], None
     with current_store().read() as session:
@@ -200,24 +194,14 @@ def submit(n_clicks: int | None, title: str | None, description: str | None, due
            task_type: Any, unit_ids: Any, person: Any, refresh: int | None) -> tuple[Any, Any, Any, Any]:
     if not n_clicks or ctx.triggered_id != SUBMIT:
         raise PreventUpdate
-    units = [i for i in (_as_id(u) for u in (unit_ids if isinstance(unit_ids, list) else [])) if i]
+    units = [i for i in (as_id(u) for u in (unit_ids if isinstance(unit_ids, list) else [])) if i]
     try:
         ids = commands.assign(current_store(), viewer=current_viewer(), title=title if isinstance(title, str) else "",
-                              description=description if isinstance(description, str) else "", due_date=_date(due),
-                              priority=priority if isinstance(priority, str) else "normal", task_type_id=_as_id(task_type),
-                              unit_ids=units, person_id=_as_id(person))
+                              description=description if isinstance(description, str) else "", due_date=as_date(due),
+                              priority=priority if isinstance(priority, str) else "normal", task_type_id=as_id(task_type),
+                              unit_ids=units, person_id=as_id(person))
     except PulseError as problem:
         return problem_alert(problem), no_update, no_update, no_update
     text = (_("Task assigned.") if len(ids) == 1 else _("Task assigned to %(n)s units, each followed separately.", n=len(ids)))
     link = html.A(_("Open it"), href=f"/task/{ids[0]}", className="ms-2 work-new-task") if len(ids) == 1 else None
     return done_alert([text, link] if link else text), (refresh or 0) + 1, "", ""
-
-
-def _date(value: object) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-

@@ -4,6 +4,9 @@ that names who changed the record last and when.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -59,3 +62,23 @@ def named(store: Store, problem: Conflict) -> Conflict:
         return problem
     with store.read() as session:
         return conflict(session, problem.entity, problem.entity_id)
+
+
+class Refused(Exception):
+    """A refusal found inside a write transaction: audited as a Forbidden once that transaction is rolled back."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@contextmanager
+def refusals_and_conflicts(store: Store, viewer: Viewer, *, action: str, entity: str, entity_id: object) -> Iterator[None]:
+    """Wrap a write transaction (``with refusals_and_conflicts(...), store.write() as session:``): a Refused
+    raised inside becomes an audited Forbidden, a Conflict gets its who and when, after the rollback."""
+    try:
+        yield
+    except Refused as refusal:
+        raise refuse(store, viewer, action=action, entity=entity, entity_id=entity_id, detail=refusal.detail) from None
+    except Conflict as problem:
+        raise named(store, problem) from problem

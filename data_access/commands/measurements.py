@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from config.clock import now
 from config.clock import today as clock_today
 from data_access import audit
-from data_access.commands.common import check_version, flush_or_conflict, named, refuse
+from data_access.commands.common import Refused, check_version, flush_or_conflict, refusals_and_conflicts
 from data_access.db import Store
-from data_access.errors import Conflict, Invalid, NotFound
+from data_access.errors import Invalid, NotFound
 from data_access.models import Indicator, Measurement, OrgUnit, Period
 from data_access.notifications import notify
 from data_access.viewer import Viewer
@@ -48,12 +48,6 @@ class ValueDraft:
     measured_on: date | None
     comment: str = ""
     evidence_url: str | None = None
-
-
-class _Refused(Exception):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 def may_enter(viewer: Viewer, *, owner_person_id: int | None, unit_path: str) -> bool:
@@ -133,17 +127,15 @@ def enter_value(store: Store, *, viewer: Viewer, indicator_id: int, value: Any, 
                 evidence_url: str | None = None) -> ValueState:
     """Record one value (submitted for approval where the unit requires it). Invalid lists what to fix."""
     draft = ValueDraft(indicator_id, value, measured_on, comment or "", evidence_url or None)
-    with store.write() as session:
+    with refusals_and_conflicts(store, viewer, action="measurement.enter", entity="indicator", entity_id=indicator_id), \
+            store.write() as session:
         problems, number = draft_problems(session, viewer, draft, today=clock_today())
         if problems.get("indicator") == "not_yours":
-            refusal = f"enter a value of indicator {indicator_id}"
-        elif problems:
+            raise Refused(f"enter a value of indicator {indicator_id}")
+        if problems:
             raise Invalid(problems)
-        else:
-            refusal = None
-            measurement = add_value(session, viewer, draft, number)  # type: ignore[arg-type]
-            return ValueState(measurement.id, measurement.status, measurement.version)
-    raise refuse(store, viewer, action="measurement.enter", entity="indicator", entity_id=indicator_id, detail=refusal)
+        measurement = add_value(session, viewer, draft, number)  # type: ignore[arg-type]
+        return ValueState(measurement.id, measurement.status, measurement.version)
 
 
 def approve(store: Store, *, viewer: Viewer, measurement_id: int, version: int | None) -> ValueState:
@@ -172,33 +164,28 @@ def reject(store: Store, *, viewer: Viewer, measurement_id: int, version: int | 
 def _review(store: Store, viewer: Viewer, measurement_id: int, version: int | None, outcome: MeasurementStatus,
             change) -> ValueState:  # type: ignore[no-untyped-def]
     action = f"measurement.{'approve' if outcome is MeasurementStatus.APPROVED else 'reject'}"
-    try:
-        with store.write() as session:
-            measurement = session.get(Measurement, measurement_id)
-            if measurement is None:
-                raise NotFound("measurement", measurement_id)
-            indicator = session.get(Indicator, measurement.indicator_id)
-            unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
-            assert unit is not None
-            if not viewer.covers_path(unit.path):
-                raise NotFound("measurement", measurement_id)
-            if not may_review(viewer, unit_path=unit.path, entered_by_id=measurement.entered_by_id):
-                raise _Refused(f"{action} {measurement_id}: not a reviewer of this unit, or entered it")
-            check_version(session, "measurement", measurement_id, current=measurement.version, seen=version)
-            if measurement.status != MeasurementStatus.SUBMITTED.value:
-                raise Invalid({"status": "not_allowed_now"}, status=measurement.status)
-            before = audit.snapshot(measurement, AUDITED)
-            with session.no_autoflush:  # one UPDATE (one version step) even when the change also adds a notice
-                change(session, measurement)
-                measurement.status = outcome.value
-                measurement.reviewed_by_id = viewer.user_id
-                measurement.reviewed_at = now()
-            flush_or_conflict(session, "measurement", measurement_id)
-            audit.record(session, user_id=viewer.user_id, action=action, entity="measurement", entity_id=measurement_id,
-                         before=before, after=audit.snapshot(measurement, AUDITED), detail=measurement.reject_reason)
-            return ValueState(measurement.id, measurement.status, measurement.version)
-    except _Refused as refusal:
-        raise refuse(store, viewer, action=action, entity="measurement", entity_id=measurement_id,
-                     detail=refusal.detail) from None
-    except Conflict as problem:
-        raise named(store, problem) from problem
+    with refusals_and_conflicts(store, viewer, action=action, entity="measurement", entity_id=measurement_id), \
+            store.write() as session:
+        measurement = session.get(Measurement, measurement_id)
+        if measurement is None:
+            raise NotFound("measurement", measurement_id)
+        indicator = session.get(Indicator, measurement.indicator_id)
+        unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
+        assert unit is not None
+        if not viewer.covers_path(unit.path):
+            raise NotFound("measurement", measurement_id)
+        if not may_review(viewer, unit_path=unit.path, entered_by_id=measurement.entered_by_id):
+            raise Refused(f"{action} {measurement_id}: not a reviewer of this unit, or entered it")
+        check_version(session, "measurement", measurement_id, current=measurement.version, seen=version)
+        if measurement.status != MeasurementStatus.SUBMITTED.value:
+            raise Invalid({"status": "not_allowed_now"}, status=measurement.status)
+        before = audit.snapshot(measurement, AUDITED)
+        with session.no_autoflush:  # one UPDATE (one version step) even when the change also adds a notice
+            change(session, measurement)
+            measurement.status = outcome.value
+            measurement.reviewed_by_id = viewer.user_id
+            measurement.reviewed_at = now()
+        flush_or_conflict(session, "measurement", measurement_id)
+        audit.record(session, user_id=viewer.user_id, action=action, entity="measurement", entity_id=measurement_id,
+                     before=before, after=audit.snapshot(measurement, AUDITED), detail=measurement.reject_reason)
+        return ValueState(measurement.id, measurement.status, measurement.version)

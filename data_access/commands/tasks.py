@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from config.clock import today as clock_today
 from data_access import audit
-from data_access.commands.common import check_version, flush_or_conflict, named, refuse
+from data_access.commands.common import Refused, check_version, flush_or_conflict, refusals_and_conflicts, refuse
 from data_access.db import Store
-from data_access.errors import Conflict, Invalid, NotFound
+from data_access.errors import Invalid, NotFound
 from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType
 from data_access.notifications import notify, responsible_users
 from data_access.queries.work import follow_up_draft, roles_on
@@ -57,12 +57,6 @@ class TaskState:
     version: int
 
 
-class _Refused(Exception):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
 # --- assigning ------------------------------------------------------------------------------
 
 
@@ -86,28 +80,26 @@ def assign(store: Store, *, viewer: Viewer, title: str, due_date: date | None, u
         raise Invalid(problems)
     if not viewer.can_write:
         raise refuse(store, viewer, action="task.assign", entity="task", entity_id=None, detail=f"role {viewer.role.value} may not assign")
-    try:
-        with store.write() as session:
-            assignees = _assignees(session, viewer, targets, person_id)
-            coefficient, task_type = _task_type(session, task_type_id)
-            objective_id, indicator_id = _links(session, viewer, objective_id, indicator_id)
-            batch_key = uuid.uuid4().hex[:16] if len(assignees) > 1 else None
-            ids = []
-            for unit_id, assignee_person in assignees:
-                task = Task(title=new.title.strip(), description=new.description.strip(), assigner_user_id=viewer.user_id,
-                            assigner_unit_id=viewer.scope_unit_id, assignee_unit_id=unit_id, assignee_person_id=assignee_person,
-                            batch_key=batch_key, task_type_id=task_type, coefficient=coefficient, priority=priority,
-                            objective_id=objective_id, indicator_id=indicator_id, start_date=new.start_date, due_date=due_date,
-                            original_due_date=due_date, status=TaskStatus.OPEN.value, progress_pct=0, delays=0, major_errors=0)
-                session.add(task)
-                session.flush()
-                ids.append(task.id)
-                audit.record(session, user_id=viewer.user_id, action="task.assign", entity="task", entity_id=task.id,
-                             after=audit.snapshot(task, AUDITED), detail=f"batch {batch_key}" if batch_key else None)
-                notify(session, user_ids=responsible_users(session, unit_id=unit_id, person_id=assignee_person), kind="assigned",
-                       task_id=task.id, actor_user_id=viewer.user_id)
-    except _Refused as refusal:
-        raise refuse(store, viewer, action="task.assign", entity="task", entity_id=None, detail=refusal.detail) from None
+    with refusals_and_conflicts(store, viewer, action="task.assign", entity="task", entity_id=None), \
+            store.write() as session:
+        assignees = _assignees(session, viewer, targets, person_id)
+        coefficient, task_type = _task_type(session, task_type_id)
+        objective_id, indicator_id = _links(session, viewer, objective_id, indicator_id)
+        batch_key = uuid.uuid4().hex[:16] if len(assignees) > 1 else None
+        ids = []
+        for unit_id, assignee_person in assignees:
+            task = Task(title=new.title.strip(), description=new.description.strip(), assigner_user_id=viewer.user_id,
+                        assigner_unit_id=viewer.scope_unit_id, assignee_unit_id=unit_id, assignee_person_id=assignee_person,
+                        batch_key=batch_key, task_type_id=task_type, coefficient=coefficient, priority=priority,
+                        objective_id=objective_id, indicator_id=indicator_id, start_date=new.start_date, due_date=due_date,
+                        original_due_date=due_date, status=TaskStatus.OPEN.value, progress_pct=0, delays=0, major_errors=0)
+            session.add(task)
+            session.flush()
+            ids.append(task.id)
+            audit.record(session, user_id=viewer.user_id, action="task.assign", entity="task", entity_id=task.id,
+                         after=audit.snapshot(task, AUDITED), detail=f"batch {batch_key}" if batch_key else None)
+            notify(session, user_ids=responsible_users(session, unit_id=unit_id, person_id=assignee_person), kind="assigned",
+                   task_id=task.id, actor_user_id=viewer.user_id)
     return ids
 
 
@@ -120,7 +112,7 @@ def _assignees(session: Session, viewer: Viewer, unit_ids: list[int], person_id:
         unit = session.get(OrgUnit, person.unit_id)
         assert unit is not None
         if not viewer.covers_path(unit.path):
-            raise _Refused(f"person {person_id} outside the viewer's scope")
+            raise Refused(f"person {person_id} outside the viewer's scope")
         if unit_ids and unit_ids != [unit.id]:
             raise Invalid({"assignee": "person_not_in_unit"})
         return [(unit.id, person.id)]
@@ -130,7 +122,7 @@ def _assignees(session: Session, viewer: Viewer, unit_ids: list[int], person_id:
         raise Invalid({"assignee": "unknown_choice"})
     outside = [i for i in unit_ids if not viewer.covers_path(units[i].path)]
     if outside:
-        raise _Refused(f"units {outside[:5]} outside the viewer's scope")
+        raise Refused(f"units {outside[:5]} outside the viewer's scope")
     return [(i, None) for i in unit_ids]
 
 
@@ -151,7 +143,7 @@ def _links(session: Session, viewer: Viewer, objective_id: int | None, indicator
         if indicator is None or unit is None:
             raise Invalid({"indicator": "unknown_choice"})
         if not viewer.covers_path(unit.path):
-            raise _Refused(f"indicator {indicator_id} outside the viewer's scope")
+            raise Refused(f"indicator {indicator_id} outside the viewer's scope")
         objective_id = objective_id or indicator.objective_id
     if objective_id is not None:
         objective = session.get(Objective, objective_id)
@@ -159,7 +151,7 @@ def _links(session: Session, viewer: Viewer, objective_id: int | None, indicator
         if objective is None or unit is None:
             raise Invalid({"objective": "unknown_choice"})
         if not viewer.covers_path(unit.path):
-            raise _Refused(f"objective {objective_id} outside the viewer's scope")
+            raise Refused(f"objective {objective_id} outside the viewer's scope")
     return objective_id, indicator_id
 
 
@@ -278,37 +270,32 @@ def cancel(store: Store, *, viewer: Viewer, task_id: int, version: int | None, r
 def _act(store: Store, viewer: Viewer, task_id: int, version: int | None, action: TaskAction, change) -> TaskState:  # type: ignore[no-untyped-def]
     """Shared frame: load, authorise, check version and state, change, check-in, audit; one transaction."""
     name = f"task.{action.value}"
-    try:
-        with store.write() as session:
-            task = session.get(Task, task_id)
-            if task is None:
-                raise NotFound("task", task_id)
-            roles = roles_on(session, viewer, task)
-            if not roles.visible:
-                raise NotFound("task", task_id)
-            permitted = roles.is_assignee if action in ASSIGNEE_ACTIONS else roles.is_assigner
-            if not permitted or viewer.role.value == "screen":
-                raise _Refused(f"{name} on task {task_id}: not the {'assignee' if action in ASSIGNEE_ACTIONS else 'assigner'}")
-            check_version(session, "task", task_id, current=task.version, seen=version)
-            try:
-                new_status = next_status(action, TaskStatus(task.status))
-            except ValueError:
-                raise Invalid({"status": "not_allowed_now"}, status=task.status) from None
-            before = audit.snapshot(task, AUDITED)
-            with session.no_autoflush:  # one UPDATE (one version step) even when the change also adds a notice
-                checkin = change(session, task)
-                task.status = new_status.value
-            flush_or_conflict(session, "task", task_id)
-            comment = (checkin.get("comment") or "")[:COMMENT_MAX]
-            evidence = checkin.get("evidence_url")
-            session.add(TaskCheckin(task_id=task_id, author_user_id=viewer.user_id, kind=action.value,
-                                    progress_pct=checkin.get("progress_pct"), comment=comment,
-                                    evidence_url=evidence if evidence and safe_url(evidence) else None))
-            audit.record(session, user_id=viewer.user_id, action=name, entity="task", entity_id=task_id, before=before,
-                         after=audit.snapshot(task, AUDITED), detail=comment or None)
-            return TaskState(task.id, task.status, task.version)
-    except _Refused as refusal:
-        raise refuse(store, viewer, action=name, entity="task", entity_id=task_id, detail=refusal.detail) from None
-    except Conflict as problem:
-        raise named(store, problem) from problem
+    with refusals_and_conflicts(store, viewer, action=name, entity="task", entity_id=task_id), store.write() as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound("task", task_id)
+        roles = roles_on(session, viewer, task)
+        if not roles.visible:
+            raise NotFound("task", task_id)
+        permitted = roles.is_assignee if action in ASSIGNEE_ACTIONS else roles.is_assigner
+        if not permitted or viewer.role.value == "screen":
+            raise Refused(f"{name} on task {task_id}: not the {'assignee' if action in ASSIGNEE_ACTIONS else 'assigner'}")
+        check_version(session, "task", task_id, current=task.version, seen=version)
+        try:
+            new_status = next_status(action, TaskStatus(task.status))
+        except ValueError:
+            raise Invalid({"status": "not_allowed_now"}, status=task.status) from None
+        before = audit.snapshot(task, AUDITED)
+        with session.no_autoflush:  # one UPDATE (one version step) even when the change also adds a notice
+            checkin = change(session, task)
+            task.status = new_status.value
+        flush_or_conflict(session, "task", task_id)
+        comment = (checkin.get("comment") or "")[:COMMENT_MAX]
+        evidence = checkin.get("evidence_url")
+        session.add(TaskCheckin(task_id=task_id, author_user_id=viewer.user_id, kind=action.value,
+                                progress_pct=checkin.get("progress_pct"), comment=comment,
+                                evidence_url=evidence if evidence and safe_url(evidence) else None))
+        audit.record(session, user_id=viewer.user_id, action=name, entity="task", entity_id=task_id, before=before,
+                     after=audit.snapshot(task, AUDITED), detail=comment or None)
+        return TaskState(task.id, task.status, task.version)
 

@@ -52,3 +52,18 @@ def test_vietnamese_is_really_vietnamese() -> None:
         catalog = read_po(handle)
     assert catalog.get("Sign in").string == "Đăng nhập"
     assert catalog.get("Wrong user name or password.").string.startswith("Sai")
+
+
+def test_no_translation_hides_inside_an_f_string() -> None:
+    """Babel's extractor does not look inside f-strings: a _("...") there would never reach the catalogs."""
+    import re
+
+    inside = re.compile(r"""f["'][^"'\n]*\{\s*_\(""")
+    offenders = []
+    for path in PROJECT_ROOT.rglob("*.py"):
+        if set(path.relative_to(PROJECT_ROOT).parts) & SKIP_DIRS:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if inside.search(line):
+                offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{number}")
+    assert not offenders, offenders

@@ -1,0 +1,29 @@
+"""Values that come back from the browser, read defensively: a forged request may send anything."""
+
+from __future__ import annotations
+
+from datetime import date
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+
+
+def as_id(value: object) -> int | None:
+    """A positive database id, or None for anything else (text, floats, booleans, out of range)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID else None
+
+
+def as_date(value: object) -> date | None:
+    """A date from an <input type=date> ("2026-11-20"), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def as_text(value: object) -> str:
+    """Text from an input, "" for anything that is not text."""
+    return value if isinstance(value, str) else ""
