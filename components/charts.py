@@ -44,11 +44,11 @@ def status_bars(counts: dict[str, int], labels: dict[str, str], *, height: int =
 
 def org_sunburst(tree: pd.DataFrame, *, height: int = 480) -> Figure:
     """The org tree coloured by score; clicking a sector drills into it."""
-    scores = [None if pd.isna(s) else float(s) for s in tree["score"]]
+    scores = [None if s is None or s != s else float(s) for s in tree["score"].tolist()]  # s != s: NaN
     names = tree["name"].tolist()
     return {"data": [{
         "type": "sunburst", "ids": tree["unit_id"].astype(str).tolist(), "labels": names,
-        "parents": ["" if pd.isna(p) else str(int(p)) for p in tree["parent_id"]],
+        "parents": ["" if p is None or p != p else str(int(p)) for p in tree["parent_id"].tolist()],
         "marker": {"colors": [score_colour(s) for s in scores]},
         "hovertext": [f"{n}: {s * 100:.0f}%" if s is not None else f"{n}: –" for n, s in zip(names, scores, strict=True)],
         "hoverinfo": "text", "insidetextorientation": "radial", "customdata": tree["unit_id"].tolist(), "maxdepth": 3,

@@ -31,6 +31,9 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only; filters on Vietnamese names need Unicode case folding.
+        dbapi_connection.create_function("pulse_lower", 1, lambda text: text.lower() if isinstance(text, str) else text,
+                                         deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -470,6 +470,15 @@ class IndicatorRollup(Base):
     on_course: Mapped[bool | None] = mapped_column(Boolean)
     n_measurements: Mapped[int] = mapped_column(Integer, default=0)
     weight: Mapped[float] = mapped_column(Float, default=1.0)
+    # weight x (expected - progress, no progress counting as 0): how much the shortfall matters
+    gap: Mapped[float | None] = mapped_column(Float)
+
+
+# The lagging lists, biggest gaps first, without a sort. Partial, so that only queries naming exactly these
+# statuses (as literals) use it: the planners picked a period-wide index over a unit's or a person's rows.
+LAGGING_STATUSES = (Status.OFF_TRACK.value, Status.AT_RISK.value)
+Index("ix_indicator_rollups_lagging_gap", IndicatorRollup.period_id, IndicatorRollup.gap,
+      sqlite_where=IndicatorRollup.status.in_(LAGGING_STATUSES), postgresql_where=IndicatorRollup.status.in_(LAGGING_STATUSES))
 
 
 class UnitRollup(Base):

@@ -178,6 +178,7 @@ def indicator_rollup_rows(
             "on_course": projected.on_course if projected else None,
             "n_measurements": len(counted),
             "weight": indicator.weight,
+            "gap": None if expected is None else indicator.weight * (expected - (p or 0.0)),
         })
     return rows
 

@@ -14,7 +14,7 @@ from data_access.queries.dashboard import data_version
 from data_access.viewer import Viewer
 from domain.periods import InvalidPeriod, parse_period
 from server.context import current_store, current_viewer, extension
-from server.i18n import _, format_date
+from server.i18n import _, format_date, lazy_gettext
 from server.shell import default_period_code
 
 T = TypeVar("T")
@@ -28,16 +28,25 @@ def page_period(period: str | None) -> str:
         return default_period_code()
 
 
+# Lazy strings, translated one at a time when asked: a city's unit page labels ~150 rows, and translating
+# every label of the set for each row was a quarter of its callback.
+_STATUS_LABELS = {"done": lazy_gettext("Done"), "on_track": lazy_gettext("On track"), "at_risk": lazy_gettext("At risk"),
+                  "off_track": lazy_gettext("Off track"), "no_data": lazy_gettext("No data")}
+_UNIT_KIND_LABELS = {"city": lazy_gettext("City"), "department": lazy_gettext("Department"),
+                     "ward": lazy_gettext("Ward / commune"), "division": lazy_gettext("Division"),
+                     "party_board": lazy_gettext("Party board")}
+_SOURCE_LABELS = {"resolution": lazy_gettext("Resolution"), "action_programme": lazy_gettext("Action programme"),
+                  "key_task": lazy_gettext("Key task"), "regular_work": lazy_gettext("Regular work")}
+
+
 def status_label(status: str | None) -> str:
-    labels = {"done": _("Done"), "on_track": _("On track"), "at_risk": _("At risk"), "off_track": _("Off track"),
-              "no_data": _("No data")}
-    return labels.get(status or "no_data", status or "")
+    label = _STATUS_LABELS.get(status or "no_data")
+    return str(label) if label is not None else status or ""
 
 
 def unit_kind_label(kind: str) -> str:
-    labels = {"city": _("City"), "department": _("Department"), "ward": _("Ward / commune"), "division": _("Division"),
-              "party_board": _("Party board")}
-    return labels.get(kind, kind)
+    label = _UNIT_KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind
 
 
 def source_text(kind: str | None, ref: object) -> str:
@@ -46,9 +55,8 @@ def source_text(kind: str | None, ref: object) -> str:
 
 
 def source_label(kind: str | None) -> str:
-    labels = {"resolution": _("Resolution"), "action_programme": _("Action programme"), "key_task": _("Key task"),
-              "regular_work": _("Regular work")}
-    return labels.get(kind or "", "–")
+    label = _SOURCE_LABELS.get(kind or "")
+    return str(label) if label is not None else "–"
 
 
 def cached(name: str, viewer: Viewer, period: str, compute: Callable[[Any], T], *extra: object) -> T:

@@ -85,7 +85,8 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
 
 
 def _ranking_card(title: str, frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
-    rows = [html.Tr([html.Td(html.A(r.name, href=f"/unit/{r.unit_id}?period={period}")), html.Td(unit_kind_label(r.kind)),
+    kinds = {k: unit_kind_label(k) for k in frame["kind"].unique()}
+    rows = [html.Tr([html.Td(html.A(r.name, href=f"/unit/{r.unit_id}?period={period}")), html.Td(kinds[r.kind]),
                      html.Td(format_percent(r.score), className="text-end fw-bold", style={"color": score_colour(r.score)})])
             for r in frame.itertuples()]
     body = dbc.Table([html.Tbody(rows)], size="sm", className="mb-0") if rows else html.P(_("No data yet."))
@@ -95,11 +96,12 @@ def _ranking_card(title: str, frame, period: str) -> dbc.Card:  # type: ignore[n
 def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def]
     if frame.empty:
         return html.P(_("No lagging indicator: everything is on track."))
+    statuses = {k: status_label(k) for k in frame["status"].unique()}
     rows = [{"indicator": md_link(r.indicator, f"/indicator/{r.indicator_id}?period={period}"),
              "unit": md_link(r.unit, f"/unit/{r.unit_id}?period={period}"),
              "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–",
              "progress": round(float(r.progress or 0) * 100, 1), "expected": round(float(r.expected or 0) * 100, 1),
-             "status": status_label(r.status)} for r in frame.itertuples()]
+             "status": statuses[r.status]} for r in frame.itertuples()]
     columns = [column("indicator", _("Indicator"), flex=3, link=True), column("unit", _("Unit"), flex=2, link=True),
                column("owner", _("Owner"), flex=2, link=True), column("progress", _("Progress %"), numeric=True),
                column("expected", _("Expected %"), numeric=True), column("status", _("Status"))]

@@ -1,8 +1,8 @@
-"""Leaders drill down by clicking; the big screen runs by itself; a change elsewhere shows within 5 s."""
+"""Leaders drill down by clicking; the lagging grid sorts, filters and pages on the server; the big screen
+runs by itself; a change elsewhere shows within 5 s, without losing the user's place."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -32,6 +32,90 @@ def test_leader_drills_from_city_to_a_person(new_page, live_server: LiveServer) 
     page.wait_for_selector("#person-title")
     assert division in page.inner_text("body")
     screenshot(page, "person")
+
+
+def _grid_column(page, column: str) -> list[str]:  # type: ignore[no-untyped-def]
+    cells = page.query_selector_all(f"#lagging-grid .ag-center-cols-container .ag-row .ag-cell[col-id='{column}']")
+    return [cell.inner_text() for cell in cells]
+
+
+def _only_units_named(page, text: str) -> bool:  # type: ignore[no-untyped-def]
+    units = _grid_column(page, "unit")
+    return bool(units) and all(text.lower() in unit.lower() for unit in units)
+
+
+def _numbers(texts: list[str]) -> list[float]:
+    return [float(t.replace(",", ".")) for t in texts if t.strip()]
+
+
+def test_lagging_grid_sorts_filters_and_opens_an_indicator(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    page.goto(f"{live_server.url}/lagging?period=2026")
+    page.wait_for_selector("#lagging-count")
+    page.wait_for_selector("#lagging-grid .ag-row .ag-cell[col-id='indicator'] a")
+    total = int(page.inner_text("#lagging-count").split()[0].replace(".", ""))
+    gaps = _numbers(_grid_column(page, "gap"))
+    assert len(gaps) >= 10 and gaps == sorted(gaps, reverse=True)  # the biggest weighted gaps first
+    assert f"{total}" in page.inner_text("#lagging-grid .ag-paging-panel")  # the server's row count drives the pager
+
+    by_gap = _numbers(_grid_column(page, "progress"))
+    page.click("#lagging-grid .ag-header-cell[col-id='progress'] .ag-header-cell-label")
+
+    def sorted_by_progress() -> bool:
+        progress = _numbers(_grid_column(page, "progress"))
+        return len(progress) >= 10 and progress == sorted(progress) and progress[0] <= min(by_gap)
+
+    wait_until(sorted_by_progress)
+    page.fill("#lagging-grid .ag-floating-filter[col-id='unit'] input", "phòng")  # matches "Phòng ..." and "Văn phòng"
+    wait_until(lambda: _only_units_named(page, "phòng"))
+    assert any(unit.startswith("Phòng") for unit in _grid_column(page, "unit"))  # whatever the case
+    progress = _numbers(_grid_column(page, "progress"))
+    assert progress == sorted(progress)  # still sorted by progress
+    paging = page.inner_text("#lagging-grid .ag-paging-panel")
+    assert f" {total}" not in paging  # fewer rows than the whole list
+    screenshot(page, "lagging-sorted-filtered")
+
+    link = page.query_selector("#lagging-grid .ag-row[row-index='0'] .ag-cell[col-id='indicator'] a")
+    name = link.inner_text()
+    link.click()
+    page.wait_for_selector("#indicator-title")
+    assert page.inner_text("#indicator-title") == name
+
+
+def test_lagging_grid_refreshes_in_place_when_the_data_changes(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    store = Store.connect(live_server.database_url)
+    try:
+        with store.read() as session:
+            year = session.execute(select(Period.id).where(Period.code == "2026")).scalar_one()
+            lagging = session.execute(
+                select(Indicator.id, Indicator.target, OrgUnit.name).join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
+                .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
+                .where(IndicatorRollup.period_id == year, IndicatorRollup.status == "off_track",
+                       Indicator.direction == "increase", Indicator.accumulation == "last")
+                .order_by(Indicator.id)
+            ).first()
+        assert lagging is not None
+        page = new_page()
+        log_in(page, live_server.url, "lanhdao.thanhpho")
+        page.goto(f"{live_server.url}/lagging?period=2026")
+        page.wait_for_selector("#lagging-grid .ag-row .ag-cell[col-id='indicator'] a")
+        page.click("#lagging-grid .ag-header-cell[col-id='progress'] .ag-header-cell-label")
+        page.fill("#lagging-grid .ag-floating-filter[col-id='unit'] input", lagging.name)
+        row = f"#lagging-grid .ag-center-cols-container .ag-row[row-id='{lagging.id}']"
+        wait_until(lambda: _only_units_named(page, lagging.name) and page.query_selector(row) is not None)
+        rows_before = len(_grid_column(page, "indicator"))
+
+        with store.write() as session:  # another user reaches the target
+            session.add(Measurement(indicator_id=lagging.id, value=lagging.target, measured_on=date(2026, 11, 15),
+                                    status="approved"))
+        assert wait_until(lambda: page.query_selector(row) is None and _only_units_named(page, lagging.name)
+                          and len(_grid_column(page, "indicator")) == rows_before - 1, timeout=5.0) <= 5.0
+        # The user's place is kept: the filter text, the sort on progress.
+        assert page.input_value("#lagging-grid .ag-floating-filter[col-id='unit'] input") == lagging.name
+        assert page.get_attribute("#lagging-grid .ag-header-cell[col-id='progress']", "aria-sort") == "ascending"
+    finally:
+        store.dispose()
 
 
 def test_big_screen_advances_by_itself_and_by_key(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

@@ -62,6 +62,8 @@ def _forged_bodies(key: str, spec: dict[str, Any], forged: dict[str, Any]) -> li
                 return f"/{kind}/{forged_id}"
             if prop == "search":
                 return f"?period=2026&unit={forged_id}"
+            if prop == "getRowsRequest":  # an infinite grid's block request, so the forged state reaches the query
+                return {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
             if name.endswith("-id") or name.endswith("-unit") or prop in ("n_clicks", "value", "clickData"):
                 return str(forged_id) if prop != "clickData" else {"points": [{"customdata": forged_id, "id": str(forged_id)}]}
             return None
