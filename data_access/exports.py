@@ -16,15 +16,8 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from data_access.queries.evaluations import list_evaluations, period_row, trail
+from data_access.spreadsheets import safe_cell
 from data_access.viewer import Viewer
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def classification_workbook(
@@ -55,7 +48,7 @@ def classification_workbook(
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for number, row in enumerate(rows, start=1):
-        sheet.append([_safe(v) for v in (
+        sheet.append([safe_cell(v) for v in (
             number, row.civil_servant_code, row.person_name, row.unit_name, row.position_name, row.task_points,
             row.general_points, row.total, level_name(row.level), level_name(row.final_level), row.status,
             quota_text(row.quota) if row.moved else "",
@@ -67,7 +60,7 @@ def classification_workbook(
         for cell in unit_sheet[1]:
             cell.font = Font(bold=True)
         for number, row in enumerate(units, start=1):
-            unit_sheet.append([_safe(v) for v in (
+            unit_sheet.append([safe_cell(v) for v in (
                 number, row.unit_name, kind_name(row.unit_kind), row.task_points, row.general_points, row.total,
                 level_name(row.level), level_name(row.final_level), row.status, quota_text(row.quota) if row.moved else "",
             )])
@@ -77,7 +70,7 @@ def classification_workbook(
         cell.font = Font(bold=True)
     for row in rows + units:
         for entry in trail(session, evaluation_id=row.id):
-            trail_sheet.append([_safe(v) for v in (row.person_name, entry.at, entry.username, entry.action, entry.detail)])
+            trail_sheet.append([safe_cell(v) for v in (row.person_name, entry.at, entry.username, entry.action, entry.detail)])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ from data_access.errors import Forbidden, NotFound, PulseError
 from data_access.queries.dashboard import data_version
 from data_access.viewer import Viewer
 from domain.periods import InvalidPeriod, parse_period
+from pages._inputs import as_id
 from server.context import current_store, current_viewer, extension
 from server.i18n import _, format_date, lazy_gettext
 from server.shell import default_period_code
@@ -20,10 +21,10 @@ from server.shell import default_period_code
 T = TypeVar("T")
 
 
-def page_period(period: str | None) -> str:
-    """The period code a page shows: the URL's, or the default when absent or malformed."""
+def page_period(period: object) -> str:
+    """The period code a page shows: the URL's, or the default when absent, malformed or not text at all."""
     try:
-        return parse_period(period).code if period else default_period_code()
+        return parse_period(period).code if isinstance(period, str) and period else default_period_code()
     except InvalidPeriod:
         return default_period_code()
 
@@ -111,9 +112,10 @@ def detail_layout(ids: DetailIds, item_id: str | None, period: str | None) -> ht
 
 def render_detail(item_id: str | None, period: str | None, render: Callable[[Viewer, int, str], T]) -> T | dbc.Alert:
     """Fill an item page: malformed ids, refusals and unknown items become a friendly alert."""
-    if not item_id or not str(item_id).isdigit():
+    chosen = as_id(item_id)
+    if chosen is None:
         return dbc.Alert(_("Nothing here: the item does not exist, or not for this period."), color="secondary")
-    return guarded(lambda viewer: render(viewer, int(item_id), page_period(period)))
+    return guarded(lambda viewer: render(viewer, chosen, page_period(period)))
 
 
 def audit_refusal(viewer: Viewer, detail: str) -> None:

@@ -27,3 +27,16 @@ def as_date(value: object) -> date | None:
 def as_text(value: object) -> str:
     """Text from an input, "" for anything that is not text."""
     return value if isinstance(value, str) else ""
+
+
+def chosen_id(current: object, valid: set[int], *fallbacks: int | None) -> int | None:
+    """The id the browser says is chosen if it is one of the offered ones, else the first valid fallback."""
+    picked = as_id(current)
+    if picked in valid:
+        return picked
+    return next((f for f in fallbacks if f in valid), None)
+
+
+def next_count(value: object) -> int:
+    """The next value of a refresh counter kept in a store (whatever the browser sent back)."""
+    return (value if isinstance(value, int) and not isinstance(value, bool) else 0) + 1

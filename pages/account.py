@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext
 
 from data_access import accounts
 from data_access.errors import Invalid
+from pages._inputs import as_text
 from server.context import current_store, current_viewer
 from server.i18n import LANGUAGES, _
 
@@ -68,7 +69,7 @@ def save_password(n_clicks: int | None, current: str | None, new: str | None) ->
         return no_update
     try:
         with current_store().write() as session:
-            accounts.change_password(session, viewer=current_viewer(), current=current or "", new=new or "")
+            accounts.change_password(session, viewer=current_viewer(), current=as_text(current), new=as_text(new))
     except Invalid as error:
         code = next(iter(error.problems.values()))
         return dbc.Alert(str(PASSWORD_MESSAGES.get(code, _("The password was not changed."))), color="danger")

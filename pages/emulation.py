@@ -30,6 +30,7 @@ from data_access.queries import emulation
 from data_access.queries import evaluations as queries
 from domain.periods import parse_period
 from pages._common import unit_kind_label
+from pages._inputs import chosen_id
 from pages.evaluations import as_int, default_period, store, viewer
 
 dash.register_page(
@@ -85,7 +86,7 @@ def fill_units(_period: str, current: int | None) -> tuple[list[dict[str, Any]],
     base = min((depth for _i, _n, depth in units), default=0)
     options = [{"label": "\u00a0\u00a0" * (depth - base) + name, "value": unit_id} for unit_id, name, depth in units]
     valid = {o["value"] for o in options}
-    return options, current if current in valid else (who.scope_unit_id if who.scope_unit_id in valid else None)
+    return options, chosen_id(current, valid, who.scope_unit_id)
 
 
 def _grouped(rows: list[emulation.RankRow], label: Any) -> list[Any]:

@@ -28,7 +28,7 @@ from data_access.errors import Invalid, PulseError
 from data_access.queries import entry
 from domain.periods import parse_period
 from pages._common import page_period
-from pages._inputs import as_date, as_id
+from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number
 from server.live import LIVE_VERSION_ID
@@ -229,7 +229,7 @@ def submit(n_clicks: int | None, indicator_id: Any, when: Any, value: Any, comme
     except PulseError as problem:
         return problem_alert(problem), no_update, no_update, no_update, no_update
     text = (_("Value saved and sent for approval.") if state.status == "submitted" else _("Value saved: it counts now."))
-    return done_alert(text), (refresh or 0) + 1, "", "", ""
+    return done_alert(text), next_count(refresh), "", "", ""
 
 
 # --- approvals ------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def review(_approvals: list[Any], _rejections: list[Any], reasons: list[Any], re
             text = _("Value rejected: whoever entered it has been told why.")
     except PulseError as problem:
         return problem_alert(problem), no_update
-    return done_alert(text), (refresh or 0) + 1
+    return done_alert(text), next_count(refresh)
 
 
 # --- spreadsheet import ---------------------------------------------------------------------

@@ -35,6 +35,7 @@ from components.evaluation_views import (
 from data_access.commands import evaluations as commands
 from data_access.errors import NotFound, PulseError
 from data_access.queries import evaluations as queries
+from pages._inputs import next_count
 from pages.evaluations import as_int, store, viewer
 
 dash.register_page(
@@ -248,4 +249,4 @@ def act(clicks: list[int | None], evaluation_id: int | None, version: int | None
             raise PreventUpdate
     except PulseError as problem:
         return problem_alert(problem), no_update
-    return dbc.Alert(message, color="success", className="evaluation-message"), (refresh or 0) + 1
+    return dbc.Alert(message, color="success", className="evaluation-message"), next_count(refresh)

@@ -26,6 +26,8 @@ from data_access.errors import PulseError
 from data_access.queries import evaluations as queries
 from domain.kinds import Role
 from domain.periods import parse_period
+from pages._inputs import as_id as as_int
+from pages._inputs import chosen_id, next_count
 
 dash.register_page(
     __name__,
@@ -48,25 +50,13 @@ MESSAGE = "evaluations-message"
 MOVES = "evaluations-moves"
 LIST = "evaluations-list"
 REFRESH = "evaluations-refresh"
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
 
 def viewer():  # type: ignore[no-untyped-def]
     """The logged-in viewer (Forbidden when anonymous)."""
-    try:
-        from server.access import require_viewer
-    except ImportError:
-        from server.context import current_viewer as require_viewer
-    return require_viewer()
+    from server.context import current_viewer
 
-
-def as_int(value: Any) -> int | None:
-    """An id from the browser (a forged request may send anything)."""
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 < value <= MAX_ID else None
+    return current_viewer()
 
 
 def store():  # type: ignore[no-untyped-def]
@@ -116,7 +106,7 @@ def fill_units(_period: str, current: int | None) -> tuple[list[dict[str, Any]],
     base = min((depth for _id, _name, depth in units), default=0)
     options = [{"label": "\u00a0\u00a0" * (depth - base) + name, "value": unit_id} for unit_id, name, depth in units]
     valid = {o["value"] for o in options}
-    value = current if current in valid else (who.scope_unit_id if who.scope_unit_id in valid else next(iter(valid), None))
+    value = chosen_id(current, valid, who.scope_unit_id, next(iter(valid), None))
     return options, value, who.role not in (Role.ADMIN, Role.LEADER, Role.MANAGER)
 
 
@@ -153,7 +143,7 @@ def act(_o: int | None, _r: int | None, _a: int | None, _l: int | None, period: 
             raise PreventUpdate
     except PulseError as problem:
         return problem_alert(problem), no_update, no_update
-    return dbc.Alert(message, color="success", className="evaluation-message"), moves, (refresh or 0) + 1
+    return dbc.Alert(message, color="success", className="evaluation-message"), moves, next_count(refresh)
 
 
 @callback(Output(LIST, "children"), Input(PERIOD, "data"), Input(UNIT, "value"), Input(REFRESH, "data"))

@@ -28,7 +28,7 @@ from data_access.commands import tasks as task_commands
 from data_access.errors import PulseError
 from data_access.queries import dashboard, work
 from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
-from pages._inputs import as_date
+from pages._inputs import as_date, as_id
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
@@ -143,11 +143,12 @@ def open_follow_up(n_clicks: int | None, auto: Any, indicator_id: Any) -> tuple[
     if not n_clicks and auto is not True:
         raise PreventUpdate
     viewer = current_viewer()
-    if not viewer.can_write or not isinstance(indicator_id, str) or not indicator_id.isdigit():
+    indicator = as_id(indicator_id)
+    if not viewer.can_write or indicator is None:
         raise PreventUpdate
     try:
         with current_store().read() as session:
-            draft = work.follow_up_draft(session, viewer=viewer, indicator_id=int(indicator_id))
+            draft = work.follow_up_draft(session, viewer=viewer, indicator_id=indicator)
     except PulseError as problem:
         return False, problem_alert(problem), no_update, no_update, no_update
     about = _("For %(who)s · %(status)s: progress %(progress)s, expected %(expected)s",
@@ -164,11 +165,12 @@ def open_follow_up(n_clicks: int | None, auto: Any, indicator_id: Any) -> tuple[
           Input(FOLLOW_CREATE, "n_clicks"), State(IDS.item, "data"), State(FOLLOW_TITLE, "value"), State(FOLLOW_DUE, "value"),
           State(FOLLOW_NOTE, "value"), prevent_initial_call=True)
 def create_follow_up(n_clicks: int | None, indicator_id: Any, title: Any, due: Any, note: Any) -> tuple[Any, Any, Any]:
-    if not n_clicks or not isinstance(indicator_id, str) or not indicator_id.isdigit():
+    indicator = as_id(indicator_id)
+    if not n_clicks or indicator is None:
         raise PreventUpdate
     due_date = as_date(due)
     try:
-        task_id = task_commands.follow_up(current_store(), viewer=current_viewer(), indicator_id=int(indicator_id),
+        task_id = task_commands.follow_up(current_store(), viewer=current_viewer(), indicator_id=indicator,
                                           title=title if isinstance(title, str) else "", due_date=due_date,
                                           description=note if isinstance(note, str) else "")
     except PulseError as problem:

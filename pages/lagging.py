@@ -43,6 +43,7 @@ from pages._common import (
     unit_kind_label,
     updated_at,
 )
+from pages._inputs import as_id
 from server.context import current_viewer
 from server.i18n import _, current_language, format_number
 from server.live import LIVE_VERSION_ID
@@ -193,9 +194,10 @@ def _period(period: object) -> str:
 def _unit_id(unit: object) -> int | None:
     if unit is None:
         return None
-    if not isinstance(unit, str) or not unit.isdigit():
+    chosen = as_id(unit) if isinstance(unit, str) else None
+    if chosen is None:
         raise Invalid({"unit": "malformed"})
-    return int(unit)
+    return chosen
 
 
 def _labels() -> LaggingLabels:

@@ -20,6 +20,7 @@ from config.clock import today
 from data_access import notifications
 from data_access.errors import Forbidden
 from data_access.queries import work
+from pages._inputs import next_count
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date
 from server.live import LIVE_VERSION_ID
@@ -83,7 +84,7 @@ def mark_read(_all: int | None, _each: list[int | None], refresh: int | None) ->
         raise PreventUpdate
     with current_store().write() as session:
         notifications.mark_read(session, viewer=current_viewer(), notice_ids=ids)
-    return (refresh or 0) + 1
+    return next_count(refresh)
 
 
 @callback(Output(NAV_BADGE_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input("_pages_location", "pathname"))

@@ -16,6 +16,7 @@ from components.status import STATUS_COLOURS, score_colour
 from components.tables import column, data_grid, md_link
 from data_access.queries import dashboard
 from pages._common import cached, guarded, page_period, status_label, unit_kind_label, updated_at
+from pages._inputs import as_id
 from server.i18n import _, format_percent
 from server.live import LIVE_VERSION_ID
 
@@ -110,9 +111,11 @@ def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def
 
 @callback(Output(TREE_LINK_ID, "children"), Input(TREE_ID, "clickData"), State(PERIOD_ID, "data"), prevent_initial_call=True)
 def tree_link(click: dict | None, period: str) -> object:
-    if not click or not click.get("points"):
+    points = click.get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points else None
+    unit_id = as_id(point.get("customdata") or point.get("id")) if isinstance(point, dict) else None
+    if unit_id is None:  # clickData comes from the browser: anything else is ignored
         return dash.no_update
-    point = click["points"][0]
-    unit_id = point.get("customdata") or point.get("id")
-    return html.A(_("Open %(name)s", name=point.get("label", "")), href=f"/unit/{int(unit_id)}?period={period}",
+    label = point.get("label") if isinstance(point.get("label"), str) else ""
+    return html.A(_("Open %(name)s", name=label), href=f"/unit/{unit_id}?period={page_period(period)}",
                   className="btn btn-outline-primary btn-sm", id="overview-open-unit")

@@ -112,10 +112,13 @@ clientside_callback(
 @callback(Output(SLIDE_ID, "children"), Output(TITLE_ID, "children"),
           Input(INDEX_ID, "data"), Input(LIVE_VERSION_ID, "data"), State(PLAYLIST_ID, "data"))
 def render_slide(index: int | None, _version: int | None, playlist: dict) -> tuple:
-    slides = playlist["slides"]
-    index = int(index or 0) % len(slides)
+    # The playlist comes back from the browser: re-read it as the URL would be, never trust its shape.
+    given = playlist if isinstance(playlist, dict) else {}
+    slides = parse_playlist(",".join(s for s in given.get("slides", []) if isinstance(s, str))
+                            if isinstance(given.get("slides"), list) else None)
+    index = (index if isinstance(index, int) and not isinstance(index, bool) else 0) % len(slides)
     slide = slides[index]
-    period = playlist["period"]
+    period = page_period(given.get("period") if isinstance(given.get("period"), str) else None)
     body = guarded(lambda viewer: _slide(viewer, slide, period))
     return body, _slide_title(slide, period)
 

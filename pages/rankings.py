@@ -20,6 +20,7 @@ from config.rulesets import load_ruleset
 from data_access.queries import dashboard
 from domain.evaluation import TaskOutcome, task_result
 from pages._common import cached, guarded, page_period, unit_kind_label, updated_at
+from pages._inputs import as_id
 from server.i18n import _, format_number
 from server.live import LIVE_VERSION_ID
 
@@ -64,7 +65,7 @@ def _people_frame(viewer, period: str, unit_id: int) -> pd.DataFrame:  # type: i
 
 @callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(UNIT_ID, "data"))
 def render(_version: int | None, period: str, unit: str | None) -> object:
-    return guarded(lambda viewer: _render(viewer, page_period(period), int(unit) if unit else viewer.scope_unit_id))
+    return guarded(lambda viewer: _render(viewer, page_period(period), as_id(unit) or viewer.scope_unit_id))
 
 
 def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-untyped-def]
@@ -116,13 +117,15 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
         return dash.no_update
 
     def build(viewer):  # type: ignore[no-untyped-def]
+        # Read everything first: a refusal must not leave a half-written workbook behind.
+        units = _unit_frames(viewer, page_period(period))
+        people = _people_frame(viewer, page_period(period), as_id(unit) or viewer.scope_unit_id)
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            for kind, frame in _unit_frames(viewer, page_period(period)).items():
+            for kind, frame in units.items():
                 out = frame[["rank", "name", "score", "previous", "lifted_by", "dragged_by"]].copy()
                 out.columns = ["#", _("Unit"), _("Score"), _("Previous period"), _("Lifted most by"), _("Dragged most by")]
                 out.to_excel(writer, sheet_name=_sheet_name(unit_kind_label(kind)), index=False)
-            people = _people_frame(viewer, page_period(period), int(unit) if unit else viewer.scope_unit_id)
             people[["group", "rank", "name", "position", "points"]].to_excel(writer, sheet_name=_sheet_name(_("People")),
                                                                             index=False)
         return dcc.send_bytes(buffer.getvalue(), f"pulse-rankings-{page_period(period)}.xlsx")

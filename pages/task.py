@@ -27,7 +27,7 @@ from data_access.commands import tasks as commands
 from data_access.errors import NotFound, PulseError
 from data_access.queries import work
 from domain.tasks import TaskAction
-from pages._inputs import as_date, as_id
+from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number
 from server.live import LIVE_VERSION_ID
@@ -168,7 +168,8 @@ def _copies_table(copies: list[work.BatchCopy], shown: int) -> html.Div:
           Input(TASK_ID, "data"), Input(REFRESH, "data"), prevent_initial_call="initial_duplicate")
 def render(task_id: int | None, _refresh: int | None) -> tuple[Any, Any, Any]:
     """The task as the viewer may see it, with the forms the viewer may use now."""
-    if not isinstance(task_id, int) or isinstance(task_id, bool):
+    task_id = as_id(task_id)
+    if task_id is None:
         return problem_alert(NotFound("task", None)), None, None
     viewer = current_viewer()
     try:
@@ -185,7 +186,8 @@ def render(task_id: int | None, _refresh: int | None) -> tuple[Any, Any, Any]:
           prevent_initial_call=True)
 def warn_when_changed(_live: int | None, task_id: int | None, shown: int | None) -> Any:
     """A banner as soon as someone else changes the task shown (typed text is kept until the user reloads)."""
-    if not isinstance(task_id, int) or not isinstance(shown, int):
+    task_id = as_id(task_id)
+    if task_id is None or not isinstance(shown, int):
         raise PreventUpdate
     with current_store().read() as session:
         current = work.task_version(session, viewer=current_viewer(), task_id=task_id)
@@ -195,8 +197,11 @@ def warn_when_changed(_live: int | None, task_id: int | None, shown: int | None)
                      color="info", className="task-stale")
 
 
-def _values(ids: list[dict[str, str]], values: list[Any]) -> dict[str, Any]:
-    return {i["field"]: v for i, v in zip(ids, values, strict=False)}
+def _values(ids: object, values: object) -> dict[str, Any]:
+    """Field values by their pattern-matching id (a forged request may send anything)."""
+    if not isinstance(ids, list) or not isinstance(values, list):
+        return {}
+    return {i["field"]: v for i, v in zip(ids, values, strict=False) if isinstance(i, dict) and isinstance(i.get("field"), str)}
 
 
 def _whole(value: object) -> Any:
@@ -215,7 +220,8 @@ def act(clicks: list[int | None], task_id: int | None, version: int | None, refr
         ids: list[dict[str, str]]) -> tuple[Any, Any]:
     """Run the clicked action with the version the page showed, then re-render."""
     trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not isinstance(task_id, int) or not any(clicks or []):
+    task_id = as_id(task_id)
+    if not isinstance(trigger, dict) or task_id is None or not isinstance(clicks, list) or not any(clicks):
         raise PreventUpdate
     if not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate  # the buttons were just rendered, not clicked
@@ -255,4 +261,4 @@ def act(clicks: list[int | None], task_id: int | None, version: int | None, refr
                 raise PreventUpdate
     except PulseError as problem:
         return problem_alert(problem), no_update
-    return done_alert(message), (refresh or 0) + 1
+    return done_alert(message), next_count(refresh)

@@ -24,7 +24,7 @@ from data_access.errors import PulseError
 from data_access.queries import work
 from domain.periods import parse_period
 from pages._common import page_period, updated_at
-from pages._inputs import as_date, as_id
+from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
 from server.i18n import _
 from server.live import LIVE_VERSION_ID
@@ -119,7 +119,7 @@ def _columns() -> list[dict[str, Any]]:
 def render(_version: int | None, box: str | None, _refresh: int | None, period: str | None) -> tuple[Any, Any, bool]:
     viewer = current_viewer()
     chosen = parse_period(page_period(period))
-    box = box if box in work.BOXES else "to_me"
+    box = box if isinstance(box, str) and box in work.BOXES else "to_me"
     with current_store().read() as session:
         frame = work.work_list(session, viewer=viewer, box=box, today=today(), start=chosen.start, end=chosen.end)
         counts = work.work_counts(session, viewer=viewer, today=today())
@@ -177,7 +177,7 @@ def every_ward(n_clicks: int | None) -> list[int]:
 @callback(Output(PERSON, "options"), Output(PERSON, "value"), Input(UNITS, "value"))
 def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], None]:
     """A person can be chosen when exactly one unit is."""
-    ids = [i for i in (as_id(u) for u in unit_ids or []) if i]
+    ids = [i for i in (as_id(u) for u in (unit_ids if isinstance(unit_ids, list) else [])) if i]
     if len(ids) != 1:
         return [], None
     with current_store().read() as session:
@@ -204,4 +204,4 @@ def submit(n_clicks: int | None, title: str | None, description: str | None, due
         return problem_alert(problem), no_update, no_update, no_update
     text = (_("Task assigned.") if len(ids) == 1 else _("Task assigned to %(n)s units, each followed separately.", n=len(ids)))
     link = html.A(_("Open it"), href=f"/task/{ids[0]}", className="ms-2 work-new-task") if len(ids) == 1 else None
-    return done_alert([text, link] if link else text), (refresh or 0) + 1, "", ""
+    return done_alert([text, link] if link else text), next_count(refresh), "", ""

@@ -26,9 +26,9 @@ def default_period_code() -> str:
     return str(today().year)
 
 
-def period_from_query(search: str | None) -> str:
+def period_from_query(search: object) -> str:
     """The period code of a query string, or the default when absent or malformed."""
-    values = parse_qs((search or "").lstrip("?")).get("period", [])
+    values = parse_qs(search.lstrip("?")).get("period", []) if isinstance(search, str) else []
     try:
         return parse_period(values[0]).code if values else default_period_code()
     except InvalidPeriod:
@@ -99,9 +99,9 @@ def register_shell_callbacks(app: dash.Dash) -> None:
     def sync_period(selected: str | None, search: str | None, _pathname: str | None):  # type: ignore[no-untyped-def]
         trigger = dash.ctx.triggered_id
         in_url = period_from_query(search)
-        if trigger == PERIOD_SELECT_ID and selected and selected != in_url:
-            params = parse_qs((search or "").lstrip("?"))
-            params["period"] = [selected]
+        if trigger == PERIOD_SELECT_ID and isinstance(selected, str) and selected and selected != in_url:
+            params = parse_qs(search.lstrip("?")) if isinstance(search, str) else {}
+            params["period"] = [period_from_query(f"period={selected}")]
             return "?" + urlencode(params, doseq=True), no_update
         return no_update, in_url
 

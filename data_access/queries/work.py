@@ -162,18 +162,25 @@ def work_list(session: Session, *, viewer: Viewer, box: str, today: date, start:
     """
     if box not in BOXES:
         raise NotFound("box", box)
-    query, assignee_unit = _list_query()
+    # First the ids, in order, from the tasks table alone (an index walk, not a join over a city's
+    # 220,000 tasks), then the details of those few.
     if box == "to_me":
-        query = query.where(_to_me(session, viewer))
+        mine = _to_me(session, viewer)
     elif box == "by_me":
-        query = query.where(Task.assigner_user_id == viewer.user_id)
+        mine = Task.assigner_user_id == viewer.user_id
     else:
-        query = query.where(assignee_unit.path.startswith(viewer.scope_path, autoescape=True))
+        mine = Task.assignee_unit_id.in_(select(OrgUnit.id).where(OrgUnit.path.startswith(viewer.scope_path, autoescape=True)))
     open_values = [s.value for s in OPEN_TASK_STATUSES]
-    if start is not None and end is not None:
-        query = query.where(or_(Task.status.in_(open_values), and_(Task.due_date >= start, Task.due_date <= end)))
-    query = query.order_by(case((Task.status.in_(open_values), 0), else_=1), Task.due_date, Task.id).limit(LIST_LIMIT)
-    rows = session.execute(query).mappings().all()
+    ids = list(session.execute(select(Task.id).where(mine, Task.status.in_(open_values))
+                               .order_by(Task.due_date, Task.id).limit(LIST_LIMIT)).scalars())
+    if start is not None and end is not None and len(ids) < LIST_LIMIT:
+        ids += session.execute(select(Task.id).where(mine, Task.status.not_in(open_values), Task.due_date >= start,
+                                                     Task.due_date <= end)
+                               .order_by(Task.due_date, Task.id).limit(LIST_LIMIT - len(ids))).scalars()
+    order = {task_id: n for n, task_id in enumerate(ids)}
+    query, _unit = _list_query()
+    query = query.where(Task.id.in_(ids)) if ids else query.where(Task.id.is_(None))
+    rows = sorted(session.execute(query).mappings().all(), key=lambda row: order[row["id"]])
     frame = pd.DataFrame(rows, columns=[c for c in WORK_COLUMNS if c != "due_state"] + ["assigner_user_id",
                                                                                         "assignee_person_id", "assignee_path",
                                                                                         "assigner_path"])

@@ -121,6 +121,7 @@ def seed_demo(
             counts[table] = _bulk_insert(session, model, rows.rows(table), table, report)
         _reset_sequences(session)
         counts.update(_rebuild_rollups(session, today, report))
+    _analyze(store)
     return SeedReport(
         scale=scale,
         seed=seed,
@@ -129,6 +130,14 @@ def seed_demo(
         demo_password=password,
         demo_usernames=tuple(DEMO_USERNAMES.values()),
     )
+
+
+def _analyze(store: Store) -> None:
+    """Give PostgreSQL's planner statistics for the freshly loaded tables (autovacuum would, later)."""
+    if store.engine.dialect.name != "postgresql":
+        return
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
 
 
 def _silent(stage: str, done: int, total: int) -> None:

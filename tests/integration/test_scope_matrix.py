@@ -99,7 +99,8 @@ def test_forged_ids_never_leak_other_units(server: Flask, username: str, _scope:
             response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
                                    headers=headers)
             posted += 1
-            assert response.status_code in (200, 204, 400, 403, 404, 500), response.status_code
+            # Forged input gets an answer, never an internal error.
+            assert response.status_code in (200, 204, 400, 403, 404), (key, response.status_code)
             if response.status_code != 200:
                 continue
             text = json.dumps(response.get_json(), ensure_ascii=False)
