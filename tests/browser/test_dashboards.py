@@ -11,6 +11,7 @@ from sqlalchemy import select
 from data_access.db import Store
 from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period
 from tests.browser.conftest import ARTIFACTS, LiveServer, log_in, screenshot, wait_until
+from tests.support.live_changes import lift_an_off_track_indicator
 
 pytestmark = pytest.mark.browser
 
@@ -163,24 +164,9 @@ def test_a_measurement_committed_elsewhere_appears_within_five_seconds(new_page,
     log_in(page, live_server.url, "lanhdao.thanhpho")
     page.wait_for_selector("#overview-lagging-count")
     before = page.inner_text("#overview-lagging-count")
-    store = Store.connect(live_server.database_url)  # another process's view of the store: this test process
-    try:
-        with store.read() as session:
-            year = session.execute(select(Period.id).where(Period.code == "2026")).scalar_one()
-            lagging = session.execute(
-                select(Indicator.id, Indicator.target).join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
-                .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
-                .where(IndicatorRollup.period_id == year, IndicatorRollup.status == "off_track",
-                       Indicator.direction == "increase", Indicator.accumulation == "last")
-            ).first()
-        assert lagging is not None
-        with store.write() as session:
-            session.add(Measurement(indicator_id=lagging.id, value=lagging.target, measured_on=date(2026, 11, 15),
-                                    status="approved"))
-        waited = wait_until(lambda: page.inner_text("#overview-lagging-count") != before, timeout=5.0)
-        assert waited <= 5.0
-    finally:
-        store.dispose()
+    lift_an_off_track_indicator(live_server.database_url)  # committed by another process: this test process
+    waited = wait_until(lambda: page.inner_text("#overview-lagging-count") != before, timeout=5.0)
+    assert waited <= 5.0
 
 
 def test_screenshot_of_every_page(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

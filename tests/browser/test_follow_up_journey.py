@@ -49,7 +49,6 @@ def test_a_meeting_decision_becomes_a_tracked_task(new_page, live_server: LiveSe
 
 def test_staff_get_no_follow_up_button(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
-
     from sqlalchemy import select
 
     from data_access.db import Store

@@ -4,14 +4,11 @@ another process (this test process, which announces nothing) still shows on an o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
-from sqlalchemy import select
 
-from data_access.db import Store
-from data_access.models import Indicator, IndicatorRollup, Measurement, Period
 from tests.browser.conftest import LiveServer, log_in, wait_until
+from tests.support.live_changes import lift_an_off_track_indicator
 
 pytest.importorskip("playwright.sync_api")
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -34,20 +31,8 @@ def test_a_change_from_another_process_shows_within_five_seconds_with_redis(brow
         log_in(page, redis_server.url, "lanhdao.thanhpho")
         page.wait_for_selector("#overview-lagging-count")
         before = page.inner_text("#overview-lagging-count")
-        store = Store.connect(redis_server.database_url)
-        try:
-            with store.read() as session:
-                year = session.execute(select(Period.id).where(Period.code == "2026")).scalar_one()
-                lagging = session.execute(
-                    select(Indicator.id, Indicator.target).join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
-                    .where(IndicatorRollup.period_id == year, IndicatorRollup.status == "off_track",
-                           Indicator.direction == "increase", Indicator.accumulation == "last")).first()
-            with store.write() as session:
-                session.add(Measurement(indicator_id=lagging.id, value=lagging.target, measured_on=date(2026, 11, 15),
-                                        status="approved"))
-            waited = wait_until(lambda: page.inner_text("#overview-lagging-count") != before, timeout=5.0)
-            assert waited <= 5.0
-        finally:
-            store.dispose()
+        lift_an_off_track_indicator(redis_server.database_url)
+        waited = wait_until(lambda: page.inner_text("#overview-lagging-count") != before, timeout=5.0)
+        assert waited <= 5.0
     finally:
         context.close()

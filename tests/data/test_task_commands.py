@@ -17,21 +17,16 @@ from config.clock import today
 from data_access.commands import tasks as commands
 from data_access.db import Store
 from data_access.errors import Conflict, Forbidden, Invalid, NotFound
-from data_access.models import AuditEntry, Notification, OrgUnit, Period, Task, TaskCheckin, UnitRollup, User
+from data_access.models import AuditEntry, Notification, OrgUnit, Period, Task, TaskCheckin, UnitRollup
 from data_access.queries import work
 from data_access.seed import DEMO_USERNAMES
-from data_access.viewer import Viewer, load_viewer
-
-
-def viewer_of(store: Store, username: str) -> Viewer:
-    with store.read() as session:
-        user_id = session.execute(select(User.id).where(User.username == username)).scalar_one()
-        return load_viewer(session, user_id)
+from data_access.viewer import Viewer
+from tests.support.viewers import demo_viewers
 
 
 @pytest.fixture
 def people(demo_store: Store) -> dict[str, Viewer]:
-    return {role: viewer_of(demo_store, name) for role, name in DEMO_USERNAMES.items()}
+    return demo_viewers(demo_store)
 
 
 def unit_id(store: Store, code: str) -> int:

@@ -15,20 +15,15 @@ from config.clock import today
 from data_access.commands import measurements as commands
 from data_access.db import Store
 from data_access.errors import Conflict, Forbidden, Invalid
-from data_access.models import AuditEntry, Indicator, IndicatorRollup, Measurement, Notification, OrgUnit, Period, User
+from data_access.models import AuditEntry, Indicator, IndicatorRollup, Measurement, Notification, OrgUnit, Period
 from data_access.seed import DEMO_USERNAMES
-from data_access.viewer import Viewer, load_viewer
-
-
-def viewer_of(store: Store, username: str) -> Viewer:
-    with store.read() as session:
-        user_id = session.execute(select(User.id).where(User.username == username)).scalar_one()
-        return load_viewer(session, user_id)
+from data_access.viewer import Viewer
+from tests.support.viewers import demo_viewers
 
 
 @pytest.fixture
 def people(demo_store: Store) -> dict[str, Viewer]:
-    return {role: viewer_of(demo_store, name) for role, name in DEMO_USERNAMES.items()}
+    return demo_viewers(demo_store)
 
 
 def owned_indicator(store: Store, viewer: Viewer, *, year: int, direction: str = "increase") -> Indicator:
