@@ -17,12 +17,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from data_access.viewer import Viewer
+from redis import RedisError
 
-try:
-    from redis import RedisError
-except ImportError:  # pragma: no cover - redis is a runtime requirement
-    RedisError = OSError  # type: ignore[assignment,misc]
+from data_access.viewer import Viewer
 
 log = logging.getLogger("pulse.cache")
 REDIS_ERRORS: tuple[type[BaseException], ...] = (OSError, RedisError)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from config.clock import now
 from config.clock import today as clock_today
 from data_access import audit
-from data_access.commands.measurements import ValueDraft, add_value, draft_problems
+from data_access.commands.measurements import ValueDraft, add_values, draft_problems, prefetch
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import ImportJob, Indicator
@@ -150,7 +150,7 @@ def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> Job
     rows = read_rows(content)
     with store.write() as session:
         job = ImportJob(user_id=viewer.user_id, filename=(filename or "?")[:200], created_at=now(), status="checking",
-                        total_rows=len(rows), checked_rows=0, imported_rows=0, rows_json=json.dumps(rows), report_json="[]")
+                        total_rows=len(rows), imported_rows=0, rows_json=json.dumps(rows), report_json="[]")
         session.add(job)
         session.flush()
         audit.record(session, user_id=viewer.user_id, action="import.stage", entity="import_job", entity_id=job.id,
@@ -167,7 +167,7 @@ def _own_job(session: Session, viewer: Viewer, job_id: int) -> ImportJob:
 
 def _state(job: ImportJob, report: list[dict[str, Any]]) -> JobState:
     invalid = sum(1 for r in report if r["problems"])
-    return JobState(job.id, job.status, job.total_rows, job.checked_rows, job.imported_rows, len(report) - invalid, invalid)
+    return JobState(job.id, job.status, job.total_rows, len(report), job.imported_rows, len(report) - invalid, invalid)
 
 
 def _draft(row: dict[str, Any]) -> ValueDraft | dict[str, str]:
@@ -192,7 +192,9 @@ def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK)
         seen = {(r["indicator_id"], r["measured_on"]) for r in report if not r["problems"]}
         windows: dict[tuple[int, int], Any] = {}
         codes: dict[int, str] = {}
-        for row in rows[job.checked_rows: job.checked_rows + chunk]:
+        todo = rows[len(report): len(report) + chunk]  # the report holds one entry per row checked so far
+        prefetch(session, (r["indicator_id"] for r in todo))
+        for row in todo:
             draft = _draft(row)
             if isinstance(draft, dict):
                 problems, number = draft, None
@@ -210,8 +212,7 @@ def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK)
             report.append({"row": row["row"], "indicator_id": row["indicator_id"], "code": codes.get(row["indicator_id"], ""),
                            "value": number if number is not None else row["value"], "measured_on": row["measured_on"],
                            "comment": row["comment"], "problems": problems})
-        job.checked_rows = min(job.total_rows, job.checked_rows + chunk)
-        if job.checked_rows >= job.total_rows:
+        if len(report) >= job.total_rows:
             job.status = "checked"
         job.report_json = json.dumps(report, default=str)
         return _state(job, report)
@@ -242,8 +243,10 @@ def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK
         if job.status != "importing":
             return _state(job, report)
         windows: dict[tuple[int, int], Any] = {}
-        written = 0
-        for entry in report[job.imported_rows: job.imported_rows + chunk]:
+        entries = report[job.imported_rows: job.imported_rows + chunk]
+        prefetch(session, (e["indicator_id"] for e in entries if not e["problems"]))
+        checked = []
+        for entry in entries:
             if entry["problems"]:
                 continue
             draft = ValueDraft(entry["indicator_id"], entry["value"], date.fromisoformat(entry["measured_on"]),
@@ -252,9 +255,10 @@ def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK
             if problems:
                 entry["problems"] = problems
                 continue
-            add_value(session, viewer, draft, number)  # type: ignore[arg-type]
+            checked.append((draft, number))
             entry["imported"] = True
-            written += 1
+        add_values(session, viewer, checked)  # type: ignore[arg-type]
+        written = len(checked)
         job.imported_rows = min(job.total_rows, job.imported_rows + chunk)
         if job.imported_rows >= job.total_rows:
             job.status = "imported"

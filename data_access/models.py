@@ -392,7 +392,7 @@ class ImportJob(Base):
     __tablename__ = "import_jobs"
     __table_args__ = (
         CheckConstraint("status IN ('checking', 'checked', 'importing', 'imported', 'failed')", name="status_allowed"),
-        CheckConstraint("checked_rows <= total_rows AND imported_rows <= total_rows", name="counts_bounded"),
+        CheckConstraint("imported_rows <= total_rows", name="counts_bounded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -401,7 +401,6 @@ class ImportJob(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(10), default="checking")
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
-    checked_rows: Mapped[int] = mapped_column(Integer, default=0)
     imported_rows: Mapped[int] = mapped_column(Integer, default=0)
     rows_json: Mapped[str] = mapped_column(Text, default="[]")
     report_json: Mapped[str] = mapped_column(Text, default="[]")

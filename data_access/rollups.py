@@ -38,13 +38,15 @@ from data_access.models import (
     Measurement,
     Objective,
     OrgUnit,
-    Period as PeriodRow,
     Person,
     Position,
     Task,
     TaskCheckin,
     TrajectoryPoint,
     UnitRollup,
+)
+from data_access.models import (
+    Period as PeriodRow,
 )
 from domain.forecast import forecast
 from domain.indicators import (

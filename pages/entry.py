@@ -196,7 +196,9 @@ def show_indicator(indicator_id: Any, _version: int | None, _refresh: int | None
     chosen = as_id(indicator_id)
     if chosen is None:
         return None, []
-    item = next((i for i in _indicators(period) if i.id == chosen), None)
+    with current_store().read() as session:
+        found = entry.entry_indicators(session, viewer=current_viewer(), year=_year(period), indicator_id=chosen)
+    item = found[0] if found else None
     if item is None:
         return dbc.Alert(_("You may not enter values for this indicator."), color="warning"), []
     try:

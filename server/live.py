@@ -8,7 +8,6 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, dcc, html, no_update
 
-from data_access.queries.dashboard import data_version
 from server.context import current_settings, current_store, extension
 
 LIVE_TICK_ID = "pulse-live-tick"
@@ -35,10 +34,5 @@ def register_live_callbacks(app: dash.Dash) -> None:
 
     @app.callback(Output(LIVE_VERSION_ID, "data"), Input(LIVE_VISIBLE_TICK_ID, "data"), State(LIVE_VERSION_ID, "data"))
     def poll_version(_tick: int | None, known: int | None):  # type: ignore[no-untyped-def]
-        signal = extension("signal")
-        if signal is not None:
-            version = signal.current(current_store())
-        else:
-            with current_store().read() as session:
-                version = data_version(session)
+        version = extension("signal").current(current_store())  # Redis when configured, else the database
         return no_update if version == known else version

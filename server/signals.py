@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -28,13 +29,7 @@ local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 return redis.call('GET', KEYS[1])
 """
-_ERRORS: tuple[type[BaseException], ...] = (OSError,)
-try:  # the redis package is a runtime requirement, but keep the module importable without it
-    import redis as _redis
-
-    _ERRORS = (OSError, _redis.RedisError)
-except ImportError:  # pragma: no cover
-    pass
+_ERRORS: tuple[type[BaseException], ...] = (OSError, redis.RedisError)
 
 
 class ChangeSignal:

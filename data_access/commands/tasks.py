@@ -24,7 +24,7 @@ from data_access.commands.common import Refused, check_version, flush_or_conflic
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType
-from data_access.notifications import notify, responsible_users
+from data_access.notifications import notify, responsible_users, responsible_users_of
 from data_access.queries.work import follow_up_draft, roles_on
 from data_access.viewer import Viewer
 from domain.kinds import TaskStatus
@@ -86,21 +86,21 @@ def assign(store: Store, *, viewer: Viewer, title: str, due_date: date | None, u
         coefficient, task_type = _task_type(session, task_type_id)
         objective_id, indicator_id = _links(session, viewer, objective_id, indicator_id)
         batch_key = uuid.uuid4().hex[:16] if len(assignees) > 1 else None
-        ids = []
-        for unit_id, assignee_person in assignees:
-            task = Task(title=new.title.strip(), description=new.description.strip(), assigner_user_id=viewer.user_id,
-                        assigner_unit_id=viewer.scope_unit_id, assignee_unit_id=unit_id, assignee_person_id=assignee_person,
-                        batch_key=batch_key, task_type_id=task_type, coefficient=coefficient, priority=priority,
-                        objective_id=objective_id, indicator_id=indicator_id, start_date=new.start_date, due_date=due_date,
-                        original_due_date=due_date, status=TaskStatus.OPEN.value, progress_pct=0, delays=0, major_errors=0)
-            session.add(task)
-            session.flush()
-            ids.append(task.id)
+        tasks = [Task(title=new.title.strip(), description=new.description.strip(), assigner_user_id=viewer.user_id,
+                      assigner_unit_id=viewer.scope_unit_id, assignee_unit_id=unit_id, assignee_person_id=assignee_person,
+                      batch_key=batch_key, task_type_id=task_type, coefficient=coefficient, priority=priority,
+                      objective_id=objective_id, indicator_id=indicator_id, start_date=new.start_date, due_date=due_date,
+                      original_due_date=due_date, status=TaskStatus.OPEN.value, progress_pct=0, delays=0, major_errors=0)
+                 for unit_id, assignee_person in assignees]
+        session.add_all(tasks)
+        session.flush()  # one flush for every copy
+        recipients = responsible_users_of(session, assignees)
+        for task in tasks:
             audit.record(session, user_id=viewer.user_id, action="task.assign", entity="task", entity_id=task.id,
                          after=audit.snapshot(task, AUDITED), detail=f"batch {batch_key}" if batch_key else None)
-            notify(session, user_ids=responsible_users(session, unit_id=unit_id, person_id=assignee_person), kind="assigned",
+            notify(session, user_ids=recipients[(task.assignee_unit_id, task.assignee_person_id)], kind="assigned",
                    task_id=task.id, actor_user_id=viewer.user_id)
-    return ids
+    return [task.id for task in tasks]
 
 
 def _assignees(session: Session, viewer: Viewer, unit_ids: list[int], person_id: int | None) -> list[tuple[int, int | None]]:

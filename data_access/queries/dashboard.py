@@ -33,10 +33,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import GenericFunction
 
+from data_access import changes
 from data_access.errors import Forbidden, Invalid, NotFound
 from data_access.models import (
     LAGGING_STATUSES,
-    DataVersion,
     Indicator,
     IndicatorRollup,
     Measurement,
@@ -100,7 +100,8 @@ def period_id(session: Session, code: str) -> int:
 
 
 def data_version(session: Session) -> int:
-    return session.execute(select(DataVersion.version).where(DataVersion.name == "global")).scalar_one_or_none() or 0
+    """The current data version (data_access.changes keeps it)."""
+    return changes.current(session)
 
 
 def unit_in_scope(session: Session, *, viewer: Viewer, unit_id: int) -> OrgUnit:

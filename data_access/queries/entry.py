@@ -43,9 +43,9 @@ class EntryIndicator:
     latest_on: date | None
 
 
-def entry_indicators(session: Session, *, viewer: Viewer, year: int) -> list[EntryIndicator]:
+def entry_indicators(session: Session, *, viewer: Viewer, year: int, indicator_id: int | None = None) -> list[EntryIndicator]:
     """Indicators of a year the viewer may report on: their own first, then (for leaders and managers)
-    those of their scope unit and the units directly below it."""
+    those of their scope unit and the units directly below it. With ``indicator_id``, only that one."""
     if viewer.role.value == "screen":
         return []
     scope_depth = viewer.scope_path.strip("/").count("/")
@@ -59,7 +59,8 @@ def entry_indicators(session: Session, *, viewer: Viewer, year: int) -> list[Ent
         .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
         .join(Period, Period.id == Indicator.period_id)
         .outerjoin(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == year_period))
-        .where(Period.year == year, OrgUnit.path.startswith(viewer.scope_path, autoescape=True), allowed)
+        .where(Period.year == year, OrgUnit.path.startswith(viewer.scope_path, autoescape=True), allowed,
+               Indicator.id == indicator_id if indicator_id is not None else True)
         .order_by(case((mine, 0), else_=1), OrgUnit.path, Indicator.code)
         .limit(MAX_INDICATORS)
     ).all()

@@ -19,26 +19,21 @@ from sqlalchemy import delete, select
 from data_access.commands import evaluations as commands
 from data_access.db import Store
 from data_access.errors import Conflict, Forbidden, Invalid, NotFound
-from data_access.models import AuditEntry, OrgUnit, Person, Task, User
+from data_access.models import AuditEntry, OrgUnit, Person, Task
 from data_access.queries import evaluations as queries
 from data_access.seed import DEMO_USERNAMES
-from data_access.viewer import Viewer, load_viewer
+from data_access.viewer import Viewer
 from domain.periods import parse_period
+from tests.support.viewers import demo_viewers, viewer_of
 
 EXPECTED = Path(__file__).parent / "expected" / "evaluations_pilot.json"
 PERIOD = "2026-Q3"
 FULL = {"politics": 10, "ethics": 5, "manner": 5, "discipline": 10}  # Decree 335's general criteria, 30 points
 
 
-def viewer_of(store: Store, username: str) -> Viewer:
-    with store.read() as session:
-        user_id = session.execute(select(User.id).where(User.username == username)).scalar_one()
-        return load_viewer(session, user_id)
-
-
 @pytest.fixture
 def people(demo_store: Store) -> dict[str, Viewer]:
-    return {role: viewer_of(demo_store, name) for role, name in DEMO_USERNAMES.items()}
+    return demo_viewers(demo_store)
 
 
 def own_evaluation(store: Store, viewer: Viewer, period: str = PERIOD) -> queries.EvaluationRow:
