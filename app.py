@@ -66,11 +66,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.config.update(SECRET_KEY=settings.secret_key, DEBUG=False, TESTING=settings.env == "test")
     store = Store.connect(settings.database_url, echo=settings.sql_echo)
     redis = connect_redis(settings.redis_url)
-    database_throttle = DatabaseThrottle(store, max_failures=settings.login_max_failures,
-                                         window_seconds=settings.login_window_seconds)
-    throttle = (RedisThrottle(redis, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds,
-                              fallback=database_throttle)
-                if redis is not None else database_throttle)
+    database_throttle = DatabaseThrottle(
+        store, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds
+    )
+    throttle = (
+        RedisThrottle(
+            redis,
+            max_failures=settings.login_max_failures,
+            window_seconds=settings.login_window_seconds,
+            fallback=database_throttle,
+        )
+        if redis is not None
+        else database_throttle
+    )
     cache = ScopedCache(connect_redis(settings.redis_url, text=False))
     signal = ChangeSignal(redis)
     signal.install(store)

@@ -47,17 +47,27 @@ def _body(app, fragment: str, inputs: dict[str, object], state: dict[str, object
         return [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in items]
 
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
-    return {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": fill(spec["inputs"], inputs), "state": fill(spec.get("state", []), state),
-            "changedPropIds": [f"{spec['inputs'][-1]['id']}.{spec['inputs'][-1]['property']}"]}
+    return {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": fill(spec["inputs"], inputs),
+        "state": fill(spec.get("state", []), state),
+        "changedPropIds": [f"{spec['inputs'][-1]['id']}.{spec['inputs'][-1]['property']}"],
+    }
 
 
 # The /lagging grid asks for blocks of 100 rows: the first block as the page opens (biggest gaps first), and
 # a block deeper in a list the user sorted by owner and filtered by unit name and progress.
 FIRST_BLOCK = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "gap", "sort": "desc"}], "filterModel": {}}
-QUERIED_BLOCK = {"startRow": 100, "endRow": 200, "sortModel": [{"colId": "owner", "sort": "asc"}],
-                 "filterModel": {"unit": {"filterType": "text", "type": "contains", "filter": "phường"},
-                                 "progress": {"filterType": "number", "type": "lessThan", "filter": 80}}}
+QUERIED_BLOCK = {
+    "startRow": 100,
+    "endRow": 200,
+    "sortModel": [{"colId": "owner", "sort": "asc"}],
+    "filterModel": {
+        "unit": {"filterType": "text", "type": "contains", "filter": "phường"},
+        "progress": {"filterType": "number", "type": "lessThan", "filter": 80},
+    },
+}
 
 
 def bench_cases(app, *, ward: int, indicator: int, person: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -67,15 +77,29 @@ def bench_cases(app, *, ward: int, indicator: int, person: int) -> dict[str, dic
         "overview": _body(app, "overview-body", {**version, "overview-period": "2026"}, {}),
         "unit(ward)": _body(app, "unit-body", {**version, "unit-period": "2026"}, {"unit-id": str(ward)}),
         "unit(city)": _body(app, "unit-body", {**version, "unit-period": "2026"}, {"unit-id": "1"}),
-        "indicator": _body(app, "indicator-body", {**version, "indicator-period": "2026"}, {"indicator-id": str(indicator)}),
+        "indicator": _body(
+            app, "indicator-body", {**version, "indicator-period": "2026"}, {"indicator-id": str(indicator)}
+        ),
         "person": _body(app, "person-body", {**version, "person-period": "2026"}, {"person-id": str(person)}),
         "lagging(head)": _body(app, "lagging-header", {**version, "lagging-period": "2026"}, {"lagging-unit": None}),
-        "lagging(rows)": _body(app, "lagging-grid.getRowsResponse", {"lagging-grid": FIRST_BLOCK},
-                               {"lagging-period": "2026", "lagging-unit": None}),
-        "lagging(query)": _body(app, "lagging-grid.getRowsResponse", {"lagging-grid": QUERIED_BLOCK},
-                                {"lagging-period": "2026", "lagging-unit": None}),
-        "present": _body(app, "present-slide", {**version, "present-index": 0},
-                         {"present-playlist": {"slides": ["overview"], "interval": 20, "period": "2026"}}),
+        "lagging(rows)": _body(
+            app,
+            "lagging-grid.getRowsResponse",
+            {"lagging-grid": FIRST_BLOCK},
+            {"lagging-period": "2026", "lagging-unit": None},
+        ),
+        "lagging(query)": _body(
+            app,
+            "lagging-grid.getRowsResponse",
+            {"lagging-grid": QUERIED_BLOCK},
+            {"lagging-period": "2026", "lagging-unit": None},
+        ),
+        "present": _body(
+            app,
+            "present-slide",
+            {**version, "present-index": 0},
+            {"present-playlist": {"slides": ["overview"], "interval": 20, "period": "2026"}},
+        ),
     }
 
 
@@ -84,7 +108,9 @@ def _check_real(name: str, payload: dict) -> None:
     text = json.dumps(payload, ensure_ascii=False)
     assert "alert" not in text.lower(), (name, text[:300])
     if name.startswith("lagging("):
-        block = payload["response"]["lagging-grid"]["getRowsResponse"] if "lagging-grid" in payload["response"] else None
+        block = (
+            payload["response"]["lagging-grid"]["getRowsResponse"] if "lagging-grid" in payload["response"] else None
+        )
         assert block is None or (len(block["rowData"]) == 100 and block["rowCount"] > 200), (name, text[:300])
 
 
@@ -99,7 +125,9 @@ def run(database_url: str | None, calls: int) -> list[str]:
             ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
             indicator = session.execute(select(Indicator.id).where(Indicator.unit_id == ward)).scalars().first()
             person = session.execute(select(Person.id).where(Person.unit_id != ward)).scalars().first()
-        server = create_app(Settings(env="test", database_url=url, secret_key="bench-secret-key-0123456789abcdefghijkl"))
+        server = create_app(
+            Settings(env="test", database_url=url, secret_key="bench-secret-key-0123456789abcdefghijkl")
+        )
         app = server.extensions["pulse"]["dash"]
         cache = server.extensions["pulse"]["cache"]
         client = server.test_client()
@@ -114,21 +142,26 @@ def run(database_url: str | None, calls: int) -> list[str]:
             for _ in range(calls):
                 cache._memory.clear()
                 began = time.perf_counter()
-                response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
-                                       headers=headers)
+                response = client.post(
+                    "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=headers
+                )
                 times.append((time.perf_counter() - began) * 1000)
                 assert response.status_code == 200, (name, response.status_code, response.get_data(as_text=True)[:300])
             _check_real(name, response.get_json())
             medians[name] = statistics.median(times)
             all_times += times
-            lines.append(f"callback={name:<14} calls={calls} median_ms={medians[name]:.1f} p95_ms={_percentile(times, 0.95):.1f}")
+            lines.append(
+                f"callback={name:<14} calls={calls} median_ms={medians[name]:.1f} p95_ms={_percentile(times, 0.95):.1f}"
+            )
         naive = []
         for _ in range(calls):
             began = time.perf_counter()
             naive_overview(store.engine, year=2026, today=TODAY)
             naive.append((time.perf_counter() - began) * 1000)
-        lines.append(f"naive=overview         calls={calls} median_ms={statistics.median(naive):.1f} "
-                     f"p95_ms={_percentile(naive, 0.95):.1f}")
+        lines.append(
+            f"naive=overview         calls={calls} median_ms={statistics.median(naive):.1f} "
+            f"p95_ms={_percentile(naive, 0.95):.1f}"
+        )
         speedup = statistics.median(naive) / medians["overview"]
         lines.append(f"overall p95_ms={_percentile(all_times, 0.95):.1f} speedup_vs_naive={speedup:.1f}")
         server.extensions["pulse"]["store"].dispose()

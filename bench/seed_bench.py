@@ -41,7 +41,9 @@ class StageClock:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", default="hanoi", choices=SCALES)
-    parser.add_argument("--database-url", default=None, help="PostgreSQL server URL (a fresh database is created on it)")
+    parser.add_argument(
+        "--database-url", default=None, help="PostgreSQL server URL (a fresh database is created on it)"
+    )
     parser.add_argument("--today", default=os.environ.get("PULSE_TODAY", "2026-11-20"), help="YYYY-MM-DD")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -50,8 +52,14 @@ def main() -> None:
         try:
             clock = StageClock()
             started = time.perf_counter()
-            report = seed_demo(store, scale=args.scale, seed=args.seed, today=date.fromisoformat(args.today),
-                               demo_password=BENCH_PASSWORD, progress=clock)
+            report = seed_demo(
+                store,
+                scale=args.scale,
+                seed=args.seed,
+                today=date.fromisoformat(args.today),
+                demo_password=BENCH_PASSWORD,
+                progress=clock,
+            )
             seconds = time.perf_counter() - started
         finally:
             store.dispose()
@@ -60,8 +68,10 @@ def main() -> None:
         print(f"stage {stage:<18} {spent:7.2f} s")
     for table, count in report.counts.items():
         print(f"{table:>20} {count:>9}")
-    print(f"seed scale={args.scale} seconds={seconds:.1f} people={report.counts['people']} "
-          f"tasks={report.counts['tasks']} measurements={report.counts['measurements']}")
+    print(
+        f"seed scale={args.scale} seconds={seconds:.1f} people={report.counts['people']} "
+        f"tasks={report.counts['tasks']} measurements={report.counts['measurements']}"
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,9 @@ def _time(action: Callable[[], object], calls: int) -> list[float]:
 
 def _viewer(store: Store, role: str) -> Viewer:
     with store.read() as session:
-        return load_viewer(session, session.execute(select(User.id).where(User.username == DEMO_USERNAMES[role])).scalar_one())
+        return load_viewer(
+            session, session.execute(select(User.id).where(User.username == DEMO_USERNAMES[role])).scalar_one()
+        )
 
 
 def _sheet(store: Store, viewer: Viewer, rows: int) -> bytes:
@@ -88,47 +90,78 @@ def run(database_url: str | None, calls: int) -> list[str]:
         started = time.perf_counter()
         seed_demo(store, scale="hanoi", seed=2026, today=TODAY, demo_password=PASSWORD)
         lines.append(f"seeded hanoi in {time.perf_counter() - started:.1f} s")
-        manager, ward_staff, owner_manager = _viewer(store, "city_manager"), _viewer(store, "ward_staff"), _viewer(store, "manager")
+        manager, ward_staff, owner_manager = (
+            _viewer(store, "city_manager"),
+            _viewer(store, "ward_staff"),
+            _viewer(store, "manager"),
+        )
         with store.read() as session:
             ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
             wards = session.execute(select(OrgUnit.id).where(OrgUnit.kind == "ward")).scalars().all()
         due = TODAY + timedelta(days=20)
         results: dict[str, list[float]] = {}
         created: list[int] = []
-        results["assign(one ward)"] = _time(lambda: created.extend(
-            tasks.assign(store, viewer=manager, title="Bench", due_date=due, unit_ids=[ward])), calls)
+        results["assign(one ward)"] = _time(
+            lambda: created.extend(tasks.assign(store, viewer=manager, title="Bench", due_date=due, unit_ids=[ward])),
+            calls,
+        )
         results[f"assign({len(wards)} wards)"] = _time(
-            lambda: tasks.assign(store, viewer=manager, title="Bench batch", due_date=due, unit_ids=wards), max(3, calls // 10))
+            lambda: tasks.assign(store, viewer=manager, title="Bench batch", due_date=due, unit_ids=wards),
+            max(3, calls // 10),
+        )
         queue = iter(created)
         states: dict[int, tasks.TaskState] = {}
 
         def report() -> None:
             task_id = next(queue)
-            states[task_id] = tasks.report_progress(store, viewer=ward_staff, task_id=task_id, version=None, progress_pct=50)
+            states[task_id] = tasks.report_progress(
+                store, viewer=ward_staff, task_id=task_id, version=None, progress_pct=50
+            )
 
         results["report progress"] = _time(report, calls)
         handed = iter(list(states))
-        results["hand in"] = _time(lambda: tasks.mark_done(store, viewer=ward_staff, task_id=next(handed), version=None), calls)
+        results["hand in"] = _time(
+            lambda: tasks.mark_done(store, viewer=ward_staff, task_id=next(handed), version=None), calls
+        )
         accepted = iter(list(states))
-        results["accept"] = _time(lambda: tasks.accept(store, viewer=manager, task_id=next(accepted), version=None), calls)
+        results["accept"] = _time(
+            lambda: tasks.accept(store, viewer=manager, task_id=next(accepted), version=None), calls
+        )
 
         staff = _viewer(store, "staff")
         with store.read() as session:
-            owned = session.execute(select(Indicator.id).join(Period, Period.id == Indicator.period_id)
-                                    .where(Indicator.owner_person_id == staff.person_id, Period.year == TODAY.year)).scalars().first()
+            owned = (
+                session.execute(
+                    select(Indicator.id)
+                    .join(Period, Period.id == Indicator.period_id)
+                    .where(Indicator.owner_person_id == staff.person_id, Period.year == TODAY.year)
+                )
+                .scalars()
+                .first()
+            )
         entered: list[measurements.ValueState] = []
-        results["enter value"] = _time(lambda: entered.append(measurements.enter_value(
-            store, viewer=staff, indicator_id=owned, value=50, measured_on=TODAY)), calls)
+        results["enter value"] = _time(
+            lambda: entered.append(
+                measurements.enter_value(store, viewer=staff, indicator_id=owned, value=50, measured_on=TODAY)
+            ),
+            calls,
+        )
         pending = iter(entered)
-        results["approve value"] = _time(lambda: measurements.approve(
-            store, viewer=owner_manager, measurement_id=(e := next(pending)).measurement_id, version=e.version), calls)
+        results["approve value"] = _time(
+            lambda: measurements.approve(
+                store, viewer=owner_manager, measurement_id=(e := next(pending)).measurement_id, version=e.version
+            ),
+            calls,
+        )
 
         def listing(viewer: Viewer, box: str) -> Callable[[], object]:
             def read() -> object:
                 with store.read() as session:
                     work.work_counts(session, viewer=viewer, today=TODAY)
-                    return work.work_list(session, viewer=viewer, box=box, today=TODAY, start=date(2026, 10, 1),
-                                          end=date(2026, 12, 31))
+                    return work.work_list(
+                        session, viewer=viewer, box=box, today=TODAY, start=date(2026, 10, 1), end=date(2026, 12, 31)
+                    )
+
             return read
 
         results["/work(city, my unit)"] = _time(listing(manager, "my_unit"), calls)
@@ -148,12 +181,16 @@ def run(database_url: str | None, calls: int) -> list[str]:
 
         gated = []
         for name, times in results.items():
-            lines.append(f"op={name:<24} calls={len(times)} median_ms={statistics.median(times):.1f} "
-                         f"p95_ms={_percentile(times, 0.95):.1f}")
+            lines.append(
+                f"op={name:<24} calls={len(times)} median_ms={statistics.median(times):.1f} "
+                f"p95_ms={_percentile(times, 0.95):.1f}"
+            )
             if "wards)" not in name:
                 gated += times
-        lines.append(f"import rows=2000 valid={state.valid} check_s={checked:.2f} import_s={imported:.2f} "
-                     f"chunks={-(-2000 // imports.CHUNK)}")
+        lines.append(
+            f"import rows=2000 valid={state.valid} check_s={checked:.2f} import_s={imported:.2f} "
+            f"chunks={-(-2000 // imports.CHUNK)}"
+        )
         lines.append(f"work p95_ms={_percentile(gated, 0.95):.1f}")
         store.dispose()
     return lines

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 try:  # the shell's helpers; plain fallbacks keep the builders usable before it lands
     from server.i18n import format_date, format_number
 except ImportError:  # pragma: no cover
+
     def format_number(x: float | None, digits: int = 1) -> str:  # type: ignore[misc]
         return "" if x is None else f"{x:.{digits}f}"
 
@@ -50,8 +51,13 @@ def status_label(status: str | None) -> str:
 
 def kind_label(kind: str) -> str:
     """A kind of unit, in the plural (units are compared with units of their kind)."""
-    labels = {"city": _("Cities"), "department": _("Departments"), "ward": _("Wards and communes"),
-              "division": _("Divisions"), "party_board": _("Party boards")}
+    labels = {
+        "city": _("Cities"),
+        "department": _("Departments"),
+        "ward": _("Wards and communes"),
+        "division": _("Divisions"),
+        "party_board": _("Party boards"),
+    }
     return labels.get(kind, kind)
 
 
@@ -70,7 +76,11 @@ def group_label(group: str) -> str:
 
 
 def level_badge(level: str | None, *, class_name: str = "") -> dbc.Badge:
-    return dbc.Badge(level_label(level), color=LEVEL_COLOURS.get(level or "", "secondary"), className=f"level-badge {class_name}".strip())
+    return dbc.Badge(
+        level_label(level),
+        color=LEVEL_COLOURS.get(level or "", "secondary"),
+        className=f"level-badge {class_name}".strip(),
+    )
 
 
 def points(value: float | None) -> str:
@@ -82,27 +92,52 @@ def evaluation_table(rows: Sequence[Any], *, href: str = "/evaluation/") -> html
     """The classification list: one line per person with points, level, final level and quota note."""
     if not rows:
         return html.P(_("No evaluations for this period and unit yet."), className="text-muted evaluation-empty")
-    header = html.Thead(html.Tr([
-        html.Th(_("Name")), html.Th(_("Unit")), html.Th(_("Position")), html.Th(_("Task points")),
-        html.Th(_("General points")), html.Th(_("Total")), html.Th(_("Level")), html.Th(_("Final level")),
-        html.Th(_("Status")), html.Th(_("Quota")),
-    ]))
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(_("Name")),
+                html.Th(_("Unit")),
+                html.Th(_("Position")),
+                html.Th(_("Task points")),
+                html.Th(_("General points")),
+                html.Th(_("Total")),
+                html.Th(_("Level")),
+                html.Th(_("Final level")),
+                html.Th(_("Status")),
+                html.Th(_("Quota")),
+            ]
+        )
+    )
     body = []
     for row in rows:
-        body.append(html.Tr([
-            html.Td(dcc.Link(row.person_name, href=f"{href}{row.id}?{urlencode({'period': row.period_code})}")),
-            html.Td(row.unit_name),
-            html.Td(row.position_name or group_label(row.task_group)),
-            html.Td(points(row.task_points)),
-            html.Td(points(row.general_points)),
-            html.Td(points(row.total)),
-            html.Td(level_badge(row.level)),
-            html.Td(level_badge(row.final_level) if row.final_level else "–"),
-            html.Td(status_label(row.status)),
-            html.Td(quota_note(row.quota, moved=row.moved, flagged=row.flagged)),
-        ], className="evaluation-moved" if row.moved else None, **{"data-evaluation-id": str(row.id)}))
-    return html.Div(dbc.Table([header, html.Tbody(body)], striped=True, hover=True, size="sm", responsive=True,
-                              className="evaluation-table"))
+        body.append(
+            html.Tr(
+                [
+                    html.Td(dcc.Link(row.person_name, href=f"{href}{row.id}?{urlencode({'period': row.period_code})}")),
+                    html.Td(row.unit_name),
+                    html.Td(row.position_name or group_label(row.task_group)),
+                    html.Td(points(row.task_points)),
+                    html.Td(points(row.general_points)),
+                    html.Td(points(row.total)),
+                    html.Td(level_badge(row.level)),
+                    html.Td(level_badge(row.final_level) if row.final_level else "–"),
+                    html.Td(status_label(row.status)),
+                    html.Td(quota_note(row.quota, moved=row.moved, flagged=row.flagged)),
+                ],
+                className="evaluation-moved" if row.moved else None,
+                **{"data-evaluation-id": str(row.id)},
+            )
+        )
+    return html.Div(
+        dbc.Table(
+            [header, html.Tbody(body)],
+            striped=True,
+            hover=True,
+            size="sm",
+            responsive=True,
+            className="evaluation-table",
+        )
+    )
 
 
 def criterion_label(code: str) -> str:
@@ -133,26 +168,47 @@ def quota_note(quota: dict[str, Any], *, moved: bool, flagged: bool) -> Any:
 
 def quota_reason(quota: dict[str, Any]) -> str:
     """Why the quota moved someone (or a unit): the cap, the figures of the group, how many stayed."""
-    figures = {"share": _share(100 * float(quota.get("share", 0.2))), "excellent": quota.get("n_excellent", 0),
-               "good": quota.get("n_good", 0), "allowance": quota.get("allowance", quota.get("allowed", 0)),
-               "kept": quota.get("allowed", 0)}
+    figures = {
+        "share": _share(100 * float(quota.get("share", 0.2))),
+        "excellent": quota.get("n_excellent", 0),
+        "good": quota.get("n_good", 0),
+        "allowance": quota.get("allowance", quota.get("allowed", 0)),
+        "kept": quota.get("allowed", 0),
+    }
     if quota.get("units"):
         return _(
             "Moved to good: excellent units are capped at %(share)s of the units rated good among the %(group)s "
             "under the same parent; at most %(allowance)s of %(excellent)s excellent may stay (%(good)s rated good), "
-            "%(kept)s kept.", group=group_label(str(quota.get("group", ""))).lower(), **figures)
+            "%(kept)s kept.",
+            group=group_label(str(quota.get("group", ""))).lower(),
+            **figures,
+        )
     return _(
         "Moved to good: excellent is capped at %(share)s of those rated good in %(group)s; "
         "at most %(allowance)s of %(excellent)s excellent may stay (%(good)s rated good), %(kept)s kept.",
-        group=group_label(str(quota.get("group", ""))), **figures)
+        group=group_label(str(quota.get("group", ""))),
+        **figures,
+    )
 
 
 def quota_moves(moves: Iterable[Any]) -> html.Div:
     """Who the quota moved at approval, and why."""
-    items = [html.Li([html.Strong(m.name), " — ", level_label(m.from_level), " → ", level_label(m.to_level), ". ",
-                      quota_reason(m.quota), (" " + _("(tie at the cut: flagged for the council)")) if m.flagged else ""],
-                     className="quota-move")
-             for m in moves]
+    items = [
+        html.Li(
+            [
+                html.Strong(m.name),
+                " — ",
+                level_label(m.from_level),
+                " → ",
+                level_label(m.to_level),
+                ". ",
+                quota_reason(m.quota),
+                (" " + _("(tie at the cut: flagged for the council)")) if m.flagged else "",
+            ],
+            className="quota-move",
+        )
+        for m in moves
+    ]
     if not items:
         return html.Div(_("Nobody was moved by the quota."), className="quota-moves")
     return html.Div([html.P(_("Moved by the quota:")), html.Ul(items)], className="quota-moves")
@@ -164,46 +220,110 @@ def explanation_table(lines: Sequence[dict[str, Any]], result: dict[str, Any] | 
         return html.P(_("No products were assigned in this period."), className="text-muted")
     body = []
     for line in lines:
-        body.append(html.Tr([
-            html.Td(line.get("title", "")),
-            html.Td(format_date(_as_date(line.get("due_date")))),
-            html.Td(format_number(line.get("coefficient"), digits=1)),
-            html.Td(_("Yes") if line.get("completed") else _("No")),
-            html.Td("; ".join(deduction_text(d) for d in line.get("deductions", [])) or _("none")),
-        ]))
-    table = dbc.Table([
-        html.Thead(html.Tr([html.Th(_("Product")), html.Th(_("Due")), html.Th(_("Coefficient")), html.Th(_("Completed")),
-                            html.Th(_("Deductions"))])),
-        html.Tbody(body),
-    ], size="sm", bordered=True, className="explanation-table")
+        body.append(
+            html.Tr(
+                [
+                    html.Td(line.get("title", "")),
+                    html.Td(format_date(_as_date(line.get("due_date")))),
+                    html.Td(format_number(line.get("coefficient"), digits=1)),
+                    html.Td(_("Yes") if line.get("completed") else _("No")),
+                    html.Td("; ".join(deduction_text(d) for d in line.get("deductions", [])) or _("none")),
+                ]
+            )
+        )
+    table = dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(_("Product")),
+                        html.Th(_("Due")),
+                        html.Th(_("Coefficient")),
+                        html.Th(_("Completed")),
+                        html.Th(_("Deductions")),
+                    ]
+                )
+            ),
+            html.Tbody(body),
+        ],
+        size="sm",
+        bordered=True,
+        className="explanation-table",
+    )
     summary = []
     if result:
-        summary = html.P([
-            _("Quantity"), ": ", _share(result.get("quantity")), " · ", _("Quality"), ": ", _share(result.get("quality")),
-            " · ", _("Progress"), ": ", _share(result.get("progress")), " · ", html.Strong(_("Task points")), ": ",
-            html.Strong(points(result.get("points")), className="task-points"),
-        ], className="task-result")
+        summary = html.P(
+            [
+                _("Quantity"),
+                ": ",
+                _share(result.get("quantity")),
+                " · ",
+                _("Quality"),
+                ": ",
+                _share(result.get("quality")),
+                " · ",
+                _("Progress"),
+                ": ",
+                _share(result.get("progress")),
+                " · ",
+                html.Strong(_("Task points")),
+                ": ",
+                html.Strong(points(result.get("points")), className="task-points"),
+            ],
+            className="task-result",
+        )
     return html.Div([table, summary])
 
 
 def unit_result_note(result: dict[str, Any]) -> html.Div:
     """How a unit's task points were made: its products and its planned work, weighted."""
     products, plan = result.get("products"), result.get("plan")
-    scope = _("the products of the unit and the units below it") if result.get("scope") == "subtree" else _("the unit's own products")
+    scope = (
+        _("the products of the unit and the units below it")
+        if result.get("scope") == "subtree"
+        else _("the unit's own products")
+    )
     items = [
-        html.Li([_("Products"), f" ({_share(100 * float(result.get('products_weight', 0)))}): ", scope, " — ",
-                 _share(100 * float(products)) if products is not None else _("none in this period")]),
-        html.Li([_("Planned work"), f" ({_share(100 * float(result.get('plan_weight', 0)))}): ",
-                 _("the unit's indicator score for the period"), " — ",
-                 _share(100 * float(plan)) if plan is not None else _("nothing measured")]),
+        html.Li(
+            [
+                _("Products"),
+                f" ({_share(100 * float(result.get('products_weight', 0)))}): ",
+                scope,
+                " — ",
+                _share(100 * float(products)) if products is not None else _("none in this period"),
+            ]
+        ),
+        html.Li(
+            [
+                _("Planned work"),
+                f" ({_share(100 * float(result.get('plan_weight', 0)))}): ",
+                _("the unit's indicator score for the period"),
+                " — ",
+                _share(100 * float(plan)) if plan is not None else _("nothing measured"),
+            ]
+        ),
     ]
-    return html.Div([
-        html.P(_("A unit's task points weigh its products and its completion of planned work "
-                 "(a part with nothing to measure is left out):")),
-        html.Ul(items),
-        html.P([html.Strong(_("Task points")), ": ", html.Strong(points(result.get("points")), className="unit-task-points"),
-                " / ", format_number(float(result.get("task_max", 70)), digits=0)]),
-    ], className="unit-result")
+    return html.Div(
+        [
+            html.P(
+                _(
+                    "A unit's task points weigh its products and its completion of planned work "
+                    "(a part with nothing to measure is left out):"
+                )
+            ),
+            html.Ul(items),
+            html.P(
+                [
+                    html.Strong(_("Task points")),
+                    ": ",
+                    html.Strong(points(result.get("points")), className="unit-task-points"),
+                    " / ",
+                    format_number(float(result.get("task_max", 70)), digits=0),
+                ]
+            ),
+        ],
+        className="unit-result",
+    )
 
 
 def leader_note(leader: dict[str, Any]) -> str:
@@ -212,10 +332,12 @@ def leader_note(leader: dict[str, Any]) -> str:
     return _(
         "Leader: own task points %(own)s, weighed with the unit's results (%(n)s of %(total)s subordinate(s) not "
         "completed) and its planned work (%(plan)s) give %(points)s.",
-        own=points(leader.get("own_points")), n=leader.get("subordinates_not_completed", 0),
+        own=points(leader.get("own_points")),
+        n=leader.get("subordinates_not_completed", 0),
         total=leader.get("subordinates", "?"),
         plan=_share(100 * float(plan)) if plan is not None else _("nothing measured"),
-        points=points(leader.get("weighted_points")))
+        points=points(leader.get("weighted_points")),
+    )
 
 
 def _share(percent: float | None) -> str:
@@ -238,12 +360,19 @@ def deduction_text(deduction: dict[str, Any]) -> str:
     if code == "quality_not_met":
         return _("quality not accepted: no quality points")
     if code == "major_errors":
-        return _("%(n)s major error(s): −%(share)s of quality points", n=deduction.get("count", 0),
-                 share=_share(100 * float(deduction.get("share", 0))))
+        return _(
+            "%(n)s major error(s): −%(share)s of quality points",
+            n=deduction.get("count", 0),
+            share=_share(100 * float(deduction.get("share", 0))),
+        )
     if code == "excused":
         return _("excused: no deduction")
     if code == "delays":
-        return _("%(n)s delay(s): −%(share)s of progress points", n=deduction.get("count", 0), share=_share(100 * float(deduction.get("share", 0))))
+        return _(
+            "%(n)s delay(s): −%(share)s of progress points",
+            n=deduction.get("count", 0),
+            share=_share(100 * float(deduction.get("share", 0))),
+        )
     return str(code)
 
 
@@ -265,8 +394,20 @@ def review_changes(changes: Sequence[dict[str, Any]]) -> html.Div:
     items = []
     for change in changes:
         name = criterion_label(str(change.get("criterion", "")))
-        items.append(html.Li([html.Strong(name), ": ", _value(change.get("from")), " → ", _value(change.get("to")), " — ",
-                              html.Em(change.get("reason", "")), f" ({change.get('by', '')})"]))
+        items.append(
+            html.Li(
+                [
+                    html.Strong(name),
+                    ": ",
+                    _value(change.get("from")),
+                    " → ",
+                    _value(change.get("to")),
+                    " — ",
+                    html.Em(change.get("reason", "")),
+                    f" ({change.get('by', '')})",
+                ]
+            )
+        )
     return html.Div(html.Ul(items), className="review-changes")
 
 
@@ -281,11 +422,20 @@ def _value(value: Any) -> str:
 def trail_list(entries: Sequence[Any]) -> html.Div:
     """The approval trail: who did what, when."""
     actions = {
-        "evaluation.self_assess": _("self-assessed"), "evaluation.review": _("reviewed"), "evaluation.approve": _("approved"),
-        "evaluation.lock": _("locked"), "evaluation.unlock": _("unlocked"), "evaluation.appeal": _("appealed"),
+        "evaluation.self_assess": _("self-assessed"),
+        "evaluation.review": _("reviewed"),
+        "evaluation.approve": _("approved"),
+        "evaluation.lock": _("locked"),
+        "evaluation.unlock": _("unlocked"),
+        "evaluation.appeal": _("appealed"),
     }
-    items = [html.Li(f"{format_date(e.at, with_time=True)} — {e.username or ''}: {actions.get(e.action, e.action)}"
-                     + (f" ({e.detail})" if e.detail else "")) for e in entries]
+    items = [
+        html.Li(
+            f"{format_date(e.at, with_time=True)} — {e.username or ''}: {actions.get(e.action, e.action)}"
+            + (f" ({e.detail})" if e.detail else "")
+        )
+        for e in entries
+    ]
     return html.Div(html.Ul(items) if items else html.P(_("Nothing recorded yet.")), className="evaluation-trail")
 
 
@@ -301,16 +451,30 @@ def problem_alert(problem: Exception) -> dbc.Alert:
     if code == "invalid":
         details = getattr(problem, "problems", {})
         words = {
-            "reason_required": _("give a reason for each change"), "out_of_range": _("the points are outside the allowed range"),
-            "required_number": _("enter a number"), "required": _("this field is required"), "too_long": _("the text is too long"),
-            "not_reviewed": _("%(n)s evaluation(s) still wait for review", n=getattr(problem, "params", {}).get("count", 0)),
-            "nothing_to_approve": _("nothing waits for approval"), "unknown_criterion": _("unknown criterion"),
+            "reason_required": _("give a reason for each change"),
+            "out_of_range": _("the points are outside the allowed range"),
+            "required_number": _("enter a number"),
+            "required": _("this field is required"),
+            "too_long": _("the text is too long"),
+            "not_reviewed": _(
+                "%(n)s evaluation(s) still wait for review", n=getattr(problem, "params", {}).get("count", 0)
+            ),
+            "nothing_to_approve": _("nothing waits for approval"),
+            "unknown_criterion": _("unknown criterion"),
         }
         text = "; ".join(_field_message(field, words.get(msg, msg)) for field, msg in details.items())
-        return dbc.Alert(_("Please correct: %(problems)s", problems=text), color="warning", className="evaluation-message")
+        return dbc.Alert(
+            _("Please correct: %(problems)s", problems=text), color="warning", className="evaluation-message"
+        )
     if code == "conflict":
-        return dbc.Alert(_("Someone else changed this evaluation (%(who)s). Reload and try again.",
-                           who=getattr(problem, "changed_by", None) or "?"), color="warning", className="evaluation-message")
+        return dbc.Alert(
+            _(
+                "Someone else changed this evaluation (%(who)s). Reload and try again.",
+                who=getattr(problem, "changed_by", None) or "?",
+            ),
+            color="warning",
+            className="evaluation-message",
+        )
     if code == "forbidden":
         return dbc.Alert(_("You are not allowed to do this."), color="danger", className="evaluation-message")
     if code == "not_found":
@@ -322,12 +486,31 @@ def ranking_table(rows: Sequence[Any], *, unit_names: bool = True) -> html.Div:
     """A ranking within one group: rank, name, total, level and title."""
     if not rows:
         return html.P(_("No evaluations to rank."), className="text-muted")
-    body = [html.Tr([html.Td(str(r.rank)), html.Td(r.name), html.Td(r.unit_name) if unit_names else None,
-                     html.Td(points(r.total)), html.Td(level_badge(r.level)),
-                     html.Td(_("provisional") if r.provisional else "")])
-            for r in rows]
-    head = html.Thead(html.Tr([html.Th("#"), html.Th(_("Name")), html.Th(_("Unit")) if unit_names else None,
-                               html.Th(_("Total")), html.Th(_("Level")), html.Th("")]))
+    body = [
+        html.Tr(
+            [
+                html.Td(str(r.rank)),
+                html.Td(r.name),
+                html.Td(r.unit_name) if unit_names else None,
+                html.Td(points(r.total)),
+                html.Td(level_badge(r.level)),
+                html.Td(_("provisional") if r.provisional else ""),
+            ]
+        )
+        for r in rows
+    ]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("#"),
+                html.Th(_("Name")),
+                html.Th(_("Unit")) if unit_names else None,
+                html.Th(_("Total")),
+                html.Th(_("Level")),
+                html.Th(""),
+            ]
+        )
+    )
     return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", striped=True, className="ranking-table"))
 
 
@@ -345,8 +528,27 @@ def proposals_table(rows: Sequence[Any]) -> html.Div:
     """Emulation titles and reward proposals, with the reason for each."""
     if not rows:
         return html.P(_("No titles or proposals for this year yet."), className="text-muted")
-    body = [html.Tr([html.Td(r.name), html.Td(r.unit_name), html.Td(title_label(r.title)),
-                     html.Td(", ".join(level_label(level) for level in r.levels)), html.Td(_("Proposal") if r.kind == "proposal" else _("Title"))]) for r in rows]
-    head = html.Thead(html.Tr([html.Th(_("Name")), html.Th(_("Unit")), html.Th(_("Title or proposal")),
-                               html.Th(_("Levels it rests on")), html.Th(_("Kind"))]))
+    body = [
+        html.Tr(
+            [
+                html.Td(r.name),
+                html.Td(r.unit_name),
+                html.Td(title_label(r.title)),
+                html.Td(", ".join(level_label(level) for level in r.levels)),
+                html.Td(_("Proposal") if r.kind == "proposal" else _("Title")),
+            ]
+        )
+        for r in rows
+    ]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(_("Name")),
+                html.Th(_("Unit")),
+                html.Th(_("Title or proposal")),
+                html.Th(_("Levels it rests on")),
+                html.Th(_("Kind")),
+            ]
+        )
+    )
     return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", className="proposals-table"))

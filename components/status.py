@@ -17,8 +17,9 @@ STATUS_ORDER = ("done", "on_track", "at_risk", "off_track", "no_data")
 
 def status_badge(status: str, label: str) -> dbc.Badge:
     """A coloured pill with the translated status label."""
-    return dbc.Badge(label, color=STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"]), className="status-pill",
-                     pill=True)
+    return dbc.Badge(
+        label, color=STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"]), className="status-pill", pill=True
+    )
 
 
 def score_colour(score: float | None) -> str:

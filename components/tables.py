@@ -17,8 +17,9 @@ def md_link(text: str | None, href: str) -> str:
     return f"[{escaped}]({href})"
 
 
-def column(field: str, header: str, *, flex: int = 1, link: bool = False, numeric: bool = False,
-           **extra: Any) -> dict[str, Any]:
+def column(
+    field: str, header: str, *, flex: int = 1, link: bool = False, numeric: bool = False, **extra: Any
+) -> dict[str, Any]:
     spec: dict[str, Any] = {"field": field, "headerName": header, "flex": flex, **extra}
     if link:
         spec["cellRenderer"] = "markdown"
@@ -28,14 +29,26 @@ def column(field: str, header: str, *, flex: int = 1, link: bool = False, numeri
     return spec
 
 
-def data_grid(grid_id: str, rows: Sequence[dict[str, Any]], columns: Sequence[dict[str, Any]], *,
-              height: str = "auto", page_size: int = 50) -> dag.AgGrid:
+def data_grid(
+    grid_id: str,
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[dict[str, Any]],
+    *,
+    height: str = "auto",
+    page_size: int = 50,
+) -> dag.AgGrid:
     """A sortable, filterable grid; `height="auto"` fits short tables to their rows."""
     auto = height == "auto"
     return dag.AgGrid(
-        id=grid_id, rowData=list(rows), columnDefs=list(columns),
+        id=grid_id,
+        rowData=list(rows),
+        columnDefs=list(columns),
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-        dashGridOptions={"domLayout": "autoHeight" if auto and len(rows) <= page_size else "normal",
-                         "pagination": len(rows) > page_size, "paginationPageSize": page_size, "animateRows": False},
+        dashGridOptions={
+            "domLayout": "autoHeight" if auto and len(rows) <= page_size else "normal",
+            "pagination": len(rows) > page_size,
+            "paginationPageSize": page_size,
+            "animateRows": False,
+        },
         style={} if auto and len(rows) <= page_size else {"height": "70vh" if auto else height},
     )

@@ -16,8 +16,14 @@ DUE_COLOURS = {"overdue": "danger", "due_soon": "warning", "on_time": "secondary
 
 
 def task_status_label(status: str) -> str:
-    labels = {"open": _("Open"), "in_progress": _("In progress"), "submitted": _("Handed in, waiting for acceptance"),
-              "done": _("Done"), "returned": _("Returned"), "cancelled": _("Cancelled")}
+    labels = {
+        "open": _("Open"),
+        "in_progress": _("In progress"),
+        "submitted": _("Handed in, waiting for acceptance"),
+        "done": _("Done"),
+        "returned": _("Returned"),
+        "cancelled": _("Cancelled"),
+    }
     return labels.get(status, status)
 
 
@@ -32,30 +38,57 @@ def due_label(state: str) -> str:
 
 
 def value_status_label(status: str) -> str:
-    labels = {"draft": _("Draft"), "submitted": _("Waiting for approval"), "approved": _("Approved"),
-              "rejected": _("Rejected")}
+    labels = {
+        "draft": _("Draft"),
+        "submitted": _("Waiting for approval"),
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
+    }
     return labels.get(status, status)
 
 
 def checkin_label(kind: str) -> str:
-    labels = {"progress": _("reported progress"), "done": _("handed in the work"), "accepted": _("accepted the work"),
-              "returned": _("returned the work"), "extended": _("extended the deadline"), "cancelled": _("cancelled the task")}
+    labels = {
+        "progress": _("reported progress"),
+        "done": _("handed in the work"),
+        "accepted": _("accepted the work"),
+        "returned": _("returned the work"),
+        "extended": _("extended the deadline"),
+        "cancelled": _("cancelled the task"),
+    }
     return labels.get(kind, kind)
 
 
 def notice_text(kind: str) -> str:
-    labels = {"assigned": _("New task assigned"), "submitted": _("Work handed in, waiting for your acceptance"),
-              "returned": _("Your work was returned"), "due_soon": _("Due within three days"), "overdue": _("Overdue"),
-              "value_rejected": _("A value you entered was rejected")}
+    labels = {
+        "assigned": _("New task assigned"),
+        "submitted": _("Work handed in, waiting for your acceptance"),
+        "returned": _("Your work was returned"),
+        "due_soon": _("Due within three days"),
+        "overdue": _("Overdue"),
+        "value_rejected": _("A value you entered was rejected"),
+    }
     return labels.get(kind, kind)
 
 
 def field_label(field: str) -> str:
     labels = {
-        "title": _("Task title"), "description": _("Description"), "due_date": _("Due date"), "priority": _("Priority"),
-        "assignee": _("Assigned to"), "task_type": _("Task type"), "indicator": _("Indicator"), "objective": _("Objective"),
-        "reason": _("Reason"), "progress_pct": _("Progress %"), "comment": _("Comment"), "evidence_url": _("Evidence link"),
-        "major_errors": _("Major errors"), "status": _("State"), "value": _("Value"), "measured_on": _("Date"),
+        "title": _("Task title"),
+        "description": _("Description"),
+        "due_date": _("Due date"),
+        "priority": _("Priority"),
+        "assignee": _("Assigned to"),
+        "task_type": _("Task type"),
+        "indicator": _("Indicator"),
+        "objective": _("Objective"),
+        "reason": _("Reason"),
+        "progress_pct": _("Progress %"),
+        "comment": _("Comment"),
+        "evidence_url": _("Evidence link"),
+        "major_errors": _("Major errors"),
+        "status": _("State"),
+        "value": _("Value"),
+        "measured_on": _("Date"),
         "file": _("File"),
     }
     return labels.get(field, field)
@@ -110,14 +143,21 @@ def problem_alert(problem: Exception, *, class_name: str = "work-message") -> db
         return dbc.Alert(_("Please correct: %(problems)s", problems=text), color="warning", className=class_name)
     if code == "conflict":
         changed_at = getattr(problem, "changed_at", None)
-        return dbc.Alert(_("Changed by %(who)s at %(time)s in the meantime: reload the page and try again.",
-                           who=getattr(problem, "changed_by", None) or "?",
-                           time=format_date(changed_at, with_time=True) if changed_at else "?"),
-                         color="warning", className=class_name)
+        return dbc.Alert(
+            _(
+                "Changed by %(who)s at %(time)s in the meantime: reload the page and try again.",
+                who=getattr(problem, "changed_by", None) or "?",
+                time=format_date(changed_at, with_time=True) if changed_at else "?",
+            ),
+            color="warning",
+            className=class_name,
+        )
     if code == "forbidden":
         return dbc.Alert(_("You are not allowed to do this."), color="danger", className=class_name)
     if code == "not_found":
-        return dbc.Alert(_("Nothing here: the item does not exist, or not for you."), color="secondary", className=class_name)
+        return dbc.Alert(
+            _("Nothing here: the item does not exist, or not for you."), color="secondary", className=class_name
+        )
     return dbc.Alert(_("Something went wrong."), color="danger", className=class_name)
 
 

@@ -60,17 +60,19 @@ class Settings:
 
     def validate(self) -> Settings:
         """Fail closed on unsafe production settings; return self for chaining."""
-        if self.is_production:
-            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:
-                raise SettingsError(
-                    f"SECRET_KEY must be a random string of at least {MIN_SECRET_LENGTH} characters in production."
-                )
+        weak_secret = self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH
+        if self.is_production and weak_secret:
+            raise SettingsError(
+                f"SECRET_KEY must be a random string of at least {MIN_SECRET_LENGTH} characters in production."
+            )
         if self.default_language not in self.languages:
             raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(self.languages)}.")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise SettingsError(f"TIMEZONE {self.timezone!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh).") from None
+            raise SettingsError(
+                f"TIMEZONE {self.timezone!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh)."
+            ) from None
         return self
 
 
@@ -95,7 +97,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the common way."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

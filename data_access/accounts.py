@@ -59,14 +59,19 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
 def open_session(session: Session, *, user: User, now: datetime, user_agent: str | None) -> str:
     """Create a new server-side session and return its id (a fresh one at every login)."""
     session_id = secrets.token_urlsafe(32)
-    session.add(UserSession(id=session_id, user_id=user.id, created_at=now, last_seen_at=now, user_agent=(user_agent or "")[:200]))
+    session.add(
+        UserSession(
+            id=session_id, user_id=user.id, created_at=now, last_seen_at=now, user_agent=(user_agent or "")[:200]
+        )
+    )
     user.last_login_at = now
     audit.record(session, user_id=user.id, action="login", entity="user", entity_id=user.id)
     return session_id
 
 
-def check_session(session: Session, *, session_id: str, user_id: int, epoch: int, now: datetime,
-                  limits: SessionLimits) -> SessionState | None:
+def check_session(
+    session: Session, *, session_id: str, user_id: int, epoch: int, now: datetime, limits: SessionLimits
+) -> SessionState | None:
     """The session's state if it is still valid, else None (read only)."""
     row = session.execute(
         select(UserSession, User).join(User, User.id == UserSession.user_id).where(UserSession.id == session_id)
@@ -76,11 +81,16 @@ def check_session(session: Session, *, session_id: str, user_id: int, epoch: int
     user_session, user = row
     if user.id != user_id or not user.active or user.session_epoch != epoch or user_session.revoked_at is not None:
         return None
-    if user.role != Role.SCREEN.value:
-        if now - user_session.last_seen_at > limits.idle or now - user_session.created_at > limits.absolute:
-            return None
-    return SessionState(user_id=user.id, role=Role(user.role), language=user.language, epoch=user.session_epoch,
-                        needs_touch=now - user_session.last_seen_at >= LAST_SEEN_GRANULARITY)
+    expired = now - user_session.last_seen_at > limits.idle or now - user_session.created_at > limits.absolute
+    if user.role != Role.SCREEN.value and expired:
+        return None
+    return SessionState(
+        user_id=user.id,
+        role=Role(user.role),
+        language=user.language,
+        epoch=user.session_epoch,
+        needs_touch=now - user_session.last_seen_at >= LAST_SEEN_GRANULARITY,
+    )
 
 
 def touch_session(session: Session, *, session_id: str, now: datetime) -> None:
@@ -99,7 +109,9 @@ def revoke_all_sessions(session: Session, *, actor: Viewer | None, username: str
     if actor is not None and not (actor.is_admin or actor.user_id == user.id):
         raise Forbidden("only an administrator may end another user's sessions")
     user.session_epoch += 1
-    audit.record(session, user_id=actor.user_id if actor else None, action="revoke_sessions", entity="user", entity_id=user.id)
+    audit.record(
+        session, user_id=actor.user_id if actor else None, action="revoke_sessions", entity="user", entity_id=user.id
+    )
 
 
 def set_active(session: Session, *, actor: Viewer | None, username: str, active: bool) -> None:
@@ -110,12 +122,28 @@ def set_active(session: Session, *, actor: Viewer | None, username: str, active:
     before = {"active": user.active}
     user.active = active
     user.session_epoch += 1
-    audit.record(session, user_id=actor.user_id if actor else None, action="set_active", entity="user", entity_id=user.id,
-                 before=before, after={"active": active})
+    audit.record(
+        session,
+        user_id=actor.user_id if actor else None,
+        action="set_active",
+        entity="user",
+        entity_id=user.id,
+        before=before,
+        after={"active": active},
+    )
 
 
-def create_user(session: Session, *, actor: Viewer | None, username: str, password: str, role: str, scope_code: str,
-                language: str = "vi", person_id: int | None = None) -> int:
+def create_user(
+    session: Session,
+    *,
+    actor: Viewer | None,
+    username: str,
+    password: str,
+    role: str,
+    scope_code: str,
+    language: str = "vi",
+    person_id: int | None = None,
+) -> int:
     """Create a login; the password must pass the policy."""
     if actor is not None and not actor.is_admin:
         raise Forbidden("only an administrator may create users")
@@ -134,12 +162,24 @@ def create_user(session: Session, *, actor: Viewer | None, username: str, passwo
         problems["scope"] = "unknown_unit"
     if problems:
         raise Invalid(problems)
-    user = User(username=name, password_hash=hash_password(password), role=role, scope_unit_id=unit_id, language=language,
-                person_id=person_id)
+    user = User(
+        username=name,
+        password_hash=hash_password(password),
+        role=role,
+        scope_unit_id=unit_id,
+        language=language,
+        person_id=person_id,
+    )
     session.add(user)
     session.flush()
-    audit.record(session, user_id=actor.user_id if actor else None, action="create", entity="user", entity_id=user.id,
-                 after={"username": name, "role": role, "scope": scope_code})
+    audit.record(
+        session,
+        user_id=actor.user_id if actor else None,
+        action="create",
+        entity="user",
+        entity_id=user.id,
+        after={"username": name, "role": role, "scope": scope_code},
+    )
     return user.id
 
 
@@ -161,8 +201,15 @@ def set_language(session: Session, *, viewer: Viewer, language: str) -> None:
         raise Invalid({"language": "unknown_language"})
     user = session.get(User, viewer.user_id)
     if user is not None:
-        audit.record(session, user_id=user.id, action="set_language", entity="user", entity_id=user.id,
-                     before={"language": user.language}, after={"language": language})
+        audit.record(
+            session,
+            user_id=user.id,
+            action="set_language",
+            entity="user",
+            entity_id=user.id,
+            before={"language": user.language},
+            after={"language": language},
+        )
         user.language = language
 
 
@@ -178,7 +225,9 @@ def _user_by_name(session: Session, username: str) -> User:
 
 def recent_failures(session: Session, *, username: str, since: datetime) -> int:
     return session.execute(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.username == username, LoginFailure.at >= since)
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.username == username, LoginFailure.at >= since)
     ).scalar_one()
 
 

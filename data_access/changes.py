@@ -28,7 +28,9 @@ def bump(session: Session) -> int:
     signal (Redis, when configured) can announce it to every app process.
     """
     version = session.execute(
-        update(DataVersion).where(DataVersion.name == GLOBAL).values(version=DataVersion.version + 1, changed_at=now())
+        update(DataVersion)
+        .where(DataVersion.name == GLOBAL)
+        .values(version=DataVersion.version + 1, changed_at=now())
         .returning(DataVersion.version)
     ).scalar_one_or_none()
     if version is None:
@@ -37,7 +39,9 @@ def bump(session: Session) -> int:
         version = session.execute(
             insert(DataVersion)
             .values(name=GLOBAL, version=1, changed_at=now())
-            .on_conflict_do_update(index_elements=["name"], set_={"version": DataVersion.version + 1, "changed_at": now()})
+            .on_conflict_do_update(
+                index_elements=["name"], set_={"version": DataVersion.version + 1, "changed_at": now()}
+            )
             .returning(DataVersion.version)
         ).scalar_one()
     session.info[BUMPED_KEY] = version

@@ -32,8 +32,9 @@ def _configure_sqlite(engine: Engine) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         # SQLite's lower() folds ASCII only; filters on Vietnamese names need Unicode case folding.
-        dbapi_connection.create_function("pulse_lower", 1, lambda text: text.lower() if isinstance(text, str) else text,
-                                         deterministic=True)
+        dbapi_connection.create_function(
+            "pulse_lower", 1, lambda text: text.lower() if isinstance(text, str) else text, deterministic=True
+        )
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -51,7 +52,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine with the settings each backend needs."""
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)

@@ -45,7 +45,9 @@ class Conflict(PulseError):
 
     code = "conflict"
 
-    def __init__(self, entity: str, entity_id: object, *, changed_by: str | None = None, changed_at: object = None) -> None:
+    def __init__(
+        self, entity: str, entity_id: object, *, changed_by: str | None = None, changed_at: object = None
+    ) -> None:
         super().__init__(f"{entity} {entity_id} was changed by {changed_by} at {changed_at}")
         self.entity = entity
         self.entity_id = entity_id

@@ -42,35 +42,88 @@ def classification_workbook(
     sheet.title = t("Classification")[:31]
     sheet.append([t("Classification list"), period_code])
     sheet["A1"].font = Font(bold=True)
-    headers = [t("No."), t("Civil servant code"), t("Name"), t("Unit"), t("Position"), t("Task points"),
-               t("General points"), t("Total"), t("Level"), t("Final level"), t("Status"), t("Quota")]
+    headers = [
+        t("No."),
+        t("Civil servant code"),
+        t("Name"),
+        t("Unit"),
+        t("Position"),
+        t("Task points"),
+        t("General points"),
+        t("Total"),
+        t("Level"),
+        t("Final level"),
+        t("Status"),
+        t("Quota"),
+    ]
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for number, row in enumerate(rows, start=1):
-        sheet.append([safe_cell(v) for v in (
-            number, row.civil_servant_code, row.person_name, row.unit_name, row.position_name, row.task_points,
-            row.general_points, row.total, level_name(row.level), level_name(row.final_level), row.status,
-            quota_text(row.quota) if row.moved else "",
-        )])
+        sheet.append(
+            [
+                safe_cell(v)
+                for v in (
+                    number,
+                    row.civil_servant_code,
+                    row.person_name,
+                    row.unit_name,
+                    row.position_name,
+                    row.task_points,
+                    row.general_points,
+                    row.total,
+                    level_name(row.level),
+                    level_name(row.final_level),
+                    row.status,
+                    quota_text(row.quota) if row.moved else "",
+                )
+            ]
+        )
     if units:
         unit_sheet = book.create_sheet(t("Units")[:31])
-        unit_sheet.append([t("No."), t("Unit"), t("Kind"), t("Task points"), t("General points"), t("Total"), t("Level"),
-                           t("Final level"), t("Status"), t("Quota")])
+        unit_sheet.append(
+            [
+                t("No."),
+                t("Unit"),
+                t("Kind"),
+                t("Task points"),
+                t("General points"),
+                t("Total"),
+                t("Level"),
+                t("Final level"),
+                t("Status"),
+                t("Quota"),
+            ]
+        )
         for cell in unit_sheet[1]:
             cell.font = Font(bold=True)
         for number, row in enumerate(units, start=1):
-            unit_sheet.append([safe_cell(v) for v in (
-                number, row.unit_name, kind_name(row.unit_kind), row.task_points, row.general_points, row.total,
-                level_name(row.level), level_name(row.final_level), row.status, quota_text(row.quota) if row.moved else "",
-            )])
+            unit_sheet.append(
+                [
+                    safe_cell(v)
+                    for v in (
+                        number,
+                        row.unit_name,
+                        kind_name(row.unit_kind),
+                        row.task_points,
+                        row.general_points,
+                        row.total,
+                        level_name(row.level),
+                        level_name(row.final_level),
+                        row.status,
+                        quota_text(row.quota) if row.moved else "",
+                    )
+                ]
+            )
     trail_sheet = book.create_sheet(t("Approval trail")[:31])
     trail_sheet.append([t("Name"), t("When"), t("Who"), t("Action"), t("Detail")])
     for cell in trail_sheet[1]:
         cell.font = Font(bold=True)
     for row in rows + units:
         for entry in trail(session, evaluation_id=row.id):
-            trail_sheet.append([safe_cell(v) for v in (row.person_name, entry.at, entry.username, entry.action, entry.detail)])
+            trail_sheet.append(
+                [safe_cell(v) for v in (row.person_name, entry.at, entry.username, entry.action, entry.detail)]
+            )
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -61,8 +61,16 @@ class JobState:
         return done / self.total
 
 
-def template_workbook(session: Session, *, viewer: Viewer, year: int, headers: dict[str, str], title: str,
-                      guide_title: str, guide: list[str]) -> bytes:
+def template_workbook(
+    session: Session,
+    *,
+    viewer: Viewer,
+    year: int,
+    headers: dict[str, str],
+    title: str,
+    guide_title: str,
+    guide: list[str],
+) -> bytes:
     """An .xlsx listing the viewer's indicators of the year, with empty date, value and comment columns to fill."""
     book = Workbook()
     sheet = book.active
@@ -72,8 +80,19 @@ def template_workbook(session: Session, *, viewer: Viewer, year: int, headers: d
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF7D6")
     for indicator in entry_indicators(session, viewer=viewer, year=year):
-        sheet.append([indicator.id, safe_cell(indicator.code), safe_cell(indicator.name), safe_cell(indicator.unit),
-                      safe_cell(indicator.unit_of_measure), _allowed(indicator), None, None, None])
+        sheet.append(
+            [
+                indicator.id,
+                safe_cell(indicator.code),
+                safe_cell(indicator.name),
+                safe_cell(indicator.unit),
+                safe_cell(indicator.unit_of_measure),
+                _allowed(indicator),
+                None,
+                None,
+                None,
+            ]
+        )
         for column in (DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN):
             sheet.cell(row=sheet.max_row, column=column + 1).fill = fill
     for column, width in zip("ABCDEFGHI", (8, 14, 48, 30, 12, 14, 14, 12, 40), strict=True):
@@ -133,12 +152,22 @@ def read_rows(content: bytes) -> list[dict[str, Any]]:
             book.close()
             raise Invalid({"file": "too_many_rows"}, limit=MAX_ROWS)
         raw_id = cells[ID_COLUMN]
-        indicator_id = int(raw_id) if isinstance(raw_id, int | float) and float(raw_id).is_integer() else (
-            int(raw_id) if isinstance(raw_id, str) and raw_id.strip().isdigit() else None)
-        rows.append({"row": number, "indicator_id": indicator_id, "measured_on": _cell_date(raw_date),
-                     "value": raw_value if isinstance(raw_value, int | float) and not isinstance(raw_value, bool)
-                     else ("" if raw_value is None else str(raw_value)[:40]),
-                     "comment": "" if cells[COMMENT_COLUMN] is None else str(cells[COMMENT_COLUMN])[:1000]})
+        indicator_id = (
+            int(raw_id)
+            if isinstance(raw_id, int | float) and float(raw_id).is_integer()
+            else (int(raw_id) if isinstance(raw_id, str) and raw_id.strip().isdigit() else None)
+        )
+        rows.append(
+            {
+                "row": number,
+                "indicator_id": indicator_id,
+                "measured_on": _cell_date(raw_date),
+                "value": raw_value
+                if isinstance(raw_value, int | float) and not isinstance(raw_value, bool)
+                else ("" if raw_value is None else str(raw_value)[:40]),
+                "comment": "" if cells[COMMENT_COLUMN] is None else str(cells[COMMENT_COLUMN])[:1000],
+            }
+        )
     book.close()
     if not rows:
         raise Invalid({"file": "no_rows"})
@@ -149,12 +178,26 @@ def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> Job
     """Read an uploaded file and keep its rows for checking; nothing is imported yet."""
     rows = read_rows(content)
     with store.write() as session:
-        job = ImportJob(user_id=viewer.user_id, filename=(filename or "?")[:200], created_at=now(), status="checking",
-                        total_rows=len(rows), imported_rows=0, rows_json=json.dumps(rows), report_json="[]")
+        job = ImportJob(
+            user_id=viewer.user_id,
+            filename=(filename or "?")[:200],
+            created_at=now(),
+            status="checking",
+            total_rows=len(rows),
+            imported_rows=0,
+            rows_json=json.dumps(rows),
+            report_json="[]",
+        )
         session.add(job)
         session.flush()
-        audit.record(session, user_id=viewer.user_id, action="import.stage", entity="import_job", entity_id=job.id,
-                     after={"filename": job.filename, "rows": len(rows)})
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="import.stage",
+            entity="import_job",
+            entity_id=job.id,
+            after={"filename": job.filename, "rows": len(rows)},
+        )
         return _state(job, [])
 
 
@@ -192,7 +235,7 @@ def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK)
         seen = {(r["indicator_id"], r["measured_on"]) for r in report if not r["problems"]}
         windows: dict[tuple[int, int], Any] = {}
         codes: dict[int, str] = {}
-        todo = rows[len(report): len(report) + chunk]  # the report holds one entry per row checked so far
+        todo = rows[len(report) : len(report) + chunk]  # the report holds one entry per row checked so far
         prefetch(session, (r["indicator_id"] for r in todo))
         for row in todo:
             draft = _draft(row)
@@ -209,9 +252,17 @@ def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK)
             if row["indicator_id"] is not None and row["indicator_id"] not in codes:
                 indicator = session.get(Indicator, row["indicator_id"])
                 codes[row["indicator_id"]] = indicator.code if indicator and "indicator" not in problems else ""
-            report.append({"row": row["row"], "indicator_id": row["indicator_id"], "code": codes.get(row["indicator_id"], ""),
-                           "value": number if number is not None else row["value"], "measured_on": row["measured_on"],
-                           "comment": row["comment"], "problems": problems})
+            report.append(
+                {
+                    "row": row["row"],
+                    "indicator_id": row["indicator_id"],
+                    "code": codes.get(row["indicator_id"], ""),
+                    "value": number if number is not None else row["value"],
+                    "measured_on": row["measured_on"],
+                    "comment": row["comment"],
+                    "problems": problems,
+                }
+            )
         if len(report) >= job.total_rows:
             job.status = "checked"
         job.report_json = json.dumps(report, default=str)
@@ -227,8 +278,14 @@ def start_import(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
             raise Invalid({"file": "not_allowed_now"})
         job.status = "importing"
         job.imported_rows = 0
-        audit.record(session, user_id=viewer.user_id, action="import.start", entity="import_job", entity_id=job.id,
-                     after={"valid_rows": sum(1 for r in report if not r["problems"])})
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="import.start",
+            entity="import_job",
+            entity_id=job.id,
+            after={"valid_rows": sum(1 for r in report if not r["problems"])},
+        )
         return _state(job, report)
 
 
@@ -243,14 +300,18 @@ def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK
         if job.status != "importing":
             return _state(job, report)
         windows: dict[tuple[int, int], Any] = {}
-        entries = report[job.imported_rows: job.imported_rows + chunk]
+        entries = report[job.imported_rows : job.imported_rows + chunk]
         prefetch(session, (e["indicator_id"] for e in entries if not e["problems"]))
         checked = []
         for entry in entries:
             if entry["problems"]:
                 continue
-            draft = ValueDraft(entry["indicator_id"], entry["value"], date.fromisoformat(entry["measured_on"]),
-                               entry.get("comment", ""))
+            draft = ValueDraft(
+                entry["indicator_id"],
+                entry["value"],
+                date.fromisoformat(entry["measured_on"]),
+                entry.get("comment", ""),
+            )
             problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
             if problems:
                 entry["problems"] = problems
@@ -263,8 +324,14 @@ def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK
         if job.imported_rows >= job.total_rows:
             job.status = "imported"
         job.report_json = json.dumps(report, default=str)
-        audit.record(session, user_id=viewer.user_id, action="import.chunk", entity="import_job", entity_id=job.id,
-                     after={"written": written, "through_row": job.imported_rows})
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="import.chunk",
+            entity="import_job",
+            entity_id=job.id,
+            after={"written": written, "through_row": job.imported_rows},
+        )
         return _state(job, report)
 
 

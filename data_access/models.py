@@ -236,7 +236,10 @@ class Measurement(Base):
     """A value of an indicator at a date, with its approval."""
 
     __tablename__ = "measurements"
-    __table_args__ = (one_of("status", MeasurementStatus), Index("ix_measurements_indicator_date", "indicator_id", "measured_on"))
+    __table_args__ = (
+        one_of("status", MeasurementStatus),
+        Index("ix_measurements_indicator_date", "indicator_id", "measured_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
@@ -315,7 +318,9 @@ class TaskCheckin(Base):
     """A progress report, a completion, an acceptance or a return on a task."""
 
     __tablename__ = "task_checkins"
-    __table_args__ = (CheckConstraint("progress_pct IS NULL OR (progress_pct >= 0 AND progress_pct <= 100)", name="progress_range"),)
+    __table_args__ = (
+        CheckConstraint("progress_pct IS NULL OR (progress_pct >= 0 AND progress_pct <= 100)", name="progress_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
@@ -476,8 +481,13 @@ class IndicatorRollup(Base):
 # The lagging lists, biggest gaps first, without a sort. Partial, so that only queries naming exactly these
 # statuses (as literals) use it: the planners picked a period-wide index over a unit's or a person's rows.
 LAGGING_STATUSES = (Status.OFF_TRACK.value, Status.AT_RISK.value)
-Index("ix_indicator_rollups_lagging_gap", IndicatorRollup.period_id, IndicatorRollup.gap,
-      sqlite_where=IndicatorRollup.status.in_(LAGGING_STATUSES), postgresql_where=IndicatorRollup.status.in_(LAGGING_STATUSES))
+Index(
+    "ix_indicator_rollups_lagging_gap",
+    IndicatorRollup.period_id,
+    IndicatorRollup.gap,
+    sqlite_where=IndicatorRollup.status.in_(LAGGING_STATUSES),
+    postgresql_where=IndicatorRollup.status.in_(LAGGING_STATUSES),
+)
 
 
 class UnitRollup(Base):

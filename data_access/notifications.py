@@ -48,7 +48,9 @@ def responsible_users(session: Session, *, unit_id: int, person_id: int | None) 
     return responsible_users_of(session, [(unit_id, person_id)])[(unit_id, person_id)]
 
 
-def responsible_users_of(session: Session, assignees: Iterable[tuple[int, int | None]]) -> dict[tuple[int, int | None], list[int]]:
+def responsible_users_of(
+    session: Session, assignees: Iterable[tuple[int, int | None]]
+) -> dict[tuple[int, int | None], list[int]]:
     """`responsible_users` for many (unit, person) assignees at once, in at most two queries."""
     wanted = list(dict.fromkeys(assignees))
     people = {p for _u, p in wanted if p is not None}
@@ -56,25 +58,46 @@ def responsible_users_of(session: Session, assignees: Iterable[tuple[int, int | 
     by_person: dict[int, list[int]] = {}
     by_unit: dict[int, list[int]] = {}
     if people:
-        for user_id, person_id in session.execute(select(User.id, User.person_id).where(
-                User.person_id.in_(people), User.active.is_(True)).order_by(User.id)):
+        for user_id, person_id in session.execute(
+            select(User.id, User.person_id).where(User.person_id.in_(people), User.active.is_(True)).order_by(User.id)
+        ):
             by_person.setdefault(person_id, []).append(user_id)
     if units:
-        for user_id, unit_id in session.execute(select(User.id, User.scope_unit_id).where(
-                User.scope_unit_id.in_(units), User.active.is_(True),
-                User.role.in_([r.value for r in WRITER_ROLES])).order_by(User.id)):
+        for user_id, unit_id in session.execute(
+            select(User.id, User.scope_unit_id)
+            .where(User.scope_unit_id.in_(units), User.active.is_(True), User.role.in_([r.value for r in WRITER_ROLES]))
+            .order_by(User.id)
+        ):
             by_unit.setdefault(unit_id, []).append(user_id)
     return {(u, p): (by_person.get(p, []) if p is not None else by_unit.get(u, [])) for u, p in wanted}
 
 
-def notify(session: Session, *, user_ids: Iterable[int], kind: str, task_id: int | None = None,
-           indicator_id: int | None = None, actor_user_id: int | None = None, detail: str | None = None) -> int:
+def notify(
+    session: Session,
+    *,
+    user_ids: Iterable[int],
+    kind: str,
+    task_id: int | None = None,
+    indicator_id: int | None = None,
+    actor_user_id: int | None = None,
+    detail: str | None = None,
+) -> int:
     """Add a notice for each user (the actor does not notify themselves), in the caller's transaction."""
     if kind not in KINDS:
         raise ValueError(f"unknown notice kind {kind!r}")
-    rows = [{"user_id": uid, "kind": kind, "task_id": task_id, "indicator_id": indicator_id, "actor_user_id": actor_user_id,
-             "detail": (detail or "")[:500] or None, "created_at": now()}
-            for uid in dict.fromkeys(user_ids) if uid != actor_user_id]
+    rows = [
+        {
+            "user_id": uid,
+            "kind": kind,
+            "task_id": task_id,
+            "indicator_id": indicator_id,
+            "actor_user_id": actor_user_id,
+            "detail": (detail or "")[:500] or None,
+            "created_at": now(),
+        }
+        for uid in dict.fromkeys(user_ids)
+        if uid != actor_user_id
+    ]
     if rows:
         session.execute(Notification.__table__.insert(), rows)
     return len(rows)
@@ -82,8 +105,9 @@ def notify(session: Session, *, user_ids: Iterable[int], kind: str, task_id: int
 
 def unread_count(session: Session, *, viewer: Viewer) -> int:
     return session.execute(
-        select(func.count()).select_from(Notification).where(Notification.user_id == viewer.user_id,
-                                                             Notification.read_at.is_(None))
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == viewer.user_id, Notification.read_at.is_(None))
     ).scalar_one()
 
 
@@ -99,8 +123,21 @@ def list_notices(session: Session, *, viewer: Viewer, limit: int = 50) -> list[N
         .order_by(Notification.read_at.is_not(None), Notification.id.desc())
         .limit(limit)
     ).all()
-    return [Notice(n.id, n.kind, n.created_at, n.read_at is not None, n.task_id, title, n.indicator_id, name, username, n.detail)
-            for n, title, name, username in rows]
+    return [
+        Notice(
+            n.id,
+            n.kind,
+            n.created_at,
+            n.read_at is not None,
+            n.task_id,
+            title,
+            n.indicator_id,
+            name,
+            username,
+            n.detail,
+        )
+        for n, title, name, username in rows
+    ]
 
 
 def mark_read(session: Session, *, viewer: Viewer, notice_ids: Iterable[int] | None = None) -> int:
@@ -116,8 +153,14 @@ def mark_read(session: Session, *, viewer: Viewer, notice_ids: Iterable[int] | N
             return 0
         query = query.where(Notification.id.in_(ids))
     marked = session.execute(query.values(read_at=now())).rowcount
-    audit.record(session, user_id=viewer.user_id, action="notice.read", entity="notification",
-                 entity_id=ids[0] if ids and len(ids) == 1 else None, after={"marked": marked, "all": ids is None})
+    audit.record(
+        session,
+        user_id=viewer.user_id,
+        action="notice.read",
+        entity="notification",
+        entity_id=ids[0] if ids and len(ids) == 1 else None,
+        after={"marked": marked, "all": ids is None},
+    )
     return marked
 
 
@@ -135,8 +178,14 @@ def raise_deadline_notices(session: Session, *, today: date, user_id: int | None
     )
     unit_users = (
         select(Task.id, Task.due_date, User.id.label("user_id"))
-        .join(User, and_(User.scope_unit_id == Task.assignee_unit_id, User.active.is_(True),
-                         User.role.in_([r.value for r in WRITER_ROLES])))
+        .join(
+            User,
+            and_(
+                User.scope_unit_id == Task.assignee_unit_id,
+                User.active.is_(True),
+                User.role.in_([r.value for r in WRITER_ROLES]),
+            ),
+        )
         .where(Task.status.in_(open_values), Task.due_date <= soon, Task.assignee_person_id.is_(None))
     )
     if user_id is not None:
@@ -145,8 +194,15 @@ def raise_deadline_notices(session: Session, *, today: date, user_id: int | None
     rows = []
     for task_id, due, uid in [*session.execute(person_users), *session.execute(unit_users)]:
         kind = "overdue" if due < today else "due_soon"
-        rows.append({"user_id": uid, "kind": kind, "task_id": task_id, "created_at": now(),
-                     "dedupe_key": f"{kind}:{task_id}:{due.isoformat()}"})
+        rows.append(
+            {
+                "user_id": uid,
+                "kind": kind,
+                "task_id": task_id,
+                "created_at": now(),
+                "dedupe_key": f"{kind}:{task_id}:{due.isoformat()}",
+            }
+        )
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
@@ -154,8 +210,11 @@ def raise_deadline_notices(session: Session, *, today: date, user_id: int | None
     created = 0
     for start in range(0, len(rows), 1000):
         # RETURNING counts what went in on both backends (psycopg reports no rowcount for this statement).
-        result = session.execute(insert(Notification).values(rows[start:start + 1000])
-                                 .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]).returning(Notification.id))
+        result = session.execute(
+            insert(Notification)
+            .values(rows[start : start + 1000])
+            .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+            .returning(Notification.id)
+        )
         created += len(result.all())
     return created
-

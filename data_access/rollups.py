@@ -64,7 +64,18 @@ from domain.kinds import OPEN_TASK_STATUSES, MeasurementStatus, TaskStatus
 from domain.periods import Period, PeriodKind
 
 DIRTY_KEY = "pulse_rollups_dirty"
-DASHBOARD_DATA = (Measurement, TrajectoryPoint, Indicator, Objective, Task, TaskCheckin, OrgUnit, Person, Position, Evaluation)
+DASHBOARD_DATA = (
+    Measurement,
+    TrajectoryPoint,
+    Indicator,
+    Objective,
+    Task,
+    TaskCheckin,
+    OrgUnit,
+    Person,
+    Position,
+    Evaluation,
+)
 CHUNK = 5_000
 STATUS_FIELDS = {
     Status.DONE: "n_done",
@@ -73,7 +84,14 @@ STATUS_FIELDS = {
     Status.OFF_TRACK: "n_off_track",
     Status.NO_DATA: "n_no_data",
 }
-COUNT_FIELDS = ("n_indicators", *STATUS_FIELDS.values(), "tasks_open", "tasks_overdue", "tasks_done_on_time", "tasks_done_late")
+COUNT_FIELDS = (
+    "n_indicators",
+    *STATUS_FIELDS.values(),
+    "tasks_open",
+    "tasks_overdue",
+    "tasks_done_on_time",
+    "tasks_done_late",
+)
 
 
 def tolerances() -> Tolerances:
@@ -81,7 +99,9 @@ def tolerances() -> Tolerances:
     from config.settings import load_settings
 
     settings = load_settings()
-    return Tolerances(on_track=settings.on_track_tolerance, at_risk=settings.at_risk_tolerance, cap=settings.progress_cap)
+    return Tolerances(
+        on_track=settings.on_track_tolerance, at_risk=settings.at_risk_tolerance, cap=settings.progress_cap
+    )
 
 
 @dataclass(frozen=True)
@@ -165,30 +185,41 @@ def indicator_rollup_rows(
         p = progress(spec, value, cap=tol.cap)
         expected = expected_progress(year_period, as_of, trajectory, spec=spec)
         projected = forecast(counted, year_period, spec, cap=tol.cap) if counted else None
-        rows.append({
-            "indicator_id": indicator.id,
-            "period_id": info.id,
-            "unit_id": indicator.unit_id,
-            "latest_value": counted[-1][1] if counted else None,
-            "latest_on": counted[-1][0] if counted else None,
-            "current_value": value,
-            "progress": p,
-            "expected": expected,
-            "status": status(p, expected, tol).value,
-            "forecast_value": projected.value_at_end if projected else None,
-            "forecast_miss_by": projected.miss_by if projected else None,
-            "on_course": projected.on_course if projected else None,
-            "n_measurements": len(counted),
-            "weight": indicator.weight,
-            "gap": None if expected is None else indicator.weight * (expected - (p or 0.0)),
-        })
+        rows.append(
+            {
+                "indicator_id": indicator.id,
+                "period_id": info.id,
+                "unit_id": indicator.unit_id,
+                "latest_value": counted[-1][1] if counted else None,
+                "latest_on": counted[-1][0] if counted else None,
+                "current_value": value,
+                "progress": p,
+                "expected": expected,
+                "status": status(p, expected, tol).value,
+                "forecast_value": projected.value_at_end if projected else None,
+                "forecast_miss_by": projected.miss_by if projected else None,
+                "on_course": projected.on_course if projected else None,
+                "n_measurements": len(counted),
+                "weight": indicator.weight,
+                "gap": None if expected is None else indicator.weight * (expected - (p or 0.0)),
+            }
+        )
     return rows
 
 
 def _indicator_query():  # type: ignore[no-untyped-def]
     return select(
-        Indicator.id, Indicator.unit_id, Indicator.objective_id, Indicator.direction, Indicator.baseline, Indicator.target,
-        Indicator.band_low, Indicator.band_high, Indicator.milestones_total, Indicator.accumulation, Indicator.weight,
+        Indicator.id,
+        Indicator.unit_id,
+        Indicator.objective_id,
+        Indicator.direction,
+        Indicator.baseline,
+        Indicator.target,
+        Indicator.band_low,
+        Indicator.band_high,
+        Indicator.milestones_total,
+        Indicator.accumulation,
+        Indicator.weight,
         PeriodRow.year,
     ).join(PeriodRow, PeriodRow.id == Indicator.period_id)
 
@@ -203,8 +234,14 @@ def _compute_indicators(session: Session, indicator_ids: list[int] | None, *, to
     periods = _load_periods(session)
     rows: list[dict[str, Any]] = []
     for indicator in indicators:
-        rows += indicator_rollup_rows(indicator, points.get(indicator.id, []), trajectories.get(indicator.id, []),
-                                      periods.get(indicator.year, []), today=today, tol=tol)
+        rows += indicator_rollup_rows(
+            indicator,
+            points.get(indicator.id, []),
+            trajectories.get(indicator.id, []),
+            periods.get(indicator.year, []),
+            today=today,
+            tol=tol,
+        )
     _insert(session, IndicatorRollup, rows)
     return len(rows)
 
@@ -234,11 +271,19 @@ def _own_figures(
     for row in session.execute(obj_query):
         objective_weights[row.id] = row.weight
 
-    ind_query = select(IndicatorRollup.unit_id, IndicatorRollup.period_id, IndicatorRollup.progress, IndicatorRollup.weight,
-                       IndicatorRollup.status, Indicator.objective_id).join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
+    ind_query = select(
+        IndicatorRollup.unit_id,
+        IndicatorRollup.period_id,
+        IndicatorRollup.progress,
+        IndicatorRollup.weight,
+        IndicatorRollup.status,
+        Indicator.objective_id,
+    ).join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
     if unit_ids is not None:
         ind_query = ind_query.where(IndicatorRollup.unit_id.in_(unit_ids))
-    grouped: dict[tuple[int, int], dict[int | None, list[tuple[float | None, float]]]] = defaultdict(lambda: defaultdict(list))
+    grouped: dict[tuple[int, int], dict[int | None, list[tuple[float | None, float]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for row in session.execute(ind_query):
         key = (row.unit_id, row.period_id)
         grouped[key][row.objective_id].append((row.progress, row.weight))
@@ -256,9 +301,16 @@ def _own_figures(
     return figures
 
 
-def _own_task_counts(session: Session, unit_ids: list[int] | None, figures: dict[tuple[int, int], _UnitFigures], *, today: date) -> None:
-    period_ids = {(p.kind, p.year, p.number): p.id for p in session.execute(select(PeriodRow.id, PeriodRow.kind, PeriodRow.year, PeriodRow.number))}
-    query = select(Task.assignee_unit_id, Task.due_date, Task.status, Task.delays).where(Task.status != TaskStatus.CANCELLED.value)
+def _own_task_counts(
+    session: Session, unit_ids: list[int] | None, figures: dict[tuple[int, int], _UnitFigures], *, today: date
+) -> None:
+    period_ids = {
+        (p.kind, p.year, p.number): p.id
+        for p in session.execute(select(PeriodRow.id, PeriodRow.kind, PeriodRow.year, PeriodRow.number))
+    }
+    query = select(Task.assignee_unit_id, Task.due_date, Task.status, Task.delays).where(
+        Task.status != TaskStatus.CANCELLED.value
+    )
     if unit_ids is not None:
         query = query.where(Task.assignee_unit_id.in_(unit_ids))
     open_values = {s.value for s in OPEN_TASK_STATUSES}
@@ -304,8 +356,13 @@ def _roll_up_units(
                 child_scores.append((child_row["score"], child.weight))
                 for name in COUNT_FIELDS:
                     counts[name] += child_row[name]
-            row = {"unit_id": unit.id, "period_id": period_id, "own_score": mine.own_score,
-                   "score": rolled_up_score(mine.own_score, 1.0, child_scores), **counts}
+            row = {
+                "unit_id": unit.id,
+                "period_id": period_id,
+                "own_score": mine.own_score,
+                "score": rolled_up_score(mine.own_score, 1.0, child_scores),
+                **counts,
+            }
             computed[(unit.id, period_id)] = row
             rows.append(row)
     return rows
@@ -370,8 +427,9 @@ def refresh_units(session: Session, unit_ids: Iterable[int], *, today: date) -> 
         # Plain rows, not ORM objects: a city has thousands of children's rollups to read on every write.
         names = ("score", *COUNT_FIELDS)
         columns = [getattr(UnitRollup, name) for name in names]
-        for row in session.execute(select(UnitRollup.unit_id, UnitRollup.period_id, *columns)
-                                   .where(UnitRollup.unit_id.in_(outside))):
+        for row in session.execute(
+            select(UnitRollup.unit_id, UnitRollup.period_id, *columns).where(UnitRollup.unit_id.in_(outside))
+        ):
             existing[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
     period_ids = list(session.execute(select(PeriodRow.id)).scalars())
     own = _own_figures(session, sorted(affected), period_ids, today=today)

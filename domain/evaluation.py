@@ -59,7 +59,12 @@ class Criterion:
     max_points: float
 
 
-PERSON_CRITERIA = (Criterion("politics", 10), Criterion("ethics", 5), Criterion("manner", 5), Criterion("discipline", 10))
+PERSON_CRITERIA = (
+    Criterion("politics", 10),
+    Criterion("ethics", 5),
+    Criterion("manner", 5),
+    Criterion("discipline", 10),
+)
 UNIT_CRITERIA = (Criterion("unit_direction", 10), Criterion("unit_organisation", 10), Criterion("unit_reform", 10))
 
 
@@ -188,17 +193,32 @@ class RuleSet:
 
     def validate(self) -> RuleSet:
         """Raise InvalidRuleSet when a number is missing, out of range or contradicts another."""
-        if not isinstance(self.name, str) or not self.name or not isinstance(self.title, str) or not isinstance(self.source, str):
+        if (
+            not isinstance(self.name, str)
+            or not self.name
+            or not isinstance(self.title, str)
+            or not isinstance(self.source, str)
+        ):
             raise InvalidRuleSet("name, title and source are text")
         where = f"{self.name}: "
         _check_numbers(where, self)
         _check_numbers(f"{where}leader.", self.leader)
         _check_numbers(f"{where}unit.", self.unit)
-        for name in ("quantity_weight", "quality_weight", "progress_weight", "error_deduction", "delay_deduction",
-                     "excellent_quota"):
+        for name in (
+            "quantity_weight",
+            "quality_weight",
+            "progress_weight",
+            "error_deduction",
+            "delay_deduction",
+            "excellent_quota",
+        ):
             _share(where, name, getattr(self, name))
-        _sums_to(where, "quantity, quality and progress weights", [self.quantity_weight, self.quality_weight,
-                                                                    self.progress_weight], 1)
+        _sums_to(
+            where,
+            "quantity, quality and progress weights",
+            [self.quantity_weight, self.quality_weight, self.progress_weight],
+            1,
+        )
         if self.general_max < 0 or self.task_max <= 0:
             raise InvalidRuleSet(f"{where}general_max and task_max must be positive")
         _sums_to(where, "general and task maxima", [self.general_max, self.task_max], 100)
@@ -230,16 +250,23 @@ class RuleSet:
     def from_dict(cls, data: Mapping[str, Any]) -> RuleSet:
         """A validated rule set from its JSON form; unknown keys, at any level, are refused."""
         where = f"{data.get('name', '?')}: " if isinstance(data, Mapping) else ""
-        rules = _section(cls, "", data, {
-            "criteria": lambda raw: _criteria_from(where, raw),
-            "leader": lambda raw: _section(LeaderWeights, "leader.", raw),
-            "unit": lambda raw: _section(UnitRules, "unit.", raw,
-                                         {"criteria": lambda c: _criteria_from(f"{where}unit.", c)}),
-        })
+        rules = _section(
+            cls,
+            "",
+            data,
+            {
+                "criteria": lambda raw: _criteria_from(where, raw),
+                "leader": lambda raw: _section(LeaderWeights, "leader.", raw),
+                "unit": lambda raw: _section(
+                    UnitRules, "unit.", raw, {"criteria": lambda c: _criteria_from(f"{where}unit.", c)}
+                ),
+            },
+        )
         return rules.validate()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (from_dict(to_dict()) gives the same rule set)."""
+
         def plain(obj: Any) -> dict[str, Any]:
             out: dict[str, Any] = {}
             for f in fields(obj):
@@ -351,8 +378,12 @@ def _condition_failures(level: Level, outcomes: Sequence[TaskOutcome], rules: Ru
     elif level is Level.GOOD:
         if rules.good_requires_all_on_time and late:
             failures.append("good_needs_all_on_time")
-    elif (level is Level.COMPLETED and rules.completed_max_late_share is not None and assigned
-          and len(late) / len(assigned) > rules.completed_max_late_share + 1e-9):
+    elif (
+        level is Level.COMPLETED
+        and rules.completed_max_late_share is not None
+        and assigned
+        and len(late) / len(assigned) > rules.completed_max_late_share + 1e-9
+    ):
         failures.append("completed_too_many_late")
     return failures
 
@@ -387,7 +418,10 @@ def excellent_allowance(n_excellent: int, n_good: int, quota: float) -> int:
 
 
 def apply_quota(
-    candidates: Sequence[tuple[int, float, float]], rules: RuleSet = DEFAULT_RULES, *, levels: Mapping[int, Level] | None = None,
+    candidates: Sequence[tuple[int, float, float]],
+    rules: RuleSet = DEFAULT_RULES,
+    *,
+    levels: Mapping[int, Level] | None = None,
     share: float | None = None,
 ) -> list[QuotaDecision]:
     """Final levels of one group: excellent capped at the quota's share of good.
@@ -401,6 +435,7 @@ def apply_quota(
     excellent = [c for c in candidates if level_of[c[0]] is Level.EXCELLENT]
     n_good = sum(1 for c in candidates if level_of[c[0]] is Level.GOOD)
     allowed = excellent_allowance(len(excellent), n_good, rules.excellent_quota if share is None else share)
+
     def rank_key(c: tuple[int, float, float]) -> tuple[Decimal, Decimal]:
         return round_total(c[1]), round_total(c[2])
 
@@ -435,8 +470,13 @@ def _clip(share: float | None) -> float | None:
     return None if share is None else max(0.0, min(1.0, share))
 
 
-def leader_task_result(own: TaskResult, *, subordinate_levels: Sequence[Level], plan_completion: float | None,
-                       rules: RuleSet = DEFAULT_RULES) -> float | None:
+def leader_task_result(
+    own: TaskResult,
+    *,
+    subordinate_levels: Sequence[Level],
+    plan_completion: float | None,
+    rules: RuleSet = DEFAULT_RULES,
+) -> float | None:
     """A leader's task points: own results, the unit's operating results and its planned work, weighted.
 
     Unit results count 100% when every subordinate is rated completed or better, else the rule
@@ -448,9 +488,13 @@ def leader_task_result(own: TaskResult, *, subordinate_levels: Sequence[Level], 
     weights = rules.leader
     all_completed = all(level is not Level.NOT_COMPLETED for level in subordinate_levels)
     unit_results = 1.0 if all_completed else weights.unit_results_if_any_not_completed
-    share = _weighted([(weights.own_weight, own.points / rules.task_max),
-                       (weights.unit_results_weight, unit_results),
-                       (weights.plan_weight, _clip(plan_completion))])
+    share = _weighted(
+        [
+            (weights.own_weight, own.points / rules.task_max),
+            (weights.unit_results_weight, unit_results),
+            (weights.plan_weight, _clip(plan_completion)),
+        ]
+    )
     return None if share is None else rules.task_max * share
 
 
@@ -463,7 +507,9 @@ class UnitTaskResult:
     points: float | None
 
 
-def unit_task_result(products: TaskResult, *, plan_completion: float | None, rules: RuleSet = DEFAULT_RULES) -> UnitTaskResult:
+def unit_task_result(
+    products: TaskResult, *, plan_completion: float | None, rules: RuleSet = DEFAULT_RULES
+) -> UnitTaskResult:
     """A unit's task points out of the unit maximum: its products, scored as a person's, and its
     completion of planned work (0..1), weighted by the rule set's unit section."""
     unit = rules.unit
@@ -473,8 +519,9 @@ def unit_task_result(products: TaskResult, *, plan_completion: float | None, rul
     return UnitTaskResult(products_share, plan, None if share is None else unit.task_max * share)
 
 
-def classify_unit(total: float, outcomes: Sequence[TaskOutcome], *, disciplined: bool = False,
-                  rules: RuleSet = DEFAULT_RULES) -> tuple[Level, tuple[str, ...]]:
+def classify_unit(
+    total: float, outcomes: Sequence[TaskOutcome], *, disciplined: bool = False, rules: RuleSet = DEFAULT_RULES
+) -> tuple[Level, tuple[str, ...]]:
     """A unit's level: the same thresholds as people; the task conditions only when the rule set applies them to units."""
     if rules.unit.apply_conditions:
         return classify_with_conditions(total, outcomes, disciplined=disciplined, rules=rules)

@@ -47,7 +47,9 @@ def _line_at(xs: list[float], ys: list[float], x_end: float) -> float:
     return mean_y + slope * (x_end - mean_x)
 
 
-def forecast(points: Sequence[tuple[date, float]], period: Period, spec: IndicatorSpec, *, cap: float = 1.2) -> Forecast | None:
+def forecast(
+    points: Sequence[tuple[date, float]], period: Period, spec: IndicatorSpec, *, cap: float = 1.2
+) -> Forecast | None:
     """Value expected at the period's end if the trend holds; None when it cannot be said."""
     direction = Direction(spec.direction)
     if direction in (Direction.BAND, Direction.DONE) or (direction is not Direction.MILESTONES and spec.target is None):

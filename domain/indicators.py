@@ -110,7 +110,11 @@ def expected_progress(
     spec: IndicatorSpec | None = None,
 ) -> float:
     """Progress one should have reached by `at`: the elapsed share, or the planned trajectory."""
-    if not trajectory or spec is None or spec.direction not in (Direction.INCREASE, Direction.DECREASE, Direction.MILESTONES):
+    if (
+        not trajectory
+        or spec is None
+        or spec.direction not in (Direction.INCREASE, Direction.DECREASE, Direction.MILESTONES)
+    ):
         return period.elapsed_share(at)
     planned = planned_value(period, at, trajectory, start_value=spec.baseline or 0.0)
     share = progress(spec, planned, cap=1.0)

@@ -67,8 +67,9 @@ def parse_number(raw: object, *, decimal_comma: bool = True) -> float | None:
         return None
 
 
-def value_problems(rules: ValueRules, value: float | None, measured_on: date | None, *, today: date,
-                   window: ReportingWindow | None) -> dict[str, str]:
+def value_problems(
+    rules: ValueRules, value: float | None, measured_on: date | None, *, today: date, window: ReportingWindow | None
+) -> dict[str, str]:
     """Field -> problem code for a value; empty when it can be recorded."""
     problems: dict[str, str] = {}
     if value is None or not math.isfinite(value):
@@ -81,7 +82,9 @@ def value_problems(rules: ValueRules, value: float | None, measured_on: date | N
         value != int(value) or value < 0 or (rules.milestones_total is not None and value > rules.milestones_total)
     ):
         problems["value"] = "milestones_range"
-    elif (rules.min_value is not None and value < rules.min_value) or (rules.max_value is not None and value > rules.max_value):
+    elif (rules.min_value is not None and value < rules.min_value) or (
+        rules.max_value is not None and value > rules.max_value
+    ):
         problems["value"] = "value_range"
     if measured_on is None:
         problems["measured_on"] = "required_date"

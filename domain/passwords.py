@@ -11,13 +11,50 @@ MIN_PASSWORD_LENGTH = 8
 
 # The most common passwords of public breach lists, plus local favourites; compared case-insensitively.
 COMMON_PASSWORDS = frozenset(
-    """
-    password password1 password123 passw0rd 12345678 123456789 1234567890 11111111 00000000 88888888
-    qwerty123 qwertyuiop iloveyou sunshine princess football baseball welcome welcome1 admin123
-    administrator letmein1 trustno1 abc12345 abcd1234 1q2w3e4r 1qaz2wsx zaq12wsx superman
-    matkhau matkhau123 123456a@ 12345678a admin@123 hanoi123 vietnam123 qwerty12 asdfghjk
-    changeme changeme1 pulse123 pulsepulse
-    """.split()
+    [
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "11111111",
+        "00000000",
+        "88888888",
+        "qwerty123",
+        "qwertyuiop",
+        "iloveyou",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "welcome",
+        "welcome1",
+        "admin123",
+        "administrator",
+        "letmein1",
+        "trustno1",
+        "abc12345",
+        "abcd1234",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "superman",
+        "matkhau",
+        "matkhau123",
+        "123456a@",
+        "12345678a",
+        "admin@123",
+        "hanoi123",
+        "vietnam123",
+        "qwerty12",
+        "asdfghjk",
+        "changeme",
+        "changeme1",
+        "pulse123",
+        "pulsepulse",
+    ]
 )
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults

@@ -26,6 +26,8 @@ def unit_score(objectives: Iterable[tuple[float | None, float]]) -> float | None
     return weighted_mean(objectives)
 
 
-def rolled_up_score(own: float | None, own_weight: float, children: Iterable[tuple[float | None, float]]) -> float | None:
+def rolled_up_score(
+    own: float | None, own_weight: float, children: Iterable[tuple[float | None, float]]
+) -> float | None:
     """A parent's score: its own score and its children's, by their weights."""
     return weighted_mean([(own, own_weight), *children])

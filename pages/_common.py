@@ -31,13 +31,26 @@ def page_period(period: object) -> str:
 
 # Lazy strings, translated one at a time when asked: a city's unit page labels ~150 rows, and translating
 # every label of the set for each row was a quarter of its callback.
-_STATUS_LABELS = {"done": lazy_gettext("Done"), "on_track": lazy_gettext("On track"), "at_risk": lazy_gettext("At risk"),
-                  "off_track": lazy_gettext("Off track"), "no_data": lazy_gettext("No data")}
-_UNIT_KIND_LABELS = {"city": lazy_gettext("City"), "department": lazy_gettext("Department"),
-                     "ward": lazy_gettext("Ward / commune"), "division": lazy_gettext("Division"),
-                     "party_board": lazy_gettext("Party board")}
-_SOURCE_LABELS = {"resolution": lazy_gettext("Resolution"), "action_programme": lazy_gettext("Action programme"),
-                  "key_task": lazy_gettext("Key task"), "regular_work": lazy_gettext("Regular work")}
+_STATUS_LABELS = {
+    "done": lazy_gettext("Done"),
+    "on_track": lazy_gettext("On track"),
+    "at_risk": lazy_gettext("At risk"),
+    "off_track": lazy_gettext("Off track"),
+    "no_data": lazy_gettext("No data"),
+}
+_UNIT_KIND_LABELS = {
+    "city": lazy_gettext("City"),
+    "department": lazy_gettext("Department"),
+    "ward": lazy_gettext("Ward / commune"),
+    "division": lazy_gettext("Division"),
+    "party_board": lazy_gettext("Party board"),
+}
+_SOURCE_LABELS = {
+    "resolution": lazy_gettext("Resolution"),
+    "action_programme": lazy_gettext("Action programme"),
+    "key_task": lazy_gettext("Key task"),
+    "regular_work": lazy_gettext("Regular work"),
+}
 
 
 def status_label(status: str | None) -> str:
@@ -51,7 +64,7 @@ def unit_kind_label(kind: str) -> str:
 
 
 def source_text(kind: str | None, ref: object) -> str:
-    """"Resolution 57-NQ/TW": the kind of source and its reference, when there is one."""
+    """ "Resolution 57-NQ/TW": the kind of source and its reference, when there is one."""
     return f"{source_label(kind)} {ref if isinstance(ref, str) else ''}".strip()
 
 
@@ -106,8 +119,13 @@ class DetailIds:
 
 def detail_layout(ids: DetailIds, item_id: str | None, period: str | None) -> html.Div:
     """The skeleton of an item page: the period and the item id from the URL, and a body to fill."""
-    return html.Div([dcc.Store(id=ids.period, data=page_period(period)), dcc.Store(id=ids.item, data=item_id),
-                     html.Div(dbc.Spinner(color="primary"), id=ids.body)])
+    return html.Div(
+        [
+            dcc.Store(id=ids.period, data=page_period(period)),
+            dcc.Store(id=ids.item, data=item_id),
+            html.Div(dbc.Spinner(color="primary"), id=ids.body),
+        ]
+    )
 
 
 def render_detail(item_id: str | None, period: str | None, render: Callable[[Viewer, int, str], T]) -> T | dbc.Alert:

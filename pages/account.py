@@ -13,8 +13,15 @@ from pages._inputs import as_text
 from server.context import current_store, current_viewer
 from server.i18n import LANGUAGES, _
 
-dash.register_page(__name__, path="/account", name="Account", order=90, nav_label=None,
-                   roles=["admin", "leader", "manager", "staff", "screen"], title="Pulse")
+dash.register_page(
+    __name__,
+    path="/account",
+    name="Account",
+    order=90,
+    nav_label=None,
+    roles=["admin", "leader", "manager", "staff", "screen"],
+    title="Pulse",
+)
 
 CURRENT_ID = "account-current-password"
 NEW_ID = "account-new-password"
@@ -30,40 +37,69 @@ PASSWORD_MESSAGES = {
 
 
 def layout(**_kwargs: object) -> html.Div:
-    return html.Div([
-        html.H1(_("My account"), className="h3"),
-        html.Div(id=PROFILE_ID, className="mb-4"),
-        html.H2(_("Language"), className="h5"),
-        html.Div([dbc.Button(name, href=f"/language/{code}?next=/account", external_link=True, color="secondary",
-                             outline=True, className="me-2", id={"type": "account-language", "index": code})
-                  for code, name in LANGUAGES.items()], className="mb-4"),
-        html.H2(_("Change password"), className="h5"),
-        dbc.Form([
-            dbc.Label(_("Current password"), html_for=CURRENT_ID),
-            dbc.Input(id=CURRENT_ID, type="password", autocomplete="current-password", className="mb-2"),
-            dbc.Label(_("New password (at least 8 characters)"), html_for=NEW_ID),
-            dbc.Input(id=NEW_ID, type="password", autocomplete="new-password", className="mb-2"),
-            dbc.Button(_("Save password"), id=SAVE_ID, color="primary"),
-        ], style={"maxWidth": "28rem"}),
-        html.Div(id=RESULT_ID, className="mt-3", role="status"),
-    ])
+    return html.Div(
+        [
+            html.H1(_("My account"), className="h3"),
+            html.Div(id=PROFILE_ID, className="mb-4"),
+            html.H2(_("Language"), className="h5"),
+            html.Div(
+                [
+                    dbc.Button(
+                        name,
+                        href=f"/language/{code}?next=/account",
+                        external_link=True,
+                        color="secondary",
+                        outline=True,
+                        className="me-2",
+                        id={"type": "account-language", "index": code},
+                    )
+                    for code, name in LANGUAGES.items()
+                ],
+                className="mb-4",
+            ),
+            html.H2(_("Change password"), className="h5"),
+            dbc.Form(
+                [
+                    dbc.Label(_("Current password"), html_for=CURRENT_ID),
+                    dbc.Input(id=CURRENT_ID, type="password", autocomplete="current-password", className="mb-2"),
+                    dbc.Label(_("New password (at least 8 characters)"), html_for=NEW_ID),
+                    dbc.Input(id=NEW_ID, type="password", autocomplete="new-password", className="mb-2"),
+                    dbc.Button(_("Save password"), id=SAVE_ID, color="primary"),
+                ],
+                style={"maxWidth": "28rem"},
+            ),
+            html.Div(id=RESULT_ID, className="mt-3", role="status"),
+        ]
+    )
 
 
 @callback(Output(PROFILE_ID, "children"), Input(PROFILE_ID, "id"))
 def show_profile(_id: str) -> html.P:
     viewer = current_viewer()
-    return html.P([html.Strong(viewer.username), " · ", _("Role: %(role)s", role=_role_label(viewer.role.value))],
-                  id="account-username")
+    return html.P(
+        [html.Strong(viewer.username), " · ", _("Role: %(role)s", role=_role_label(viewer.role.value))],
+        id="account-username",
+    )
 
 
 def _role_label(role: str) -> str:
-    labels = {"admin": _("administrator"), "leader": _("leader"), "manager": _("manager"), "staff": _("staff member"),
-              "screen": _("meeting-room screen")}
+    labels = {
+        "admin": _("administrator"),
+        "leader": _("leader"),
+        "manager": _("manager"),
+        "staff": _("staff member"),
+        "screen": _("meeting-room screen"),
+    }
     return labels.get(role, role)
 
 
-@callback(Output(RESULT_ID, "children"), Input(SAVE_ID, "n_clicks"), State(CURRENT_ID, "value"), State(NEW_ID, "value"),
-          prevent_initial_call=True)
+@callback(
+    Output(RESULT_ID, "children"),
+    Input(SAVE_ID, "n_clicks"),
+    State(CURRENT_ID, "value"),
+    State(NEW_ID, "value"),
+    prevent_initial_call=True,
+)
 def save_password(n_clicks: int | None, current: str | None, new: str | None) -> object:
     if not n_clicks:
         return no_update

@@ -22,25 +22,49 @@ from server.context import current_store
 from server.i18n import _, format_date, format_percent
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path="/present/companion", name="Meeting companion", order=81, nav_label=None, title="Pulse",
-                   roles=["admin", "leader", "manager"])
+dash.register_page(
+    __name__,
+    path="/present/companion",
+    name="Meeting companion",
+    order=81,
+    nav_label=None,
+    title="Pulse",
+    roles=["admin", "leader", "manager"],
+)
 
 PLAYLIST = "companion-playlist"
 BODY = "companion-body"
 LIMIT = 20
 
 
-def layout(slides: str | None = None, period: str | None = None, interval: str | None = None, **_kwargs: object) -> html.Div:
+def layout(
+    slides: str | None = None, period: str | None = None, interval: str | None = None, **_kwargs: object
+) -> html.Div:
     playlist = parse_playlist(slides)
     chosen = page_period(period)
-    wall = "/present?" + urlencode({"slides": ",".join(playlist), "period": chosen, **({"interval": interval} if interval else {})})
-    return html.Div([
-        dcc.Store(id=PLAYLIST, data={"slides": playlist, "period": chosen}),
-        html.Div([html.H1(_("Meeting companion"), className="h3 mb-0"),
-                  html.A(_("Open the big screen"), href=wall, target="_blank", rel="noopener", className="btn btn-outline-secondary btn-sm")],
-                 className="d-flex justify-content-between align-items-baseline mb-3"),
-        html.Div(dbc.Spinner(color="primary"), id=BODY),
-    ], className="companion-page")
+    wall = "/present?" + urlencode(
+        {"slides": ",".join(playlist), "period": chosen, **({"interval": interval} if interval else {})}
+    )
+    return html.Div(
+        [
+            dcc.Store(id=PLAYLIST, data={"slides": playlist, "period": chosen}),
+            html.Div(
+                [
+                    html.H1(_("Meeting companion"), className="h3 mb-0"),
+                    html.A(
+                        _("Open the big screen"),
+                        href=wall,
+                        target="_blank",
+                        rel="noopener",
+                        className="btn btn-outline-secondary btn-sm",
+                    ),
+                ],
+                className="d-flex justify-content-between align-items-baseline mb-3",
+            ),
+            html.Div(dbc.Spinner(color="primary"), id=BODY),
+        ],
+        className="companion-page",
+    )
 
 
 def _units(slides: list[str]) -> list[int | None]:
@@ -68,26 +92,80 @@ def _render(viewer, slides: list[str], period: str) -> html.Div:  # type: ignore
                 seen.add(int(r.indicator_id))
                 rows.append(r)
         assigned = work.work_list(session, viewer=viewer, box="by_me", today=today())
-    table = dbc.Table([
-        html.Thead(html.Tr([html.Th(_("Indicator")), html.Th(_("Unit")), html.Th(_("Owner")), html.Th(_("Status")),
-                            html.Th(_("Progress")), html.Th(_("Expected")), html.Th("")])),
-        html.Tbody([html.Tr([
-            html.Td(html.A(r.indicator, href=f"/indicator/{int(r.indicator_id)}?period={period}")),
-            html.Td(r.unit), html.Td(r.owner if isinstance(r.owner, str) else "–"), html.Td(status_label(r.status)),
-            html.Td(format_percent(r.progress)), html.Td(format_percent(r.expected)),
-            html.Td(html.A(_("Follow up"), href=f"/indicator/{int(r.indicator_id)}?period={period}&followup=1",
-                           className="btn btn-warning btn-sm companion-follow-up")),
-        ]) for r in rows]),
-    ], size="sm", hover=True, responsive=True) if rows else html.P(_("No lagging indicator: everything is on track."))
+    table = (
+        dbc.Table(
+            [
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(_("Indicator")),
+                            html.Th(_("Unit")),
+                            html.Th(_("Owner")),
+                            html.Th(_("Status")),
+                            html.Th(_("Progress")),
+                            html.Th(_("Expected")),
+                            html.Th(""),
+                        ]
+                    )
+                ),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [
+                                html.Td(html.A(r.indicator, href=f"/indicator/{int(r.indicator_id)}?period={period}")),
+                                html.Td(r.unit),
+                                html.Td(r.owner if isinstance(r.owner, str) else "–"),
+                                html.Td(status_label(r.status)),
+                                html.Td(format_percent(r.progress)),
+                                html.Td(format_percent(r.expected)),
+                                html.Td(
+                                    html.A(
+                                        _("Follow up"),
+                                        href=f"/indicator/{int(r.indicator_id)}?period={period}&followup=1",
+                                        className="btn btn-warning btn-sm companion-follow-up",
+                                    )
+                                ),
+                            ]
+                        )
+                        for r in rows
+                    ]
+                ),
+            ],
+            size="sm",
+            hover=True,
+            responsive=True,
+        )
+        if rows
+        else html.P(_("No lagging indicator: everything is on track."))
+    )
     recent = assigned.head(15)
-    decisions = html.Ul([html.Li([html.A(t.title, href=f"/task/{int(t.id)}"), " — ", t.assignee_person
-                                  if isinstance(t.assignee_person, str) else t.assignee_unit, " · ",
-                                  format_date(t.due_date), " · ", task_status_label(t.status), " ", due_label(t.due_state)])
-                         for t in recent.itertuples()], className="companion-decisions") if len(recent) else html.P(
-        _("No task assigned yet."), className="text-muted")
-    return html.Div([
-        html.Div(updated_at(), className="mb-2"),
-        dbc.Card([dbc.CardHeader(_("Lagging indicators on the screen")), dbc.CardBody(table)], className="mb-3"),
-        dbc.Card([dbc.CardHeader(_("Tasks I assigned, open first")), dbc.CardBody(decisions)]),
-    ])
-
+    decisions = (
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        html.A(t.title, href=f"/task/{int(t.id)}"),
+                        " — ",
+                        t.assignee_person if isinstance(t.assignee_person, str) else t.assignee_unit,
+                        " · ",
+                        format_date(t.due_date),
+                        " · ",
+                        task_status_label(t.status),
+                        " ",
+                        due_label(t.due_state),
+                    ]
+                )
+                for t in recent.itertuples()
+            ],
+            className="companion-decisions",
+        )
+        if len(recent)
+        else html.P(_("No task assigned yet."), className="text-muted")
+    )
+    return html.Div(
+        [
+            html.Div(updated_at(), className="mb-2"),
+            dbc.Card([dbc.CardHeader(_("Lagging indicators on the screen")), dbc.CardBody(table)], className="mb-3"),
+            dbc.Card([dbc.CardHeader(_("Tasks I assigned, open first")), dbc.CardBody(decisions)]),
+        ]
+    )

@@ -54,25 +54,43 @@ MESSAGE = "emulation-message"
 
 
 def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
-    return html.Div([
-        html.H2(_("Emulation and rewards")),
-        dbc.Row([
-            dbc.Col([dbc.Label(_("Period")), html.Div(default_period(period), className="form-control-plaintext period-shown")],
-                    md=3),
-            dbc.Col([dbc.Label(_("Unit")), dcc.Dropdown(id=UNIT, options=[], clearable=False)], md=5),
-            dbc.Col(dbc.Button(_("Export the classification list (Excel)"), id=EXPORT_BUTTON, color="secondary",
-                               className="mt-4"), md=4),
-        ], className="mb-3"),
-        html.Div(id=MESSAGE),
-        html.H3(_("People, ranked within their position group")),
-        dcc.Loading(html.Div(id=PEOPLE)),
-        html.H3(_("Units, ranked within their kind")),
-        html.Div(id=UNITS),
-        html.H3(_("Titles and reward proposals for the year")),
-        html.Div(id=PROPOSALS),
-        dcc.Download(id=DOWNLOAD),
-        dcc.Store(id=PERIOD, data=default_period(period)),
-    ], className="emulation-page")
+    return html.Div(
+        [
+            html.H2(_("Emulation and rewards")),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(_("Period")),
+                            html.Div(default_period(period), className="form-control-plaintext period-shown"),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col([dbc.Label(_("Unit")), dcc.Dropdown(id=UNIT, options=[], clearable=False)], md=5),
+                    dbc.Col(
+                        dbc.Button(
+                            _("Export the classification list (Excel)"),
+                            id=EXPORT_BUTTON,
+                            color="secondary",
+                            className="mt-4",
+                        ),
+                        md=4,
+                    ),
+                ],
+                className="mb-3",
+            ),
+            html.Div(id=MESSAGE),
+            html.H3(_("People, ranked within their position group")),
+            dcc.Loading(html.Div(id=PEOPLE)),
+            html.H3(_("Units, ranked within their kind")),
+            html.Div(id=UNITS),
+            html.H3(_("Titles and reward proposals for the year")),
+            html.Div(id=PROPOSALS),
+            dcc.Download(id=DOWNLOAD),
+            dcc.Store(id=PERIOD, data=default_period(period)),
+        ],
+        className="emulation-page",
+    )
 
 
 @callback(Output(UNIT, "options"), Output(UNIT, "value"), Input(PERIOD, "data"), State(UNIT, "value"))
@@ -93,12 +111,19 @@ def _grouped(rows: list[emulation.RankRow], label: Any) -> list[Any]:
     groups: dict[str, list[emulation.RankRow]] = {}
     for row in rows:
         groups.setdefault(row.group, []).append(row)
-    return [html.Div([html.H5(label(group)), ranking_table(members)], className="ranking-group")
-            for group, members in groups.items()]
+    return [
+        html.Div([html.H5(label(group)), ranking_table(members)], className="ranking-group")
+        for group, members in groups.items()
+    ]
 
 
-@callback(Output(PEOPLE, "children"), Output(UNITS, "children"), Output(PROPOSALS, "children"),
-          Input(PERIOD, "data"), Input(UNIT, "value"))
+@callback(
+    Output(PEOPLE, "children"),
+    Output(UNITS, "children"),
+    Output(PROPOSALS, "children"),
+    Input(PERIOD, "data"),
+    Input(UNIT, "value"),
+)
 def render(period: str | None, unit_id: int | None) -> tuple[Any, Any, Any]:
     """Rankings for the period, titles and proposals for its year."""
     if not isinstance(period, str) or not period:
@@ -122,8 +147,14 @@ def render(period: str | None, unit_id: int | None) -> tuple[Any, Any, Any]:
     return people_view, units_view, proposals_table(proposals)
 
 
-@callback(Output(DOWNLOAD, "data"), Output(MESSAGE, "children"), Input(EXPORT_BUTTON, "n_clicks"),
-          State(PERIOD, "data"), State(UNIT, "value"), prevent_initial_call=True)
+@callback(
+    Output(DOWNLOAD, "data"),
+    Output(MESSAGE, "children"),
+    Input(EXPORT_BUTTON, "n_clicks"),
+    State(PERIOD, "data"),
+    State(UNIT, "value"),
+    prevent_initial_call=True,
+)
 def export(clicks: int | None, period: str | None, unit_id: int | None) -> tuple[Any, Any]:
     """The unit's classification list and approval trail as an Excel file."""
     if not clicks or not isinstance(period, str) or not period:
@@ -132,9 +163,16 @@ def export(clicks: int | None, period: str | None, unit_id: int | None) -> tuple
     who = viewer()
     try:
         with store().read() as session:
-            content = classification_workbook(session, viewer=who, period_code=period, unit_id=unit_id,
-                                              translate=_, level_name=level_label,
-                                              quota_text=quota_reason, kind_name=unit_kind_label)
+            content = classification_workbook(
+                session,
+                viewer=who,
+                period_code=period,
+                unit_id=unit_id,
+                translate=_,
+                level_name=level_label,
+                quota_text=quota_reason,
+                kind_name=unit_kind_label,
+            )
     except PulseError as problem:
         return dash.no_update, problem_alert(problem)
     return dcc.send_bytes(content, f"classification-{period}-{unit_id or 'all'}.xlsx"), ""

@@ -33,8 +33,15 @@ from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path="/entry", name="Entry", order=8, nav_label=lazy_gettext("KPI values"), title="Pulse",
-                   roles=["admin", "leader", "manager", "staff"])
+dash.register_page(
+    __name__,
+    path="/entry",
+    name="Entry",
+    order=8,
+    nav_label=lazy_gettext("KPI values"),
+    title="Pulse",
+    roles=["admin", "leader", "manager", "staff"],
+)
 
 PERIOD = "entry-period"
 REFRESH = "entry-refresh"
@@ -76,24 +83,59 @@ def reason_id(index: int | str) -> dict[str, Any]:
 
 def layout(period: str | None = None, indicator: str | None = None, **_kwargs: object) -> html.Div:
     chosen = as_id(indicator)
-    return html.Div([
-        dcc.Store(id=PERIOD, data=page_period(period)),
-        dcc.Store(id=REFRESH, data=0),
-        html.H1(_("KPI values"), className="h3 mb-3"),
-        dbc.Row([
-            dbc.Col(dbc.Card([dbc.CardHeader(_("Enter a value")), dbc.CardBody(_entry_form(chosen))]), lg=5, className="mb-3"),
-            dbc.Col(dbc.Card([dbc.CardHeader(_("History of this indicator")), dbc.CardBody(
-                dag.AgGrid(id=HISTORY, rowData=[], columnDefs=_history_columns(), style={"height": "420px"},
-                           defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                           dashGridOptions={"localeText": {"noRowsToShow": _("No values yet.")}, "animateRows": False},
-                           className="ag-theme-alpine entry-history"))]), lg=7, className="mb-3"),
-        ]),
-        html.Div(dbc.Card([dbc.CardHeader(_("Waiting for my approval")),
-                           dbc.CardBody([html.Div(id=PENDING_MESSAGE), html.Div(id=PENDING)])], className="mb-3"),
-                 id=PENDING_CARD, hidden=True),
-        dcc.Store(id=PENDING_VERSIONS, data={}),
-        dbc.Card([dbc.CardHeader(_("Import from Excel")), dbc.CardBody(_import_panel())], className="mb-3"),
-    ], className="entry-page")
+    return html.Div(
+        [
+            dcc.Store(id=PERIOD, data=page_period(period)),
+            dcc.Store(id=REFRESH, data=0),
+            html.H1(_("KPI values"), className="h3 mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card([dbc.CardHeader(_("Enter a value")), dbc.CardBody(_entry_form(chosen))]),
+                        lg=5,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            [
+                                dbc.CardHeader(_("History of this indicator")),
+                                dbc.CardBody(
+                                    dag.AgGrid(
+                                        id=HISTORY,
+                                        rowData=[],
+                                        columnDefs=_history_columns(),
+                                        style={"height": "420px"},
+                                        defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                                        dashGridOptions={
+                                            "localeText": {"noRowsToShow": _("No values yet.")},
+                                            "animateRows": False,
+                                        },
+                                        className="ag-theme-alpine entry-history",
+                                    )
+                                ),
+                            ]
+                        ),
+                        lg=7,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+            html.Div(
+                dbc.Card(
+                    [
+                        dbc.CardHeader(_("Waiting for my approval")),
+                        dbc.CardBody([html.Div(id=PENDING_MESSAGE), html.Div(id=PENDING)]),
+                    ],
+                    className="mb-3",
+                ),
+                id=PENDING_CARD,
+                hidden=True,
+            ),
+            dcc.Store(id=PENDING_VERSIONS, data={}),
+            dbc.Card([dbc.CardHeader(_("Import from Excel")), dbc.CardBody(_import_panel())], className="mb-3"),
+        ],
+        className="entry-page",
+    )
 
 
 def _entry_form(chosen: int | None) -> list[Any]:
@@ -101,11 +143,24 @@ def _entry_form(chosen: int | None) -> list[Any]:
         dbc.Label(_("Indicator"), html_for=INDICATOR),
         dcc.Dropdown(id=INDICATOR, options=[], value=chosen, clearable=False, placeholder=_("Choose an indicator")),
         html.Div(id=HINT, className="small text-secondary my-2"),
-        dbc.Row([
-            dbc.Col([dbc.Label(_("Date"), html_for=DATE), dbc.Input(id=DATE, type="date", value=today().isoformat())], md=6),
-            dbc.Col([dbc.Label(_("Value"), html_for=VALUE), dbc.Input(id=VALUE, type="text", inputMode="decimal", maxLength=40,
-                                                                    className="entry-value-input")], md=6),
-        ], className="mb-2"),
+        dbc.Row(
+            [
+                dbc.Col(
+                    [dbc.Label(_("Date"), html_for=DATE), dbc.Input(id=DATE, type="date", value=today().isoformat())],
+                    md=6,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Label(_("Value"), html_for=VALUE),
+                        dbc.Input(
+                            id=VALUE, type="text", inputMode="decimal", maxLength=40, className="entry-value-input"
+                        ),
+                    ],
+                    md=6,
+                ),
+            ],
+            className="mb-2",
+        ),
         dbc.Label(_("Comment (optional)"), html_for=COMMENT),
         dbc.Textarea(id=COMMENT, maxLength=1000, className="mb-2"),
         dbc.Label(_("Evidence link (optional)"), html_for=EVIDENCE),
@@ -117,18 +172,40 @@ def _entry_form(chosen: int | None) -> list[Any]:
 
 def _import_panel() -> list[Any]:
     return [
-        html.P(_("Download the template of your indicators, fill in the date and value columns, and upload it. "
-                 "Every row is checked first; nothing is saved until you import the valid rows."), className="small"),
-        dbc.Button(_("Download the template"), id=TEMPLATE_BUTTON, color="secondary", outline=True, className="mb-2",
-                   n_clicks=0),
+        html.P(
+            _(
+                "Download the template of your indicators, fill in the date and value columns, and upload it. "
+                "Every row is checked first; nothing is saved until you import the valid rows."
+            ),
+            className="small",
+        ),
+        dbc.Button(
+            _("Download the template"),
+            id=TEMPLATE_BUTTON,
+            color="secondary",
+            outline=True,
+            className="mb-2",
+            n_clicks=0,
+        ),
         dcc.Download(id=TEMPLATE_DOWNLOAD),
-        dcc.Upload(id=UPLOAD, children=html.Div([_("Drop the filled file here, or "), html.A(_("choose it"))]),
-                   accept=".xlsx", max_size=imports.MAX_BYTES, className="entry-upload border border-2 rounded p-3 text-center mb-2",
-                   style={"borderStyle": "dashed"}),
+        dcc.Upload(
+            id=UPLOAD,
+            children=html.Div([_("Drop the filled file here, or "), html.A(_("choose it"))]),
+            accept=".xlsx",
+            max_size=imports.MAX_BYTES,
+            className="entry-upload border border-2 rounded p-3 text-center mb-2",
+            style={"borderStyle": "dashed"},
+        ),
         dbc.Progress(id=PROGRESS, value=0, striped=True, animated=True, className="mb-2", style={"height": "1.25rem"}),
         html.Div(id=IMPORT_STATUS, className="mb-2"),
-        dbc.Button(_("Import the valid rows"), id=IMPORT_BUTTON, color="success", className="mb-2", n_clicks=0,
-                   style={"display": "none"}),
+        dbc.Button(
+            _("Import the valid rows"),
+            id=IMPORT_BUTTON,
+            color="success",
+            className="mb-2",
+            n_clicks=0,
+            style={"display": "none"},
+        ),
         html.Div(id=REPORT),
         dcc.Store(id=JOB),
         dcc.Interval(id=TICK, interval=300, disabled=True),
@@ -160,8 +237,9 @@ def fill_indicators(period: str | None, chosen: Any) -> tuple[list[dict[str, Any
     """The viewer's own indicators first, then those of the units they manage."""
     items = _indicators(period)
     mine = _("mine")
-    options = [{"label": f"{i.code} · {i.name} — {i.unit}" + (f" ({mine})" if i.owned else ""), "value": i.id}
-               for i in items]
+    options = [
+        {"label": f"{i.code} · {i.name} — {i.unit}" + (f" ({mine})" if i.owned else ""), "value": i.id} for i in items
+    ]
     ids = {i.id for i in items}
     value = as_id(chosen)
     return options, value if value in ids else (items[0].id if items else None)
@@ -173,25 +251,49 @@ def _hint(item: entry.EntryIndicator) -> list[Any]:
     elif item.direction == "milestones":
         allowed = _("milestones reached, out of %(n)s", n=item.milestones_total or "?")
     elif item.min_value is not None or item.max_value is not None:
-        allowed = _("between %(low)s and %(high)s", low=format_number(item.min_value, 1) if item.min_value is not None else "…",
-                    high=format_number(item.max_value, 1) if item.max_value is not None else "…")
+        allowed = _(
+            "between %(low)s and %(high)s",
+            low=format_number(item.min_value, 1) if item.min_value is not None else "…",
+            high=format_number(item.max_value, 1) if item.max_value is not None else "…",
+        )
     else:
         allowed = _("any number")
-    counted = {"sum": _("the year's values add up"), "average": _("the year's values are averaged"),
-               "last": _("the latest value counts")}.get(item.accumulation, item.accumulation)
-    parts = [_("Unit: %(unit)s", unit=item.unit), _("Measured in: %(uom)s", uom=item.unit_of_measure or "–"),
-             _("Allowed: %(allowed)s", allowed=allowed), counted,
-             _("Target: %(target)s", target=format_number(item.target, 1)),
-             _("Latest counted: %(value)s on %(date)s", value=format_number(item.latest_value, 1),
-               date=format_date(item.latest_on))]
-    approval = (_("A manager approves the value before it counts.") if item.requires_approval
-                else _("The value counts as soon as it is saved."))
+    counted = {
+        "sum": _("the year's values add up"),
+        "average": _("the year's values are averaged"),
+        "last": _("the latest value counts"),
+    }.get(item.accumulation, item.accumulation)
+    parts = [
+        _("Unit: %(unit)s", unit=item.unit),
+        _("Measured in: %(uom)s", uom=item.unit_of_measure or "–"),
+        _("Allowed: %(allowed)s", allowed=allowed),
+        counted,
+        _("Target: %(target)s", target=format_number(item.target, 1)),
+        _(
+            "Latest counted: %(value)s on %(date)s",
+            value=format_number(item.latest_value, 1),
+            date=format_date(item.latest_on),
+        ),
+    ]
+    approval = (
+        _("A manager approves the value before it counts.")
+        if item.requires_approval
+        else _("The value counts as soon as it is saved.")
+    )
     return [html.Div(" · ".join(parts)), html.Div(approval, className="entry-approval-note")]
 
 
-@callback(Output(HINT, "children"), Output(HISTORY, "rowData"),
-          Input(INDICATOR, "value"), Input(LIVE_VERSION_ID, "data"), Input(REFRESH, "data"), State(PERIOD, "data"))
-def show_indicator(indicator_id: Any, _version: int | None, _refresh: int | None, period: str | None) -> tuple[Any, Any]:
+@callback(
+    Output(HINT, "children"),
+    Output(HISTORY, "rowData"),
+    Input(INDICATOR, "value"),
+    Input(LIVE_VERSION_ID, "data"),
+    Input(REFRESH, "data"),
+    State(PERIOD, "data"),
+)
+def show_indicator(
+    indicator_id: Any, _version: int | None, _refresh: int | None, period: str | None
+) -> tuple[Any, Any]:
     """What the chosen indicator accepts, and every value it has had."""
     chosen = as_id(indicator_id)
     if chosen is None:
@@ -206,39 +308,70 @@ def show_indicator(indicator_id: Any, _version: int | None, _refresh: int | None
             history = entry.value_history(session, viewer=current_viewer(), indicator_id=chosen)
     except PulseError as problem:
         return problem_alert(problem), []
-    rows = [{"id": str(v.id), "measured_on": v.measured_on.isoformat(), "value": format_number(v.value, 2),
-             "status": value_status_label(v.status), "entered_by": v.entered_by or "–", "reviewed_by": v.reviewed_by or "–",
-             "note": v.reject_reason or v.comment or ""} for v in history]
+    rows = [
+        {
+            "id": str(v.id),
+            "measured_on": v.measured_on.isoformat(),
+            "value": format_number(v.value, 2),
+            "status": value_status_label(v.status),
+            "entered_by": v.entered_by or "–",
+            "reviewed_by": v.reviewed_by or "–",
+            "note": v.reject_reason or v.comment or "",
+        }
+        for v in history
+    ]
     return _hint(item), rows
 
 
-@callback(Output(MESSAGE, "children"), Output(REFRESH, "data"), Output(VALUE, "value"), Output(COMMENT, "value"),
-          Output(EVIDENCE, "value"),
-          Input(SUBMIT, "n_clicks"), State(INDICATOR, "value"), State(DATE, "value"), State(VALUE, "value"),
-          State(COMMENT, "value"), State(EVIDENCE, "value"), State(REFRESH, "data"), prevent_initial_call=True)
-def submit(n_clicks: int | None, indicator_id: Any, when: Any, value: Any, comment: Any, evidence: Any,
-           refresh: int | None) -> tuple[Any, ...]:
+@callback(
+    Output(MESSAGE, "children"),
+    Output(REFRESH, "data"),
+    Output(VALUE, "value"),
+    Output(COMMENT, "value"),
+    Output(EVIDENCE, "value"),
+    Input(SUBMIT, "n_clicks"),
+    State(INDICATOR, "value"),
+    State(DATE, "value"),
+    State(VALUE, "value"),
+    State(COMMENT, "value"),
+    State(EVIDENCE, "value"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def submit(
+    n_clicks: int | None, indicator_id: Any, when: Any, value: Any, comment: Any, evidence: Any, refresh: int | None
+) -> tuple[Any, ...]:
     if not n_clicks:
         raise PreventUpdate
     chosen = as_id(indicator_id)
     if chosen is None:
         return problem_alert(Invalid({"indicator": "required_choice"})), no_update, no_update, no_update, no_update
     try:
-        state = commands.enter_value(current_store(), viewer=current_viewer(), indicator_id=chosen,
-                                     value=value if isinstance(value, str | int | float) else None, measured_on=as_date(when),
-                                     comment=comment if isinstance(comment, str) else "",
-                                     evidence_url=evidence if isinstance(evidence, str) and evidence else None)
+        state = commands.enter_value(
+            current_store(),
+            viewer=current_viewer(),
+            indicator_id=chosen,
+            value=value if isinstance(value, str | int | float) else None,
+            measured_on=as_date(when),
+            comment=comment if isinstance(comment, str) else "",
+            evidence_url=evidence if isinstance(evidence, str) and evidence else None,
+        )
     except PulseError as problem:
         return problem_alert(problem), no_update, no_update, no_update, no_update
-    text = (_("Value saved and sent for approval.") if state.status == "submitted" else _("Value saved: it counts now."))
+    text = _("Value saved and sent for approval.") if state.status == "submitted" else _("Value saved: it counts now.")
     return done_alert(text), next_count(refresh), "", "", ""
 
 
 # --- approvals ------------------------------------------------------------------------------
 
 
-@callback(Output(PENDING, "children"), Output(PENDING_VERSIONS, "data"), Output(PENDING_CARD, "hidden"),
-          Input(LIVE_VERSION_ID, "data"), Input(REFRESH, "data"))
+@callback(
+    Output(PENDING, "children"),
+    Output(PENDING_VERSIONS, "data"),
+    Output(PENDING_CARD, "hidden"),
+    Input(LIVE_VERSION_ID, "data"),
+    Input(REFRESH, "data"),
+)
 def show_pending(_version: int | None, _refresh: int | None) -> tuple[Any, Any, bool]:
     viewer = current_viewer()
     if not viewer.can_write:
@@ -247,27 +380,87 @@ def show_pending(_version: int | None, _refresh: int | None) -> tuple[Any, Any, 
         pending = entry.pending_approvals(session, viewer=viewer)
     if not pending:
         return html.P(_("Nothing waits for your approval."), className="text-muted"), {}, False
-    head = html.Thead(html.Tr([html.Th(_("Indicator")), html.Th(_("Unit")), html.Th(_("Date")), html.Th(_("Value")),
-                               html.Th(_("Entered by")), html.Th(_("Comment")), html.Th("")]))
-    body = html.Tbody([html.Tr([
-        html.Td(html.A(v.indicator, href=f"/indicator/{v.indicator_id}")), html.Td(v.unit), html.Td(format_date(v.measured_on)),
-        html.Td(format_number(v.value, 2), className="text-end"), html.Td(v.entered_by or "–"), html.Td(v.comment or ""),
-        html.Td(html.Div([
-            dbc.Button(_("Approve"), id=approve_id(v.id), color="success", size="sm", className="me-2", n_clicks=0),
-            dbc.Input(id=reason_id(v.id), placeholder=_("Reason to reject"), size="sm", maxLength=500,
-                      className="me-2 value-reason", style={"maxWidth": "14rem"}),
-            dbc.Button(_("Reject"), id=reject_id(v.id), color="danger", outline=True, size="sm", n_clicks=0),
-        ], className="d-flex align-items-center")),
-    ], className="pending-value") for v in pending])
-    return dbc.Table([head, body], size="sm", hover=True, responsive=True), {str(v.id): v.version for v in pending}, False
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(_("Indicator")),
+                html.Th(_("Unit")),
+                html.Th(_("Date")),
+                html.Th(_("Value")),
+                html.Th(_("Entered by")),
+                html.Th(_("Comment")),
+                html.Th(""),
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(html.A(v.indicator, href=f"/indicator/{v.indicator_id}")),
+                    html.Td(v.unit),
+                    html.Td(format_date(v.measured_on)),
+                    html.Td(format_number(v.value, 2), className="text-end"),
+                    html.Td(v.entered_by or "–"),
+                    html.Td(v.comment or ""),
+                    html.Td(
+                        html.Div(
+                            [
+                                dbc.Button(
+                                    _("Approve"),
+                                    id=approve_id(v.id),
+                                    color="success",
+                                    size="sm",
+                                    className="me-2",
+                                    n_clicks=0,
+                                ),
+                                dbc.Input(
+                                    id=reason_id(v.id),
+                                    placeholder=_("Reason to reject"),
+                                    size="sm",
+                                    maxLength=500,
+                                    className="me-2 value-reason",
+                                    style={"maxWidth": "14rem"},
+                                ),
+                                dbc.Button(
+                                    _("Reject"), id=reject_id(v.id), color="danger", outline=True, size="sm", n_clicks=0
+                                ),
+                            ],
+                            className="d-flex align-items-center",
+                        )
+                    ),
+                ],
+                className="pending-value",
+            )
+            for v in pending
+        ]
+    )
+    return (
+        dbc.Table([head, body], size="sm", hover=True, responsive=True),
+        {str(v.id): v.version for v in pending},
+        False,
+    )
 
 
-@callback(Output(PENDING_MESSAGE, "children"), Output(REFRESH, "data", allow_duplicate=True),
-          Input(approve_id(ALL), "n_clicks"), Input(reject_id(ALL), "n_clicks"),  # type: ignore[arg-type]
-          State(reason_id(ALL), "value"), State(reason_id(ALL), "id"),  # type: ignore[arg-type]
-          State(PENDING_VERSIONS, "data"), State(REFRESH, "data"), prevent_initial_call=True)
-def review(_approvals: list[Any], _rejections: list[Any], reasons: list[Any], reason_ids: list[dict[str, Any]],
-           versions: dict[str, int] | None, refresh: int | None) -> tuple[Any, Any]:
+@callback(
+    Output(PENDING_MESSAGE, "children"),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Input(approve_id(ALL), "n_clicks"),
+    Input(reject_id(ALL), "n_clicks"),  # type: ignore[arg-type]
+    State(reason_id(ALL), "value"),
+    State(reason_id(ALL), "id"),  # type: ignore[arg-type]
+    State(PENDING_VERSIONS, "data"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def review(
+    _approvals: list[Any],
+    _rejections: list[Any],
+    reasons: list[Any],
+    reason_ids: list[dict[str, Any]],
+    versions: dict[str, int] | None,
+    refresh: int | None,
+) -> tuple[Any, Any]:
     """Approve or reject one value, with the version the list showed."""
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
@@ -282,9 +475,16 @@ def review(_approvals: list[Any], _rejections: list[Any], reasons: list[Any], re
             commands.approve(current_store(), viewer=current_viewer(), measurement_id=measurement_id, version=version)
             text = _("Value approved: it counts now.")
         else:
-            reason = next((v for i, v in zip(reason_ids, reasons, strict=False) if i.get("index") == measurement_id), "")
-            commands.reject(current_store(), viewer=current_viewer(), measurement_id=measurement_id, version=version,
-                            reason=reason if isinstance(reason, str) else "")
+            reason = next(
+                (v for i, v in zip(reason_ids, reasons, strict=False) if i.get("index") == measurement_id), ""
+            )
+            commands.reject(
+                current_store(),
+                viewer=current_viewer(),
+                measurement_id=measurement_id,
+                version=version,
+                reason=reason if isinstance(reason, str) else "",
+            )
             text = _("Value rejected: whoever entered it has been told why.")
     except PulseError as problem:
         return problem_alert(problem), no_update
@@ -295,23 +495,44 @@ def review(_approvals: list[Any], _rejections: list[Any], reasons: list[Any], re
 
 
 def _headers() -> dict[str, str]:
-    return {"id": _("Id (do not change)"), "code": _("Code"), "indicator": _("Indicator"), "unit": _("Unit"),
-            "unit_of_measure": _("Measured in"), "allowed": _("Allowed values"), "date": _("Date (YYYY-MM-DD)"),
-            "value": _("Value"), "comment": _("Comment")}
+    return {
+        "id": _("Id (do not change)"),
+        "code": _("Code"),
+        "indicator": _("Indicator"),
+        "unit": _("Unit"),
+        "unit_of_measure": _("Measured in"),
+        "allowed": _("Allowed values"),
+        "date": _("Date (YYYY-MM-DD)"),
+        "value": _("Value"),
+        "comment": _("Comment"),
+    }
 
 
-@callback(Output(TEMPLATE_DOWNLOAD, "data"), Input(TEMPLATE_BUTTON, "n_clicks"), State(PERIOD, "data"),
-          prevent_initial_call=True)
+@callback(
+    Output(TEMPLATE_DOWNLOAD, "data"),
+    Input(TEMPLATE_BUTTON, "n_clicks"),
+    State(PERIOD, "data"),
+    prevent_initial_call=True,
+)
 def download_template(n_clicks: int | None, period: str | None) -> Any:
     if not n_clicks:
         raise PreventUpdate
     year = _year(period)
-    guide = [_("Fill one row per value: the date (YYYY-MM-DD or DD/MM/YYYY) and the value; a comment if useful."),
-             _("Copy a row to report several dates of one indicator; keep the first column (the id) as it is."),
-             _("Rows without a date and a value are ignored.")]
+    guide = [
+        _("Fill one row per value: the date (YYYY-MM-DD or DD/MM/YYYY) and the value; a comment if useful."),
+        _("Copy a row to report several dates of one indicator; keep the first column (the id) as it is."),
+        _("Rows without a date and a value are ignored."),
+    ]
     with current_store().read() as session:
-        content = imports.template_workbook(session, viewer=current_viewer(), year=year, headers=_headers(),
-                                            title=_("Values"), guide_title=_("How to fill"), guide=guide)
+        content = imports.template_workbook(
+            session,
+            viewer=current_viewer(),
+            year=year,
+            headers=_headers(),
+            title=_("Values"),
+            guide_title=_("How to fill"),
+            guide=guide,
+        )
     return dcc.send_bytes(content, f"pulse-kpi-{year}.xlsx")
 
 
@@ -320,12 +541,17 @@ def _progress(state: imports.JobState) -> tuple[int, str, Any]:
     if state.status == "checking":
         text = _("Checking: %(done)s of %(total)s rows", done=state.checked, total=state.total)
     elif state.status == "checked":
-        text = _("%(valid)s valid row(s), %(invalid)s with problems. Nothing has been saved yet.",
-                 valid=state.valid, invalid=state.invalid)
+        text = _(
+            "%(valid)s valid row(s), %(invalid)s with problems. Nothing has been saved yet.",
+            valid=state.valid,
+            invalid=state.invalid,
+        )
     elif state.status == "importing":
         text = _("Importing: %(done)s of %(total)s rows", done=state.imported, total=state.total)
     else:
-        text = _("Imported: %(valid)s value(s) saved, %(invalid)s row(s) left out.", valid=state.valid, invalid=state.invalid)
+        text = _(
+            "Imported: %(valid)s value(s) saved, %(invalid)s row(s) left out.", valid=state.valid, invalid=state.invalid
+        )
     return share, f"{share}%", html.Div(text, className="import-status-text")
 
 
@@ -333,22 +559,54 @@ def _report(report: list[dict[str, Any]]) -> Any:
     wrong = [r for r in report if r["problems"]]
     if not wrong:
         return None
-    rows = [{"row": r["row"], "code": r.get("code") or str(r.get("indicator_id") or "–"), "date": r.get("measured_on") or "",
-             "value": str(r.get("value", "")), "problems": problems_list(r["problems"])} for r in wrong]
-    return html.Div([html.H2(_("Rows with problems"), className="h6"), dag.AgGrid(
-        rowData=rows, columnDefs=[{"field": "row", "headerName": _("Row"), "width": 80},
-                                  {"field": "code", "headerName": _("Code"), "width": 140},
-                                  {"field": "date", "headerName": _("Date"), "width": 130},
-                                  {"field": "value", "headerName": _("Value"), "width": 110},
-                                  {"field": "problems", "headerName": _("What to fix"), "flex": 1, "wrapText": True,
-                                   "autoHeight": True}],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True}, style={"height": "320px"},
-        className="ag-theme-alpine import-report")])
+    rows = [
+        {
+            "row": r["row"],
+            "code": r.get("code") or str(r.get("indicator_id") or "–"),
+            "date": r.get("measured_on") or "",
+            "value": str(r.get("value", "")),
+            "problems": problems_list(r["problems"]),
+        }
+        for r in wrong
+    ]
+    return html.Div(
+        [
+            html.H2(_("Rows with problems"), className="h6"),
+            dag.AgGrid(
+                rowData=rows,
+                columnDefs=[
+                    {"field": "row", "headerName": _("Row"), "width": 80},
+                    {"field": "code", "headerName": _("Code"), "width": 140},
+                    {"field": "date", "headerName": _("Date"), "width": 130},
+                    {"field": "value", "headerName": _("Value"), "width": 110},
+                    {
+                        "field": "problems",
+                        "headerName": _("What to fix"),
+                        "flex": 1,
+                        "wrapText": True,
+                        "autoHeight": True,
+                    },
+                ],
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                style={"height": "320px"},
+                className="ag-theme-alpine import-report",
+            ),
+        ]
+    )
 
 
-@callback(Output(JOB, "data"), Output(TICK, "disabled"), Output(IMPORT_STATUS, "children"), Output(REPORT, "children"),
-          Output(IMPORT_BUTTON, "style"), Output(PROGRESS, "value"), Output(PROGRESS, "label"),
-          Input(UPLOAD, "contents"), State(UPLOAD, "filename"), prevent_initial_call=True)
+@callback(
+    Output(JOB, "data"),
+    Output(TICK, "disabled"),
+    Output(IMPORT_STATUS, "children"),
+    Output(REPORT, "children"),
+    Output(IMPORT_BUTTON, "style"),
+    Output(PROGRESS, "value"),
+    Output(PROGRESS, "label"),
+    Input(UPLOAD, "contents"),
+    State(UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
 def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
     """Stage the uploaded file; the ticks then check it chunk by chunk."""
     hidden = {"display": "none"}
@@ -356,8 +614,12 @@ def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
         raise PreventUpdate
     try:
         content = base64.b64decode(contents.split(",", 1)[1], validate=True)
-        state = imports.stage(current_store(), viewer=current_viewer(), filename=filename if isinstance(filename, str) else "",
-                              content=content)
+        state = imports.stage(
+            current_store(),
+            viewer=current_viewer(),
+            filename=filename if isinstance(filename, str) else "",
+            content=content,
+        )
     except (binascii.Error, ValueError):
         return None, True, problem_alert(Invalid({"file": "unreadable_file"})), None, hidden, 0, ""
     except PulseError as problem:
@@ -366,11 +628,18 @@ def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
     return state.job_id, False, status, None, hidden, share, label
 
 
-@callback(Output(TICK, "disabled", allow_duplicate=True), Output(IMPORT_STATUS, "children", allow_duplicate=True),
-          Output(REPORT, "children", allow_duplicate=True), Output(IMPORT_BUTTON, "style", allow_duplicate=True),
-          Output(PROGRESS, "value", allow_duplicate=True), Output(PROGRESS, "label", allow_duplicate=True),
-          Output(IMPORT_BUTTON, "children"),
-          Input(TICK, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
+@callback(
+    Output(TICK, "disabled", allow_duplicate=True),
+    Output(IMPORT_STATUS, "children", allow_duplicate=True),
+    Output(REPORT, "children", allow_duplicate=True),
+    Output(IMPORT_BUTTON, "style", allow_duplicate=True),
+    Output(PROGRESS, "value", allow_duplicate=True),
+    Output(PROGRESS, "label", allow_duplicate=True),
+    Output(IMPORT_BUTTON, "children"),
+    Input(TICK, "n_intervals"),
+    State(JOB, "data"),
+    prevent_initial_call=True,
+)
 def advance(_ticks: int | None, job_id: Any) -> tuple[Any, ...]:
     """One chunk of checking or importing per tick, until the job rests."""
     job = as_id(job_id)
@@ -391,13 +660,25 @@ def advance(_ticks: int | None, job_id: Any) -> tuple[Any, ...]:
     share, label, status = _progress(state)
     resting = state.status in ("checked", "imported")
     button = {"display": "inline-block"} if state.status == "checked" and state.valid else {"display": "none"}
-    return (not resting, status, _report(report) if resting else no_update, button, share, label,
-            _("Import the %(n)s valid row(s)", n=state.valid))
+    return (
+        not resting,
+        status,
+        _report(report) if resting else no_update,
+        button,
+        share,
+        label,
+        _("Import the %(n)s valid row(s)", n=state.valid),
+    )
 
 
-@callback(Output(TICK, "disabled", allow_duplicate=True), Output(IMPORT_BUTTON, "style", allow_duplicate=True),
-          Output(IMPORT_STATUS, "children", allow_duplicate=True),
-          Input(IMPORT_BUTTON, "n_clicks"), State(JOB, "data"), prevent_initial_call=True)
+@callback(
+    Output(TICK, "disabled", allow_duplicate=True),
+    Output(IMPORT_BUTTON, "style", allow_duplicate=True),
+    Output(IMPORT_STATUS, "children", allow_duplicate=True),
+    Input(IMPORT_BUTTON, "n_clicks"),
+    State(JOB, "data"),
+    prevent_initial_call=True,
+)
 def start(n_clicks: int | None, job_id: Any) -> tuple[Any, Any, Any]:
     job = as_id(job_id)
     if not n_clicks or job is None:

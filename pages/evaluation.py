@@ -81,14 +81,17 @@ def layout(evaluation_id: str | None = None, **_kwargs: Any) -> html.Div:
         parsed = int(evaluation_id) if evaluation_id is not None else None
     except ValueError:
         parsed = None
-    return html.Div([
-        dcc.Link(_("← Back to the list"), href="/evaluations", id=BACK),
-        html.Div(id=MESSAGE, className="mt-2"),
-        dcc.Loading(html.Div(id=CONTENT)),
-        dcc.Store(id=EVALUATION_ID, data=parsed),
-        dcc.Store(id=VERSION),
-        dcc.Store(id=REFRESH, data=0),
-    ], className="evaluation-page")
+    return html.Div(
+        [
+            dcc.Link(_("← Back to the list"), href="/evaluations", id=BACK),
+            html.Div(id=MESSAGE, className="mt-2"),
+            dcc.Loading(html.Div(id=CONTENT)),
+            dcc.Store(id=EVALUATION_ID, data=parsed),
+            dcc.Store(id=VERSION),
+            dcc.Store(id=REFRESH, data=0),
+        ],
+        className="evaluation-page",
+    )
 
 
 def _maxima(ruleset: str, *, unit: bool) -> tuple[tuple[Any, ...], float, float]:
@@ -103,12 +106,31 @@ def _score_form(criteria: tuple[Any, ...], values: dict[str, Any], *, with_reaso
     for criterion in criteria:
         cols = [
             dbc.Col(dbc.Label(f"{criterion_label(criterion.code)} (≤ {criterion.max_points:g})"), md=5),
-            dbc.Col(dbc.Input(id=score_id(criterion.code), type="number", min=0, max=criterion.max_points, step=0.5,
-                              value=values.get(criterion.code), className=f"score-input score-{criterion.code}"), md=2),
+            dbc.Col(
+                dbc.Input(
+                    id=score_id(criterion.code),
+                    type="number",
+                    min=0,
+                    max=criterion.max_points,
+                    step=0.5,
+                    value=values.get(criterion.code),
+                    className=f"score-input score-{criterion.code}",
+                ),
+                md=2,
+            ),
         ]
         if with_reasons:
-            cols.append(dbc.Col(dbc.Input(id=reason_id(criterion.code), placeholder=_("Reason (required when you change it)"),
-                                          className=f"reason-input reason-{criterion.code}", maxLength=2000), md=5))
+            cols.append(
+                dbc.Col(
+                    dbc.Input(
+                        id=reason_id(criterion.code),
+                        placeholder=_("Reason (required when you change it)"),
+                        className=f"reason-input reason-{criterion.code}",
+                        maxLength=2000,
+                    ),
+                    md=5,
+                )
+            )
         rows.append(dbc.Row(cols, className="mb-1"))
     return rows
 
@@ -122,64 +144,146 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
     role = _("Unit evaluation") if is_unit else row.position_name
     parts: list[Any] = [
         html.H2([row.person_name, " ", level_badge(row.final_level or row.level, class_name="evaluation-level")]),
-        html.P([what, " · ", role, " · ", _("Period"), " ", row.period_code, " · ",
-                _("Rule set"), " ", row.ruleset, " · ", html.Span(status_label(row.status), className="evaluation-status")]),
-        dbc.Row([
-            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Task points (of %(n)s)", n=f"{task_max:g}")),
-                                           html.H4(points(row.task_points), className="evaluation-task-points")]))),
-            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("General criteria (of %(n)s)", n=f"{general_max:g}")),
-                                           html.H4(points(row.general_points), className="evaluation-general-points")]))),
-            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Total")), html.H4(points(row.total), className="evaluation-total")]))),
-            dbc.Col(dbc.Card(dbc.CardBody([html.Small(_("Final level")),
-                                           html.H4(level_badge(row.final_level) if row.final_level else "–")]))),
-        ], className="mb-3"),
+        html.P(
+            [
+                what,
+                " · ",
+                role,
+                " · ",
+                _("Period"),
+                " ",
+                row.period_code,
+                " · ",
+                _("Rule set"),
+                " ",
+                row.ruleset,
+                " · ",
+                html.Span(status_label(row.status), className="evaluation-status"),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(
+                    dbc.Card(
+                        dbc.CardBody(
+                            [
+                                html.Small(_("Task points (of %(n)s)", n=f"{task_max:g}")),
+                                html.H4(points(row.task_points), className="evaluation-task-points"),
+                            ]
+                        )
+                    )
+                ),
+                dbc.Col(
+                    dbc.Card(
+                        dbc.CardBody(
+                            [
+                                html.Small(_("General criteria (of %(n)s)", n=f"{general_max:g}")),
+                                html.H4(points(row.general_points), className="evaluation-general-points"),
+                            ]
+                        )
+                    )
+                ),
+                dbc.Col(
+                    dbc.Card(
+                        dbc.CardBody([html.Small(_("Total")), html.H4(points(row.total), className="evaluation-total")])
+                    )
+                ),
+                dbc.Col(
+                    dbc.Card(
+                        dbc.CardBody(
+                            [
+                                html.Small(_("Final level")),
+                                html.H4(level_badge(row.final_level) if row.final_level else "–"),
+                            ]
+                        )
+                    )
+                ),
+            ],
+            className="mb-3",
+        ),
     ]
     if row.moved:
-        parts.append(dbc.Alert(quota_note(row.quota, moved=True, flagged=row.flagged), color="info", className="quota-decision"))
+        parts.append(
+            dbc.Alert(quota_note(row.quota, moved=True, flagged=row.flagged), color="info", className="quota-decision")
+        )
     if details.get("conditions"):
-        parts.append(dbc.Alert([_("Level lowered by the rule set's conditions: "),
-                                "; ".join(condition_text(c) for c in details["conditions"])], color="secondary"))
+        parts.append(
+            dbc.Alert(
+                [
+                    _("Level lowered by the rule set's conditions: "),
+                    "; ".join(condition_text(c) for c in details["conditions"]),
+                ],
+                color="secondary",
+            )
+        )
     if details.get("leader"):
         parts.append(dbc.Alert(leader_note(details["leader"]), color="secondary", className="leader-weighing"))
     if is_unit and details.get("unit_result"):
         parts += [html.H4(_("How the unit's task points were computed")), unit_result_note(details["unit_result"])]
-    parts += [html.H4(_("The unit's products") if is_unit else _("How the task points were computed")),
-              explanation_table(details.get("explanation", []), details.get("task_result"))]
+    parts += [
+        html.H4(_("The unit's products") if is_unit else _("How the task points were computed")),
+        explanation_table(details.get("explanation", []), details.get("task_result")),
+    ]
     if details.get("self_note"):
         parts.append(html.P([html.Strong(_("Self-assessment note")), ": ", details["self_note"]]))
     parts += [html.H4(_("Review")), review_changes(details.get("review", []))]
     if detail.can_self_assess:
-        parts += [html.H4(_("Self-assessment of the unit's general criteria") if is_unit
-                          else _("Self-assessment of the general criteria")),
-                  *_score_form(criteria, details.get("self") or details.get("general") or {}, with_reasons=False),
-                  dbc.Textarea(id=text_id("self_note"), placeholder=_("Note (optional)"), maxLength=2000, className="mb-2"),
-                  dbc.Button(_("Submit self-assessment"), id=action_id("self_assess"), color="primary")]
+        parts += [
+            html.H4(
+                _("Self-assessment of the unit's general criteria")
+                if is_unit
+                else _("Self-assessment of the general criteria")
+            ),
+            *_score_form(criteria, details.get("self") or details.get("general") or {}, with_reasons=False),
+            dbc.Textarea(id=text_id("self_note"), placeholder=_("Note (optional)"), maxLength=2000, className="mb-2"),
+            dbc.Button(_("Submit self-assessment"), id=action_id("self_assess"), color="primary"),
+        ]
     if detail.can_review:
-        parts += [html.H4(_("Review by the level above") if is_unit else _("Manager's review")),
-                  *_score_form(criteria, details.get("general") or {}, with_reasons=True),
-                  dbc.Checkbox(id=flag_id("disciplined"), label=_("Disciplined in this period (caps the level)"),
-                               value=row.disciplined),
-                  dbc.Input(id=text_id("discipline_reason"), placeholder=_("Reason for the discipline flag"), className="mb-2"),
-                  dbc.Button(_("Save review"), id=action_id("review"), color="primary")]
+        parts += [
+            html.H4(_("Review by the level above") if is_unit else _("Manager's review")),
+            *_score_form(criteria, details.get("general") or {}, with_reasons=True),
+            dbc.Checkbox(
+                id=flag_id("disciplined"), label=_("Disciplined in this period (caps the level)"), value=row.disciplined
+            ),
+            dbc.Input(
+                id=text_id("discipline_reason"), placeholder=_("Reason for the discipline flag"), className="mb-2"
+            ),
+            dbc.Button(_("Save review"), id=action_id("review"), color="primary"),
+        ]
     if detail.appeal_note:
-        parts.append(dbc.Alert([html.Strong(_("Appeal")), ": ", detail.appeal_note], color="secondary", className="appeal-note"))
+        parts.append(
+            dbc.Alert([html.Strong(_("Appeal")), ": ", detail.appeal_note], color="secondary", className="appeal-note")
+        )
     if detail.can_appeal:
-        parts += [html.H4(_("Appeal")),
-                  dbc.Textarea(id=text_id("appeal_note"), placeholder=_("What do you contest, and why?"), maxLength=2000,
-                               className="mb-2"),
-                  dbc.Button(_("Submit appeal"), id=action_id("appeal"), color="warning")]
+        parts += [
+            html.H4(_("Appeal")),
+            dbc.Textarea(
+                id=text_id("appeal_note"),
+                placeholder=_("What do you contest, and why?"),
+                maxLength=2000,
+                className="mb-2",
+            ),
+            dbc.Button(_("Submit appeal"), id=action_id("appeal"), color="warning"),
+        ]
     if detail.can_unlock:
-        parts += [html.H4(_("Unlock (administrator)")),
-                  dbc.Input(id=text_id("unlock_reason"), placeholder=_("Reason"), className="mb-2"),
-                  dbc.Button(_("Unlock for review"), id=action_id("unlock"), color="danger", outline=True)]
+        parts += [
+            html.H4(_("Unlock (administrator)")),
+            dbc.Input(id=text_id("unlock_reason"), placeholder=_("Reason"), className="mb-2"),
+            dbc.Button(_("Unlock for review"), id=action_id("unlock"), color="danger", outline=True),
+        ]
     if detail.approved_by:
         parts.append(html.P(_("Approved by %(who)s", who=detail.approved_by), className="text-muted"))
     parts += [html.H4(_("Trail")), trail_list(detail.trail)]
     return parts
 
 
-@callback(Output(CONTENT, "children"), Output(VERSION, "data"), Output(BACK, "href"), Input(EVALUATION_ID, "data"),
-          Input(REFRESH, "data"))
+@callback(
+    Output(CONTENT, "children"),
+    Output(VERSION, "data"),
+    Output(BACK, "href"),
+    Input(EVALUATION_ID, "data"),
+    Input(REFRESH, "data"),
+)
 def render(evaluation_id: int | None, _refresh: int | None) -> tuple[Any, Any, Any]:
     """The evaluation as the viewer may see it, with the forms the viewer may use."""
     evaluation_id = as_int(evaluation_id)
@@ -202,18 +306,36 @@ def _values(ids: list[dict[str, str]] | None, values: list[Any] | None, key: str
 
 
 @callback(
-    Output(MESSAGE, "children"), Output(REFRESH, "data"),
+    Output(MESSAGE, "children"),
+    Output(REFRESH, "data"),
     Input(action_id(ALL), "n_clicks"),  # type: ignore[arg-type]
-    State(EVALUATION_ID, "data"), State(VERSION, "data"), State(REFRESH, "data"),
-    State(score_id(ALL), "value"), State(score_id(ALL), "id"),  # type: ignore[arg-type]
-    State(reason_id(ALL), "value"), State(reason_id(ALL), "id"),  # type: ignore[arg-type]
-    State(text_id(ALL), "value"), State(text_id(ALL), "id"),  # type: ignore[arg-type]
-    State(flag_id(ALL), "value"), State(flag_id(ALL), "id"),  # type: ignore[arg-type]
+    State(EVALUATION_ID, "data"),
+    State(VERSION, "data"),
+    State(REFRESH, "data"),
+    State(score_id(ALL), "value"),
+    State(score_id(ALL), "id"),  # type: ignore[arg-type]
+    State(reason_id(ALL), "value"),
+    State(reason_id(ALL), "id"),  # type: ignore[arg-type]
+    State(text_id(ALL), "value"),
+    State(text_id(ALL), "id"),  # type: ignore[arg-type]
+    State(flag_id(ALL), "value"),
+    State(flag_id(ALL), "id"),  # type: ignore[arg-type]
     prevent_initial_call=True,
 )
-def act(clicks: list[int | None], evaluation_id: int | None, version: int | None, refresh: int | None,
-        scores: list[Any], score_ids: list[dict[str, str]], reasons: list[Any], reason_ids: list[dict[str, str]],
-        texts: list[Any], text_ids: list[dict[str, str]], flags: list[Any], flag_ids: list[dict[str, str]]) -> tuple[Any, Any]:
+def act(
+    clicks: list[int | None],
+    evaluation_id: int | None,
+    version: int | None,
+    refresh: int | None,
+    scores: list[Any],
+    score_ids: list[dict[str, str]],
+    reasons: list[Any],
+    reason_ids: list[dict[str, str]],
+    texts: list[Any],
+    text_ids: list[dict[str, str]],
+    flags: list[Any],
+    flag_ids: list[dict[str, str]],
+) -> tuple[Any, Any]:
     """Self-assess, review, appeal or unlock, then re-render."""
     trigger = ctx.triggered_id
     evaluation_id = as_int(evaluation_id)
@@ -229,21 +351,44 @@ def act(clicks: list[int | None], evaluation_id: int | None, version: int | None
     flag = _values(flag_ids, flags, "field")
     try:
         if action == "self_assess":
-            commands.self_assess(store(), viewer=who, evaluation_id=int(evaluation_id), version=version, scores=score_map,
-                                 note=text.get("self_note") or "")
+            commands.self_assess(
+                store(),
+                viewer=who,
+                evaluation_id=int(evaluation_id),
+                version=version,
+                scores=score_map,
+                note=text.get("self_note") or "",
+            )
             message = _("Self-assessment saved.")
         elif action == "review":
-            commands.review(store(), viewer=who, evaluation_id=int(evaluation_id), version=version, scores=score_map,
-                            reasons={k: v or "" for k, v in _values(reason_ids, reasons, "criterion").items()},
-                            disciplined=bool(flag.get("disciplined")), discipline_reason=text.get("discipline_reason") or "")
+            commands.review(
+                store(),
+                viewer=who,
+                evaluation_id=int(evaluation_id),
+                version=version,
+                scores=score_map,
+                reasons={k: v or "" for k, v in _values(reason_ids, reasons, "criterion").items()},
+                disciplined=bool(flag.get("disciplined")),
+                discipline_reason=text.get("discipline_reason") or "",
+            )
             message = _("Review saved.")
         elif action == "appeal":
-            commands.appeal(store(), viewer=who, evaluation_id=int(evaluation_id), version=version,
-                            note=text.get("appeal_note") or "")
+            commands.appeal(
+                store(),
+                viewer=who,
+                evaluation_id=int(evaluation_id),
+                version=version,
+                note=text.get("appeal_note") or "",
+            )
             message = _("Appeal recorded.")
         elif action == "unlock":
-            commands.unlock(store(), viewer=who, evaluation_id=int(evaluation_id), version=version,
-                            reason=text.get("unlock_reason") or "")
+            commands.unlock(
+                store(),
+                viewer=who,
+                evaluation_id=int(evaluation_id),
+                version=version,
+                reason=text.get("unlock_reason") or "",
+            )
             message = _("Evaluation unlocked for review.")
         else:
             raise PreventUpdate

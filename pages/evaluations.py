@@ -74,27 +74,53 @@ def default_period(code: str | None) -> str:
 
 
 def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
-    return html.Div([
-        html.H2(_("Evaluation and classification")),
-        dbc.Row([
-            dbc.Col([dbc.Label(_("Period")), html.Div(default_period(period), className="form-control-plaintext period-shown")], md=3),
-            dbc.Col([dbc.Label(_("Unit"), html_for=UNIT), dcc.Dropdown(id=UNIT, options=[], clearable=False)], md=5),
-        ], className="mb-2"),
-        html.Div([
-            dbc.Button(_("Open evaluations"), id=OPEN_BUTTON, color="secondary", className="me-2"),
-            dbc.Button(_("Review the rest as proposed"), id=REVIEW_REST_BUTTON, color="secondary", className="me-2"),
-            dbc.Button(_("Approve the unit"), id=APPROVE_BUTTON, color="primary", className="me-2"),
-            dbc.Button(_("Lock"), id=LOCK_BUTTON, color="dark", outline=True),
-        ], id=ACTIONS, className="mb-3"),
-        html.Div(id=MESSAGE),
-        html.Div(id=MOVES),
-        dcc.Loading(html.Div(id=LIST)),
-        dcc.Store(id=REFRESH, data=0),
-        dcc.Store(id=PERIOD, data=default_period(period)),
-    ], className="evaluations-page")
+    return html.Div(
+        [
+            html.H2(_("Evaluation and classification")),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(_("Period")),
+                            html.Div(default_period(period), className="form-control-plaintext period-shown"),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [dbc.Label(_("Unit"), html_for=UNIT), dcc.Dropdown(id=UNIT, options=[], clearable=False)], md=5
+                    ),
+                ],
+                className="mb-2",
+            ),
+            html.Div(
+                [
+                    dbc.Button(_("Open evaluations"), id=OPEN_BUTTON, color="secondary", className="me-2"),
+                    dbc.Button(
+                        _("Review the rest as proposed"), id=REVIEW_REST_BUTTON, color="secondary", className="me-2"
+                    ),
+                    dbc.Button(_("Approve the unit"), id=APPROVE_BUTTON, color="primary", className="me-2"),
+                    dbc.Button(_("Lock"), id=LOCK_BUTTON, color="dark", outline=True),
+                ],
+                id=ACTIONS,
+                className="mb-3",
+            ),
+            html.Div(id=MESSAGE),
+            html.Div(id=MOVES),
+            dcc.Loading(html.Div(id=LIST)),
+            dcc.Store(id=REFRESH, data=0),
+            dcc.Store(id=PERIOD, data=default_period(period)),
+        ],
+        className="evaluations-page",
+    )
 
 
-@callback(Output(UNIT, "options"), Output(UNIT, "value"), Output(ACTIONS, "hidden"), Input(PERIOD, "data"), State(UNIT, "value"))
+@callback(
+    Output(UNIT, "options"),
+    Output(UNIT, "value"),
+    Output(ACTIONS, "hidden"),
+    Input(PERIOD, "data"),
+    State(UNIT, "value"),
+)
 def fill_units(_period: str, current: int | None) -> tuple[list[dict[str, Any]], int | None, bool]:
     """Units the viewer may pick (tree order); staff get no action buttons."""
     who = viewer()
@@ -111,14 +137,27 @@ def fill_units(_period: str, current: int | None) -> tuple[list[dict[str, Any]],
 
 
 @callback(
-    Output(MESSAGE, "children"), Output(MOVES, "children"), Output(REFRESH, "data"),
-    Input(OPEN_BUTTON, "n_clicks"), Input(REVIEW_REST_BUTTON, "n_clicks"), Input(APPROVE_BUTTON, "n_clicks"),
+    Output(MESSAGE, "children"),
+    Output(MOVES, "children"),
+    Output(REFRESH, "data"),
+    Input(OPEN_BUTTON, "n_clicks"),
+    Input(REVIEW_REST_BUTTON, "n_clicks"),
+    Input(APPROVE_BUTTON, "n_clicks"),
     Input(LOCK_BUTTON, "n_clicks"),
-    State(PERIOD, "data"), State(UNIT, "value"), State(REFRESH, "data"),
+    State(PERIOD, "data"),
+    State(UNIT, "value"),
+    State(REFRESH, "data"),
     prevent_initial_call=True,
 )
-def act(_o: int | None, _r: int | None, _a: int | None, _l: int | None, period: str, unit_id: int | None,
-        refresh: int | None) -> tuple[Any, Any, Any]:
+def act(
+    _o: int | None,
+    _r: int | None,
+    _a: int | None,
+    _l: int | None,
+    period: str,
+    unit_id: int | None,
+    refresh: int | None,
+) -> tuple[Any, Any, Any]:
     """Run the clicked command for the chosen period and unit."""
     unit_id = as_int(unit_id)
     if not unit_id or not isinstance(period, str) or not ctx.triggered_id:
@@ -155,15 +194,27 @@ def render_list(period: str | None, unit_id: int | None, _refresh: int | None) -
     try:
         with store().read() as session:
             rows = queries.list_evaluations(session, viewer=who, period_code=period, unit_id=as_int(unit_id))
-            units = ([] if who.role is Role.STAFF else
-                     queries.list_evaluations(session, viewer=who, period_code=period, unit_id=as_int(unit_id), people=False))
+            units = (
+                []
+                if who.role is Role.STAFF
+                else queries.list_evaluations(
+                    session, viewer=who, period_code=period, unit_id=as_int(unit_id), people=False
+                )
+            )
     except PulseError as problem:
         return problem_alert(problem)
     parts = [evaluation_table(rows)]
     if units:
-        parts += [html.H4(_("Units")),
-                  html.P(_("Each unit is evaluated on its own 100-point scale: its head self-assesses the unit's "
-                           "general criteria, the level above reviews and approves it; excellent units are capped "
-                           "among the units of one kind under the same parent."), className="text-muted small"),
-                  html.Div(evaluation_table(units), className="unit-evaluations")]
+        parts += [
+            html.H4(_("Units")),
+            html.P(
+                _(
+                    "Each unit is evaluated on its own 100-point scale: its head self-assesses the unit's "
+                    "general criteria, the level above reviews and approves it; excellent units are capped "
+                    "among the units of one kind under the same parent."
+                ),
+                className="text-muted small",
+            ),
+            html.Div(evaluation_table(units), className="unit-evaluations"),
+        ]
     return parts

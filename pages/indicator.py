@@ -33,8 +33,15 @@ from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path_template="/indicator/<indicator_id>", name="Indicator", order=6, nav_label=None,
-                   title="Pulse", roles=["admin", "leader", "manager", "staff", "screen"])
+dash.register_page(
+    __name__,
+    path_template="/indicator/<indicator_id>",
+    name="Indicator",
+    order=6,
+    nav_label=None,
+    title="Pulse",
+    roles=["admin", "leader", "manager", "staff", "screen"],
+)
 
 IDS = DetailIds("indicator")
 FOLLOW_AREA = "followup-area"
@@ -51,42 +58,66 @@ FOLLOW_AUTO = "followup-auto"
 FOLLOW_DAYS = 14
 
 
-def layout(indicator_id: str | None = None, period: str | None = None, followup: str | None = None,
-           **_kwargs: object) -> html.Div:
+def layout(
+    indicator_id: str | None = None, period: str | None = None, followup: str | None = None, **_kwargs: object
+) -> html.Div:
     return html.Div([_follow_up_controls(followup == "1"), detail_layout(IDS, indicator_id, period)])
 
 
 def _follow_up_controls(open_now: bool) -> html.Div:
-    return html.Div([
-        dcc.Store(id=FOLLOW_AUTO, data=open_now),
-        dbc.Button([html.I(className="bi bi-flag me-1", **{"aria-hidden": "true"}), _("Create a follow-up task")],
-                   id=FOLLOW_OPEN, color="warning", size="sm", n_clicks=0, className="float-end ms-2"),
-        html.Div(id=FOLLOW_MESSAGE, className="clearfix"),
-        dbc.Modal([
-            dbc.ModalHeader(dbc.ModalTitle(_("Follow-up task"))),
-            dbc.ModalBody([
-                html.Div(id=FOLLOW_ABOUT, className="small text-secondary mb-2"),
-                dbc.Label(_("Task title"), html_for=FOLLOW_TITLE),
-                dbc.Input(id=FOLLOW_TITLE, maxLength=300, className="mb-2"),
-                dbc.Label(_("Due date"), html_for=FOLLOW_DUE),
-                dbc.Input(id=FOLLOW_DUE, type="date", className="mb-2"),
-                dbc.Label(_("What was decided"), html_for=FOLLOW_NOTE),
-                dbc.Textarea(id=FOLLOW_NOTE, maxLength=4000),
-                html.Div(id=FOLLOW_ERROR, className="mt-2"),
-            ]),
-            dbc.ModalFooter(dbc.Button(_("Create the task"), id=FOLLOW_CREATE, color="primary", n_clicks=0)),
-        ], id=FOLLOW_MODAL, is_open=False),
-    ], id=FOLLOW_AREA, hidden=True)
+    return html.Div(
+        [
+            dcc.Store(id=FOLLOW_AUTO, data=open_now),
+            dbc.Button(
+                [html.I(className="bi bi-flag me-1", **{"aria-hidden": "true"}), _("Create a follow-up task")],
+                id=FOLLOW_OPEN,
+                color="warning",
+                size="sm",
+                n_clicks=0,
+                className="float-end ms-2",
+            ),
+            html.Div(id=FOLLOW_MESSAGE, className="clearfix"),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle(_("Follow-up task"))),
+                    dbc.ModalBody(
+                        [
+                            html.Div(id=FOLLOW_ABOUT, className="small text-secondary mb-2"),
+                            dbc.Label(_("Task title"), html_for=FOLLOW_TITLE),
+                            dbc.Input(id=FOLLOW_TITLE, maxLength=300, className="mb-2"),
+                            dbc.Label(_("Due date"), html_for=FOLLOW_DUE),
+                            dbc.Input(id=FOLLOW_DUE, type="date", className="mb-2"),
+                            dbc.Label(_("What was decided"), html_for=FOLLOW_NOTE),
+                            dbc.Textarea(id=FOLLOW_NOTE, maxLength=4000),
+                            html.Div(id=FOLLOW_ERROR, className="mt-2"),
+                        ]
+                    ),
+                    dbc.ModalFooter(dbc.Button(_("Create the task"), id=FOLLOW_CREATE, color="primary", n_clicks=0)),
+                ],
+                id=FOLLOW_MODAL,
+                is_open=False,
+            ),
+        ],
+        id=FOLLOW_AREA,
+        hidden=True,
+    )
 
 
-@callback(Output(IDS.body, "children"), Input(LIVE_VERSION_ID, "data"), Input(IDS.period, "data"), State(IDS.item, "data"))
+@callback(
+    Output(IDS.body, "children"), Input(LIVE_VERSION_ID, "data"), Input(IDS.period, "data"), State(IDS.item, "data")
+)
 def render(_version: int | None, period: str, indicator_id: str | None) -> object:
     return render_detail(indicator_id, period, _render)
 
 
 def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
-    detail = cached("indicator", viewer, period,
-                    lambda s: dashboard.indicator_detail(s, viewer=viewer, indicator_id=indicator_id, period=period), indicator_id)
+    detail = cached(
+        "indicator",
+        viewer,
+        period,
+        lambda s: dashboard.indicator_detail(s, viewer=viewer, indicator_id=indicator_id, period=period),
+        indicator_id,
+    )
     counted = detail.measurements[detail.measurements["status"] == "approved"]
     if detail.on_course is None:
         forecast = "–"
@@ -94,38 +125,98 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         forecast = _("on course")
     else:
         forecast = _("will miss by %(gap)s", gap=f"{format_number(detail.forecast_miss_by)} {detail.unit_of_measure}")
-    figure = charts.indicator_history(counted, detail.trajectory, target=detail.target, forecast_value=detail.forecast_value,
-                                      year_end=f"{detail.year}-12-31",
-                                      labels=(_("Values"), _("Planned trajectory"), _("Target"), _("Forecast")))
-    history = [{"date": format_date(r.measured_on), "value": float(r.value), "status": _measurement_status(r.status),
-                "by": r.entered_by or "–", "at": format_date(r.entered_at, with_time=True),
-                "comment": r.comment if isinstance(r.comment, str) else ""}
-               for r in detail.measurements.iloc[::-1].itertuples()]
-    history_columns = [column("date", _("Date")), column("value", _("Value"), numeric=True), column("status", _("Status")),
-                       column("by", _("Entered by")), column("at", _("Entered at")), column("comment", _("Comment"), flex=3)]
-    return html.Div([
-        html.A(f"← {detail.unit}", href=f"/unit/{detail.unit_id}?period={period}"),
-        html.Div([html.H1(detail.name, className="h3 mb-0", id="indicator-title"), updated_at()],
-                 className="d-flex justify-content-between align-items-baseline my-2"),
-        html.P([_("Owner: "), html.A(detail.owner, href=f"/person/{detail.owner_id}?period={period}") if detail.owner else "–"]),
-        dbc.Row([
-            dbc.Col(kpi_card(_("Progress"), format_percent(detail.progress),
-                             detail=_("expected %(share)s", share=format_percent(detail.expected))), md=3),
-            dbc.Col(kpi_card(_("Status"), status_label(detail.status), colour=STATUS_COLOURS.get(detail.status)), md=3),
-            dbc.Col(kpi_card(_("Target"), f"{format_number(detail.target)} {detail.unit_of_measure}"), md=3),
-            dbc.Col(kpi_card(_("Forecast at year end"), forecast, card_id="indicator-forecast",
-                             colour=STATUS_COLOURS["on_track" if detail.on_course else "at_risk"]), md=3),
-        ], className="g-3 mb-3"),
-        dbc.Card([dbc.CardHeader(_("Values against the plan")), dbc.CardBody(dcc.Graph(figure=figure, config={"displaylogo": False}))],
-                 className="mb-3"),
-        dbc.Card([dbc.CardHeader(_("Measurement history")),
-                  dbc.CardBody(data_grid("indicator-history", history, history_columns))]),
-        html.Span(status_badge(detail.status, status_label(detail.status)), className="d-none"),
-    ])
+    figure = charts.indicator_history(
+        counted,
+        detail.trajectory,
+        target=detail.target,
+        forecast_value=detail.forecast_value,
+        year_end=f"{detail.year}-12-31",
+        labels=(_("Values"), _("Planned trajectory"), _("Target"), _("Forecast")),
+    )
+    history = [
+        {
+            "date": format_date(r.measured_on),
+            "value": float(r.value),
+            "status": _measurement_status(r.status),
+            "by": r.entered_by or "–",
+            "at": format_date(r.entered_at, with_time=True),
+            "comment": r.comment if isinstance(r.comment, str) else "",
+        }
+        for r in detail.measurements.iloc[::-1].itertuples()
+    ]
+    history_columns = [
+        column("date", _("Date")),
+        column("value", _("Value"), numeric=True),
+        column("status", _("Status")),
+        column("by", _("Entered by")),
+        column("at", _("Entered at")),
+        column("comment", _("Comment"), flex=3),
+    ]
+    return html.Div(
+        [
+            html.A(f"← {detail.unit}", href=f"/unit/{detail.unit_id}?period={period}"),
+            html.Div(
+                [html.H1(detail.name, className="h3 mb-0", id="indicator-title"), updated_at()],
+                className="d-flex justify-content-between align-items-baseline my-2",
+            ),
+            html.P(
+                [
+                    _("Owner: "),
+                    html.A(detail.owner, href=f"/person/{detail.owner_id}?period={period}") if detail.owner else "–",
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        kpi_card(
+                            _("Progress"),
+                            format_percent(detail.progress),
+                            detail=_("expected %(share)s", share=format_percent(detail.expected)),
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        kpi_card(_("Status"), status_label(detail.status), colour=STATUS_COLOURS.get(detail.status)),
+                        md=3,
+                    ),
+                    dbc.Col(kpi_card(_("Target"), f"{format_number(detail.target)} {detail.unit_of_measure}"), md=3),
+                    dbc.Col(
+                        kpi_card(
+                            _("Forecast at year end"),
+                            forecast,
+                            card_id="indicator-forecast",
+                            colour=STATUS_COLOURS["on_track" if detail.on_course else "at_risk"],
+                        ),
+                        md=3,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            dbc.Card(
+                [
+                    dbc.CardHeader(_("Values against the plan")),
+                    dbc.CardBody(dcc.Graph(figure=figure, config={"displaylogo": False})),
+                ],
+                className="mb-3",
+            ),
+            dbc.Card(
+                [
+                    dbc.CardHeader(_("Measurement history")),
+                    dbc.CardBody(data_grid("indicator-history", history, history_columns)),
+                ]
+            ),
+            html.Span(status_badge(detail.status, status_label(detail.status)), className="d-none"),
+        ]
+    )
 
 
 def _measurement_status(status: str) -> str:
-    labels = {"draft": _("draft"), "submitted": _("waiting for approval"), "approved": _("approved"), "rejected": _("rejected")}
+    labels = {
+        "draft": _("draft"),
+        "submitted": _("waiting for approval"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+    }
     return labels.get(status, status)
 
 
@@ -135,9 +226,16 @@ def show_follow_up(indicator_id: Any) -> bool:
     return not current_viewer().can_write
 
 
-@callback(Output(FOLLOW_MODAL, "is_open"), Output(FOLLOW_ABOUT, "children"), Output(FOLLOW_TITLE, "value"),
-          Output(FOLLOW_DUE, "value"), Output(FOLLOW_NOTE, "value"),
-          Input(FOLLOW_OPEN, "n_clicks"), Input(FOLLOW_AUTO, "data"), State(IDS.item, "data"))
+@callback(
+    Output(FOLLOW_MODAL, "is_open"),
+    Output(FOLLOW_ABOUT, "children"),
+    Output(FOLLOW_TITLE, "value"),
+    Output(FOLLOW_DUE, "value"),
+    Output(FOLLOW_NOTE, "value"),
+    Input(FOLLOW_OPEN, "n_clicks"),
+    Input(FOLLOW_AUTO, "data"),
+    State(IDS.item, "data"),
+)
 def open_follow_up(n_clicks: int | None, auto: Any, indicator_id: Any) -> tuple[Any, ...]:
     """The form prefilled: for the owner (or the unit), two weeks from today, with where the indicator stands."""
     if not n_clicks and auto is not True:
@@ -151,29 +249,60 @@ def open_follow_up(n_clicks: int | None, auto: Any, indicator_id: Any) -> tuple[
             draft = work.follow_up_draft(session, viewer=viewer, indicator_id=indicator)
     except PulseError as problem:
         return False, problem_alert(problem), no_update, no_update, no_update
-    about = _("For %(who)s · %(status)s: progress %(progress)s, expected %(expected)s",
-              who=draft.owner or draft.unit, status=status_label(draft.status), progress=format_percent(draft.progress),
-              expected=format_percent(draft.expected))
-    note = _("Indicator %(name)s (%(unit)s) is %(status)s: progress %(progress)s against %(expected)s expected.",
-             name=draft.indicator, unit=draft.unit, status=status_label(draft.status).lower(),
-             progress=format_percent(draft.progress), expected=format_percent(draft.expected))
+    about = _(
+        "For %(who)s · %(status)s: progress %(progress)s, expected %(expected)s",
+        who=draft.owner or draft.unit,
+        status=status_label(draft.status),
+        progress=format_percent(draft.progress),
+        expected=format_percent(draft.expected),
+    )
+    note = _(
+        "Indicator %(name)s (%(unit)s) is %(status)s: progress %(progress)s against %(expected)s expected.",
+        name=draft.indicator,
+        unit=draft.unit,
+        status=status_label(draft.status).lower(),
+        progress=format_percent(draft.progress),
+        expected=format_percent(draft.expected),
+    )
     due = (today() + timedelta(days=FOLLOW_DAYS)).isoformat()
     return True, about, _("Follow up: %(name)s", name=draft.indicator)[:300], due, note
 
 
-@callback(Output(FOLLOW_MESSAGE, "children"), Output(FOLLOW_ERROR, "children"), Output(FOLLOW_MODAL, "is_open", allow_duplicate=True),
-          Input(FOLLOW_CREATE, "n_clicks"), State(IDS.item, "data"), State(FOLLOW_TITLE, "value"), State(FOLLOW_DUE, "value"),
-          State(FOLLOW_NOTE, "value"), prevent_initial_call=True)
+@callback(
+    Output(FOLLOW_MESSAGE, "children"),
+    Output(FOLLOW_ERROR, "children"),
+    Output(FOLLOW_MODAL, "is_open", allow_duplicate=True),
+    Input(FOLLOW_CREATE, "n_clicks"),
+    State(IDS.item, "data"),
+    State(FOLLOW_TITLE, "value"),
+    State(FOLLOW_DUE, "value"),
+    State(FOLLOW_NOTE, "value"),
+    prevent_initial_call=True,
+)
 def create_follow_up(n_clicks: int | None, indicator_id: Any, title: Any, due: Any, note: Any) -> tuple[Any, Any, Any]:
     indicator = as_id(indicator_id)
     if not n_clicks or indicator is None:
         raise PreventUpdate
     due_date = as_date(due)
     try:
-        task_id = task_commands.follow_up(current_store(), viewer=current_viewer(), indicator_id=indicator,
-                                          title=title if isinstance(title, str) else "", due_date=due_date,
-                                          description=note if isinstance(note, str) else "")
+        task_id = task_commands.follow_up(
+            current_store(),
+            viewer=current_viewer(),
+            indicator_id=indicator,
+            title=title if isinstance(title, str) else "",
+            due_date=due_date,
+            description=note if isinstance(note, str) else "",
+        )
     except PulseError as problem:
         return no_update, problem_alert(problem), no_update
-    return done_alert([_("Follow-up task created."), " ",
-                       html.A(_("Open it"), href=f"/task/{task_id}", className="followup-task-link")]), None, False
+    return (
+        done_alert(
+            [
+                _("Follow-up task created."),
+                " ",
+                html.A(_("Open it"), href=f"/task/{task_id}", className="followup-task-link"),
+            ]
+        ),
+        None,
+        False,
+    )

@@ -48,8 +48,15 @@ from server.context import current_viewer
 from server.i18n import _, current_language, format_number
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path="/lagging", name="Lagging", order=20, nav_label=lazy_gettext("Lagging indicators"),
-                   title="Pulse", roles=["admin", "leader", "manager", "staff", "screen"])
+dash.register_page(
+    __name__,
+    path="/lagging",
+    name="Lagging",
+    order=20,
+    nav_label=lazy_gettext("Lagging indicators"),
+    title="Pulse",
+    roles=["admin", "leader", "manager", "staff", "screen"],
+)
 
 PERIOD_ID = "lagging-period"
 UNIT_ID = "lagging-unit"
@@ -63,38 +70,68 @@ EMPTY: dict[str, Any] = {"rowData": [], "rowCount": 0}
 
 
 def layout(period: str | None = None, unit: str | None = None, **_kwargs: object) -> html.Div:
-    return html.Div([
-        dcc.Store(id=PERIOD_ID, data=page_period(period)),
-        dcc.Store(id=UNIT_ID, data=unit if unit and unit.isdigit() else None),
-        dcc.Store(id=REFRESHED_ID),
-        html.Div(id=HEADER_ID),
-        dag.AgGrid(id=GRID_ID, rowModelType="infinite", columnDefs=_columns(), style={"height": "70vh"},
-                   defaultColDef={"sortable": True, "floatingFilter": True, "resizable": True},
-                   dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
-                                    "cacheBlockSize": BLOCK, "maxBlocksInCache": 20, "animateRows": False},
-                   getRowId="params.data.indicator_id"),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id=PERIOD_ID, data=page_period(period)),
+            dcc.Store(id=UNIT_ID, data=unit if unit and unit.isdigit() else None),
+            dcc.Store(id=REFRESHED_ID),
+            html.Div(id=HEADER_ID),
+            dag.AgGrid(
+                id=GRID_ID,
+                rowModelType="infinite",
+                columnDefs=_columns(),
+                style={"height": "70vh"},
+                defaultColDef={"sortable": True, "floatingFilter": True, "resizable": True},
+                dashGridOptions={
+                    "pagination": True,
+                    "paginationPageSize": PAGE_SIZE,
+                    "paginationPageSizeSelector": False,
+                    "cacheBlockSize": BLOCK,
+                    "maxBlocksInCache": 20,
+                    "animateRows": False,
+                },
+                getRowId="params.data.indicator_id",
+            ),
+        ]
+    )
 
 
-@callback(Output(HEADER_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(UNIT_ID, "data"))
+@callback(
+    Output(HEADER_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(UNIT_ID, "data")
+)
 def render_header(_version: int | None, period: object, unit: object) -> object:
     chosen = _period(period)
 
     def count(viewer) -> int:  # type: ignore[no-untyped-def]
         unit_id = _unit_id(unit)
-        return cached("lagging-count", viewer, chosen,
-                      lambda s: dashboard.lagging_count(s, viewer=viewer, period=chosen, unit_id=unit_id), unit_id)
+        return cached(
+            "lagging-count",
+            viewer,
+            chosen,
+            lambda s: dashboard.lagging_count(s, viewer=viewer, period=chosen, unit_id=unit_id),
+            unit_id,
+        )
 
     result = guarded(count)
     if not isinstance(result, int):
         return result
-    return html.Div([html.H1(_("Lagging indicators"), className="h3 mb-0"),
-                     html.Span(_("%(n)s indicators at risk or off track", n=format_number(result, 0)), id=COUNT_ID), updated_at()],
-                    className="d-flex justify-content-between align-items-baseline mb-3 gap-3")
+    return html.Div(
+        [
+            html.H1(_("Lagging indicators"), className="h3 mb-0"),
+            html.Span(_("%(n)s indicators at risk or off track", n=format_number(result, 0)), id=COUNT_ID),
+            updated_at(),
+        ],
+        className="d-flex justify-content-between align-items-baseline mb-3 gap-3",
+    )
 
 
-@callback(Output(GRID_ID, "getRowsResponse"), Input(GRID_ID, "getRowsRequest"), State(PERIOD_ID, "data"),
-          State(UNIT_ID, "data"), prevent_initial_call=True)
+@callback(
+    Output(GRID_ID, "getRowsResponse"),
+    Input(GRID_ID, "getRowsRequest"),
+    State(PERIOD_ID, "data"),
+    State(UNIT_ID, "data"),
+    prevent_initial_call=True,
+)
 def fetch_rows(request: object, period: object, unit: object) -> dict[str, Any]:
     """One block of rows for the grid; anything malformed or out of scope gets an empty block."""
     viewer = current_viewer()
@@ -103,9 +140,25 @@ def fetch_rows(request: object, period: object, unit: object) -> dict[str, Any]:
         query = GridQuery.parse(request)
         unit_id = _unit_id(unit)
         labels = _labels()
-        page = cached("lagging-block", viewer, chosen, lambda s: dashboard.lagging_page(
-            s, viewer=viewer, period=chosen, unit_id=unit_id, sort=query.sort, filters=query.filters, offset=query.offset,
-            limit=query.limit, labels=labels), unit_id, current_language(), query.key)
+        page = cached(
+            "lagging-block",
+            viewer,
+            chosen,
+            lambda s: dashboard.lagging_page(
+                s,
+                viewer=viewer,
+                period=chosen,
+                unit_id=unit_id,
+                sort=query.sort,
+                filters=query.filters,
+                offset=query.offset,
+                limit=query.limit,
+                labels=labels,
+            ),
+            unit_id,
+            current_language(),
+            query.key,
+        )
     except Forbidden as refusal:
         audit_refusal(viewer, str(refusal))
         return EMPTY
@@ -125,7 +178,9 @@ clientside_callback(
         return version;
     }
     """,
-    Output(REFRESHED_ID, "data"), Input(LIVE_VERSION_ID, "data"), prevent_initial_call=True,
+    Output(REFRESHED_ID, "data"),
+    Input(LIVE_VERSION_ID, "data"),
+    prevent_initial_call=True,
 )
 
 
@@ -142,9 +197,15 @@ class GridQuery(NamedTuple):
 
     @property
     def key(self) -> str:
-        return json.dumps([[(k.field, k.descending) for k in self.sort],
-                           [(f.field, f.join, [(c.operator, c.value, c.value_to) for c in f.conditions]) for f in self.filters],
-                           self.offset, self.limit], ensure_ascii=False)
+        return json.dumps(
+            [
+                [(k.field, k.descending) for k in self.sort],
+                [(f.field, f.join, [(c.operator, c.value, c.value_to) for c in f.conditions]) for f in self.filters],
+                self.offset,
+                self.limit,
+            ],
+            ensure_ascii=False,
+        )
 
     @classmethod
     def parse(cls, request: object) -> GridQuery:
@@ -163,7 +224,11 @@ class GridQuery(NamedTuple):
             raise Invalid({"request": "malformed"})
         sort = []
         for item in sort_model:
-            if not isinstance(item, dict) or not isinstance(item.get("colId"), str) or item.get("sort") not in ("asc", "desc"):
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("colId"), str)
+                or item.get("sort") not in ("asc", "desc")
+            ):
                 raise Invalid({"sort": "malformed"})
             sort.append(SortKey(item["colId"], descending=item["sort"] == "desc"))
         filters = []
@@ -173,7 +238,9 @@ class GridQuery(NamedTuple):
             conditions = model.get("conditions") if "conditions" in model else [model]
             if not isinstance(conditions, list):
                 raise Invalid({"filter": "malformed"})
-            filters.append(ColumnFilter(str(name), tuple(_condition(c) for c in conditions), str(model.get("operator", "AND"))))
+            filters.append(
+                ColumnFilter(str(name), tuple(_condition(c) for c in conditions), str(model.get("operator", "AND")))
+            )
         return cls(tuple(sort), tuple(filters), start, end - start)
 
 
@@ -202,10 +269,13 @@ def _unit_id(unit: object) -> int | None:
 
 def _labels() -> LaggingLabels:
     """The labels the grid shows, so that a filter typed by the user matches what the user sees."""
-    return LaggingLabels(unit_kinds={k.value: unit_kind_label(k.value) for k in UnitKind},
-                         statuses={k: status_label(k) for k in LAGGING},
-                         sources={k.value: source_label(k.value) for k in SourceKind},
-                         no_source=source_label(None), no_owner="–")
+    return LaggingLabels(
+        unit_kinds={k.value: unit_kind_label(k.value) for k in UnitKind},
+        statuses={k: status_label(k) for k in LAGGING},
+        sources={k.value: source_label(k.value) for k in SourceKind},
+        no_source=source_label(None),
+        no_owner="–",
+    )
 
 
 def _rows(frame, period: str, *, follow_up: bool = False) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -214,27 +284,43 @@ def _rows(frame, period: str, *, follow_up: bool = False) -> list[dict]:  # type
     follow = _("Follow up")
     statuses = {k: status_label(k) for k in frame["status"].unique()}
     kinds = {k: unit_kind_label(k) for k in frame["unit_kind"].unique()}
-    sources = {(k, r): source_text(k, r) for k, r in frame[["source_kind", "source_ref"]].drop_duplicates().itertuples(index=False)}
-    return [{
-        "indicator_id": str(int(r.indicator_id)),
-        "indicator": md_link(r.indicator, f"/indicator/{int(r.indicator_id)}?period={period}"),
-        "unit": md_link(r.unit, f"/unit/{int(r.unit_id)}?period={period}"),
-        "unit_kind": kinds[r.unit_kind],
-        "source": sources[(r.source_kind, r.source_ref)],
-        "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if isinstance(r.owner, str) else "–",
-        "status": statuses[r.status],
-        "progress": float(r.progress_pct),
-        "expected": float(r.expected_pct),
-        "gap": float(r.gap),
-        "follow_up": md_link(follow, f"/indicator/{int(r.indicator_id)}?period={period}&followup=1") if follow_up else "",
-    } for r in frame.itertuples()]
+    sources = {
+        (k, r): source_text(k, r)
+        for k, r in frame[["source_kind", "source_ref"]].drop_duplicates().itertuples(index=False)
+    }
+    return [
+        {
+            "indicator_id": str(int(r.indicator_id)),
+            "indicator": md_link(r.indicator, f"/indicator/{int(r.indicator_id)}?period={period}"),
+            "unit": md_link(r.unit, f"/unit/{int(r.unit_id)}?period={period}"),
+            "unit_kind": kinds[r.unit_kind],
+            "source": sources[(r.source_kind, r.source_ref)],
+            "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}")
+            if isinstance(r.owner, str)
+            else "–",
+            "status": statuses[r.status],
+            "progress": float(r.progress_pct),
+            "expected": float(r.expected_pct),
+            "gap": float(r.gap),
+            "follow_up": md_link(follow, f"/indicator/{int(r.indicator_id)}?period={period}&followup=1")
+            if follow_up
+            else "",
+        }
+        for r in frame.itertuples()
+    ]
 
 
 def _columns() -> list[dict]:
     link = {"cellRenderer": "markdown"}
-    text = {"filter": "agTextColumnFilter", "filterParams": {"filterOptions": list(TEXT_OPERATORS), "maxNumConditions": 2}}
-    number = {"filter": "agNumberColumnFilter", "type": "rightAligned",
-              "filterParams": {"filterOptions": list(NUMBER_OPERATORS), "maxNumConditions": 2}}
+    text = {
+        "filter": "agTextColumnFilter",
+        "filterParams": {"filterOptions": list(TEXT_OPERATORS), "maxNumConditions": 2},
+    }
+    number = {
+        "filter": "agNumberColumnFilter",
+        "type": "rightAligned",
+        "filterParams": {"filterOptions": list(NUMBER_OPERATORS), "maxNumConditions": 2},
+    }
     return [
         {"field": "indicator", "headerName": _("Indicator"), "flex": 3, **link, **text},
         {"field": "unit", "headerName": _("Unit"), "flex": 2, **link, **text},

@@ -25,8 +25,15 @@ from server.context import current_store, current_viewer
 from server.i18n import _, format_date
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path="/notices", name="Notices", order=90, nav_label=None, title="Pulse",
-                   roles=["admin", "leader", "manager", "staff"])
+dash.register_page(
+    __name__,
+    path="/notices",
+    name="Notices",
+    order=90,
+    nav_label=None,
+    title="Pulse",
+    roles=["admin", "leader", "manager", "staff"],
+)
 
 LIST = "notices-list"
 ALL_READ = "notices-all-read"
@@ -38,21 +45,39 @@ def read_id(notice_id: int) -> dict[str, Any]:
 
 
 def layout(**_kwargs: object) -> html.Div:
-    return html.Div([
-        html.Div([html.H1(_("Notices"), className="h3 mb-0"),
-                  dbc.Button(_("Mark all as read"), id=ALL_READ, color="secondary", outline=True, size="sm", n_clicks=0)],
-                 className="d-flex justify-content-between align-items-baseline mb-3"),
-        dcc.Store(id=REFRESH, data=0),
-        html.Div(id=LIST),
-    ], className="notices-page")
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(_("Notices"), className="h3 mb-0"),
+                    dbc.Button(
+                        _("Mark all as read"), id=ALL_READ, color="secondary", outline=True, size="sm", n_clicks=0
+                    ),
+                ],
+                className="d-flex justify-content-between align-items-baseline mb-3",
+            ),
+            dcc.Store(id=REFRESH, data=0),
+            html.Div(id=LIST),
+        ],
+        className="notices-page",
+    )
 
 
 def _item(notice: notifications.Notice) -> html.Li:
-    target = (html.A(notice.task_title, href=f"/task/{notice.task_id}") if notice.task_id else
-              html.A(notice.indicator_name, href=f"/indicator/{notice.indicator_id}") if notice.indicator_id else None)
-    body: list[Any] = [html.Div([html.Strong(notice_text(notice.kind)), ": " if target else "", target]),
-                       html.Small(" · ".join(x for x in (notice.actor, format_date(notice.created_at, with_time=True)) if x),
-                                  className="text-secondary")]
+    target = (
+        html.A(notice.task_title, href=f"/task/{notice.task_id}")
+        if notice.task_id
+        else html.A(notice.indicator_name, href=f"/indicator/{notice.indicator_id}")
+        if notice.indicator_id
+        else None
+    )
+    body: list[Any] = [
+        html.Div([html.Strong(notice_text(notice.kind)), ": " if target else "", target]),
+        html.Small(
+            " · ".join(x for x in (notice.actor, format_date(notice.created_at, with_time=True)) if x),
+            className="text-secondary",
+        ),
+    ]
     if notice.detail:
         body.insert(1, html.Div(notice.detail, className="notice-detail"))
     if not notice.read:
@@ -69,8 +94,13 @@ def render(_version: int | None, _refresh: int | None) -> Any:
     return html.Ul([_item(n) for n in notices], className="list-group")
 
 
-@callback(Output(REFRESH, "data"), Input(ALL_READ, "n_clicks"), Input(read_id(ALL), "n_clicks"),  # type: ignore[arg-type]
-          State(REFRESH, "data"), prevent_initial_call=True)
+@callback(
+    Output(REFRESH, "data"),
+    Input(ALL_READ, "n_clicks"),
+    Input(read_id(ALL), "n_clicks"),  # type: ignore[arg-type]
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
 def mark_read(_all: int | None, _each: list[int | None], refresh: int | None) -> int:
     """Only the viewer's own notices change, whatever ids a request carries."""
     trigger = ctx.triggered_id
@@ -99,13 +129,35 @@ def work_badge(_version: int | None, _path: str | None) -> Any:
     with current_store().read() as session:
         counts = work.work_counts(session, viewer=viewer, today=today())
     return [
-        html.A([_("Work"), " ", dbc.Badge(str(counts.open_to_me), color="light", text_color="dark", className="ms-1"),
+        html.A(
+            [
+                _("Work"),
+                " ",
+                dbc.Badge(str(counts.open_to_me), color="light", text_color="dark", className="ms-1"),
                 dbc.Badge(str(counts.overdue_to_me), color="danger", className="ms-1", title=_("Overdue"))
-                if counts.overdue_to_me else None],
-               href="/work", className="text-white text-decoration-none me-3", id="pulse-work-link"),
-        html.A([html.I(className="bi bi-bell", **{"aria-hidden": "true"}), html.Span(_("Notices"), className="visually-hidden"),
-                dbc.Badge(str(counts.unread_notices), color="warning", text_color="dark", className="ms-1", id="pulse-notice-count")
-                if counts.unread_notices else None],
-               href="/notices", className="text-white text-decoration-none", id="pulse-notice-link"),
+                if counts.overdue_to_me
+                else None,
+            ],
+            href="/work",
+            className="text-white text-decoration-none me-3",
+            id="pulse-work-link",
+        ),
+        html.A(
+            [
+                html.I(className="bi bi-bell", **{"aria-hidden": "true"}),
+                html.Span(_("Notices"), className="visually-hidden"),
+                dbc.Badge(
+                    str(counts.unread_notices),
+                    color="warning",
+                    text_color="dark",
+                    className="ms-1",
+                    id="pulse-notice-count",
+                )
+                if counts.unread_notices
+                else None,
+            ],
+            href="/notices",
+            className="text-white text-decoration-none",
+            id="pulse-notice-link",
+        ),
     ]
-

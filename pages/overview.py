@@ -20,8 +20,15 @@ from pages._inputs import as_id
 from server.i18n import _, format_percent
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path="/", name="Overview", order=0, nav_label=lazy_gettext("Overview"), title="Pulse",
-                   roles=["admin", "leader", "manager", "staff", "screen"])
+dash.register_page(
+    __name__,
+    path="/",
+    name="Overview",
+    order=0,
+    nav_label=lazy_gettext("Overview"),
+    title="Pulse",
+    roles=["admin", "leader", "manager", "staff", "screen"],
+)
 
 PERIOD_ID = "overview-period"
 BODY_ID = "overview-body"
@@ -30,10 +37,12 @@ TREE_LINK_ID = "overview-tree-link"
 
 
 def layout(period: str | None = None, **_kwargs: object) -> html.Div:
-    return html.Div([
-        dcc.Store(id=PERIOD_ID, data=page_period(period)),
-        html.Div(dbc.Spinner(color="primary"), id=BODY_ID),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id=PERIOD_ID, data=page_period(period)),
+            html.Div(dbc.Spinner(color="primary"), id=BODY_ID),
+        ]
+    )
 
 
 @callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"))
@@ -46,50 +55,136 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
     root = data.root
     counted = root.n_indicators - root.n_no_data
     labels = {k: status_label(k) for k in STATUS_COLOURS}
-    counts = {"done": root.n_done, "on_track": root.n_on_track, "at_risk": root.n_at_risk, "off_track": root.n_off_track,
-              "no_data": root.n_no_data}
+    counts = {
+        "done": root.n_done,
+        "on_track": root.n_on_track,
+        "at_risk": root.n_at_risk,
+        "off_track": root.n_off_track,
+        "no_data": root.n_no_data,
+    }
     on_track_share = (root.n_done + root.n_on_track) / counted if counted else None
-    return html.Div([
-        html.Div([html.H1(root.name, className="h3 mb-0", id="overview-title"), updated_at()],
-                 className="d-flex justify-content-between align-items-baseline mb-3"),
-        dbc.Row([
-            dbc.Col(kpi_card(_("Score"), format_percent(root.score), colour=score_colour(root.score),
-                             href=f"/unit/{root.unit_id}?period={period}", card_id="overview-score"), md=3),
-            dbc.Col(kpi_card(_("On track or done"), format_percent(on_track_share),
-                             detail=_("%(n)s of %(total)s indicators", n=root.n_done + root.n_on_track, total=counted),
-                             colour=STATUS_COLOURS["on_track"], href=f"/lagging?period={period}"), md=3),
-            dbc.Col(kpi_card(_("At risk / off track"), f"{root.n_at_risk} / {root.n_off_track}",
-                             colour=STATUS_COLOURS["off_track"], href=f"/lagging?period={period}", card_id="overview-lagging-count"),
-                    md=3),
-            dbc.Col(kpi_card(_("Overdue tasks"), str(root.tasks_overdue),
-                             detail=_("%(n)s open", n=root.tasks_open), colour=STATUS_COLOURS["at_risk"],
-                             card_id="overview-overdue"), md=3),
-        ], className="g-3 mb-3"),
-        dbc.Row([
-            dbc.Col(dbc.Card([dbc.CardHeader(_("Score month by month")),
-                              dbc.CardBody(dcc.Graph(figure=charts.score_trend(data.trend, label=_("Score")),
-                                                     config={"displaylogo": False}))]), lg=6),
-            dbc.Col(dbc.Card([dbc.CardHeader(_("Indicators by status")),
-                              dbc.CardBody(dcc.Graph(figure=charts.status_bars(counts, labels), config={"displaylogo": False}))]),
-                    lg=6),
-        ], className="g-3 mb-3"),
-        dbc.Row([
-            dbc.Col(_ranking_card(_("Best units"), data.best, period), lg=6),
-            dbc.Col(_ranking_card(_("Units that need support"), data.worst, period), lg=6),
-        ], className="g-3 mb-3"),
-        dbc.Card([dbc.CardHeader(_("The ten most lagging indicators, by importance")),
-                  dbc.CardBody(_lagging_table(data.lagging, period))], className="mb-3"),
-        dbc.Card([dbc.CardHeader(_("Organisation by score: click a sector to drill down")),
-                  dbc.CardBody([dcc.Graph(id=TREE_ID, figure=charts.org_sunburst(data.tree), config={"displaylogo": False}),
-                                html.Div(id=TREE_LINK_ID, className="mt-2")])]),
-    ])
+    return html.Div(
+        [
+            html.Div(
+                [html.H1(root.name, className="h3 mb-0", id="overview-title"), updated_at()],
+                className="d-flex justify-content-between align-items-baseline mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        kpi_card(
+                            _("Score"),
+                            format_percent(root.score),
+                            colour=score_colour(root.score),
+                            href=f"/unit/{root.unit_id}?period={period}",
+                            card_id="overview-score",
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        kpi_card(
+                            _("On track or done"),
+                            format_percent(on_track_share),
+                            detail=_("%(n)s of %(total)s indicators", n=root.n_done + root.n_on_track, total=counted),
+                            colour=STATUS_COLOURS["on_track"],
+                            href=f"/lagging?period={period}",
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        kpi_card(
+                            _("At risk / off track"),
+                            f"{root.n_at_risk} / {root.n_off_track}",
+                            colour=STATUS_COLOURS["off_track"],
+                            href=f"/lagging?period={period}",
+                            card_id="overview-lagging-count",
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        kpi_card(
+                            _("Overdue tasks"),
+                            str(root.tasks_overdue),
+                            detail=_("%(n)s open", n=root.tasks_open),
+                            colour=STATUS_COLOURS["at_risk"],
+                            card_id="overview-overdue",
+                        ),
+                        md=3,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card(
+                            [
+                                dbc.CardHeader(_("Score month by month")),
+                                dbc.CardBody(
+                                    dcc.Graph(
+                                        figure=charts.score_trend(data.trend, label=_("Score")),
+                                        config={"displaylogo": False},
+                                    )
+                                ),
+                            ]
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            [
+                                dbc.CardHeader(_("Indicators by status")),
+                                dbc.CardBody(
+                                    dcc.Graph(figure=charts.status_bars(counts, labels), config={"displaylogo": False})
+                                ),
+                            ]
+                        ),
+                        lg=6,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_ranking_card(_("Best units"), data.best, period), lg=6),
+                    dbc.Col(_ranking_card(_("Units that need support"), data.worst, period), lg=6),
+                ],
+                className="g-3 mb-3",
+            ),
+            dbc.Card(
+                [
+                    dbc.CardHeader(_("The ten most lagging indicators, by importance")),
+                    dbc.CardBody(_lagging_table(data.lagging, period)),
+                ],
+                className="mb-3",
+            ),
+            dbc.Card(
+                [
+                    dbc.CardHeader(_("Organisation by score: click a sector to drill down")),
+                    dbc.CardBody(
+                        [
+                            dcc.Graph(id=TREE_ID, figure=charts.org_sunburst(data.tree), config={"displaylogo": False}),
+                            html.Div(id=TREE_LINK_ID, className="mt-2"),
+                        ]
+                    ),
+                ]
+            ),
+        ]
+    )
 
 
 def _ranking_card(title: str, frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
     kinds = {k: unit_kind_label(k) for k in frame["kind"].unique()}
-    rows = [html.Tr([html.Td(html.A(r.name, href=f"/unit/{r.unit_id}?period={period}")), html.Td(kinds[r.kind]),
-                     html.Td(format_percent(r.score), className="text-end fw-bold", style={"color": score_colour(r.score)})])
-            for r in frame.itertuples()]
+    rows = [
+        html.Tr(
+            [
+                html.Td(html.A(r.name, href=f"/unit/{r.unit_id}?period={period}")),
+                html.Td(kinds[r.kind]),
+                html.Td(format_percent(r.score), className="text-end fw-bold", style={"color": score_colour(r.score)}),
+            ]
+        )
+        for r in frame.itertuples()
+    ]
     body = dbc.Table([html.Tbody(rows)], size="sm", className="mb-0") if rows else html.P(_("No data yet."))
     return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body)], className="h-100")
 
@@ -98,18 +193,31 @@ def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def
     if frame.empty:
         return html.P(_("No lagging indicator: everything is on track."))
     statuses = {k: status_label(k) for k in frame["status"].unique()}
-    rows = [{"indicator": md_link(r.indicator, f"/indicator/{r.indicator_id}?period={period}"),
-             "unit": md_link(r.unit, f"/unit/{r.unit_id}?period={period}"),
-             "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–",
-             "progress": round(float(r.progress or 0) * 100, 1), "expected": round(float(r.expected or 0) * 100, 1),
-             "status": statuses[r.status]} for r in frame.itertuples()]
-    columns = [column("indicator", _("Indicator"), flex=3, link=True), column("unit", _("Unit"), flex=2, link=True),
-               column("owner", _("Owner"), flex=2, link=True), column("progress", _("Progress %"), numeric=True),
-               column("expected", _("Expected %"), numeric=True), column("status", _("Status"))]
+    rows = [
+        {
+            "indicator": md_link(r.indicator, f"/indicator/{r.indicator_id}?period={period}"),
+            "unit": md_link(r.unit, f"/unit/{r.unit_id}?period={period}"),
+            "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–",
+            "progress": round(float(r.progress or 0) * 100, 1),
+            "expected": round(float(r.expected or 0) * 100, 1),
+            "status": statuses[r.status],
+        }
+        for r in frame.itertuples()
+    ]
+    columns = [
+        column("indicator", _("Indicator"), flex=3, link=True),
+        column("unit", _("Unit"), flex=2, link=True),
+        column("owner", _("Owner"), flex=2, link=True),
+        column("progress", _("Progress %"), numeric=True),
+        column("expected", _("Expected %"), numeric=True),
+        column("status", _("Status")),
+    ]
     return data_grid("overview-lagging-table", rows, columns)
 
 
-@callback(Output(TREE_LINK_ID, "children"), Input(TREE_ID, "clickData"), State(PERIOD_ID, "data"), prevent_initial_call=True)
+@callback(
+    Output(TREE_LINK_ID, "children"), Input(TREE_ID, "clickData"), State(PERIOD_ID, "data"), prevent_initial_call=True
+)
 def tree_link(click: dict | None, period: str) -> object:
     points = click.get("points") if isinstance(click, dict) else None
     point = points[0] if isinstance(points, list) and points else None
@@ -117,5 +225,9 @@ def tree_link(click: dict | None, period: str) -> object:
     if unit_id is None:  # clickData comes from the browser: anything else is ignored
         return dash.no_update
     label = point.get("label") if isinstance(point.get("label"), str) else ""
-    return html.A(_("Open %(name)s", name=label), href=f"/unit/{unit_id}?period={page_period(period)}",
-                  className="btn btn-outline-primary btn-sm", id="overview-open-unit")
+    return html.A(
+        _("Open %(name)s", name=label),
+        href=f"/unit/{unit_id}?period={page_period(period)}",
+        className="btn btn-outline-primary btn-sm",
+        id="overview-open-unit",
+    )

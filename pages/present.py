@@ -17,8 +17,15 @@ from pages._common import cached, guarded, page_period, status_label, unit_kind_
 from server.i18n import _, format_date, format_percent
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path="/present", name="Present", order=80, nav_label=lazy_gettext("Big screen"),
-                   title="Pulse", roles=["admin", "leader", "manager", "screen"])
+dash.register_page(
+    __name__,
+    path="/present",
+    name="Present",
+    order=80,
+    nav_label=lazy_gettext("Big screen"),
+    title="Pulse",
+    roles=["admin", "leader", "manager", "screen"],
+)
 
 ROOT_ID = "present-root"
 PLAYLIST_ID = "present-playlist"
@@ -51,24 +58,45 @@ def parse_interval(interval: str | None) -> int:
         return DEFAULT_INTERVAL
 
 
-def layout(slides: str | None = None, interval: str | None = None, theme: str | None = None, period: str | None = None,
-           **_kwargs: object) -> html.Div:
+def layout(
+    slides: str | None = None,
+    interval: str | None = None,
+    theme: str | None = None,
+    period: str | None = None,
+    **_kwargs: object,
+) -> html.Div:
     playlist = parse_playlist(slides)
     seconds = parse_interval(interval)
-    return html.Div([
-        dcc.Store(id=PLAYLIST_ID, data={"slides": playlist, "interval": seconds, "period": page_period(period)}),
-        dcc.Store(id=STATE_ID, data={"index": 0, "remaining": seconds, "paused": False}),
-        dcc.Store(id=INDEX_ID, data=0),
-        dcc.Interval(id=CLOCK_ID, interval=1000),
-        html.Div([html.H1(id=TITLE_ID, className="present-title"),
-                  html.Div([html.Span(id=COUNTDOWN_ID, className="present-countdown", **{"aria-live": "off"})])],
-                 className="present-header"),
-        html.Div(id=SLIDE_ID, className="present-body"),
-        html.Div([html.Div(id=DOTS_ID, className="present-dots"),
-                  html.Span(_("Keys: → next · ← previous · P pause"), className="present-meta")], className="present-footer"),
-        html.Div([html.Button("next", id=NEXT_ID), html.Button("prev", id=PREV_ID), html.Button("pause", id=PAUSE_ID)],
-                 className="present-hidden-controls", **{"aria-hidden": "true"}),
-    ], id=ROOT_ID, className=f"theme-{'light' if theme == 'light' else 'dark'}")
+    return html.Div(
+        [
+            dcc.Store(id=PLAYLIST_ID, data={"slides": playlist, "interval": seconds, "period": page_period(period)}),
+            dcc.Store(id=STATE_ID, data={"index": 0, "remaining": seconds, "paused": False}),
+            dcc.Store(id=INDEX_ID, data=0),
+            dcc.Interval(id=CLOCK_ID, interval=1000),
+            html.Div(
+                [
+                    html.H1(id=TITLE_ID, className="present-title"),
+                    html.Div([html.Span(id=COUNTDOWN_ID, className="present-countdown", **{"aria-live": "off"})]),
+                ],
+                className="present-header",
+            ),
+            html.Div(id=SLIDE_ID, className="present-body"),
+            html.Div(
+                [
+                    html.Div(id=DOTS_ID, className="present-dots"),
+                    html.Span(_("Keys: → next · ← previous · P pause"), className="present-meta"),
+                ],
+                className="present-footer",
+            ),
+            html.Div(
+                [html.Button("next", id=NEXT_ID), html.Button("prev", id=PREV_ID), html.Button("pause", id=PAUSE_ID)],
+                className="present-hidden-controls",
+                **{"aria-hidden": "true"},
+            ),
+        ],
+        id=ROOT_ID,
+        className=f"theme-{'light' if theme == 'light' else 'dark'}",
+    )
 
 
 # Timing lives in the browser: one tick a second, no server round trip.
@@ -88,9 +116,14 @@ clientside_callback(
         return [s, s.index === state.index ? window.dash_clientside.no_update : s.index];
     }
     """,
-    Output(STATE_ID, "data"), Output(INDEX_ID, "data"),
-    Input(CLOCK_ID, "n_intervals"), Input(NEXT_ID, "n_clicks"), Input(PREV_ID, "n_clicks"), Input(PAUSE_ID, "n_clicks"),
-    State(STATE_ID, "data"), State(PLAYLIST_ID, "data"),
+    Output(STATE_ID, "data"),
+    Output(INDEX_ID, "data"),
+    Input(CLOCK_ID, "n_intervals"),
+    Input(NEXT_ID, "n_clicks"),
+    Input(PREV_ID, "n_clicks"),
+    Input(PAUSE_ID, "n_clicks"),
+    State(STATE_ID, "data"),
+    State(PLAYLIST_ID, "data"),
     prevent_initial_call=True,
 )
 
@@ -104,18 +137,28 @@ clientside_callback(
         return [label, dots];
     }
     """,
-    Output(COUNTDOWN_ID, "children"), Output(DOTS_ID, "children"),
-    Input(STATE_ID, "data"), State(PLAYLIST_ID, "data"),
+    Output(COUNTDOWN_ID, "children"),
+    Output(DOTS_ID, "children"),
+    Input(STATE_ID, "data"),
+    State(PLAYLIST_ID, "data"),
 )
 
 
-@callback(Output(SLIDE_ID, "children"), Output(TITLE_ID, "children"),
-          Input(INDEX_ID, "data"), Input(LIVE_VERSION_ID, "data"), State(PLAYLIST_ID, "data"))
+@callback(
+    Output(SLIDE_ID, "children"),
+    Output(TITLE_ID, "children"),
+    Input(INDEX_ID, "data"),
+    Input(LIVE_VERSION_ID, "data"),
+    State(PLAYLIST_ID, "data"),
+)
 def render_slide(index: int | None, _version: int | None, playlist: dict) -> tuple:
     # The playlist comes back from the browser: re-read it as the URL would be, never trust its shape.
     given = playlist if isinstance(playlist, dict) else {}
-    slides = parse_playlist(",".join(s for s in given.get("slides", []) if isinstance(s, str))
-                            if isinstance(given.get("slides"), list) else None)
+    slides = parse_playlist(
+        ",".join(s for s in given.get("slides", []) if isinstance(s, str))
+        if isinstance(given.get("slides"), list)
+        else None
+    )
     index = (index if isinstance(index, int) and not isinstance(index, bool) else 0) % len(slides)
     slide = slides[index]
     period = page_period(given.get("period") if isinstance(given.get("period"), str) else None)
@@ -133,14 +176,29 @@ def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-unty
     if slide == "lagging":
         return _lagging_table(viewer, period, limit=8)
     unit_id = int(slide[5:]) if slide.startswith("unit:") else viewer.scope_unit_id
-    figures, children = cached("present-unit", viewer, period, lambda s: (
-        dashboard.unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
-        dashboard.children_figures(s, viewer=viewer, unit_id=unit_id, period=period)), unit_id)
+    figures, children = cached(
+        "present-unit",
+        viewer,
+        period,
+        lambda s: (
+            dashboard.unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+            dashboard.children_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+        ),
+        unit_id,
+    )
     if slide == "rankings":
         ranked = sorted((c for c in children if c.score is not None), key=lambda c: -(c.score or 0))[:10]
-        rows = [html.Tr([html.Td(str(i)), html.Td(c.name), html.Td(unit_kind_label(c.kind)),
-                         html.Td(format_percent(c.score), style={"color": score_colour(c.score), "fontWeight": 700})])
-                for i, c in enumerate(ranked, start=1)]
+        rows = [
+            html.Tr(
+                [
+                    html.Td(str(i)),
+                    html.Td(c.name),
+                    html.Td(unit_kind_label(c.kind)),
+                    html.Td(format_percent(c.score), style={"color": score_colour(c.score), "fontWeight": 700}),
+                ]
+            )
+            for i, c in enumerate(ranked, start=1)
+        ]
         return html.Table([html.Tbody(rows)], className="present-table", id="present-rankings")
     cards = [
         (_("Score"), format_percent(figures.score), score_colour(figures.score)),
@@ -148,21 +206,52 @@ def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-unty
         (_("At risk / off track"), f"{figures.n_at_risk} / {figures.n_off_track}", STATUS_COLOURS["off_track"]),
         (_("Overdue tasks"), str(figures.tasks_overdue), STATUS_COLOURS["at_risk"]),
     ]
-    return html.Div([
-        html.Div(figures.name, className="present-meta"),
-        html.Div([html.Div([html.Div(value, className="value", style={"color": colour}), html.Div(label, className="label")],
-                           className="present-card") for label, value, colour in cards], className="present-cards",
-                 id="present-cards"),
-        _lagging_table(viewer, period, limit=4) if slide == "overview" else None,
-        html.Div(_("Data as of %(time)s", time=format_date(now(), with_time=True)), className="present-meta"),
-    ])
+    return html.Div(
+        [
+            html.Div(figures.name, className="present-meta"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Div(value, className="value", style={"color": colour}),
+                            html.Div(label, className="label"),
+                        ],
+                        className="present-card",
+                    )
+                    for label, value, colour in cards
+                ],
+                className="present-cards",
+                id="present-cards",
+            ),
+            _lagging_table(viewer, period, limit=4) if slide == "overview" else None,
+            html.Div(_("Data as of %(time)s", time=format_date(now(), with_time=True)), className="present-meta"),
+        ]
+    )
 
 
 def _lagging_table(viewer, period: str, *, limit: int) -> html.Table:  # type: ignore[no-untyped-def]
-    frame = cached("lagging-top", viewer, period,
-                   lambda s: dashboard.lagging_indicators(s, viewer=viewer, period=period, limit=limit), limit)
-    rows = [html.Tr([html.Td(r.indicator), html.Td(r.unit), html.Td(format_percent(r.progress)),
-                     html.Td(html.Span(status_label(r.status), className="status-pill",
-                                       style={"background": STATUS_COLOURS[r.status], "color": "#fff"}))])
-            for r in frame.itertuples()]
+    frame = cached(
+        "lagging-top",
+        viewer,
+        period,
+        lambda s: dashboard.lagging_indicators(s, viewer=viewer, period=period, limit=limit),
+        limit,
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.indicator),
+                html.Td(r.unit),
+                html.Td(format_percent(r.progress)),
+                html.Td(
+                    html.Span(
+                        status_label(r.status),
+                        className="status-pill",
+                        style={"background": STATUS_COLOURS[r.status], "color": "#fff"},
+                    )
+                ),
+            ]
+        )
+        for r in frame.itertuples()
+    ]
     return html.Table([html.Tbody(rows)], className="present-table", id=f"present-lagging-{limit}")

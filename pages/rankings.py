@@ -24,8 +24,15 @@ from pages._inputs import as_id
 from server.i18n import _, format_number
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path="/rankings", name="Rankings", order=10, nav_label=lazy_gettext("Rankings"), title="Pulse",
-                   roles=["admin", "leader", "manager", "screen"])
+dash.register_page(
+    __name__,
+    path="/rankings",
+    name="Rankings",
+    order=10,
+    nav_label=lazy_gettext("Rankings"),
+    title="Pulse",
+    roles=["admin", "leader", "manager", "screen"],
+)
 
 PERIOD_ID = "rankings-period"
 UNIT_ID = "rankings-unit"
@@ -35,12 +42,14 @@ EXPORT_ID = "rankings-export"
 
 
 def layout(period: str | None = None, unit: str | None = None, **_kwargs: object) -> html.Div:
-    return html.Div([
-        dcc.Store(id=PERIOD_ID, data=page_period(period)),
-        dcc.Store(id=UNIT_ID, data=unit if unit and unit.isdigit() else None),
-        dcc.Download(id=DOWNLOAD_ID),
-        html.Div(dbc.Spinner(color="primary"), id=BODY_ID),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id=PERIOD_ID, data=page_period(period)),
+            dcc.Store(id=UNIT_ID, data=unit if unit and unit.isdigit() else None),
+            dcc.Download(id=DOWNLOAD_ID),
+            html.Div(dbc.Spinner(color="primary"), id=BODY_ID),
+        ]
+    )
 
 
 def _unit_frames(viewer, period: str) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
@@ -49,15 +58,38 @@ def _unit_frames(viewer, period: str) -> dict[str, pd.DataFrame]:  # type: ignor
 
 
 def _people_frame(viewer, period: str, unit_id: int) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    raw = cached("people-rankings", viewer, period,
-                 lambda s: dashboard.people_rankings(s, viewer=viewer, unit_id=unit_id, period=period), unit_id)
+    raw = cached(
+        "people-rankings",
+        viewer,
+        period,
+        lambda s: dashboard.people_rankings(s, viewer=viewer, unit_id=unit_id, period=period),
+        unit_id,
+    )
     rules = load_ruleset("decree_335")
     rows = []
-    for (person_id, name, group, position), tasks in raw.groupby(["person_id", "name", "task_group", "position"], dropna=False):
-        outcomes = [TaskOutcome(coefficient=t.coefficient, completed=t.status == "done", meets_quality=bool(t.quality_accepted),
-                                major_errors=t.major_errors, delays=t.delays, excused=bool(t.excused)) for t in tasks.itertuples()]
-        rows.append({"person_id": person_id, "name": name, "group": group or "–", "position": position or "–",
-                     "points": task_result(outcomes, rules).points})
+    for (person_id, name, group, position), tasks in raw.groupby(
+        ["person_id", "name", "task_group", "position"], dropna=False
+    ):
+        outcomes = [
+            TaskOutcome(
+                coefficient=t.coefficient,
+                completed=t.status == "done",
+                meets_quality=bool(t.quality_accepted),
+                major_errors=t.major_errors,
+                delays=t.delays,
+                excused=bool(t.excused),
+            )
+            for t in tasks.itertuples()
+        ]
+        rows.append(
+            {
+                "person_id": person_id,
+                "name": name,
+                "group": group or "–",
+                "position": position or "–",
+                "points": task_result(outcomes, rules).points,
+            }
+        )
     frame = pd.DataFrame(rows, columns=["person_id", "name", "group", "position", "points"])
     frame["rank"] = frame.groupby("group")["points"].rank(ascending=False, method="min")
     return frame.sort_values(["group", "rank", "name"])
@@ -70,30 +102,69 @@ def render(_version: int | None, period: str, unit: str | None) -> object:
 
 def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-untyped-def]
     frames = _unit_frames(viewer, period)
-    sections = [html.Div([html.H1(_("Rankings"), className="h3 mb-0"), updated_at(),
-                          dbc.Button(_("Download as Excel"), id=EXPORT_ID, color="secondary", outline=True, size="sm")],
-                         className="d-flex justify-content-between align-items-baseline mb-3 gap-3")]
+    sections = [
+        html.Div(
+            [
+                html.H1(_("Rankings"), className="h3 mb-0"),
+                updated_at(),
+                dbc.Button(_("Download as Excel"), id=EXPORT_ID, color="secondary", outline=True, size="sm"),
+            ],
+            className="d-flex justify-content-between align-items-baseline mb-3 gap-3",
+        )
+    ]
     titles = {"department": _("Departments"), "ward": _("Wards and communes"), "party_board": _("Party boards")}
     for kind, frame in frames.items():
-        rows = [{"rank": int(r.rank), "unit": md_link(r.name, f"/unit/{r.unit_id}?period={period}"),
-                 "score": None if r.score is None or r.score != r.score else round(r.score * 100, 1),
-                 "change": _change(r.score, r.previous), "lifted": r.lifted_by or "–", "dragged": r.dragged_by or "–"}
-                for r in frame.itertuples()]
-        columns = [column("rank", "#", numeric=True, maxWidth=80), column("unit", _("Unit"), flex=3, link=True),
-                   column("score", _("Score %"), numeric=True), column("change", _("Change")),
-                   column("lifted", _("Lifted most by"), flex=3), column("dragged", _("Dragged most by"), flex=3)]
-        sections.append(dbc.Card([dbc.CardHeader(titles[kind]), dbc.CardBody(data_grid(f"rankings-{kind}", rows, columns))],
-                                 className="mb-3"))
+        rows = [
+            {
+                "rank": int(r.rank),
+                "unit": md_link(r.name, f"/unit/{r.unit_id}?period={period}"),
+                "score": None if r.score is None or r.score != r.score else round(r.score * 100, 1),
+                "change": _change(r.score, r.previous),
+                "lifted": r.lifted_by or "–",
+                "dragged": r.dragged_by or "–",
+            }
+            for r in frame.itertuples()
+        ]
+        columns = [
+            column("rank", "#", numeric=True, maxWidth=80),
+            column("unit", _("Unit"), flex=3, link=True),
+            column("score", _("Score %"), numeric=True),
+            column("change", _("Change")),
+            column("lifted", _("Lifted most by"), flex=3),
+            column("dragged", _("Dragged most by"), flex=3),
+        ]
+        sections.append(
+            dbc.Card(
+                [dbc.CardHeader(titles[kind]), dbc.CardBody(data_grid(f"rankings-{kind}", rows, columns))],
+                className="mb-3",
+            )
+        )
     people = _people_frame(viewer, period, unit_id)
-    people_rows = [{"group": r.group, "rank": int(r.rank) if r.rank == r.rank else None,
-                    "name": md_link(r.name, f"/person/{r.person_id}?period={period}"), "position": r.position,
-                    "points": None if r.points is None or r.points != r.points else round(r.points, 2)}
-                   for r in people.itertuples()]
-    people_columns = [column("group", _("Position group"), flex=2), column("rank", "#", numeric=True, maxWidth=80),
-                      column("name", _("Name"), flex=2, link=True), column("position", _("Position"), flex=2),
-                      column("points", _("Task points (of 70)"), numeric=True)]
-    sections.append(dbc.Card([dbc.CardHeader(_("People, ranked within their position group")),
-                              dbc.CardBody(data_grid("rankings-people", people_rows, people_columns))]))
+    people_rows = [
+        {
+            "group": r.group,
+            "rank": int(r.rank) if r.rank == r.rank else None,
+            "name": md_link(r.name, f"/person/{r.person_id}?period={period}"),
+            "position": r.position,
+            "points": None if r.points is None or r.points != r.points else round(r.points, 2),
+        }
+        for r in people.itertuples()
+    ]
+    people_columns = [
+        column("group", _("Position group"), flex=2),
+        column("rank", "#", numeric=True, maxWidth=80),
+        column("name", _("Name"), flex=2, link=True),
+        column("position", _("Position"), flex=2),
+        column("points", _("Task points (of 70)"), numeric=True),
+    ]
+    sections.append(
+        dbc.Card(
+            [
+                dbc.CardHeader(_("People, ranked within their position group")),
+                dbc.CardBody(data_grid("rankings-people", people_rows, people_columns)),
+            ]
+        )
+    )
     return html.Div(sections)
 
 
@@ -110,8 +181,13 @@ def _change(score: float | None, previous: float | None) -> str:
     return f"{arrow} {format_number(abs(delta))}"
 
 
-@callback(Output(DOWNLOAD_ID, "data"), Input(EXPORT_ID, "n_clicks"), State(PERIOD_ID, "data"), State(UNIT_ID, "data"),
-          prevent_initial_call=True)
+@callback(
+    Output(DOWNLOAD_ID, "data"),
+    Input(EXPORT_ID, "n_clicks"),
+    State(PERIOD_ID, "data"),
+    State(UNIT_ID, "data"),
+    prevent_initial_call=True,
+)
 def export(n_clicks: int | None, period: str, unit: str | None) -> object:
     if not n_clicks:
         return dash.no_update
@@ -124,10 +200,18 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
             for kind, frame in units.items():
                 out = frame[["rank", "name", "score", "previous", "lifted_by", "dragged_by"]].copy()
-                out.columns = ["#", _("Unit"), _("Score"), _("Previous period"), _("Lifted most by"), _("Dragged most by")]
+                out.columns = [
+                    "#",
+                    _("Unit"),
+                    _("Score"),
+                    _("Previous period"),
+                    _("Lifted most by"),
+                    _("Dragged most by"),
+                ]
                 out.to_excel(writer, sheet_name=_sheet_name(unit_kind_label(kind)), index=False)
-            people[["group", "rank", "name", "position", "points"]].to_excel(writer, sheet_name=_sheet_name(_("People")),
-                                                                            index=False)
+            people[["group", "rank", "name", "position", "points"]].to_excel(
+                writer, sheet_name=_sheet_name(_("People")), index=False
+            )
         return dcc.send_bytes(buffer.getvalue(), f"pulse-rankings-{page_period(period)}.xlsx")
 
     result = guarded(build)

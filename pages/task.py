@@ -32,8 +32,15 @@ from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path_template="/task/<task_id>", name="Task", order=6, nav_label=None, title="Pulse",
-                   roles=["admin", "leader", "manager", "staff"])
+dash.register_page(
+    __name__,
+    path_template="/task/<task_id>",
+    name="Task",
+    order=6,
+    nav_label=None,
+    title="Pulse",
+    roles=["admin", "leader", "manager", "staff"],
+)
 
 TASK_ID = "task-id"
 VERSION = "task-version"
@@ -53,23 +60,34 @@ def field_id(field: str) -> dict[str, str]:
 
 def layout(task_id: str | None = None, **_kwargs: object) -> html.Div:
     parsed = as_id(task_id)
-    return html.Div([
-        dcc.Link(_("← My work"), href="/work"),
-        html.Div(id=STALE, className="mt-2"),
-        html.Div(id=MESSAGE, className="mt-2"),
-        dcc.Loading(html.Div(id=CONTENT)),
-        dcc.Store(id=TASK_ID, data=parsed),
-        dcc.Store(id=VERSION),
-        dcc.Store(id=REFRESH, data=0),
-    ], className="task-page")
+    return html.Div(
+        [
+            dcc.Link(_("← My work"), href="/work"),
+            html.Div(id=STALE, className="mt-2"),
+            html.Div(id=MESSAGE, className="mt-2"),
+            dcc.Loading(html.Div(id=CONTENT)),
+            dcc.Store(id=TASK_ID, data=parsed),
+            dcc.Store(id=VERSION),
+            dcc.Store(id=REFRESH, data=0),
+        ],
+        className="task-page",
+    )
 
 
 def _facts(task: work.TaskView) -> dbc.Card:
     rows = [
         (_("Assigned to"), task.assignee_person or task.assignee_unit),
         (_("Assigned by"), f"{task.assigner or '–'} ({task.assigner_unit})"),
-        (_("Due date"), format_date(task.due_date) if task.original_due_date == task.due_date else
-         _("%(due)s (first due %(first)s)", due=format_date(task.due_date), first=format_date(task.original_due_date))),
+        (
+            _("Due date"),
+            format_date(task.due_date)
+            if task.original_due_date == task.due_date
+            else _(
+                "%(due)s (first due %(first)s)",
+                due=format_date(task.due_date),
+                first=format_date(task.original_due_date),
+            ),
+        ),
         (_("Priority"), priority_label(task.priority)),
         (_("Task type"), f"{task.task_type or '–'} (× {format_number(task.coefficient, 1)})"),
         (_("Delays counted"), str(task.delays)),
@@ -83,8 +101,14 @@ def _facts(task: work.TaskView) -> dbc.Card:
         rows.append((_("Major errors"), str(task.major_errors)))
     if task.cancel_reason:
         rows.append((_("Reason for cancelling"), task.cancel_reason))
-    body = html.Dl([part for label, value in rows for part in (html.Dt(label, className="col-sm-3"),
-                                                                html.Dd(value, className="col-sm-9"))], className="row mb-0")
+    body = html.Dl(
+        [
+            part
+            for label, value in rows
+            for part in (html.Dt(label, className="col-sm-3"), html.Dd(value, className="col-sm-9"))
+        ],
+        className="row mb-0",
+    )
     return dbc.Card(dbc.CardBody(body), className="mb-3")
 
 
@@ -93,58 +117,150 @@ def _forms(task: work.TaskView) -> list[Any]:
     parts: list[Any] = []
     actions = task.actions
     if actions & {TaskAction.PROGRESS, TaskAction.DONE}:
-        parts += [html.H2(_("Report progress"), className="h5"),
-                  dbc.Row([
-                      dbc.Col([dbc.Label(_("Progress %"), html_for="task-progress-input"),
-                               dbc.Input(id=field_id("progress_pct"), type="number", min=0, max=100, step=1,
-                                         value=task.progress_pct, className="task-progress-input")], md=2),
-                      dbc.Col([dbc.Label(_("Evidence link (optional)")),
-                               dbc.Input(id=field_id("evidence_url"), type="url", maxLength=500, placeholder="https://",
-                                         className="task-evidence-input")], md=10),
-                  ], className="mb-2"),
-                  dbc.Textarea(id=field_id("comment"), maxLength=2000, placeholder=_("What was done, what is left"),
-                               className="mb-2 task-comment-input"),
-                  dbc.Button(_("Report progress"), id=action_id(TaskAction.PROGRESS.value), color="primary", className="me-2"),
-                  dbc.Button(_("Mark done and hand in"), id=action_id(TaskAction.DONE.value), color="success")]
+        parts += [
+            html.H2(_("Report progress"), className="h5"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(_("Progress %"), html_for="task-progress-input"),
+                            dbc.Input(
+                                id=field_id("progress_pct"),
+                                type="number",
+                                min=0,
+                                max=100,
+                                step=1,
+                                value=task.progress_pct,
+                                className="task-progress-input",
+                            ),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(_("Evidence link (optional)")),
+                            dbc.Input(
+                                id=field_id("evidence_url"),
+                                type="url",
+                                maxLength=500,
+                                placeholder="https://",
+                                className="task-evidence-input",
+                            ),
+                        ],
+                        md=10,
+                    ),
+                ],
+                className="mb-2",
+            ),
+            dbc.Textarea(
+                id=field_id("comment"),
+                maxLength=2000,
+                placeholder=_("What was done, what is left"),
+                className="mb-2 task-comment-input",
+            ),
+            dbc.Button(
+                _("Report progress"), id=action_id(TaskAction.PROGRESS.value), color="primary", className="me-2"
+            ),
+            dbc.Button(_("Mark done and hand in"), id=action_id(TaskAction.DONE.value), color="success"),
+        ]
     if TaskAction.ACCEPT in actions:
-        parts += [html.H2(_("Accept the work"), className="h5 mt-4"),
-                  dbc.Checkbox(id=field_id("quality_accepted"), value=True, label=_("The quality meets the requirements")),
-                  dbc.Checkbox(id=field_id("exceeded"), value=False, label=_("It exceeds the requirements")),
-                  dbc.Row([dbc.Col([dbc.Label(_("Major errors (each takes %(share)s of the quality points)", share="25%")),
-                                    dbc.Input(id=field_id("major_errors"), type="number", min=0, max=20, step=1, value=0,
-                                              className="task-errors-input")], md=4)], className="mb-2"),
-                  dbc.Textarea(id=field_id("accept_comment"), maxLength=2000, placeholder=_("Comment (optional)"),
-                               className="mb-2"),
-                  dbc.Button(_("Accept"), id=action_id(TaskAction.ACCEPT.value), color="success")]
+        parts += [
+            html.H2(_("Accept the work"), className="h5 mt-4"),
+            dbc.Checkbox(id=field_id("quality_accepted"), value=True, label=_("The quality meets the requirements")),
+            dbc.Checkbox(id=field_id("exceeded"), value=False, label=_("It exceeds the requirements")),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(_("Major errors (each takes %(share)s of the quality points)", share="25%")),
+                            dbc.Input(
+                                id=field_id("major_errors"),
+                                type="number",
+                                min=0,
+                                max=20,
+                                step=1,
+                                value=0,
+                                className="task-errors-input",
+                            ),
+                        ],
+                        md=4,
+                    )
+                ],
+                className="mb-2",
+            ),
+            dbc.Textarea(
+                id=field_id("accept_comment"), maxLength=2000, placeholder=_("Comment (optional)"), className="mb-2"
+            ),
+            dbc.Button(_("Accept"), id=action_id(TaskAction.ACCEPT.value), color="success"),
+        ]
     if actions & {TaskAction.RETURN, TaskAction.EXTEND, TaskAction.CANCEL}:
-        parts += [html.H2(_("Return, extend or cancel"), className="h5 mt-4"),
-                  dbc.Row([dbc.Col([dbc.Label(_("New due date (extending counts a delay)")),
-                                    dbc.Input(id=field_id("new_due_date"), type="date")], md=3),
-                           dbc.Col([dbc.Label(_("Reason (required)")),
-                                    dbc.Input(id=field_id("reason"), maxLength=500, className="task-reason-input")], md=9)],
-                          className="mb-2")]
+        parts += [
+            html.H2(_("Return, extend or cancel"), className="h5 mt-4"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(_("New due date (extending counts a delay)")),
+                            dbc.Input(id=field_id("new_due_date"), type="date"),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(_("Reason (required)")),
+                            dbc.Input(id=field_id("reason"), maxLength=500, className="task-reason-input"),
+                        ],
+                        md=9,
+                    ),
+                ],
+                className="mb-2",
+            ),
+        ]
         if TaskAction.RETURN in actions:
-            parts.append(dbc.Button(_("Return with this reason"), id=action_id(TaskAction.RETURN.value), color="warning",
-                                    className="me-2"))
+            parts.append(
+                dbc.Button(
+                    _("Return with this reason"),
+                    id=action_id(TaskAction.RETURN.value),
+                    color="warning",
+                    className="me-2",
+                )
+            )
         if TaskAction.EXTEND in actions:
-            parts.append(dbc.Button(_("Extend"), id=action_id(TaskAction.EXTEND.value), color="secondary", className="me-2"))
+            parts.append(
+                dbc.Button(_("Extend"), id=action_id(TaskAction.EXTEND.value), color="secondary", className="me-2")
+            )
         if TaskAction.CANCEL in actions:
-            parts.append(dbc.Button(_("Cancel the task"), id=action_id(TaskAction.CANCEL.value), color="danger", outline=True))
+            parts.append(
+                dbc.Button(_("Cancel the task"), id=action_id(TaskAction.CANCEL.value), color="danger", outline=True)
+            )
     return parts
 
 
 def _content(task: work.TaskView, copies: list[work.BatchCopy] | None = None) -> list[Any]:
     badge_colour = {"overdue": "danger", "due_soon": "warning"}.get(task.due_state, "secondary")
-    header = html.Div([
-        html.H1(task.title, className="h3 mb-1", id="task-title"),
-        html.Div([dbc.Badge(task_status_label(task.status), color="primary", className="me-2 task-status"),
-                  dbc.Badge(due_label(task.due_state), color=badge_colour, className="me-2") if due_label(task.due_state) else None,
-                  html.Span(_("Progress %(pct)s%%", pct=task.progress_pct), className="task-progress")]),
-    ], className="mb-3")
+    header = html.Div(
+        [
+            html.H1(task.title, className="h3 mb-1", id="task-title"),
+            html.Div(
+                [
+                    dbc.Badge(task_status_label(task.status), color="primary", className="me-2 task-status"),
+                    dbc.Badge(due_label(task.due_state), color=badge_colour, className="me-2")
+                    if due_label(task.due_state)
+                    else None,
+                    html.Span(_("Progress %(pct)s%%", pct=task.progress_pct), className="task-progress"),
+                ]
+            ),
+        ],
+        className="mb-3",
+    )
     parts: list[Any] = [header, _facts(task)]
     if task.description:
         parts.append(html.P(task.description, className="task-description", style={"whiteSpace": "pre-wrap"}))
-    parts += [html.H2(_("Check-ins"), className="h5"), checkin_history(task.checkins), html.Div(_forms(task), className="mt-3")]
+    parts += [
+        html.H2(_("Check-ins"), className="h5"),
+        checkin_history(task.checkins),
+        html.Div(_forms(task), className="mt-3"),
+    ]
     if copies and len(copies) > 1:
         parts += [html.H2(_("The same task in the other units"), className="h5 mt-4"), _copies_table(copies, task.id)]
     return parts
@@ -153,19 +269,44 @@ def _content(task: work.TaskView, copies: list[work.BatchCopy] | None = None) ->
 def _copies_table(copies: list[work.BatchCopy], shown: int) -> html.Div:
     """Each copy of a multi-unit assignment: who is late, who has delivered."""
     done = sum(1 for c in copies if c.status == "done")
-    head = html.Thead(html.Tr([html.Th(_("Unit")), html.Th(_("State")), html.Th(_("Progress %")), html.Th(_("Due date"))]))
-    body = html.Tbody([html.Tr([
-        html.Td(html.A(c.unit, href=f"/task/{c.task_id}") if c.task_id != shown else html.Strong(c.unit)),
-        html.Td([task_status_label(c.status), " ", dbc.Badge(due_label(c.due_state), color="danger")
-                 if c.due_state == "overdue" else None]),
-        html.Td(str(c.progress_pct), className="text-end"), html.Td(format_date(c.due_date)),
-    ]) for c in copies])
-    return html.Div([html.P(_("%(done)s of %(total)s units have delivered.", done=done, total=len(copies))),
-                     dbc.Table([head, body], size="sm", striped=True, className="batch-copies")])
+    head = html.Thead(
+        html.Tr([html.Th(_("Unit")), html.Th(_("State")), html.Th(_("Progress %")), html.Th(_("Due date"))])
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(html.A(c.unit, href=f"/task/{c.task_id}") if c.task_id != shown else html.Strong(c.unit)),
+                    html.Td(
+                        [
+                            task_status_label(c.status),
+                            " ",
+                            dbc.Badge(due_label(c.due_state), color="danger") if c.due_state == "overdue" else None,
+                        ]
+                    ),
+                    html.Td(str(c.progress_pct), className="text-end"),
+                    html.Td(format_date(c.due_date)),
+                ]
+            )
+            for c in copies
+        ]
+    )
+    return html.Div(
+        [
+            html.P(_("%(done)s of %(total)s units have delivered.", done=done, total=len(copies))),
+            dbc.Table([head, body], size="sm", striped=True, className="batch-copies"),
+        ]
+    )
 
 
-@callback(Output(CONTENT, "children"), Output(VERSION, "data"), Output(STALE, "children", allow_duplicate=True),
-          Input(TASK_ID, "data"), Input(REFRESH, "data"), prevent_initial_call="initial_duplicate")
+@callback(
+    Output(CONTENT, "children"),
+    Output(VERSION, "data"),
+    Output(STALE, "children", allow_duplicate=True),
+    Input(TASK_ID, "data"),
+    Input(REFRESH, "data"),
+    prevent_initial_call="initial_duplicate",
+)
 def render(task_id: int | None, _refresh: int | None) -> tuple[Any, Any, Any]:
     """The task as the viewer may see it, with the forms the viewer may use now."""
     task_id = as_id(task_id)
@@ -175,15 +316,23 @@ def render(task_id: int | None, _refresh: int | None) -> tuple[Any, Any, Any]:
     try:
         with current_store().read() as session:
             task = work.task_detail(session, viewer=viewer, task_id=task_id, today=today())
-            copies = (work.batch_copies(session, viewer=viewer, batch_key=task.batch_key, today=today())
-                      if task.batch_key else None)
+            copies = (
+                work.batch_copies(session, viewer=viewer, batch_key=task.batch_key, today=today())
+                if task.batch_key
+                else None
+            )
     except PulseError as problem:
         return problem_alert(problem), None, None
     return _content(task, copies), task.version, None
 
 
-@callback(Output(STALE, "children"), Input(LIVE_VERSION_ID, "data"), State(TASK_ID, "data"), State(VERSION, "data"),
-          prevent_initial_call=True)
+@callback(
+    Output(STALE, "children"),
+    Input(LIVE_VERSION_ID, "data"),
+    State(TASK_ID, "data"),
+    State(VERSION, "data"),
+    prevent_initial_call=True,
+)
 def warn_when_changed(_live: int | None, task_id: int | None, shown: int | None) -> Any:
     """A banner as soon as someone else changes the task shown (typed text is kept until the user reloads)."""
     task_id = as_id(task_id)
@@ -193,15 +342,22 @@ def warn_when_changed(_live: int | None, task_id: int | None, shown: int | None)
         current = work.task_version(session, viewer=current_viewer(), task_id=task_id)
     if current is None or current == shown:
         return None
-    return dbc.Alert([_("Someone changed this task meanwhile. "), html.A(_("Reload"), href=f"/task/{task_id}")],
-                     color="info", className="task-stale")
+    return dbc.Alert(
+        [_("Someone changed this task meanwhile. "), html.A(_("Reload"), href=f"/task/{task_id}")],
+        color="info",
+        className="task-stale",
+    )
 
 
 def _values(ids: object, values: object) -> dict[str, Any]:
     """Field values by their pattern-matching id (a forged request may send anything)."""
     if not isinstance(ids, list) or not isinstance(values, list):
         return {}
-    return {i["field"]: v for i, v in zip(ids, values, strict=False) if isinstance(i, dict) and isinstance(i.get("field"), str)}
+    return {
+        i["field"]: v
+        for i, v in zip(ids, values, strict=False)
+        if isinstance(i, dict) and isinstance(i.get("field"), str)
+    }
 
 
 def _whole(value: object) -> Any:
@@ -211,13 +367,25 @@ def _whole(value: object) -> Any:
     return value
 
 
-@callback(Output(MESSAGE, "children"), Output(REFRESH, "data"),
-          Input(action_id(ALL), "n_clicks"),  # type: ignore[arg-type]
-          State(TASK_ID, "data"), State(VERSION, "data"), State(REFRESH, "data"),
-          State(field_id(ALL), "value"), State(field_id(ALL), "id"),  # type: ignore[arg-type]
-          prevent_initial_call=True)
-def act(clicks: list[int | None], task_id: int | None, version: int | None, refresh: int | None, values: list[Any],
-        ids: list[dict[str, str]]) -> tuple[Any, Any]:
+@callback(
+    Output(MESSAGE, "children"),
+    Output(REFRESH, "data"),
+    Input(action_id(ALL), "n_clicks"),  # type: ignore[arg-type]
+    State(TASK_ID, "data"),
+    State(VERSION, "data"),
+    State(REFRESH, "data"),
+    State(field_id(ALL), "value"),
+    State(field_id(ALL), "id"),  # type: ignore[arg-type]
+    prevent_initial_call=True,
+)
+def act(
+    clicks: list[int | None],
+    task_id: int | None,
+    version: int | None,
+    refresh: int | None,
+    values: list[Any],
+    ids: list[dict[str, str]],
+) -> tuple[Any, Any]:
     """Run the clicked action with the version the page showed, then re-render."""
     trigger = ctx.triggered_id
     task_id = as_id(task_id)
@@ -229,30 +397,55 @@ def act(clicks: list[int | None], task_id: int | None, version: int | None, refr
     seen = version if isinstance(version, int) else None
     store, viewer = current_store(), current_viewer()
     comment = fields.get("comment") if isinstance(fields.get("comment"), str) else ""
-    evidence = fields.get("evidence_url") if isinstance(fields.get("evidence_url"), str) and fields.get("evidence_url") else None
+    evidence = (
+        fields.get("evidence_url")
+        if isinstance(fields.get("evidence_url"), str) and fields.get("evidence_url")
+        else None
+    )
     reason = fields.get("reason") if isinstance(fields.get("reason"), str) else ""
     try:
         match trigger.get("action"):
             case TaskAction.PROGRESS.value:
-                commands.report_progress(store, viewer=viewer, task_id=task_id, version=seen,
-                                         progress_pct=_whole(fields.get("progress_pct")), comment=comment, evidence_url=evidence)
+                commands.report_progress(
+                    store,
+                    viewer=viewer,
+                    task_id=task_id,
+                    version=seen,
+                    progress_pct=_whole(fields.get("progress_pct")),
+                    comment=comment,
+                    evidence_url=evidence,
+                )
                 message = _("Progress reported.")
             case TaskAction.DONE.value:
-                commands.mark_done(store, viewer=viewer, task_id=task_id, version=seen, comment=comment, evidence_url=evidence)
+                commands.mark_done(
+                    store, viewer=viewer, task_id=task_id, version=seen, comment=comment, evidence_url=evidence
+                )
                 message = _("Handed in: the assigner has been told.")
             case TaskAction.ACCEPT.value:
                 accept_comment = fields.get("accept_comment") if isinstance(fields.get("accept_comment"), str) else ""
-                commands.accept(store, viewer=viewer, task_id=task_id, version=seen,
-                                quality_accepted=fields.get("quality_accepted") is True,
-                                major_errors=_whole(fields.get("major_errors") if fields.get("major_errors") is not None else 0),
-                                exceeded=fields.get("exceeded") is True, comment=accept_comment)
+                commands.accept(
+                    store,
+                    viewer=viewer,
+                    task_id=task_id,
+                    version=seen,
+                    quality_accepted=fields.get("quality_accepted") is True,
+                    major_errors=_whole(fields.get("major_errors") if fields.get("major_errors") is not None else 0),
+                    exceeded=fields.get("exceeded") is True,
+                    comment=accept_comment,
+                )
                 message = _("Work accepted.")
             case TaskAction.RETURN.value:
                 commands.return_task(store, viewer=viewer, task_id=task_id, version=seen, reason=reason)
                 message = _("Work returned with your reason.")
             case TaskAction.EXTEND.value:
-                commands.extend(store, viewer=viewer, task_id=task_id, version=seen,
-                                new_due_date=as_date(fields.get("new_due_date")), reason=reason)
+                commands.extend(
+                    store,
+                    viewer=viewer,
+                    task_id=task_id,
+                    version=seen,
+                    new_due_date=as_date(fields.get("new_due_date")),
+                    reason=reason,
+                )
                 message = _("Deadline extended.")
             case TaskAction.CANCEL.value:
                 commands.cancel(store, viewer=viewer, task_id=task_id, version=seen, reason=reason)

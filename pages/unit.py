@@ -27,8 +27,15 @@ from pages._common import (
 from server.i18n import _, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path_template="/unit/<unit_id>", name="Unit", order=5, nav_label=None, title="Pulse",
-                   roles=["admin", "leader", "manager", "staff", "screen"])
+dash.register_page(
+    __name__,
+    path_template="/unit/<unit_id>",
+    name="Unit",
+    order=5,
+    nav_label=None,
+    title="Pulse",
+    roles=["admin", "leader", "manager", "staff", "screen"],
+)
 
 IDS = DetailIds("unit")
 
@@ -37,71 +44,137 @@ def layout(unit_id: str | None = None, period: str | None = None, **_kwargs: obj
     return detail_layout(IDS, unit_id, period)
 
 
-@callback(Output(IDS.body, "children"), Input(LIVE_VERSION_ID, "data"), Input(IDS.period, "data"), State(IDS.item, "data"))
+@callback(
+    Output(IDS.body, "children"), Input(LIVE_VERSION_ID, "data"), Input(IDS.period, "data"), State(IDS.item, "data")
+)
 def render(_version: int | None, period: str, unit_id: str | None) -> object:
     return render_detail(unit_id, period, _render)
 
 
 def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
     def load(session):  # type: ignore[no-untyped-def]
-        return (dashboard.ancestors(session, viewer=viewer, unit_id=unit_id),
-                dashboard.unit_figures(session, viewer=viewer, unit_id=unit_id, period=period),
-                dashboard.children_figures(session, viewer=viewer, unit_id=unit_id, period=period),
-                dashboard.unit_indicators(session, viewer=viewer, unit_id=unit_id, period=period),
-                dashboard.unit_people(session, viewer=viewer, unit_id=unit_id, period=period))
+        return (
+            dashboard.ancestors(session, viewer=viewer, unit_id=unit_id),
+            dashboard.unit_figures(session, viewer=viewer, unit_id=unit_id, period=period),
+            dashboard.children_figures(session, viewer=viewer, unit_id=unit_id, period=period),
+            dashboard.unit_indicators(session, viewer=viewer, unit_id=unit_id, period=period),
+            dashboard.unit_people(session, viewer=viewer, unit_id=unit_id, period=period),
+        )
 
     trail, figures, children, indicators, people = cached("unit", viewer, period, load, unit_id)
     crumbs = breadcrumbs([(name, f"/unit/{uid}?period={period}") for uid, name in trail])
-    return html.Div([
-        crumbs,
-        html.Div([html.H1(figures.name, className="h3 mb-0", id="unit-title"), updated_at()],
-                 className="d-flex justify-content-between align-items-baseline mb-3"),
-        dbc.Row([
-            dbc.Col(kpi_card(_("Score"), format_percent(figures.score), colour=score_colour(figures.score)), md=3),
-            dbc.Col(kpi_card(_("At risk / off track"), f"{figures.n_at_risk} / {figures.n_off_track}",
-                             colour=STATUS_COLOURS["off_track"], href=f"/lagging?unit={unit_id}&period={period}"), md=3),
-            dbc.Col(kpi_card(_("Open tasks"), str(figures.tasks_open), detail=_("%(n)s overdue", n=figures.tasks_overdue),
-                             colour=STATUS_COLOURS["at_risk"]), md=3),
-            dbc.Col(kpi_card(_("Done on time"), str(figures.tasks_done_on_time),
-                             detail=_("%(n)s done late", n=figures.tasks_done_late), colour=STATUS_COLOURS["done"]), md=3),
-        ], className="g-3 mb-3"),
-        _children(children, period) if children else None,
-        _objectives(indicators, period),
-        _people(people, period),
-    ])
+    return html.Div(
+        [
+            crumbs,
+            html.Div(
+                [html.H1(figures.name, className="h3 mb-0", id="unit-title"), updated_at()],
+                className="d-flex justify-content-between align-items-baseline mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        kpi_card(_("Score"), format_percent(figures.score), colour=score_colour(figures.score)), md=3
+                    ),
+                    dbc.Col(
+                        kpi_card(
+                            _("At risk / off track"),
+                            f"{figures.n_at_risk} / {figures.n_off_track}",
+                            colour=STATUS_COLOURS["off_track"],
+                            href=f"/lagging?unit={unit_id}&period={period}",
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        kpi_card(
+                            _("Open tasks"),
+                            str(figures.tasks_open),
+                            detail=_("%(n)s overdue", n=figures.tasks_overdue),
+                            colour=STATUS_COLOURS["at_risk"],
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(
+                        kpi_card(
+                            _("Done on time"),
+                            str(figures.tasks_done_on_time),
+                            detail=_("%(n)s done late", n=figures.tasks_done_late),
+                            colour=STATUS_COLOURS["done"],
+                        ),
+                        md=3,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            _children(children, period) if children else None,
+            _objectives(indicators, period),
+            _people(people, period),
+        ]
+    )
 
 
 def _children(children, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
-    rows = [{"unit": md_link(c.name, f"/unit/{c.unit_id}?period={period}"), "kind": unit_kind_label(c.kind),
-             "score": None if c.score is None else round(c.score * 100, 1), "at_risk": c.n_at_risk,
-             "off_track": c.n_off_track, "overdue": c.tasks_overdue}
-            for c in sorted(children, key=lambda c: (c.score is None, -(c.score or 0)))]
-    columns = [column("unit", _("Unit"), flex=3, link=True), column("kind", _("Kind")),
-               column("score", _("Score %"), numeric=True), column("at_risk", _("At risk"), numeric=True),
-               column("off_track", _("Off track"), numeric=True), column("overdue", _("Overdue tasks"), numeric=True)]
-    return dbc.Card([dbc.CardHeader(_("Units below")), dbc.CardBody(data_grid("unit-children", rows, columns))],
-                    className="mb-3")
+    rows = [
+        {
+            "unit": md_link(c.name, f"/unit/{c.unit_id}?period={period}"),
+            "kind": unit_kind_label(c.kind),
+            "score": None if c.score is None else round(c.score * 100, 1),
+            "at_risk": c.n_at_risk,
+            "off_track": c.n_off_track,
+            "overdue": c.tasks_overdue,
+        }
+        for c in sorted(children, key=lambda c: (c.score is None, -(c.score or 0)))
+    ]
+    columns = [
+        column("unit", _("Unit"), flex=3, link=True),
+        column("kind", _("Kind")),
+        column("score", _("Score %"), numeric=True),
+        column("at_risk", _("At risk"), numeric=True),
+        column("off_track", _("Off track"), numeric=True),
+        column("overdue", _("Overdue tasks"), numeric=True),
+    ]
+    return dbc.Card(
+        [dbc.CardHeader(_("Units below")), dbc.CardBody(data_grid("unit-children", rows, columns))], className="mb-3"
+    )
 
 
 def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
     if frame.empty:
-        return dbc.Card([dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(html.P(_("No indicators for this unit.")))],
-                        className="mb-3")
+        return dbc.Card(
+            [dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(html.P(_("No indicators for this unit.")))],
+            className="mb-3",
+        )
     blocks = []
     for objective, group in frame.groupby("objective", sort=False, dropna=False):
         first = group.iloc[0]
         title = objective if isinstance(objective, str) else _("Standing indicators")
-        rows = [html.Tr([
-            html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
-            html.Td(f"{format_number(r.current_value)} / {format_number(r.target)} {r.unit_of_measure}"),
-            html.Td(format_percent(r.progress)), html.Td(status_badge(r.status, status_label(r.status))),
-            html.Td(_forecast_text(r)),
-        ]) for r in group.itertuples()]
-        blocks.append(html.Div([
-            html.H3([title, html.Small(f" · {source_text(first.source_kind, first.source_ref)}",
-                                       className="text-secondary")], className="h6 mt-3"),
-            dbc.Table([html.Tbody(rows)], size="sm", responsive=True, className="mb-0"),
-        ]))
+        rows = [
+            html.Tr(
+                [
+                    html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
+                    html.Td(f"{format_number(r.current_value)} / {format_number(r.target)} {r.unit_of_measure}"),
+                    html.Td(format_percent(r.progress)),
+                    html.Td(status_badge(r.status, status_label(r.status))),
+                    html.Td(_forecast_text(r)),
+                ]
+            )
+            for r in group.itertuples()
+        ]
+        blocks.append(
+            html.Div(
+                [
+                    html.H3(
+                        [
+                            title,
+                            html.Small(
+                                f" · {source_text(first.source_kind, first.source_ref)}", className="text-secondary"
+                            ),
+                        ],
+                        className="h6 mt-3",
+                    ),
+                    dbc.Table([html.Tbody(rows)], size="sm", responsive=True, className="mb-0"),
+                ]
+            )
+        )
     return dbc.Card([dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(blocks)], className="mb-3")
 
 
@@ -114,11 +187,21 @@ def _forecast_text(row) -> str:  # type: ignore[no-untyped-def]
 
 
 def _people(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
-    rows = [{"name": md_link(r.name, f"/person/{r.person_id}?period={period}"), "position": r.position or "–",
-             "unit": r.unit, "tasks": int(r.tasks),
-             "on_time": None if r.on_time_share != r.on_time_share else round(r.on_time_share * 100, 1)}
-            for r in frame.itertuples()]
-    columns = [column("name", _("Name"), flex=2, link=True), column("position", _("Position"), flex=2),
-               column("unit", _("Unit"), flex=2), column("tasks", _("Tasks due"), numeric=True),
-               column("on_time", _("Done on time %"), numeric=True)]
+    rows = [
+        {
+            "name": md_link(r.name, f"/person/{r.person_id}?period={period}"),
+            "position": r.position or "–",
+            "unit": r.unit,
+            "tasks": int(r.tasks),
+            "on_time": None if r.on_time_share != r.on_time_share else round(r.on_time_share * 100, 1),
+        }
+        for r in frame.itertuples()
+    ]
+    columns = [
+        column("name", _("Name"), flex=2, link=True),
+        column("position", _("Position"), flex=2),
+        column("unit", _("Unit"), flex=2),
+        column("tasks", _("Tasks due"), numeric=True),
+        column("on_time", _("Done on time %"), numeric=True),
+    ]
     return dbc.Card([dbc.CardHeader(_("People and positions")), dbc.CardBody(data_grid("unit-people", rows, columns))])

@@ -29,8 +29,15 @@ from server.context import current_store, current_viewer
 from server.i18n import _
 from server.live import LIVE_VERSION_ID
 
-dash.register_page(__name__, path="/work", name="Work", order=5, nav_label=lazy_gettext("My work"), title="Pulse",
-                   roles=["admin", "leader", "manager", "staff"])
+dash.register_page(
+    __name__,
+    path="/work",
+    name="Work",
+    order=5,
+    nav_label=lazy_gettext("My work"),
+    title="Pulse",
+    roles=["admin", "leader", "manager", "staff"],
+)
 
 PERIOD = "work-period"
 TABS = "work-tabs"
@@ -54,50 +61,118 @@ MESSAGE = "work-message"
 
 def layout(period: str | None = None, box: str | None = None, **_kwargs: object) -> html.Div:
     active = box if box in work.BOXES else "to_me"
-    return html.Div([
-        dcc.Store(id=PERIOD, data=page_period(period)),
-        dcc.Store(id=REFRESH, data=0),
-        html.Div(id=HEADER),
-        html.Div([
-            dbc.Button(_("Assign a task"), id=ASSIGN_TOGGLE, color="primary", className="mb-2", n_clicks=0),
-            dbc.Collapse(_assign_form(), id=ASSIGN_FORM, is_open=False),
-        ], id=ASSIGN_AREA, hidden=True),
-        html.Div(id=MESSAGE),
-        dbc.Tabs([dbc.Tab(label=_("Assigned to me"), tab_id="to_me"), dbc.Tab(label=_("Assigned by me"), tab_id="by_me"),
-                  dbc.Tab(label=_("My unit's work"), tab_id="my_unit")], id=TABS, active_tab=active, className="mb-2"),
-        dag.AgGrid(
-            id=GRID, rowData=[], columnDefs=_columns(), style={"height": "65vh"},
-            defaultColDef={"sortable": True, "filter": True, "floatingFilter": True, "resizable": True, "minWidth": 90},
-            dashGridOptions={"pagination": True, "paginationPageSize": 50, "animateRows": False,
-                             "localeText": {"noRowsToShow": _("No tasks here.")}},
-            rowClassRules={"task-overdue": "params.data.due_state == 'overdue'",
-                           "task-due-soon": "params.data.due_state == 'due_soon'"},
-            getRowId="params.data.id", className="ag-theme-alpine work-grid",
-        ),
-    ], className="work-page")
+    return html.Div(
+        [
+            dcc.Store(id=PERIOD, data=page_period(period)),
+            dcc.Store(id=REFRESH, data=0),
+            html.Div(id=HEADER),
+            html.Div(
+                [
+                    dbc.Button(_("Assign a task"), id=ASSIGN_TOGGLE, color="primary", className="mb-2", n_clicks=0),
+                    dbc.Collapse(_assign_form(), id=ASSIGN_FORM, is_open=False),
+                ],
+                id=ASSIGN_AREA,
+                hidden=True,
+            ),
+            html.Div(id=MESSAGE),
+            dbc.Tabs(
+                [
+                    dbc.Tab(label=_("Assigned to me"), tab_id="to_me"),
+                    dbc.Tab(label=_("Assigned by me"), tab_id="by_me"),
+                    dbc.Tab(label=_("My unit's work"), tab_id="my_unit"),
+                ],
+                id=TABS,
+                active_tab=active,
+                className="mb-2",
+            ),
+            dag.AgGrid(
+                id=GRID,
+                rowData=[],
+                columnDefs=_columns(),
+                style={"height": "65vh"},
+                defaultColDef={
+                    "sortable": True,
+                    "filter": True,
+                    "floatingFilter": True,
+                    "resizable": True,
+                    "minWidth": 90,
+                },
+                dashGridOptions={
+                    "pagination": True,
+                    "paginationPageSize": 50,
+                    "animateRows": False,
+                    "localeText": {"noRowsToShow": _("No tasks here.")},
+                },
+                rowClassRules={
+                    "task-overdue": "params.data.due_state == 'overdue'",
+                    "task-due-soon": "params.data.due_state == 'due_soon'",
+                },
+                getRowId="params.data.id",
+                className="ag-theme-alpine work-grid",
+            ),
+        ],
+        className="work-page",
+    )
 
 
 def _assign_form() -> dbc.Card:
-    return dbc.Card(dbc.CardBody([
-        dbc.Row([
-            dbc.Col([dbc.Label(_("Task title"), html_for=TITLE), dbc.Input(id=TITLE, maxLength=300)], md=8),
-            dbc.Col([dbc.Label(_("Due date"), html_for=DUE), dbc.Input(id=DUE, type="date")], md=2),
-            dbc.Col([dbc.Label(_("Priority"), html_for=PRIORITY),
-                     dbc.Select(id=PRIORITY, value="normal", options=[
-                         {"label": priority_label(p), "value": p} for p in ("low", "normal", "high", "urgent")])], md=2),
-        ], className="mb-2"),
-        dbc.Row([
-            dbc.Col([dbc.Label(_("Assigned to (one or more units)"), html_for=UNITS),
-                     dcc.Dropdown(id=UNITS, multi=True, options=[], placeholder=_("Choose units")),
-                     dbc.Button(_("Every ward and commune"), id=ALL_WARDS, size="sm", color="link", className="px-0")], md=6),
-            dbc.Col([dbc.Label(_("Or one person of the unit"), html_for=PERSON),
-                     dcc.Dropdown(id=PERSON, options=[], placeholder=_("Choose one unit first"))], md=3),
-            dbc.Col([dbc.Label(_("Task type"), html_for=TASK_TYPE), dcc.Dropdown(id=TASK_TYPE, options=[])], md=3),
-        ], className="mb-2"),
-        dbc.Label(_("Description"), html_for=DESCRIPTION),
-        dbc.Textarea(id=DESCRIPTION, maxLength=4000, className="mb-2"),
-        dbc.Button(_("Assign"), id=SUBMIT, color="success", n_clicks=0),
-    ]), className="mb-3")
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                dbc.Row(
+                    [
+                        dbc.Col([dbc.Label(_("Task title"), html_for=TITLE), dbc.Input(id=TITLE, maxLength=300)], md=8),
+                        dbc.Col([dbc.Label(_("Due date"), html_for=DUE), dbc.Input(id=DUE, type="date")], md=2),
+                        dbc.Col(
+                            [
+                                dbc.Label(_("Priority"), html_for=PRIORITY),
+                                dbc.Select(
+                                    id=PRIORITY,
+                                    value="normal",
+                                    options=[
+                                        {"label": priority_label(p), "value": p}
+                                        for p in ("low", "normal", "high", "urgent")
+                                    ],
+                                ),
+                            ],
+                            md=2,
+                        ),
+                    ],
+                    className="mb-2",
+                ),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label(_("Assigned to (one or more units)"), html_for=UNITS),
+                                dcc.Dropdown(id=UNITS, multi=True, options=[], placeholder=_("Choose units")),
+                                dbc.Button(
+                                    _("Every ward and commune"), id=ALL_WARDS, size="sm", color="link", className="px-0"
+                                ),
+                            ],
+                            md=6,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label(_("Or one person of the unit"), html_for=PERSON),
+                                dcc.Dropdown(id=PERSON, options=[], placeholder=_("Choose one unit first")),
+                            ],
+                            md=3,
+                        ),
+                        dbc.Col(
+                            [dbc.Label(_("Task type"), html_for=TASK_TYPE), dcc.Dropdown(id=TASK_TYPE, options=[])],
+                            md=3,
+                        ),
+                    ],
+                    className="mb-2",
+                ),
+                dbc.Label(_("Description"), html_for=DESCRIPTION),
+                dbc.Textarea(id=DESCRIPTION, maxLength=4000, className="mb-2"),
+                dbc.Button(_("Assign"), id=SUBMIT, color="success", n_clicks=0),
+            ]
+        ),
+        className="mb-3",
+    )
 
 
 def _columns() -> list[dict[str, Any]]:
@@ -108,14 +183,26 @@ def _columns() -> list[dict[str, Any]]:
         {"field": "due", "headerName": _("Due date"), "flex": 1, "sort": None},
         {"field": "due_label", "headerName": _("Deadline"), "flex": 1},
         {"field": "status_label", "headerName": _("State"), "flex": 1},
-        {"field": "progress_pct", "headerName": _("Progress %"), "flex": 1, "filter": "agNumberColumnFilter",
-         "type": "rightAligned"},
+        {
+            "field": "progress_pct",
+            "headerName": _("Progress %"),
+            "flex": 1,
+            "filter": "agNumberColumnFilter",
+            "type": "rightAligned",
+        },
         {"field": "priority_label", "headerName": _("Priority"), "flex": 1},
     ]
 
 
-@callback(Output(GRID, "rowData"), Output(HEADER, "children"), Output(ASSIGN_AREA, "hidden"),
-          Input(LIVE_VERSION_ID, "data"), Input(TABS, "active_tab"), Input(REFRESH, "data"), State(PERIOD, "data"))
+@callback(
+    Output(GRID, "rowData"),
+    Output(HEADER, "children"),
+    Output(ASSIGN_AREA, "hidden"),
+    Input(LIVE_VERSION_ID, "data"),
+    Input(TABS, "active_tab"),
+    Input(REFRESH, "data"),
+    State(PERIOD, "data"),
+)
 def render(_version: int | None, box: str | None, _refresh: int | None, period: str | None) -> tuple[Any, Any, bool]:
     viewer = current_viewer()
     chosen = parse_period(page_period(period))
@@ -123,33 +210,61 @@ def render(_version: int | None, box: str | None, _refresh: int | None, period: 
     with current_store().read() as session:
         frame = work.work_list(session, viewer=viewer, box=box, today=today(), start=chosen.start, end=chosen.end)
         counts = work.work_counts(session, viewer=viewer, today=today())
-    rows = [{
-        "id": str(int(r.id)),
-        "title": md_link(r.title, f"/task/{int(r.id)}"),
-        "assignee": r.assignee_person if isinstance(r.assignee_person, str) else r.assignee_unit,
-        "assigner": r.assigner or "–",
-        "due": r.due_date.isoformat(),
-        "due_state": r.due_state,
-        "due_label": due_label(r.due_state),
-        "status_label": task_status_label(r.status),
-        "progress_pct": int(r.progress_pct),
-        "priority_label": priority_label(r.priority),
-    } for r in frame.itertuples()]
-    header = html.Div([
-        html.H1(_("My work"), className="h3 mb-0"),
-        html.Span(_("%(open)s open · %(overdue)s overdue · %(soon)s due within 3 days · %(waiting)s waiting for my acceptance",
-                    open=counts.open_to_me, overdue=counts.overdue_to_me, soon=counts.due_soon_to_me,
-                    waiting=counts.waiting_my_acceptance), id="work-counts"),
-        updated_at(),
-    ], className="d-flex flex-wrap justify-content-between align-items-baseline mb-3 gap-3")
+    rows = [
+        {
+            "id": str(int(r.id)),
+            "title": md_link(r.title, f"/task/{int(r.id)}"),
+            "assignee": r.assignee_person if isinstance(r.assignee_person, str) else r.assignee_unit,
+            "assigner": r.assigner or "–",
+            "due": r.due_date.isoformat(),
+            "due_state": r.due_state,
+            "due_label": due_label(r.due_state),
+            "status_label": task_status_label(r.status),
+            "progress_pct": int(r.progress_pct),
+            "priority_label": priority_label(r.priority),
+        }
+        for r in frame.itertuples()
+    ]
+    header = html.Div(
+        [
+            html.H1(_("My work"), className="h3 mb-0"),
+            html.Span(
+                _(
+                    "%(open)s open · %(overdue)s overdue · %(soon)s due within 3 days · %(waiting)s waiting for my acceptance",
+                    open=counts.open_to_me,
+                    overdue=counts.overdue_to_me,
+                    soon=counts.due_soon_to_me,
+                    waiting=counts.waiting_my_acceptance,
+                ),
+                id="work-counts",
+            ),
+            updated_at(),
+        ],
+        className="d-flex flex-wrap justify-content-between align-items-baseline mb-3 gap-3",
+    )
     if len(rows) >= work.LIST_LIMIT:
-        header = html.Div([header, dbc.Alert(_("Showing the first %(n)s tasks: choose a shorter period to see the rest.",
-                                               n=work.LIST_LIMIT), color="info")])
+        header = html.Div(
+            [
+                header,
+                dbc.Alert(
+                    _("Showing the first %(n)s tasks: choose a shorter period to see the rest.", n=work.LIST_LIMIT),
+                    color="info",
+                ),
+            ]
+        )
     return rows, header, not viewer.can_write
 
 
-@callback(Output(ASSIGN_FORM, "is_open"), Output(UNITS, "options"), Output(TASK_TYPE, "options"), Output(DUE, "value"),
-          Input(ASSIGN_TOGGLE, "n_clicks"), State(ASSIGN_FORM, "is_open"), State(DUE, "value"), prevent_initial_call=True)
+@callback(
+    Output(ASSIGN_FORM, "is_open"),
+    Output(UNITS, "options"),
+    Output(TASK_TYPE, "options"),
+    Output(DUE, "value"),
+    Input(ASSIGN_TOGGLE, "n_clicks"),
+    State(ASSIGN_FORM, "is_open"),
+    State(DUE, "value"),
+    prevent_initial_call=True,
+)
 def open_form(n_clicks: int | None, is_open: bool, due: str | None) -> tuple[Any, Any, Any, Any]:
     """Open the form with the units of the viewer's scope and the task types; the due date defaults to two weeks."""
     if not n_clicks:
@@ -185,23 +300,54 @@ def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], No
     return [{"label": p.label, "value": p.value} for p in people], None
 
 
-@callback(Output(MESSAGE, "children"), Output(REFRESH, "data"), Output(TITLE, "value"), Output(DESCRIPTION, "value"),
-          Input(SUBMIT, "n_clicks"),
-          State(TITLE, "value"), State(DESCRIPTION, "value"), State(DUE, "value"), State(PRIORITY, "value"),
-          State(TASK_TYPE, "value"), State(UNITS, "value"), State(PERSON, "value"), State(REFRESH, "data"),
-          prevent_initial_call=True)
-def submit(n_clicks: int | None, title: str | None, description: str | None, due: str | None, priority: str | None,
-           task_type: Any, unit_ids: Any, person: Any, refresh: int | None) -> tuple[Any, Any, Any, Any]:
+@callback(
+    Output(MESSAGE, "children"),
+    Output(REFRESH, "data"),
+    Output(TITLE, "value"),
+    Output(DESCRIPTION, "value"),
+    Input(SUBMIT, "n_clicks"),
+    State(TITLE, "value"),
+    State(DESCRIPTION, "value"),
+    State(DUE, "value"),
+    State(PRIORITY, "value"),
+    State(TASK_TYPE, "value"),
+    State(UNITS, "value"),
+    State(PERSON, "value"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def submit(
+    n_clicks: int | None,
+    title: str | None,
+    description: str | None,
+    due: str | None,
+    priority: str | None,
+    task_type: Any,
+    unit_ids: Any,
+    person: Any,
+    refresh: int | None,
+) -> tuple[Any, Any, Any, Any]:
     if not n_clicks or ctx.triggered_id != SUBMIT:
         raise PreventUpdate
     units = [i for i in (as_id(u) for u in (unit_ids if isinstance(unit_ids, list) else [])) if i]
     try:
-        ids = commands.assign(current_store(), viewer=current_viewer(), title=title if isinstance(title, str) else "",
-                              description=description if isinstance(description, str) else "", due_date=as_date(due),
-                              priority=priority if isinstance(priority, str) else "normal", task_type_id=as_id(task_type),
-                              unit_ids=units, person_id=as_id(person))
+        ids = commands.assign(
+            current_store(),
+            viewer=current_viewer(),
+            title=title if isinstance(title, str) else "",
+            description=description if isinstance(description, str) else "",
+            due_date=as_date(due),
+            priority=priority if isinstance(priority, str) else "normal",
+            task_type_id=as_id(task_type),
+            unit_ids=units,
+            person_id=as_id(person),
+        )
     except PulseError as problem:
         return problem_alert(problem), no_update, no_update, no_update
-    text = (_("Task assigned.") if len(ids) == 1 else _("Task assigned to %(n)s units, each followed separately.", n=len(ids)))
+    text = (
+        _("Task assigned.")
+        if len(ids) == 1
+        else _("Task assigned to %(n)s units, each followed separately.", n=len(ids))
+    )
     link = html.A(_("Open it"), href=f"/task/{ids[0]}", className="ms-2 work-new-task") if len(ids) == 1 else None
     return done_alert([text, link] if link else text), next_count(refresh), "", ""

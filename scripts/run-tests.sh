@@ -20,6 +20,10 @@ if [ -z "$pg_url" ] && [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then
   exit 1
 fi
 
+echo "=== Static checks: ruff check, ruff format ==="
+$BIN/ruff check . || exit 1
+$BIN/ruff format --check . || exit 1
+
 echo "=== Pass 1/2: SQLite ==="
 PULSE_TEST_DB=sqlite $BIN/python -m pytest -p no:cacheprovider "$@"
 sqlite_rc=$?

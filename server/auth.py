@@ -50,8 +50,9 @@ def init_login(server: Flask) -> None:
 
 def _limits() -> accounts.SessionLimits:
     settings = current_settings()
-    return accounts.SessionLimits(idle=timedelta(minutes=settings.session_idle_minutes),
-                                  absolute=timedelta(hours=settings.session_absolute_hours))
+    return accounts.SessionLimits(
+        idle=timedelta(minutes=settings.session_idle_minutes), absolute=timedelta(hours=settings.session_absolute_hours)
+    )
 
 
 def _valid_session_user(user_id: str) -> SessionUser | None:
@@ -62,8 +63,9 @@ def _valid_session_user(user_id: str) -> SessionUser | None:
     store = current_store()
     moment = now()
     with store.read() as db:
-        state = accounts.check_session(db, session_id=session_id, user_id=int(user_id), epoch=int(epoch), now=moment,
-                                       limits=_limits())
+        state = accounts.check_session(
+            db, session_id=session_id, user_id=int(user_id), epoch=int(epoch), now=moment, limits=_limits()
+        )
     if state is None:
         g.pulse_session_ended = True
         return None
@@ -90,10 +92,13 @@ def _throttle():  # type: ignore[no-untyped-def]
 @bp.get("/login")
 def login_form() -> Response:
     language = request.args.get("lang")
-    response = make_response(render_template("login.html", error=None, next=_safe_next(request.args.get("next")),
-                                             languages=LANGUAGES))
+    response = make_response(
+        render_template("login.html", error=None, next=_safe_next(request.args.get("next")), languages=LANGUAGES)
+    )
     if language in LANGUAGES:
-        response.set_cookie(COOKIE, language, max_age=365 * 86400, samesite="Lax", secure=current_settings().secure_cookies)
+        response.set_cookie(
+            COOKIE, language, max_age=365 * 86400, samesite="Lax", secure=current_settings().secure_cookies
+        )
     return response
 
 
@@ -104,7 +109,9 @@ def login_submit() -> Response:
     target = _safe_next(request.form.get("next"))
     throttle = _throttle()
     if username and throttle.blocked(username):
-        return _login_error(_("Too many failed attempts for this account. Wait five minutes and try again."), 429, target)
+        return _login_error(
+            _("Too many failed attempts for this account. Wait five minutes and try again."), 429, target
+        )
     with current_store().write() as db:
         user = accounts.authenticate(db, username=username, password=password) if username else None
         if user is None:

@@ -53,9 +53,16 @@ class _ProgressBars:
 
 
 @click.command("seed")
-@click.option("--scale", type=click.Choice(["pilot", "hanoi"]), default="pilot", show_default=True,
-              help="pilot: 4 units, ~300 people; hanoi: the whole city, >= 30,000 people.")
-@click.option("--seed", "seed_value", type=int, default=2026, show_default=True, help="Random seed (same seed, same data).")
+@click.option(
+    "--scale",
+    type=click.Choice(["pilot", "hanoi"]),
+    default="pilot",
+    show_default=True,
+    help="pilot: 4 units, ~300 people; hanoi: the whole city, >= 30,000 people.",
+)
+@click.option(
+    "--seed", "seed_value", type=int, default=2026, show_default=True, help="Random seed (same seed, same data)."
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds data.")
 @click.option("--today", "today_text", default=None, help="Pretend today is this date (YYYY-MM-DD).")
 def seed_command(scale: str, seed_value: int, if_empty: bool, today_text: str | None) -> None:
@@ -69,13 +76,21 @@ def seed_command(scale: str, seed_value: int, if_empty: bool, today_text: str | 
         click.echo("Demo data already present; nothing to do.")
         return
     if not database_is_empty(store):
-        raise click.ClickException("The database is not empty. Seed a fresh database (make clean-db) or use --if-empty.")
+        raise click.ClickException(
+            "The database is not empty. Seed a fresh database (make clean-db) or use --if-empty."
+        )
     as_of = date.fromisoformat(today_text) if today_text else today()
     bars = _ProgressBars()
     started = time.perf_counter()
     try:
-        report = seed_demo(store, scale=scale, seed=seed_value, today=as_of,
-                           demo_password=os.environ.get("PULSE_DEMO_PASSWORD") or None, progress=bars)
+        report = seed_demo(
+            store,
+            scale=scale,
+            seed=seed_value,
+            today=as_of,
+            demo_password=os.environ.get("PULSE_DEMO_PASSWORD") or None,
+            progress=bars,
+        )
     finally:
         bars.close()
     elapsed = time.perf_counter() - started
@@ -86,7 +101,9 @@ def seed_command(scale: str, seed_value: int, if_empty: bool, today_text: str | 
         DEMO_PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
         DEMO_PASSWORD_FILE.write_text(report.demo_password + "\n")
         DEMO_PASSWORD_FILE.chmod(0o600)
-        click.echo(f"Demo password (shown once, also in {DEMO_PASSWORD_FILE.relative_to(PROJECT_ROOT)}): {report.demo_password}")
+        click.echo(
+            f"Demo password (shown once, also in {DEMO_PASSWORD_FILE.relative_to(PROJECT_ROOT)}): {report.demo_password}"
+        )
 
 
 @rollups_cli.command("rebuild")

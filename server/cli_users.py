@@ -17,19 +17,33 @@ users_cli = AppGroup("users", help="Logins: create, deactivate, revoke sessions.
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "leader", "manager", "staff", "screen"]))
-@click.option("--scope", "scope_code", required=True, help="Code of the org unit the user sees (its subtree), e.g. W00070.")
+@click.option(
+    "--scope", "scope_code", required=True, help="Code of the org unit the user sees (its subtree), e.g. W00070."
+)
 @click.option("--language", default="vi", type=click.Choice(["vi", "en", "fr"]), show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
 def create_user(username: str, role: str, scope_code: str, language: str, password_stdin: bool) -> None:
     """Create a login; the password must have 8+ characters and not be a common one."""
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("Password", hide_input=True,
-                                                                                      confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
     try:
         with current_store().write() as session:
-            user_id = accounts.create_user(session, actor=None, username=username, password=password, role=role,
-                                           scope_code=scope_code, language=language)
+            user_id = accounts.create_user(
+                session,
+                actor=None,
+                username=username,
+                password=password,
+                role=role,
+                scope_code=scope_code,
+                language=language,
+            )
     except Invalid as error:
-        raise click.ClickException("; ".join(f"{field}: {problem}" for field, problem in error.problems.items())) from error
+        raise click.ClickException(
+            "; ".join(f"{field}: {problem}" for field, problem in error.problems.items())
+        ) from error
     click.echo(f"Created user {username} (id {user_id}).")
 
 

@@ -21,8 +21,18 @@ SESSION_KEY = "lang"
 COOKIE = "pulse_lang"
 
 _ = gettext
-__all__ = ["LANGUAGES", "_", "current_language", "format_date", "format_number", "format_percent", "gettext", "init_i18n",
-           "lazy_gettext", "ngettext"]
+__all__ = [
+    "LANGUAGES",
+    "_",
+    "current_language",
+    "format_date",
+    "format_number",
+    "format_percent",
+    "gettext",
+    "init_i18n",
+    "lazy_gettext",
+    "ngettext",
+]
 
 
 def init_i18n(server: Flask, settings: Settings) -> None:

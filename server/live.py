@@ -17,11 +17,13 @@ LIVE_VERSION_ID = "pulse-live-version"
 
 def live_components() -> html.Div:
     """The interval and stores every page shares (placed once in the shell)."""
-    return html.Div([
-        dcc.Interval(id=LIVE_TICK_ID, interval=current_settings().refresh_interval_ms, n_intervals=0),
-        dcc.Store(id=LIVE_VISIBLE_TICK_ID, storage_type="memory"),
-        dcc.Store(id=LIVE_VERSION_ID, storage_type="memory"),
-    ])
+    return html.Div(
+        [
+            dcc.Interval(id=LIVE_TICK_ID, interval=current_settings().refresh_interval_ms, n_intervals=0),
+            dcc.Store(id=LIVE_VISIBLE_TICK_ID, storage_type="memory"),
+            dcc.Store(id=LIVE_VERSION_ID, storage_type="memory"),
+        ]
+    )
 
 
 def register_live_callbacks(app: dash.Dash) -> None:

@@ -60,6 +60,7 @@ def init_security(server: Flask, settings: Settings) -> None:
         PROPAGATE_EXCEPTIONS=False,
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
     )
+
     @server.before_request
     def deny_by_default() -> Any:
         path = request.path
@@ -93,7 +94,9 @@ def init_security(server: Flask, settings: Settings) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if getattr(current_user, "is_authenticated", False) or request.path == "/login":
             # Dash's renderer sends this cookie back as the X-CSRFToken header.
-            response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.secure_cookies, httponly=False)
+            response.set_cookie(
+                CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.secure_cookies, httponly=False
+            )
         if request.path.startswith(("/_dash-", "/login")) or response.mimetype == "application/json":
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -56,8 +56,11 @@ def period_options() -> list[tuple[str, str]]:
 def nav_items(role: str) -> list[NavItem]:
     """Pages with a nav label that this role may open, in their registered order."""
     pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
-    return [NavItem(str(p["nav_label"]), p["path"]) for p in pages
-            if p.get("nav_label") and (p.get("roles") is None or role in p["roles"])]
+    return [
+        NavItem(str(p["nav_label"]), p["path"])
+        for p in pages
+        if p.get("nav_label") and (p.get("roles") is None or role in p["roles"])
+    ]
 
 
 def serve_layout() -> html.Div:
@@ -75,8 +78,9 @@ def serve_layout() -> html.Div:
         labels={"period": _("Period"), "account": _("My account"), "logout": _("Log out")},
         current_path=path,
     )
-    return html.Div([bar, live_components(), dbc.Container(dash.page_container, fluid=True, className="pb-4")],
-                    id="pulse-shell")
+    return html.Div(
+        [bar, live_components(), dbc.Container(dash.page_container, fluid=True, className="pb-4")], id="pulse-shell"
+    )
 
 
 def _user_label() -> str:

@@ -78,5 +78,6 @@ class ChangeSignal:
                 self.announce(int(version))
 
         event.listen(store.write_sessions, "after_commit", after_commit)
-        event.listen(store.write_sessions, "after_soft_rollback",
-                     lambda session, _tx: session.info.pop(changes.BUMPED_KEY, None))
+        event.listen(
+            store.write_sessions, "after_soft_rollback", lambda session, _tx: session.info.pop(changes.BUMPED_KEY, None)
+        )

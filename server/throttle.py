@@ -51,8 +51,14 @@ class DatabaseThrottle:
 class RedisThrottle:
     """Failures counted in Redis with an expiring key per account; the database when Redis is down."""
 
-    def __init__(self, client, *, max_failures: int, window_seconds: int,  # type: ignore[no-untyped-def]
-                 fallback: Throttle | None = None) -> None:
+    def __init__(
+        self,
+        client,
+        *,
+        max_failures: int,
+        window_seconds: int,  # type: ignore[no-untyped-def]
+        fallback: Throttle | None = None,
+    ) -> None:
         self.client, self.max_failures, self.window = client, max_failures, window_seconds
         self.fallback = fallback
 
@@ -69,8 +75,10 @@ class RedisThrottle:
             return fallback(self.fallback)
 
     def blocked(self, username: str) -> bool:
-        return self._or_fallback(lambda: int(self.client.get(self._key(username)) or 0) >= self.max_failures,
-                                 lambda other: other.blocked(username))
+        return self._or_fallback(
+            lambda: int(self.client.get(self._key(username)) or 0) >= self.max_failures,
+            lambda other: other.blocked(username),
+        )
 
     def failed(self, username: str) -> None:
         def count() -> None:

@@ -21,8 +21,15 @@ from data_access.viewer import Viewer
 def refuse(store: Store, viewer: Viewer, *, action: str, entity: str, entity_id: object, detail: str) -> Forbidden:
     """Audit a refusal in its own transaction (the refused work wrote nothing) and return the error to raise."""
     with store.write() as session:
-        audit.record(session, user_id=viewer.user_id, action=action, entity=entity, entity_id=entity_id,
-                     outcome="denied", detail=detail)
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            outcome="denied",
+            detail=detail,
+        )
     return Forbidden(detail)
 
 
@@ -73,7 +80,9 @@ class Refused(Exception):
 
 
 @contextmanager
-def refusals_and_conflicts(store: Store, viewer: Viewer, *, action: str, entity: str, entity_id: object) -> Iterator[None]:
+def refusals_and_conflicts(
+    store: Store, viewer: Viewer, *, action: str, entity: str, entity_id: object
+) -> Iterator[None]:
     """Wrap a write transaction (``with refusals_and_conflicts(...), store.write() as session:``): a Refused
     raised inside becomes an audited Forbidden, a Conflict gets its who and when, after the rollback."""
     try:

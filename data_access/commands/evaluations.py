@@ -68,7 +68,17 @@ from domain.periods import parse_period
 OPEN = (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED)
 DONE = (EvaluationStatus.APPROVED, EvaluationStatus.LOCKED)
 MAX_NOTE = 2000
-AUDITED = ("status", "general_points", "task_points", "total", "level", "final_level", "disciplined", "appeal_note", "version")
+AUDITED = (
+    "status",
+    "general_points",
+    "task_points",
+    "total",
+    "level",
+    "final_level",
+    "disciplined",
+    "appeal_note",
+    "version",
+)
 
 
 @dataclass(frozen=True)
@@ -105,8 +115,15 @@ def _criteria_of(evaluation: Evaluation) -> tuple[Criterion, ...]:
 
 
 def _outcome(line: TaskLine) -> TaskOutcome:
-    return TaskOutcome(coefficient=line.coefficient, completed=line.completed, meets_quality=line.meets_quality,
-                       major_errors=line.major_errors, delays=line.delays, excused=line.excused, exceeded=line.exceeded)
+    return TaskOutcome(
+        coefficient=line.coefficient,
+        completed=line.completed,
+        meets_quality=line.meets_quality,
+        major_errors=line.major_errors,
+        delays=line.delays,
+        excused=line.excused,
+        exceeded=line.exceeded,
+    )
 
 
 def _num(value: Any) -> float | None:
@@ -169,7 +186,9 @@ def _flush(session: Session, evaluation_id: int) -> None:
 
 
 def _trail(details: dict[str, Any], viewer: Viewer, action: str, note: str | None = None) -> None:
-    details.setdefault("trail", []).append({"action": action, "by": viewer.username, "at": now().isoformat(), "note": note})
+    details.setdefault("trail", []).append(
+        {"action": action, "by": viewer.username, "at": now().isoformat(), "note": note}
+    )
 
 
 def _recompute(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> None:
@@ -185,29 +204,50 @@ def _recompute(session: Session, evaluation: Evaluation, unit: OrgUnit, details:
         lines = unit_tasks(session, unit_path=unit.path, start=period.start, end=period.end, unit_id=own_only)
     outcomes = [_outcome(line) for line in lines]
     result = task_result(outcomes, rules)
-    details["task_result"] = {"points": _num(result.points), "quantity": _num(result.quantity),
-                              "quality": _num(result.quality), "progress": _num(result.progress)}
+    details["task_result"] = {
+        "points": _num(result.points),
+        "quantity": _num(result.quantity),
+        "quality": _num(result.quality),
+        "progress": _num(result.progress),
+    }
     details["explanation"] = explanation(lines, result)
     details.pop("leader", None)
     points = result.points
     if is_unit:
-        scored = unit_task_result(result, plan_completion=_plan_completion(session, unit.id, evaluation.period_id),
-                                  rules=rules)
+        scored = unit_task_result(
+            result, plan_completion=_plan_completion(session, unit.id, evaluation.period_id), rules=rules
+        )
         points = scored.points
-        details["unit_result"] = {"products": _num(scored.products), "plan": _num(scored.plan), "points": _num(points),
-                                  "products_weight": rules.unit.products_weight, "plan_weight": rules.unit.plan_weight,
-                                  "scope": rules.unit.products_scope, "task_max": rules.unit.task_max}
+        details["unit_result"] = {
+            "products": _num(scored.products),
+            "plan": _num(scored.plan),
+            "points": _num(points),
+            "products_weight": rules.unit.products_weight,
+            "plan_weight": rules.unit.plan_weight,
+            "scope": rules.unit.products_scope,
+            "task_max": rules.unit.task_max,
+        }
     elif details.get("leader_context"):
         context = details["leader_context"]
-        points = leader_task_result(result, subordinate_levels=[Level(v) for v in context["subordinate_levels"]],
-                                    plan_completion=context["plan_completion"], rules=rules)
-        details["leader"] = {"own_points": _num(result.points), "weighted_points": _num(points),
-                             "plan_completion": context["plan_completion"],
-                             "subordinates": len(context["subordinate_levels"]),
-                             "subordinates_not_completed": sum(1 for v in context["subordinate_levels"] if v == Level.NOT_COMPLETED),
-                             "weights": {"own": rules.leader.own_weight, "unit_results": rules.leader.unit_results_weight,
-                                         "plan": rules.leader.plan_weight,
-                                         "if_any_not_completed": rules.leader.unit_results_if_any_not_completed}}
+        points = leader_task_result(
+            result,
+            subordinate_levels=[Level(v) for v in context["subordinate_levels"]],
+            plan_completion=context["plan_completion"],
+            rules=rules,
+        )
+        details["leader"] = {
+            "own_points": _num(result.points),
+            "weighted_points": _num(points),
+            "plan_completion": context["plan_completion"],
+            "subordinates": len(context["subordinate_levels"]),
+            "subordinates_not_completed": sum(1 for v in context["subordinate_levels"] if v == Level.NOT_COMPLETED),
+            "weights": {
+                "own": rules.leader.own_weight,
+                "unit_results": rules.leader.unit_results_weight,
+                "plan": rules.leader.plan_weight,
+                "if_any_not_completed": rules.leader.unit_results_if_any_not_completed,
+            },
+        }
     evaluation.task_points = None if points is None else _points(points)
     general = details.get("general") or {}
     criteria = rules.unit.criteria if is_unit else rules.criteria
@@ -281,41 +321,73 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
     """
     with store.read() as session:
         unit = session.get(OrgUnit, unit_id)
-        allowed = unit is not None and viewer.role in (Role.ADMIN, Role.LEADER, Role.MANAGER) and viewer.covers_path(unit.path)
+        allowed = (
+            unit is not None
+            and viewer.role in (Role.ADMIN, Role.LEADER, Role.MANAGER)
+            and viewer.covers_path(unit.path)
+        )
     if unit is None:
         raise NotFound("unit", unit_id)
     if not allowed:
         raise _refuse(store, viewer, "evaluation.open", None, f"open {period_code} for unit {unit_id}")
     with store.write() as session:
         period = period_row(session, period_code)
-        units = session.execute(
-            select(OrgUnit).where(OrgUnit.path.startswith(unit.path, autoescape=True), OrgUnit.active.is_(True)).order_by(OrgUnit.path)
-        ).scalars().all()
+        units = (
+            session.execute(
+                select(OrgUnit)
+                .where(OrgUnit.path.startswith(unit.path, autoescape=True), OrgUnit.active.is_(True))
+                .order_by(OrgUnit.path)
+            )
+            .scalars()
+            .all()
+        )
         by_id = {u.id: u for u in units}
-        people = session.execute(
-            select(Person).where(Person.unit_id.in_(by_id), Person.active.is_(True)).order_by(Person.id)
-        ).scalars().all()
-        existing_people = set(session.execute(
-            select(Evaluation.person_id).where(Evaluation.period_id == period.id, Evaluation.person_id.is_not(None))
-        ).scalars())
-        existing_units = set(session.execute(
-            select(Evaluation.unit_id).where(Evaluation.period_id == period.id, Evaluation.person_id.is_(None))
-        ).scalars())
+        people = (
+            session.execute(
+                select(Person).where(Person.unit_id.in_(by_id), Person.active.is_(True)).order_by(Person.id)
+            )
+            .scalars()
+            .all()
+        )
+        existing_people = set(
+            session.execute(
+                select(Evaluation.person_id).where(Evaluation.period_id == period.id, Evaluation.person_id.is_not(None))
+            ).scalars()
+        )
+        existing_units = set(
+            session.execute(
+                select(Evaluation.unit_id).where(Evaluation.period_id == period.id, Evaluation.person_id.is_(None))
+            ).scalars()
+        )
         created = 0
-        targets: list[tuple[int | None, OrgUnit]] = [(p.id, by_id[p.unit_id]) for p in people if p.id not in existing_people]
+        targets: list[tuple[int | None, OrgUnit]] = [
+            (p.id, by_id[p.unit_id]) for p in people if p.id not in existing_people
+        ]
         targets += [(None, u) for u in units if u.id not in existing_units]
         for person_id, owner in targets:
             criteria = general_criteria(rules_for(owner.ruleset), unit=person_id is None)
             details: dict[str, Any] = {"general": {c.code: c.max_points for c in criteria}, "review": []}
-            evaluation = Evaluation(person_id=person_id, unit_id=owner.id, period_id=period.id, ruleset=owner.ruleset,
-                                    status=EvaluationStatus.DRAFT.value, disciplined=False)
+            evaluation = Evaluation(
+                person_id=person_id,
+                unit_id=owner.id,
+                period_id=period.id,
+                ruleset=owner.ruleset,
+                status=EvaluationStatus.DRAFT.value,
+                disciplined=False,
+            )
             _recompute(session, evaluation, owner, details)
             _trail(details, viewer, "opened")
             evaluation.details_json = _dump(details)
             session.add(evaluation)
             created += 1
-        audit.record(session, user_id=viewer.user_id, action="evaluation.open", entity="evaluation_period",
-                     entity_id=f"{period_code}:{unit_id}", after={"created": created})
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="evaluation.open",
+            entity="evaluation_period",
+            entity_id=f"{period_code}:{unit_id}",
+            after={"created": created},
+        )
     return created
 
 
@@ -340,8 +412,16 @@ def _edit(store: Store, *, viewer: Viewer, evaluation_id: int, action: str, chec
                 _trail(details, viewer, action.split(".")[-1], note)
                 evaluation.details_json = _dump(details)
             _flush(session, evaluation_id)
-            audit.record(session, user_id=viewer.user_id, action=action, entity="evaluation", entity_id=evaluation_id,
-                         before=before, after=audit.snapshot(evaluation, AUDITED), detail=note)
+            audit.record(
+                session,
+                user_id=viewer.user_id,
+                action=action,
+                entity="evaluation",
+                entity_id=evaluation_id,
+                before=before,
+                after=audit.snapshot(evaluation, AUDITED),
+                detail=note,
+            )
     except Conflict as problem:
         raise common.named(store, problem) from problem
 
@@ -362,8 +442,9 @@ def _answers_for(session: Session, viewer: Viewer, evaluation: Evaluation) -> bo
     return evaluation.person_id == viewer.person_id
 
 
-def self_assess(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, scores: dict[str, Any],
-                note: str = "") -> None:
+def self_assess(
+    store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, scores: dict[str, Any], note: str = ""
+) -> None:
     """The person scores the general criteria of their own evaluation; a unit's head those of the unit."""
 
     def check(session: Session, evaluation: Evaluation, unit: OrgUnit) -> str | None:
@@ -388,11 +469,22 @@ def self_assess(store: Store, *, viewer: Viewer, evaluation_id: int, version: in
         _recompute(session, evaluation, unit, details)
         return None
 
-    _edit(store, viewer=viewer, evaluation_id=evaluation_id, action="evaluation.self_assess", check=check, change=change)
+    _edit(
+        store, viewer=viewer, evaluation_id=evaluation_id, action="evaluation.self_assess", check=check, change=change
+    )
 
 
-def review(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, scores: dict[str, Any],
-           reasons: dict[str, str], disciplined: bool | None = None, discipline_reason: str = "") -> None:
+def review(
+    store: Store,
+    *,
+    viewer: Viewer,
+    evaluation_id: int,
+    version: int | None,
+    scores: dict[str, Any],
+    reasons: dict[str, str],
+    disciplined: bool | None = None,
+    discipline_reason: str = "",
+) -> None:
     """A manager or leader over the person's unit reviews (for a unit: over its parent, the level
     above): every changed score needs a reason."""
 
@@ -424,13 +516,29 @@ def review(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
                     problems[code] = "reason_required"
                 elif len(reason) > MAX_NOTE:
                     problems[code] = "too_long"
-                changes.append({"criterion": code, "from": current.get(code), "to": value, "reason": reason,
-                                "by": viewer.username, "at": now().isoformat()})
+                changes.append(
+                    {
+                        "criterion": code,
+                        "from": current.get(code),
+                        "to": value,
+                        "reason": reason,
+                        "by": viewer.username,
+                        "at": now().isoformat(),
+                    }
+                )
         if disciplined is not None and bool(disciplined) != evaluation.disciplined:
             if not _text(discipline_reason):
                 problems["disciplined"] = "reason_required"
-            changes.append({"criterion": "disciplined", "from": evaluation.disciplined, "to": bool(disciplined),
-                            "reason": _text(discipline_reason), "by": viewer.username, "at": now().isoformat()})
+            changes.append(
+                {
+                    "criterion": "disciplined",
+                    "from": evaluation.disciplined,
+                    "to": bool(disciplined),
+                    "reason": _text(discipline_reason),
+                    "by": viewer.username,
+                    "at": now().isoformat(),
+                }
+            )
             evaluation.disciplined = bool(disciplined)
         if problems:
             raise Invalid(problems)
@@ -464,18 +572,31 @@ def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code:
             _recompute(session, evaluation, session.get(OrgUnit, evaluation.unit_id), details)  # type: ignore[arg-type]
             _trail(details, viewer, "review", "accepted as proposed")
             evaluation.details_json = _dump(details)
-            audit.record(session, user_id=viewer.user_id, action="evaluation.review", entity="evaluation",
-                         entity_id=evaluation.id, before=before, after=audit.snapshot(evaluation, AUDITED),
-                         detail="accepted as proposed")
+            audit.record(
+                session,
+                user_id=viewer.user_id,
+                action="evaluation.review",
+                entity="evaluation",
+                entity_id=evaluation.id,
+                before=before,
+                after=audit.snapshot(evaluation, AUDITED),
+                detail="accepted as proposed",
+            )
             count += 1
         _flush(session, unit_id)
     return count
 
 
-def _not_own(session: Session, viewer: Viewer, rows: list[tuple[Evaluation, str, str]]) -> list[tuple[Evaluation, str, str]]:
+def _not_own(
+    session: Session, viewer: Viewer, rows: list[tuple[Evaluation, str, str]]
+) -> list[tuple[Evaluation, str, str]]:
     """Leave out what the viewer answers for (their own evaluation, a unit they head): the level above decides it."""
     headed = responsible_units(session, viewer=viewer)
-    return [r for r in rows if not (r[0].unit_id in headed if r[0].person_id is None else r[0].person_id == viewer.person_id)]
+    return [
+        r
+        for r in rows
+        if not (r[0].unit_id in headed if r[0].person_id is None else r[0].person_id == viewer.person_id)
+    ]
 
 
 def _members(session: Session, unit: OrgUnit, period_id: int) -> list[tuple[Evaluation, str, str]]:
@@ -494,8 +615,9 @@ def _members(session: Session, unit: OrgUnit, period_id: int) -> list[tuple[Eval
         .where(Evaluation.period_id == period_id, Evaluation.person_id.is_(None), OrgUnit.parent_id == unit.id)
         .order_by(Evaluation.id)
     ).all()
-    return ([(e, group or "", name) for e, group, name in people]
-            + [(e, unit_group(kind), name) for e, kind, name in children])
+    return [(e, group or "", name) for e, group, name in people] + [
+        (e, unit_group(kind), name) for e, kind, name in children
+    ]
 
 
 def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> ApprovalResult:
@@ -515,7 +637,9 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
     with store.write() as session:
         period = period_row(session, period_code)
         rows = _not_own(session, viewer, _members(session, unit, period.id))
-        pending = [r for r in rows if r[0].status in (EvaluationStatus.DRAFT.value, EvaluationStatus.SELF_ASSESSED.value)]
+        pending = [
+            r for r in rows if r[0].status in (EvaluationStatus.DRAFT.value, EvaluationStatus.SELF_ASSESSED.value)
+        ]
         if pending:
             raise Invalid({"evaluations": "not_reviewed"}, count=len(pending))
         targets = [r for r in rows if r[0].status == EvaluationStatus.REVIEWED.value]
@@ -523,13 +647,24 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
             raise Invalid({"evaluations": "nothing_to_approve"})
         moves = _approve(session, viewer, unit, targets, [r for r in rows if r[0].status in (s.value for s in DONE)])
         _flush(session, unit_id)
-        audit.record(session, user_id=viewer.user_id, action="evaluation.approve_unit", entity="evaluation_period",
-                     entity_id=f"{period_code}:{unit_id}", after={"approved": len(targets), "moved": len(moves)})
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="evaluation.approve_unit",
+            entity="evaluation_period",
+            entity_id=f"{period_code}:{unit_id}",
+            after={"approved": len(targets), "moved": len(moves)},
+        )
     return ApprovalResult(approved=len(targets), moves=moves)
 
 
-def _approve(session: Session, viewer: Viewer, unit: OrgUnit, targets: list[tuple[Evaluation, str, str]],
-             already: list[tuple[Evaluation, str, str]]) -> list[QuotaMove]:
+def _approve(
+    session: Session,
+    viewer: Viewer,
+    unit: OrgUnit,
+    targets: list[tuple[Evaluation, str, str]],
+    already: list[tuple[Evaluation, str, str]],
+) -> list[QuotaMove]:
     stamp = now()
     befores = {e.id: audit.snapshot(e, AUDITED) for e, _g, _n in targets}
     details_of = {e.id: load_details(e.details_json) for e, _g, _n in targets}
@@ -547,23 +682,47 @@ def _approve(session: Session, viewer: Viewer, unit: OrgUnit, targets: list[tupl
         share = rules.unit.excellent_quota if units else rules.excellent_quota
         scored = [(e, g, n) for e, g, n in members if e.total is not None]
         levels = {e.id: Level(e.level if e.id in target_ids else (e.final_level or e.level)) for e, _g, _n in scored}
-        decisions = apply_quota([(e.id, float(e.total), float(e.task_points or 0.0)) for e, _g, _n in scored], rules,
-                                levels=levels, share=share)
+        decisions = apply_quota(
+            [(e.id, float(e.total), float(e.task_points or 0.0)) for e, _g, _n in scored],
+            rules,
+            levels=levels,
+            share=share,
+        )
         n_excellent = sum(1 for level in levels.values() if level is Level.EXCELLENT)
         n_good = sum(1 for level in levels.values() if level is Level.GOOD)
         kept = n_excellent - sum(1 for d in decisions if d.moved_down)
-        quota = {"group": group, "n_excellent": n_excellent, "n_good": n_good, "share": share, "units": units,
-                 "allowance": excellent_allowance(n_excellent, n_good, share), "allowed": kept}
+        quota = {
+            "group": group,
+            "n_excellent": n_excellent,
+            "n_good": n_good,
+            "share": share,
+            "units": units,
+            "allowance": excellent_allowance(n_excellent, n_good, share),
+            "allowed": kept,
+        }
         by_id = {e.id: (e, n) for e, _g, n in scored}
         for decision in decisions:
             evaluation, name = by_id[decision.person_id]
             if evaluation.id not in target_ids:
                 continue  # approved earlier: its final level stands
             evaluation.final_level = decision.level.value
-            details_of[evaluation.id]["quota"] = {**quota, "moved": decision.moved_down, "flagged": decision.tied_at_cut}
+            details_of[evaluation.id]["quota"] = {
+                **quota,
+                "moved": decision.moved_down,
+                "flagged": decision.tied_at_cut,
+            }
             if decision.moved_down:
-                moves.append(QuotaMove(evaluation.id, name, group, evaluation.level or "", decision.level.value,
-                                       quota, decision.tied_at_cut))
+                moves.append(
+                    QuotaMove(
+                        evaluation.id,
+                        name,
+                        group,
+                        evaluation.level or "",
+                        decision.level.value,
+                        quota,
+                        decision.tied_at_cut,
+                    )
+                )
     for evaluation, _g, _n in targets:
         details = details_of[evaluation.id]
         evaluation.status = EvaluationStatus.APPROVED.value
@@ -573,29 +732,50 @@ def _approve(session: Session, viewer: Viewer, unit: OrgUnit, targets: list[tupl
         note = f"quota: {evaluation.level} -> {evaluation.final_level}" if moved else None
         _trail(details, viewer, "approve", note)
         evaluation.details_json = _dump(details)
-        audit.record(session, user_id=viewer.user_id, action="evaluation.approve", entity="evaluation",
-                     entity_id=evaluation.id, before=befores[evaluation.id], after=audit.snapshot(evaluation, AUDITED),
-                     detail=note)
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="evaluation.approve",
+            entity="evaluation",
+            entity_id=evaluation.id,
+            before=befores[evaluation.id],
+            after=audit.snapshot(evaluation, AUDITED),
+            detail=note,
+        )
     return moves
 
 
-def _weigh_leaders(session: Session, unit: OrgUnit, targets: list[tuple[Evaluation, str, str]],
-                   already: list[tuple[Evaluation, str, str]], details_of: dict[int, dict[str, Any]]) -> None:
+def _weigh_leaders(
+    session: Session,
+    unit: OrgUnit,
+    targets: list[tuple[Evaluation, str, str]],
+    already: list[tuple[Evaluation, str, str]],
+    details_of: dict[int, dict[str, Any]],
+) -> None:
     """A leader's task points also weigh the unit's results: how its people were rated and its planned work."""
-    leaders = {pid for (pid,) in session.execute(
-        select(Person.id).join(Position, Position.id == Person.position_id)
-        .where(Person.id.in_([e.person_id for e, _g, _n in targets if e.person_id]), Position.is_leader.is_(True))
-    ).all()}
+    leaders = {
+        pid
+        for (pid,) in session.execute(
+            select(Person.id)
+            .join(Position, Position.id == Person.position_id)
+            .where(Person.id.in_([e.person_id for e, _g, _n in targets if e.person_id]), Position.is_leader.is_(True))
+        ).all()
+    }
     if not leaders:
         return
     for evaluation, _g, _n in targets:
         if evaluation.person_id not in leaders:
             continue
-        subordinates = [(e.final_level or e.level) for e, _g2, _n2 in targets + already
-                        if e.person_id is not None and e.person_id != evaluation.person_id and (e.final_level or e.level)]
+        subordinates = [
+            (e.final_level or e.level)
+            for e, _g2, _n2 in targets + already
+            if e.person_id is not None and e.person_id != evaluation.person_id and (e.final_level or e.level)
+        ]
         details = details_of[evaluation.id]
-        details["leader_context"] = {"subordinate_levels": subordinates,
-                                     "plan_completion": _plan_completion(session, evaluation.unit_id, evaluation.period_id)}
+        details["leader_context"] = {
+            "subordinate_levels": subordinates,
+            "plan_completion": _plan_completion(session, evaluation.unit_id, evaluation.period_id),
+        }
         _recompute(session, evaluation, session.get(OrgUnit, evaluation.unit_id), details)  # type: ignore[arg-type]
 
 
@@ -627,8 +807,15 @@ def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -
             evaluation.status = EvaluationStatus.LOCKED.value
             _trail(details, viewer, "lock")
             evaluation.details_json = _dump(details)
-            audit.record(session, user_id=viewer.user_id, action="evaluation.lock", entity="evaluation",
-                         entity_id=evaluation.id, before=before, after=audit.snapshot(evaluation, AUDITED))
+            audit.record(
+                session,
+                user_id=viewer.user_id,
+                action="evaluation.lock",
+                entity="evaluation",
+                entity_id=evaluation.id,
+                before=before,
+                after=audit.snapshot(evaluation, AUDITED),
+            )
             count += 1
         _flush(session, unit_id)
     return count

@@ -67,22 +67,39 @@ def may_review(viewer: Viewer, *, unit_path: str, entered_by_id: int | None) -> 
 
 def reporting_window(session: Session, measured_on: date) -> ReportingWindow | None:
     """The month of a date: its end, grace days, and whether it (or its year) is locked."""
-    month = session.execute(select(Period).where(Period.code == f"{measured_on.year}-{measured_on.month:02d}")).scalar_one_or_none()
+    month = session.execute(
+        select(Period).where(Period.code == f"{measured_on.year}-{measured_on.month:02d}")
+    ).scalar_one_or_none()
     if month is None:
         return None
-    year_locked = session.execute(select(Period.locked).where(Period.code == str(measured_on.year))).scalar_one_or_none()
-    return ReportingWindow(month_end=month.end_date, grace_days=month.grace_days, locked=bool(month.locked or year_locked))
+    year_locked = session.execute(
+        select(Period.locked).where(Period.code == str(measured_on.year))
+    ).scalar_one_or_none()
+    return ReportingWindow(
+        month_end=month.end_date, grace_days=month.grace_days, locked=bool(month.locked or year_locked)
+    )
 
 
 def value_rules(session: Session, indicator: Indicator) -> ValueRules:
     period = session.get(Period, indicator.period_id)  # from the session's identity map after the first row
     assert period is not None
-    return ValueRules(direction=Direction(indicator.direction), year=period.year, min_value=indicator.min_value,
-                      max_value=indicator.max_value, milestones_total=indicator.milestones_total)
+    return ValueRules(
+        direction=Direction(indicator.direction),
+        year=period.year,
+        min_value=indicator.min_value,
+        max_value=indicator.max_value,
+        milestones_total=indicator.milestones_total,
+    )
 
 
-def draft_problems(session: Session, viewer: Viewer, draft: ValueDraft, *, today: date,
-                   windows: dict[tuple[int, int], ReportingWindow | None] | None = None) -> tuple[dict[str, str], float | None]:
+def draft_problems(
+    session: Session,
+    viewer: Viewer,
+    draft: ValueDraft,
+    *,
+    today: date,
+    windows: dict[tuple[int, int], ReportingWindow | None] | None = None,
+) -> tuple[dict[str, str], float | None]:
     """Problems of one value (field -> code) and the parsed number; `windows` caches months across many rows."""
     indicator = session.get(Indicator, draft.indicator_id)
     if indicator is None:
@@ -128,14 +145,29 @@ def add_values(session: Session, viewer: Viewer, checked: Sequence[tuple[ValueDr
         unit = session.get(OrgUnit, indicator.unit_id)
         assert unit is not None
         status = MeasurementStatus.SUBMITTED if unit.requires_approval else MeasurementStatus.APPROVED
-        measurements.append(Measurement(indicator_id=indicator.id, value=number, measured_on=draft.measured_on,
-                                        status=status.value, entered_by_id=viewer.user_id, entered_at=now(),
-                                        comment=(draft.comment or "").strip() or None, evidence_url=draft.evidence_url or None))
+        measurements.append(
+            Measurement(
+                indicator_id=indicator.id,
+                value=number,
+                measured_on=draft.measured_on,
+                status=status.value,
+                entered_by_id=viewer.user_id,
+                entered_at=now(),
+                comment=(draft.comment or "").strip() or None,
+                evidence_url=draft.evidence_url or None,
+            )
+        )
     session.add_all(measurements)
     session.flush()
     for measurement in measurements:
-        audit.record(session, user_id=viewer.user_id, action="measurement.enter", entity="measurement",
-                     entity_id=measurement.id, after=audit.snapshot(measurement, AUDITED))
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="measurement.enter",
+            entity="measurement",
+            entity_id=measurement.id,
+            after=audit.snapshot(measurement, AUDITED),
+        )
     return measurements
 
 
@@ -144,12 +176,22 @@ def add_value(session: Session, viewer: Viewer, draft: ValueDraft, number: float
     return add_values(session, viewer, [(draft, number)])[0]
 
 
-def enter_value(store: Store, *, viewer: Viewer, indicator_id: int, value: Any, measured_on: date | None, comment: str = "",
-                evidence_url: str | None = None) -> ValueState:
+def enter_value(
+    store: Store,
+    *,
+    viewer: Viewer,
+    indicator_id: int,
+    value: Any,
+    measured_on: date | None,
+    comment: str = "",
+    evidence_url: str | None = None,
+) -> ValueState:
     """Record one value (submitted for approval where the unit requires it). Invalid lists what to fix."""
     draft = ValueDraft(indicator_id, value, measured_on, comment or "", evidence_url or None)
-    with refusals_and_conflicts(store, viewer, action="measurement.enter", entity="indicator", entity_id=indicator_id), \
-            store.write() as session:
+    with (
+        refusals_and_conflicts(store, viewer, action="measurement.enter", entity="indicator", entity_id=indicator_id),
+        store.write() as session,
+    ):
         problems, number = draft_problems(session, viewer, draft, today=clock_today())
         if problems.get("indicator") == "not_yours":
             raise Refused(f"enter a value of indicator {indicator_id}")
@@ -176,17 +218,26 @@ def reject(store: Store, *, viewer: Viewer, measurement_id: int, version: int | 
 
     def change(session: Session, measurement: Measurement) -> None:
         measurement.reject_reason = reason.strip()
-        notify(session, user_ids=[measurement.entered_by_id] if measurement.entered_by_id else [], kind="value_rejected",
-               indicator_id=measurement.indicator_id, actor_user_id=viewer.user_id, detail=reason.strip())
+        notify(
+            session,
+            user_ids=[measurement.entered_by_id] if measurement.entered_by_id else [],
+            kind="value_rejected",
+            indicator_id=measurement.indicator_id,
+            actor_user_id=viewer.user_id,
+            detail=reason.strip(),
+        )
 
     return _review(store, viewer, measurement_id, version, MeasurementStatus.REJECTED, change)
 
 
-def _review(store: Store, viewer: Viewer, measurement_id: int, version: int | None, outcome: MeasurementStatus,
-            change) -> ValueState:  # type: ignore[no-untyped-def]
+def _review(
+    store: Store, viewer: Viewer, measurement_id: int, version: int | None, outcome: MeasurementStatus, change
+) -> ValueState:  # type: ignore[no-untyped-def]
     action = f"measurement.{'approve' if outcome is MeasurementStatus.APPROVED else 'reject'}"
-    with refusals_and_conflicts(store, viewer, action=action, entity="measurement", entity_id=measurement_id), \
-            store.write() as session:
+    with (
+        refusals_and_conflicts(store, viewer, action=action, entity="measurement", entity_id=measurement_id),
+        store.write() as session,
+    ):
         measurement = session.get(Measurement, measurement_id)
         if measurement is None:
             raise NotFound("measurement", measurement_id)
@@ -207,6 +258,14 @@ def _review(store: Store, viewer: Viewer, measurement_id: int, version: int | No
             measurement.reviewed_by_id = viewer.user_id
             measurement.reviewed_at = now()
         flush_or_conflict(session, "measurement", measurement_id)
-        audit.record(session, user_id=viewer.user_id, action=action, entity="measurement", entity_id=measurement_id,
-                     before=before, after=audit.snapshot(measurement, AUDITED), detail=measurement.reject_reason)
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action=action,
+            entity="measurement",
+            entity_id=measurement_id,
+            before=before,
+            after=audit.snapshot(measurement, AUDITED),
+            detail=measurement.reject_reason,
+        )
         return ValueState(measurement.id, measurement.status, measurement.version)

@@ -43,8 +43,21 @@ from domain.tasks import (
     task_problems,
 )
 
-AUDITED = ("title", "status", "due_date", "progress_pct", "completed_on", "delays", "major_errors", "quality_accepted",
-           "exceeded", "cancel_reason", "assignee_unit_id", "assignee_person_id", "version")
+AUDITED = (
+    "title",
+    "status",
+    "due_date",
+    "progress_pct",
+    "completed_on",
+    "delays",
+    "major_errors",
+    "quality_accepted",
+    "exceeded",
+    "cancel_reason",
+    "assignee_unit_id",
+    "assignee_person_id",
+    "version",
+)
 MAX_UNITS_PER_ASSIGNMENT = 500
 
 
@@ -60,16 +73,33 @@ class TaskState:
 # --- assigning ------------------------------------------------------------------------------
 
 
-def assign(store: Store, *, viewer: Viewer, title: str, due_date: date | None, unit_ids: Sequence[int] = (),
-           person_id: int | None = None, description: str = "", priority: str = "normal", task_type_id: int | None = None,
-           objective_id: int | None = None, indicator_id: int | None = None, start_date: date | None = None) -> list[int]:
+def assign(
+    store: Store,
+    *,
+    viewer: Viewer,
+    title: str,
+    due_date: date | None,
+    unit_ids: Sequence[int] = (),
+    person_id: int | None = None,
+    description: str = "",
+    priority: str = "normal",
+    task_type_id: int | None = None,
+    objective_id: int | None = None,
+    indicator_id: int | None = None,
+    start_date: date | None = None,
+) -> list[int]:
     """Give work to a person, a unit, or many units at once (each copy followed separately, one batch key).
 
     Returns the new task ids. Only leaders, managers and administrators assign, inside their scope.
     """
     today = clock_today()
-    new = NewTask(title=title or "", due_date=due_date, start_date=start_date or today, priority=priority,
-                  description=description or "")
+    new = NewTask(
+        title=title or "",
+        due_date=due_date,
+        start_date=start_date or today,
+        priority=priority,
+        description=description or "",
+    )
     problems = task_problems(new, today=today)
     targets = list(dict.fromkeys(unit_ids))
     if person_id is None and not targets:
@@ -79,31 +109,72 @@ def assign(store: Store, *, viewer: Viewer, title: str, due_date: date | None, u
     if problems:
         raise Invalid(problems)
     if not viewer.can_write:
-        raise refuse(store, viewer, action="task.assign", entity="task", entity_id=None, detail=f"role {viewer.role.value} may not assign")
-    with refusals_and_conflicts(store, viewer, action="task.assign", entity="task", entity_id=None), \
-            store.write() as session:
+        raise refuse(
+            store,
+            viewer,
+            action="task.assign",
+            entity="task",
+            entity_id=None,
+            detail=f"role {viewer.role.value} may not assign",
+        )
+    with (
+        refusals_and_conflicts(store, viewer, action="task.assign", entity="task", entity_id=None),
+        store.write() as session,
+    ):
         assignees = _assignees(session, viewer, targets, person_id)
         coefficient, task_type = _task_type(session, task_type_id)
         objective_id, indicator_id = _links(session, viewer, objective_id, indicator_id)
         batch_key = uuid.uuid4().hex[:16] if len(assignees) > 1 else None
-        tasks = [Task(title=new.title.strip(), description=new.description.strip(), assigner_user_id=viewer.user_id,
-                      assigner_unit_id=viewer.scope_unit_id, assignee_unit_id=unit_id, assignee_person_id=assignee_person,
-                      batch_key=batch_key, task_type_id=task_type, coefficient=coefficient, priority=priority,
-                      objective_id=objective_id, indicator_id=indicator_id, start_date=new.start_date, due_date=due_date,
-                      original_due_date=due_date, status=TaskStatus.OPEN.value, progress_pct=0, delays=0, major_errors=0)
-                 for unit_id, assignee_person in assignees]
+        tasks = [
+            Task(
+                title=new.title.strip(),
+                description=new.description.strip(),
+                assigner_user_id=viewer.user_id,
+                assigner_unit_id=viewer.scope_unit_id,
+                assignee_unit_id=unit_id,
+                assignee_person_id=assignee_person,
+                batch_key=batch_key,
+                task_type_id=task_type,
+                coefficient=coefficient,
+                priority=priority,
+                objective_id=objective_id,
+                indicator_id=indicator_id,
+                start_date=new.start_date,
+                due_date=due_date,
+                original_due_date=due_date,
+                status=TaskStatus.OPEN.value,
+                progress_pct=0,
+                delays=0,
+                major_errors=0,
+            )
+            for unit_id, assignee_person in assignees
+        ]
         session.add_all(tasks)
         session.flush()  # one flush for every copy
         recipients = responsible_users_of(session, assignees)
         for task in tasks:
-            audit.record(session, user_id=viewer.user_id, action="task.assign", entity="task", entity_id=task.id,
-                         after=audit.snapshot(task, AUDITED), detail=f"batch {batch_key}" if batch_key else None)
-            notify(session, user_ids=recipients[(task.assignee_unit_id, task.assignee_person_id)], kind="assigned",
-                   task_id=task.id, actor_user_id=viewer.user_id)
+            audit.record(
+                session,
+                user_id=viewer.user_id,
+                action="task.assign",
+                entity="task",
+                entity_id=task.id,
+                after=audit.snapshot(task, AUDITED),
+                detail=f"batch {batch_key}" if batch_key else None,
+            )
+            notify(
+                session,
+                user_ids=recipients[(task.assignee_unit_id, task.assignee_person_id)],
+                kind="assigned",
+                task_id=task.id,
+                actor_user_id=viewer.user_id,
+            )
     return [task.id for task in tasks]
 
 
-def _assignees(session: Session, viewer: Viewer, unit_ids: list[int], person_id: int | None) -> list[tuple[int, int | None]]:
+def _assignees(
+    session: Session, viewer: Viewer, unit_ids: list[int], person_id: int | None
+) -> list[tuple[int, int | None]]:
     """(unit, person) pairs to create, each checked against the viewer's scope."""
     if person_id is not None:
         person = session.get(Person, person_id)
@@ -135,7 +206,9 @@ def _task_type(session: Session, task_type_id: int | None) -> tuple[float, int |
     return task_type.coefficient, task_type.id
 
 
-def _links(session: Session, viewer: Viewer, objective_id: int | None, indicator_id: int | None) -> tuple[int | None, int | None]:
+def _links(
+    session: Session, viewer: Viewer, objective_id: int | None, indicator_id: int | None
+) -> tuple[int | None, int | None]:
     """The objective and indicator a task serves, both inside the viewer's scope; an indicator brings its objective."""
     if indicator_id is not None:
         indicator = session.get(Indicator, indicator_id)
@@ -155,23 +228,47 @@ def _links(session: Session, viewer: Viewer, objective_id: int | None, indicator
     return objective_id, indicator_id
 
 
-def follow_up(store: Store, *, viewer: Viewer, indicator_id: int, title: str, due_date: date | None,
-              description: str = "", priority: str = "high") -> int:
+def follow_up(
+    store: Store,
+    *,
+    viewer: Viewer,
+    indicator_id: int,
+    title: str,
+    due_date: date | None,
+    description: str = "",
+    priority: str = "high",
+) -> int:
     """A meeting's decision on a lagging indicator becomes tracked work in one step: a task linked to the
     indicator, given to its owner (or to its unit when nobody owns it). Returns the task id."""
     with store.read() as session:
         draft = follow_up_draft(session, viewer=viewer, indicator_id=indicator_id)
-    (task_id,) = assign(store, viewer=viewer, title=title, due_date=due_date, description=description, priority=priority,
-                        unit_ids=[] if draft.owner_person_id else [draft.unit_id], person_id=draft.owner_person_id,
-                        indicator_id=indicator_id)
+    (task_id,) = assign(
+        store,
+        viewer=viewer,
+        title=title,
+        due_date=due_date,
+        description=description,
+        priority=priority,
+        unit_ids=[] if draft.owner_person_id else [draft.unit_id],
+        person_id=draft.owner_person_id,
+        indicator_id=indicator_id,
+    )
     return task_id
 
 
 # --- acting on a task -----------------------------------------------------------------------
 
 
-def report_progress(store: Store, *, viewer: Viewer, task_id: int, version: int | None, progress_pct: Any,
-                    comment: str = "", evidence_url: str | None = None) -> TaskState:
+def report_progress(
+    store: Store,
+    *,
+    viewer: Viewer,
+    task_id: int,
+    version: int | None,
+    progress_pct: Any,
+    comment: str = "",
+    evidence_url: str | None = None,
+) -> TaskState:
     """The assignee reports how far the work is, with a comment and optionally a link to evidence."""
     problems = progress_problems(progress_pct, comment or "", evidence_url)
     if problems:
@@ -184,8 +281,15 @@ def report_progress(store: Store, *, viewer: Viewer, task_id: int, version: int 
     return _act(store, viewer, task_id, version, TaskAction.PROGRESS, change)
 
 
-def mark_done(store: Store, *, viewer: Viewer, task_id: int, version: int | None, comment: str = "",
-              evidence_url: str | None = None) -> TaskState:
+def mark_done(
+    store: Store,
+    *,
+    viewer: Viewer,
+    task_id: int,
+    version: int | None,
+    comment: str = "",
+    evidence_url: str | None = None,
+) -> TaskState:
     """The assignee hands the work in; it waits for the assigner's acceptance."""
     problems = progress_problems(100, comment or "", evidence_url)
     if problems:
@@ -194,15 +298,29 @@ def mark_done(store: Store, *, viewer: Viewer, task_id: int, version: int | None
     def change(session: Session, task: Task) -> dict[str, Any]:
         task.progress_pct = 100
         task.completed_on = clock_today()
-        notify(session, user_ids=[task.assigner_user_id] if task.assigner_user_id else [], kind="submitted", task_id=task.id,
-               actor_user_id=viewer.user_id)
+        notify(
+            session,
+            user_ids=[task.assigner_user_id] if task.assigner_user_id else [],
+            kind="submitted",
+            task_id=task.id,
+            actor_user_id=viewer.user_id,
+        )
         return {"progress_pct": 100, "comment": comment, "evidence_url": evidence_url or None}
 
     return _act(store, viewer, task_id, version, TaskAction.DONE, change)
 
 
-def accept(store: Store, *, viewer: Viewer, task_id: int, version: int | None, quality_accepted: bool = True,
-           major_errors: Any = 0, exceeded: bool = False, comment: str = "") -> TaskState:
+def accept(
+    store: Store,
+    *,
+    viewer: Viewer,
+    task_id: int,
+    version: int | None,
+    quality_accepted: bool = True,
+    major_errors: Any = 0,
+    exceeded: bool = False,
+    comment: str = "",
+) -> TaskState:
     """The assigner accepts the handed-in work: quality accepted or not, major errors noted.
 
     A task handed in after its due date counts one more delay (Decree 335 takes 25% of its progress
@@ -232,18 +350,28 @@ def return_task(store: Store, *, viewer: Viewer, task_id: int, version: int | No
 
     def change(session: Session, task: Task) -> dict[str, Any]:
         task.completed_on = None
-        notify(session, user_ids=responsible_users(session, unit_id=task.assignee_unit_id, person_id=task.assignee_person_id),
-               kind="returned", task_id=task.id, actor_user_id=viewer.user_id, detail=reason.strip())
+        notify(
+            session,
+            user_ids=responsible_users(session, unit_id=task.assignee_unit_id, person_id=task.assignee_person_id),
+            kind="returned",
+            task_id=task.id,
+            actor_user_id=viewer.user_id,
+            detail=reason.strip(),
+        )
         return {"comment": reason.strip()}
 
     return _act(store, viewer, task_id, version, TaskAction.RETURN, change)
 
 
-def extend(store: Store, *, viewer: Viewer, task_id: int, version: int | None, new_due_date: date | None, reason: str) -> TaskState:
+def extend(
+    store: Store, *, viewer: Viewer, task_id: int, version: int | None, new_due_date: date | None, reason: str
+) -> TaskState:
     """The assigner moves the deadline; the extension counts as a delay."""
 
     def change(session: Session, task: Task) -> dict[str, Any]:
-        problems = extension_problems(current_due=task.due_date, new_due=new_due_date, today=clock_today(), reason=reason or "")
+        problems = extension_problems(
+            current_due=task.due_date, new_due=new_due_date, today=clock_today(), reason=reason or ""
+        )
         if problems:
             raise Invalid(problems)
         previous = task.due_date
@@ -279,7 +407,9 @@ def _act(store: Store, viewer: Viewer, task_id: int, version: int | None, action
             raise NotFound("task", task_id)
         permitted = roles.is_assignee if action in ASSIGNEE_ACTIONS else roles.is_assigner
         if not permitted or viewer.role.value == "screen":
-            raise Refused(f"{name} on task {task_id}: not the {'assignee' if action in ASSIGNEE_ACTIONS else 'assigner'}")
+            raise Refused(
+                f"{name} on task {task_id}: not the {'assignee' if action in ASSIGNEE_ACTIONS else 'assigner'}"
+            )
         check_version(session, "task", task_id, current=task.version, seen=version)
         try:
             new_status = next_status(action, TaskStatus(task.status))
@@ -292,10 +422,24 @@ def _act(store: Store, viewer: Viewer, task_id: int, version: int | None, action
         flush_or_conflict(session, "task", task_id)
         comment = (checkin.get("comment") or "")[:COMMENT_MAX]
         evidence = checkin.get("evidence_url")
-        session.add(TaskCheckin(task_id=task_id, author_user_id=viewer.user_id, kind=action.value,
-                                progress_pct=checkin.get("progress_pct"), comment=comment,
-                                evidence_url=evidence if evidence and safe_url(evidence) else None))
-        audit.record(session, user_id=viewer.user_id, action=name, entity="task", entity_id=task_id, before=before,
-                     after=audit.snapshot(task, AUDITED), detail=comment or None)
+        session.add(
+            TaskCheckin(
+                task_id=task_id,
+                author_user_id=viewer.user_id,
+                kind=action.value,
+                progress_pct=checkin.get("progress_pct"),
+                comment=comment,
+                evidence_url=evidence if evidence and safe_url(evidence) else None,
+            )
+        )
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action=name,
+            entity="task",
+            entity_id=task_id,
+            before=before,
+            after=audit.snapshot(task, AUDITED),
+            detail=comment or None,
+        )
         return TaskState(task.id, task.status, task.version)
-

@@ -89,7 +89,9 @@ class Overview:
 def period_id(session: Session, code: str) -> int:
     """The id of a period code (NotFound when the store does not hold it)."""
     chosen = parse_period(code).code
-    known: dict[str, int] = session.info.setdefault("pulse_period_ids", {})  # periods never change id; a page asks ~5 times
+    known: dict[str, int] = session.info.setdefault(
+        "pulse_period_ids", {}
+    )  # periods never change id; a page asks ~5 times
     if chosen in known:
         return known[chosen]
     found = session.execute(select(Period.id).where(Period.code == chosen)).scalar_one_or_none()
@@ -113,16 +115,25 @@ def unit_in_scope(session: Session, *, viewer: Viewer, unit_id: int) -> OrgUnit:
     return unit
 
 
-_FIGURE_COLUMNS = (UnitRollup.score, UnitRollup.n_indicators, UnitRollup.n_done, UnitRollup.n_on_track, UnitRollup.n_at_risk,
-                   UnitRollup.n_off_track, UnitRollup.n_no_data, UnitRollup.tasks_open, UnitRollup.tasks_overdue,
-                   UnitRollup.tasks_done_on_time, UnitRollup.tasks_done_late)
+_FIGURE_COLUMNS = (
+    UnitRollup.score,
+    UnitRollup.n_indicators,
+    UnitRollup.n_done,
+    UnitRollup.n_on_track,
+    UnitRollup.n_at_risk,
+    UnitRollup.n_off_track,
+    UnitRollup.n_no_data,
+    UnitRollup.tasks_open,
+    UnitRollup.tasks_overdue,
+    UnitRollup.tasks_done_on_time,
+    UnitRollup.tasks_done_late,
+)
 
 
 def _figures_query(pid: int):  # type: ignore[no-untyped-def]
     # Plain columns, not ORM entities: a city has ~150 children and entity loading was a third of the call.
-    return (
-        select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, *_FIGURE_COLUMNS)
-        .join(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
+    return select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, *_FIGURE_COLUMNS).join(
+        UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid)
     )
 
 
@@ -140,8 +151,11 @@ def unit_figures(session: Session, *, viewer: Viewer, unit_id: int, period: str)
 
 def children_figures(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> list[UnitFigures]:
     unit_in_scope(session, viewer=viewer, unit_id=unit_id)
-    rows = session.execute(_figures_query(period_id(session, period)).where(OrgUnit.parent_id == unit_id)
-                           .order_by(OrgUnit.kind, OrgUnit.name)).all()
+    rows = session.execute(
+        _figures_query(period_id(session, period))
+        .where(OrgUnit.parent_id == unit_id)
+        .order_by(OrgUnit.kind, OrgUnit.name)
+    ).all()
     return [_figures(r) for r in rows]
 
 
@@ -152,16 +166,37 @@ def score_trend(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
     rows = session.execute(
         select(Period.code, UnitRollup.score)
         .join(UnitRollup, UnitRollup.period_id == Period.id)
-        .where(UnitRollup.unit_id == unit_id, Period.kind == "month", Period.year == chosen.year,
-               Period.end_date <= chosen.end)
+        .where(
+            UnitRollup.unit_id == unit_id,
+            Period.kind == "month",
+            Period.year == chosen.year,
+            Period.end_date <= chosen.end,
+        )
         .order_by(Period.start_date)
     ).all()
     return pd.DataFrame(rows, columns=["period", "score"])
 
 
-LAGGING_COLUMNS = ["indicator_id", "indicator", "unit_of_measure", "unit_id", "unit", "unit_kind", "source_kind", "source_ref",
-                   "owner_id", "owner", "status", "progress", "expected", "current_value", "target", "forecast_miss_by",
-                   "weight", "gap"]
+LAGGING_COLUMNS = [
+    "indicator_id",
+    "indicator",
+    "unit_of_measure",
+    "unit_id",
+    "unit",
+    "unit_kind",
+    "source_kind",
+    "source_ref",
+    "owner_id",
+    "owner",
+    "status",
+    "progress",
+    "expected",
+    "current_value",
+    "target",
+    "forecast_miss_by",
+    "weight",
+    "gap",
+]
 
 
 def _under(path: str) -> ColumnElement[bool]:
@@ -194,29 +229,53 @@ def _frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
 
 
-def lagging_indicators(session: Session, *, viewer: Viewer, period: str, limit: int | None = None,
-                       unit_id: int | None = None) -> pd.DataFrame:
+def lagging_indicators(
+    session: Session, *, viewer: Viewer, period: str, limit: int | None = None, unit_id: int | None = None
+) -> pd.DataFrame:
     """At-risk and off-track indicators in scope, the most important gaps first (weight x shortfall)."""
     pid = period_id(session, period)
     # The rollups' stored, indexed gap picks the rows; names and owners are joined for those rows only.
-    chosen = (select(IndicatorRollup.indicator_id).join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
-              .where(*_lagging_conditions(pid, _lagging_scope(session, viewer, unit_id)))
-              .order_by(IndicatorRollup.gap.desc(), IndicatorRollup.indicator_id))
+    chosen = (
+        select(IndicatorRollup.indicator_id)
+        .join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
+        .where(*_lagging_conditions(pid, _lagging_scope(session, viewer, unit_id)))
+        .order_by(IndicatorRollup.gap.desc(), IndicatorRollup.indicator_id)
+    )
     if limit:
         chosen = chosen.limit(limit)
     ids = list(session.execute(chosen).scalars())
     owner = aliased(Person)
-    rows = session.execute(
-        select(Indicator.id, Indicator.name, Indicator.unit_of_measure, OrgUnit.id, OrgUnit.name, OrgUnit.kind,
-               Objective.source_kind, Objective.source_ref, owner.id, owner.full_name, IndicatorRollup.status,
-               IndicatorRollup.progress, IndicatorRollup.expected, IndicatorRollup.current_value, Indicator.target,
-               IndicatorRollup.forecast_miss_by, IndicatorRollup.weight, IndicatorRollup.gap)
-        .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
-        .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
-        .outerjoin(Objective, Objective.id == Indicator.objective_id)
-        .outerjoin(owner, owner.id == Indicator.owner_person_id)
-        .where(Indicator.id.in_(ids))
-    ).all() if ids else []
+    rows = (
+        session.execute(
+            select(
+                Indicator.id,
+                Indicator.name,
+                Indicator.unit_of_measure,
+                OrgUnit.id,
+                OrgUnit.name,
+                OrgUnit.kind,
+                Objective.source_kind,
+                Objective.source_ref,
+                owner.id,
+                owner.full_name,
+                IndicatorRollup.status,
+                IndicatorRollup.progress,
+                IndicatorRollup.expected,
+                IndicatorRollup.current_value,
+                Indicator.target,
+                IndicatorRollup.forecast_miss_by,
+                IndicatorRollup.weight,
+                IndicatorRollup.gap,
+            )
+            .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
+            .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
+            .outerjoin(Objective, Objective.id == Indicator.objective_id)
+            .outerjoin(owner, owner.id == Indicator.owner_person_id)
+            .where(Indicator.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
     position = {indicator_id: i for i, indicator_id in enumerate(ids)}
     return _frame(sorted(rows, key=lambda r: position[r[0]]), LAGGING_COLUMNS)
 
@@ -231,8 +290,21 @@ MAX_BLOCK = 500
 MAX_TEXT = 200
 MAX_SORT_KEYS = 3
 MAX_CONDITIONS = 2
-LAGGING_PAGE_COLUMNS = ["indicator_id", "indicator", "unit_id", "unit", "unit_kind", "source_kind", "source_ref", "owner_id",
-                        "owner", "status", "progress_pct", "expected_pct", "gap"]
+LAGGING_PAGE_COLUMNS = [
+    "indicator_id",
+    "indicator",
+    "unit_id",
+    "unit",
+    "unit_kind",
+    "source_kind",
+    "source_ref",
+    "owner_id",
+    "owner",
+    "status",
+    "progress_pct",
+    "expected_pct",
+    "gap",
+]
 
 
 @dataclass(frozen=True)
@@ -325,8 +397,11 @@ class _LaggingColumns:
             "gap": _rounded(func.coalesce(IndicatorRollup.gap, 0), 3),
         }
         # Sorting uses the stored values (the gap's index serves the default order).
-        self.sort_number: dict[str, Any] = {"progress": IndicatorRollup.progress, "expected": IndicatorRollup.expected,
-                                             "gap": IndicatorRollup.gap}
+        self.sort_number: dict[str, Any] = {
+            "progress": IndicatorRollup.progress,
+            "expected": IndicatorRollup.expected,
+            "gap": IndicatorRollup.gap,
+        }
 
     def joined(self, query: Any, fields: set[str]) -> Any:
         """Add to a query over rollups and units the joins these fields need."""
@@ -356,8 +431,14 @@ class _LaggingColumns:
                 return shown.endswith(value, autoescape=True)
             return shown == value if op == "equals" else shown != value
         shown, number = self.shown_number[name], float(condition.value)
-        comparisons = {"equals": shown == number, "notEqual": shown != number, "lessThan": shown < number,
-                       "lessThanOrEqual": shown <= number, "greaterThan": shown > number, "greaterThanOrEqual": shown >= number}
+        comparisons = {
+            "equals": shown == number,
+            "notEqual": shown != number,
+            "lessThan": shown < number,
+            "lessThanOrEqual": shown <= number,
+            "greaterThan": shown > number,
+            "greaterThanOrEqual": shown >= number,
+        }
         if op == "inRange":
             return and_(shown > number, shown < float(condition.value_to))  # type: ignore[arg-type]
         return comparisons[op]
@@ -374,16 +455,23 @@ def _check_lagging_request(sort: Sequence[SortKey], filters: Sequence[ColumnFilt
         problems["sort"] = "unknown_field"
     for spec in filters:
         text = spec.field in LAGGING_TEXT_FIELDS
-        if spec.field not in fields or spec.join not in ("AND", "OR") or not 1 <= len(spec.conditions) <= MAX_CONDITIONS:
+        if (
+            spec.field not in fields
+            or spec.join not in ("AND", "OR")
+            or not 1 <= len(spec.conditions) <= MAX_CONDITIONS
+        ):
             problems["filter"] = "unknown_field"
             continue
         for c in spec.conditions:
             if text and (c.operator not in TEXT_OPERATORS or not isinstance(c.value, str) or len(c.value) > MAX_TEXT):
                 problems["filter"] = "bad_text_condition"
-            elif not text and not (c.operator in NUMBER_OPERATORS and _finite(c.value)
-                                   and (c.operator != "inRange" or _finite(c.value_to))):
+            elif not text and not (
+                c.operator in NUMBER_OPERATORS and _finite(c.value) and (c.operator != "inRange" or _finite(c.value_to))
+            ):
                 problems["filter"] = "bad_number_condition"
-    if not (isinstance(offset, int) and 0 <= offset <= 10_000_000 and isinstance(limit, int) and 1 <= limit <= MAX_BLOCK):
+    if not (
+        isinstance(offset, int) and 0 <= offset <= 10_000_000 and isinstance(limit, int) and 1 <= limit <= MAX_BLOCK
+    ):
         problems["rows"] = "out_of_range"
     if problems:
         raise Invalid(problems)
@@ -398,9 +486,18 @@ def _finite(value: object) -> bool:
         return False
 
 
-def lagging_page(session: Session, *, viewer: Viewer, period: str, unit_id: int | None = None,
-                 sort: Sequence[SortKey] = (), filters: Sequence[ColumnFilter] = (), offset: int = 0, limit: int = 100,
-                 labels: LaggingLabels | None = None) -> LaggingPage:
+def lagging_page(
+    session: Session,
+    *,
+    viewer: Viewer,
+    period: str,
+    unit_id: int | None = None,
+    sort: Sequence[SortKey] = (),
+    filters: Sequence[ColumnFilter] = (),
+    offset: int = 0,
+    limit: int = 100,
+    labels: LaggingLabels | None = None,
+) -> LaggingPage:
     """One block of the lagging list, sorted and filtered in SQL, and how many rows match the filters.
 
     The default order is the biggest weighted gap first; the indicator id breaks ties, so blocks never
@@ -422,8 +519,12 @@ def lagging_page(session: Session, *, viewer: Viewer, period: str, unit_id: int 
     # Filtered lists are counted in the same pass (a window count); unfiltered ones keep the index-only
     # top-N path and take their count from the unit rollup.
     selected = [IndicatorRollup.indicator_id] + ([func.count().over()] if filters else [])
-    found = session.execute(base(filtered | {k.field for k in keys}, *selected)
-                            .order_by(*order, IndicatorRollup.indicator_id).offset(offset).limit(limit)).all()
+    found = session.execute(
+        base(filtered | {k.field for k in keys}, *selected)
+        .order_by(*order, IndicatorRollup.indicator_id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
     ids = [row[0] for row in found]
     if offset == 0 and len(ids) < limit:
         total = len(ids)  # the whole list fits in this block
@@ -437,9 +538,21 @@ def lagging_page(session: Session, *, viewer: Viewer, period: str, unit_id: int 
         return LaggingPage(pd.DataFrame(columns=LAGGING_PAGE_COLUMNS), total)
     owner = columns.owner
     rows = session.execute(
-        select(IndicatorRollup.indicator_id, Indicator.name, OrgUnit.id, OrgUnit.name, OrgUnit.kind, Objective.source_kind,
-               Objective.source_ref, owner.id, owner.full_name, IndicatorRollup.status, columns.shown_number["progress"],
-               columns.shown_number["expected"], columns.shown_number["gap"])
+        select(
+            IndicatorRollup.indicator_id,
+            Indicator.name,
+            OrgUnit.id,
+            OrgUnit.name,
+            OrgUnit.kind,
+            Objective.source_kind,
+            Objective.source_ref,
+            owner.id,
+            owner.full_name,
+            IndicatorRollup.status,
+            columns.shown_number["progress"],
+            columns.shown_number["expected"],
+            columns.shown_number["gap"],
+        )
         .join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
         .join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
         .outerjoin(Objective, Objective.id == Indicator.objective_id)
@@ -459,8 +572,11 @@ def lagging_count(session: Session, *, viewer: Viewer, period: str, unit_id: int
 def _lagging_total(session: Session, pid: int, path: str) -> int:
     """How many indicators of the subtree lag, from its unit rollup (its status counts cover the subtree)."""
     unit_id = int(path.strip("/").split("/")[-1])
-    counts = session.execute(select(UnitRollup.n_at_risk + UnitRollup.n_off_track)
-                             .where(UnitRollup.unit_id == unit_id, UnitRollup.period_id == pid)).scalar_one_or_none()
+    counts = session.execute(
+        select(UnitRollup.n_at_risk + UnitRollup.n_off_track).where(
+            UnitRollup.unit_id == unit_id, UnitRollup.period_id == pid
+        )
+    ).scalar_one_or_none()
     return int(counts or 0)
 
 
@@ -483,8 +599,12 @@ def overview(session: Session, *, viewer: Viewer, period: str) -> Overview:
     """Everything the overview page shows, for the viewer's scope and a period."""
     root_id = viewer.scope_unit_id
     root = unit_figures(session, viewer=viewer, unit_id=root_id, period=period)
-    children = [c for c in children_figures(session, viewer=viewer, unit_id=root_id, period=period) if c.score is not None]
-    ranked = pd.DataFrame([(c.unit_id, c.name, c.kind, c.score) for c in children], columns=["unit_id", "name", "kind", "score"])
+    children = [
+        c for c in children_figures(session, viewer=viewer, unit_id=root_id, period=period) if c.score is not None
+    ]
+    ranked = pd.DataFrame(
+        [(c.unit_id, c.name, c.kind, c.score) for c in children], columns=["unit_id", "name", "kind", "score"]
+    )
     ranked = ranked.sort_values(["score", "name"], ascending=[False, True])
     return Overview(
         root=root,
@@ -510,20 +630,52 @@ def unit_indicators(session: Session, *, viewer: Viewer, unit_id: int, period: s
     """The unit's own objectives and indicators with progress, status and forecast."""
     unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     pid = period_id(session, period)
-    rows = session.execute(
-        select(Objective.id.label("objective_id"), Objective.title.label("objective"), Objective.source_kind,
-               Objective.source_ref, Indicator.id.label("indicator_id"), Indicator.name.label("indicator"),
-               Indicator.unit_of_measure, Indicator.target, IndicatorRollup.current_value, IndicatorRollup.progress,
-               IndicatorRollup.status, IndicatorRollup.forecast_value, IndicatorRollup.forecast_miss_by, IndicatorRollup.on_course)
-        .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
-        .outerjoin(Objective, Objective.id == Indicator.objective_id)
-        # The rollup's copy of the unit id has an index with the period; the planners otherwise walk the period.
-        .where(IndicatorRollup.unit_id == unit_id)
-        .order_by(Objective.weight.desc(), Objective.id, Indicator.weight.desc(), Indicator.id)
-    ).mappings().all()
-    return pd.DataFrame(rows, columns=["objective_id", "objective", "source_kind", "source_ref", "indicator_id", "indicator",
-                                       "unit_of_measure", "target", "current_value", "progress", "status", "forecast_value",
-                                       "forecast_miss_by", "on_course"])
+    rows = (
+        session.execute(
+            select(
+                Objective.id.label("objective_id"),
+                Objective.title.label("objective"),
+                Objective.source_kind,
+                Objective.source_ref,
+                Indicator.id.label("indicator_id"),
+                Indicator.name.label("indicator"),
+                Indicator.unit_of_measure,
+                Indicator.target,
+                IndicatorRollup.current_value,
+                IndicatorRollup.progress,
+                IndicatorRollup.status,
+                IndicatorRollup.forecast_value,
+                IndicatorRollup.forecast_miss_by,
+                IndicatorRollup.on_course,
+            )
+            .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
+            .outerjoin(Objective, Objective.id == Indicator.objective_id)
+            # The rollup's copy of the unit id has an index with the period; the planners otherwise walk the period.
+            .where(IndicatorRollup.unit_id == unit_id)
+            .order_by(Objective.weight.desc(), Objective.id, Indicator.weight.desc(), Indicator.id)
+        )
+        .mappings()
+        .all()
+    )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "objective_id",
+            "objective",
+            "source_kind",
+            "source_ref",
+            "indicator_id",
+            "indicator",
+            "unit_of_measure",
+            "target",
+            "current_value",
+            "progress",
+            "status",
+            "forecast_value",
+            "forecast_miss_by",
+            "on_course",
+        ],
+    )
 
 
 def _unit_and_children(unit_id: int) -> ColumnElement[bool]:
@@ -540,17 +692,34 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
     chosen = parse_period(period)
     done_on_time = func.sum(case((and_(Task.status == "done", Task.delays == 0), 1), else_=0))
     due = func.count(Task.id)
-    rows = session.execute(
-        select(Person.id.label("person_id"), Person.full_name.label("name"), Position.name.label("position"),
-               OrgUnit.name.label("unit"), due.label("tasks"), done_on_time.label("on_time"))
-        .join(OrgUnit, OrgUnit.id == Person.unit_id)
-        .outerjoin(Position, Position.id == Person.position_id)
-        .outerjoin(Task, and_(Task.assignee_person_id == Person.id, Task.due_date >= chosen.start,
-                              Task.due_date <= chosen.end, Task.status != "cancelled"))
-        .where(_unit_and_children(unit.id), Person.active.is_(True))
-        .group_by(Person.id, Person.full_name, Position.name, OrgUnit.name)
-        .order_by(OrgUnit.name, Position.name, Person.full_name)
-    ).mappings().all()
+    rows = (
+        session.execute(
+            select(
+                Person.id.label("person_id"),
+                Person.full_name.label("name"),
+                Position.name.label("position"),
+                OrgUnit.name.label("unit"),
+                due.label("tasks"),
+                done_on_time.label("on_time"),
+            )
+            .join(OrgUnit, OrgUnit.id == Person.unit_id)
+            .outerjoin(Position, Position.id == Person.position_id)
+            .outerjoin(
+                Task,
+                and_(
+                    Task.assignee_person_id == Person.id,
+                    Task.due_date >= chosen.start,
+                    Task.due_date <= chosen.end,
+                    Task.status != "cancelled",
+                ),
+            )
+            .where(_unit_and_children(unit.id), Person.active.is_(True))
+            .group_by(Person.id, Person.full_name, Position.name, OrgUnit.name)
+            .order_by(OrgUnit.name, Position.name, Person.full_name)
+        )
+        .mappings()
+        .all()
+    )
     frame = pd.DataFrame(rows, columns=["person_id", "name", "position", "unit", "tasks", "on_time"])
     frame["on_time_share"] = (frame["on_time"] / frame["tasks"].where(frame["tasks"] > 0)).astype(float)
     return frame
@@ -589,20 +758,46 @@ def indicator_detail(session: Session, *, viewer: Viewer, indicator_id: int, per
     pid = period_id(session, chosen.code if chosen.year == year.year else str(year.year))
     rollup = session.get(IndicatorRollup, (indicator_id, pid))
     owner = session.get(Person, indicator.owner_person_id) if indicator.owner_person_id else None
-    history = session.execute(
-        select(Measurement.measured_on, Measurement.value, Measurement.status, User.username.label("entered_by"),
-               Measurement.entered_at, Measurement.comment)
-        .outerjoin(User, User.id == Measurement.entered_by_id)
-        .where(Measurement.indicator_id == indicator_id).order_by(Measurement.measured_on, Measurement.id)
-    ).mappings().all()
-    trajectory = session.execute(select(TrajectoryPoint.at, TrajectoryPoint.value)
-                                 .where(TrajectoryPoint.indicator_id == indicator_id).order_by(TrajectoryPoint.at)).all()
+    history = (
+        session.execute(
+            select(
+                Measurement.measured_on,
+                Measurement.value,
+                Measurement.status,
+                User.username.label("entered_by"),
+                Measurement.entered_at,
+                Measurement.comment,
+            )
+            .outerjoin(User, User.id == Measurement.entered_by_id)
+            .where(Measurement.indicator_id == indicator_id)
+            .order_by(Measurement.measured_on, Measurement.id)
+        )
+        .mappings()
+        .all()
+    )
+    trajectory = session.execute(
+        select(TrajectoryPoint.at, TrajectoryPoint.value)
+        .where(TrajectoryPoint.indicator_id == indicator_id)
+        .order_by(TrajectoryPoint.at)
+    ).all()
     return IndicatorDetail(
-        indicator.id, indicator.name, unit.id, unit.name, indicator.unit_of_measure, indicator.direction, indicator.baseline,
-        indicator.target, owner.id if owner else None, owner.full_name if owner else None,
-        rollup.status if rollup else "no_data", rollup.progress if rollup else None, rollup.expected if rollup else None,
-        rollup.forecast_value if rollup else None, rollup.forecast_miss_by if rollup else None,
-        rollup.on_course if rollup else None, year.year,
+        indicator.id,
+        indicator.name,
+        unit.id,
+        unit.name,
+        indicator.unit_of_measure,
+        indicator.direction,
+        indicator.baseline,
+        indicator.target,
+        owner.id if owner else None,
+        owner.full_name if owner else None,
+        rollup.status if rollup else "no_data",
+        rollup.progress if rollup else None,
+        rollup.expected if rollup else None,
+        rollup.forecast_value if rollup else None,
+        rollup.forecast_miss_by if rollup else None,
+        rollup.on_course if rollup else None,
+        year.year,
         pd.DataFrame(history, columns=["measured_on", "value", "status", "entered_by", "entered_at", "comment"]),
         pd.DataFrame(trajectory, columns=["at", "value"]),
     )
@@ -627,13 +822,40 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
     unit = unit_in_scope(session, viewer=viewer, unit_id=person.unit_id)
     position = session.get(Position, person.position_id) if person.position_id else None
     chosen = parse_period(period)
-    tasks = pd.DataFrame(session.execute(
-        select(Task.id, Task.title, Task.due_date, Task.status, Task.delays, Task.major_errors, Task.coefficient,
-               Task.quality_accepted, Task.excused, Task.exceeded, Task.completed_on)
-        .where(Task.assignee_person_id == person_id, Task.due_date >= chosen.start, Task.due_date <= chosen.end)
-        .order_by(Task.due_date)
-    ).mappings().all(), columns=["id", "title", "due_date", "status", "delays", "major_errors", "coefficient",
-                                 "quality_accepted", "excused", "exceeded", "completed_on"])
+    tasks = pd.DataFrame(
+        session.execute(
+            select(
+                Task.id,
+                Task.title,
+                Task.due_date,
+                Task.status,
+                Task.delays,
+                Task.major_errors,
+                Task.coefficient,
+                Task.quality_accepted,
+                Task.excused,
+                Task.exceeded,
+                Task.completed_on,
+            )
+            .where(Task.assignee_person_id == person_id, Task.due_date >= chosen.start, Task.due_date <= chosen.end)
+            .order_by(Task.due_date)
+        )
+        .mappings()
+        .all(),
+        columns=[
+            "id",
+            "title",
+            "due_date",
+            "status",
+            "delays",
+            "major_errors",
+            "coefficient",
+            "quality_accepted",
+            "excused",
+            "exceeded",
+            "completed_on",
+        ],
+    )
     open_values = {s.value for s in OPEN_TASK_STATUSES}
 
     def state(row: pd.Series) -> str:
@@ -643,15 +865,32 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
 
     tasks["state"] = tasks.apply(state, axis=1) if len(tasks) else pd.Series(dtype=str)
     pid = period_id(session, chosen.code)
-    indicators = pd.DataFrame(session.execute(
-        select(Indicator.id.label("indicator_id"), Indicator.name.label("indicator"), IndicatorRollup.progress,
-               IndicatorRollup.status)
-        .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
-        # Named through the owner's indicator ids, so that SQLite starts from them, not from the whole period.
-        .where(IndicatorRollup.indicator_id.in_(select(Indicator.id).where(Indicator.owner_person_id == person_id)))
-    ).mappings().all(), columns=["indicator_id", "indicator", "progress", "status"])
-    return PersonDetail(person.id, person.full_name, unit.id, unit.name, position.name if position else None,
-                        position.task_group if position else None, tasks, indicators)
+    indicators = pd.DataFrame(
+        session.execute(
+            select(
+                Indicator.id.label("indicator_id"),
+                Indicator.name.label("indicator"),
+                IndicatorRollup.progress,
+                IndicatorRollup.status,
+            )
+            .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
+            # Named through the owner's indicator ids, so that SQLite starts from them, not from the whole period.
+            .where(IndicatorRollup.indicator_id.in_(select(Indicator.id).where(Indicator.owner_person_id == person_id)))
+        )
+        .mappings()
+        .all(),
+        columns=["indicator_id", "indicator", "progress", "status"],
+    )
+    return PersonDetail(
+        person.id,
+        person.full_name,
+        unit.id,
+        unit.name,
+        position.name if position else None,
+        position.task_group if position else None,
+        tasks,
+        indicators,
+    )
 
 
 @dataclass(frozen=True)
@@ -677,8 +916,15 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
         .join(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
         .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_(("department", "ward", "party_board")))
     ).all()
-    previous = dict(session.execute(select(UnitRollup.unit_id, UnitRollup.score).where(UnitRollup.period_id == previous_ids))
-                    .all()) if previous_ids else {}
+    previous = (
+        dict(
+            session.execute(
+                select(UnitRollup.unit_id, UnitRollup.score).where(UnitRollup.period_id == previous_ids)
+            ).all()
+        )
+        if previous_ids
+        else {}
+    )
     contributions = session.execute(
         select(OrgUnit.path, Indicator.name, IndicatorRollup.progress, IndicatorRollup.weight)
         .join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
@@ -700,9 +946,18 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
             effects = [(name, weight * (p - (row.score or 0))) for name, p, weight in items]
             lifted = max(effects, key=lambda e: e[1], default=None)
             dragged = min(effects, key=lambda e: e[1], default=None)
-            out.append(RankedUnit(rank, row.id, row.name, row.kind, row.score, previous.get(row.id),
-                                  lifted[0] if lifted and lifted[1] > 0 else None,
-                                  dragged[0] if dragged and dragged[1] < 0 else None))
+            out.append(
+                RankedUnit(
+                    rank,
+                    row.id,
+                    row.name,
+                    row.kind,
+                    row.score,
+                    previous.get(row.id),
+                    lifted[0] if lifted and lifted[1] > 0 else None,
+                    dragged[0] if dragged and dragged[1] < 0 else None,
+                )
+            )
         if out:
             ranked[kind] = out
     return ranked
@@ -713,14 +968,48 @@ def people_rankings(session: Session, *, viewer: Viewer, unit_id: int, period: s
     within position groups (a city ranks the heads of its units; a ward its divisions' staff)."""
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
-    rows = session.execute(
-        select(Person.id.label("person_id"), Person.full_name.label("name"), Position.task_group, Position.name.label("position"),
-               Task.coefficient, Task.status, Task.quality_accepted, Task.major_errors, Task.delays, Task.excused)
-        .join(OrgUnit, OrgUnit.id == Person.unit_id)
-        .outerjoin(Position, Position.id == Person.position_id)
-        .join(Task, and_(Task.assignee_person_id == Person.id, Task.due_date >= chosen.start, Task.due_date <= chosen.end,
-                         Task.status != "cancelled"))
-        .where(_unit_and_children(unit.id))
-    ).mappings().all()
-    return pd.DataFrame(rows, columns=["person_id", "name", "task_group", "position", "coefficient", "status",
-                                       "quality_accepted", "major_errors", "delays", "excused"])
+    rows = (
+        session.execute(
+            select(
+                Person.id.label("person_id"),
+                Person.full_name.label("name"),
+                Position.task_group,
+                Position.name.label("position"),
+                Task.coefficient,
+                Task.status,
+                Task.quality_accepted,
+                Task.major_errors,
+                Task.delays,
+                Task.excused,
+            )
+            .join(OrgUnit, OrgUnit.id == Person.unit_id)
+            .outerjoin(Position, Position.id == Person.position_id)
+            .join(
+                Task,
+                and_(
+                    Task.assignee_person_id == Person.id,
+                    Task.due_date >= chosen.start,
+                    Task.due_date <= chosen.end,
+                    Task.status != "cancelled",
+                ),
+            )
+            .where(_unit_and_children(unit.id))
+        )
+        .mappings()
+        .all()
+    )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "person_id",
+            "name",
+            "task_group",
+            "position",
+            "coefficient",
+            "status",
+            "quality_accepted",
+            "major_errors",
+            "delays",
+            "excused",
+        ],
+    )

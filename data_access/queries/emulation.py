@@ -81,9 +81,18 @@ def _ranked(items: list[tuple[str, Evaluation, str, str]]) -> list[RankRow]:
             if previous is None or total != previous:
                 rank = position
             previous = total
-            out.append(RankRow(rank=rank, evaluation_id=evaluation.id, group=group, name=name, unit_name=unit_name,
-                               total=evaluation.total, level=_level(evaluation),
-                               provisional=evaluation.status not in FINAL))
+            out.append(
+                RankRow(
+                    rank=rank,
+                    evaluation_id=evaluation.id,
+                    group=group,
+                    name=name,
+                    unit_name=unit_name,
+                    total=evaluation.total,
+                    level=_level(evaluation),
+                    provisional=evaluation.status not in FINAL,
+                )
+            )
     return out
 
 
@@ -109,8 +118,12 @@ def rank_people(session: Session, *, viewer: Viewer, period_code: str, unit_id: 
         .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
         .join(PeriodRow, PeriodRow.id == Evaluation.period_id)
         .outerjoin(Position, Position.id == Person.position_id)
-        .where(PeriodRow.code == period_code, in_scope(viewer, OrgUnit.path), OrgUnit.path.startswith(path, autoescape=True),
-               Evaluation.total.is_not(None))
+        .where(
+            PeriodRow.code == period_code,
+            in_scope(viewer, OrgUnit.path),
+            OrgUnit.path.startswith(path, autoescape=True),
+            Evaluation.total.is_not(None),
+        )
     ).all()
     return _ranked([(group or "", e, name, unit_name) for e, group, name, unit_name in rows])
 
@@ -122,8 +135,12 @@ def rank_units(session: Session, *, viewer: Viewer, period_code: str) -> list[Ra
         select(Evaluation, OrgUnit.kind, OrgUnit.name)
         .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
         .join(PeriodRow, PeriodRow.id == Evaluation.period_id)
-        .where(PeriodRow.code == period_code, Evaluation.person_id.is_(None), in_scope(viewer, OrgUnit.path),
-               Evaluation.total.is_not(None))
+        .where(
+            PeriodRow.code == period_code,
+            Evaluation.person_id.is_(None),
+            in_scope(viewer, OrgUnit.path),
+            Evaluation.total.is_not(None),
+        )
     ).all()
     return _ranked([(kind, e, name, name) for e, kind, name in rows])
 
@@ -149,8 +166,13 @@ def titles_and_proposals(
         .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
         .join(PeriodRow, PeriodRow.id == Evaluation.period_id)
         .outerjoin(Person, Person.id == Evaluation.person_id)
-        .where(PeriodRow.kind == PeriodKind.YEAR.value, PeriodRow.year.in_(years), Evaluation.status.in_(FINAL),
-               in_scope(viewer, OrgUnit.path), OrgUnit.path.startswith(path, autoescape=True))
+        .where(
+            PeriodRow.kind == PeriodKind.YEAR.value,
+            PeriodRow.year.in_(years),
+            Evaluation.status.in_(FINAL),
+            in_scope(viewer, OrgUnit.path),
+            OrgUnit.path.startswith(path, autoescape=True),
+        )
     ).all()
     history: dict[tuple[int | None, int], dict[int, str | None]] = defaultdict(dict)
     names: dict[tuple[int | None, int], tuple[str, str]] = {}
@@ -167,14 +189,19 @@ def titles_and_proposals(
         unit_id_of = unit_key if person_id is None else _unit_of(rows, person_id)
         titles = conf["unit_titles"] if person_id is None else conf["titles"]
         if this_year in titles:
-            out.append(Proposal(person_id, unit_id_of, *names[key], title=titles[this_year], kind="title", levels=(this_year,)))
+            out.append(
+                Proposal(person_id, unit_id_of, *names[key], title=titles[this_year], kind="title", levels=(this_year,))
+            )
         if person_id is None:
             continue
         for proposal in conf["proposals"]:
             span = [levels.get(y) for y in range(year - proposal["consecutive_years"] + 1, year + 1)]
             if all(level == proposal["level"] for level in span):
-                out.append(Proposal(person_id, unit_id_of, *names[key], title=proposal["code"], kind="proposal",
-                                    levels=tuple(span)))  # type: ignore[arg-type]
+                out.append(
+                    Proposal(
+                        person_id, unit_id_of, *names[key], title=proposal["code"], kind="proposal", levels=tuple(span)
+                    )
+                )  # type: ignore[arg-type]
     return out
 
 

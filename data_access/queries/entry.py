@@ -43,7 +43,9 @@ class EntryIndicator:
     latest_on: date | None
 
 
-def entry_indicators(session: Session, *, viewer: Viewer, year: int, indicator_id: int | None = None) -> list[EntryIndicator]:
+def entry_indicators(
+    session: Session, *, viewer: Viewer, year: int, indicator_id: int | None = None
+) -> list[EntryIndicator]:
     """Indicators of a year the viewer may report on: their own first, then (for leaders and managers)
     those of their scope unit and the units directly below it. With ``indicator_id``, only that one."""
     if viewer.role.value == "screen":
@@ -54,21 +56,53 @@ def entry_indicators(session: Session, *, viewer: Viewer, year: int, indicator_i
     allowed = (mine | nearby) if viewer.role in WRITER_ROLES else mine
     year_period = select(Period.id).where(Period.code == str(year)).scalar_subquery()
     rows = session.execute(
-        select(Indicator, OrgUnit.name, OrgUnit.path, OrgUnit.requires_approval, Period.year,
-               IndicatorRollup.latest_value, IndicatorRollup.latest_on)
+        select(
+            Indicator,
+            OrgUnit.name,
+            OrgUnit.path,
+            OrgUnit.requires_approval,
+            Period.year,
+            IndicatorRollup.latest_value,
+            IndicatorRollup.latest_on,
+        )
         .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
         .join(Period, Period.id == Indicator.period_id)
-        .outerjoin(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == year_period))
-        .where(Period.year == year, OrgUnit.path.startswith(viewer.scope_path, autoescape=True), allowed,
-               Indicator.id == indicator_id if indicator_id is not None else True)
+        .outerjoin(
+            IndicatorRollup,
+            and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == year_period),
+        )
+        .where(
+            Period.year == year,
+            OrgUnit.path.startswith(viewer.scope_path, autoescape=True),
+            allowed,
+            Indicator.id == indicator_id if indicator_id is not None else True,
+        )
         .order_by(case((mine, 0), else_=1), OrgUnit.path, Indicator.code)
         .limit(MAX_INDICATORS)
     ).all()
-    return [EntryIndicator(i.id, i.code, i.name, i.unit_id, unit_name, i.unit_of_measure, i.direction, i.min_value,
-                           i.max_value, i.milestones_total, i.target, i.accumulation, y, bool(approval),
-                           viewer.person_id is not None and i.owner_person_id == viewer.person_id, latest, latest_on)
-            for i, unit_name, path, approval, y, latest, latest_on in rows
-            if may_enter(viewer, owner_person_id=i.owner_person_id, unit_path=path)]
+    return [
+        EntryIndicator(
+            i.id,
+            i.code,
+            i.name,
+            i.unit_id,
+            unit_name,
+            i.unit_of_measure,
+            i.direction,
+            i.min_value,
+            i.max_value,
+            i.milestones_total,
+            i.target,
+            i.accumulation,
+            y,
+            bool(approval),
+            viewer.person_id is not None and i.owner_person_id == viewer.person_id,
+            latest,
+            latest_on,
+        )
+        for i, unit_name, path, approval, y, latest, latest_on in rows
+        if may_enter(viewer, owner_person_id=i.owner_person_id, unit_path=path)
+    ]
 
 
 @dataclass(frozen=True)
@@ -103,8 +137,23 @@ def _value_query():  # type: ignore[no-untyped-def]
 
 
 def _row(m: Measurement, indicator: str, unit: str, entered_by: str | None, reviewed_by: str | None) -> ValueRow:
-    return ValueRow(m.id, m.indicator_id, indicator, unit, m.value, m.measured_on, m.status, entered_by, m.entered_at,
-                    reviewed_by, m.reviewed_at, m.reject_reason, m.comment, m.evidence_url, m.version)
+    return ValueRow(
+        m.id,
+        m.indicator_id,
+        indicator,
+        unit,
+        m.value,
+        m.measured_on,
+        m.status,
+        entered_by,
+        m.entered_at,
+        reviewed_by,
+        m.reviewed_at,
+        m.reject_reason,
+        m.comment,
+        m.evidence_url,
+        m.version,
+    )
 
 
 def value_history(session: Session, *, viewer: Viewer, indicator_id: int) -> list[ValueRow]:
@@ -113,8 +162,11 @@ def value_history(session: Session, *, viewer: Viewer, indicator_id: int) -> lis
     unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
     if indicator is None or unit is None or not viewer.covers_path(unit.path):
         raise NotFound("indicator", indicator_id)
-    rows = session.execute(_value_query().where(Measurement.indicator_id == indicator_id)
-                           .order_by(Measurement.measured_on.desc(), Measurement.id.desc())).all()
+    rows = session.execute(
+        _value_query()
+        .where(Measurement.indicator_id == indicator_id)
+        .order_by(Measurement.measured_on.desc(), Measurement.id.desc())
+    ).all()
     return [_row(m, name, unit_name, entered, reviewed) for m, name, unit_name, _path, entered, reviewed in rows]
 
 
@@ -124,10 +176,16 @@ def pending_approvals(session: Session, *, viewer: Viewer) -> list[ValueRow]:
         return []
     rows = session.execute(
         _value_query()
-        .where(Measurement.status == MeasurementStatus.SUBMITTED.value, OrgUnit.requires_approval.is_(True),
-               OrgUnit.path.startswith(viewer.scope_path, autoescape=True))
-        .order_by(Measurement.entered_at, Measurement.id).limit(MAX_PENDING)
+        .where(
+            Measurement.status == MeasurementStatus.SUBMITTED.value,
+            OrgUnit.requires_approval.is_(True),
+            OrgUnit.path.startswith(viewer.scope_path, autoescape=True),
+        )
+        .order_by(Measurement.entered_at, Measurement.id)
+        .limit(MAX_PENDING)
     ).all()
-    return [_row(m, name, unit_name, entered, reviewed) for m, name, unit_name, path, entered, reviewed in rows
-            if may_review(viewer, unit_path=path, entered_by_id=m.entered_by_id)]
-
+    return [
+        _row(m, name, unit_name, entered, reviewed)
+        for m, name, unit_name, path, entered, reviewed in rows
+        if may_review(viewer, unit_path=path, entered_by_id=m.entered_by_id)
+    ]

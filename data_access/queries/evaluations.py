@@ -46,9 +46,16 @@ class TaskLine:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "task_id": self.task_id, "title": self.title, "due_date": self.due_date.isoformat(),
-            "coefficient": self.coefficient, "completed": self.completed, "meets_quality": self.meets_quality,
-            "major_errors": self.major_errors, "delays": self.delays, "excused": self.excused, "exceeded": self.exceeded,
+            "task_id": self.task_id,
+            "title": self.title,
+            "due_date": self.due_date.isoformat(),
+            "coefficient": self.coefficient,
+            "completed": self.completed,
+            "meets_quality": self.meets_quality,
+            "major_errors": self.major_errors,
+            "delays": self.delays,
+            "excused": self.excused,
+            "exceeded": self.exceeded,
         }
 
 
@@ -136,10 +143,14 @@ def person_tasks(session: Session, *, person_id: int, start: date, end: date) ->
     return [_line(task) for task in rows]
 
 
-def unit_tasks(session: Session, *, unit_path: str, start: date, end: date, unit_id: int | None = None) -> list[TaskLine]:
+def unit_tasks(
+    session: Session, *, unit_path: str, start: date, end: date, unit_id: int | None = None
+) -> list[TaskLine]:
     """A unit's products in the period: work assigned to the unit or anyone in its subtree, or,
     with ``unit_id`` (the rule set's products_scope "unit"), to the unit and its own people only."""
-    where_unit = Task.assignee_unit_id == unit_id if unit_id is not None else OrgUnit.path.startswith(unit_path, autoescape=True)
+    where_unit = (
+        Task.assignee_unit_id == unit_id if unit_id is not None else OrgUnit.path.startswith(unit_path, autoescape=True)
+    )
     rows = session.execute(
         select(Task)
         .join(OrgUnit, OrgUnit.id == Task.assignee_unit_id)
@@ -188,7 +199,9 @@ def _scoped(query: Select, viewer: Viewer) -> Select:
     return query
 
 
-def _row(evaluation: Evaluation, person: Person | None, unit: OrgUnit, position: Position | None, code: str) -> EvaluationRow:
+def _row(
+    evaluation: Evaluation, person: Person | None, unit: OrgUnit, position: Position | None, code: str
+) -> EvaluationRow:
     quota = load_details(evaluation.details_json).get("quota") or {}
     return EvaluationRow(
         id=evaluation.id,
@@ -269,7 +282,13 @@ def trail(session: Session, *, evaluation_id: int) -> list[TrailEntry]:
     rows = session.execute(
         select(AuditEntry.at, User.username, AuditEntry.action, AuditEntry.detail)
         .outerjoin(User, User.id == AuditEntry.user_id)
-        .where(and_(AuditEntry.entity == "evaluation", AuditEntry.entity_id == str(evaluation_id), AuditEntry.outcome == "ok"))
+        .where(
+            and_(
+                AuditEntry.entity == "evaluation",
+                AuditEntry.entity_id == str(evaluation_id),
+                AuditEntry.outcome == "ok",
+            )
+        )
         .order_by(AuditEntry.at, AuditEntry.id)
     ).all()
     return [TrailEntry(at=at, username=username, action=action, detail=detail) for at, username, action, detail in rows]
@@ -300,10 +319,13 @@ def responsible_units(session: Session, *, viewer: Viewer) -> set[int]:
         return set()
     units = {viewer.scope_unit_id}
     if viewer.person_id is not None:
-        units |= set(session.execute(
-            select(Position.unit_id).join(Person, Person.position_id == Position.id)
-            .where(Person.id == viewer.person_id, Person.active.is_(True), Position.is_leader.is_(True))
-        ).scalars())
+        units |= set(
+            session.execute(
+                select(Position.unit_id)
+                .join(Person, Person.position_id == Position.id)
+                .where(Person.id == viewer.person_id, Person.active.is_(True), Position.is_leader.is_(True))
+            ).scalars()
+        )
     return units
 
 

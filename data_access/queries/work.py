@@ -40,19 +40,31 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-def task_roles(viewer: Viewer, *, assigner_user_id: int | None, assigner_path: str, assignee_path: str,
-               assignee_person_id: int | None, viewer_unit_path: str | None) -> TaskRoles:
+def task_roles(
+    viewer: Viewer,
+    *,
+    assigner_user_id: int | None,
+    assigner_path: str,
+    assignee_path: str,
+    assignee_person_id: int | None,
+    viewer_unit_path: str | None,
+) -> TaskRoles:
     """Whether the viewer sees the task, assigned it (or answers for its assigning unit), or works on it."""
     if assignee_person_id is not None:
         is_assignee = viewer.person_id == assignee_person_id
     else:
         own_or_parent = viewer_unit_path is not None and (
             viewer_unit_path == assignee_path
-            or (viewer_unit_path.startswith(assignee_path) and len(path_ids(viewer_unit_path)) == len(path_ids(assignee_path)) + 1)
+            or (
+                viewer_unit_path.startswith(assignee_path)
+                and len(path_ids(viewer_unit_path)) == len(path_ids(assignee_path)) + 1
+            )
         )
         is_assignee = own_or_parent or viewer.scope_path == assignee_path
     is_assignee = is_assignee and viewer.role.value != "screen"
-    is_assigner = viewer.user_id == assigner_user_id or (viewer.role in WRITER_ROLES and viewer.covers_path(assigner_path))
+    is_assigner = viewer.user_id == assigner_user_id or (
+        viewer.role in WRITER_ROLES and viewer.covers_path(assigner_path)
+    )
     visible = is_assignee or is_assigner or viewer.covers_path(assignee_path) or viewer.covers_path(assigner_path)
     return TaskRoles(visible=visible, is_assigner=is_assigner, is_assignee=is_assignee)
 
@@ -62,9 +74,14 @@ def roles_on(session: Session, viewer: Viewer, task: Task) -> TaskRoles:
     assignee_unit = session.get(OrgUnit, task.assignee_unit_id)
     assigner_unit = session.get(OrgUnit, task.assigner_unit_id)
     assert assignee_unit is not None and assigner_unit is not None
-    return task_roles(viewer, assigner_user_id=task.assigner_user_id, assigner_path=assigner_unit.path,
-                      assignee_path=assignee_unit.path, assignee_person_id=task.assignee_person_id,
-                      viewer_unit_path=person_unit_path(session, viewer))
+    return task_roles(
+        viewer,
+        assigner_user_id=task.assigner_user_id,
+        assigner_path=assigner_unit.path,
+        assignee_path=assignee_unit.path,
+        assignee_person_id=task.assignee_person_id,
+        viewer_unit_path=person_unit_path(session, viewer),
+    )
 
 
 def person_unit_path(session: Session, viewer: Viewer) -> str | None:
@@ -111,8 +128,11 @@ def work_counts(session: Session, *, viewer: Viewer, today: date) -> WorkCounts:
         return WorkCounts(0, 0, 0, 0, 0)
     open_values = [s.value for s in OPEN_TASK_STATUSES]
     soon = date.fromordinal(today.toordinal() + DUE_SOON_DAYS)
-    figures = (func.count(), func.coalesce(func.sum(case((Task.due_date < today, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((and_(Task.due_date >= today, Task.due_date <= soon), 1), else_=0)), 0))
+    figures = (
+        func.count(),
+        func.coalesce(func.sum(case((Task.due_date < today, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(Task.due_date >= today, Task.due_date <= soon), 1), else_=0)), 0),
+    )
     # Two indexed counts (by person, by unit) instead of one OR that would scan every task of the city.
     row = [0, 0, 0]
     conditions = [and_(Task.assignee_person_id.is_(None), Task.assignee_unit_id.in_(_assignee_units(session, viewer)))]
@@ -122,7 +142,8 @@ def work_counts(session: Session, *, viewer: Viewer, today: date) -> WorkCounts:
         part = session.execute(select(*figures).where(condition, Task.status.in_(open_values))).one()
         row = [a + int(b) for a, b in zip(row, part, strict=True)]
     waiting = session.execute(
-        select(func.count()).select_from(Task)
+        select(func.count())
+        .select_from(Task)
         .where(Task.status == TaskStatus.SUBMITTED.value, Task.assigner_user_id == viewer.user_id)
     ).scalar_one()
     return WorkCounts(int(row[0]), int(row[1]), int(row[2]), int(waiting), unread_count(session, viewer=viewer))
@@ -134,12 +155,29 @@ def _list_query() -> tuple[Select, type[OrgUnit]]:
     person = aliased(Person)
     assigner = aliased(User)
     return (
-        select(Task.id, Task.title, Task.status, Task.priority, Task.due_date, Task.original_due_date, Task.progress_pct,
-               Task.delays, Task.batch_key, Task.version, Task.assigner_user_id, Task.assignee_person_id,
-               assignee_unit.id.label("assignee_unit_id"), assignee_unit.name.label("assignee_unit"),
-               assignee_unit.path.label("assignee_path"), assigner_unit.path.label("assigner_path"),
-               assigner_unit.name.label("assigner_unit"), person.full_name.label("assignee_person"),
-               assigner.username.label("assigner"), TaskType.name.label("task_type"), Task.coefficient)
+        select(
+            Task.id,
+            Task.title,
+            Task.status,
+            Task.priority,
+            Task.due_date,
+            Task.original_due_date,
+            Task.progress_pct,
+            Task.delays,
+            Task.batch_key,
+            Task.version,
+            Task.assigner_user_id,
+            Task.assignee_person_id,
+            assignee_unit.id.label("assignee_unit_id"),
+            assignee_unit.name.label("assignee_unit"),
+            assignee_unit.path.label("assignee_path"),
+            assigner_unit.path.label("assigner_path"),
+            assigner_unit.name.label("assigner_unit"),
+            person.full_name.label("assignee_person"),
+            assigner.username.label("assigner"),
+            TaskType.name.label("task_type"),
+            Task.coefficient,
+        )
         .join(assignee_unit, assignee_unit.id == Task.assignee_unit_id)
         .join(assigner_unit, assigner_unit.id == Task.assigner_unit_id)
         .outerjoin(person, person.id == Task.assignee_person_id)
@@ -148,13 +186,31 @@ def _list_query() -> tuple[Select, type[OrgUnit]]:
     ), assignee_unit
 
 
-WORK_COLUMNS = ["id", "title", "status", "priority", "due_date", "original_due_date", "progress_pct", "delays", "batch_key",
-                "version", "assignee_unit_id", "assignee_unit", "assignee_person", "assigner", "assigner_unit", "task_type",
-                "coefficient", "due_state"]
+WORK_COLUMNS = [
+    "id",
+    "title",
+    "status",
+    "priority",
+    "due_date",
+    "original_due_date",
+    "progress_pct",
+    "delays",
+    "batch_key",
+    "version",
+    "assignee_unit_id",
+    "assignee_unit",
+    "assignee_person",
+    "assigner",
+    "assigner_unit",
+    "task_type",
+    "coefficient",
+    "due_state",
+]
 
 
-def work_list(session: Session, *, viewer: Viewer, box: str, today: date, start: date | None = None,
-              end: date | None = None) -> pd.DataFrame:
+def work_list(
+    session: Session, *, viewer: Viewer, box: str, today: date, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
     """Tasks in one box: assigned to me (or my unit), assigned by me, or of my scope.
 
     Open tasks always show; closed ones only when due inside [start, end] (the period in the URL).
@@ -169,22 +225,34 @@ def work_list(session: Session, *, viewer: Viewer, box: str, today: date, start:
     elif box == "by_me":
         mine = Task.assigner_user_id == viewer.user_id
     else:
-        mine = Task.assignee_unit_id.in_(select(OrgUnit.id).where(OrgUnit.path.startswith(viewer.scope_path, autoescape=True)))
+        mine = Task.assignee_unit_id.in_(
+            select(OrgUnit.id).where(OrgUnit.path.startswith(viewer.scope_path, autoescape=True))
+        )
     open_values = [s.value for s in OPEN_TASK_STATUSES]
-    ids = list(session.execute(select(Task.id).where(mine, Task.status.in_(open_values))
-                               .order_by(Task.due_date, Task.id).limit(LIST_LIMIT)).scalars())
+    ids = list(
+        session.execute(
+            select(Task.id).where(mine, Task.status.in_(open_values)).order_by(Task.due_date, Task.id).limit(LIST_LIMIT)
+        ).scalars()
+    )
     if start is not None and end is not None and len(ids) < LIST_LIMIT:
-        ids += session.execute(select(Task.id).where(mine, Task.status.not_in(open_values), Task.due_date >= start,
-                                                     Task.due_date <= end)
-                               .order_by(Task.due_date, Task.id).limit(LIST_LIMIT - len(ids))).scalars()
+        ids += session.execute(
+            select(Task.id)
+            .where(mine, Task.status.not_in(open_values), Task.due_date >= start, Task.due_date <= end)
+            .order_by(Task.due_date, Task.id)
+            .limit(LIST_LIMIT - len(ids))
+        ).scalars()
     order = {task_id: n for n, task_id in enumerate(ids)}
     query, _unit = _list_query()
     query = query.where(Task.id.in_(ids)) if ids else query.where(Task.id.is_(None))
     rows = sorted(session.execute(query).mappings().all(), key=lambda row: order[row["id"]])
-    frame = pd.DataFrame(rows, columns=[c for c in WORK_COLUMNS if c != "due_state"] + ["assigner_user_id",
-                                                                                        "assignee_person_id", "assignee_path",
-                                                                                        "assigner_path"])
-    frame["due_state"] = [due_state(TaskStatus(s), d, today).value for s, d in zip(frame["status"], frame["due_date"], strict=True)]
+    frame = pd.DataFrame(
+        rows,
+        columns=[c for c in WORK_COLUMNS if c != "due_state"]
+        + ["assigner_user_id", "assignee_person_id", "assignee_path", "assigner_path"],
+    )
+    frame["due_state"] = [
+        due_state(TaskStatus(s), d, today).value for s, d in zip(frame["status"], frame["due_date"], strict=True)
+    ]
     return frame
 
 
@@ -251,21 +319,55 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
     task_type = session.get(TaskType, task.task_type_id) if task.task_type_id else None
     objective = session.get(Objective, task.objective_id) if task.objective_id else None
     indicator = session.get(Indicator, task.indicator_id) if task.indicator_id else None
-    checkins = [CheckinView(c.kind, c.at, c.username, c.progress_pct, c.comment, c.evidence_url) for c in session.execute(
-        select(TaskCheckin.kind, TaskCheckin.at, User.username, TaskCheckin.progress_pct, TaskCheckin.comment,
-               TaskCheckin.evidence_url)
-        .outerjoin(User, User.id == TaskCheckin.author_user_id)
-        .where(TaskCheckin.task_id == task_id).order_by(TaskCheckin.at, TaskCheckin.id)
-    )]
+    checkins = [
+        CheckinView(c.kind, c.at, c.username, c.progress_pct, c.comment, c.evidence_url)
+        for c in session.execute(
+            select(
+                TaskCheckin.kind,
+                TaskCheckin.at,
+                User.username,
+                TaskCheckin.progress_pct,
+                TaskCheckin.comment,
+                TaskCheckin.evidence_url,
+            )
+            .outerjoin(User, User.id == TaskCheckin.author_user_id)
+            .where(TaskCheckin.task_id == task_id)
+            .order_by(TaskCheckin.at, TaskCheckin.id)
+        )
+    ]
     status = TaskStatus(task.status)
     return TaskView(
-        task.id, task.title, task.description or "", task.status, task.priority, task.start_date, task.due_date,
-        task.original_due_date, task.progress_pct, task.delays, task.major_errors, task.quality_accepted, task.completed_on,
-        task.cancel_reason, task.coefficient, task_type.name if task_type else None, assigner.username if assigner else None,
-        assigner_unit.name, assignee_unit.id, assignee_unit.name, task.assignee_person_id, person.full_name if person else None,
-        objective.id if objective else None, objective.title if objective else None, indicator.id if indicator else None,
-        indicator.name if indicator else None, task.batch_key, task.version, due_state(status, task.due_date, today).value,
-        allowed_actions(status, is_assigner=roles.is_assigner, is_assignee=roles.is_assignee) if viewer.role.value != "screen"
+        task.id,
+        task.title,
+        task.description or "",
+        task.status,
+        task.priority,
+        task.start_date,
+        task.due_date,
+        task.original_due_date,
+        task.progress_pct,
+        task.delays,
+        task.major_errors,
+        task.quality_accepted,
+        task.completed_on,
+        task.cancel_reason,
+        task.coefficient,
+        task_type.name if task_type else None,
+        assigner.username if assigner else None,
+        assigner_unit.name,
+        assignee_unit.id,
+        assignee_unit.name,
+        task.assignee_person_id,
+        person.full_name if person else None,
+        objective.id if objective else None,
+        objective.title if objective else None,
+        indicator.id if indicator else None,
+        indicator.name if indicator else None,
+        task.batch_key,
+        task.version,
+        due_state(status, task.due_date, today).value,
+        allowed_actions(status, is_assigner=roles.is_assigner, is_assignee=roles.is_assignee)
+        if viewer.role.value != "screen"
         else frozenset(),
         checkins,
     )
@@ -303,7 +405,9 @@ def assignable_people(session: Session, *, viewer: Viewer, unit_id: int) -> list
     if unit is None or not viewer.covers_path(unit.path):
         return []
     rows = session.execute(
-        select(Person.id, Person.full_name).where(Person.unit_id == unit_id, Person.active.is_(True)).order_by(Person.full_name)
+        select(Person.id, Person.full_name)
+        .where(Person.unit_id == unit_id, Person.active.is_(True))
+        .order_by(Person.full_name)
     ).all()
     return [Choice(r.id, r.full_name) for r in rows]
 
@@ -321,8 +425,10 @@ def linkable_indicators(session: Session, *, viewer: Viewer, unit_id: int, year:
     if unit is None or not viewer.covers_path(unit.path):
         return []
     rows = session.execute(
-        select(Indicator.id, Indicator.name).join(Period, Period.id == Indicator.period_id)
-        .where(Indicator.unit_id == unit_id, Period.year == year).order_by(Indicator.name)
+        select(Indicator.id, Indicator.name)
+        .join(Period, Period.id == Indicator.period_id)
+        .where(Indicator.unit_id == unit_id, Period.year == year)
+        .order_by(Indicator.name)
     ).all()
     return [Choice(r.id, r.name) for r in rows]
 
@@ -353,9 +459,17 @@ def follow_up_draft(session: Session, *, viewer: Viewer, indicator_id: int) -> F
     owner = session.get(Person, indicator.owner_person_id) if indicator.owner_person_id else None
     year = session.get(Period, indicator.period_id)
     rollup = session.get(IndicatorRollup, (indicator.id, year.id)) if year else None
-    return FollowUpDraft(indicator.id, indicator.name, unit.id, unit.name, owner.id if owner and owner.active else None,
-                         owner.full_name if owner and owner.active else None, rollup.status if rollup else "no_data",
-                         rollup.progress if rollup else None, rollup.expected if rollup else None)
+    return FollowUpDraft(
+        indicator.id,
+        indicator.name,
+        unit.id,
+        unit.name,
+        owner.id if owner and owner.active else None,
+        owner.full_name if owner and owner.active else None,
+        rollup.status if rollup else "no_data",
+        rollup.progress if rollup else None,
+        rollup.expected if rollup else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -382,7 +496,12 @@ def batch_copies(session: Session, *, viewer: Viewer, batch_key: str, today: dat
         return []
     first = session.get(Task, rows[0].id)
     assigner = first is not None and roles_on(session, viewer, first).is_assigner
-    copies = [BatchCopy(r.id, r.name, r.status, r.progress_pct, r.due_date, due_state(TaskStatus(r.status), r.due_date, today).value)
-              for r in rows if assigner or viewer.covers_path(r.path)]
+    copies = [
+        BatchCopy(
+            r.id, r.name, r.status, r.progress_pct, r.due_date, due_state(TaskStatus(r.status), r.due_date, today).value
+        )
+        for r in rows
+        if assigner or viewer.covers_path(r.path)
+    ]
     order = {"overdue": 0, "due_soon": 1, "on_time": 2, "closed": 3}
     return sorted(copies, key=lambda c: (order.get(c.due_state, 4), c.status == "done", c.progress_pct, c.unit))

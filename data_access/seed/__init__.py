@@ -171,9 +171,11 @@ def _reset_sequences(session: Session) -> None:
         return
     for table, _model in TABLES:
         # Table names come from the constant above, never from input.
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"  # noqa: S608
-        ))
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"  # noqa: S608
+            )
+        )
 
 
 def _rebuild_rollups(session: Session, today: date, report: Progress) -> dict[str, int]:

@@ -62,9 +62,18 @@ def build_accounts(tree: OrgTree, rows: DemoRows, password_hash: str) -> DemoAcc
     ]
     users: dict[str, Row] = {}
     for label, role, scope, person in plan:
-        users[label] = rows.add("users", {
-            "id": rows.next_id("users"), "username": DEMO_USERNAMES[label], "password_hash": password_hash,
-            "role": role.value, "scope_unit_id": scope["id"], "person_id": person["id"] if person else None,
-            "language": "vi", "active": True, "session_epoch": 0,
-        })
+        users[label] = rows.add(
+            "users",
+            {
+                "id": rows.next_id("users"),
+                "username": DEMO_USERNAMES[label],
+                "password_hash": password_hash,
+                "role": role.value,
+                "scope_unit_id": scope["id"],
+                "person_id": person["id"] if person else None,
+                "language": "vi",
+                "active": True,
+                "session_epoch": 0,
+            },
+        )
     return DemoAccounts(users=users, tech_division=tech_division, ward_division=ward_division)

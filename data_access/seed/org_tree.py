@@ -48,13 +48,17 @@ class AgencyTemplate:
 
 # The Department of Science and Technology absorbed Information and Communications in 2025. Its
 # divisions are the pilot's: keep their order (the demo accounts sit in the third, P3).
-SCIENCE = AgencyTemplate(SCIENCE_DEPARTMENT, "Sở Khoa học và Công nghệ", (
-    "Văn phòng",
-    "Phòng Kế hoạch - Tài chính",
-    "Phòng Quản lý công nghệ",
-    "Phòng Chuyển đổi số",
-    "Phòng Pháp chế - Thanh tra",
-))
+SCIENCE = AgencyTemplate(
+    SCIENCE_DEPARTMENT,
+    "Sở Khoa học và Công nghệ",
+    (
+        "Văn phòng",
+        "Phòng Kế hoạch - Tài chính",
+        "Phòng Quản lý công nghệ",
+        "Phòng Chuyển đổi số",
+        "Phòng Pháp chế - Thanh tra",
+    ),
+)
 
 # Hanoi's specialised agencies after the 2025 reorganisation (Planning and Investment merged into
 # Finance, Labour into Home Affairs, Transport into Construction, Natural Resources into Agriculture
@@ -62,50 +66,166 @@ SCIENCE = AgencyTemplate(SCIENCE_DEPARTMENT, "Sở Khoa học và Công nghệ",
 # the city inspectorate and two management boards that report to the People's Committee.
 DEPARTMENTS: tuple[AgencyTemplate, ...] = (
     SCIENCE,
-    AgencyTemplate("SO-NV", "Sở Nội vụ", (
-        "Văn phòng", "Phòng Tổ chức bộ máy", "Phòng Công chức, viên chức", "Phòng Cải cách hành chính",
-        "Phòng Lao động - Việc làm", "Phòng Bảo trợ xã hội")),
-    AgencyTemplate("SO-TC", "Sở Tài chính", (
-        "Văn phòng", "Phòng Quản lý ngân sách", "Phòng Quản lý đầu tư", "Phòng Quản lý giá và công sản",
-        "Phòng Doanh nghiệp, kinh tế tập thể và tư nhân")),
-    AgencyTemplate("SO-XD", "Sở Xây dựng", (
-        "Văn phòng", "Phòng Kế hoạch - Tài chính", "Phòng Quản lý nhà và thị trường bất động sản",
-        "Phòng Hạ tầng kỹ thuật", "Phòng Quản lý giao thông")),
-    AgencyTemplate("SO-YT", "Sở Y tế", (
-        "Văn phòng", "Phòng Kế hoạch - Tài chính", "Phòng Nghiệp vụ Y", "Phòng Nghiệp vụ Dược", "Phòng Tổ chức cán bộ")),
-    AgencyTemplate("SO-GDDT", "Sở Giáo dục và Đào tạo", (
-        "Văn phòng", "Phòng Kế hoạch - Tài chính", "Phòng Giáo dục Mầm non", "Phòng Giáo dục Phổ thông",
-        "Phòng Giáo dục thường xuyên", "Phòng Quản lý chất lượng")),
-    AgencyTemplate("SO-TP", "Sở Tư pháp", (
-        "Văn phòng", "Phòng Xây dựng và Kiểm tra văn bản", "Phòng Bổ trợ tư pháp", "Phòng Hành chính tư pháp",
-        "Phòng Phổ biến, giáo dục pháp luật")),
-    AgencyTemplate("SO-CT", "Sở Công Thương", (
-        "Văn phòng", "Phòng Kế hoạch - Tài chính", "Phòng Quản lý thương mại", "Phòng Quản lý công nghiệp",
-        "Phòng Quản lý năng lượng")),
-    AgencyTemplate("SO-NNMT", "Sở Nông nghiệp và Môi trường", (
-        "Văn phòng", "Phòng Kế hoạch - Tài chính", "Phòng Quản lý đất đai", "Phòng Môi trường",
-        "Phòng Trồng trọt và Chăn nuôi", "Phòng Thủy lợi")),
-    AgencyTemplate("SO-VHTT", "Sở Văn hóa và Thể thao", (
-        "Văn phòng", "Phòng Quản lý văn hóa", "Phòng Quản lý thể dục thể thao", "Phòng Xây dựng nếp sống văn hóa và gia đình",
-        "Phòng Báo chí - Xuất bản")),
-    AgencyTemplate("SO-DL", "Sở Du lịch", (
-        "Văn phòng", "Phòng Quản lý lữ hành", "Phòng Quản lý cơ sở lưu trú", "Phòng Xúc tiến du lịch")),
-    AgencyTemplate("SO-DTTG", "Sở Dân tộc và Tôn giáo", (
-        "Văn phòng", "Phòng Công tác dân tộc", "Phòng Công tác tôn giáo", "Phòng Chính sách")),
-    AgencyTemplate("SO-QHKT", "Sở Quy hoạch - Kiến trúc", (
-        "Văn phòng", "Phòng Quy hoạch chung", "Phòng Quy hoạch khu vực", "Phòng Kiến trúc", "Phòng Thông tin quy hoạch")),
-    AgencyTemplate("SO-NGV", "Sở Ngoại vụ", (
-        "Văn phòng", "Phòng Lãnh sự", "Phòng Hợp tác quốc tế", "Phòng Người Việt Nam ở nước ngoài")),
-    AgencyTemplate("VP-UBND", "Văn phòng UBND Thành phố", (
-        "Phòng Tổng hợp", "Phòng Kinh tế", "Phòng Đô thị", "Phòng Nội chính", "Phòng Khoa giáo - Văn xã",
-        "Phòng Hành chính - Tổ chức")),
-    AgencyTemplate("TTR-TP", "Thanh tra Thành phố", (
-        "Văn phòng", "Phòng Thanh tra kinh tế - xã hội", "Phòng Tiếp công dân, xử lý đơn thư",
-        "Phòng Phòng, chống tham nhũng")),
-    AgencyTemplate("BQL-KCN", "Ban Quản lý các khu công nghiệp và chế xuất Hà Nội", (
-        "Văn phòng", "Phòng Quản lý đầu tư", "Phòng Quản lý doanh nghiệp", "Phòng Quy hoạch - Xây dựng")),
-    AgencyTemplate("BQL-DSDT", "Ban Quản lý đường sắt đô thị Hà Nội", (
-        "Văn phòng", "Phòng Kế hoạch - Tổng hợp", "Phòng Kỹ thuật", "Phòng Quản lý dự án")),
+    AgencyTemplate(
+        "SO-NV",
+        "Sở Nội vụ",
+        (
+            "Văn phòng",
+            "Phòng Tổ chức bộ máy",
+            "Phòng Công chức, viên chức",
+            "Phòng Cải cách hành chính",
+            "Phòng Lao động - Việc làm",
+            "Phòng Bảo trợ xã hội",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-TC",
+        "Sở Tài chính",
+        (
+            "Văn phòng",
+            "Phòng Quản lý ngân sách",
+            "Phòng Quản lý đầu tư",
+            "Phòng Quản lý giá và công sản",
+            "Phòng Doanh nghiệp, kinh tế tập thể và tư nhân",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-XD",
+        "Sở Xây dựng",
+        (
+            "Văn phòng",
+            "Phòng Kế hoạch - Tài chính",
+            "Phòng Quản lý nhà và thị trường bất động sản",
+            "Phòng Hạ tầng kỹ thuật",
+            "Phòng Quản lý giao thông",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-YT",
+        "Sở Y tế",
+        (
+            "Văn phòng",
+            "Phòng Kế hoạch - Tài chính",
+            "Phòng Nghiệp vụ Y",
+            "Phòng Nghiệp vụ Dược",
+            "Phòng Tổ chức cán bộ",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-GDDT",
+        "Sở Giáo dục và Đào tạo",
+        (
+            "Văn phòng",
+            "Phòng Kế hoạch - Tài chính",
+            "Phòng Giáo dục Mầm non",
+            "Phòng Giáo dục Phổ thông",
+            "Phòng Giáo dục thường xuyên",
+            "Phòng Quản lý chất lượng",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-TP",
+        "Sở Tư pháp",
+        (
+            "Văn phòng",
+            "Phòng Xây dựng và Kiểm tra văn bản",
+            "Phòng Bổ trợ tư pháp",
+            "Phòng Hành chính tư pháp",
+            "Phòng Phổ biến, giáo dục pháp luật",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-CT",
+        "Sở Công Thương",
+        (
+            "Văn phòng",
+            "Phòng Kế hoạch - Tài chính",
+            "Phòng Quản lý thương mại",
+            "Phòng Quản lý công nghiệp",
+            "Phòng Quản lý năng lượng",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-NNMT",
+        "Sở Nông nghiệp và Môi trường",
+        (
+            "Văn phòng",
+            "Phòng Kế hoạch - Tài chính",
+            "Phòng Quản lý đất đai",
+            "Phòng Môi trường",
+            "Phòng Trồng trọt và Chăn nuôi",
+            "Phòng Thủy lợi",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-VHTT",
+        "Sở Văn hóa và Thể thao",
+        (
+            "Văn phòng",
+            "Phòng Quản lý văn hóa",
+            "Phòng Quản lý thể dục thể thao",
+            "Phòng Xây dựng nếp sống văn hóa và gia đình",
+            "Phòng Báo chí - Xuất bản",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-DL",
+        "Sở Du lịch",
+        ("Văn phòng", "Phòng Quản lý lữ hành", "Phòng Quản lý cơ sở lưu trú", "Phòng Xúc tiến du lịch"),
+    ),
+    AgencyTemplate(
+        "SO-DTTG",
+        "Sở Dân tộc và Tôn giáo",
+        ("Văn phòng", "Phòng Công tác dân tộc", "Phòng Công tác tôn giáo", "Phòng Chính sách"),
+    ),
+    AgencyTemplate(
+        "SO-QHKT",
+        "Sở Quy hoạch - Kiến trúc",
+        (
+            "Văn phòng",
+            "Phòng Quy hoạch chung",
+            "Phòng Quy hoạch khu vực",
+            "Phòng Kiến trúc",
+            "Phòng Thông tin quy hoạch",
+        ),
+    ),
+    AgencyTemplate(
+        "SO-NGV",
+        "Sở Ngoại vụ",
+        ("Văn phòng", "Phòng Lãnh sự", "Phòng Hợp tác quốc tế", "Phòng Người Việt Nam ở nước ngoài"),
+    ),
+    AgencyTemplate(
+        "VP-UBND",
+        "Văn phòng UBND Thành phố",
+        (
+            "Phòng Tổng hợp",
+            "Phòng Kinh tế",
+            "Phòng Đô thị",
+            "Phòng Nội chính",
+            "Phòng Khoa giáo - Văn xã",
+            "Phòng Hành chính - Tổ chức",
+        ),
+    ),
+    AgencyTemplate(
+        "TTR-TP",
+        "Thanh tra Thành phố",
+        (
+            "Văn phòng",
+            "Phòng Thanh tra kinh tế - xã hội",
+            "Phòng Tiếp công dân, xử lý đơn thư",
+            "Phòng Phòng, chống tham nhũng",
+        ),
+    ),
+    AgencyTemplate(
+        "BQL-KCN",
+        "Ban Quản lý các khu công nghiệp và chế xuất Hà Nội",
+        ("Văn phòng", "Phòng Quản lý đầu tư", "Phòng Quản lý doanh nghiệp", "Phòng Quy hoạch - Xây dựng"),
+    ),
+    AgencyTemplate(
+        "BQL-DSDT",
+        "Ban Quản lý đường sắt đô thị Hà Nội",
+        ("Văn phòng", "Phòng Kế hoạch - Tổng hợp", "Phòng Kỹ thuật", "Phòng Quản lý dự án"),
+    ),
 )
 
 # A ward's (or commune's) People's Committee after the 2025 reform (Decree 150/2025/ND-CP).
@@ -115,12 +235,16 @@ WARD_DIVISIONS = (
     "Phòng Văn hóa - Xã hội",
     "Trung tâm Phục vụ hành chính công",
 )
-PARTY = AgencyTemplate(PARTY_BOARD, "Ban Tổ chức Thành ủy", (
-    "Văn phòng Ban",
-    "Phòng Tổ chức đảng, đảng viên",
-    "Phòng Cán bộ",
-    "Phòng Bảo vệ chính trị nội bộ",
-))
+PARTY = AgencyTemplate(
+    PARTY_BOARD,
+    "Ban Tổ chức Thành ủy",
+    (
+        "Văn phòng Ban",
+        "Phòng Tổ chức đảng, đảng viên",
+        "Phòng Cán bộ",
+        "Phòng Bảo vệ chính trị nội bộ",
+    ),
+)
 
 
 class DemoRows:
@@ -204,7 +328,9 @@ class OrgTree:
 
 def hanoi_wards() -> list[Ward]:
     """Hanoi's 126 wards and communes from the official list, by code."""
-    return sorted((w for w in Ward.iter_all() if int(w.province_code) == HANOI_PROVINCE_CODE), key=lambda w: int(w.code))
+    return sorted(
+        (w for w in Ward.iter_all() if int(w.province_code) == HANOI_PROVINCE_CODE), key=lambda w: int(w.code)
+    )
 
 
 def official_ward_code(ward: Ward) -> str:
@@ -213,7 +339,9 @@ def official_ward_code(ward: Ward) -> str:
 
 def build_org_tree(demo: Demo) -> OrgTree:
     """The city, its top units and their divisions, with materialised paths."""
-    city = Unit(_unit(demo, code=CITY_CODE, name=CITY_NAME, kind=UnitKind.CITY, parent=None, official_code=CITY_OFFICIAL_CODE))
+    city = Unit(
+        _unit(demo, code=CITY_CODE, name=CITY_NAME, kind=UnitKind.CITY, parent=None, official_code=CITY_OFFICIAL_CODE)
+    )
     tree = OrgTree(city=city, top_units=[])
     wards = hanoi_wards()
     if demo.scale == "pilot":
@@ -226,30 +354,93 @@ def build_org_tree(demo: Demo) -> OrgTree:
     for ward in wards:
         official = official_ward_code(ward)
         # Wards approve their own values; about one in ten reports without an approval step.
-        _top(demo, tree, code=f"W{official}", name=ward.name, kind=UnitKind.WARD, divisions=WARD_DIVISIONS,
-             official_code=official, requires_approval=demo.rng.random() > 0.1)
-    _top(demo, tree, code=PARTY.code, name=PARTY.name, kind=UnitKind.PARTY_BOARD, divisions=PARTY.divisions,
-         ruleset=REGULATION_366)
+        _top(
+            demo,
+            tree,
+            code=f"W{official}",
+            name=ward.name,
+            kind=UnitKind.WARD,
+            divisions=WARD_DIVISIONS,
+            official_code=official,
+            requires_approval=demo.rng.random() > 0.1,
+        )
+    _top(
+        demo,
+        tree,
+        code=PARTY.code,
+        name=PARTY.name,
+        kind=UnitKind.PARTY_BOARD,
+        divisions=PARTY.divisions,
+        ruleset=REGULATION_366,
+    )
     return tree
 
 
-def _unit(demo: Demo, *, code: str, name: str, kind: UnitKind, parent: Row | None, official_code: str | None = None,
-          ruleset: str = DECREE_335, requires_approval: bool = True) -> Row:
+def _unit(
+    demo: Demo,
+    *,
+    code: str,
+    name: str,
+    kind: UnitKind,
+    parent: Row | None,
+    official_code: str | None = None,
+    ruleset: str = DECREE_335,
+    requires_approval: bool = True,
+) -> Row:
     unit_id = demo.rows.next_id("org_units")
     path = (parent["path"] if parent else "/") + f"{unit_id}/"
-    return demo.rows.add("org_units", {
-        "id": unit_id, "code": code, "official_code": official_code, "name": name, "kind": kind.value,
-        "parent_id": parent["id"] if parent else None, "path": path, "depth": parent["depth"] + 1 if parent else 0,
-        "weight": 1.0, "requires_approval": requires_approval, "ruleset": ruleset, "active": True,
-    })
+    return demo.rows.add(
+        "org_units",
+        {
+            "id": unit_id,
+            "code": code,
+            "official_code": official_code,
+            "name": name,
+            "kind": kind.value,
+            "parent_id": parent["id"] if parent else None,
+            "path": path,
+            "depth": parent["depth"] + 1 if parent else 0,
+            "weight": 1.0,
+            "requires_approval": requires_approval,
+            "ruleset": ruleset,
+            "active": True,
+        },
+    )
 
 
-def _top(demo: Demo, tree: OrgTree, *, code: str, name: str, kind: UnitKind, divisions: tuple[str, ...],
-         official_code: str | None = None, ruleset: str = DECREE_335, requires_approval: bool = True) -> None:
-    row = _unit(demo, code=code, name=name, kind=kind, parent=tree.city.row, official_code=official_code,
-                ruleset=ruleset, requires_approval=requires_approval)
+def _top(
+    demo: Demo,
+    tree: OrgTree,
+    *,
+    code: str,
+    name: str,
+    kind: UnitKind,
+    divisions: tuple[str, ...],
+    official_code: str | None = None,
+    ruleset: str = DECREE_335,
+    requires_approval: bool = True,
+) -> None:
+    row = _unit(
+        demo,
+        code=code,
+        name=name,
+        kind=kind,
+        parent=tree.city.row,
+        official_code=official_code,
+        ruleset=ruleset,
+        requires_approval=requires_approval,
+    )
     unit = Unit(row)
     for index, division in enumerate(divisions, start=1):
-        unit.divisions.append(_unit(demo, code=f"{code}-P{index}", name=division, kind=UnitKind.DIVISION, parent=row,
-                                    ruleset=ruleset, requires_approval=requires_approval))
+        unit.divisions.append(
+            _unit(
+                demo,
+                code=f"{code}-P{index}",
+                name=division,
+                kind=UnitKind.DIVISION,
+                parent=row,
+                ruleset=ruleset,
+                requires_approval=requires_approval,
+            )
+        )
     tree.top_units.append(unit)

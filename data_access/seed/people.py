@@ -48,10 +48,18 @@ class _PeopleMaker:
 
     def position(self, unit: Row, template: PositionTemplate) -> Row:
         rows = self.demo.rows
-        return rows.add("positions", {
-            "id": rows.next_id("positions"), "unit_id": unit["id"], "code": template.code, "name": template.name,
-            "task_group": template.task_group, "criteria_set": "default", "is_leader": template.is_leader,
-        })
+        return rows.add(
+            "positions",
+            {
+                "id": rows.next_id("positions"),
+                "unit_id": unit["id"],
+                "code": template.code,
+                "name": template.name,
+                "task_group": template.task_group,
+                "criteria_set": "default",
+                "is_leader": template.is_leader,
+            },
+        )
 
     def person(self, unit: Row, position: Row) -> Row:
         rng, faker = self.demo.rng, self.demo.faker
@@ -60,17 +68,30 @@ class _PeopleMaker:
         birth_year = rng.randint(*BIRTH_YEARS)
         province = HANOI_PROVINCE_CODE if rng.random() < HANOI_BORN_SHARE else rng.choice(self.other_provinces)
         while True:
-            citizen_id = make_citizen_id(province, female=female, birth_year=birth_year, serial=rng.randrange(1_000_000))
+            citizen_id = make_citizen_id(
+                province, female=female, birth_year=birth_year, serial=rng.randrange(1_000_000)
+            )
             if citizen_id not in self.citizen_ids:
                 self.citizen_ids.add(citizen_id)
                 break
         rows = self.demo.rows
         person_id = rows.next_id("people")
-        return rows.add("people", {
-            "id": person_id, "citizen_id": citizen_id, "civil_servant_code": f"HN{person_id:07d}", "full_name": name,
-            "gender": "female" if female else "male", "birth_year": birth_year, "unit_id": unit["id"],
-            "position_id": position["id"], "email": f"cb{person_id:06d}@hanoi.gov.vn", "active": True, "version": 1,
-        })
+        return rows.add(
+            "people",
+            {
+                "id": person_id,
+                "citizen_id": citizen_id,
+                "civil_servant_code": f"HN{person_id:07d}",
+                "full_name": name,
+                "gender": "female" if female else "male",
+                "birth_year": birth_year,
+                "unit_id": unit["id"],
+                "position_id": position["id"],
+                "email": f"cb{person_id:06d}@hanoi.gov.vn",
+                "active": True,
+                "version": 1,
+            },
+        )
 
 
 def build_people(demo: Demo, tree: OrgTree) -> None:

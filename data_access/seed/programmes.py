@@ -57,11 +57,31 @@ TOP_OBJECTIVES = (
         SourceKind.RESOLUTION,
         "57-NQ/TW",
         (
-            IndicatorTemplate("TTHC-TT", "Tỷ lệ hồ sơ thủ tục hành chính xử lý trực tuyến", "%", Direction.INCREASE, 70, 95,
-                              weight=3, trajectory=True, bounds=PERCENT),
-            IndicatorTemplate("KYSO", "Tỷ lệ văn bản điện tử có ký số", "%", Direction.INCREASE, 80, 100, weight=2, bounds=PERCENT),
-            IndicatorTemplate("DVC-TT", "Số mốc triển khai dịch vụ công trực tuyến toàn trình", "mốc", Direction.MILESTONES, 0, None,
-                              milestones=6, weight=1, bounds=(0, 6)),
+            IndicatorTemplate(
+                "TTHC-TT",
+                "Tỷ lệ hồ sơ thủ tục hành chính xử lý trực tuyến",
+                "%",
+                Direction.INCREASE,
+                70,
+                95,
+                weight=3,
+                trajectory=True,
+                bounds=PERCENT,
+            ),
+            IndicatorTemplate(
+                "KYSO", "Tỷ lệ văn bản điện tử có ký số", "%", Direction.INCREASE, 80, 100, weight=2, bounds=PERCENT
+            ),
+            IndicatorTemplate(
+                "DVC-TT",
+                "Số mốc triển khai dịch vụ công trực tuyến toàn trình",
+                "mốc",
+                Direction.MILESTONES,
+                0,
+                None,
+                milestones=6,
+                weight=1,
+                bounds=(0, 6),
+            ),
         ),
         weight=3,
     ),
@@ -70,11 +90,29 @@ TOP_OBJECTIVES = (
         SourceKind.ACTION_PROGRAMME,
         "CT 01-CTr/UBND {year}",
         (
-            IndicatorTemplate("VB-GIAY", "Số văn bản hành chính giấy ban hành mỗi tháng (giảm 15%/năm)", "văn bản",
-                              Direction.DECREASE, 400, 340, weight=2, bounds=(0, None)),
-            IndicatorTemplate("HOP", "Số cuộc họp mỗi tháng (giảm 10%/năm)", "cuộc họp", Direction.DECREASE, 40, 36,
-                              weight=1, bounds=(0, None)),
-            IndicatorTemplate("HOP-TT", "Tỷ lệ cuộc họp trực tuyến", "%", Direction.INCREASE, 35, 60, weight=1, bounds=PERCENT),
+            IndicatorTemplate(
+                "VB-GIAY",
+                "Số văn bản hành chính giấy ban hành mỗi tháng (giảm 15%/năm)",
+                "văn bản",
+                Direction.DECREASE,
+                400,
+                340,
+                weight=2,
+                bounds=(0, None),
+            ),
+            IndicatorTemplate(
+                "HOP",
+                "Số cuộc họp mỗi tháng (giảm 10%/năm)",
+                "cuộc họp",
+                Direction.DECREASE,
+                40,
+                36,
+                weight=1,
+                bounds=(0, None),
+            ),
+            IndicatorTemplate(
+                "HOP-TT", "Tỷ lệ cuộc họp trực tuyến", "%", Direction.INCREASE, 35, 60, weight=1, bounds=PERCENT
+            ),
         ),
         weight=2,
     ),
@@ -83,10 +121,28 @@ TOP_OBJECTIVES = (
         SourceKind.KEY_TASK,
         "NV trọng tâm {year}",
         (
-            IndicatorTemplate("HAILONG", "Chỉ số hài lòng của người dân (SIPAS)", "%", Direction.INCREASE, 80, 90,
-                              accumulation=Accumulation.AVERAGE, weight=2, bounds=PERCENT),
-            IndicatorTemplate("DUNGHAN", "Tỷ lệ hồ sơ giải quyết đúng hạn", "%", Direction.BAND, None, None,
-                              band=(98, 100), weight=1, bounds=PERCENT),
+            IndicatorTemplate(
+                "HAILONG",
+                "Chỉ số hài lòng của người dân (SIPAS)",
+                "%",
+                Direction.INCREASE,
+                80,
+                90,
+                accumulation=Accumulation.AVERAGE,
+                weight=2,
+                bounds=PERCENT,
+            ),
+            IndicatorTemplate(
+                "DUNGHAN",
+                "Tỷ lệ hồ sơ giải quyết đúng hạn",
+                "%",
+                Direction.BAND,
+                None,
+                None,
+                band=(98, 100),
+                weight=1,
+                bounds=PERCENT,
+            ),
         ),
         weight=2,
     ),
@@ -95,8 +151,16 @@ TOP_OBJECTIVES = (
         SourceKind.KEY_TASK,
         "Đề án 06/QĐ-TTg",
         (
-            IndicatorTemplate("DA06-SACH", "Hoàn thành làm sạch dữ liệu dân cư", "hoàn thành", Direction.DONE, 0, 1,
-                              weight=1, bounds=(0, 1)),
+            IndicatorTemplate(
+                "DA06-SACH",
+                "Hoàn thành làm sạch dữ liệu dân cư",
+                "hoàn thành",
+                Direction.DONE,
+                0,
+                1,
+                weight=1,
+                bounds=(0, 1),
+            ),
         ),
         weight=1,
     ),
@@ -105,10 +169,27 @@ TOP_OBJECTIVES = (
         SourceKind.REGULAR_WORK,
         None,
         (
-            IndicatorTemplate("BC-DUNGHAN", "Số báo cáo định kỳ nộp đúng hạn", "báo cáo", Direction.INCREASE, 0, 12,
-                              accumulation=Accumulation.SUM, weight=1, bounds=(0, 5)),
-            IndicatorTemplate("NV-DUNGHAN", "Tỷ lệ nhiệm vụ hoàn thành đúng hạn", "%", Direction.INCREASE, 85, 95,
-                              weight=2, bounds=PERCENT),
+            IndicatorTemplate(
+                "BC-DUNGHAN",
+                "Số báo cáo định kỳ nộp đúng hạn",
+                "báo cáo",
+                Direction.INCREASE,
+                0,
+                12,
+                accumulation=Accumulation.SUM,
+                weight=1,
+                bounds=(0, 5),
+            ),
+            IndicatorTemplate(
+                "NV-DUNGHAN",
+                "Tỷ lệ nhiệm vụ hoàn thành đúng hạn",
+                "%",
+                Direction.INCREASE,
+                85,
+                95,
+                weight=2,
+                bounds=PERCENT,
+            ),
         ),
         weight=1,
     ),
@@ -120,10 +201,27 @@ PARTY_OBJECTIVES = (
         SourceKind.RESOLUTION,
         "366-QĐ/TW",
         (
-            IndicatorTemplate("DG-DUNGHAN", "Tỷ lệ tổ chức đảng được đánh giá, xếp loại đúng hạn", "%", Direction.INCREASE, 90, 100,
-                              weight=2, bounds=PERCENT),
-            IndicatorTemplate("KT-CHIBO", "Số chi bộ được kiểm tra, giám sát", "chi bộ", Direction.INCREASE, 0, 24,
-                              accumulation=Accumulation.SUM, weight=1, bounds=(0, 10)),
+            IndicatorTemplate(
+                "DG-DUNGHAN",
+                "Tỷ lệ tổ chức đảng được đánh giá, xếp loại đúng hạn",
+                "%",
+                Direction.INCREASE,
+                90,
+                100,
+                weight=2,
+                bounds=PERCENT,
+            ),
+            IndicatorTemplate(
+                "KT-CHIBO",
+                "Số chi bộ được kiểm tra, giám sát",
+                "chi bộ",
+                Direction.INCREASE,
+                0,
+                24,
+                accumulation=Accumulation.SUM,
+                weight=1,
+                bounds=(0, 10),
+            ),
         ),
         weight=2,
     ),
@@ -135,10 +233,29 @@ DIVISION_OBJECTIVES = (
         SourceKind.RESOLUTION,
         "57-NQ/TW",
         (
-            IndicatorTemplate("HS-SO", "Tỷ lệ hồ sơ công việc xử lý trên môi trường mạng", "%", Direction.INCREASE, 60, 90,
-                              weight=2, bounds=PERCENT),
-            IndicatorTemplate("VB-GIAY", "Số văn bản giấy mỗi tháng", "văn bản", Direction.DECREASE, 60, 51, weight=1, bounds=(0, None)),
-            IndicatorTemplate("SOHOA", "Tỷ lệ hồ sơ lưu trữ được số hóa", "%", Direction.INCREASE, 40, 70, weight=1, bounds=PERCENT),
+            IndicatorTemplate(
+                "HS-SO",
+                "Tỷ lệ hồ sơ công việc xử lý trên môi trường mạng",
+                "%",
+                Direction.INCREASE,
+                60,
+                90,
+                weight=2,
+                bounds=PERCENT,
+            ),
+            IndicatorTemplate(
+                "VB-GIAY",
+                "Số văn bản giấy mỗi tháng",
+                "văn bản",
+                Direction.DECREASE,
+                60,
+                51,
+                weight=1,
+                bounds=(0, None),
+            ),
+            IndicatorTemplate(
+                "SOHOA", "Tỷ lệ hồ sơ lưu trữ được số hóa", "%", Direction.INCREASE, 40, 70, weight=1, bounds=PERCENT
+            ),
         ),
         weight=2,
     ),
@@ -147,10 +264,37 @@ DIVISION_OBJECTIVES = (
         SourceKind.REGULAR_WORK,
         None,
         (
-            IndicatorTemplate("NV-DUNGHAN", "Tỷ lệ nhiệm vụ hoàn thành đúng hạn", "%", Direction.INCREASE, 85, 95, weight=2, bounds=PERCENT),
-            IndicatorTemplate("BC-DUNGHAN", "Số báo cáo định kỳ nộp đúng hạn", "báo cáo", Direction.INCREASE, 0, 12,
-                              accumulation=Accumulation.SUM, weight=1, bounds=(0, 5)),
-            IndicatorTemplate("HOP", "Số cuộc họp của phòng mỗi tháng", "cuộc họp", Direction.DECREASE, 10, 9, weight=1, bounds=(0, None)),
+            IndicatorTemplate(
+                "NV-DUNGHAN",
+                "Tỷ lệ nhiệm vụ hoàn thành đúng hạn",
+                "%",
+                Direction.INCREASE,
+                85,
+                95,
+                weight=2,
+                bounds=PERCENT,
+            ),
+            IndicatorTemplate(
+                "BC-DUNGHAN",
+                "Số báo cáo định kỳ nộp đúng hạn",
+                "báo cáo",
+                Direction.INCREASE,
+                0,
+                12,
+                accumulation=Accumulation.SUM,
+                weight=1,
+                bounds=(0, 5),
+            ),
+            IndicatorTemplate(
+                "HOP",
+                "Số cuộc họp của phòng mỗi tháng",
+                "cuộc họp",
+                Direction.DECREASE,
+                10,
+                9,
+                weight=1,
+                bounds=(0, None),
+            ),
         ),
         weight=1,
     ),
@@ -173,12 +317,20 @@ def build_periods(demo: Demo) -> dict[str, Row]:
     rows = demo.rows
     for year in (demo.year - 1, demo.year):
         for period in periods_of_year(year):
-            periods[period.code] = rows.add("periods", {
-                "id": rows.next_id("periods"), "code": period.code, "kind": period.kind.value, "year": period.year,
-                "number": period.number, "start_date": period.start, "end_date": period.end,
-                "locked": year < demo.year and (period.end.year, period.end.month) < current_month,
-                "grace_days": 10,
-            })
+            periods[period.code] = rows.add(
+                "periods",
+                {
+                    "id": rows.next_id("periods"),
+                    "code": period.code,
+                    "kind": period.kind.value,
+                    "year": period.year,
+                    "number": period.number,
+                    "start_date": period.start,
+                    "end_date": period.end,
+                    "locked": year < demo.year and (period.end.year, period.end.month) < current_month,
+                    "grace_days": 10,
+                },
+            )
     return periods
 
 
@@ -227,23 +379,50 @@ class _ProgrammeMaker:
             parents = {(o["source_kind"], o["source_ref"]): o["id"] for o in own}
             for division in unit.divisions:
                 division_pace = min(1.45, max(0.25, pace + rng.gauss(0, 0.12)))
-                self.objectives(division, period, DIVISION_OBJECTIVES, self.tree.members[division["id"]][:3], division_pace,
-                                stops_after, light=light, parents=parents)
+                self.objectives(
+                    division,
+                    period,
+                    DIVISION_OBJECTIVES,
+                    self.tree.members[division["id"]][:3],
+                    division_pace,
+                    stops_after,
+                    light=light,
+                    parents=parents,
+                )
 
-    def objectives(self, unit: Row, period: Row, templates: tuple[ObjectiveTemplate, ...], owners: list[Row], pace: float,
-                   stops_after: int, *, light: bool, parents: dict[tuple[str, str | None], int]) -> list[Row]:
+    def objectives(
+        self,
+        unit: Row,
+        period: Row,
+        templates: tuple[ObjectiveTemplate, ...],
+        owners: list[Row],
+        pace: float,
+        stops_after: int,
+        *,
+        light: bool,
+        parents: dict[tuple[str, str | None], int],
+    ) -> list[Row]:
         rows = self.demo.rows
         made = []
         for template in templates:
             if light and template.source_kind is SourceKind.KEY_TASK:
                 continue
             source_ref = template.source_ref.format(year=period["year"]) if template.source_ref else None
-            objective = rows.add("objectives", {
-                "id": rows.next_id("objectives"), "unit_id": unit["id"], "period_id": period["id"], "title": template.title,
-                "source_kind": template.source_kind.value, "source_ref": source_ref,
-                "parent_objective_id": parents.get((template.source_kind.value, source_ref)),
-                "weight": template.weight, "owner_person_id": owners[0]["id"], "version": 1,
-            })
+            objective = rows.add(
+                "objectives",
+                {
+                    "id": rows.next_id("objectives"),
+                    "unit_id": unit["id"],
+                    "period_id": period["id"],
+                    "title": template.title,
+                    "source_kind": template.source_kind.value,
+                    "source_ref": source_ref,
+                    "parent_objective_id": parents.get((template.source_kind.value, source_ref)),
+                    "weight": template.weight,
+                    "owner_person_id": owners[0]["id"],
+                    "version": 1,
+                },
+            )
             made.append(objective)
             if period["year"] == self.demo.year:
                 self.out.objectives_by_unit[unit["id"]].append(objective)
@@ -251,31 +430,55 @@ class _ProgrammeMaker:
                 self.indicator(unit, period, objective, spec, self.demo.rng.choice(owners), pace, stops_after)
         return made
 
-    def indicator(self, unit: Row, period: Row, objective: Row, spec: IndicatorTemplate, owner: Row, pace: float,
-                  stops_after: int) -> None:
+    def indicator(
+        self, unit: Row, period: Row, objective: Row, spec: IndicatorTemplate, owner: Row, pace: float, stops_after: int
+    ) -> None:
         rows = self.demo.rows
-        indicator = rows.add("indicators", {
-            "id": rows.next_id("indicators"), "unit_id": unit["id"], "period_id": period["id"], "objective_id": objective["id"],
-            "code": spec.code, "name": spec.name, "unit_of_measure": spec.unit_of_measure, "direction": spec.direction.value,
-            "baseline": spec.baseline, "target": spec.target,
-            "band_low": spec.band[0] if spec.band else None, "band_high": spec.band[1] if spec.band else None,
-            "milestones_total": spec.milestones, "min_value": spec.bounds[0], "max_value": spec.bounds[1],
-            "weight": spec.weight, "accumulation": spec.accumulation.value, "frequency": Frequency.MONTHLY.value,
-            "owner_person_id": owner["id"], "published": self.demo.rng.random() > UNPUBLISHED_SHARE, "version": 1,
-        })
+        indicator = rows.add(
+            "indicators",
+            {
+                "id": rows.next_id("indicators"),
+                "unit_id": unit["id"],
+                "period_id": period["id"],
+                "objective_id": objective["id"],
+                "code": spec.code,
+                "name": spec.name,
+                "unit_of_measure": spec.unit_of_measure,
+                "direction": spec.direction.value,
+                "baseline": spec.baseline,
+                "target": spec.target,
+                "band_low": spec.band[0] if spec.band else None,
+                "band_high": spec.band[1] if spec.band else None,
+                "milestones_total": spec.milestones,
+                "min_value": spec.bounds[0],
+                "max_value": spec.bounds[1],
+                "weight": spec.weight,
+                "accumulation": spec.accumulation.value,
+                "frequency": Frequency.MONTHLY.value,
+                "owner_person_id": owner["id"],
+                "published": self.demo.rng.random() > UNPUBLISHED_SHARE,
+                "version": 1,
+            },
+        )
         year = period["year"]
         if year == self.demo.year:
             self.out.indicators_by_unit[unit["id"]].append(indicator)
         if spec.trajectory and spec.baseline is not None and spec.target is not None:
             for month, share in TRAJECTORY_SHARES:
-                rows.add("trajectory_points", {
-                    "id": rows.next_id("trajectory_points"), "indicator_id": indicator["id"], "at": self.month_ends[(year, month)],
-                    "value": round(spec.baseline + (spec.target - spec.baseline) * share, 2),
-                })
+                rows.add(
+                    "trajectory_points",
+                    {
+                        "id": rows.next_id("trajectory_points"),
+                        "indicator_id": indicator["id"],
+                        "at": self.month_ends[(year, month)],
+                        "value": round(spec.baseline + (spec.target - spec.baseline) * share, 2),
+                    },
+                )
         self.measurements(indicator["id"], unit, year, spec, pace, stops_after)
 
-    def measurements(self, indicator_id: int, unit: Row, year: int, spec: IndicatorTemplate, pace: float,
-                     stops_after: int) -> None:
+    def measurements(
+        self, indicator_id: int, unit: Row, year: int, spec: IndicatorTemplate, pace: float, stops_after: int
+    ) -> None:
         rng, rows, today = self.demo.rng, self.demo.rows, self.demo.today
         months = [m for m in range(1, 13) if self.month_ends[(year, m)] <= today]  # a month is reported once it ended
         done_month = rng.randint(3, 12)
@@ -293,13 +496,26 @@ class _ProgrammeMaker:
                 status, reason = MeasurementStatus.REJECTED, REJECT_REASON
             entered_at = datetime.combine(month_end, time(17, 0))
             reviewed = status is not MeasurementStatus.SUBMITTED
-            rows.add("measurements", {
-                "id": rows.next_id("measurements"), "indicator_id": indicator_id, "value": value, "measured_on": month_end,
-                "status": status.value, "entered_by_id": reporter.entered_by, "entered_at": entered_at,
-                "reviewed_by_id": reporter.reviewed_by if reviewed else None,
-                "reviewed_at": max(entered_at, min(entered_at + timedelta(hours=40), self.latest_review)) if reviewed else None,
-                "reject_reason": reason, "evidence_url": None, "comment": None, "version": 1,
-            })
+            rows.add(
+                "measurements",
+                {
+                    "id": rows.next_id("measurements"),
+                    "indicator_id": indicator_id,
+                    "value": value,
+                    "measured_on": month_end,
+                    "status": status.value,
+                    "entered_by_id": reporter.entered_by,
+                    "entered_at": entered_at,
+                    "reviewed_by_id": reporter.reviewed_by if reviewed else None,
+                    "reviewed_at": max(entered_at, min(entered_at + timedelta(hours=40), self.latest_review))
+                    if reviewed
+                    else None,
+                    "reject_reason": reason,
+                    "evidence_url": None,
+                    "comment": None,
+                    "version": 1,
+                },
+            )
 
 
 def _value(rng: random.Random, spec: IndicatorTemplate, month: int, pace: float, done_month: int) -> float:
@@ -336,4 +552,3 @@ def build_programmes(demo: Demo, tree: OrgTree, periods: dict[str, Row], account
     for year in (demo.year - 1, demo.year):
         maker.year(year)
     return maker.out
-

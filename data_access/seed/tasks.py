@@ -106,15 +106,22 @@ PROGRESS_COMMENTS = (
 def build_task_types(demo: Demo) -> list[Row]:
     rows = demo.rows
     return [
-        rows.add("task_types", {"id": rows.next_id("task_types"), "code": t.code, "name": t.name, "coefficient": t.coefficient})
+        rows.add(
+            "task_types",
+            {"id": rows.next_id("task_types"), "code": t.code, "name": t.name, "coefficient": t.coefficient},
+        )
         for t in TASK_TYPES
     ]
 
 
 # Stored values, looked up once (an enum's .value costs a call per row).
 OPEN, IN_PROGRESS, SUBMITTED, DONE, RETURNED, CANCELLED = (
-    TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value, TaskStatus.SUBMITTED.value, TaskStatus.DONE.value,
-    TaskStatus.RETURNED.value, TaskStatus.CANCELLED.value,
+    TaskStatus.OPEN.value,
+    TaskStatus.IN_PROGRESS.value,
+    TaskStatus.SUBMITTED.value,
+    TaskStatus.DONE.value,
+    TaskStatus.RETURNED.value,
+    TaskStatus.CANCELLED.value,
 )
 PRIORITIES = [p.value for p in Priority]
 PRIORITY_CUMULATIVE = list(accumulate(PRIORITY_WEIGHTS))  # random.choices draws the same either way
@@ -123,7 +130,9 @@ EIGHT_AM = time(8, 0)
 
 
 class _TaskMaker:
-    def __init__(self, demo: Demo, tree: OrgTree, types: list[Row], programmes: Programmes, accounts: DemoAccounts) -> None:
+    def __init__(
+        self, demo: Demo, tree: OrgTree, types: list[Row], programmes: Programmes, accounts: DemoAccounts
+    ) -> None:
         self.demo = demo
         self.tree = tree
         self.types = types
@@ -156,11 +165,25 @@ class _TaskMaker:
         for quarter, month in enumerate((3, 6, 9, 12), start=1):
             due = date(self.demo.year, month, 25)
             for unit in wards:
-                self.task(self.tree.city.row["id"], unit.row["id"], None, due, batch_key=f"CDS-{self.demo.year}-Q{quarter}",
-                          title=f"Báo cáo kết quả chuyển đổi số quý {quarter} năm {self.demo.year}")
+                self.task(
+                    self.tree.city.row["id"],
+                    unit.row["id"],
+                    None,
+                    due,
+                    batch_key=f"CDS-{self.demo.year}-Q{quarter}",
+                    title=f"Báo cáo kết quả chuyển đổi số quý {quarter} năm {self.demo.year}",
+                )
 
-    def task(self, assigner_unit_id: int, assignee_unit_id: int, person_id: int | None, due: date, *,
-             batch_key: str | None = None, title: str | None = None) -> None:
+    def task(
+        self,
+        assigner_unit_id: int,
+        assignee_unit_id: int,
+        person_id: int | None,
+        due: date,
+        *,
+        batch_key: str | None = None,
+        title: str | None = None,
+    ) -> None:
         rng = self.demo.rng
         kind = rng.choice(self.types)
         start = due - timedelta(days=rng.randint(7, 45))
@@ -171,14 +194,33 @@ class _TaskMaker:
             title = template.format(topic=topic)
             self.topics[task_id] = topic
         row: Row = {
-            "id": task_id, "title": title, "description": "", "assigner_user_id": None,
-            "assigner_unit_id": assigner_unit_id, "assignee_unit_id": assignee_unit_id, "assignee_person_id": person_id,
-            "batch_key": batch_key, "task_type_id": kind["id"], "coefficient": kind["coefficient"],
+            "id": task_id,
+            "title": title,
+            "description": "",
+            "assigner_user_id": None,
+            "assigner_unit_id": assigner_unit_id,
+            "assignee_unit_id": assignee_unit_id,
+            "assignee_person_id": person_id,
+            "batch_key": batch_key,
+            "task_type_id": kind["id"],
+            "coefficient": kind["coefficient"],
             "priority": rng.choices(PRIORITIES, cum_weights=PRIORITY_CUMULATIVE)[0],
-            "objective_id": None, "indicator_id": None, "start_date": start, "due_date": due, "original_due_date": due,
-            "status": OPEN, "progress_pct": 0, "completed_on": None, "delays": 0, "major_errors": 0,
-            "quality_accepted": None, "exceeded": False, "excused": False, "cancel_reason": None,
-            "created_at": datetime.combine(start, EIGHT_AM), "version": 1,
+            "objective_id": None,
+            "indicator_id": None,
+            "start_date": start,
+            "due_date": due,
+            "original_due_date": due,
+            "status": OPEN,
+            "progress_pct": 0,
+            "completed_on": None,
+            "delays": 0,
+            "major_errors": 0,
+            "quality_accepted": None,
+            "exceeded": False,
+            "excused": False,
+            "cancel_reason": None,
+            "created_at": datetime.combine(start, EIGHT_AM),
+            "version": 1,
         }
         self.outcome(row)
         self.tasks.append(row)
@@ -208,14 +250,27 @@ class _TaskMaker:
         rejected = rng.random() < (0.5 if errors else REJECTED[0] + REJECTED[1] * slack)
         # Objective reasons (a late input from another agency, a changed instruction) excuse some.
         excused = bool(delays or errors) and rng.random() < EXCUSED_SHARE
-        completed = due + timedelta(days=delays * rng.randint(3, 10)) if delays else due - timedelta(days=rng.randint(0, 5))
-        row.update(status=DONE, progress_pct=100, completed_on=min(completed, today), delays=delays, major_errors=errors,
-                   quality_accepted=not rejected, excused=excused,
-                   exceeded=not rejected and rng.random() < EXCEEDED[0] + EXCEEDED[1] * (1.0 - slack))
+        completed = (
+            due + timedelta(days=delays * rng.randint(3, 10)) if delays else due - timedelta(days=rng.randint(0, 5))
+        )
+        row.update(
+            status=DONE,
+            progress_pct=100,
+            completed_on=min(completed, today),
+            delays=delays,
+            major_errors=errors,
+            quality_accepted=not rejected,
+            excused=excused,
+            exceeded=not rejected and rng.random() < EXCEEDED[0] + EXCEEDED[1] * (1.0 - slack),
+        )
 
     def steadiness(self, row: Row) -> float:
         """How reliably the assignee delivers, 0..1, drawn once per person (or unit, for unit tasks)."""
-        key = ("person", row["assignee_person_id"]) if row["assignee_person_id"] is not None else ("unit", row["assignee_unit_id"])
+        key = (
+            ("person", row["assignee_person_id"])
+            if row["assignee_person_id"] is not None
+            else ("unit", row["assignee_unit_id"])
+        )
         value = self._steadiness.get(key)
         if value is None:
             value = self._steadiness[key] = self.outcomes.betavariate(*STEADINESS)
@@ -232,7 +287,9 @@ class _TaskMaker:
         tech_division = users.tech_division["id"]
         hoan_kiem_path = self.tree.top(HOAN_KIEM).row["path"]
         in_hoan_kiem = {u["id"] for u in self.demo.rows.rows("org_units") if u["path"].startswith(hoan_kiem_path)}
-        city_manager, manager, ward_leader = (users.user_id(label) for label in ("city_manager", "manager", "ward_leader"))
+        city_manager, manager, ward_leader = (
+            users.user_id(label) for label in ("city_manager", "manager", "ward_leader")
+        )
         targets = self.link_targets()
         today = self.today
         for row in self.tasks:
@@ -264,8 +321,9 @@ class _TaskMaker:
             elif due < today and (row["delays"] or status != DONE):
                 if random_() < 0.4:
                     # The first deadline was missed and extended once; the current one counts for evaluation.
-                    row["original_due_date"] = max(row["start_date"] + timedelta(days=3),
-                                                   due - timedelta(days=rng.randint(7, 21)))
+                    row["original_due_date"] = max(
+                        row["start_date"] + timedelta(days=3), due - timedelta(days=rng.randint(7, 21))
+                    )
             elif status == IN_PROGRESS:  # due today or later
                 roll = random_()
                 if roll < 0.15:
@@ -283,7 +341,8 @@ class _TaskMaker:
         for unit_id, objectives in self.programmes.objectives_by_unit.items():
             for objective in objectives:
                 targets.setdefault(unit_id, {}).setdefault(
-                    objective["source_kind"], (objective["id"], indicators.get(objective["id"], [])))
+                    objective["source_kind"], (objective["id"], indicators.get(objective["id"], []))
+                )
         return targets
 
     def checkins(self) -> None:
@@ -317,14 +376,23 @@ class _Checkins:
         self.today = maker.today
         self.last = datetime.combine(maker.today, time(17, 30))
 
-    def add(self, kind: str, day: date, *, pct: int | None = None, comment: str = "", hour: int = 16,
-            reviewer: bool = False) -> None:
+    def add(
+        self, kind: str, day: date, *, pct: int | None = None, comment: str = "", hour: int = 16, reviewer: bool = False
+    ) -> None:
         at = min(datetime.combine(day, time(hour, self.rng.randint(0, 59))), self.last)
-        self.rows.add("task_checkins", {
-            "id": self.rows.next_id("task_checkins"), "task_id": self.task["id"],
-            "author_user_id": self.reviewer if reviewer else self.author, "kind": kind, "at": at, "progress_pct": pct,
-            "comment": comment, "evidence_url": None,
-        })
+        self.rows.add(
+            "task_checkins",
+            {
+                "id": self.rows.next_id("task_checkins"),
+                "task_id": self.task["id"],
+                "author_user_id": self.reviewer if reviewer else self.author,
+                "kind": kind,
+                "at": at,
+                "progress_pct": pct,
+                "comment": comment,
+                "evidence_url": None,
+            },
+        )
 
     def between(self, first: date, last: date) -> date:
         last = min(last, self.today)
@@ -338,15 +406,23 @@ class _Checkins:
         if start > self.today or status == OPEN:
             return
         if status == CANCELLED:
-            self.add("cancelled", self.between(start, task["due_date"]), comment=task["cancel_reason"] or "", reviewer=True)
+            self.add(
+                "cancelled", self.between(start, task["due_date"]), comment=task["cancel_reason"] or "", reviewer=True
+            )
             return
         pct = task["progress_pct"]
         work_ends = task["completed_on"] or self.today
         midway = self.between(start, min(task["original_due_date"], work_ends) - timedelta(days=1))
-        self.add("progress", midway, pct=min(pct, rng.choice((20, 30, 50))), comment=rng.choice(PROGRESS_COMMENTS), hour=10)
+        self.add(
+            "progress", midway, pct=min(pct, rng.choice((20, 30, 50))), comment=rng.choice(PROGRESS_COMMENTS), hour=10
+        )
         if task["original_due_date"] < task["due_date"]:
-            self.add("extended", task["original_due_date"], reviewer=True,
-                     comment=f"Gia hạn đến ngày {task['due_date']:%d/%m/%Y} theo đề nghị của đơn vị.")
+            self.add(
+                "extended",
+                task["original_due_date"],
+                reviewer=True,
+                comment=f"Gia hạn đến ngày {task['due_date']:%d/%m/%Y} theo đề nghị của đơn vị.",
+            )
         if status == IN_PROGRESS:
             if pct > 50:
                 self.add("progress", self.between(midway, self.today), pct=pct, comment=rng.choice(PROGRESS_COMMENTS))
@@ -355,8 +431,14 @@ class _Checkins:
             handed_in = self.between(midway, self.today)
             self.add("done", handed_in, pct=100, comment="Đã hoàn thành, đề nghị nghiệm thu.")
             if status == RETURNED:
-                self.add("returned", self.between(handed_in, self.today), pct=task["progress_pct"], reviewer=True,
-                         comment=rng.choice(RETURN_COMMENTS), hour=17)
+                self.add(
+                    "returned",
+                    self.between(handed_in, self.today),
+                    pct=task["progress_pct"],
+                    reviewer=True,
+                    comment=rng.choice(RETURN_COMMENTS),
+                    hour=17,
+                )
             return
         done_on: date = task["completed_on"]
         self.add("done", done_on, pct=100, comment="Đã hoàn thành, đề nghị nghiệm thu.")
@@ -368,8 +450,13 @@ class _Checkins:
             verdict = "Đạt yêu cầu, vượt mức về chất lượng."
         else:
             verdict = "Đạt yêu cầu."
-        self.add("accepted", min(done_on + timedelta(days=rng.randint(0, 3)), self.today), comment=verdict, hour=17,
-                 reviewer=True)
+        self.add(
+            "accepted",
+            min(done_on + timedelta(days=rng.randint(0, 3)), self.today),
+            comment=verdict,
+            hour=17,
+            reviewer=True,
+        )
 
 
 def build_tasks(demo: Demo, tree: OrgTree, types: list[Row], programmes: Programmes, accounts: DemoAccounts) -> None:

@@ -18,8 +18,16 @@ from config.settings import PROJECT_ROOT
 from tests.conftest import DEMO_PASSWORD
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def _free_port() -> int:
@@ -35,14 +43,24 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
-        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
-                    "PULSE_ENV": "test", **(extra_env or {})}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
+            "PULSE_ENV": "test",
+            **(extra_env or {}),
+        }
         self.start()
 
     def start(self) -> None:
         """Start (or restart, on the same port) the server process."""
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.support.serve", str(self.port)], cwd=PROJECT_ROOT,
-                                        env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.serve", str(self.port)],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self._wait()
 
     def _wait(self) -> None:

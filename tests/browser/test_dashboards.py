@@ -90,10 +90,15 @@ def test_lagging_grid_refreshes_in_place_when_the_data_changes(new_page, live_se
         with store.read() as session:
             year = session.execute(select(Period.id).where(Period.code == "2026")).scalar_one()
             lagging = session.execute(
-                select(Indicator.id, Indicator.target, OrgUnit.name).join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
+                select(Indicator.id, Indicator.target, OrgUnit.name)
+                .join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
                 .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
-                .where(IndicatorRollup.period_id == year, IndicatorRollup.status == "off_track",
-                       Indicator.direction == "increase", Indicator.accumulation == "last")
+                .where(
+                    IndicatorRollup.period_id == year,
+                    IndicatorRollup.status == "off_track",
+                    Indicator.direction == "increase",
+                    Indicator.accumulation == "last",
+                )
                 .order_by(Indicator.id)
             ).first()
         assert lagging is not None
@@ -108,10 +113,22 @@ def test_lagging_grid_refreshes_in_place_when_the_data_changes(new_page, live_se
         rows_before = len(_grid_column(page, "indicator"))
 
         with store.write() as session:  # another user reaches the target
-            session.add(Measurement(indicator_id=lagging.id, value=lagging.target, measured_on=date(2026, 11, 15),
-                                    status="approved"))
-        assert wait_until(lambda: page.query_selector(row) is None and _only_units_named(page, lagging.name)
-                          and len(_grid_column(page, "indicator")) == rows_before - 1, timeout=5.0) <= 5.0
+            session.add(
+                Measurement(
+                    indicator_id=lagging.id, value=lagging.target, measured_on=date(2026, 11, 15), status="approved"
+                )
+            )
+        assert (
+            wait_until(
+                lambda: (
+                    page.query_selector(row) is None
+                    and _only_units_named(page, lagging.name)
+                    and len(_grid_column(page, "indicator")) == rows_before - 1
+                ),
+                timeout=5.0,
+            )
+            <= 5.0
+        )
         # The user's place is kept: the filter text, the sort on progress.
         assert page.input_value("#lagging-grid .ag-floating-filter[col-id='unit'] input") == lagging.name
         assert page.get_attribute("#lagging-grid .ag-header-cell[col-id='progress']", "aria-sort") == "ascending"
@@ -125,7 +142,8 @@ def test_big_screen_advances_by_itself_and_by_key(new_page, live_server: LiveSer
     page.goto(f"{live_server.url}/present?slides=overview,lagging,rankings&interval=5")
     page.wait_for_selector("#present-cards")
     assert not page.is_visible("#pulse-navbar") or page.evaluate(
-        "document.elementFromPoint(10, 10).closest('#present-root') !== null")  # the navbar is covered
+        "document.elementFromPoint(10, 10).closest('#present-root') !== null"
+    )  # the navbar is covered
     first = page.inner_text("#present-title")
     wait_until(lambda: page.inner_text("#present-title") != first, timeout=9)
     assert page.query_selector("#present-lagging-8") is not None
@@ -140,8 +158,13 @@ def test_big_screen_advances_by_itself_and_by_key(new_page, live_server: LiveSer
 
 
 @pytest.mark.parametrize(("width", "height", "floor"), [(1920, 1080, 23.7), (3840, 2160, 47.5)])
-def test_big_screen_text_is_legible_from_five_metres(new_page, live_server: LiveServer, width: int, height: int,  # type: ignore[no-untyped-def]
-                                                     floor: float) -> None:
+def test_big_screen_text_is_legible_from_five_metres(
+    new_page,
+    live_server: LiveServer,
+    width: int,
+    height: int,  # type: ignore[no-untyped-def]
+    floor: float,
+) -> None:
     page = new_page(width, height)
     log_in(page, live_server.url, "manhinh.phonghop")
     for theme in ("dark", "light"):
@@ -172,10 +195,16 @@ def test_a_measurement_committed_elsewhere_appears_within_five_seconds(new_page,
 def test_screenshot_of_every_page(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     page = new_page()
     log_in(page, live_server.url, "admin")
-    for name, path, ready in [("overview", "/", "#overview-title"), ("lagging", "/lagging", "#lagging-count"), ("rankings", "/rankings", "#rankings-ward"),
-                              ("indicator", "/indicator/1", "#indicator-title"), ("person", "/person/5", "#person-title"),
-                              ("present", "/present", "#present-cards"),
-                              ("unit", "/unit/1", "#unit-title"), ("account", "/account", "#account-username")]:
+    for name, path, ready in [
+        ("overview", "/", "#overview-title"),
+        ("lagging", "/lagging", "#lagging-count"),
+        ("rankings", "/rankings", "#rankings-ward"),
+        ("indicator", "/indicator/1", "#indicator-title"),
+        ("person", "/person/5", "#person-title"),
+        ("present", "/present", "#present-cards"),
+        ("unit", "/unit/1", "#unit-title"),
+        ("account", "/account", "#account-username"),
+    ]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_selector(ready, timeout=40_000)
         page.wait_for_timeout(500)
@@ -189,8 +218,14 @@ def test_polling_stops_while_the_tab_is_hidden(new_page, live_server: LiveServer
     log_in(page, live_server.url, "lanhdao.thanhpho")
     page.wait_for_selector("#overview-title")
     polls: list[str] = []
-    page.on("request", lambda r: polls.append(r.url) if "_dash-update-component" in r.url
-            and "pulse-live-version" in (r.post_data or "") else None)
+    page.on(
+        "request",
+        lambda r: (
+            polls.append(r.url)
+            if "_dash-update-component" in r.url and "pulse-live-version" in (r.post_data or "")
+            else None
+        ),
+    )
     page.wait_for_timeout(7000)  # (a plain sleep would not let Playwright deliver the request events)
     visible_polls = len(polls)
     assert visible_polls >= 2  # about one every 3 s while visible
@@ -208,8 +243,12 @@ def test_big_screen_recovers_from_a_server_restart_without_an_error(new_page, li
     live_server.stop()
     page.wait_for_timeout(6000)  # the playlist keeps turning while the server is away
     live_server.start()
-    wait_until(lambda: page.query_selector("#present-cards") is not None or page.query_selector("#present-lagging-8") is not None,
-               timeout=15)
+    wait_until(
+        lambda: (
+            page.query_selector("#present-cards") is not None or page.query_selector("#present-lagging-8") is not None
+        ),
+        timeout=15,
+    )
     wait_until(lambda: page.query_selector("#present-lagging-8") is not None, timeout=15)
     body = page.inner_text("body")
     assert "Error" not in body and "Lỗi" not in body and page.query_selector("#login-submit") is None

@@ -51,7 +51,9 @@ def test_enter_approve_and_import_values(new_page, live_server: LiveServer, tmp_
     row.get_by_role("button", name="Approve").click()
     expect(manager.locator(".work-message")).to_contain_text("Value approved", timeout=20_000)
     expect(manager.locator(".pending-value", has_text="Số liệu tháng 11")).to_have_count(0)
-    expect(staff.locator(".entry-history")).to_contain_text(DEMO_USERNAMES["manager"], timeout=10_000)  # live, no reload
+    expect(staff.locator(".entry-history")).to_contain_text(
+        DEMO_USERNAMES["manager"], timeout=10_000
+    )  # live, no reload
 
     # A spreadsheet: download the template, fill two rows (one wrong), upload, check, import.
     with staff.expect_download() as download:
@@ -68,8 +70,14 @@ def test_enter_approve_and_import_values(new_page, live_server: LiveServer, tmp_
     filled = io.BytesIO()
     book.save(filled)
     staff.locator("#entry-upload input[type=file]").set_input_files(
-        files=[{"name": "so-lieu.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "buffer": filled.getvalue()}])
+        files=[
+            {
+                "name": "so-lieu.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": filled.getvalue(),
+            }
+        ]
+    )
     expect(staff.locator(".import-status-text")).to_contain_text("1 dòng hợp lệ", timeout=20_000)
     expect(staff.locator(".import-report")).to_contain_text("Giá trị: nhập một số")
     expect(staff.locator(".import-report .ag-row")).to_have_count(1)

@@ -33,10 +33,16 @@ def give_products(demo_url: str) -> None:
     try:
         with store.read() as session:
             user = session.execute(select(User).where(User.username == DEMO_USERNAMES["staff"])).scalar_one()
-        set_tasks_in(store, user.person_id, user.scope_unit_id, PERIOD, [
-            {"coefficient": 1.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0},
-            {"coefficient": 3.0, "status": "done", "quality_accepted": True, "major_errors": 1, "delays": 1},
-        ])
+        set_tasks_in(
+            store,
+            user.person_id,
+            user.scope_unit_id,
+            PERIOD,
+            [
+                {"coefficient": 1.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0},
+                {"coefficient": 3.0, "status": "done", "quality_accepted": True, "major_errors": 1, "delays": 1},
+            ],
+        )
     finally:
         store.dispose()
 

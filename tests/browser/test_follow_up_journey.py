@@ -57,7 +57,9 @@ def test_staff_get_no_follow_up_button(new_page, live_server: LiveServer) -> Non
     store = Store.connect(live_server.database_url)
     try:
         with store.read() as session:
-            person = session.execute(select(User.person_id).where(User.username == DEMO_USERNAMES["staff"])).scalar_one()
+            person = session.execute(
+                select(User.person_id).where(User.username == DEMO_USERNAMES["staff"])
+            ).scalar_one()
             own = session.execute(select(Indicator.id).where(Indicator.owner_person_id == person)).scalars().first()
     finally:
         store.dispose()

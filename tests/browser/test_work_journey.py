@@ -34,8 +34,16 @@ def overdue_task(database_url: str) -> None:
         with store.write() as session:
             ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
             due = today() - timedelta(days=1)
-            session.add(Task(title=OVERDUE, assigner_unit_id=1, assignee_unit_id=ward, start_date=due - timedelta(days=20),
-                             due_date=due, original_due_date=due))
+            session.add(
+                Task(
+                    title=OVERDUE,
+                    assigner_unit_id=1,
+                    assignee_unit_id=ward,
+                    start_date=due - timedelta(days=20),
+                    due_date=due,
+                    original_due_date=due,
+                )
+            )
     finally:
         store.dispose()
 
@@ -142,6 +150,8 @@ def test_a_stale_page_is_told_who_changed_the_task(new_page, live_server: LiveSe
     expect(leader.locator(".task-stale")).to_be_visible(timeout=10_000)  # told as soon as it happened
     leader.locator(".task-progress-input").fill("50")
     leader.get_by_role("button", name="Report progress").click()
-    expect(leader.locator(".work-message")).to_contain_text(f"Changed by {DEMO_USERNAMES['ward_staff']}", timeout=20_000)
+    expect(leader.locator(".work-message")).to_contain_text(
+        f"Changed by {DEMO_USERNAMES['ward_staff']}", timeout=20_000
+    )
     leader.goto(task_url)
     expect(leader.locator(".task-progress")).to_contain_text("30", timeout=20_000)  # the first report stands

@@ -29,9 +29,11 @@ from data_access.viewer import Viewer, load_viewer
 from domain.kinds import Role
 from tests.support.builders import SmallTree, add_indicator, build_small_tree
 
-LABELS = LaggingLabels(unit_kinds={"city": "City", "ward": "Ward / commune", "division": "Division"},
-                       statuses={"at_risk": "At risk", "off_track": "Off track"},
-                       sources={"resolution": "Resolution", "regular_work": "Regular work"})
+LABELS = LaggingLabels(
+    unit_kinds={"city": "City", "ward": "Ward / commune", "division": "Division"},
+    statuses={"at_risk": "At risk", "off_track": "Off track"},
+    sources={"resolution": "Resolution", "regular_work": "Regular work"},
+)
 
 
 class Hand:
@@ -44,7 +46,9 @@ class Hand:
 
     def page(self, *, viewer: Viewer | None = None, **options: Any) -> tuple[list[str], int]:
         with self.store.read() as session:
-            result = dashboard.lagging_page(session, viewer=viewer or self.city, period="2026", labels=LABELS, **options)
+            result = dashboard.lagging_page(
+                session, viewer=viewer or self.city, period="2026", labels=LABELS, **options
+            )
         return [self.names[int(i)] for i in result.rows["indicator_id"]], result.total
 
     def rows(self, **options: Any) -> list[dict[str, Any]]:
@@ -64,23 +68,49 @@ def _number(field: str, operator: str, value: float, value_to: float | None = No
 @pytest.fixture
 def hand(empty_store: Store) -> Hand:
     tree = build_small_tree(empty_store)
-    names = {tree.city: "Thành phố", tree.ward_a: "Phường Đống Đa", tree.ward_b: "Phường Ba Đình", tree.division: "Phòng Văn hóa"}
+    names = {
+        tree.city: "Thành phố",
+        tree.ward_a: "Phường Đống Đa",
+        tree.ward_b: "Phường Ba Đình",
+        tree.division: "Phòng Văn hóa",
+    }
     with empty_store.write() as session:
         for unit_id, name in names.items():
             session.get(OrgUnit, unit_id).name = name
-        owner = Person(citizen_id="001090000001", civil_servant_code="CC-1", full_name="Đặng Thu Hà", gender="female",
-                       birth_year=1990, unit_id=tree.ward_a)
-        resolution = Objective(unit_id=tree.division, period_id=tree.year_period, title="Chuyển đổi số",
-                               source_kind="resolution", source_ref="57-NQ/TW", weight=1.0)
+        owner = Person(
+            citizen_id="001090000001",
+            civil_servant_code="CC-1",
+            full_name="Đặng Thu Hà",
+            gender="female",
+            birth_year=1990,
+            unit_id=tree.ward_a,
+        )
+        resolution = Objective(
+            unit_id=tree.division,
+            period_id=tree.year_period,
+            title="Chuyển đổi số",
+            source_kind="resolution",
+            source_ref="57-NQ/TW",
+            weight=1.0,
+        )
         session.add_all([owner, resolution])
-    plan = [("records", tree.division, 2.0, 40), ("online", tree.ward_b, 1.0, 10), ("meetings", tree.city, 1.0, 60),
-            ("đường", tree.ward_a, 1.0, 70), ("budget", tree.ward_b, 3.0, 95)]
+    plan = [
+        ("records", tree.division, 2.0, 40),
+        ("online", tree.ward_b, 1.0, 10),
+        ("meetings", tree.city, 1.0, 60),
+        ("đường", tree.ward_a, 1.0, 70),
+        ("budget", tree.ward_b, 3.0, 95),
+    ]
     ids = {name: add_indicator(empty_store, tree, unit_id=unit, weight=weight) for name, unit, weight, _ in plan}
     with empty_store.write() as session:
         for name, _unit, _weight, value in plan:
             indicator = session.get(Indicator, ids[name])
-            indicator.name = {"meetings": "Số cuộc họp (giảm 10%/năm)", "đường": "Đường truyền số"}.get(name, name.title())
-            session.add(Measurement(indicator_id=ids[name], value=value, measured_on=date(2026, 10, 31), status="approved"))
+            indicator.name = {"meetings": "Số cuộc họp (giảm 10%/năm)", "đường": "Đường truyền số"}.get(
+                name, name.title()
+            )
+            session.add(
+                Measurement(indicator_id=ids[name], value=value, measured_on=date(2026, 10, 31), status="approved")
+            )
         session.get(Indicator, ids["đường"]).owner_person_id = owner.id
         session.get(Indicator, ids["records"]).objective_id = resolution.id
     return Hand(empty_store, tree, ids)
@@ -88,8 +118,13 @@ def hand(empty_store: Store) -> Hand:
 
 def test_the_rollups_store_the_weighted_gap(hand: Hand) -> None:
     with hand.store.read() as session:
-        gaps = dict(session.execute(select(IndicatorRollup.indicator_id, IndicatorRollup.gap)
-                                    .where(IndicatorRollup.period_id == hand.tree.year_period)).all())
+        gaps = dict(
+            session.execute(
+                select(IndicatorRollup.indicator_id, IndicatorRollup.gap).where(
+                    IndicatorRollup.period_id == hand.tree.year_period
+                )
+            ).all()
+        )
     assert gaps[hand.ids["records"]] == pytest.approx(2 * (324 / 365 - 0.4))
     assert gaps[hand.ids["budget"]] == pytest.approx(3 * (324 / 365 - 0.95))  # negative: ahead of plan
 
@@ -102,49 +137,71 @@ def test_the_biggest_weighted_gaps_come_first_and_blocks_page_through(hand: Hand
     first = hand.rows(limit=1)[0]
     assert (first["progress_pct"], first["expected_pct"], first["gap"]) == (40.0, 88.8, 0.975)
     assert (first["unit"], first["unit_kind"], first["source_kind"], first["source_ref"]) == (
-        "Phòng Văn hóa", "division", "resolution", "57-NQ/TW")
+        "Phòng Văn hóa",
+        "division",
+        "resolution",
+        "57-NQ/TW",
+    )
     with hand.store.read() as session:
         assert dashboard.lagging_count(session, viewer=hand.city, period="2026") == 4
         top = dashboard.lagging_indicators(session, viewer=hand.city, period="2026", limit=2)
     assert [hand.names[i] for i in top["indicator_id"]] == ["records", "online"]
 
 
-@pytest.mark.parametrize(("sort", "expected"), [
-    ([SortKey("progress")], ["online", "records", "meetings", "đường"]),
-    ([SortKey("progress", descending=True)], ["đường", "meetings", "records", "online"]),
-    ([SortKey("unit")], ["records", "online", "đường", "meetings"]),  # Phòng < Phường Ba Đình < Phường Đống Đa < Thành phố
-    ([SortKey("unit_kind"), SortKey("gap", descending=True)], ["meetings", "records", "online", "đường"]),  # City, Division, Ward
-    ([SortKey("status"), SortKey("progress")], ["đường", "online", "records", "meetings"]),  # At risk before Off track
-    ([SortKey("owner")], ["đường", "records", "online", "meetings"]),  # Đặng Thu Hà, then the unowned "–" by id
-])
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ([SortKey("progress")], ["online", "records", "meetings", "đường"]),
+        ([SortKey("progress", descending=True)], ["đường", "meetings", "records", "online"]),
+        (
+            [SortKey("unit")],
+            ["records", "online", "đường", "meetings"],
+        ),  # Phòng < Phường Ba Đình < Phường Đống Đa < Thành phố
+        (
+            [SortKey("unit_kind"), SortKey("gap", descending=True)],
+            ["meetings", "records", "online", "đường"],
+        ),  # City, Division, Ward
+        (
+            [SortKey("status"), SortKey("progress")],
+            ["đường", "online", "records", "meetings"],
+        ),  # At risk before Off track
+        ([SortKey("owner")], ["đường", "records", "online", "meetings"]),  # Đặng Thu Hà, then the unowned "–" by id
+    ],
+)
 def test_sorting_by_any_column(hand: Hand, sort: list[SortKey], expected: list[str]) -> None:
     assert hand.page(sort=sort) == (expected, 4)
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ([_text("unit", "contains", "đống đa")], ["đường"]),  # Unicode case folding, on SQLite too
-    ([_text("unit", "startsWith", "PHƯỜNG")], ["online", "đường"]),
-    ([_text("unit", "notContains", "phường")], ["records", "meetings"]),
-    ([_text("indicator", "endsWith", "số")], ["đường"]),
-    ([_text("indicator", "contains", "10%")], ["meetings"]),  # % is a character, not a wildcard
-    ([_text("indicator", "contains", "%")], ["meetings"]),
-    ([_text("indicator", "contains", "_")], []),
-    ([_text("unit_kind", "equals", "ward / commune")], ["online", "đường"]),  # the label the user sees
-    ([_text("unit_kind", "notEqual", "Ward / commune")], ["records", "meetings"]),
-    ([_text("status", "equals", "at risk")], ["đường"]),
-    ([_text("source", "contains", "resolution 57")], ["records"]),
-    ([_text("source", "equals", "–")], ["online", "meetings", "đường"]),  # no objective, no source
-    ([_text("owner", "contains", "đặng")], ["đường"]),
-    ([_number("progress", "lessThan", 40)], ["online"]),
-    ([_number("progress", "lessThanOrEqual", 40)], ["records", "online"]),
-    ([_number("progress", "equals", 60)], ["meetings"]),
-    ([_number("progress", "inRange", 10, 70)], ["records", "meetings"]),  # both bounds excluded, as the grid does
-    ([_number("gap", "greaterThanOrEqual", 0.788)], ["records", "online"]),  # the shown (rounded) value
-    ([_number("expected", "notEqual", 88.8)], []),
-    ([ColumnFilter("progress", (Condition("lessThan", 20), Condition("greaterThan", 65)), "OR")], ["online", "đường"]),
-    ([ColumnFilter("unit", (Condition("contains", "phường"), Condition("notContains", "ba")), "AND")], ["đường"]),
-    ([_text("unit", "contains", "phường"), _number("progress", "greaterThan", 50)], ["đường"]),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ([_text("unit", "contains", "đống đa")], ["đường"]),  # Unicode case folding, on SQLite too
+        ([_text("unit", "startsWith", "PHƯỜNG")], ["online", "đường"]),
+        ([_text("unit", "notContains", "phường")], ["records", "meetings"]),
+        ([_text("indicator", "endsWith", "số")], ["đường"]),
+        ([_text("indicator", "contains", "10%")], ["meetings"]),  # % is a character, not a wildcard
+        ([_text("indicator", "contains", "%")], ["meetings"]),
+        ([_text("indicator", "contains", "_")], []),
+        ([_text("unit_kind", "equals", "ward / commune")], ["online", "đường"]),  # the label the user sees
+        ([_text("unit_kind", "notEqual", "Ward / commune")], ["records", "meetings"]),
+        ([_text("status", "equals", "at risk")], ["đường"]),
+        ([_text("source", "contains", "resolution 57")], ["records"]),
+        ([_text("source", "equals", "–")], ["online", "meetings", "đường"]),  # no objective, no source
+        ([_text("owner", "contains", "đặng")], ["đường"]),
+        ([_number("progress", "lessThan", 40)], ["online"]),
+        ([_number("progress", "lessThanOrEqual", 40)], ["records", "online"]),
+        ([_number("progress", "equals", 60)], ["meetings"]),
+        ([_number("progress", "inRange", 10, 70)], ["records", "meetings"]),  # both bounds excluded, as the grid does
+        ([_number("gap", "greaterThanOrEqual", 0.788)], ["records", "online"]),  # the shown (rounded) value
+        ([_number("expected", "notEqual", 88.8)], []),
+        (
+            [ColumnFilter("progress", (Condition("lessThan", 20), Condition("greaterThan", 65)), "OR")],
+            ["online", "đường"],
+        ),
+        ([ColumnFilter("unit", (Condition("contains", "phường"), Condition("notContains", "ba")), "AND")], ["đường"]),
+        ([_text("unit", "contains", "phường"), _number("progress", "greaterThan", 50)], ["đường"]),
+    ],
+)
 def test_filtering_by_what_the_user_sees(hand: Hand, filters: list[ColumnFilter], expected: list[str]) -> None:
     assert hand.page(filters=filters) == (expected, len(expected))
     if len(expected) > 1:  # a filtered block shorter than the list still gives the filtered total
@@ -162,22 +219,27 @@ def test_the_list_stays_in_the_viewer_scope(hand: Hand) -> None:
         assert dashboard.lagging_count(session, viewer=ward_b, period="2026") == 1
 
 
-@pytest.mark.parametrize("options", [
-    {"sort": [SortKey("indicators.name; DROP TABLE indicators")]},
-    {"sort": [SortKey("gap")] * 4},
-    {"filters": [_text("password_hash", "contains", "a")]},
-    {"filters": [_text("unit", "regex", ".*")]},
-    {"filters": [_text("unit", "lessThan", "a")]},  # a number operator on a text column
-    {"filters": [_number("progress", "contains", 1)]},
-    {"filters": [ColumnFilter("progress", (Condition("lessThan", "1 OR 1=1"),))]},  # type: ignore[arg-type]
-    {"filters": [_number("progress", "lessThan", float("nan"))]},
-    {"filters": [_number("progress", "lessThan", 10**400)]},  # JSON integers have no size limit
-    {"filters": [_number("progress", "inRange", 1)]},  # no upper bound
-    {"filters": [ColumnFilter("unit", (Condition("contains", "a"),) * 3)]},
-    {"filters": [ColumnFilter("unit", (Condition("contains", "a"),), "XOR")]},
-    {"filters": [_text("unit", "contains", "x" * 201)]},
-    {"limit": 0}, {"limit": 501}, {"offset": -1},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"sort": [SortKey("indicators.name; DROP TABLE indicators")]},
+        {"sort": [SortKey("gap")] * 4},
+        {"filters": [_text("password_hash", "contains", "a")]},
+        {"filters": [_text("unit", "regex", ".*")]},
+        {"filters": [_text("unit", "lessThan", "a")]},  # a number operator on a text column
+        {"filters": [_number("progress", "contains", 1)]},
+        {"filters": [ColumnFilter("progress", (Condition("lessThan", "1 OR 1=1"),))]},  # type: ignore[arg-type]
+        {"filters": [_number("progress", "lessThan", float("nan"))]},
+        {"filters": [_number("progress", "lessThan", 10**400)]},  # JSON integers have no size limit
+        {"filters": [_number("progress", "inRange", 1)]},  # no upper bound
+        {"filters": [ColumnFilter("unit", (Condition("contains", "a"),) * 3)]},
+        {"filters": [ColumnFilter("unit", (Condition("contains", "a"),), "XOR")]},
+        {"filters": [_text("unit", "contains", "x" * 201)]},
+        {"limit": 0},
+        {"limit": 501},
+        {"offset": -1},
+    ],
+)
 def test_anything_outside_the_whitelist_is_refused(hand: Hand, options: dict[str, Any]) -> None:
     with pytest.raises(Invalid), hand.store.read() as session:
         dashboard.lagging_page(session, viewer=hand.city, period="2026", labels=LABELS, **options)
@@ -185,7 +247,10 @@ def test_anything_outside_the_whitelist_is_refused(hand: Hand, options: dict[str
 
 def test_quotes_and_wildcards_in_values_are_only_text(hand: Hand) -> None:
     assert hand.page(filters=[_text("unit", "contains", "' OR '1'='1")]) == ([], 0)
-    assert hand.page(filters=[_text("unit", "notContains", "' OR '1'='1")]) == (["records", "online", "meetings", "đường"], 4)
+    assert hand.page(filters=[_text("unit", "notContains", "' OR '1'='1")]) == (
+        ["records", "online", "meetings", "đường"],
+        4,
+    )
     with hand.store.read() as session:  # and the table is still there
         assert len(session.execute(select(Indicator.id)).all()) == 5
 
@@ -203,8 +268,10 @@ def test_pilot_blocks_put_together_give_the_whole_list(shared_demo_store: Store)
     with shared_demo_store.read() as session:
         whole = dashboard.lagging_indicators(session, viewer=city, period="2026")
         count = dashboard.lagging_count(session, viewer=city, period="2026")
-        blocks = [dashboard.lagging_page(session, viewer=city, period="2026", offset=start, limit=20)
-                  for start in range(0, len(whole) + 20, 20)]
+        blocks = [
+            dashboard.lagging_page(session, viewer=city, period="2026", offset=start, limit=20)
+            for start in range(0, len(whole) + 20, 20)
+        ]
     assert len(whole) == count > 40
     assert all(block.total == count for block in blocks)
     paged = [int(i) for block in blocks for i in block.rows["indicator_id"]]
@@ -216,10 +283,23 @@ def test_pilot_filters_and_sorts_agree_with_the_plain_list(shared_demo_store: St
     city = _leader(shared_demo_store, "lanhdao.thanhpho")
     with shared_demo_store.read() as session:
         whole = dashboard.lagging_indicators(session, viewer=city, period="2026")
-        owned = dashboard.lagging_page(session, viewer=city, period="2026", limit=500,
-                                       filters=[_text("owner", "contains", "đặng")], sort=[SortKey("progress")])
-        slow = dashboard.lagging_page(session, viewer=city, period="2026", limit=7, offset=3,
-                                      filters=[_number("progress", "lessThan", 70)], sort=[SortKey("indicator", descending=True)])
+        owned = dashboard.lagging_page(
+            session,
+            viewer=city,
+            period="2026",
+            limit=500,
+            filters=[_text("owner", "contains", "đặng")],
+            sort=[SortKey("progress")],
+        )
+        slow = dashboard.lagging_page(
+            session,
+            viewer=city,
+            period="2026",
+            limit=7,
+            offset=3,
+            filters=[_number("progress", "lessThan", 70)],
+            sort=[SortKey("indicator", descending=True)],
+        )
     expected = whole[whole["owner"].fillna("").str.lower().str.contains("đặng")]
     assert len(expected) > 2 and owned.total == len(expected)
     assert set(owned.rows["indicator_id"]) == set(expected["indicator_id"])

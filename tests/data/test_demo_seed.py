@@ -39,8 +39,11 @@ def test_people_are_about_three_hundred_with_valid_citizen_ids(shared_demo_store
 
 def test_demo_accounts_have_their_roles_and_scopes(shared_demo_store: Store) -> None:
     with shared_demo_store.read() as session:
-        rows = session.execute(select(User.username, User.role, OrgUnit.code, User.password_hash)
-                               .join(OrgUnit, OrgUnit.id == User.scope_unit_id)).all()
+        rows = session.execute(
+            select(User.username, User.role, OrgUnit.code, User.password_hash).join(
+                OrgUnit, OrgUnit.id == User.scope_unit_id
+            )
+        ).all()
     accounts = {r.username: r for r in rows}
     assert set(DEMO_USERNAMES.values()) <= set(accounts)
     assert (accounts["admin"].role, accounts["admin"].code) == ("admin", "HN")
@@ -55,11 +58,16 @@ def test_measurements_stop_at_today_and_spread_realistically(shared_demo_store: 
     with shared_demo_store.read() as session:
         latest = session.execute(select(func.max(Measurement.measured_on))).scalar_one()
         year_id = session.execute(select(Period.id).where(Period.code == str(TEST_TODAY.year))).scalar_one()
-        statuses = dict(session.execute(
-            select(IndicatorRollup.status, func.count()).where(IndicatorRollup.period_id == year_id).group_by(IndicatorRollup.status)
-        ).all())
+        statuses = dict(
+            session.execute(
+                select(IndicatorRollup.status, func.count())
+                .where(IndicatorRollup.period_id == year_id)
+                .group_by(IndicatorRollup.status)
+            ).all()
+        )
         overshoot = session.execute(
-            select(func.count()).select_from(IndicatorRollup)
+            select(func.count())
+            .select_from(IndicatorRollup)
             .where(IndicatorRollup.period_id == year_id, IndicatorRollup.progress > 1.0)
         ).scalar_one()
         late_tasks = session.execute(select(func.count()).select_from(Task).where(Task.delays > 0)).scalar_one()

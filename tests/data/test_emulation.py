@@ -94,8 +94,12 @@ def test_two_excellent_years_propose_a_commendation(demo_store: Store, manager) 
         assert titles.get(person_id) == expected
     # Configurable: one excellent year is enough when the rule says so.
     with demo_store.read() as session:
-        lenient = emulation.titles_and_proposals(session, viewer=manager, year=2026, rules={
-            "proposals": [{"code": "commendation", "level": "excellent", "consecutive_years": 1}]})
+        lenient = emulation.titles_and_proposals(
+            session,
+            viewer=manager,
+            year=2026,
+            rules={"proposals": [{"code": "commendation", "level": "excellent", "consecutive_years": 1}]},
+        )
     once = {p for p, levels in by_person.items() if levels[-1] == "excellent"}
     assert {p.person_id for p in lenient if p.kind == "proposal"} == once
     assert once, "the demo division has excellent people"
@@ -104,7 +108,7 @@ def test_two_excellent_years_propose_a_commendation(demo_store: Store, manager) 
 def test_excel_export_lists_the_unit_with_its_trail(demo_store: Store, manager) -> None:  # type: ignore[no-untyped-def]
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     with demo_store.write() as session:  # a hostile name must not become a formula in the reader's spreadsheet
-        session.execute(update(Person).where(Person.id == manager.person_id).values(full_name="=HYPERLINK(\"http://x\")"))
+        session.execute(update(Person).where(Person.id == manager.person_id).values(full_name='=HYPERLINK("http://x")'))
     approve_division(demo_store, manager)
     with demo_store.read() as session:
         content = classification_workbook(session, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
@@ -124,8 +128,9 @@ def test_excel_export_lists_the_unit_with_its_trail(demo_store: Store, manager) 
     assert all(t[2] == manager.username for t in approvals)
     # The division's own evaluation (on the unit scale) has its sheet; the level above has not approved it yet.
     with demo_store.read() as session:
-        units = queries.list_evaluations(session, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id,
-                                         people=False)
+        units = queries.list_evaluations(
+            session, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id, people=False
+        )
     unit_lines = list(book["Units"].iter_rows(min_row=2, values_only=True))
     assert [(line[1], line[5], line[8]) for line in unit_lines] == [(u.unit_name, u.total, u.status) for u in units]
     assert [u.status for u in units] == ["draft"]
@@ -144,8 +149,13 @@ def test_the_years_that_propose_a_commendation_come_from_the_rule_set(demo_store
     commands.open_evaluations(demo_store, viewer=manager, period_code="2026", unit_id=manager.scope_unit_id)
     approve_division(demo_store, manager, "2026")
     with demo_store.read() as session:
-        excellent = set(session.execute(select(Evaluation.person_id).where(Evaluation.final_level == "excellent",
-                                                                           Evaluation.person_id.is_not(None))).scalars())
+        excellent = set(
+            session.execute(
+                select(Evaluation.person_id).where(
+                    Evaluation.final_level == "excellent", Evaluation.person_id.is_not(None)
+                )
+            ).scalars()
+        )
         two_years = emulation.titles_and_proposals(session, viewer=manager, year=2026)
     assert excellent and not [p for p in two_years if p.kind == "proposal"]  # 2025 was not evaluated
     one_year = RuleSet.from_dict({**load_ruleset("decree_335").to_dict(), "commendation_after_excellent_years": 1})

@@ -17,8 +17,11 @@ from tests.data.test_evaluation_flow import FULL, PERIOD, own_evaluation, viewer
 
 def test_reviewers_racing_on_one_evaluation_commit_or_hear_of_the_conflict(demo_store: Store) -> None:
     manager, staff = viewer_of(demo_store, DEMO_USERNAMES["manager"]), viewer_of(demo_store, DEMO_USERNAMES["staff"])
-    reviewers = [manager, viewer_of(demo_store, DEMO_USERNAMES["city_leader"]),
-                 viewer_of(demo_store, DEMO_USERNAMES["city_manager"])] * 3
+    reviewers = [
+        manager,
+        viewer_of(demo_store, DEMO_USERNAMES["city_leader"]),
+        viewer_of(demo_store, DEMO_USERNAMES["city_manager"]),
+    ] * 3
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     row = own_evaluation(demo_store, staff)
     commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, scores=FULL)
@@ -30,8 +33,14 @@ def test_reviewers_racing_on_one_evaluation_commit_or_hear_of_the_conflict(demo_
     def attempt(n: int) -> None:
         barrier.wait()
         try:
-            commands.review(demo_store, viewer=reviewers[n], evaluation_id=seen.id, version=seen.version,
-                            scores={**FULL, "manner": 5 - n % 3}, reasons={"manner": f"Nhận xét {n}"})
+            commands.review(
+                demo_store,
+                viewer=reviewers[n],
+                evaluation_id=seen.id,
+                version=seen.version,
+                scores={**FULL, "manner": 5 - n % 3},
+                reasons={"manner": f"Nhận xét {n}"},
+            )
             result, who = "committed", None
         except Conflict as problem:
             result, who = "conflict", problem.changed_by
@@ -51,7 +60,14 @@ def test_reviewers_racing_on_one_evaluation_commit_or_hear_of_the_conflict(demo_
     assert len(winner) == 1  # every conflict names the one who got there first
     with demo_store.read() as session:
         evaluation = session.get(Evaluation, seen.id)
-        reviews = session.execute(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.entity == "evaluation", AuditEntry.entity_id == str(seen.id), AuditEntry.action == "evaluation.review",
-            AuditEntry.outcome == "ok")).scalar_one()
+        reviews = session.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.entity == "evaluation",
+                AuditEntry.entity_id == str(seen.id),
+                AuditEntry.action == "evaluation.review",
+                AuditEntry.outcome == "ok",
+            )
+        ).scalar_one()
     assert evaluation.version == seen.version + 1 and reviews == 1

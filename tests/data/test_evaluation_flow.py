@@ -52,13 +52,25 @@ def set_tasks_in(store: Store, person_id: int, unit_id: int, period_code: str, s
     """Replace the person's tasks due in a period with hand-made ones (due inside it, in order)."""
     period = parse_period(period_code)
     with store.write() as session:
-        session.execute(delete(Task).where(Task.assignee_person_id == person_id, Task.due_date >= period.start,
-                                           Task.due_date <= period.end))
+        session.execute(
+            delete(Task).where(
+                Task.assignee_person_id == person_id, Task.due_date >= period.start, Task.due_date <= period.end
+            )
+        )
         for n, spec in enumerate(specs):
             due = period.start + timedelta(days=40 + n)
-            session.add(Task(title=f"Product {n}", assigner_unit_id=unit_id, assignee_unit_id=unit_id,
-                             assignee_person_id=person_id, start_date=period.start, due_date=due,
-                             original_due_date=due, **spec))
+            session.add(
+                Task(
+                    title=f"Product {n}",
+                    assigner_unit_id=unit_id,
+                    assignee_unit_id=unit_id,
+                    assignee_person_id=person_id,
+                    start_date=period.start,
+                    due_date=due,
+                    original_due_date=due,
+                    **spec,
+                )
+            )
 
 
 def test_open_creates_drafts_with_task_explanation(demo_store: Store, people: dict[str, Viewer]) -> None:
@@ -66,10 +78,20 @@ def test_open_creates_drafts_with_task_explanation(demo_store: Store, people: di
     created = commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     with demo_store.read() as session:
         members = session.execute(select(Person.id).where(Person.unit_id == manager.scope_unit_id)).scalars().all()
-        tasks = session.execute(select(Task).where(Task.assignee_person_id == staff.person_id,
-                                                   Task.due_date >= date(2026, 7, 1), Task.due_date <= date(2026, 9, 30),
-                                                   Task.status != "cancelled")
-                                .order_by(Task.due_date, Task.id)).scalars().all()
+        tasks = (
+            session.execute(
+                select(Task)
+                .where(
+                    Task.assignee_person_id == staff.person_id,
+                    Task.due_date >= date(2026, 7, 1),
+                    Task.due_date <= date(2026, 9, 30),
+                    Task.status != "cancelled",
+                )
+                .order_by(Task.due_date, Task.id)
+            )
+            .scalars()
+            .all()
+        )
     assert created == len(members) + 1  # everyone in the division, and the division itself
     again = commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     assert again == 0
@@ -95,10 +117,15 @@ def test_hand_computed_task_points_and_levels(demo_store: Store, people: dict[st
     After the review lowers discipline from 10 to 8: 89.25 -> good.
     """
     manager, staff = people["manager"], people["staff"]
-    set_tasks(demo_store, staff.person_id, staff.scope_unit_id, [
-        {"coefficient": 1.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0},
-        {"coefficient": 3.0, "status": "done", "quality_accepted": True, "major_errors": 1, "delays": 1},
-    ])
+    set_tasks(
+        demo_store,
+        staff.person_id,
+        staff.scope_unit_id,
+        [
+            {"coefficient": 1.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0},
+            {"coefficient": 3.0, "status": "done", "quality_accepted": True, "major_errors": 1, "delays": 1},
+        ],
+    )
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     row = own_evaluation(demo_store, staff)
     assert row.task_points == pytest.approx(61.25)
@@ -109,39 +136,64 @@ def test_hand_computed_task_points_and_levels(demo_store: Store, people: dict[st
     deductions = [d["code"] for line in detail.details["explanation"] for d in line["deductions"]]
     assert deductions == ["major_errors", "delays"]
 
-    commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=row.version,
-                         scores=FULL)
+    commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, scores=FULL)
     row = own_evaluation(demo_store, staff)
-    commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version,
-                    scores={**FULL, "discipline": 8},
-                    reasons={"discipline": "Late to two meetings"})
+    commands.review(
+        demo_store,
+        viewer=manager,
+        evaluation_id=row.id,
+        version=row.version,
+        scores={**FULL, "discipline": 8},
+        reasons={"discipline": "Late to two meetings"},
+    )
     row = own_evaluation(demo_store, staff)
     assert (row.status, row.general_points, row.total, row.level) == ("reviewed", 28.0, pytest.approx(89.25), "good")
 
 
-def test_self_assessment_then_review_needs_a_reason_for_each_change(demo_store: Store, people: dict[str, Viewer]) -> None:
+def test_self_assessment_then_review_needs_a_reason_for_each_change(
+    demo_store: Store, people: dict[str, Viewer]
+) -> None:
     manager, staff = people["manager"], people["staff"]
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     row = own_evaluation(demo_store, staff)
     scores = {"politics": 10, "ethics": 5, "manner": 4, "discipline": 8}
-    commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, scores=scores, note="Tôi tự đánh giá")
+    commands.self_assess(
+        demo_store, viewer=staff, evaluation_id=row.id, version=row.version, scores=scores, note="Tôi tự đánh giá"
+    )
     row = own_evaluation(demo_store, staff)
     assert row.status == "self_assessed" and row.general_points == 27.0  # 10 + 5 + 4 + 8
 
     with pytest.raises(Invalid) as refused:
-        commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version,
-                        scores={**scores, "discipline": 10}, reasons={})
+        commands.review(
+            demo_store,
+            viewer=manager,
+            evaluation_id=row.id,
+            version=row.version,
+            scores={**scores, "discipline": 10},
+            reasons={},
+        )
     assert refused.value.problems == {"discipline": "reason_required"}
     assert own_evaluation(demo_store, staff).general_points == 27.0  # nothing half-written
 
-    commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version,
-                    scores={**scores, "discipline": 10}, reasons={"discipline": "Led the training course"})
+    commands.review(
+        demo_store,
+        viewer=manager,
+        evaluation_id=row.id,
+        version=row.version,
+        scores={**scores, "discipline": 10},
+        reasons={"discipline": "Led the training course"},
+    )
     with demo_store.read() as session:
         detail = queries.get_evaluation(session, viewer=staff, evaluation_id=row.id)
     assert detail.row.status == "reviewed" and detail.row.general_points == 29.0
     assert detail.details["review"][0] | {"at": None} == {
-        "criterion": "discipline", "from": 8.0, "to": 10.0, "reason": "Led the training course",
-        "by": manager.username, "at": None}
+        "criterion": "discipline",
+        "from": 8.0,
+        "to": 10.0,
+        "reason": "Led the training course",
+        "by": manager.username,
+        "at": None,
+    }
     assert [e.action for e in detail.trail] == ["evaluation.self_assess", "evaluation.review"]
 
 
@@ -149,23 +201,44 @@ def test_a_discipline_flag_needs_a_reason_and_overrides_the_total(demo_store: St
     """Two flawless products (70 task points) + 30 general = 100, excellent; disciplined in the period:
     not completed whatever the total (Decree 335), and the flag is recorded with its reason."""
     manager, staff = people["manager"], people["staff"]
-    set_tasks(demo_store, staff.person_id, staff.scope_unit_id, [
-        {"coefficient": 1.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0}])
+    set_tasks(
+        demo_store,
+        staff.person_id,
+        staff.scope_unit_id,
+        [{"coefficient": 1.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0}],
+    )
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     row = own_evaluation(demo_store, staff)
     assert (row.total, row.level) == (100.0, "excellent")
     with pytest.raises(Invalid) as refused:
-        commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, scores=FULL, reasons={},
-                        disciplined=True, discipline_reason="")
+        commands.review(
+            demo_store,
+            viewer=manager,
+            evaluation_id=row.id,
+            version=row.version,
+            scores=FULL,
+            reasons={},
+            disciplined=True,
+            discipline_reason="",
+        )
     assert refused.value.problems == {"disciplined": "reason_required"}
-    commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, scores=FULL, reasons={},
-                    disciplined=True, discipline_reason="Khiển trách theo Quyết định số 12/QĐ")
+    commands.review(
+        demo_store,
+        viewer=manager,
+        evaluation_id=row.id,
+        version=row.version,
+        scores=FULL,
+        reasons={},
+        disciplined=True,
+        discipline_reason="Khiển trách theo Quyết định số 12/QĐ",
+    )
     row = own_evaluation(demo_store, staff)
     assert (row.total, row.level, row.disciplined) == (100.0, "not_completed", True)
     with demo_store.read() as session:
         review = queries.get_evaluation(session, viewer=staff, evaluation_id=row.id).details["review"]
     assert [(c["criterion"], c["from"], c["to"], c["reason"]) for c in review] == [
-        ("disciplined", False, True, "Khiển trách theo Quyết định số 12/QĐ")]
+        ("disciplined", False, True, "Khiển trách theo Quyết định số 12/QĐ")
+    ]
 
 
 def test_scores_outside_the_criteria_are_refused(demo_store: Store, people: dict[str, Viewer]) -> None:
@@ -173,9 +246,18 @@ def test_scores_outside_the_criteria_are_refused(demo_store: Store, people: dict
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     row = own_evaluation(demo_store, staff)
     with pytest.raises(Invalid) as refused:
-        commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=row.version,
-                             scores={"politics": 11, "ethics": "x", "manner": 5, "discipline": -1})
-    assert refused.value.problems == {"politics": "out_of_range", "ethics": "required_number", "discipline": "out_of_range"}
+        commands.self_assess(
+            demo_store,
+            viewer=staff,
+            evaluation_id=row.id,
+            version=row.version,
+            scores={"politics": 11, "ethics": "x", "manner": 5, "discipline": -1},
+        )
+    assert refused.value.problems == {
+        "politics": "out_of_range",
+        "ethics": "required_number",
+        "discipline": "out_of_range",
+    }
 
 
 def test_who_may_do_what_and_refusals_are_audited(demo_store: Store, people: dict[str, Viewer]) -> None:
@@ -183,8 +265,11 @@ def test_who_may_do_what_and_refusals_are_audited(demo_store: Store, people: dic
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     mine = own_evaluation(demo_store, staff)
     with demo_store.read() as session:
-        colleague = next(r for r in queries.list_evaluations(session, viewer=manager, period_code=PERIOD)
-                         if r.person_id not in (staff.person_id, manager.person_id) and r.person_id)
+        colleague = next(
+            r
+            for r in queries.list_evaluations(session, viewer=manager, period_code=PERIOD)
+            if r.person_id not in (staff.person_id, manager.person_id) and r.person_id
+        )
     scores = FULL
     with pytest.raises(Forbidden):  # staff review nobody, not even themselves
         commands.review(demo_store, viewer=staff, evaluation_id=mine.id, version=None, scores=scores, reasons={})
@@ -193,7 +278,9 @@ def test_who_may_do_what_and_refusals_are_audited(demo_store: Store, people: dic
     with pytest.raises(Forbidden):  # a manager does not self-assess for someone else
         commands.self_assess(demo_store, viewer=manager, evaluation_id=colleague.id, version=None, scores=scores)
     with pytest.raises(NotFound):  # another ward's leader does not even learn that it exists
-        commands.review(demo_store, viewer=ward_leader, evaluation_id=colleague.id, version=None, scores=scores, reasons={})
+        commands.review(
+            demo_store, viewer=ward_leader, evaluation_id=colleague.id, version=None, scores=scores, reasons={}
+        )
     with pytest.raises(NotFound), demo_store.read() as session:
         queries.get_evaluation(session, viewer=staff, evaluation_id=colleague.id)
     with pytest.raises(Forbidden):
@@ -210,7 +297,9 @@ def test_stale_version_is_a_conflict(demo_store: Store, people: dict[str, Viewer
     scores = FULL
     commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, scores=scores)
     with pytest.raises(Conflict) as conflict:
-        commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, scores=scores, reasons={})
+        commands.review(
+            demo_store, viewer=manager, evaluation_id=row.id, version=row.version, scores=scores, reasons={}
+        )
     assert conflict.value.changed_by == staff.username
 
 
@@ -240,7 +329,10 @@ def test_approval_applies_the_quota_and_locks(demo_store: Store, people: dict[st
     moved = [r for r in people_rows if r.moved]
     assert {m.evaluation_id for m in result.moves} == {r.id for r in moved}
     assert moved, "the demo division has more excellent people than the quota allows"
-    assert all(r.level == "excellent" and r.final_level == "good" and r.quota["n_excellent"] > r.quota["allowed"] for r in moved)
+    assert all(
+        r.level == "excellent" and r.final_level == "good" and r.quota["n_excellent"] > r.quota["allowed"]
+        for r in moved
+    )
 
     # Approved means locked for changes; the person may still appeal until the period is locked.
     row = own_evaluation(demo_store, staff)
@@ -250,7 +342,9 @@ def test_approval_applies_the_quota_and_locks(demo_store: Store, people: dict[st
     with pytest.raises(Invalid):
         commands.appeal(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, note="  ")
     commands.appeal(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, note="Tôi đề nghị xem xét lại")
-    assert commands.lock_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD) == len(people_rows)
+    assert commands.lock_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD) == len(
+        people_rows
+    )
     row = own_evaluation(demo_store, staff)
     with pytest.raises(Forbidden):
         commands.appeal(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, note="again")
@@ -260,12 +354,20 @@ def test_approval_applies_the_quota_and_locks(demo_store: Store, people: dict[st
         commands.unlock(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, reason="x")
     with pytest.raises(Invalid):
         commands.unlock(demo_store, viewer=people["admin"], evaluation_id=row.id, version=row.version, reason="")
-    commands.unlock(demo_store, viewer=people["admin"], evaluation_id=row.id, version=row.version, reason="Appeal accepted")
+    commands.unlock(
+        demo_store, viewer=people["admin"], evaluation_id=row.id, version=row.version, reason="Appeal accepted"
+    )
     row = own_evaluation(demo_store, staff)
     assert (row.status, row.final_level) == ("reviewed", None)
     with demo_store.read() as session:
         actions = [e.action for e in queries.trail(session, evaluation_id=row.id)]
-    assert actions == ["evaluation.review", "evaluation.approve", "evaluation.appeal", "evaluation.lock", "evaluation.unlock"]
+    assert actions == [
+        "evaluation.review",
+        "evaluation.approve",
+        "evaluation.appeal",
+        "evaluation.lock",
+        "evaluation.unlock",
+    ]
 
 
 def pilot_classification(store: Store, period: str) -> dict[str, dict]:
@@ -312,12 +414,36 @@ def test_regulation_366_lowers_a_level_that_decree_335_keeps(demo_store: Store, 
     30% of the tasks to exceed requirements for excellent: 0 of 2 -> good.
     """
     admin = people["admin"]
-    perfect = [{"coefficient": 1.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0, "exceeded": False},
-               {"coefficient": 3.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0, "exceeded": False}]
+    perfect = [
+        {
+            "coefficient": 1.0,
+            "status": "done",
+            "quality_accepted": True,
+            "major_errors": 0,
+            "delays": 0,
+            "exceeded": False,
+        },
+        {
+            "coefficient": 3.0,
+            "status": "done",
+            "quality_accepted": True,
+            "major_errors": 0,
+            "delays": 0,
+            "exceeded": False,
+        },
+    ]
     with demo_store.read() as session:
         party = session.execute(select(OrgUnit).where(OrgUnit.code == "BTC-TU")).scalar_one()
-        party_person = session.execute(select(Person).join(OrgUnit, OrgUnit.id == Person.unit_id)
-                                       .where(OrgUnit.parent_id == party.id).order_by(Person.id)).scalars().first()
+        party_person = (
+            session.execute(
+                select(Person)
+                .join(OrgUnit, OrgUnit.id == Person.unit_id)
+                .where(OrgUnit.parent_id == party.id)
+                .order_by(Person.id)
+            )
+            .scalars()
+            .first()
+        )
     staff = people["staff"]
     set_tasks(demo_store, staff.person_id, staff.scope_unit_id, perfect)
     set_tasks(demo_store, party_person.id, party_person.unit_id, perfect)
@@ -339,16 +465,23 @@ def test_a_leaders_task_points_weigh_the_units_results(demo_store: Store, people
     from data_access.models import UnitRollup
 
     manager, leader = people["manager"], people["city_leader"]
-    set_tasks(demo_store, manager.person_id, manager.scope_unit_id, [
-        {"coefficient": 2.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0}])
+    set_tasks(
+        demo_store,
+        manager.person_id,
+        manager.scope_unit_id,
+        [{"coefficient": 2.0, "status": "done", "quality_accepted": True, "major_errors": 0, "delays": 0}],
+    )
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     approve_division(demo_store, manager)  # everyone but the head
     assert commands.review_remaining(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD) == 1
     commands.approve_unit(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)  # the head
     with demo_store.read() as session:
         rows = queries.list_evaluations(session, viewer=leader, period_code=PERIOD, unit_id=manager.scope_unit_id)
-        plan = session.execute(select(UnitRollup.score).join(PeriodRow, PeriodRow.id == UnitRollup.period_id)
-                               .where(UnitRollup.unit_id == manager.scope_unit_id, PeriodRow.code == PERIOD)).scalar_one()
+        plan = session.execute(
+            select(UnitRollup.score)
+            .join(PeriodRow, PeriodRow.id == UnitRollup.period_id)
+            .where(UnitRollup.unit_id == manager.scope_unit_id, PeriodRow.code == PERIOD)
+        ).scalar_one()
     head = next(r for r in rows if r.person_id == manager.person_id)
     others = [r for r in rows if r.person_id not in (manager.person_id, None)]
     unit = 0.5 if any(r.final_level == "not_completed" for r in others) else 1.0
@@ -358,14 +491,21 @@ def test_a_leaders_task_points_weigh_the_units_results(demo_store: Store, people
     assert head.task_points < 70
 
 
-json_values = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-                        st.text(max_size=8), st.lists(st.integers(), max_size=2))
+json_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scores=st.dictionaries(st.sampled_from([*FULL, "other", ""]), json_values, max_size=6), note=json_values)
-def test_any_self_assessment_input_is_saved_valid_or_refused(demo_store: Store, people: dict[str, Viewer], scores: dict,
-                                                              note: object) -> None:
+def test_any_self_assessment_input_is_saved_valid_or_refused(
+    demo_store: Store, people: dict[str, Viewer], scores: dict, note: object
+) -> None:
     """Whatever a forged request sends, the stored general points stay within the criteria."""
     manager, staff = people["manager"], people["staff"]
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)

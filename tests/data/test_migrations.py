@@ -39,9 +39,16 @@ def test_downgrade_to_base_and_back(databases: TestDatabases) -> None:
 def test_database_enforces_integrity(empty_store: Store) -> None:
     """Foreign keys and check constraints hold even for writes that skip the app's validation."""
     with pytest.raises(IntegrityError), empty_store.write() as session:
-        session.execute(text("INSERT INTO positions (id, unit_id, code, name, task_group, criteria_set, is_leader) "
-                             "VALUES (1, 999, 'x', 'x', 'g', 'default', false)"))
-    with pytest.raises(IntegrityError):
-        with empty_store.write() as session:
-            session.execute(text("INSERT INTO org_units (id, code, name, kind, path, depth, weight, requires_approval, ruleset, active) "
-                                 "VALUES (1, 'X', 'X', 'galaxy', '/1/', 0, 1, true, 'decree_335', true)"))
+        session.execute(
+            text(
+                "INSERT INTO positions (id, unit_id, code, name, task_group, criteria_set, is_leader) "
+                "VALUES (1, 999, 'x', 'x', 'g', 'default', false)"
+            )
+        )
+    with pytest.raises(IntegrityError), empty_store.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO org_units (id, code, name, kind, path, depth, weight, requires_approval, ruleset, active) "
+                "VALUES (1, 'X', 'X', 'galaxy', '/1/', 0, 1, true, 'decree_335', true)"
+            )
+        )

@@ -24,18 +24,23 @@ def viewer_of(store: Store, role: str) -> Viewer:
 
 def kinds_for(store: Store, viewer: Viewer, task_id: int) -> list[str]:
     with store.read() as session:
-        return sorted(session.execute(select(Notification.kind).where(Notification.user_id == viewer.user_id,
-                                                                      Notification.task_id == task_id)).scalars())
+        return sorted(
+            session.execute(
+                select(Notification.kind).where(Notification.user_id == viewer.user_id, Notification.task_id == task_id)
+            ).scalars()
+        )
 
 
 def test_deadline_sweep_is_idempotent_and_follows_extensions(demo_store: Store) -> None:
     manager, ward_leader = viewer_of(demo_store, "city_manager"), viewer_of(demo_store, "ward_leader")
     with demo_store.read() as session:
         ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
-    (soon,) = commands.assign(demo_store, viewer=manager, title="Sắp đến hạn", due_date=today() + timedelta(days=2),
-                              unit_ids=[ward])
-    (later,) = commands.assign(demo_store, viewer=manager, title="Còn lâu", due_date=today() + timedelta(days=30),
-                               unit_ids=[ward])
+    (soon,) = commands.assign(
+        demo_store, viewer=manager, title="Sắp đến hạn", due_date=today() + timedelta(days=2), unit_ids=[ward]
+    )
+    (later,) = commands.assign(
+        demo_store, viewer=manager, title="Còn lâu", due_date=today() + timedelta(days=30), unit_ids=[ward]
+    )
     for _ in range(3):
         with demo_store.write() as session:
             notifications.raise_deadline_notices(session, today=today())
@@ -49,8 +54,14 @@ def test_deadline_sweep_is_idempotent_and_follows_extensions(demo_store: Store) 
     assert kinds_for(demo_store, ward_leader, soon) == ["assigned", "due_soon", "overdue"]
 
     # An extension moves the due date: its new approach is announced again.
-    commands.extend(demo_store, viewer=manager, task_id=soon, version=None, new_due_date=today() + timedelta(days=40),
-                    reason="Chờ số liệu của Sở")
+    commands.extend(
+        demo_store,
+        viewer=manager,
+        task_id=soon,
+        version=None,
+        new_due_date=today() + timedelta(days=40),
+        reason="Chờ số liệu của Sở",
+    )
     with demo_store.write() as session:
         notifications.raise_deadline_notices(session, today=today() + timedelta(days=38))
     assert kinds_for(demo_store, ward_leader, soon) == ["assigned", "due_soon", "due_soon", "overdue"]
@@ -60,8 +71,9 @@ def test_each_user_marks_only_their_own_notices_read(demo_store: Store) -> None:
     manager, ward_leader, staff = (viewer_of(demo_store, r) for r in ("city_manager", "ward_leader", "staff"))
     with demo_store.read() as session:
         ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
-    (task_id,) = commands.assign(demo_store, viewer=manager, title="Báo cáo", due_date=today() + timedelta(days=9),
-                                 unit_ids=[ward])
+    (task_id,) = commands.assign(
+        demo_store, viewer=manager, title="Báo cáo", due_date=today() + timedelta(days=9), unit_ids=[ward]
+    )
     with demo_store.read() as session:
         notice = session.execute(select(Notification.id).where(Notification.task_id == task_id)).scalar_one()
         unread_before = notifications.unread_count(session, viewer=ward_leader)
@@ -77,6 +89,9 @@ def test_each_user_marks_only_their_own_notices_read(demo_store: Store) -> None:
         notifications.mark_read(session, viewer=ward_leader)
     with demo_store.read() as session:
         assert notifications.unread_count(session, viewer=ward_leader) == 0
-        audited = session.execute(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "notice.read", AuditEntry.user_id == ward_leader.user_id)).scalar_one()
+        audited = session.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "notice.read", AuditEntry.user_id == ward_leader.user_id)
+        ).scalar_one()
     assert audited == 2

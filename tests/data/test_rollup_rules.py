@@ -20,14 +20,18 @@ YEAR_EXPECTED = 324 / 365
 
 def _unit(store: Store, unit_id: int, period_id: int) -> UnitRollup:
     with store.read() as session:
-        return session.execute(select(UnitRollup).where(UnitRollup.unit_id == unit_id,
-                                                        UnitRollup.period_id == period_id)).scalar_one()
+        return session.execute(
+            select(UnitRollup).where(UnitRollup.unit_id == unit_id, UnitRollup.period_id == period_id)
+        ).scalar_one()
 
 
 def _indicator(store: Store, indicator_id: int, period_id: int) -> IndicatorRollup:
     with store.read() as session:
-        return session.execute(select(IndicatorRollup).where(IndicatorRollup.indicator_id == indicator_id,
-                                                             IndicatorRollup.period_id == period_id)).scalar_one()
+        return session.execute(
+            select(IndicatorRollup).where(
+                IndicatorRollup.indicator_id == indicator_id, IndicatorRollup.period_id == period_id
+            )
+        ).scalar_one()
 
 
 def _measure(store: Store, indicator_id: int, value: float, on: date, status: str = "approved") -> int:
@@ -95,14 +99,34 @@ def test_objective_weights_shape_the_unit_score(empty_store: Store, tree: SmallT
 
 def test_task_counts_cover_the_subtree_and_the_periods_of_the_due_date(empty_store: Store, tree: SmallTree) -> None:
     def task(due: date, status: str, delays: int = 0) -> Task:
-        return Task(title="t", assigner_unit_id=tree.city, assignee_unit_id=tree.division, start_date=due, due_date=due,
-                    original_due_date=due, status=status, delays=delays)
+        return Task(
+            title="t",
+            assigner_unit_id=tree.city,
+            assignee_unit_id=tree.division,
+            start_date=due,
+            due_date=due,
+            original_due_date=due,
+            status=status,
+            delays=delays,
+        )
 
     with empty_store.write() as session:
-        session.add_all([task(day(3, 10), "in_progress"), task(day(5, 5), "done"), task(day(5, 6), "done", delays=2),
-                         task(day(12, 1), "open"), task(day(5, 7), "cancelled")])
+        session.add_all(
+            [
+                task(day(3, 10), "in_progress"),
+                task(day(5, 5), "done"),
+                task(day(5, 6), "done", delays=2),
+                task(day(12, 1), "open"),
+                task(day(5, 7), "cancelled"),
+            ]
+        )
     city_year = _unit(empty_store, tree.city, tree.year_period)
-    assert (city_year.tasks_open, city_year.tasks_overdue, city_year.tasks_done_on_time, city_year.tasks_done_late) == (2, 1, 1, 1)
+    assert (city_year.tasks_open, city_year.tasks_overdue, city_year.tasks_done_on_time, city_year.tasks_done_late) == (
+        2,
+        1,
+        1,
+        1,
+    )
     may = _unit(empty_store, tree.ward_a, tree.period_ids["2026-05"])
     assert (may.tasks_open, may.tasks_done_on_time, may.tasks_done_late) == (0, 1, 1)
     assert _unit(empty_store, tree.ward_b, tree.year_period).tasks_open == 0

@@ -27,7 +27,12 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("delete_measurement"), st.integers(0, 50)),
     st.tuples(st.just("add_task"), st.integers(0, 3), DAYS, TASK_STATUSES, st.integers(0, 3)),
     st.tuples(st.just("edit_task"), st.integers(0, 50), DAYS, TASK_STATUSES),
-    st.tuples(st.just("edit_indicator"), st.integers(0, 3), st.floats(1, 200, allow_nan=False), st.floats(0, 3, allow_nan=False)),
+    st.tuples(
+        st.just("edit_indicator"),
+        st.integers(0, 3),
+        st.floats(1, 200, allow_nan=False),
+        st.floats(0, 3, allow_nan=False),
+    ),
     st.tuples(st.just("edit_unit_weight"), st.integers(0, 3), st.floats(0, 4, allow_nan=False)),
 )
 
@@ -42,15 +47,27 @@ def _apply(store: Store, op: tuple, units: list[int], indicators: list[int]) -> 
     with store.write() as session:
         if kind == "add_measurement":
             _, i, value, on, status = op
-            session.add(Measurement(indicator_id=indicators[i % len(indicators)], value=value, measured_on=on, status=status))
+            session.add(
+                Measurement(indicator_id=indicators[i % len(indicators)], value=value, measured_on=on, status=status)
+            )
         elif kind == "edit_measurement" and (row := _nth(session, Measurement, op[1])) is not None:
             row.value, row.status = op[2], op[3]
         elif kind == "delete_measurement" and (row := _nth(session, Measurement, op[1])) is not None:
             session.delete(row)
         elif kind == "add_task":
             _, u, due, status, delays = op
-            session.add(Task(title="t", assigner_unit_id=units[0], assignee_unit_id=units[u % len(units)], start_date=due,
-                             due_date=due, original_due_date=due, status=status, delays=delays))
+            session.add(
+                Task(
+                    title="t",
+                    assigner_unit_id=units[0],
+                    assignee_unit_id=units[u % len(units)],
+                    start_date=due,
+                    due_date=due,
+                    original_due_date=due,
+                    status=status,
+                    delays=delays,
+                )
+            )
         elif kind == "edit_task" and (row := _nth(session, Task, op[1])) is not None:
             row.due_date, row.status = op[2], op[3]
         elif kind == "edit_indicator":
@@ -62,7 +79,9 @@ def _apply(store: Store, op: tuple, units: list[int], indicators: list[int]) -> 
 
 def _snapshot(store: Store) -> dict[str, list[tuple]]:
     with store.read() as session:
-        indicator_rows = session.execute(select(IndicatorRollup).order_by(IndicatorRollup.indicator_id, IndicatorRollup.period_id)).scalars()
+        indicator_rows = session.execute(
+            select(IndicatorRollup).order_by(IndicatorRollup.indicator_id, IndicatorRollup.period_id)
+        ).scalars()
         unit_rows = session.execute(select(UnitRollup).order_by(UnitRollup.unit_id, UnitRollup.period_id)).scalars()
         return {
             "indicators": [tuple(getattr(r, c.key) for c in IndicatorRollup.__table__.columns) for r in indicator_rows],
@@ -76,7 +95,9 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(operations=st.lists(OPERATIONS, min_size=10, max_size=30))
 def test_incremental_rollups_equal_a_full_rebuild(databases: TestDatabases, operations: list[tuple]) -> None:
     store = Store.connect(databases.clone(databases.template("empty")))
@@ -85,7 +106,9 @@ def test_incremental_rollups_equal_a_full_rebuild(databases: TestDatabases, oper
         units = [tree.city, tree.ward_a, tree.ward_b, tree.division]
         indicators = [
             add_indicator(store, tree, unit_id=tree.division),
-            add_indicator(store, tree, unit_id=tree.ward_a, direction="decrease", baseline=100, target=40, objective_weight=2),
+            add_indicator(
+                store, tree, unit_id=tree.ward_a, direction="decrease", baseline=100, target=40, objective_weight=2
+            ),
             add_indicator(store, tree, unit_id=tree.ward_b, accumulation="sum", objective_weight=1),
             add_indicator(store, tree, unit_id=tree.ward_b, accumulation="average"),
         ]

@@ -45,7 +45,13 @@ def _units(store: Store) -> dict[str, OrgUnit]:
 def test_org_tree_holds_the_official_units(shared_demo_store: Store) -> None:
     units = _units(shared_demo_store)
     city = units["HN"]
-    assert (city.name, city.kind, city.official_code, city.parent_id, city.depth) == ("Thành phố Hà Nội", "city", "01", None, 0)
+    assert (city.name, city.kind, city.official_code, city.parent_id, city.depth) == (
+        "Thành phố Hà Nội",
+        "city",
+        "01",
+        None,
+        0,
+    )
     hoan_kiem, tu_liem = units["W00070"], units["W00592"]
     assert (hoan_kiem.name, hoan_kiem.kind, hoan_kiem.official_code) == ("Phường Hoàn Kiếm", "ward", "00070")
     assert (tu_liem.name, tu_liem.official_code) == ("Phường Từ Liêm", "00592")
@@ -58,9 +64,19 @@ def test_org_tree_holds_the_official_units(shared_demo_store: Store) -> None:
         assert 4 <= len(divisions) <= 6, top.code
         assert all(d.kind == "division" for d in divisions)
     ward_divisions = {u.name for u in units.values() if u.parent_id == hoan_kiem.id}
-    assert {"Văn phòng HĐND và UBND", "Phòng Kinh tế", "Phòng Văn hóa - Xã hội", "Trung tâm Phục vụ hành chính công"} <= ward_divisions
+    assert {
+        "Văn phòng HĐND và UBND",
+        "Phòng Kinh tế",
+        "Phòng Văn hóa - Xã hội",
+        "Trung tâm Phục vụ hành chính công",
+    } <= ward_divisions
     science_divisions = {u.name for u in units.values() if u.parent_id == units["SO-KHCN"].id}
-    assert {"Văn phòng", "Phòng Kế hoạch - Tài chính", "Phòng Quản lý công nghệ", "Phòng Chuyển đổi số"} <= science_divisions
+    assert {
+        "Văn phòng",
+        "Phòng Kế hoạch - Tài chính",
+        "Phòng Quản lý công nghệ",
+        "Phòng Chuyển đổi số",
+    } <= science_divisions
 
 
 def test_paths_and_depths_follow_the_parents(shared_demo_store: Store) -> None:
@@ -108,7 +124,8 @@ def test_every_division_has_one_head_and_groups_of_specialists(shared_demo_store
     with shared_demo_store.read() as session:
         rows = session.execute(
             select(OrgUnit.code, Position.is_leader, Position.task_group)
-            .join(Person, Person.unit_id == OrgUnit.id).join(Position, Position.id == Person.position_id)
+            .join(Person, Person.unit_id == OrgUnit.id)
+            .join(Position, Position.id == Person.position_id)
             .where(OrgUnit.kind == "division")
         ).all()
     heads: Counter[str] = Counter()
@@ -169,11 +186,15 @@ def test_periods_cover_this_and_last_year(shared_demo_store: Store) -> None:
 
 def test_objectives_come_from_real_programmes(shared_demo_store: Store) -> None:
     with shared_demo_store.read() as session:
-        objectives = session.execute(select(Objective, OrgUnit.code, Period.year)
-                                     .join(OrgUnit, OrgUnit.id == Objective.unit_id)
-                                     .join(Period, Period.id == Objective.period_id)).all()
+        objectives = session.execute(
+            select(Objective, OrgUnit.code, Period.year)
+            .join(OrgUnit, OrgUnit.id == Objective.unit_id)
+            .join(Period, Period.id == Objective.period_id)
+        ).all()
         indicators = list(session.execute(select(Indicator)).scalars())
-        owners = dict(session.execute(select(Person.id, OrgUnit.path).join(OrgUnit, OrgUnit.id == Person.unit_id)).all())
+        owners = dict(
+            session.execute(select(Person.id, OrgUnit.path).join(OrgUnit, OrgUnit.id == Person.unit_id)).all()
+        )
         unit_paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path)).all())
     refs = {o.source_ref for o, _code, _year in objectives}
     assert {"57-NQ/TW", "366-QĐ/TW"} <= refs
@@ -195,7 +216,9 @@ def test_measurements_stop_at_today(shared_demo_store: Store) -> None:
     with shared_demo_store.read() as session:
         latest = session.execute(select(func.max(Measurement.measured_on))).scalar_one()
         statuses = Counter(session.execute(select(Measurement.status)).scalars())
-        rejected = session.execute(select(Measurement.reject_reason).where(Measurement.status == "rejected")).scalars().all()
+        rejected = (
+            session.execute(select(Measurement.reject_reason).where(Measurement.status == "rejected")).scalars().all()
+        )
     assert latest <= TEST_TODAY
     assert statuses["approved"] > 0.9 * sum(statuses.values())
     assert statuses["submitted"] > 0 and statuses["rejected"] > 0
@@ -209,8 +232,12 @@ def test_values_spread_some_lag_some_overshoot(shared_demo_store: Store) -> None
             select(Indicator.id, Indicator.baseline, Indicator.target, Measurement.value, Measurement.measured_on)
             .join(Measurement, Measurement.indicator_id == Indicator.id)
             .join(Period, Period.id == Indicator.period_id)
-            .where(Period.code == str(TEST_TODAY.year), Indicator.accumulation == "last",
-                   Indicator.direction.in_(("increase", "decrease")), Measurement.status == "approved")
+            .where(
+                Period.code == str(TEST_TODAY.year),
+                Indicator.accumulation == "last",
+                Indicator.direction.in_(("increase", "decrease")),
+                Measurement.status == "approved",
+            )
             .order_by(Indicator.id, Measurement.measured_on)
         ).all()
     latest = {r.id: r for r in rows}  # ordered by date: the last one wins
@@ -233,8 +260,10 @@ def test_tasks_have_realistic_outcomes(shared_demo_store: Store) -> None:
     with shared_demo_store.read() as session:
         tasks = list(session.execute(select(Task)).scalars())
         coefficients = dict(session.execute(select(TaskType.id, TaskType.coefficient)).all())
-        hoan_kiem, tu_liem = (session.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
-                              for code in ("W00070", "W00592"))
+        hoan_kiem, tu_liem = (
+            session.execute(select(OrgUnit.id).where(OrgUnit.code == code)).scalar_one()
+            for code in ("W00070", "W00592")
+        )
     done = [t for t in tasks if t.status == "done"]
     assert any(t.delays == 0 for t in done) and {1, 2, 3} <= {t.delays for t in done}
     assert any(t.major_errors > 0 for t in done) and any(t.quality_accepted is False for t in done)
@@ -258,8 +287,9 @@ def test_tasks_have_realistic_outcomes(shared_demo_store: Store) -> None:
 
 def test_checkins_trail_tasks_and_never_run_ahead_of_today(shared_demo_store: Store) -> None:
     with shared_demo_store.read() as session:
-        rows = session.execute(select(TaskCheckin.kind, TaskCheckin.at, Task.start_date)
-                               .join(Task, Task.id == TaskCheckin.task_id)).all()
+        rows = session.execute(
+            select(TaskCheckin.kind, TaskCheckin.at, Task.start_date).join(Task, Task.id == TaskCheckin.task_id)
+        ).all()
     assert {"progress", "done", "accepted", "returned", "extended", "cancelled"} <= {r.kind for r in rows}
     for kind, at, start in rows:
         assert start <= at.date() <= TEST_TODAY, kind
@@ -288,8 +318,16 @@ def test_same_seed_same_data_other_seed_other_data(fresh_stores: list[Store], sh
     reports: list[SeedReport] = []
     for store in fresh_stores:
         assert database_is_empty(store)
-        reports.append(seed_demo(store, scale="pilot", seed=7, today=TEST_TODAY, demo_password=None,
-                                 progress=lambda *call: calls.append(call)))
+        reports.append(
+            seed_demo(
+                store,
+                scale="pilot",
+                seed=7,
+                today=TEST_TODAY,
+                demo_password=None,
+                progress=lambda *call: calls.append(call),
+            )
+        )
         assert not database_is_empty(store)
     first, second = (_fingerprint(s) for s in fresh_stores)
     assert first == second

@@ -51,26 +51,49 @@ def unit_products(store: Store, unit: OrgUnit, specs: list[dict], period: str = 
     dates = parse_period(period)
     with store.write() as session:
         subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))
-        session.execute(update(Task).where(Task.assignee_unit_id.in_(subtree), Task.due_date >= dates.start,
-                                           Task.due_date <= dates.end).values(status="cancelled", cancel_reason="test"))
+        session.execute(
+            update(Task)
+            .where(Task.assignee_unit_id.in_(subtree), Task.due_date >= dates.start, Task.due_date <= dates.end)
+            .values(status="cancelled", cancel_reason="test")
+        )
         for n, spec in enumerate(specs):
             due = dates.start + timedelta(days=30 + n)
-            session.add(Task(title=f"Unit product {n}", assigner_unit_id=unit.parent_id or unit.id, assignee_unit_id=unit.id,
-                             assignee_person_id=None, start_date=dates.start, due_date=due, original_due_date=due, **spec))
+            session.add(
+                Task(
+                    title=f"Unit product {n}",
+                    assigner_unit_id=unit.parent_id or unit.id,
+                    assignee_unit_id=unit.id,
+                    assignee_person_id=None,
+                    start_date=dates.start,
+                    due_date=due,
+                    original_due_date=due,
+                    **spec,
+                )
+            )
 
 
 def set_plan(store: Store, unit_id: int, score: float | None, period: str = PERIOD) -> None:
     """Pin the unit's completion of planned work (its rolled-up indicator score) for the period."""
     with store.write() as session:
         period_id = session.execute(select(PeriodRow.id).where(PeriodRow.code == period)).scalar_one()
-        session.execute(update(UnitRollup).where(UnitRollup.unit_id == unit_id, UnitRollup.period_id == period_id)
-                        .values(score=score))
+        session.execute(
+            update(UnitRollup)
+            .where(UnitRollup.unit_id == unit_id, UnitRollup.period_id == period_id)
+            .values(score=score)
+        )
 
 
 def add_division(store: Store, parent: OrgUnit, code: str) -> OrgUnit:
     with store.write() as session:
-        unit = OrgUnit(code=code, name=f"Phòng thử nghiệm {code}", kind="division", parent_id=parent.id, path="",
-                       depth=parent.depth + 1, ruleset=parent.ruleset)
+        unit = OrgUnit(
+            code=code,
+            name=f"Phòng thử nghiệm {code}",
+            kind="division",
+            parent_id=parent.id,
+            path="",
+            depth=parent.depth + 1,
+            ruleset=parent.ruleset,
+        )
         session.add(unit)
         session.flush()
         unit.path = f"{parent.path}{unit.id}/"
@@ -92,8 +115,13 @@ def test_the_units_head_self_assesses_and_nobody_else_does(demo_store: Store, wh
     assert sorted(detail.details["general"]) == sorted(UNIT_FULL)
 
     with pytest.raises(Invalid) as refused:  # a person's criteria are not a unit's
-        commands.self_assess(demo_store, viewer=manager, evaluation_id=row.id, version=row.version,
-                             scores={"politics": 10, "ethics": 5, "manner": 5, "discipline": 10})
+        commands.self_assess(
+            demo_store,
+            viewer=manager,
+            evaluation_id=row.id,
+            version=row.version,
+            scores={"politics": 10, "ethics": 5, "manner": 5, "discipline": 10},
+        )
     assert refused.value.problems["unit_direction"] == "required_number"
     with pytest.raises(NotFound):  # staff do not even learn that the unit's evaluation exists
         commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=None, scores=UNIT_FULL)
@@ -102,8 +130,14 @@ def test_the_units_head_self_assesses_and_nobody_else_does(demo_store: Store, wh
     with pytest.raises(Forbidden):  # the level above reviews the unit; it does not self-assess it
         commands.self_assess(demo_store, viewer=leader, evaluation_id=row.id, version=None, scores=UNIT_FULL)
 
-    commands.self_assess(demo_store, viewer=manager, evaluation_id=row.id, version=row.version,
-                         scores={"unit_direction": 9, "unit_organisation": 10, "unit_reform": 8.5}, note="Chậm số hoá hồ sơ")
+    commands.self_assess(
+        demo_store,
+        viewer=manager,
+        evaluation_id=row.id,
+        version=row.version,
+        scores={"unit_direction": 9, "unit_organisation": 10, "unit_reform": 8.5},
+        note="Chậm số hoá hồ sơ",
+    )
     row = unit_row(demo_store, manager, division)
     assert (row.status, row.general_points) == ("self_assessed", 27.5)
     assert row.total == pytest.approx(27.5 + row.task_points)
@@ -125,21 +159,40 @@ def test_the_level_above_reviews_with_reasons_and_approves(demo_store: Store, wh
     row = unit_row(demo_store, leader, division.id)
 
     with pytest.raises(Forbidden):  # a unit does not review itself
-        commands.review(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, scores=UNIT_FULL, reasons={})
+        commands.review(
+            demo_store, viewer=manager, evaluation_id=row.id, version=row.version, scores=UNIT_FULL, reasons={}
+        )
     lowered = {**UNIT_FULL, "unit_reform": 7}
     with pytest.raises(Invalid) as refused:
-        commands.review(demo_store, viewer=leader, evaluation_id=row.id, version=row.version, scores=lowered,
-                        reasons={"unit_reform": " "})
+        commands.review(
+            demo_store,
+            viewer=leader,
+            evaluation_id=row.id,
+            version=row.version,
+            scores=lowered,
+            reasons={"unit_reform": " "},
+        )
     assert refused.value.problems == {"unit_reform": "reason_required"}
-    commands.review(demo_store, viewer=leader, evaluation_id=row.id, version=row.version, scores=lowered,
-                    reasons={"unit_reform": "Dịch vụ công trực tuyến còn chậm"})
+    commands.review(
+        demo_store,
+        viewer=leader,
+        evaluation_id=row.id,
+        version=row.version,
+        scores=lowered,
+        reasons={"unit_reform": "Dịch vụ công trực tuyến còn chậm"},
+    )
     row = unit_row(demo_store, leader, division.id)
     assert (row.status, row.general_points) == ("reviewed", 27.0)
     with demo_store.read() as session:
         detail = queries.get_evaluation(session, viewer=manager, evaluation_id=row.id)
     assert detail.details["review"][0] | {"at": None} == {
-        "criterion": "unit_reform", "from": 10.0, "to": 7.0, "reason": "Dịch vụ công trực tuyến còn chậm",
-        "by": leader.username, "at": None}
+        "criterion": "unit_reform",
+        "from": 10.0,
+        "to": 7.0,
+        "reason": "Dịch vụ công trực tuyến còn chậm",
+        "by": leader.username,
+        "at": None,
+    }
 
     # The division's own manager approves the division's people, not the division itself.
     commands.review_remaining(demo_store, viewer=manager, unit_id=division.id, period_code=PERIOD)
@@ -171,8 +224,9 @@ def test_the_root_has_no_level_above(demo_store: Store, who: dict[str, Viewer]) 
         detail = queries.get_evaluation(session, viewer=leader, evaluation_id=city.id)
     assert detail.can_self_assess and not detail.can_review and not detail.can_approve
     with pytest.raises(Forbidden):
-        commands.review(demo_store, viewer=who["city_manager"], evaluation_id=city.id, version=None, scores=UNIT_FULL,
-                        reasons={})
+        commands.review(
+            demo_store, viewer=who["city_manager"], evaluation_id=city.id, version=None, scores=UNIT_FULL, reasons={}
+        )
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -186,8 +240,7 @@ def test_unit_task_points_weigh_products_and_planned_work(demo_store: Store, who
     """
     manager = who["manager"]
     division = unit_by_code(demo_store, "SO-KHCN-P3")
-    unit_products(demo_store, division, [
-        PERFECT, {**PERFECT, "coefficient": 3.0, "major_errors": 1, "delays": 1}])
+    unit_products(demo_store, division, [PERFECT, {**PERFECT, "coefficient": 3.0, "major_errors": 1, "delays": 1}])
     set_plan(demo_store, division.id, 0.8)
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=division.id)
     row = unit_row(demo_store, manager, division.id)
@@ -195,8 +248,14 @@ def test_unit_task_points_weigh_products_and_planned_work(demo_store: Store, who
     with demo_store.read() as session:
         details = queries.get_evaluation(session, viewer=manager, evaluation_id=row.id).details
     assert details["unit_result"] | {"points": None} == {
-        "products": 0.875, "plan": 0.8, "points": None, "products_weight": 0.5, "plan_weight": 0.5, "scope": "subtree",
-        "task_max": 70.0}
+        "products": 0.875,
+        "plan": 0.8,
+        "points": None,
+        "products_weight": 0.5,
+        "plan_weight": 0.5,
+        "scope": "subtree",
+        "task_max": 70.0,
+    }
     assert [d["code"] for line in details["explanation"] for d in line["deductions"]] == ["major_errors", "delays"]
 
     set_plan(demo_store, division.id, None)
@@ -220,8 +279,10 @@ def test_a_leader_whose_subordinate_does_not_complete(demo_store: Store, who: di
     commands.review_remaining(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)
     commands.approve_unit(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)
     with demo_store.read() as session:
-        rows = {r.person_id: r for r in queries.list_evaluations(session, viewer=leader, period_code=PERIOD,
-                                                                  unit_id=manager.scope_unit_id)}
+        rows = {
+            r.person_id: r
+            for r in queries.list_evaluations(session, viewer=leader, period_code=PERIOD, unit_id=manager.scope_unit_id)
+        }
         head = queries.get_evaluation(session, viewer=leader, evaluation_id=rows[manager.person_id].id)
     assert (rows[staff.person_id].total, rows[staff.person_id].final_level) == (30.0, "not_completed")
     assert (head.row.task_points, head.row.total, head.row.level, head.row.status) == (54.25, 84.25, "good", "approved")
@@ -249,10 +310,24 @@ def test_five_divisions_cannot_hold_an_excellent_one(demo_store: Store, who: dic
     result = commands.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
     moved = [m for m in result.moves if m.group == "unit:division"]
     assert sorted(m.name for m in moved) == sorted(d.name for d in divisions)
-    assert all(m.quota | {"share": None} == {"group": "unit:division", "n_excellent": 5, "n_good": 0, "allowance": 0,
-                                             "allowed": 0, "share": None, "units": True} and not m.flagged for m in moved)
+    assert all(
+        m.quota | {"share": None}
+        == {
+            "group": "unit:division",
+            "n_excellent": 5,
+            "n_good": 0,
+            "allowance": 0,
+            "allowed": 0,
+            "share": None,
+            "units": True,
+        }
+        and not m.flagged
+        for m in moved
+    )
     rows = [unit_row(demo_store, leader, d.id) for d in divisions]
-    assert {(r.total, r.level, r.final_level, r.moved, r.flagged) for r in rows} == {(100.0, "excellent", "good", True, False)}
+    assert {(r.total, r.level, r.final_level, r.moved, r.flagged) for r in rows} == {
+        (100.0, "excellent", "good", True, False)
+    }
 
 
 @pytest.mark.parametrize(
@@ -265,11 +340,22 @@ def test_five_divisions_cannot_hold_an_excellent_one(demo_store: Store, who: dic
         ([0.9, 0.9, 0.8, 0.5, 0.5, 0.4, 0.3], {}, ["good"] * 7, [0, 1]),
         # The second unit's plan is met (70 task points) but its general criteria are lowered to 26.5: 96.5 as well.
         # Equal totals: the higher task points (70 against 66.5) keep excellent; nobody is flagged.
-        ([0.9, 1.0, 0.8, 0.5, 0.5, 0.4, 0.3], {1: 6.5}, ["good", "excellent", "good", "good", "good", "good", "good"], []),
+        (
+            [0.9, 1.0, 0.8, 0.5, 0.5, 0.4, 0.3],
+            {1: 6.5},
+            ["good", "excellent", "good", "good", "good", "good", "good"],
+            [],
+        ),
     ],
 )
-def test_the_quota_among_seven_divisions(demo_store: Store, who: dict[str, Viewer], plans: list[float],
-                                         lowered: dict[int, float], finals: list[str], flagged: list[int]) -> None:
+def test_the_quota_among_seven_divisions(
+    demo_store: Store,
+    who: dict[str, Viewer],
+    plans: list[float],
+    lowered: dict[int, float],
+    finals: list[str],
+    flagged: list[int],
+) -> None:
     leader = who["city_leader"]
     department = unit_by_code(demo_store, "SO-KHCN")
     add_division(demo_store, department, "SO-KHCN-P6")
@@ -282,18 +368,27 @@ def test_the_quota_among_seven_divisions(demo_store: Store, who: dict[str, Viewe
     commands.open_evaluations(demo_store, viewer=leader, period_code=PERIOD, unit_id=department.id)
     for index, reform in lowered.items():
         row = unit_row(demo_store, leader, divisions[index].id)
-        commands.review(demo_store, viewer=leader, evaluation_id=row.id, version=row.version,
-                        scores={**UNIT_FULL, "unit_reform": reform}, reasons={"unit_reform": "Chưa đạt chỉ tiêu cải cách"})
+        commands.review(
+            demo_store,
+            viewer=leader,
+            evaluation_id=row.id,
+            version=row.version,
+            scores={**UNIT_FULL, "unit_reform": reform},
+            reasons={"unit_reform": "Chưa đạt chỉ tiêu cải cách"},
+        )
     commands.review_remaining(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
     result = commands.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
     rows = [unit_row(demo_store, leader, d.id) for d in divisions]
-    assert [r.total for r in rows] == [pytest.approx(65 + 35 * plan - (10 - lowered[i] if i in lowered else 0))
-                                       for i, plan in enumerate(plans)]
+    assert [r.total for r in rows] == [
+        pytest.approx(65 + 35 * plan - (10 - lowered[i] if i in lowered else 0)) for i, plan in enumerate(plans)
+    ]
     assert [r.final_level for r in rows] == finals
     assert [i for i, r in enumerate(rows) if r.flagged] == flagged
     moved = {m.evaluation_id for m in result.moves if m.group == "unit:division"}
     assert moved == {r.id for r in rows if r.level == "excellent" and r.final_level == "good"}
-    assert all(r.quota["allowance"] == 1 and r.quota["n_excellent"] == 3 and r.quota["n_good"] == 4 for r in rows if r.moved)
+    assert all(
+        r.quota["allowance"] == 1 and r.quota["n_excellent"] == 3 and r.quota["n_good"] == 4 for r in rows if r.moved
+    )
     assert all(r.quota["allowed"] == finals.count("excellent") for r in rows if r.moved)  # how many stayed excellent
     assert len(moved) == 3 - finals.count("excellent")
 
@@ -308,8 +403,15 @@ def test_people_of_a_unit_and_its_units_are_separate_quota_groups(demo_store: St
     commands.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
     with demo_store.read() as session:
         rows = queries.list_evaluations(session, viewer=leader, period_code=PERIOD, unit_id=department.id, people=False)
-        people = session.execute(select(Evaluation).join(Person, Person.id == Evaluation.person_id)
-                                 .where(Person.unit_id == department.id)).scalars().all()
+        people = (
+            session.execute(
+                select(Evaluation)
+                .join(Person, Person.id == Evaluation.person_id)
+                .where(Person.unit_id == department.id)
+            )
+            .scalars()
+            .all()
+        )
     divisions = [r for r in rows if r.unit_id != department.id]
     assert len(divisions) == 5 and all(r.status == "approved" for r in divisions)
     assert all(r.quota.get("group") == "unit:division" for r in divisions if r.total is not None)

@@ -33,11 +33,20 @@ def measurement_count(store: Store) -> int:
         return session.execute(select(func.count()).select_from(Measurement)).scalar_one()
 
 
-def filled_template(store: Store, viewer: Viewer, fill: list[tuple[int, object, object, object]]) -> tuple[bytes, list[list]]:
+def filled_template(
+    store: Store, viewer: Viewer, fill: list[tuple[int, object, object, object]]
+) -> tuple[bytes, list[list]]:
     """The template for 2026 with rows (n-th listed indicator, date, value, comment) written from row 2 on."""
     with store.read() as session:
-        content = imports.template_workbook(session, viewer=viewer, year=2026, headers=HEADERS, title="Values",
-                                            guide_title="Guide", guide=["Fill the date and the value."])
+        content = imports.template_workbook(
+            session,
+            viewer=viewer,
+            year=2026,
+            headers=HEADERS,
+            title="Values",
+            guide_title="Guide",
+            guide=["Fill the date and the value."],
+        )
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.worksheets[0]
     listed = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
@@ -57,20 +66,30 @@ def test_template_lists_only_the_viewers_indicators(demo_store: Store) -> None:
     _content, listed = filled_template(demo_store, staff, [])
     with demo_store.read() as session:
         from data_access.models import Indicator, Period
-        owned = set(session.execute(select(Indicator.id).join(Period, Period.id == Indicator.period_id)
-                                    .where(Indicator.owner_person_id == staff.person_id, Period.year == 2026)).scalars())
+
+        owned = set(
+            session.execute(
+                select(Indicator.id)
+                .join(Period, Period.id == Indicator.period_id)
+                .where(Indicator.owner_person_id == staff.person_id, Period.year == 2026)
+            ).scalars()
+        )
     assert {row[0] for row in listed} == owned and owned
 
 
 def test_upload_is_checked_in_chunks_then_only_valid_rows_import(demo_store: Store) -> None:
     staff = viewer_of(demo_store, "staff")
-    content, _listed = filled_template(demo_store, staff, [
-        (0, today(), 75, "tháng 11"),                     # valid
-        (1, "20/11/2026", "abc", ""),                     # not a number (the Vietnamese date is read)
-        (0, today(), 76, "again"),                        # the same indicator and date as row 2
-        (1, date(2026, 12, 31), 10, ""),                  # in the future
-        (1, "19/11/2026", "42,5", ""),                    # valid: a Vietnamese decimal comma
-    ])
+    content, _listed = filled_template(
+        demo_store,
+        staff,
+        [
+            (0, today(), 75, "tháng 11"),  # valid
+            (1, "20/11/2026", "abc", ""),  # not a number (the Vietnamese date is read)
+            (0, today(), 76, "again"),  # the same indicator and date as row 2
+            (1, date(2026, 12, 31), 10, ""),  # in the future
+            (1, "19/11/2026", "42,5", ""),  # valid: a Vietnamese decimal comma
+        ],
+    )
     before = measurement_count(demo_store)
     state = imports.stage(demo_store, viewer=staff, filename="so-lieu.xlsx", content=content)
     assert (state.status, state.total, state.checked) == ("checking", 5, 0)
@@ -82,8 +101,13 @@ def test_upload_is_checked_in_chunks_then_only_valid_rows_import(demo_store: Sto
     with demo_store.read() as session:
         state, report = imports.job_report(session, viewer=staff, job_id=state.job_id)
     problems = {r["row"]: r["problems"] for r in report}
-    assert problems == {2: {}, 3: {"value": "required_number"}, 4: {"measured_on": "duplicate_row"},
-                        5: {"measured_on": "future_date"}, 6: {}}
+    assert problems == {
+        2: {},
+        3: {"value": "required_number"},
+        4: {"measured_on": "duplicate_row"},
+        5: {"measured_on": "future_date"},
+        6: {},
+    }
     assert (state.valid, state.invalid) == (2, 3)
     assert measurement_count(demo_store) == before  # nothing written by checking
 
@@ -94,7 +118,9 @@ def test_upload_is_checked_in_chunks_then_only_valid_rows_import(demo_store: Sto
     assert measurement_count(demo_store) == before + 2
     with demo_store.read() as session:
         latest = session.execute(select(Measurement).order_by(Measurement.id.desc())).scalars().first()
-        chunks = session.execute(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "import.chunk")).scalar_one()
+        chunks = session.execute(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "import.chunk")
+        ).scalar_one()
     assert latest.value == 42.5 and latest.measured_on == date(2026, 11, 19)
     assert latest.entered_by_id == staff.user_id and latest.status == "submitted"
     assert chunks == 3

@@ -28,12 +28,16 @@ def _poll(server: Flask, known: int | None = None) -> int | None:
     client = server.test_client()
     login(client, "lanhdao.thanhpho")
     client.get("/")
-    body = {"output": "pulse-live-version.data", "outputs": {"id": "pulse-live-version", "property": "data"},
-            "inputs": [{"id": "pulse-live-visible-tick", "property": "data", "value": 1}],
-            "state": [{"id": "pulse-live-version", "property": "data", "value": known}],
-            "changedPropIds": ["pulse-live-visible-tick.data"]}
-    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
-                           headers=csrf_header(client))
+    body = {
+        "output": "pulse-live-version.data",
+        "outputs": {"id": "pulse-live-version", "property": "data"},
+        "inputs": [{"id": "pulse-live-visible-tick", "property": "data", "value": 1}],
+        "state": [{"id": "pulse-live-version", "property": "data", "value": known}],
+        "changedPropIds": ["pulse-live-visible-tick.data"],
+    }
+    response = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_header(client)
+    )
     if response.status_code == 204:
         return known
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
@@ -43,7 +47,9 @@ def _poll(server: Flask, known: int | None = None) -> int | None:
 def _write(server: Flask) -> None:
     store = server.extensions["pulse"]["store"]
     with store.read() as session:
-        manager = load_viewer(session, session.execute(select(User.id).where(User.username == "quanly.thanhpho")).scalar_one())
+        manager = load_viewer(
+            session, session.execute(select(User.id).where(User.username == "quanly.thanhpho")).scalar_one()
+        )
         ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
     assign(store, viewer=manager, title="Báo cáo", due_date=date(2026, 12, 1), unit_ids=[ward])
 

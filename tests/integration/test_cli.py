@@ -11,11 +11,15 @@ from tests.support.login import login
 
 def test_users_commands(server: Flask) -> None:
     runner = server.test_cli_runner()
-    weak = runner.invoke(args=["users", "create", "--username", "canbo.moi", "--role", "staff", "--scope", "W00070",
-                               "--password-stdin"], input="123\n")
+    weak = runner.invoke(
+        args=["users", "create", "--username", "canbo.moi", "--role", "staff", "--scope", "W00070", "--password-stdin"],
+        input="123\n",
+    )
     assert weak.exit_code != 0 and "too_short" in weak.output
-    made = runner.invoke(args=["users", "create", "--username", "canbo.moi", "--role", "staff", "--scope", "W00070",
-                               "--password-stdin"], input="Mat-khau-moi-2026\n")
+    made = runner.invoke(
+        args=["users", "create", "--username", "canbo.moi", "--role", "staff", "--scope", "W00070", "--password-stdin"],
+        input="Mat-khau-moi-2026\n",
+    )
     assert made.exit_code == 0, made.output
     client = server.test_client()
     assert login(client, "canbo.moi", "Mat-khau-moi-2026").status_code == 302
@@ -46,7 +50,9 @@ def test_notices_sweep_raises_deadline_notices_once(server: Flask) -> None:
 
     store = server.extensions["pulse"]["store"]
     with store.read() as session:
-        manager = load_viewer(session, session.execute(select(User.id).where(User.username == "quanly.thanhpho")).scalar_one())
+        manager = load_viewer(
+            session, session.execute(select(User.id).where(User.username == "quanly.thanhpho")).scalar_one()
+        )
         ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
     assign(store, viewer=manager, title="Báo cáo gấp", due_date=date(2026, 11, 22), unit_ids=[ward])
     runner = server.test_cli_runner()

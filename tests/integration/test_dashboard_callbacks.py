@@ -33,10 +33,16 @@ def _post(client, app: dash.Dash, fragment: str, values: dict[str, Any]) -> dict
         return [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in items]
 
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")]
-    body = {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": fill(spec["inputs"]),
-            "state": fill(spec.get("state", [])), "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]}
-    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
-                           headers=csrf_header(client))
+    body = {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": fill(spec["inputs"]),
+        "state": fill(spec.get("state", [])),
+        "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
+    }
+    response = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_header(client)
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return response.get_json()
 
@@ -111,8 +117,12 @@ FIRST_BLOCK = {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "gap", "sort
 
 
 def _block(client, app: dash.Dash, request: object, unit: object = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    payload = _post(client, app, "lagging-grid.getRowsResponse", {"lagging-grid": request, "lagging-period": "2026",
-                                                                   "lagging-unit": unit})
+    payload = _post(
+        client,
+        app,
+        "lagging-grid.getRowsResponse",
+        {"lagging-grid": request, "lagging-period": "2026", "lagging-unit": unit},
+    )
     return payload["response"]["lagging-grid"]["getRowsResponse"]
 
 
@@ -130,31 +140,63 @@ def test_the_lagging_grid_gets_blocks_sorted_and_filtered_by_the_server(server: 
     assert not {r["indicator_id"] for r in first["rowData"]} & {r["indicator_id"] for r in rest["rowData"]}
 
     # Sorted by progress, filtered on the labels the user reads (Vietnamese here) and on a unit name.
-    asked = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "progress", "sort": "asc", "type": "default"}],
-             "filterModel": {"status": {"filterType": "text", "type": "equals", "filter": "có nguy cơ"},
-                             "unit": {"filterType": "text", "type": "contains", "filter": "PHÒNG"}}}
+    asked = {
+        "startRow": 0,
+        "endRow": 100,
+        "sortModel": [{"colId": "progress", "sort": "asc", "type": "default"}],
+        "filterModel": {
+            "status": {"filterType": "text", "type": "equals", "filter": "có nguy cơ"},
+            "unit": {"filterType": "text", "type": "contains", "filter": "PHÒNG"},
+        },
+    }
     block = _block(client, app, asked)
     assert 0 < block["rowCount"] == len(block["rowData"]) < first["rowCount"]
     assert all(r["status"] == "Có nguy cơ" and "phòng" in r["unit"].lower() for r in block["rowData"])
     assert [r["progress"] for r in block["rowData"]] == sorted(r["progress"] for r in block["rowData"])
 
 
-@pytest.mark.parametrize("request_", [
-    None, "rows please", [], {"startRow": -10, "endRow": 10}, {"startRow": 0, "endRow": 100_000},
-    {"startRow": "0", "endRow": "50"}, {"startRow": 0, "endRow": 50, "sortModel": "gap"},
-    {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "people.citizen_id", "sort": "asc"}]},
-    {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "gap", "sort": "desc; DROP TABLE indicators"}]},
-    {"startRow": 0, "endRow": 50, "filterModel": {"citizen_id": {"filterType": "text", "type": "contains", "filter": "0"}}},
-    {"startRow": 0, "endRow": 50, "filterModel": {"unit": {"filterType": "text", "type": "like", "filter": "%"}}},
-    {"startRow": 0, "endRow": 50, "filterModel": {"progress": {"filterType": "number", "type": "lessThan",
-                                                              "filter": "1) OR (1=1"}}},
-    {"startRow": 0, "endRow": 50, "filterModel": {"progress": {"filterType": "number", "type": "lessThan",
-                                                              "filter": 10**400}}},
-    {"startRow": 0, "endRow": 50, "filterModel": {"unit": {"operator": "AND", "conditions": "all"}}},
-    {"startRow": 0, "endRow": 50, "filterModel": {"unit": {"operator": {"$ne": 1}, "conditions": [
-        {"filterType": "text", "type": "contains", "filter": "a"}]}}},
-    {"startRow": 0, "endRow": 50, "filterModel": {"unit": ["contains", "a"]}},
-])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        None,
+        "rows please",
+        [],
+        {"startRow": -10, "endRow": 10},
+        {"startRow": 0, "endRow": 100_000},
+        {"startRow": "0", "endRow": "50"},
+        {"startRow": 0, "endRow": 50, "sortModel": "gap"},
+        {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "people.citizen_id", "sort": "asc"}]},
+        {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "gap", "sort": "desc; DROP TABLE indicators"}]},
+        {
+            "startRow": 0,
+            "endRow": 50,
+            "filterModel": {"citizen_id": {"filterType": "text", "type": "contains", "filter": "0"}},
+        },
+        {"startRow": 0, "endRow": 50, "filterModel": {"unit": {"filterType": "text", "type": "like", "filter": "%"}}},
+        {
+            "startRow": 0,
+            "endRow": 50,
+            "filterModel": {"progress": {"filterType": "number", "type": "lessThan", "filter": "1) OR (1=1"}},
+        },
+        {
+            "startRow": 0,
+            "endRow": 50,
+            "filterModel": {"progress": {"filterType": "number", "type": "lessThan", "filter": 10**400}},
+        },
+        {"startRow": 0, "endRow": 50, "filterModel": {"unit": {"operator": "AND", "conditions": "all"}}},
+        {
+            "startRow": 0,
+            "endRow": 50,
+            "filterModel": {
+                "unit": {
+                    "operator": {"$ne": 1},
+                    "conditions": [{"filterType": "text", "type": "contains", "filter": "a"}],
+                }
+            },
+        },
+        {"startRow": 0, "endRow": 50, "filterModel": {"unit": ["contains", "a"]}},
+    ],
+)
 def test_a_forged_grid_request_gets_an_empty_block(server: Flask, request_: object) -> None:
     client, app = _logged_in(server, "lanhdao.thanhpho")
     assert _block(client, app, request_) == {"rowData": [], "rowCount": 0}
@@ -162,8 +204,12 @@ def test_a_forged_grid_request_gets_an_empty_block(server: Flask, request_: obje
 
 def _refusals(server: Flask, username: str) -> int:
     with server.extensions["pulse"]["store"].read() as db:
-        return db.execute(select(func.count()).select_from(AuditEntry).join(User, User.id == AuditEntry.user_id)
-                          .where(User.username == username, AuditEntry.outcome == "denied")).scalar_one()
+        return db.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .join(User, User.id == AuditEntry.user_id)
+            .where(User.username == username, AuditEntry.outcome == "denied")
+        ).scalar_one()
 
 
 def test_a_forged_unit_gets_an_empty_block_and_an_audited_refusal(server: Flask) -> None:
@@ -181,31 +227,98 @@ def test_a_forged_unit_gets_an_empty_block_and_an_audited_refusal(server: Flask)
     assert _refusals(server, "lanhdao.hoankiem") == before + 1
     assert _block(client, app, FIRST_BLOCK, unit="1 OR 1=1") == {"rowData": [], "rowCount": 0}
     assert _block(client, app, FIRST_BLOCK, unit=["1"]) == {"rowData": [], "rowCount": 0}
-    forged_period = _post(client, app, "lagging-grid.getRowsResponse", {"lagging-grid": FIRST_BLOCK,
-                                                                         "lagging-period": {"code": "2026"}})
-    assert forged_period["response"]["lagging-grid"]["getRowsResponse"]["rowCount"] == own["rowCount"]  # the default period
+    forged_period = _post(
+        client, app, "lagging-grid.getRowsResponse", {"lagging-grid": FIRST_BLOCK, "lagging-period": {"code": "2026"}}
+    )
+    assert (
+        forged_period["response"]["lagging-grid"]["getRowsResponse"]["rowCount"] == own["rowCount"]
+    )  # the default period
 
 
-JUNK = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.text(max_size=30),
-                 st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
-FIELDS = st.sampled_from(["indicator", "unit", "unit_kind", "source", "owner", "status", "progress", "expected", "gap",
-                          "indicator_id", "people.citizen_id", "", "unit) OR (1=1"])
-OPERATORS = st.sampled_from(["contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "lessThan",
-                             "lessThanOrEqual", "greaterThan", "greaterThanOrEqual", "inRange", "blank", "regex", "; --"])
-CONDITION = st.fixed_dictionaries({"filterType": st.sampled_from(["text", "number", "set"]), "type": st.one_of(OPERATORS, JUNK),
-                                   "filter": st.one_of(st.text(max_size=20), st.floats(-1e3, 1e3), JUNK)},
-                                  optional={"filterTo": st.one_of(st.floats(-1e3, 1e3), JUNK)})
-COLUMN_FILTER = st.one_of(CONDITION, st.fixed_dictionaries({"operator": st.one_of(st.sampled_from(["AND", "OR"]), JUNK),
-                                                            "conditions": st.one_of(st.lists(CONDITION, max_size=3), JUNK)}), JUNK)
-GRID_REQUESTS = st.fixed_dictionaries({}, optional={
-    "startRow": st.one_of(st.integers(-5, 300), JUNK), "endRow": st.one_of(st.integers(-5, 800), JUNK),
-    "sortModel": st.one_of(st.lists(st.fixed_dictionaries({"colId": st.one_of(FIELDS, JUNK),
-                                                           "sort": st.one_of(st.sampled_from(["asc", "desc"]), JUNK)}),
-                                    max_size=4), JUNK),
-    "filterModel": st.one_of(st.dictionaries(FIELDS, COLUMN_FILTER, max_size=3), JUNK)})
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+FIELDS = st.sampled_from(
+    [
+        "indicator",
+        "unit",
+        "unit_kind",
+        "source",
+        "owner",
+        "status",
+        "progress",
+        "expected",
+        "gap",
+        "indicator_id",
+        "people.citizen_id",
+        "",
+        "unit) OR (1=1",
+    ]
+)
+OPERATORS = st.sampled_from(
+    [
+        "contains",
+        "notContains",
+        "equals",
+        "notEqual",
+        "startsWith",
+        "endsWith",
+        "lessThan",
+        "lessThanOrEqual",
+        "greaterThan",
+        "greaterThanOrEqual",
+        "inRange",
+        "blank",
+        "regex",
+        "; --",
+    ]
+)
+CONDITION = st.fixed_dictionaries(
+    {
+        "filterType": st.sampled_from(["text", "number", "set"]),
+        "type": st.one_of(OPERATORS, JUNK),
+        "filter": st.one_of(st.text(max_size=20), st.floats(-1e3, 1e3), JUNK),
+    },
+    optional={"filterTo": st.one_of(st.floats(-1e3, 1e3), JUNK)},
+)
+COLUMN_FILTER = st.one_of(
+    CONDITION,
+    st.fixed_dictionaries(
+        {
+            "operator": st.one_of(st.sampled_from(["AND", "OR"]), JUNK),
+            "conditions": st.one_of(st.lists(CONDITION, max_size=3), JUNK),
+        }
+    ),
+    JUNK,
+)
+GRID_REQUESTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "startRow": st.one_of(st.integers(-5, 300), JUNK),
+        "endRow": st.one_of(st.integers(-5, 800), JUNK),
+        "sortModel": st.one_of(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"colId": st.one_of(FIELDS, JUNK), "sort": st.one_of(st.sampled_from(["asc", "desc"]), JUNK)}
+                ),
+                max_size=4,
+            ),
+            JUNK,
+        ),
+        "filterModel": st.one_of(st.dictionaries(FIELDS, COLUMN_FILTER, max_size=3), JUNK),
+    },
+)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(request_=GRID_REQUESTS)
 def test_any_grid_request_answers_in_scope_or_empty(server: Flask, request_: dict[str, Any]) -> None:
     """Fuzzed block requests from a ward leader: never an error, never a row from outside the ward."""

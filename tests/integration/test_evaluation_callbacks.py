@@ -44,15 +44,26 @@ class DashClient:
         assert login(self.client, username).status_code == 302
         self.client.get("/language/en")  # the assertions read English
 
-    def call(self, outputs: list[tuple[Any, str]], inputs: list[Any], state: list[Any] | None = None,
-             changed: list[str] | None = None) -> tuple[int, dict[str, Any]]:
+    def call(
+        self,
+        outputs: list[tuple[Any, str]],
+        inputs: list[Any],
+        state: list[Any] | None = None,
+        changed: list[str] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
         def key(component_id: Any) -> str:
-            return json.dumps(component_id, sort_keys=True, separators=(",", ":")) if isinstance(component_id, dict) else component_id
+            return (
+                json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+                if isinstance(component_id, dict)
+                else component_id
+            )
 
         output = "...".join(f"{key(i)}.{p}" for i, p in outputs)
         body = {
             "output": f"..{output}.." if len(outputs) > 1 else output,
-            "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1 else {"id": outputs[0][0], "property": outputs[0][1]},
+            "outputs": [{"id": i, "property": p} for i, p in outputs]
+            if len(outputs) > 1
+            else {"id": outputs[0][0], "property": outputs[0][1]},
             "inputs": inputs,
             "state": state or [],
             "changedPropIds": changed or [],
@@ -87,9 +98,11 @@ def text_of(node: Any) -> str:
 def list_response(client: DashClient, unit_id: int) -> tuple[int, str]:
     status, body = client.call(
         [("evaluations-list", "children")],
-        [{"id": "evaluations-period", "property": "data", "value": PERIOD},
-         {"id": "evaluations-unit", "property": "value", "value": unit_id},
-         {"id": "evaluations-refresh", "property": "data", "value": 0}],
+        [
+            {"id": "evaluations-period", "property": "data", "value": PERIOD},
+            {"id": "evaluations-unit", "property": "value", "value": unit_id},
+            {"id": "evaluations-refresh", "property": "data", "value": 0},
+        ],
     )
     return status, text_of(body.get("response", {}).get("evaluations-list", {}).get("children"))
 
@@ -103,8 +116,13 @@ def test_manager_sees_the_division_and_staff_only_themselves(server: Flask) -> N
     manager, staff = viewer_for(server, "manager"), viewer_for(server, "staff")
     commands.open_evaluations(store_of(server), viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     with store_of(server).read() as session:
-        colleagues = session.execute(select(Person.full_name).where(Person.unit_id == manager.scope_unit_id,
-                                                                    Person.id != staff.person_id)).scalars().all()
+        colleagues = (
+            session.execute(
+                select(Person.full_name).where(Person.unit_id == manager.scope_unit_id, Person.id != staff.person_id)
+            )
+            .scalars()
+            .all()
+        )
     status, text = list_response(as_user(server, "manager"), manager.scope_unit_id)
     assert status == 200 and person_name(server, staff.person_id) in text
     assert all(name in text for name in colleagues)
@@ -121,8 +139,14 @@ def test_another_wards_leader_gets_not_found_not_the_rows(server: Flask) -> None
     assert person_name(server, manager.person_id) not in text
 
 
-def action_body(action: str, evaluation_id: int, version: int, scores: dict[str, Any], reasons: dict[str, str] | None = None,
-                texts: dict[str, str] | None = None) -> dict[str, Any]:
+def action_body(
+    action: str,
+    evaluation_id: int,
+    version: int,
+    scores: dict[str, Any],
+    reasons: dict[str, str] | None = None,
+    texts: dict[str, str] | None = None,
+) -> dict[str, Any]:
     action_ids = [{"type": "evaluation-action", "action": action}]
     score_ids = [{"type": "evaluation-score", "criterion": c} for c in scores]
     reason_ids = [{"type": "evaluation-reason", "criterion": c} for c in (reasons or {})]
@@ -139,15 +163,20 @@ def action_body(action: str, evaluation_id: int, version: int, scores: dict[str,
             [{"id": i, "property": "id", "value": i} for i in reason_ids],
             [{"id": i, "property": "value", "value": (texts or {})[i["field"]]} for i in text_ids],
             [{"id": i, "property": "id", "value": i} for i in text_ids],
-            [], [],
+            [],
+            [],
         ],
         "changed": [json.dumps(action_ids[0], sort_keys=True, separators=(",", ":")) + ".n_clicks"],
     }
 
 
 def post_action(client: DashClient, body: dict[str, Any]) -> tuple[int, str]:
-    status, response = client.call([("evaluation-message", "children"), ("evaluation-refresh", "data")],
-                                   body["inputs"], body["state"], body["changed"])
+    status, response = client.call(
+        [("evaluation-message", "children"), ("evaluation-refresh", "data")],
+        body["inputs"],
+        body["state"],
+        body["changed"],
+    )
     return status, text_of(response.get("response", {}).get("evaluation-message", {}).get("children"))
 
 
@@ -161,26 +190,37 @@ def test_self_assessment_and_review_through_the_callbacks(server: Flask) -> None
     commands.open_evaluations(store_of(server), viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     evaluation = own(server, staff.person_id)
     scores = {"politics": 10, "ethics": 5, "manner": 5, "discipline": 9}
-    status, text = post_action(as_user(server, "staff"), action_body("self_assess", evaluation.id, evaluation.version, scores))
+    status, text = post_action(
+        as_user(server, "staff"), action_body("self_assess", evaluation.id, evaluation.version, scores)
+    )
     assert status == 200 and "Self-assessment saved" in text
     evaluation = own(server, staff.person_id)
     assert (evaluation.status, evaluation.general_points) == ("self_assessed", 29.0)
 
     # The manager changes a score without a reason: a message, nothing saved.
     changed = {**scores, "discipline": 7}
-    status, text = post_action(as_user(server, "manager"),
-                               action_body("review", evaluation.id, evaluation.version, changed, {c: "" for c in scores}))
+    status, text = post_action(
+        as_user(server, "manager"),
+        action_body("review", evaluation.id, evaluation.version, changed, {c: "" for c in scores}),
+    )
     assert status == 200 and "give a reason" in text
     assert own(server, staff.person_id).status == "self_assessed"
     reasons = {c: "" for c in scores} | {"discipline": "Missed two deadlines for the weekly report"}
-    status, text = post_action(as_user(server, "manager"), action_body("review", evaluation.id, evaluation.version, changed, reasons))
+    status, text = post_action(
+        as_user(server, "manager"), action_body("review", evaluation.id, evaluation.version, changed, reasons)
+    )
     assert status == 200 and "Review saved" in text
-    assert (own(server, staff.person_id).status, own(server, staff.person_id).general_points) == ("reviewed", 27.0)  # 30 - 3
+    assert (own(server, staff.person_id).status, own(server, staff.person_id).general_points) == (
+        "reviewed",
+        27.0,
+    )  # 30 - 3
 
     # A forged post from the person to review themselves is refused, and says so.
     evaluation = own(server, staff.person_id)
-    status, text = post_action(as_user(server, "staff"), action_body("review", evaluation.id, evaluation.version, scores,
-                                                                      {c: "x" for c in scores}))
+    status, text = post_action(
+        as_user(server, "staff"),
+        action_body("review", evaluation.id, evaluation.version, scores, {c: "x" for c in scores}),
+    )
     assert status == 200 and "not allowed" in text
     assert own(server, staff.person_id).general_points == 27.0
 
@@ -190,13 +230,17 @@ def test_approve_shows_who_the_quota_moved(server: Flask) -> None:
     commands.open_evaluations(store_of(server), viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     client = as_user(server, "manager")
     outputs = [("evaluations-message", "children"), ("evaluations-moves", "children"), ("evaluations-refresh", "data")]
-    state = [{"id": "evaluations-period", "property": "data", "value": PERIOD},
-             {"id": "evaluations-unit", "property": "value", "value": manager.scope_unit_id},
-             {"id": "evaluations-refresh", "property": "data", "value": 0}]
+    state = [
+        {"id": "evaluations-period", "property": "data", "value": PERIOD},
+        {"id": "evaluations-unit", "property": "value", "value": manager.scope_unit_id},
+        {"id": "evaluations-refresh", "property": "data", "value": 0},
+    ]
 
     def click(button: str) -> dict[str, Any]:
-        inputs = [{"id": b, "property": "n_clicks", "value": 1 if b == button else None}
-                  for b in ("evaluations-open", "evaluations-review-rest", "evaluations-approve", "evaluations-lock")]
+        inputs = [
+            {"id": b, "property": "n_clicks", "value": 1 if b == button else None}
+            for b in ("evaluations-open", "evaluations-review-rest", "evaluations-approve", "evaluations-lock")
+        ]
         status, body = client.call(outputs, inputs, state, [f"{button}.n_clicks"])
         assert status == 200
         return body["response"]
@@ -207,8 +251,11 @@ def test_approve_shows_who_the_quota_moved(server: Flask) -> None:
     assert "approved" in text_of(response["evaluations-message"]["children"])
     moves = text_of(response["evaluations-moves"]["children"])
     with store_of(server).read() as session:
-        moved = [e for e in session.execute(select(Evaluation).where(Evaluation.unit_id == manager.scope_unit_id)).scalars()
-                 if e.final_level and e.final_level != e.level]
+        moved = [
+            e
+            for e in session.execute(select(Evaluation).where(Evaluation.unit_id == manager.scope_unit_id)).scalars()
+            if e.final_level and e.final_level != e.level
+        ]
         names = [session.get(Person, e.person_id).full_name for e in moved]
     assert names and all(name in moves for name in names)
 
@@ -219,8 +266,10 @@ def test_export_callback_sends_a_workbook(server: Flask) -> None:
     status, body = as_user(server, "manager").call(
         [("emulation-download", "data"), ("emulation-message", "children")],
         [{"id": "emulation-export", "property": "n_clicks", "value": 1}],
-        [{"id": "emulation-period", "property": "data", "value": PERIOD},
-         {"id": "emulation-unit", "property": "value", "value": manager.scope_unit_id}],
+        [
+            {"id": "emulation-period", "property": "data", "value": PERIOD},
+            {"id": "emulation-unit", "property": "value", "value": manager.scope_unit_id},
+        ],
         ["emulation-export.n_clicks"],
     )
     assert status == 200
@@ -236,8 +285,10 @@ def test_forged_ids_get_a_message_not_a_crash(server: Flask, forged: Any) -> Non
     client = as_user(server, "manager")
     status, body = client.call(
         [("evaluation-content", "children"), ("evaluation-version", "data"), ("evaluation-back", "href")],
-        [{"id": "evaluation-id", "property": "data", "value": forged},
-         {"id": "evaluation-refresh", "property": "data", "value": 0}],
+        [
+            {"id": "evaluation-id", "property": "data", "value": forged},
+            {"id": "evaluation-refresh", "property": "data", "value": 0},
+        ],
     )
     assert status == 200
     assert "Not found" in text_of(body["response"]["evaluation-content"]["children"])
@@ -250,7 +301,9 @@ def test_out_of_scope_action_is_not_found_and_changes_nothing(server: Flask) -> 
     commands.open_evaluations(store_of(server), viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     evaluation = own(server, staff.person_id)
     scores = {"politics": 1, "ethics": 1, "manner": 1, "discipline": 1}
-    status, text = post_action(as_user(server, "ward_leader"),
-                               action_body("review", evaluation.id, evaluation.version, scores, {c: "x" for c in scores}))
+    status, text = post_action(
+        as_user(server, "ward_leader"),
+        action_body("review", evaluation.id, evaluation.version, scores, {c: "x" for c in scores}),
+    )
     assert status == 200 and "Not found" in text
     assert own(server, staff.person_id).general_points == 30.0

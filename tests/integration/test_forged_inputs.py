@@ -31,6 +31,7 @@ def test_no_callback_breaks_on_junk(server: Flask, username: str) -> None:
             continue  # Dash's own page router; a junk pathname there gets the generic error, no traceback (test_hardening)
         outputs = [{"id": o.split(".")[0], "property": o.split(".")[-1]} for o in key.strip(".").split("...")]
         for junk in JUNK:
+
             def item(entry: dict[str, Any], value: Any = junk) -> dict[str, Any]:
                 entry_id = entry["id"]
                 if isinstance(entry_id, dict):  # pattern-matching: one forged instance
@@ -41,11 +42,20 @@ def test_no_callback_breaks_on_junk(server: Flask, username: str) -> None:
             inputs = [[item(i)] if isinstance(i["id"], dict) else item(i) for i in spec.get("inputs", [])]
             state = [[item(s)] if isinstance(s["id"], dict) else item(s) for s in spec.get("state", [])]
             first = spec["inputs"][0] if spec.get("inputs") else None
-            body = {"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0], "inputs": inputs, "state": state,
-                    "changedPropIds": [f"{json.dumps(first['id']) if isinstance(first['id'], dict) else first['id']}"
-                                       f".{first['property']}"] if first else []}
-            response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
-                                   headers=headers)
+            body = {
+                "output": key,
+                "outputs": outputs if len(outputs) > 1 else outputs[0],
+                "inputs": inputs,
+                "state": state,
+                "changedPropIds": [
+                    f"{json.dumps(first['id']) if isinstance(first['id'], dict) else first['id']}.{first['property']}"
+                ]
+                if first
+                else [],
+            }
+            response = client.post(
+                "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=headers
+            )
             posted += 1
             if response.status_code >= 500:
                 failures.append((key[:80], repr(junk)[:20], response.status_code))

@@ -79,10 +79,16 @@ def test_callbacks_need_the_csrf_token(server: Flask) -> None:
     payload = json.dumps(body)
     missing = client.post("/_dash-update-component", data=payload, content_type="application/json")
     assert missing.status_code == 400
-    forged = client.post("/_dash-update-component", data=payload, content_type="application/json",
-                         headers={"X-CSRFToken": "forged.token.value"})
+    forged = client.post(
+        "/_dash-update-component",
+        data=payload,
+        content_type="application/json",
+        headers={"X-CSRFToken": "forged.token.value"},
+    )
     assert forged.status_code == 400
-    valid = client.post("/_dash-update-component", data=payload, content_type="application/json", headers=csrf_header(client))
+    valid = client.post(
+        "/_dash-update-component", data=payload, content_type="application/json", headers=csrf_header(client)
+    )
     assert valid.status_code != 400  # passes CSRF (the made-up callback itself is then refused by Dash)
 
 

@@ -82,10 +82,15 @@ def test_a_callback_error_returns_a_generic_message(server: Flask) -> None:
     client = server.test_client()
     login(client, "admin")
     client.get("/")
-    body = {"output": "boom-out.children", "outputs": {"id": "boom-out", "property": "children"},
-            "inputs": [{"id": "boom-in", "property": "n_clicks", "value": 1}], "changedPropIds": ["boom-in.n_clicks"]}
-    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
-                           headers=csrf_header(client))
+    body = {
+        "output": "boom-out.children",
+        "outputs": {"id": "boom-out", "property": "children"},
+        "inputs": [{"id": "boom-in", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["boom-in.n_clicks"],
+    }
+    response = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_header(client)
+    )
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "secret internals" not in text and "Traceback" not in text
@@ -109,7 +114,9 @@ def test_passwords_under_eight_or_common_are_refused(server: Flask) -> None:
             with pytest.raises(Invalid) as caught:
                 accounts.create_user(db, actor=None, username="new.user", password=bad, role="staff", scope_code="HN")
             assert caught.value.problems["password"] == reason
-        accounts.create_user(db, actor=None, username="new.user", password="Đúng-mật-khẩu-2026", role="staff", scope_code="HN")
+        accounts.create_user(
+            db, actor=None, username="new.user", password="Đúng-mật-khẩu-2026", role="staff", scope_code="HN"
+        )
 
 
 def test_health_reports_the_database_and_the_app_recovers(tmp_path: Path, demo_url: str) -> None:

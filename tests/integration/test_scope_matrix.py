@@ -16,14 +16,20 @@ from data_access.models import AuditEntry, Indicator, OrgUnit, Person, User
 from tests.support.login import csrf_header, login
 
 # (user, code of a unit inside their scope whose subtree they may see)
-SCOPED_USERS = [("lanhdao.hoankiem", "W00070"), ("truongphong.khcn", None), ("chuyenvien.khcn", None), ("canbo.hoankiem", None)]
+SCOPED_USERS = [
+    ("lanhdao.hoankiem", "W00070"),
+    ("truongphong.khcn", None),
+    ("chuyenvien.khcn", None),
+    ("canbo.hoankiem", None),
+]
 
 
 def _outside(server: Flask, username: str) -> dict[str, Any]:
     """Ids and unique names of units, indicators and people outside the user's scope."""
     with server.extensions["pulse"]["store"].read() as db:
-        scope_path = db.execute(select(OrgUnit.path).join(User, User.scope_unit_id == OrgUnit.id)
-                                .where(User.username == username)).scalar_one()
+        scope_path = db.execute(
+            select(OrgUnit.path).join(User, User.scope_unit_id == OrgUnit.id).where(User.username == username)
+        ).scalar_one()
         units = db.execute(select(OrgUnit.id, OrgUnit.name, OrgUnit.path, OrgUnit.parent_id)).all()
         outside_units = [u for u in units if not u.path.startswith(scope_path)]
         outside_ids = {u.id for u in outside_units}
@@ -36,7 +42,8 @@ def _outside(server: Flask, username: str) -> dict[str, Any]:
     ancestors = {int(part) for part in scope_path.strip("/").split("/")}
     inside_texts = [u.name for u in units if u.id not in outside_ids or u.id in ancestors] + sorted(inside_people)
     unique_outside = {u.name for u in outside_units if name_counts[u.name] == 1} | {
-        p.full_name for p in people if p.unit_id in outside_ids and person_counts[p.full_name] == 1}
+        p.full_name for p in people if p.unit_id in outside_ids and person_counts[p.full_name] == 1
+    }
     return {
         "units": [u.id for u in outside_units][:6],
         "people": [p.id for p in people if p.unit_id in outside_ids][:4],
@@ -47,11 +54,15 @@ def _outside(server: Flask, username: str) -> dict[str, Any]:
 
 
 def _forged_bodies(key: str, spec: dict[str, Any], forged: dict[str, Any]) -> list[dict[str, Any]]:
-    ids = [("unit", i) for i in forged["units"][:3]] + [("indicator", i) for i in forged["indicators"][:2]] + \
-          [("person", i) for i in forged["people"][:2]]
+    ids = (
+        [("unit", i) for i in forged["units"][:3]]
+        + [("indicator", i) for i in forged["indicators"][:2]]
+        + [("person", i) for i in forged["people"][:2]]
+    )
     bodies = []
     for kind, forged_id in ids:
-        def value(item: dict[str, Any]) -> Any:
+
+        def value(item: dict[str, Any], kind: str = kind, forged_id: Any = forged_id) -> Any:
             name = item["id"] if isinstance(item["id"], str) else item["id"].get("type", "")
             prop = item["property"]
             if "period" in name:
@@ -65,21 +76,31 @@ def _forged_bodies(key: str, spec: dict[str, Any], forged: dict[str, Any]) -> li
             if prop == "getRowsRequest":  # an infinite grid's block request, so the forged state reaches the query
                 return {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
             if name.endswith("-id") or name.endswith("-unit") or prop in ("n_clicks", "value", "clickData"):
-                return str(forged_id) if prop != "clickData" else {"points": [{"customdata": forged_id, "id": str(forged_id)}]}
+                return (
+                    str(forged_id)
+                    if prop != "clickData"
+                    else {"points": [{"customdata": forged_id, "id": str(forged_id)}]}
+                )
             return None
 
-        def item_of(entry: dict[str, Any]) -> dict[str, Any]:
+        def item_of(entry: dict[str, Any], forged_id: Any = forged_id) -> dict[str, Any]:
             entry_id = entry["id"]
             if isinstance(entry_id, dict):  # pattern-matching id: forge its index
                 entry_id = {**entry_id, **{k: forged_id for k in entry_id if k != "type"}}
             return {"id": entry_id, "property": entry["property"], "value": value(entry)}
 
         outputs = [{"id": o.split(".")[0], "property": o.split(".")[-1]} for o in key.strip(".").split("...")]
-        bodies.append({"output": key, "outputs": outputs if len(outputs) > 1 else outputs[0],
-                       "inputs": [item_of(i) for i in spec.get("inputs", [])],
-                       "state": [item_of(s) for s in spec.get("state", [])],
-                       "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]
-                       if spec.get("inputs") and isinstance(spec["inputs"][0]["id"], str) else []})
+        bodies.append(
+            {
+                "output": key,
+                "outputs": outputs if len(outputs) > 1 else outputs[0],
+                "inputs": [item_of(i) for i in spec.get("inputs", [])],
+                "state": [item_of(s) for s in spec.get("state", [])],
+                "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]
+                if spec.get("inputs") and isinstance(spec["inputs"][0]["id"], str)
+                else [],
+            }
+        )
     return bodies
 
 
@@ -96,8 +117,9 @@ def test_forged_ids_never_leak_other_units(server: Flask, username: str, _scope:
     server_side = [(k, v) for k, v in app.callback_map.items() if "callback" in v]  # clientside ones run in the browser
     for key, spec in server_side:
         for body in _forged_bodies(key, spec, forged):
-            response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
-                                   headers=headers)
+            response = client.post(
+                "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=headers
+            )
             posted += 1
             # Forged input gets an answer, never an internal error.
             assert response.status_code in (200, 204, 400, 403, 404), (key, response.status_code)
@@ -108,6 +130,10 @@ def test_forged_ids_never_leak_other_units(server: Flask, username: str, _scope:
             assert not leaked, (username, key, leaked[:3])
     assert posted > 10
     with server.extensions["pulse"]["store"].read() as db:
-        refusals = db.execute(select(func.count()).select_from(AuditEntry).join(User, User.id == AuditEntry.user_id)
-                              .where(User.username == username, AuditEntry.outcome == "denied")).scalar_one()
+        refusals = db.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .join(User, User.id == AuditEntry.user_id)
+            .where(User.username == username, AuditEntry.outcome == "denied")
+        ).scalar_one()
     assert refusals > 0

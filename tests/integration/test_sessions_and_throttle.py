@@ -30,8 +30,11 @@ def _callback_status(client: FlaskClient) -> int:
 
 def _sessions(server: Flask, username: str) -> list[UserSession]:
     with server.extensions["pulse"]["store"].read() as db:
-        return list(db.execute(select(UserSession).join(User).where(User.username == username)
-                               .order_by(UserSession.created_at)).scalars())
+        return list(
+            db.execute(
+                select(UserSession).join(User).where(User.username == username).order_by(UserSession.created_at)
+            ).scalars()
+        )
 
 
 def test_a_new_session_id_at_each_login(server: Flask) -> None:
@@ -68,13 +71,18 @@ def test_a_deactivated_users_open_session_is_refused(server: Flask) -> None:
     assert login(server.test_client(), "chuyenvien.khcn").status_code == 401
 
 
-@pytest.mark.parametrize(("username", "idle", "age", "expected"), [
-    ("lanhdao.thanhpho", timedelta(minutes=29), timedelta(minutes=29), 200),
-    ("lanhdao.thanhpho", timedelta(minutes=31), timedelta(minutes=31), 401),  # idle timeout
-    ("lanhdao.thanhpho", timedelta(minutes=1), timedelta(hours=8, minutes=1), 401),  # absolute timeout
-    ("manhinh.phonghop", timedelta(hours=20), timedelta(days=30), 200),  # the screen account stays on
-])
-def test_idle_and_absolute_timeouts(server: Flask, username: str, idle: timedelta, age: timedelta, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("username", "idle", "age", "expected"),
+    [
+        ("lanhdao.thanhpho", timedelta(minutes=29), timedelta(minutes=29), 200),
+        ("lanhdao.thanhpho", timedelta(minutes=31), timedelta(minutes=31), 401),  # idle timeout
+        ("lanhdao.thanhpho", timedelta(minutes=1), timedelta(hours=8, minutes=1), 401),  # absolute timeout
+        ("manhinh.phonghop", timedelta(hours=20), timedelta(days=30), 200),  # the screen account stays on
+    ],
+)
+def test_idle_and_absolute_timeouts(
+    server: Flask, username: str, idle: timedelta, age: timedelta, expected: int
+) -> None:
     client = server.test_client()
     login(client, username)
     moment = now()
@@ -120,8 +128,11 @@ def throttled_server(request: pytest.FixtureRequest, demo_url: str) -> Iterator[
 
 
 def _attempt(client: FlaskClient, username: str, password: str, address: str) -> tuple[int, str]:
-    response = client.post("/login", data={"username": username, "password": password, "csrf_token": form_token(client)},
-                           environ_base={"REMOTE_ADDR": address})
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": form_token(client)},
+        environ_base={"REMOTE_ADDR": address},
+    )
     text = response.get_data(as_text=True)
     message = text.split('id="login-error">')[1].split("<")[0] if 'id="login-error">' in text else ""
     return response.status_code, message

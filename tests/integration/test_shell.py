@@ -14,8 +14,11 @@ def _navbar_links(server: Flask, username: str) -> set[str]:
     client = server.test_client()
     login(client, username)
     layout = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
-    return {path for path in ("/rankings", "/lagging", "/evaluations", "/emulation", "/present") if f'"href": "{path}"' in layout
-            or f'"href":"{path}"' in layout}
+    return {
+        path
+        for path in ("/rankings", "/lagging", "/evaluations", "/emulation", "/present")
+        if f'"href": "{path}"' in layout or f'"href":"{path}"' in layout
+    }
 
 
 def test_the_navbar_shows_only_what_the_role_may_open(server: Flask) -> None:

@@ -31,15 +31,18 @@ UNIT_SCORES = {"unit_direction": 10, "unit_organisation": 9, "unit_reform": 9}
 
 def unit_evaluation(app: Flask, unit_id: int) -> Evaluation:
     with store_of(app).read() as session:
-        return session.execute(select(Evaluation).where(Evaluation.unit_id == unit_id,
-                                                        Evaluation.person_id.is_(None))).scalar_one()
+        return session.execute(
+            select(Evaluation).where(Evaluation.unit_id == unit_id, Evaluation.person_id.is_(None))
+        ).scalar_one()
 
 
 def page_text(client: DashClient, evaluation_id: int) -> str:
     status, body = client.call(
         [("evaluation-content", "children"), ("evaluation-version", "data"), ("evaluation-back", "href")],
-        [{"id": "evaluation-id", "property": "data", "value": evaluation_id},
-         {"id": "evaluation-refresh", "property": "data", "value": 0}],
+        [
+            {"id": "evaluation-id", "property": "data", "value": evaluation_id},
+            {"id": "evaluation-refresh", "property": "data", "value": 0},
+        ],
     )
     assert status == 200
     return text_of(body["response"]["evaluation-content"]["children"])
@@ -63,19 +66,29 @@ def test_the_head_self_assesses_the_unit_and_the_level_above_reviews(server: Fla
     assert (evaluation.status, evaluation.general_points) == ("self_assessed", 28.0)
 
     # The unit does not review itself, even with a forged post.
-    status, message = post_action(head, action_body("review", evaluation.id, evaluation.version, UNIT_SCORES,
-                                                    {c: "x" for c in UNIT_SCORES}))
+    status, message = post_action(
+        head, action_body("review", evaluation.id, evaluation.version, UNIT_SCORES, {c: "x" for c in UNIT_SCORES})
+    )
     assert status == 200 and "not allowed" in message
 
     above = as_user(server, "city_leader")
     text = page_text(above, evaluation.id)
     assert "Review by the level above" in text and "Self-assessment of the unit's general criteria" not in text
     lowered = {**UNIT_SCORES, "unit_reform": 6}
-    status, message = post_action(above, action_body("review", evaluation.id, evaluation.version, lowered,
-                                                     {c: "" for c in lowered}))
+    status, message = post_action(
+        above, action_body("review", evaluation.id, evaluation.version, lowered, {c: "" for c in lowered})
+    )
     assert status == 200 and "give a reason" in message
-    status, message = post_action(above, action_body("review", evaluation.id, evaluation.version, lowered,
-                                                     {c: "" for c in lowered} | {"unit_reform": "Hồ sơ trực tuyến còn ít"}))
+    status, message = post_action(
+        above,
+        action_body(
+            "review",
+            evaluation.id,
+            evaluation.version,
+            lowered,
+            {c: "" for c in lowered} | {"unit_reform": "Hồ sơ trực tuyến còn ít"},
+        ),
+    )
     assert status == 200 and "Review saved" in message
     evaluation = unit_evaluation(server, manager.scope_unit_id)
     assert (evaluation.status, evaluation.general_points) == ("reviewed", 25.0)
@@ -96,19 +109,25 @@ def flawless_divisions(server: Flask) -> list[OrgUnit]:  # noqa: F811
     return divisions
 
 
-def test_approving_the_department_lists_the_divisions_the_quota_moved(server: Flask, flawless_divisions: list[OrgUnit]) -> None:  # noqa: F811
+def test_approving_the_department_lists_the_divisions_the_quota_moved(
+    server: Flask, flawless_divisions: list[OrgUnit]
+) -> None:  # noqa: F811
     leader = viewer_for(server, "city_leader")
     department = flawless_divisions[0].parent_id
     commands.open_evaluations(store_of(server), viewer=leader, period_code=PERIOD, unit_id=department)
     client = as_user(server, "city_leader")
     outputs = [("evaluations-message", "children"), ("evaluations-moves", "children"), ("evaluations-refresh", "data")]
-    state = [{"id": "evaluations-period", "property": "data", "value": PERIOD},
-             {"id": "evaluations-unit", "property": "value", "value": department},
-             {"id": "evaluations-refresh", "property": "data", "value": 0}]
+    state = [
+        {"id": "evaluations-period", "property": "data", "value": PERIOD},
+        {"id": "evaluations-unit", "property": "value", "value": department},
+        {"id": "evaluations-refresh", "property": "data", "value": 0},
+    ]
 
     def click(button: str) -> dict[str, Any]:
-        inputs = [{"id": b, "property": "n_clicks", "value": 1 if b == button else None}
-                  for b in ("evaluations-open", "evaluations-review-rest", "evaluations-approve", "evaluations-lock")]
+        inputs = [
+            {"id": b, "property": "n_clicks", "value": 1 if b == button else None}
+            for b in ("evaluations-open", "evaluations-review-rest", "evaluations-approve", "evaluations-lock")
+        ]
         status, body = client.call(outputs, inputs, state, [f"{button}.n_clicks"])
         assert status == 200
         return body["response"]
@@ -121,9 +140,11 @@ def test_approving_the_department_lists_the_divisions_the_quota_moved(server: Fl
 
     status, body = client.call(
         [("evaluations-list", "children")],
-        [{"id": "evaluations-period", "property": "data", "value": PERIOD},
-         {"id": "evaluations-unit", "property": "value", "value": department},
-         {"id": "evaluations-refresh", "property": "data", "value": 1}],
+        [
+            {"id": "evaluations-period", "property": "data", "value": PERIOD},
+            {"id": "evaluations-unit", "property": "value", "value": department},
+            {"id": "evaluations-refresh", "property": "data", "value": 1},
+        ],
     )
     listing = text_of(body["response"]["evaluations-list"]["children"])
     assert status == 200 and "Units" in listing and all(d.name in listing for d in flawless_divisions)

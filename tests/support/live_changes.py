@@ -17,14 +17,22 @@ def lift_an_off_track_indicator(database_url: str) -> int:
         with store.read() as session:
             year = session.execute(select(Period.id).where(Period.code == "2026")).scalar_one()
             lagging = session.execute(
-                select(Indicator.id, Indicator.target).join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
-                .where(IndicatorRollup.period_id == year, IndicatorRollup.status == "off_track",
-                       Indicator.direction == "increase", Indicator.accumulation == "last")
+                select(Indicator.id, Indicator.target)
+                .join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
+                .where(
+                    IndicatorRollup.period_id == year,
+                    IndicatorRollup.status == "off_track",
+                    Indicator.direction == "increase",
+                    Indicator.accumulation == "last",
+                )
             ).first()
         assert lagging is not None
         with store.write() as session:
-            session.add(Measurement(indicator_id=lagging.id, value=lagging.target, measured_on=date(2026, 11, 15),
-                                    status="approved"))
+            session.add(
+                Measurement(
+                    indicator_id=lagging.id, value=lagging.target, measured_on=date(2026, 11, 15), status="approved"
+                )
+            )
         return lagging.id
     finally:
         store.dispose()

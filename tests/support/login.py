@@ -21,7 +21,9 @@ def form_token(client: FlaskClient) -> str:
 
 def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> Any:
     """Post the login form; returns the response (302 on success)."""
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": form_token(client), "next": "/"})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": form_token(client), "next": "/"}
+    )
 
 
 def csrf_header(client: FlaskClient) -> dict[str, str]:

@@ -49,7 +49,9 @@ def test_each_deduction(outcome: TaskOutcome, quality: float, progress: float) -
 def test_coefficients_weigh_the_products() -> None:
     # W = 1 + 2 + 1 = 4. Quantity (1 + 2) / 4 = 75; quality (0.75 + 2) / 4 = 68.75; progress (1 + 2 * 0.5) / 4 = 50.
     # Points = 70 * (75 + 68.75 + 50) / 300 = 45.2083...
-    result = task_result([TaskOutcome(1, True, True, major_errors=1), TaskOutcome(2, True, True, delays=2), TaskOutcome(1)])
+    result = task_result(
+        [TaskOutcome(1, True, True, major_errors=1), TaskOutcome(2, True, True, delays=2), TaskOutcome(1)]
+    )
     assert (result.quantity, result.quality, result.progress) == (75, 68.75, 50)
     assert result.points == pytest.approx(70 * 193.75 / 300)
     assert [line.error_deduction for line in result.lines] == [0.25, 0, 0]
@@ -62,9 +64,19 @@ def test_nothing_assigned_gives_no_points() -> None:
 
 @pytest.mark.parametrize(
     ("total", "level"),
-    [(90, Level.EXCELLENT), (89.99, Level.GOOD), (89.994, Level.GOOD), (89.995, Level.EXCELLENT),
-     (70, Level.GOOD), (69.99, Level.COMPLETED), (69.995, Level.GOOD), (50, Level.COMPLETED), (49.99, Level.NOT_COMPLETED),
-     (100, Level.EXCELLENT), (0, Level.NOT_COMPLETED)],
+    [
+        (90, Level.EXCELLENT),
+        (89.99, Level.GOOD),
+        (89.994, Level.GOOD),
+        (89.995, Level.EXCELLENT),
+        (70, Level.GOOD),
+        (69.99, Level.COMPLETED),
+        (69.995, Level.GOOD),
+        (50, Level.COMPLETED),
+        (49.99, Level.NOT_COMPLETED),
+        (100, Level.EXCELLENT),
+        (0, Level.NOT_COMPLETED),
+    ],
 )
 def test_classification_boundaries(total: float, level: Level) -> None:
     assert classify(total) is level
@@ -74,7 +86,9 @@ def test_discipline_overrides_the_total() -> None:
     assert classify(98, disciplined=True) is Level.NOT_COMPLETED
 
 
-@pytest.mark.parametrize(("n", "g", "k"), [(6, 10, 2), (1, 0, 0), (1, 4, 0), (1, 5, 1), (3, 12, 2), (0, 10, 0), (10, 50, 10)])
+@pytest.mark.parametrize(
+    ("n", "g", "k"), [(6, 10, 2), (1, 0, 0), (1, 4, 0), (1, 5, 1), (3, 12, 2), (0, 10, 0), (10, 50, 10)]
+)
 def test_excellent_allowance(n: int, g: int, k: int) -> None:
     # k is the largest whole number with k <= 0.2 * (g + n - k).
     assert excellent_allowance(n, g, 0.2) == k
@@ -102,13 +116,20 @@ def test_quota_breaks_equal_totals_by_task_points() -> None:
 def test_leader_weighs_the_unit_results() -> None:
     own = task_result([DONE, DONE])  # 70 points
     # All subordinates completed: 70 * (0.5 * 1 + 0.25 * 1 + 0.25 * 0.8) = 66.5.
-    assert leader_task_result(own, subordinate_levels=[Level.GOOD, Level.COMPLETED], plan_completion=0.8) == pytest.approx(66.5)
+    assert leader_task_result(
+        own, subordinate_levels=[Level.GOOD, Level.COMPLETED], plan_completion=0.8
+    ) == pytest.approx(66.5)
     # One subordinate not completed: unit results count 50%: 70 * (0.5 + 0.125 + 0.2) = 57.75.
-    assert leader_task_result(own, subordinate_levels=[Level.GOOD, Level.NOT_COMPLETED], plan_completion=0.8) == pytest.approx(57.75)
+    assert leader_task_result(
+        own, subordinate_levels=[Level.GOOD, Level.NOT_COMPLETED], plan_completion=0.8
+    ) == pytest.approx(57.75)
 
 
 def test_general_criteria_are_clamped_to_their_maxima() -> None:
-    assert general_criteria_points({"politics": 12, "ethics": 5, "manner": -1, "discipline": 9.5}, DEFAULT_RULES.criteria) == 24.5
+    assert (
+        general_criteria_points({"politics": 12, "ethics": 5, "manner": -1, "discipline": 9.5}, DEFAULT_RULES.criteria)
+        == 24.5
+    )
 
 
 R366 = load_ruleset("regulation_366")
@@ -119,19 +140,39 @@ R366 = load_ruleset("regulation_366")
     [
         (95, [DONE] * 10, Level.GOOD, ("excellent_needs_exceeded_share",)),  # nobody exceeded requirements
         (95, [TaskOutcome(completed=True, meets_quality=True, exceeded=True)] * 3 + [DONE] * 7, Level.EXCELLENT, ()),
-        (95, [TaskOutcome(completed=True, meets_quality=True, exceeded=True)] * 4 + [TaskOutcome(completed=True, delays=1)],
-         Level.COMPLETED, ("excellent_needs_all_on_time", "good_needs_all_on_time")),
-        (80, [DONE] * 4 + [TaskOutcome(completed=True, meets_quality=True, delays=1)], Level.COMPLETED, ("good_needs_all_on_time",)),
-        (60, [DONE] * 3 + [TaskOutcome(completed=False)] * 2, Level.NOT_COMPLETED, ("completed_too_many_late",)),  # 40% late
+        (
+            95,
+            [TaskOutcome(completed=True, meets_quality=True, exceeded=True)] * 4
+            + [TaskOutcome(completed=True, delays=1)],
+            Level.COMPLETED,
+            ("excellent_needs_all_on_time", "good_needs_all_on_time"),
+        ),
+        (
+            80,
+            [DONE] * 4 + [TaskOutcome(completed=True, meets_quality=True, delays=1)],
+            Level.COMPLETED,
+            ("good_needs_all_on_time",),
+        ),
+        (
+            60,
+            [DONE] * 3 + [TaskOutcome(completed=False)] * 2,
+            Level.NOT_COMPLETED,
+            ("completed_too_many_late",),
+        ),  # 40% late
         (60, [DONE] * 4 + [TaskOutcome(completed=False)], Level.COMPLETED, ()),  # 20% late is allowed
     ],
 )
-def test_regulation_366_conditions(total: float, outcomes: list[TaskOutcome], level: Level, reasons: tuple[str, ...]) -> None:
+def test_regulation_366_conditions(
+    total: float, outcomes: list[TaskOutcome], level: Level, reasons: tuple[str, ...]
+) -> None:
     assert classify_with_conditions(total, outcomes, rules=R366) == (level, reasons)
 
 
 def test_decree_335_has_no_extra_conditions() -> None:
-    assert classify_with_conditions(95, [TaskOutcome(completed=True, delays=1)], rules=load_ruleset("decree_335")) == (Level.EXCELLENT, ())
+    assert classify_with_conditions(95, [TaskOutcome(completed=True, delays=1)], rules=load_ruleset("decree_335")) == (
+        Level.EXCELLENT,
+        (),
+    )
 
 
 def test_rule_sets_load_and_bad_ones_are_refused() -> None:
@@ -147,8 +188,12 @@ def test_rule_sets_load_and_bad_ones_are_refused() -> None:
         RuleSet.from_dict({"bonus": 1})
 
 
-@given(st.lists(st.tuples(st.floats(0.1, 5), st.booleans(), st.booleans(), st.integers(0, 6), st.integers(0, 6), st.booleans()),
-                max_size=20))
+@given(
+    st.lists(
+        st.tuples(st.floats(0.1, 5), st.booleans(), st.booleans(), st.integers(0, 6), st.integers(0, 6), st.booleans()),
+        max_size=20,
+    )
+)
 def test_points_stay_within_seventy(raw: list[tuple]) -> None:
     result = task_result([TaskOutcome(*r) for r in raw])
     assert result.points is None or 0 <= result.points <= 70 + 1e-9

@@ -20,11 +20,14 @@ def _app(timezone: str, language: str) -> Flask:
     return app
 
 
-@pytest.mark.parametrize(("timezone", "language", "expected"), [
-    ("Asia/Ho_Chi_Minh", "vi", "07:30"),  # 00:30 UTC is 07:30 in Hanoi
-    ("Europe/Paris", "fr", "01:30"),
-    ("UTC", "en", "12:30\u202fAM"),
-])
+@pytest.mark.parametrize(
+    ("timezone", "language", "expected"),
+    [
+        ("Asia/Ho_Chi_Minh", "vi", "07:30"),  # 00:30 UTC is 07:30 in Hanoi
+        ("Europe/Paris", "fr", "01:30"),
+        ("UTC", "en", "12:30\u202fAM"),
+    ],
+)
 def test_times_are_shown_in_the_display_zone(timezone: str, language: str, expected: str) -> None:
     with _app(timezone, language).test_request_context():
         assert expected in format_date(datetime(2026, 11, 23, 0, 30), with_time=True)

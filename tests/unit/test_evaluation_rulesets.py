@@ -33,9 +33,22 @@ def test_each_rule_set_on_disk_holds_its_unit_and_leader_sections(name: str) -> 
     raw = json.loads((RULESET_DIR / f"{name}.json").read_text(encoding="utf-8"))
     rules = load_ruleset(name)
     assert RuleSet.from_dict(rules.to_dict()) == rules
-    assert set(raw["leader"]) == {"own_weight", "unit_results_weight", "plan_weight", "unit_results_if_any_not_completed"}
-    assert {"general_max", "task_max", "criteria", "products_weight", "plan_weight", "products_scope",
-            "excellent_quota", "apply_conditions"} <= set(raw["unit"])
+    assert set(raw["leader"]) == {
+        "own_weight",
+        "unit_results_weight",
+        "plan_weight",
+        "unit_results_if_any_not_completed",
+    }
+    assert {
+        "general_max",
+        "task_max",
+        "criteria",
+        "products_weight",
+        "plan_weight",
+        "products_scope",
+        "excellent_quota",
+        "apply_conditions",
+    } <= set(raw["unit"])
     assert (rules.unit.general_max, rules.unit.task_max, sum(c.max_points for c in rules.unit.criteria)) == (30, 70, 30)
     # Where the numbers come from is written beside them.
     for words in ("Decree 335/2025/ND-CP", "leader", "unit", "0.25", "20%"):
@@ -159,7 +172,9 @@ def test_the_unit_quota_share_is_its_own() -> None:
     assert kept == [1, 2]
 
 
-@pytest.mark.parametrize(("total", "shown"), [(58.62499999999999, "58.63"), (89.99499999999999, "90.00"),
-                                              (89.994, "89.99"), (61.24999999999999, "61.25")])
+@pytest.mark.parametrize(
+    ("total", "shown"),
+    [(58.62499999999999, "58.63"), (89.99499999999999, "90.00"), (89.994, "89.99"), (61.24999999999999, "61.25")],
+)
 def test_float_noise_does_not_decide_the_rounding(total: float, shown: str) -> None:
     assert str(round_total(total)) == shown

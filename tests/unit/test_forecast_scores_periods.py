@@ -67,8 +67,12 @@ def test_objective_caps_each_indicator_at_one_and_parents_roll_up_children() -> 
 
 @pytest.mark.parametrize(
     ("code", "start", "end"),
-    [("2026", date(2026, 1, 1), date(2026, 12, 31)), ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30)),
-     ("2028-02", date(2028, 2, 1), date(2028, 2, 29)), ("2026-M11", date(2026, 11, 1), date(2026, 11, 30))],
+    [
+        ("2026", date(2026, 1, 1), date(2026, 12, 31)),
+        ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30)),
+        ("2028-02", date(2028, 2, 1), date(2028, 2, 29)),
+        ("2026-M11", date(2026, 11, 1), date(2026, 11, 30)),
+    ],
 )
 def test_periods_parse(code: str, start: date, end: date) -> None:
     period = parse_period(code)
@@ -90,8 +94,13 @@ def test_period_navigation() -> None:
 
 @pytest.mark.parametrize(
     ("value", "reason"),
-    [("00118500123", "length"), ("0011850012345", "length"), ("00118500123a", "digits"), ("003185001234", "province"),
-     ("001290001234", "birth_year")],  # 2 -> 2000s, 90 -> 2090, after 2026
+    [
+        ("00118500123", "length"),
+        ("0011850012345", "length"),
+        ("00118500123a", "digits"),
+        ("003185001234", "province"),
+        ("001290001234", "birth_year"),
+    ],  # 2 -> 2000s, 90 -> 2090, after 2026
 )
 def test_citizen_id_failures(value: str, reason: str) -> None:
     with pytest.raises(InvalidCitizenId) as caught:

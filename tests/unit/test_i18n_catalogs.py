@@ -20,7 +20,11 @@ def _used_strings() -> set[str]:
     found: set[str] = set()
 
     def keep(dirname: str) -> bool:
-        return not (set(Path(dirname).relative_to(PROJECT_ROOT).parts) & SKIP_DIRS) if dirname != str(PROJECT_ROOT) else True
+        return (
+            not (set(Path(dirname).relative_to(PROJECT_ROOT).parts) & SKIP_DIRS)
+            if dirname != str(PROJECT_ROOT)
+            else True
+        )
 
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(PROJECT_ROOT), method_map=METHODS, keywords=KEYWORDS, directory_filter=keep

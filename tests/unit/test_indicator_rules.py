@@ -54,7 +54,12 @@ def test_progress(spec: IndicatorSpec, value: float | None, expected: float | No
 
 @pytest.mark.parametrize(
     ("values", "how", "expected"),
-    [([3, 5, 4], Accumulation.LAST, 4), ([3, 5, 4], Accumulation.SUM, 12), ([3, 5, 4], Accumulation.AVERAGE, 4), ([], Accumulation.SUM, None)],
+    [
+        ([3, 5, 4], Accumulation.LAST, 4),
+        ([3, 5, 4], Accumulation.SUM, 12),
+        ([3, 5, 4], Accumulation.AVERAGE, 4),
+        ([], Accumulation.SUM, None),
+    ],
 )
 def test_accumulate(values: list[float], how: Accumulation, expected: float | None) -> None:
     assert accumulate(values, how) == expected
@@ -98,8 +103,14 @@ def test_expected_progress_is_the_elapsed_share_or_the_trajectory() -> None:
     assert expected_progress(year, date.fromordinal(midway), trajectory, spec=INC) == pytest.approx(expected)
 
 
-@given(value=st.floats(-1e6, 1e6, allow_nan=False), baseline=st.floats(-1e3, 1e3, allow_nan=False),
-       target=st.floats(-1e3, 1e3, allow_nan=False), direction=st.sampled_from([Direction.INCREASE, Direction.DECREASE]))
-def test_progress_always_lies_between_zero_and_the_cap(value: float, baseline: float, target: float, direction: Direction) -> None:
+@given(
+    value=st.floats(-1e6, 1e6, allow_nan=False),
+    baseline=st.floats(-1e3, 1e3, allow_nan=False),
+    target=st.floats(-1e3, 1e3, allow_nan=False),
+    direction=st.sampled_from([Direction.INCREASE, Direction.DECREASE]),
+)
+def test_progress_always_lies_between_zero_and_the_cap(
+    value: float, baseline: float, target: float, direction: Direction
+) -> None:
     result = progress(IndicatorSpec(direction, baseline, target), value, cap=1.2)
     assert result is not None and 0.0 <= result <= 1.2
