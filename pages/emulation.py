@@ -56,7 +56,7 @@ MESSAGE = "emulation-message"
 def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
     return html.Div(
         [
-            html.H2(_("Emulation and rewards")),
+            html.H1(_("Emulation and rewards"), className="h2"),
             dbc.Row(
                 [
                     dbc.Col(

@@ -76,7 +76,7 @@ def default_period(code: str | None) -> str:
 def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
     return html.Div(
         [
-            html.H2(_("Evaluation and classification")),
+            html.H1(_("Evaluation and classification"), className="h2"),
             dbc.Row(
                 [
                     dbc.Col(

@@ -63,12 +63,28 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
         "no_data": root.n_no_data,
     }
     on_track_share = (root.n_done + root.n_on_track) / counted if counted else None
+    title = html.Div(
+        [html.H1(root.name, className="h3 mb-0", id="overview-title"), updated_at()],
+        className="d-flex justify-content-between align-items-baseline mb-3",
+    )
+    if root.n_indicators == 0 and root.tasks_open == 0:
+        # A new organisation: empty charts and "nothing lags" would mislead; say what is missing.
+        return html.Div(
+            [
+                title,
+                dbc.Alert(
+                    _(
+                        "No indicator and no task in this scope for this period yet: the figures appear here once "
+                        "the plan's indicators are set and values are entered."
+                    ),
+                    color="info",
+                    id="overview-empty",
+                ),
+            ]
+        )
     return html.Div(
         [
-            html.Div(
-                [html.H1(root.name, className="h3 mb-0", id="overview-title"), updated_at()],
-                className="d-flex justify-content-between align-items-baseline mb-3",
-            ),
+            title,
             dbc.Row(
                 [
                     dbc.Col(

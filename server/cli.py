@@ -17,6 +17,7 @@ from server.cli_users import users_cli
 from server.context import current_settings, current_store
 
 DEMO_PASSWORD_FILE = PROJECT_ROOT / "data" / "demo-password.txt"
+ADMIN_PASSWORD_FILE = PROJECT_ROOT / "data" / "admin-password.txt"
 
 db_cli = AppGroup("db", help="Database schema.")
 rollups_cli = AppGroup("rollups", help="Precomputed dashboard figures.")
@@ -55,31 +56,41 @@ class _ProgressBars:
 @click.command("seed")
 @click.option(
     "--scale",
-    type=click.Choice(["pilot", "hanoi"]),
+    type=click.Choice(["empty", "pilot", "hanoi"]),
     default="pilot",
     show_default=True,
-    help="pilot: 4 units, ~300 people; hanoi: the whole city, >= 30,000 people.",
+    help="empty: a real agency's start (official tree, periods, one administrator); "
+    "pilot: demo, 4 units, ~300 people; hanoi: demo, the whole city, >= 30,000 people.",
+)
+@click.option(
+    "--province",
+    default="01",
+    show_default=True,
+    help="With --scale empty: the province, by official code or name (accents optional).",
 )
 @click.option(
     "--seed", "seed_value", type=int, default=2026, show_default=True, help="Random seed (same seed, same data)."
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds data.")
 @click.option("--today", "today_text", default=None, help="Pretend today is this date (YYYY-MM-DD).")
-def seed_command(scale: str, seed_value: int, if_empty: bool, today_text: str | None) -> None:
-    """Fill the database with demo data from Hanoi's real org tree."""
+def seed_command(scale: str, province: str, seed_value: int, if_empty: bool, today_text: str | None) -> None:
+    """Fill an empty database: a real agency's empty start, or demo data from Hanoi's real org tree."""
     import os
 
     from data_access.seed import DEMO_USERNAMES, database_is_empty, seed_demo
 
     store = current_store()
     if if_empty and not database_is_empty(store):
-        click.echo("Demo data already present; nothing to do.")
+        click.echo("Data already present; nothing to do.")
         return
     if not database_is_empty(store):
         raise click.ClickException(
             "The database is not empty. Seed a fresh database (make clean-db) or use --if-empty."
         )
     as_of = date.fromisoformat(today_text) if today_text else today()
+    if scale == "empty":
+        _seed_empty_start(province, as_of)
+        return
     bars = _ProgressBars()
     started = time.perf_counter()
     try:
@@ -104,6 +115,33 @@ def seed_command(scale: str, seed_value: int, if_empty: bool, today_text: str | 
         click.echo(
             f"Demo password (shown once, also in {DEMO_PASSWORD_FILE.relative_to(PROJECT_ROOT)}): {report.demo_password}"
         )
+
+
+def _seed_empty_start(province: str, as_of: date) -> None:
+    """The empty start; the administrator's password is shown once and kept in a 0600 file."""
+    import os
+
+    from data_access.seed.empty import UnknownProvince, seed_empty
+
+    given = os.environ.get("PULSE_ADMIN_PASSWORD") or None
+    try:
+        report = seed_empty(current_store(), province=province, today=as_of, admin_password=given)
+    except UnknownProvince as error:
+        raise click.BadParameter(f"no province matches {error.args[0]!r}", param_hint="--province") from error
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    counts = ", ".join(f"{name}={count}" for name, count in report.counts.items())
+    click.echo(f"Empty start for {report.province} in {report.seconds:.1f} s: {counts}")
+    if given is None:
+        ADMIN_PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
+        ADMIN_PASSWORD_FILE.write_text(report.admin_password + "\n")
+        ADMIN_PASSWORD_FILE.chmod(0o600)
+        click.echo(
+            f"Administrator {report.admin_username}, password (shown once, also in "
+            f"{ADMIN_PASSWORD_FILE.relative_to(PROJECT_ROOT)}): {report.admin_password}"
+        )
+    else:
+        click.echo(f"Administrator {report.admin_username}, password from PULSE_ADMIN_PASSWORD.")
 
 
 @rollups_cli.command("rebuild")
