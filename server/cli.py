@@ -13,6 +13,7 @@ from tqdm import tqdm
 from config.clock import today
 from config.settings import PROJECT_ROOT
 from data_access.migrate import upgrade_to_head
+from server.cli_records import register as register_records
 from server.cli_users import users_cli
 from server.context import current_settings, current_store
 
@@ -176,3 +177,4 @@ def register(server: Flask) -> None:
     server.cli.add_command(notices_cli)
     server.cli.add_command(seed_command)
     server.cli.add_command(users_cli)
+    register_records(server)
