@@ -11,6 +11,9 @@ WORKERS ?= 2
 SCALE ?= pilot
 FLASK := $(BIN)/flask --app app
 PYTEST_ARGS ?=
+# Each checkout gets its own gunicorn control socket: the default (~/.gunicorn/gunicorn.ctl) is shared by
+# every instance on the host, so a second `make run` would take over the first one's socket.
+CONTROL_SOCKET ?= data/gunicorn.ctl
 
 .PHONY: run test install install-dev translations migrate seed chromium lint bench clean-db
 
@@ -41,7 +44,8 @@ seed: migrate
 
 run: seed
 	@echo "Pulse on http://$(HOST):$(PORT)  (demo logins: see README.md)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 'app:create_app()'
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 \
+	  --control-socket $(CONTROL_SOCKET) 'app:create_app()'
 
 chromium:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Runs the whole suite on SQLite, then again on PostgreSQL when one is configured or reachable.
+# Runs the suite: static checks; the pure unit tests once (they touch no database); then, on SQLite and
+# again on PostgreSQL when one is configured or reachable, the data and integration tests on two
+# workers (pytest-xdist; each test has its own database) and the browser journeys.
 # REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing PostgreSQL into a failure.
+# Arguments are passed to pytest; arguments that name tests (not options) run as given on each backend.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PG_DEFAULT="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+WORKERS="${PULSE_TEST_WORKERS:-2}"
 
 pg_url="${TEST_DATABASE_URL:-}"
 if [ -z "$pg_url" ] && $BIN/python -m tests.pg_probe "$PG_DEFAULT" >/dev/null 2>&1; then
@@ -20,21 +24,48 @@ if [ -z "$pg_url" ] && [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then
   exit 1
 fi
 
+selection=0
+for arg in "$@"; do
+  case "$arg" in -*) ;; *) selection=1 ;; esac
+done
+
+status=0
+timings=()
+# run LABEL DATABASE PYTEST-ARGS...: one timed pytest run; a failure fails the whole script at the end.
+run() {
+  local label="$1" database="$2" started=$SECONDS
+  shift 2
+  echo "=== $label ==="
+  PULSE_TEST_DB="$database" $BIN/python -m pytest -p no:cacheprovider "$@" || status=1
+  timings+=("$(printf '%-40s %4d s' "$label" $((SECONDS - started)))")
+}
+
+# passes DATABASE NAME: the database-backed passes on one backend.
+passes() {
+  if [ $selection -eq 1 ]; then
+    run "$2: selected tests" "$1" "${args[@]}"
+  else
+    run "$2: data + integration (-n $WORKERS)" "$1" -n "$WORKERS" --dist loadgroup tests/data tests/integration \
+      "${args[@]}"
+    run "$2: browser" "$1" tests/browser "${args[@]}"
+  fi
+}
+
+args=("$@")
+total_started=$SECONDS
 echo "=== Static checks: ruff check, ruff format ==="
 $BIN/ruff check . || exit 1
 $BIN/ruff format --check . || exit 1
 
-echo "=== Pass 1/2: SQLite ==="
-PULSE_TEST_DB=sqlite $BIN/python -m pytest -p no:cacheprovider "$@"
-sqlite_rc=$?
-
-pg_rc=0
+[ $selection -eq 0 ] && run "unit (once, no database)" sqlite tests/unit "${args[@]}"
+passes sqlite SQLite
 if [ -n "$pg_url" ]; then
-  echo "=== Pass 2/2: PostgreSQL ($pg_url) ==="
-  PULSE_TEST_DB="$pg_url" $BIN/python -m pytest -p no:cacheprovider "$@"
-  pg_rc=$?
+  passes "$pg_url" PostgreSQL
 else
   echo "*** PostgreSQL pass NOT run: no server configured or reachable (set TEST_DATABASE_URL). ***"
 fi
 
-[ $sqlite_rc -eq 0 ] && [ $pg_rc -eq 0 ]
+echo "=== Times ==="
+printf '%s\n' "${timings[@]}"
+printf '%-40s %4d s\n' "total" $((SECONDS - total_started))
+exit $status

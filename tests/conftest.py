@@ -1,15 +1,18 @@
 """Shared fixtures: a throw-away database per test, on SQLite or PostgreSQL.
 
 PULSE_TEST_DB selects the backend for the whole run: "sqlite" (default) or a PostgreSQL URL
-(scripts/run-tests.sh runs the suite once for each). The date is pinned so that demo data and
-expectations do not drift with the calendar.
+(scripts/run-tests.sh runs tests/unit once, then the rest once per backend). The date is pinned so
+that demo data and expectations do not drift with the calendar. Under pytest-xdist each worker has
+its own databases (names carry the pid); tests that share a Redis database run on one worker.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +26,14 @@ from tests.support.databases import TestDatabases  # noqa: E402
 TEST_TODAY = date.fromisoformat(os.environ["PULSE_TODAY"])
 DEMO_PASSWORD = "Pulse-demo-2026!"
 DEMO_SEED = 2026
+
+
+UNIT_DIR = Path(__file__).resolve().parent / "unit"
+DATABASE_FIXTURES = frozenset(
+    {"databases", "backend_name", "empty_store", "demo_url", "demo_store", "shared_demo_store"}
+)
+# A module that names a local Redis database shares it with every other such module (they flush it).
+_SHARED_REDIS = re.compile(r"redis://127\.0\.0\.1:6379")
 
 
 def _backend() -> str:
@@ -87,3 +98,24 @@ def shared_demo_store(databases: TestDatabases) -> Iterator[Store]:
     store = Store.connect(databases.clone(databases.template("pilot", _seed_pilot)))
     yield store
     store.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep tests/unit free of databases (it runs once, not per backend) and group Redis users on one worker."""
+    misplaced = sorted(
+        {
+            str(item.path.name)
+            for item in items
+            if item.path.is_relative_to(UNIT_DIR) and DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        }
+    )
+    if misplaced:
+        raise pytest.UsageError(
+            "tests/unit runs once, without a database; move these to tests/data: " + ", ".join(misplaced)
+        )
+    sources: dict[Path, bool] = {}
+    for item in items:
+        if item.path not in sources:
+            sources[item.path] = bool(_SHARED_REDIS.search(item.path.read_text(encoding="utf-8")))
+        if sources[item.path]:
+            item.add_marker(pytest.mark.xdist_group("redis"))

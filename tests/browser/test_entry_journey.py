@@ -15,7 +15,7 @@ import pytest
 from data_access.seed import DEMO_USERNAMES
 from tests.browser.conftest import LiveServer, log_in, screenshot
 
-pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
 
 
 def test_enter_approve_and_import_values(new_page, live_server: LiveServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ import pytest
 from data_access.seed import DEMO_USERNAMES
 from tests.browser.conftest import LiveServer, log_in, screenshot
 
-pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
 
 PERIOD = "2026-Q2"
 

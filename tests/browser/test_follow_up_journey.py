@@ -12,7 +12,7 @@ from config.clock import today
 from data_access.seed import DEMO_USERNAMES
 from tests.browser.conftest import LiveServer, log_in, screenshot
 
-pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
 
 
 def test_a_meeting_decision_becomes_a_tracked_task(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import pytest
 from data_access.seed import DEMO_USERNAMES
 from tests.browser.conftest import LiveServer, log_in, screenshot
 
-pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
 
 PERIOD = "2026-Q2"
 DIVISION = "Phòng Quản lý công nghệ"  # SO-KHCN-P3, the demo manager's division

@@ -13,7 +13,7 @@ import pytest
 from data_access.seed import DEMO_USERNAMES
 from tests.browser.conftest import LiveServer, log_in, screenshot, wait_until
 
-pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
 
 TITLE = "Rà soát hồ sơ Đề án 06 quý IV"
 OVERDUE = "Báo cáo tồn đọng tháng 10"
@@ -93,11 +93,12 @@ def test_assign_report_hand_in_accept_and_the_overview_follows(new_page, live_se
     assign_to_hoan_kiem(manager, TITLE, "Đối chiếu dữ liệu dân cư với hồ sơ đã số hoá")
     expect(manager.locator(".work-message")).to_contain_text("Task assigned", timeout=20_000)
     screenshot(manager, "work-journey-1-assigned")
-    waited = wait_until(lambda: open_tasks(leader) == open_at_start + 1, timeout=5.0)
-    assert waited <= 5.0
+    # The leader's open overview counts it within 5 s (wait_until fails the test otherwise).
+    wait_until(lambda: open_tasks(leader) == open_at_start + 1, timeout=5.0)
 
     # A ward official finds it in "my work" (an overdue one stands out), reports progress and hands it in.
     overdue_task(live_server.database_url)
+    wait_until(lambda: open_tasks(leader) == open_at_start + 2, timeout=5.0)  # written by another process
     official = open_as(new_page, live_server, "ward_staff")
     row = official.locator(".work-grid .ag-row", has_text=TITLE)
     expect(row).to_be_visible(timeout=20_000)
@@ -126,8 +127,8 @@ def test_assign_report_hand_in_accept_and_the_overview_follows(new_page, live_se
     manager.get_by_role("button", name="Accept").click()
     expect(manager.locator(".task-status")).to_have_text("Done", timeout=20_000)
     screenshot(manager, "work-journey-3-accepted")
-    waited = wait_until(lambda: open_tasks(leader) == open_at_start + 1, timeout=5.0)  # only the overdue one is left
-    assert waited <= 5.0
+    # Within 5 s the overview counts one open task fewer: only the overdue one is left.
+    wait_until(lambda: open_tasks(leader) == open_at_start + 1, timeout=5.0)
 
 
 def test_a_stale_page_is_told_who_changed_the_task(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

@@ -396,7 +396,15 @@ def pilot_classification(store: Store, period: str) -> dict[str, dict]:
 
 
 def test_pilot_classification_matches_the_snapshot_on_every_backend(demo_store: Store) -> None:
-    """The same file passes on SQLite and PostgreSQL: results do not depend on the backend."""
+    """The same file passes on SQLite and PostgreSQL: results do not depend on the backend.
+
+    This proves the backends agree and that nothing changed since the snapshot was written; it does
+    not prove the numbers are right (PULSE_WRITE_SNAPSHOT=1 rewrites the file from the code under test
+    and then compares it with itself). The numbers are proven by hand-computed cases:
+    tests/unit/test_decree_335.py and tests/unit/test_evaluation_rulesets.py (scores, levels, quota),
+    and the worked examples in this file (test_hand_computed_task_points_and_levels: 61.25 task points;
+    test_approval_applies_the_quota_and_locks; test_regulation_366_lowers_a_level_that_decree_335_keeps).
+    """
     result = {"period": PERIOD, "evaluations": pilot_classification(demo_store, PERIOD)}
     if os.environ.get("PULSE_WRITE_SNAPSHOT") == "1":
         EXPECTED.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -36,3 +37,10 @@ def lift_an_off_track_indicator(database_url: str) -> int:
         return lagging.id
     finally:
         store.dispose()
+
+
+def at_risk_and_off_track(card_text: str) -> tuple[int, int]:
+    """The two figures of the overview's "At risk / off track" card ("3 / 12")."""
+    match = re.search(r"(\d[\d.,]*)\s*/\s*(\d[\d.,]*)", card_text)
+    assert match, f"no 'n / m' figures in {card_text!r}"
+    return int(re.sub(r"\D", "", match.group(1))), int(re.sub(r"\D", "", match.group(2)))
