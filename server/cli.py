@@ -1,5 +1,5 @@
-"""Admin commands: `flask --app app db upgrade`, `seed`, `rollups rebuild`, `notices sweep`, `audit verify`
-(each has --help)."""
+"""Admin commands: `flask --app app db upgrade`, `seed`, `rollups rebuild`, `notices sweep`, `audit verify`,
+`backup`, `restore` (each has --help)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from config.clock import today
 from config.settings import PROJECT_ROOT
 from data_access.migrate import upgrade_to_head
 from server.cli_audit import audit_cli
+from server.cli_backup import backup_command, restore_command
 from server.cli_users import users_cli
 from server.context import current_settings, current_store
 
@@ -141,3 +142,5 @@ def register(server: Flask) -> None:
     server.cli.add_command(seed_command)
     server.cli.add_command(users_cli)
     server.cli.add_command(audit_cli)
+    server.cli.add_command(backup_command)
+    server.cli.add_command(restore_command)
