@@ -4,7 +4,8 @@
   copy is one consistent moment even while the app writes (WAL lets writers go on meanwhile).
 - PostgreSQL: ``pg_dump --format=custom`` (one repeatable-read snapshot) and ``pg_restore`` in a
   single transaction. The client must be at least as new as the server: the tool of the server's
-  major version is looked up in PULSE_PG_BIN, Debian's /usr/lib/postgresql/<major>/bin and PATH.
+  major version is looked up in PULSE_PG_BIN, Debian's /usr/lib/postgresql/<major>/bin and PATH,
+  and run with an argument list (never a shell), the password in the environment, not in argv.
 
 A backup is written to ``PATH.partial`` and renamed when complete, then ``PATH.sha256`` is
 written in ``sha256sum`` format (``sha256sum -c PATH.sha256`` checks it by hand). Restore checks
@@ -18,7 +19,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with an argument list, never a shell
+import subprocess  # nosec B404
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
