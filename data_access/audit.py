@@ -1,4 +1,8 @@
-"""The audit log: who changed what, when, before and after; refusals included."""
+"""The audit log: who changed what, when, before and after; refusals included.
+
+Every entry is chained to the one before it (data_access/audit_chain.py), so that an edit or a
+deletion in the table shows up in `flask --app app audit verify`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from config.clock import now
+from data_access.audit_chain import append_tail, appended, lock_for_append
 from data_access.models import AuditEntry
+from domain.audit_chain import ChainEntry, entry_hash
 
 
 def _json(value: Any) -> str | None:
@@ -42,17 +48,24 @@ def record(
     outcome: str = "ok",
     detail: str | None = None,
 ) -> None:
-    """Add an audit entry to the caller's transaction (it commits or rolls back with the change)."""
-    session.execute(
-        insert(AuditEntry).values(
-            at=now(),
-            user_id=user_id,
-            action=action,
-            entity=entity,
-            entity_id=None if entity_id is None else str(entity_id),
-            outcome=outcome,
-            before_json=_json(before),
-            after_json=_json(after),
-            detail=(detail or "")[:500] or None,
-        )
-    )
+    """Add an audit entry to the caller's transaction (it commits or rolls back with the change).
+
+    The first entry of a transaction takes the chain's append lock (held to the end of the
+    transaction on PostgreSQL), so record audit entries late in a command, after its reads.
+    """
+    values: dict[str, Any] = {
+        "at": now(),
+        "user_id": user_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "outcome": outcome,
+        "before_json": _json(before),
+        "after_json": _json(after),
+        "detail": (detail or "")[:500] or None,
+    }
+    lock_for_append(session)
+    previous = append_tail(session)
+    own = entry_hash(previous, ChainEntry(id=0, **values))
+    session.execute(insert(AuditEntry).values(**values, prev_hash=previous, hash=own))
+    appended(session, own)

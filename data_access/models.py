@@ -415,7 +415,12 @@ class AuditEntry(Base):
     """Who did or tried what, when, with the record before and after."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    # The unique link is the last guard against a forked chain: two entries can never name the
+    # same predecessor, whatever a writer that skipped the append lock tried.
+    __table_args__ = (
+        Index("ix_audit_entity", "entity", "entity_id"),
+        Index("ux_audit_entries_prev_hash", "prev_hash", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
@@ -427,6 +432,9 @@ class AuditEntry(Base):
     before_json: Mapped[str | None] = mapped_column(Text)
     after_json: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(String(500))
+    # Hash chain (domain/audit_chain.py): the previous entry's hash and this entry's own.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class LoginFailure(Base):

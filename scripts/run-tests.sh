@@ -56,6 +56,11 @@ total_started=$SECONDS
 echo "=== Static checks: ruff check, ruff format ==="
 $BIN/ruff check . || exit 1
 $BIN/ruff format --check . || exit 1
+echo "=== Static checks: bandit -ll (medium and high findings), dependency advisories ==="
+# Tests are left out: their asserts and localhost urlopen calls are not shipped code.
+$BIN/bandit -ll -q -r . -x ./.venv,./tests 2>/dev/null || { $BIN/bandit -ll -q -r . -x ./.venv,./tests; exit 1; }
+# REQUIRE_ADVISORIES=1 turns "advisory service unreachable" into a failure (see the script's docstring).
+$BIN/python scripts/check_advisories.py || exit 1
 
 [ $selection -eq 0 ] && run "unit (once, no database)" sqlite tests/unit "${args[@]}"
 passes sqlite SQLite

@@ -1,4 +1,5 @@
-"""Admin commands: `flask --app app db upgrade`, `seed`, `rollups rebuild`, `notices sweep` (each has --help)."""
+"""Admin commands: `flask --app app db upgrade`, `seed`, `rollups rebuild`, `notices sweep`, `audit verify`,
+`backup`, `restore` (each has --help)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from tqdm import tqdm
 from config.clock import today
 from config.settings import PROJECT_ROOT
 from data_access.migrate import upgrade_to_head
+from server.cli_audit import audit_cli
+from server.cli_backup import backup_command, restore_command
 from server.cli_records import register as register_records
 from server.cli_users import users_cli
 from server.context import current_settings, current_store
@@ -178,3 +181,6 @@ def register(server: Flask) -> None:
     server.cli.add_command(seed_command)
     server.cli.add_command(users_cli)
     register_records(server)
+    server.cli.add_command(audit_cli)
+    server.cli.add_command(backup_command)
+    server.cli.add_command(restore_command)

@@ -173,7 +173,7 @@ def _reset_sequences(session: Session) -> None:
         # Table names come from the constant above, never from input.
         session.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"  # noqa: S608 # nosec B608
             )
         )
 
