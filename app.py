@@ -13,7 +13,7 @@ import dash
 from flask import Flask
 
 from config.settings import Settings, load_settings
-from data_access.cache import ScopedCache
+from data_access.cache import ScopedCache, database_namespace
 from data_access.db import Store
 from server import auth, cli, context, health, security, shell
 from server.i18n import init_i18n
@@ -79,7 +79,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         if redis is not None
         else database_throttle
     )
-    cache = ScopedCache(connect_redis(settings.redis_url, text=False))
+    cache = ScopedCache(
+        connect_redis(settings.redis_url, text=False), namespace=database_namespace(settings.database_url)
+    )
     signal = ChangeSignal(redis)
     signal.install(store)
     context.install(server, settings=settings, store=store, redis=redis, throttle=throttle, cache=cache, signal=signal)

@@ -5,12 +5,18 @@ process (memory) or shared by every process (Redis, when REDIS_URL is set), and 
 misses for one key wait for the first caller instead of querying again (single flight). While Redis
 is unreachable each process falls back to its own memory, so pages keep working.
 Keys always carry the viewer's role and scope, so two scopes never share a result.
+
+Values in Redis are tagged JSON (data_access.cache_codec), never pickles: a value read back equals the
+one computed, with the same types, and nobody who can write to Redis can run code here. A value the
+codec does not know stays in process memory. Redis keys also carry a namespace derived from the
+database, so two Pulse databases sharing one Redis never read each other's results (their data
+versions start at the same numbers).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -18,7 +24,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from redis import RedisError
+from sqlalchemy.engine import make_url
 
+from data_access import cache_codec
 from data_access.viewer import Viewer
 
 log = logging.getLogger("pulse.cache")
@@ -27,19 +35,33 @@ REDIS_ERRORS: tuple[type[BaseException], ...] = (OSError, RedisError)
 T = TypeVar("T")
 MAX_MEMORY_ENTRIES = 512
 TTL_SECONDS = 600
+PREFIX = "pulse:cache:"
 
 
 def cache_key(name: str, viewer: Viewer, period: str, version: int, *extra: object) -> str:
     """The key of one query result for one scope at one data version."""
     parts = [name, viewer.cache_key, period, str(version), *(str(e) for e in extra)]
-    return "pulse:cache:" + ":".join(parts)
+    return PREFIX + ":".join(parts)
+
+
+def database_namespace(url: str) -> str:
+    """A short stable name for one database: its backend, host, port and name (or SQLite file)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+        from pathlib import Path
+
+        database = str(Path(database).resolve())
+    identity = "|".join(str(p or "") for p in (parsed.get_backend_name(), parsed.host, parsed.port, database))
+    return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
 class ScopedCache:
     """Memory or Redis backed; `get_or_compute` runs `compute` at most once per key at a time."""
 
-    def __init__(self, redis: Any | None = None) -> None:
+    def __init__(self, redis: Any | None = None, *, namespace: str = "") -> None:
         self.redis = redis
+        self.namespace = namespace
         self._memory: OrderedDict[str, Any] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -48,7 +70,7 @@ class ScopedCache:
     def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
         if self.redis is not None:
             try:
-                return self._via_redis(key, compute)
+                return self._via_redis(self.redis_key(key), compute)
             except REDIS_ERRORS as error:  # Redis down: this process serves from its own memory meanwhile
                 log.warning("shared cache unreachable, using process memory: %s", error.__class__.__name__)
         return self._via_memory(key, compute)
@@ -65,6 +87,12 @@ class ScopedCache:
             self.computations += 1
             self._memory_put(key, value)
             return value
+
+    def redis_key(self, key: str) -> str:
+        """Where a key lives in Redis: inside this database's namespace."""
+        if not self.namespace:
+            return key
+        return PREFIX + self.namespace + ":" + key.removeprefix(PREFIX)
 
     def _via_redis(self, key: str, compute: Callable[[], T]) -> T:
         found, value = self._redis_get(key)
@@ -89,7 +117,13 @@ class ScopedCache:
                 return value
             value = compute()
             self.computations += 1
-            self.redis.set(key, pickle.dumps(value), ex=TTL_SECONDS)
+            try:
+                encoded = cache_codec.encode(value)
+            except TypeError as error:  # a result type the codec does not know: this process keeps it
+                log.warning("not shared through Redis: %s", error)
+                self._memory_put(key, value)
+                return value
+            self.redis.set(key, encoded, ex=TTL_SECONDS)
             return value
         finally:
             self.redis.delete(lock_key)
@@ -102,9 +136,13 @@ class ScopedCache:
 
     def _redis_get(self, key: str) -> tuple[bool, Any]:
         raw = self.redis.get(key)
-        # Only this app writes these keys, and Redis is reachable by the app alone (bound to a private
-        # address): whoever can write there already controls the app's data.
-        return (True, pickle.loads(raw)) if raw is not None else (False, None)  # noqa: S301 # nosec B301
+        if raw is None:
+            return self._memory_get(key)  # a value only this process could keep (see above)
+        try:
+            return True, cache_codec.decode(raw)
+        except (ValueError, TypeError, KeyError) as error:  # unreadable (an older format, tampering): recompute
+            log.warning("unreadable shared cache entry: %s", error.__class__.__name__)
+            return False, None
 
     def _memory_get(self, key: str) -> tuple[bool, Any]:
         with self._guard:

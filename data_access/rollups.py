@@ -16,6 +16,16 @@ Semantics
   units are noted; before commit their rollups and those of their ancestors are recomputed, and
   the data version is bumped, all in the same transaction. `rebuild_all()` recomputes everything
   from the raw tables; a property test proves both agree.
+
+Concurrency (PostgreSQL; SQLite's BEGIN IMMEDIATE already runs one writer at a time)
+- Two writers under one city both recompute the city's rows. Before computing, a writer takes
+  transaction-scoped advisory locks on the indicators and units it will recompute, always in the
+  same order (the rebuild gate shared, then indicators by id, then units by id), so writers never
+  deadlock on each other and the second one reads the first one's committed rollups, not a stale
+  sibling row. Rows are upserted, never deleted and re-inserted, so even a writer that slipped
+  past the locks could not collide on the primary key (2.7 % of writes under load did before).
+- `rebuild_all()` takes the gate exclusively: it waits for writers already recomputing, and
+  writers arriving meanwhile wait for it.
 """
 
 from __future__ import annotations
@@ -26,7 +36,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, event, or_, select
+from sqlalchemy import and_, bindparam, delete, event, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, INTEGER
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.clock import today as clock_today
@@ -77,6 +90,8 @@ DASHBOARD_DATA = (
     Evaluation,
 )
 CHUNK = 5_000
+# Advisory lock namespaces (the first key of pg_advisory_xact_lock(int, int)); arbitrary but fixed.
+LOCK_REBUILD, LOCK_INDICATOR, LOCK_UNIT = 7300, 7301, 7302
 STATUS_FIELDS = {
     Status.DONE: "n_done",
     Status.ON_TRACK: "n_on_track",
@@ -242,7 +257,7 @@ def _compute_indicators(session: Session, indicator_ids: list[int] | None, *, to
             today=today,
             tol=tol,
         )
-    _insert(session, IndicatorRollup, rows)
+    _write_rows(session, IndicatorRollup, rows, upsert=indicator_ids is not None)
     return len(rows)
 
 
@@ -368,9 +383,53 @@ def _roll_up_units(
     return rows
 
 
-def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+def _write_rows(session: Session, model: type, rows: list[dict[str, Any]], *, upsert: bool) -> None:
+    """Insert rows (a rebuild, into empty tables) or upsert them (an incremental refresh)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = table.insert()
+    if upsert:
+        dialect = session.get_bind().dialect.name
+        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        keys = [c.name for c in table.primary_key.columns]
+        statement = statement.on_conflict_do_update(
+            index_elements=keys, set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+        )
     for start in range(0, len(rows), CHUNK):
-        session.connection().execute(model.__table__.insert(), rows[start : start + CHUNK])
+        session.connection().execute(statement, rows[start : start + CHUNK])
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _lock_in_order(session: Session, namespace: int, ids: Iterable[int]) -> None:
+    """Take transaction-scoped advisory locks on these ids, lowest first (PostgreSQL only).
+
+    The ids are sorted inside a subquery so the locks are taken row by row in that order; a fixed
+    order across all writers is what rules out deadlocks between them.
+    """
+    ordered = sorted(set(ids))
+    if not ordered or not _is_postgres(session):
+        return
+    wanted = func.unnest(bindparam("ids", ordered, type_=ARRAY(INTEGER))).label("id")
+    in_order = select(wanted).order_by(wanted).subquery()
+    session.execute(select(func.count(func.pg_advisory_xact_lock(namespace, in_order.c.id))))
+
+
+def _enter_gate(session: Session, *, exclusive: bool) -> None:
+    """The rebuild gate: writers hold it shared while they recompute, a rebuild holds it alone."""
+    if _is_postgres(session):
+        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        session.execute(select(lock(LOCK_REBUILD, 0)))
+
+
+def _with_ancestors(session: Session, unit_ids: Iterable[int]) -> set[int]:
+    ids = set(unit_ids)
+    if not ids:
+        return set()
+    paths = session.execute(select(OrgUnit.path).where(OrgUnit.id.in_(ids))).scalars()
+    # A unit deleted in this transaction has no path any more; its id still names rows to remove.
+    return ids | {int(part) for path in paths for part in path.strip("/").split("/") if part}
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -379,6 +438,7 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
 def rebuild_all(session: Session, *, today: date) -> dict[str, int]:
     """Recompute every rollup from the raw tables, in the caller's transaction."""
     tol = tolerances()
+    _enter_gate(session, exclusive=True)
     session.execute(delete(UnitRollup))
     session.execute(delete(IndicatorRollup))
     n_indicator_rows = _compute_indicators(session, None, today=today, tol=tol)
@@ -390,28 +450,54 @@ def rebuild_all(session: Session, *, today: date) -> dict[str, int]:
             children[unit.parent_id].append(unit)
     own = _own_figures(session, None, period_ids, today=today)
     rows = _roll_up_units(units, period_ids, own, children, {})
-    _insert(session, UnitRollup, rows)
+    _write_rows(session, UnitRollup, rows, upsert=False)
     return {"indicator_rollups": n_indicator_rows, "unit_rollups": len(rows)}
 
 
-def refresh_indicators(session: Session, indicator_ids: Iterable[int], *, today: date) -> set[int]:
-    """Recompute the rollups of these indicators; returns the units whose rollups must follow."""
-    ids = sorted(set(indicator_ids))
-    if not ids:
-        return set()
-    session.execute(delete(IndicatorRollup).where(IndicatorRollup.indicator_id.in_(ids)))
-    existing = set(session.execute(select(Indicator.id).where(Indicator.id.in_(ids))).scalars())
-    _compute_indicators(session, sorted(existing), today=today, tol=tolerances()) if existing else None
-    return set(session.execute(select(Indicator.unit_id).where(Indicator.id.in_(ids))).scalars())
+def refresh(session: Session, indicator_ids: Iterable[int], unit_ids: Iterable[int], *, today: date) -> int:
+    """Recompute the rollups of these indicators, of these units and the indicators' units, and of all
+    their ancestors, after locking them (see the module's note on concurrency). Returns the unit rows."""
+    indicators = sorted(set(indicator_ids))
+    owners = set(session.execute(select(Indicator.unit_id).where(Indicator.id.in_(indicators))).scalars())
+    units = _with_ancestors(session, set(unit_ids) | owners)
+    _enter_gate(session, exclusive=False)
+    _lock_in_order(session, LOCK_INDICATOR, indicators)
+    _lock_in_order(session, LOCK_UNIT, units)
+    _refresh_indicators(session, indicators, today=today)
+    return _refresh_units(session, units, today=today)
 
 
-def refresh_units(session: Session, unit_ids: Iterable[int], *, today: date) -> int:
-    """Recompute the rollups of these units and all their ancestors."""
-    ids = set(unit_ids)
+def _refresh_indicators(session: Session, ids: list[int], *, today: date) -> None:
     if not ids:
+        return
+    existing = session.execute(
+        select(Indicator.id, PeriodRow.year)
+        .join(PeriodRow, PeriodRow.id == Indicator.period_id)
+        .where(Indicator.id.in_(ids))
+    ).all()
+    if existing:
+        _compute_indicators(session, sorted(row.id for row in existing), today=today, tol=tolerances())
+    # Rows that no longer belong: deleted indicators, and periods of a year the indicator left.
+    gone = set(ids) - {row.id for row in existing}
+    if gone:
+        session.execute(delete(IndicatorRollup).where(IndicatorRollup.indicator_id.in_(sorted(gone))))
+    periods = _load_periods(session)
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for row in existing:
+        by_year[row.year].append(row.id)
+    for year, of_year in by_year.items():
+        session.execute(
+            delete(IndicatorRollup).where(
+                IndicatorRollup.indicator_id.in_(of_year),
+                IndicatorRollup.period_id.not_in([info.id for info in periods.get(year, [])]),
+            )
+        )
+
+
+def _refresh_units(session: Session, affected: set[int], *, today: date) -> int:
+    """Recompute the rollups of these units (a set closed under ancestors)."""
+    if not affected:
         return 0
-    paths = session.execute(select(OrgUnit.path).where(OrgUnit.id.in_(ids))).scalars()
-    affected = {int(part) for path in paths for part in path.strip("/").split("/") if part}
     units = session.execute(
         select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.depth, OrgUnit.weight).where(OrgUnit.id.in_(affected))
     ).all()
@@ -434,8 +520,16 @@ def refresh_units(session: Session, unit_ids: Iterable[int], *, today: date) -> 
     period_ids = list(session.execute(select(PeriodRow.id)).scalars())
     own = _own_figures(session, sorted(affected), period_ids, today=today)
     rows = _roll_up_units(units, period_ids, own, children, existing)
-    session.execute(delete(UnitRollup).where(UnitRollup.unit_id.in_(affected)))
-    _insert(session, UnitRollup, rows)
+    _write_rows(session, UnitRollup, rows, upsert=True)
+    # Rows that no longer belong: units deleted in this transaction, periods deleted.
+    present = [u.id for u in units]
+    gone = [u for u in affected if u not in set(present)]
+    if gone:
+        session.execute(delete(UnitRollup).where(UnitRollup.unit_id.in_(gone)))
+    if present:
+        session.execute(
+            delete(UnitRollup).where(UnitRollup.unit_id.in_(present), UnitRollup.period_id.not_in(period_ids))
+        )
     return len(rows)
 
 
@@ -496,10 +590,7 @@ def _before_commit(session: Session) -> None:
     dirty = session.info.pop(DIRTY_KEY, None)
     if dirty is None or not dirty.changed:
         return
-    today = clock_today()
-    units = set(dirty.units)
-    units |= refresh_indicators(session, dirty.indicators, today=today)
-    refresh_units(session, units, today=today)
+    refresh(session, dirty.indicators, dirty.units, today=clock_today())
     changes.bump(session)
     session.info.pop(DIRTY_KEY, None)  # the refresh itself flushed nothing of interest
 
