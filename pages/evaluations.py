@@ -102,6 +102,9 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
                     dbc.Button(_("Lock"), id=LOCK_BUTTON, color="dark", outline=True),
                 ],
                 id=ACTIONS,
+                # Hidden until the unit picker is filled: a click before that had no unit to act on
+                # and was silently dropped (seen as a flaky journey on a loaded machine).
+                hidden=True,
                 className="mb-3",
             ),
             html.Div(id=MESSAGE),
