@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +32,11 @@ from config.rulesets import load_ruleset
 from data_access import audit
 from data_access.commands import common
 from data_access.db import Store
-from data_access.errors import Conflict, Forbidden, Invalid, NotFound
+from data_access.errors import Conflict, Invalid, NotFound
 from data_access.models import Evaluation, OrgUnit, Person, Position, UnitRollup
 from data_access.queries.evaluations import (
     TaskLine,
     load_details,
-    may_approve,
-    may_review,
-    may_review_unit,
     period_row,
     person_tasks,
     responsible_units,
@@ -45,11 +44,18 @@ from data_access.queries.evaluations import (
     unit_tasks,
 )
 from data_access.viewer import Viewer
+from domain.access import (
+    answers_for,
+    evaluation_hidden,
+    may_approve,
+    may_open_evaluations,
+    may_review_person,
+    may_review_unit,
+)
 from domain.evaluation import (
     Criterion,
     Level,
     RuleSet,
-    TaskOutcome,
     TaskResult,
     apply_quota,
     classify_unit,
@@ -62,7 +68,7 @@ from domain.evaluation import (
     total_points,
     unit_task_result,
 )
-from domain.kinds import EvaluationStatus, Role
+from domain.kinds import EvaluationStatus
 from domain.periods import parse_period
 
 OPEN = (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED)
@@ -114,18 +120,6 @@ def _criteria_of(evaluation: Evaluation) -> tuple[Criterion, ...]:
     return general_criteria(rules_for(evaluation.ruleset), unit=evaluation.person_id is None)
 
 
-def _outcome(line: TaskLine) -> TaskOutcome:
-    return TaskOutcome(
-        coefficient=line.coefficient,
-        completed=line.completed,
-        meets_quality=line.meets_quality,
-        major_errors=line.major_errors,
-        delays=line.delays,
-        excused=line.excused,
-        exceeded=line.exceeded,
-    )
-
-
 def _num(value: Any) -> float | None:
     return None if value is None else round(float(value), 4)
 
@@ -155,11 +149,6 @@ def explanation(lines: list[TaskLine], result: TaskResult) -> list[dict[str, Any
 
 def _dump(details: dict[str, Any]) -> str:
     return json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def _refuse(store: Store, viewer: Viewer, action: str, entity_id: object, detail: str) -> Forbidden:
-    """Audit a refusal in its own transaction (the caller's is rolled back) and return the error."""
-    return common.refuse(store, viewer, action=action, entity="evaluation", entity_id=entity_id, detail=detail)
 
 
 def _conflict(session: Session, evaluation_id: int) -> Conflict:
@@ -202,7 +191,7 @@ def _recompute(session: Session, evaluation: Evaluation, unit: OrgUnit, details:
     else:
         own_only = unit.id if rules.unit.products_scope == "unit" else None
         lines = unit_tasks(session, unit_path=unit.path, start=period.start, end=period.end, unit_id=own_only)
-    outcomes = [_outcome(line) for line in lines]
+    outcomes = [line.as_outcome() for line in lines]
     result = task_result(outcomes, rules)
     details["task_result"] = {
         "points": _num(result.points),
@@ -319,18 +308,12 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
     General points start at each criterion's maximum (the usual case), for the person to lower
     in the self-assessment; task points come from the tasks. Returns how many were created.
     """
-    with store.read() as session:
+    with _unit_command(store, viewer, action="evaluation.open") as session:
         unit = session.get(OrgUnit, unit_id)
-        allowed = (
-            unit is not None
-            and viewer.role in (Role.ADMIN, Role.LEADER, Role.MANAGER)
-            and viewer.covers_path(unit.path)
-        )
-    if unit is None:
-        raise NotFound("unit", unit_id)
-    if not allowed:
-        raise _refuse(store, viewer, "evaluation.open", None, f"open {period_code} for unit {unit_id}")
-    with store.write() as session:
+        if unit is None:
+            raise NotFound("unit", unit_id)
+        if not may_open_evaluations(viewer, unit.path):
+            raise common.Refused(f"open {period_code} for unit {unit_id}")
         period = period_row(session, period_code)
         units = (
             session.execute(
@@ -392,54 +375,72 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
 
 
 def _edit(store: Store, *, viewer: Viewer, evaluation_id: int, action: str, check, change) -> None:  # type: ignore[no-untyped-def]
-    """Shared frame: load, authorise (refusal audited), check the version, change, audit, flush."""
-    with store.read() as session:
+    """The frame of a change to one evaluation, in one transaction: load, authorise (a refusal is audited
+    once this transaction is rolled back), check the version and change, trail, audit, flush."""
+    with (
+        common.refusals_and_conflicts(store, viewer, action=action, entity="evaluation", entity_id=evaluation_id),
+        store.write() as session,
+    ):
         evaluation, unit = _load(session, evaluation_id)
         refusal = check(session, evaluation, unit)
-    if refusal:
         if refusal == "not_found":
             raise NotFound("evaluation", evaluation_id)
-        raise _refuse(store, viewer, action, evaluation_id, refusal)
-    try:
-        with store.write() as session:
-            evaluation, unit = _load(session, evaluation_id)
-            before = audit.snapshot(evaluation, AUDITED)
-            details = load_details(evaluation.details_json)
-            # No flush half-way: the change's own reads must not write the evaluation twice (two version
-            # steps) nor meet a concurrent writer anywhere but in the one checked flush below.
-            with session.no_autoflush:
-                note = change(session, evaluation, unit, details)
-                _trail(details, viewer, action.split(".")[-1], note)
-                evaluation.details_json = _dump(details)
-            _flush(session, evaluation_id)
-            audit.record(
-                session,
-                user_id=viewer.user_id,
-                action=action,
-                entity="evaluation",
-                entity_id=evaluation_id,
-                before=before,
-                after=audit.snapshot(evaluation, AUDITED),
-                detail=note,
-            )
-    except Conflict as problem:
-        raise common.named(store, problem) from problem
+        if refusal:
+            raise common.Refused(refusal)
+        before = audit.snapshot(evaluation, AUDITED)
+        details = load_details(evaluation.details_json)
+        # No flush half-way: the change's own reads must not write the evaluation twice (two version
+        # steps) nor meet a concurrent writer anywhere but in the one checked flush below.
+        with session.no_autoflush:
+            note = change(session, evaluation, unit, details)
+            _trail(details, viewer, action.split(".")[-1], note)
+            evaluation.details_json = _dump(details)
+        _flush(session, evaluation_id)
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action=action,
+            entity="evaluation",
+            entity_id=evaluation_id,
+            before=before,
+            after=audit.snapshot(evaluation, AUDITED),
+            detail=note,
+        )
+
+
+@contextmanager
+def _unit_command(store: Store, viewer: Viewer, *, action: str) -> Iterator[Session]:
+    """The frame of a command on a unit's evaluations of a period: one write transaction in which the
+    command loads, authorises (raising Refused: audited once rolled back) and writes."""
+    with (
+        common.refusals_and_conflicts(store, viewer, action=action, entity="evaluation", entity_id=None),
+        store.write() as session,
+    ):
+        yield session
+
+
+def _approvable_unit(session: Session, viewer: Viewer, unit_id: int, period_code: str) -> OrgUnit:
+    """The unit whose head the viewer is: NotFound outside the scope, Refused for anyone but its head."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or not viewer.covers_path(unit.path):
+        raise NotFound("unit", unit_id)
+    if not may_approve(viewer, unit_id=unit.id, unit_path=unit.path):
+        raise common.Refused(f"unit {unit_id} {period_code}")
+    return unit
+
+
+def _flush_unit(session: Session, unit_id: int, period_code: str) -> None:
+    """Flush many evaluations at once; one changed meanwhile becomes a Conflict on the unit's period."""
+    common.flush_or_conflict(session, "evaluation_period", f"{period_code}:{unit_id}")
 
 
 def _hidden(viewer: Viewer, evaluation: Evaluation, unit: OrgUnit) -> bool:
-    """What the viewer may not even learn exists (as the reads hide it): outside the scope, or,
-    for staff and screens, anyone's evaluation but their own."""
-    own = evaluation.person_id is not None and evaluation.person_id == viewer.person_id
-    if viewer.role in (Role.STAFF, Role.SCREEN):
-        return not own
-    return not viewer.covers_path(unit.path)
+    return evaluation_hidden(viewer, person_id=evaluation.person_id, unit_path=unit.path)
 
 
 def _answers_for(session: Session, viewer: Viewer, evaluation: Evaluation) -> bool:
-    """The person themselves, or, for a unit, its head or the manager or leader scoped to it."""
-    if evaluation.person_id is None:
-        return evaluation.unit_id in responsible_units(session, viewer=viewer)
-    return evaluation.person_id == viewer.person_id
+    responsible = responsible_units(session, viewer=viewer) if evaluation.person_id is None else ()
+    return answers_for(viewer, person_id=evaluation.person_id, unit_id=evaluation.unit_id, responsible=responsible)
 
 
 def self_assess(
@@ -492,9 +493,9 @@ def review(
         if _hidden(viewer, evaluation, unit):
             return "not_found"
         if evaluation.person_id is None:
-            if not may_review_unit(viewer, unit):
+            if not may_review_unit(viewer, unit.path):
                 return "only a manager or leader of the level above reviews a unit"
-        elif not may_review(viewer, unit.path):
+        elif not may_review_person(viewer, unit.path):
             return "only a manager or leader over the unit reviews"
         if _answers_for(session, viewer, evaluation):
             return "nobody reviews their own evaluation"
@@ -553,13 +554,8 @@ def review(
 
 def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:
     """Accept every not-yet-reviewed evaluation of a unit as proposed (no change); returns the count."""
-    with store.read() as session:
-        unit = session.get(OrgUnit, unit_id)
-    if unit is None or not viewer.covers_path(unit.path):
-        raise NotFound("unit", unit_id)
-    if not may_approve(viewer, unit):
-        raise _refuse(store, viewer, "evaluation.review_remaining", None, f"unit {unit_id} {period_code}")
-    with store.write() as session:
+    with _unit_command(store, viewer, action="evaluation.review_remaining") as session:
+        unit = _approvable_unit(session, viewer, unit_id, period_code)
         period = period_row(session, period_code)
         rows = _not_own(session, viewer, _members(session, unit, period.id))
         count = 0
@@ -583,7 +579,7 @@ def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code:
                 detail="accepted as proposed",
             )
             count += 1
-        _flush(session, unit_id)
+        _flush_unit(session, unit_id, period_code)
     return count
 
 
@@ -628,13 +624,8 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
     head's own evaluation (and that of a unit the head answers for) is left for the level above.
     Leaders' task points are weighed by their unit's results before the quota.
     """
-    with store.read() as session:
-        unit = session.get(OrgUnit, unit_id)
-    if unit is None or not viewer.covers_path(unit.path):
-        raise NotFound("unit", unit_id)
-    if not may_approve(viewer, unit):
-        raise _refuse(store, viewer, "evaluation.approve", None, f"unit {unit_id} {period_code}")
-    with store.write() as session:
+    with _unit_command(store, viewer, action="evaluation.approve") as session:
+        unit = _approvable_unit(session, viewer, unit_id, period_code)
         period = period_row(session, period_code)
         rows = _not_own(session, viewer, _members(session, unit, period.id))
         pending = [
@@ -646,7 +637,7 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
         if not targets:
             raise Invalid({"evaluations": "nothing_to_approve"})
         moves = _approve(session, viewer, unit, targets, [r for r in rows if r[0].status in (s.value for s in DONE)])
-        _flush(session, unit_id)
+        _flush_unit(session, unit_id, period_code)
         audit.record(
             session,
             user_id=viewer.user_id,
@@ -790,13 +781,8 @@ def _plan_completion(session: Session, unit_id: int, period_id: int) -> float | 
 
 def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:
     """Close the unit's approved evaluations of the period: no more appeals or changes."""
-    with store.read() as session:
-        unit = session.get(OrgUnit, unit_id)
-    if unit is None or not viewer.covers_path(unit.path):
-        raise NotFound("unit", unit_id)
-    if not may_approve(viewer, unit):
-        raise _refuse(store, viewer, "evaluation.lock", None, f"unit {unit_id} {period_code}")
-    with store.write() as session:
+    with _unit_command(store, viewer, action="evaluation.lock") as session:
+        unit = _approvable_unit(session, viewer, unit_id, period_code)
         period = period_row(session, period_code)
         count = 0
         for evaluation, _g, _n in _members(session, unit, period.id):
@@ -817,7 +803,7 @@ def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -
                 after=audit.snapshot(evaluation, AUDITED),
             )
             count += 1
-        _flush(session, unit_id)
+        _flush_unit(session, unit_id, period_code)
     return count
 
 
