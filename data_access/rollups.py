@@ -94,14 +94,12 @@ COUNT_FIELDS = (
 )
 
 
-def tolerances() -> Tolerances:
-    """Status tolerances and progress cap from the settings."""
-    from config.settings import load_settings
+TOLERANCES_KEY = "pulse_tolerances"
 
-    settings = load_settings()
-    return Tolerances(
-        on_track=settings.on_track_tolerance, at_risk=settings.at_risk_tolerance, cap=settings.progress_cap
-    )
+
+def tolerances(session: Session) -> Tolerances:
+    """Status tolerances and progress cap: the app's settings, given to the session by Store.connect."""
+    return session.info.get(TOLERANCES_KEY) or Tolerances()
 
 
 @dataclass(frozen=True)
@@ -378,7 +376,7 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
 
 def rebuild_all(session: Session, *, today: date) -> dict[str, int]:
     """Recompute every rollup from the raw tables, in the caller's transaction."""
-    tol = tolerances()
+    tol = tolerances(session)
     session.execute(delete(UnitRollup))
     session.execute(delete(IndicatorRollup))
     n_indicator_rows = _compute_indicators(session, None, today=today, tol=tol)
@@ -401,7 +399,7 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int], *, today:
         return set()
     session.execute(delete(IndicatorRollup).where(IndicatorRollup.indicator_id.in_(ids)))
     existing = set(session.execute(select(Indicator.id).where(Indicator.id.in_(ids))).scalars())
-    _compute_indicators(session, sorted(existing), today=today, tol=tolerances()) if existing else None
+    _compute_indicators(session, sorted(existing), today=today, tol=tolerances(session)) if existing else None
     return set(session.execute(select(Indicator.unit_id).where(Indicator.id.in_(ids))).scalars())
 
 
