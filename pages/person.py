@@ -12,9 +12,7 @@ from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from config.clock import today
-from config.rulesets import load_ruleset
 from data_access.queries import dashboard
-from domain.evaluation import TaskOutcome, task_result
 from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
@@ -52,18 +50,7 @@ def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no
         person_id,
     )
     tasks = detail.tasks[detail.tasks["status"] != "cancelled"]
-    outcomes = [
-        TaskOutcome(
-            coefficient=r.coefficient,
-            completed=r.status == "done",
-            meets_quality=bool(r.quality_accepted),
-            major_errors=r.major_errors,
-            delays=r.delays,
-            excused=bool(r.excused),
-        )
-        for r in tasks.itertuples()
-    ]
-    result = task_result(outcomes, load_ruleset("decree_335"))
+    result = detail.task_points
     counts = tasks["state"].value_counts().to_dict() if len(tasks) else {}
     state_labels = {"open": _("open"), "late": _("late"), "done": _("done")}
     rows = [

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext
 from components.status import STATUS_COLOURS, score_colour
 from config.clock import now
 from data_access.queries import dashboard
+from domain.rankings import rank
 from pages._common import cached, guarded, page_period, status_label, unit_kind_label
 from server.i18n import _, format_date, format_percent
 from server.live import LIVE_VERSION_ID
@@ -187,17 +188,20 @@ def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-unty
         unit_id,
     )
     if slide == "rankings":
-        ranked = sorted((c for c in children if c.score is not None), key=lambda c: -(c.score or 0))[:10]
+        ranked = [p for p in rank(children, score=lambda c: c.score, name=lambda c: c.name) if p.rank is not None]
         rows = [
             html.Tr(
                 [
-                    html.Td(str(i)),
-                    html.Td(c.name),
-                    html.Td(unit_kind_label(c.kind)),
-                    html.Td(format_percent(c.score), style={"color": score_colour(c.score), "fontWeight": 700}),
+                    html.Td(str(place.rank)),
+                    html.Td(place.item.name),
+                    html.Td(unit_kind_label(place.item.kind)),
+                    html.Td(
+                        format_percent(place.item.score),
+                        style={"color": score_colour(place.item.score), "fontWeight": 700},
+                    ),
                 ]
             )
-            for i, c in enumerate(ranked, start=1)
+            for place in ranked[:10]
         ]
         return html.Table([html.Tbody(rows)], className="present-table", id="present-rankings")
     cards = [

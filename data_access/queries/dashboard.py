@@ -50,9 +50,13 @@ from data_access.models import (
     UnitRollup,
     User,
 )
+from data_access.queries.task_points import person_task_points, task_points
 from data_access.viewer import Viewer, in_scope
-from domain.kinds import OPEN_TASK_STATUSES
+from domain.evaluation import TaskResult
+from domain.kinds import TaskStatus, UnitKind
 from domain.periods import parse_period
+from domain.rankings import Contribution, best_and_weakest, lifted_and_dragged, rank
+from domain.tasks import period_state
 
 LAGGING = LAGGING_STATUSES
 
@@ -602,15 +606,13 @@ def overview(session: Session, *, viewer: Viewer, period: str) -> Overview:
     children = [
         c for c in children_figures(session, viewer=viewer, unit_id=root_id, period=period) if c.score is not None
     ]
-    ranked = pd.DataFrame(
-        [(c.unit_id, c.name, c.kind, c.score) for c in children], columns=["unit_id", "name", "kind", "score"]
-    )
-    ranked = ranked.sort_values(["score", "name"], ascending=[False, True])
+    best, weakest = best_and_weakest(children, score=lambda c: c.score, name=lambda c: c.name)
+    columns = ["unit_id", "name", "kind", "score"]
     return Overview(
         root=root,
         trend=score_trend(session, viewer=viewer, unit_id=root_id, period=period),
-        best=ranked.head(min(5, (len(ranked) + 1) // 2)),
-        worst=ranked.tail(min(5, len(ranked) // 2)).iloc[::-1],
+        best=pd.DataFrame([(c.unit_id, c.name, c.kind, c.score) for c in best], columns=columns),
+        worst=pd.DataFrame([(c.unit_id, c.name, c.kind, c.score) for c in weakest], columns=columns),
         lagging=lagging_indicators(session, viewer=viewer, period=period, limit=10),
         tree=org_tree(session, viewer=viewer, period=period),
         data_version=data_version(session),
@@ -813,6 +815,7 @@ class PersonDetail:
     task_group: str | None
     tasks: pd.DataFrame  # id, title, due_date, status, delays, major_errors, coefficient, state (open/late/done)
     indicators: pd.DataFrame
+    task_points: TaskResult  # under the rule set of the person's unit
 
 
 def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: str, today: date) -> PersonDetail:
@@ -856,14 +859,9 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
             "completed_on",
         ],
     )
-    open_values = {s.value for s in OPEN_TASK_STATUSES}
-
-    def state(row: pd.Series) -> str:
-        if row["status"] in open_values:
-            return "late" if row["due_date"] < today else "open"
-        return "done" if row["status"] == "done" else row["status"]
-
-    tasks["state"] = tasks.apply(state, axis=1) if len(tasks) else pd.Series(dtype=str)
+    tasks["state"] = [
+        period_state(TaskStatus(s), d, today) for s, d in zip(tasks["status"], tasks["due_date"], strict=True)
+    ]
     pid = period_id(session, chosen.code)
     indicators = pd.DataFrame(
         session.execute(
@@ -890,12 +888,16 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
         position.task_group if position else None,
         tasks,
         indicators,
+        person_task_points(session, person_id=person.id, start=chosen.start, end=chosen.end),
     )
+
+
+RANKED_KINDS = (UnitKind.DEPARTMENT.value, UnitKind.WARD.value, UnitKind.PARTY_BOARD.value)
 
 
 @dataclass(frozen=True)
 class RankedUnit:
-    rank: int
+    rank: int | None  # None: no score yet
     unit_id: int
     name: str
     kind: str
@@ -914,7 +916,7 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
     rows = session.execute(
         select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.path, UnitRollup.score)
         .join(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
-        .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_(("department", "ward", "party_board")))
+        .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_(RANKED_KINDS))
     ).all()
     previous = (
         dict(
@@ -931,32 +933,20 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
         .join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
         .where(IndicatorRollup.period_id == pid, IndicatorRollup.progress.is_not(None), in_scope(viewer, OrgUnit.path))
     ).all()
-    by_top: dict[str, list[tuple[str, float, float]]] = {}
+    by_top: dict[str, list[Contribution]] = {}
     tops = {r.path: r for r in rows}
     for path, name, progress, weight in contributions:
         top = next((p for p in tops if path.startswith(p)), None)
         if top is not None:
-            by_top.setdefault(top, []).append((name, min(progress, 1.0), weight))
+            by_top.setdefault(top, []).append(Contribution(name, progress, weight))
     ranked: dict[str, list[RankedUnit]] = {}
-    for kind in ("department", "ward", "party_board"):
-        same = sorted((r for r in rows if r.kind == kind), key=lambda r: (r.score is None, -(r.score or 0), r.name))
+    for kind in RANKED_KINDS:
         out = []
-        for rank, row in enumerate(same, start=1):
-            items = by_top.get(row.path, [])
-            effects = [(name, weight * (p - (row.score or 0))) for name, p, weight in items]
-            lifted = max(effects, key=lambda e: e[1], default=None)
-            dragged = min(effects, key=lambda e: e[1], default=None)
+        for place in rank([r for r in rows if r.kind == kind], score=lambda r: r.score, name=lambda r: r.name):
+            row = place.item
+            lifted, dragged = lifted_and_dragged(row.score, by_top.get(row.path, []))
             out.append(
-                RankedUnit(
-                    rank,
-                    row.id,
-                    row.name,
-                    row.kind,
-                    row.score,
-                    previous.get(row.id),
-                    lifted[0] if lifted and lifted[1] > 0 else None,
-                    dragged[0] if dragged and dragged[1] < 0 else None,
-                )
+                RankedUnit(place.rank, row.id, row.name, row.kind, row.score, previous.get(row.id), lifted, dragged)
             )
         if out:
             ranked[kind] = out
@@ -964,52 +954,19 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
 
 
 def people_rankings(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> pd.DataFrame:
-    """People of a unit and of the units directly below it, with the task outcomes of the period, for ranking
-    within position groups (a city ranks the heads of its units; a ward its divisions' staff)."""
+    """People of a unit and of the units directly below it who had tasks due in the period, with their task
+    points under their unit's rule set, for ranking within position groups (a city ranks the heads of its
+    units; a ward its divisions' staff)."""
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
-    rows = (
-        session.execute(
-            select(
-                Person.id.label("person_id"),
-                Person.full_name.label("name"),
-                Position.task_group,
-                Position.name.label("position"),
-                Task.coefficient,
-                Task.status,
-                Task.quality_accepted,
-                Task.major_errors,
-                Task.delays,
-                Task.excused,
-            )
-            .join(OrgUnit, OrgUnit.id == Person.unit_id)
-            .outerjoin(Position, Position.id == Person.position_id)
-            .join(
-                Task,
-                and_(
-                    Task.assignee_person_id == Person.id,
-                    Task.due_date >= chosen.start,
-                    Task.due_date <= chosen.end,
-                    Task.status != "cancelled",
-                ),
-            )
-            .where(_unit_and_children(unit.id))
-        )
-        .mappings()
-        .all()
-    )
+    people = session.execute(
+        select(Person.id, Person.full_name, Position.task_group, Position.name)
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .outerjoin(Position, Position.id == Person.position_id)
+        .where(_unit_and_children(unit.id))
+    ).all()
+    points = task_points(session, person_ids=[p.id for p in people], start=chosen.start, end=chosen.end)
     return pd.DataFrame(
-        rows,
-        columns=[
-            "person_id",
-            "name",
-            "task_group",
-            "position",
-            "coefficient",
-            "status",
-            "quality_accepted",
-            "major_errors",
-            "delays",
-            "excused",
-        ],
+        [(p.id, p.full_name, p.task_group, p.name, points[p.id].points) for p in people if p.id in points],
+        columns=["person_id", "name", "task_group", "position", "points"],
     )
