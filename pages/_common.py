@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data_access.errors import Forbidden, NotFound, PulseError
-from data_access.queries.dashboard import data_version
+from data_access.queries.scope import data_version
 from data_access.viewer import Viewer
 from domain.periods import InvalidPeriod, parse_period
 from pages._inputs import as_id

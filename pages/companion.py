@@ -15,7 +15,8 @@ from dash import Input, Output, callback, dcc, html
 
 from components.work_views import due_label, task_status_label
 from config.clock import today
-from data_access.queries import dashboard, work
+from data_access.queries import work
+from data_access.queries.lagging import lagging_indicators
 from pages._common import guarded, page_period, status_label, updated_at
 from pages.present import parse_playlist
 from server.context import current_store
@@ -85,7 +86,7 @@ def _render(viewer, slides: list[str], period: str) -> html.Div:  # type: ignore
     rows = []
     with current_store().read() as session:
         for unit_id in _units(slides):
-            frame = dashboard.lagging_indicators(session, viewer=viewer, period=period, limit=LIMIT, unit_id=unit_id)
+            frame = lagging_indicators(session, viewer=viewer, period=period, limit=LIMIT, unit_id=unit_id)
             for r in frame.itertuples():
                 if int(r.indicator_id) in seen:
                     continue

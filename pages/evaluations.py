@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext
 
 from components.evaluation_views import evaluation_table, problem_alert, quota_moves
 from config.clock import today
+from data_access.commands import evaluation_approval as approval
 from data_access.commands import evaluations as commands
 from data_access.errors import PulseError
 from data_access.queries import evaluations as queries
@@ -169,14 +170,14 @@ def act(
             count = commands.open_evaluations(store(), viewer=who, period_code=period, unit_id=unit_id)
             message = _("%(n)s evaluation(s) opened.", n=count)
         elif ctx.triggered_id == REVIEW_REST_BUTTON:
-            count = commands.review_remaining(store(), viewer=who, unit_id=unit_id, period_code=period)
+            count = approval.review_remaining(store(), viewer=who, unit_id=unit_id, period_code=period)
             message = _("%(n)s evaluation(s) accepted as proposed.", n=count)
         elif ctx.triggered_id == APPROVE_BUTTON:
-            result = commands.approve_unit(store(), viewer=who, unit_id=unit_id, period_code=period)
+            result = approval.approve_unit(store(), viewer=who, unit_id=unit_id, period_code=period)
             message = _("%(n)s evaluation(s) approved.", n=result.approved)
             moves = quota_moves(result.moves)
         elif ctx.triggered_id == LOCK_BUTTON:
-            count = commands.lock_unit(store(), viewer=who, unit_id=unit_id, period_code=period)
+            count = approval.lock_unit(store(), viewer=who, unit_id=unit_id, period_code=period)
             message = _("%(n)s evaluation(s) locked.", n=count)
         else:
             raise PreventUpdate

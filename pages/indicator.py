@@ -26,7 +26,8 @@ from components.work_views import done_alert, problem_alert
 from config.clock import today
 from data_access.commands import tasks as task_commands
 from data_access.errors import PulseError
-from data_access.queries import dashboard, work
+from data_access.queries import work
+from data_access.queries.indicators import indicator_detail
 from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
 from pages._inputs import as_date, as_id
 from server.context import current_store, current_viewer
@@ -115,7 +116,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         "indicator",
         viewer,
         period,
-        lambda s: dashboard.indicator_detail(s, viewer=viewer, indicator_id=indicator_id, period=period),
+        lambda s: indicator_detail(s, viewer=viewer, indicator_id=indicator_id, period=period),
         indicator_id,
     )
     counted = detail.measurements[detail.measurements["status"] == "approved"]

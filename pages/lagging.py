@@ -20,8 +20,7 @@ from flask_babel import lazy_gettext
 
 from components.tables import md_link
 from data_access.errors import Forbidden, Invalid, NotFound
-from data_access.queries import dashboard
-from data_access.queries.dashboard import (
+from data_access.queries.lagging import (
     LAGGING,
     MAX_BLOCK,
     NUMBER_OPERATORS,
@@ -30,6 +29,8 @@ from data_access.queries.dashboard import (
     Condition,
     LaggingLabels,
     SortKey,
+    lagging_count,
+    lagging_page,
 )
 from domain.kinds import SourceKind, UnitKind
 from pages._common import (
@@ -108,7 +109,7 @@ def render_header(_version: int | None, period: object, unit: object) -> object:
             "lagging-count",
             viewer,
             chosen,
-            lambda s: dashboard.lagging_count(s, viewer=viewer, period=chosen, unit_id=unit_id),
+            lambda s: lagging_count(s, viewer=viewer, period=chosen, unit_id=unit_id),
             unit_id,
         )
 
@@ -144,7 +145,7 @@ def fetch_rows(request: object, period: object, unit: object) -> dict[str, Any]:
             "lagging-block",
             viewer,
             chosen,
-            lambda s: dashboard.lagging_page(
+            lambda s: lagging_page(
                 s,
                 viewer=viewer,
                 period=chosen,

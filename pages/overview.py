@@ -14,7 +14,7 @@ from components import charts
 from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, score_colour
 from components.tables import column, data_grid, md_link
-from data_access.queries import dashboard
+from data_access.queries.units import overview
 from pages._common import cached, guarded, page_period, status_label, unit_kind_label, updated_at
 from pages._inputs import as_id
 from server.i18n import _, format_percent
@@ -51,7 +51,7 @@ def render(_version: int | None, period: str) -> object:
 
 
 def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
-    data = cached("overview", viewer, period, lambda session: dashboard.overview(session, viewer=viewer, period=period))
+    data = cached("overview", viewer, period, lambda session: overview(session, viewer=viewer, period=period))
     root = data.root
     counted = root.n_indicators - root.n_no_data
     labels = {k: status_label(k) for k in STATUS_COLOURS}

@@ -12,7 +12,7 @@ from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from config.clock import today
-from data_access.queries import dashboard
+from data_access.queries.people import person_detail
 from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
@@ -46,7 +46,7 @@ def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no
         "person",
         viewer,
         period,
-        lambda s: dashboard.person_detail(s, viewer=viewer, person_id=person_id, period=period, today=today()),
+        lambda s: person_detail(s, viewer=viewer, person_id=person_id, period=period, today=today()),
         person_id,
     )
     tasks = detail.tasks[detail.tasks["status"] != "cancelled"]

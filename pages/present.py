@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext
 
 from components.status import STATUS_COLOURS, score_colour
 from config.clock import now
-from data_access.queries import dashboard
+from data_access.queries.lagging import lagging_indicators
+from data_access.queries.units import children_figures, unit_figures
 from domain.rankings import rank
 from pages._common import cached, guarded, page_period, status_label, unit_kind_label
 from server.i18n import _, format_date, format_percent
@@ -182,8 +183,8 @@ def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-unty
         viewer,
         period,
         lambda s: (
-            dashboard.unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
-            dashboard.children_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+            unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+            children_figures(s, viewer=viewer, unit_id=unit_id, period=period),
         ),
         unit_id,
     )
@@ -238,7 +239,7 @@ def _lagging_table(viewer, period: str, *, limit: int) -> html.Table:  # type: i
         "lagging-top",
         viewer,
         period,
-        lambda s: dashboard.lagging_indicators(s, viewer=viewer, period=period, limit=limit),
+        lambda s: lagging_indicators(s, viewer=viewer, period=period, limit=limit),
         limit,
     )
     rows = [

@@ -16,7 +16,8 @@ from dash import Input, Output, State, callback, dcc, html
 from flask_babel import lazy_gettext
 
 from components.tables import column, data_grid, md_link
-from data_access.queries import dashboard
+from data_access.queries.people import people_rankings
+from data_access.queries.rankings import unit_rankings
 from domain.rankings import rank_within_groups
 from pages._common import cached, guarded, page_period, unit_kind_label, updated_at
 from pages._inputs import as_id
@@ -52,7 +53,7 @@ def layout(period: str | None = None, unit: str | None = None, **_kwargs: object
 
 
 def _unit_frames(viewer, period: str) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
-    ranked = cached("rankings", viewer, period, lambda s: dashboard.unit_rankings(s, viewer=viewer, period=period))
+    ranked = cached("rankings", viewer, period, lambda s: unit_rankings(s, viewer=viewer, period=period))
     return {kind: pd.DataFrame([r.__dict__ for r in rows]) for kind, rows in ranked.items()}
 
 
@@ -61,7 +62,7 @@ def _people_frame(viewer, period: str, unit_id: int) -> pd.DataFrame:  # type: i
         "people-rankings",
         viewer,
         period,
-        lambda s: dashboard.people_rankings(s, viewer=viewer, unit_id=unit_id, period=period),
+        lambda s: people_rankings(s, viewer=viewer, unit_id=unit_id, period=period),
         unit_id,
     )
     rows = [

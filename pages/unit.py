@@ -13,7 +13,7 @@ from components.breadcrumbs import breadcrumbs
 from components.kpi_card import kpi_card
 from components.status import STATUS_COLOURS, score_colour, status_badge
 from components.tables import column, data_grid, md_link
-from data_access.queries import dashboard
+from data_access.queries.units import ancestors, children_figures, unit_figures, unit_indicators, unit_people
 from pages._common import (
     DetailIds,
     cached,
@@ -54,11 +54,11 @@ def render(_version: int | None, period: str, unit_id: str | None) -> object:
 def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
     def load(session):  # type: ignore[no-untyped-def]
         return (
-            dashboard.ancestors(session, viewer=viewer, unit_id=unit_id),
-            dashboard.unit_figures(session, viewer=viewer, unit_id=unit_id, period=period),
-            dashboard.children_figures(session, viewer=viewer, unit_id=unit_id, period=period),
-            dashboard.unit_indicators(session, viewer=viewer, unit_id=unit_id, period=period),
-            dashboard.unit_people(session, viewer=viewer, unit_id=unit_id, period=period),
+            ancestors(session, viewer=viewer, unit_id=unit_id),
+            unit_figures(session, viewer=viewer, unit_id=unit_id, period=period),
+            children_figures(session, viewer=viewer, unit_id=unit_id, period=period),
+            unit_indicators(session, viewer=viewer, unit_id=unit_id, period=period),
+            unit_people(session, viewer=viewer, unit_id=unit_id, period=period),
         )
 
     trail, figures, children, indicators, people = cached("unit", viewer, period, load, unit_id)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from config.rulesets import load_ruleset
 from data_access.models import OrgUnit, Person, Task
 from data_access.queries.evaluations import task_line
-from domain.evaluation import RuleSet, TaskOutcome, TaskResult, task_result
+from domain.evaluation import TaskOutcome, TaskResult, task_result
 from domain.kinds import TaskStatus
+from domain.rulesets import RuleSet
 
 RuleSets = Callable[[str], RuleSet]
 

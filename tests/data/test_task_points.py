@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from config.rulesets import load_ruleset
 from data_access.db import Store
 from data_access.models import OrgUnit, Person, Task
-from data_access.queries import dashboard
 from data_access.queries.evaluations import person_tasks
+from data_access.queries.people import people_rankings, person_detail
 from data_access.queries.task_points import task_points
-from domain.evaluation import RuleSet, task_result
+from domain.evaluation import task_result
 from domain.kinds import TaskStatus
 from domain.periods import parse_period
+from domain.rulesets import RuleSet
 from tests.support.viewers import demo_viewers
 
 PERIOD = "2026"
@@ -76,8 +77,8 @@ def test_the_person_page_and_the_rankings_show_the_same_points(shared_demo_store
     viewer = demo_viewers(shared_demo_store)["admin"]
     with shared_demo_store.read() as session:
         expected = task_points(session, person_ids=[person_id], start=year.start, end=year.end)[person_id].points
-        detail = dashboard.person_detail(session, viewer=viewer, person_id=person_id, period=PERIOD, today=year.end)
-        ranked = dashboard.people_rankings(session, viewer=viewer, unit_id=unit_id, period=PERIOD)
+        detail = person_detail(session, viewer=viewer, person_id=person_id, period=PERIOD, today=year.end)
+        ranked = people_rankings(session, viewer=viewer, unit_id=unit_id, period=PERIOD)
     assert expected is not None
     assert detail.task_points.points == pytest.approx(expected)
     assert ranked.set_index("person_id").loc[person_id, "points"] == pytest.approx(expected)
