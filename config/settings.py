@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.indicators import Tolerances
+from domain.kinds import LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "pulse.db"
@@ -34,7 +35,7 @@ class Settings:
     secret_key: str = ""
     redis_url: str | None = None
     default_language: str = "vi"
-    languages: tuple[str, ...] = ("vi", "en", "fr")
+    languages: tuple[str, ...] = tuple(language.value for language in LANGUAGES)
     timezone: str = "Asia/Ho_Chi_Minh"  # times are stored in UTC and shown in this zone
     session_idle_minutes: int = 30
     session_absolute_hours: int = 8

@@ -13,12 +13,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from components.work_views import due_label, task_status_label
+from components.labels import due_label, status_label, task_status_label
 from config.clock import today
 from data_access.queries import work
 from data_access.queries.lagging import lagging_indicators
-from pages._common import guarded, page_period, status_label, updated_at
-from pages.present import parse_playlist
+from domain.kinds import Role
+from pages._common import guarded, page_period, updated_at
+from pages._playlist import parse_playlist
 from server.context import current_store
 from server.i18n import _, format_date, format_percent
 from server.live import LIVE_VERSION_ID
@@ -30,7 +31,7 @@ dash.register_page(
     order=81,
     nav_label=None,
     title="Pulse",
-    roles=["admin", "leader", "manager"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER],
 )
 
 PLAYLIST = "companion-playlist"

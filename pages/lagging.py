@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 import dash
 import dash_ag_grid as dag
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
-from flask_babel import lazy_gettext
 
+from components.labels import source_label, status_label, unit_kind_label
 from components.tables import md_link
 from data_access.errors import Forbidden, Invalid, NotFound
 from data_access.queries.lagging import (
@@ -32,21 +32,11 @@ from data_access.queries.lagging import (
     lagging_count,
     lagging_page,
 )
-from domain.kinds import SourceKind, UnitKind
-from pages._common import (
-    audit_refusal,
-    cached,
-    guarded,
-    page_period,
-    source_label,
-    source_text,
-    status_label,
-    unit_kind_label,
-    updated_at,
-)
+from domain.kinds import Role, SourceKind, UnitKind
+from pages._common import audit_refusal, cached, guarded, page_period, source_text, updated_at
 from pages._inputs import as_id
 from server.context import current_viewer
-from server.i18n import _, current_language, format_number
+from server.i18n import _, current_language, format_number, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -56,7 +46,7 @@ dash.register_page(
     order=20,
     nav_label=lazy_gettext("Lagging indicators"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 PERIOD_ID = "lagging-period"

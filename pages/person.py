@@ -9,11 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
 from components.kpi_card import kpi_card
+from components.labels import status_label
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from config.clock import today
 from data_access.queries.people import person_detail
-from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
+from domain.kinds import Role
+from pages._common import DetailIds, cached, detail_layout, render_detail, updated_at
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
@@ -24,7 +26,7 @@ dash.register_page(
     order=7,
     nav_label=None,
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 IDS = DetailIds("person")

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
-from flask_babel import lazy_gettext
 
+from components.labels import status_label, unit_kind_label
 from components.status import STATUS_COLOURS, score_colour
 from config.clock import now
 from data_access.queries.lagging import lagging_indicators
 from data_access.queries.units import children_figures, unit_figures
+from domain.kinds import Role
 from domain.rankings import rank
-from pages._common import cached, guarded, page_period, status_label, unit_kind_label
-from server.i18n import _, format_date, format_percent
+from pages._common import cached, guarded, page_period
+from pages._playlist import parse_playlist
+from server.i18n import _, format_date, format_percent, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -26,7 +28,7 @@ dash.register_page(
     order=80,
     nav_label=lazy_gettext("Big screen"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.SCREEN],
 )
 
 ROOT_ID = "present-root"
@@ -39,18 +41,7 @@ TITLE_ID = "present-title"
 COUNTDOWN_ID = "present-countdown"
 DOTS_ID = "present-dots"
 NEXT_ID, PREV_ID, PAUSE_ID = "present-next", "present-prev", "present-pause"
-DEFAULT_SLIDES = ("overview", "lagging", "rankings")
 MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL = 5, 600, 20
-
-
-def parse_playlist(slides: str | None) -> list[str]:
-    """Known slide names from the URL, in order; unit slides as "unit:<id>"."""
-    chosen = []
-    for item in (slides or ",".join(DEFAULT_SLIDES)).split(","):
-        item = item.strip()
-        if item in DEFAULT_SLIDES or (item.startswith("unit:") and item[5:].isdigit()):
-            chosen.append(item)
-    return chosen or list(DEFAULT_SLIDES)
 
 
 def parse_interval(interval: str | None) -> int:

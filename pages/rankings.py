@@ -13,15 +13,16 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
-from flask_babel import lazy_gettext
 
+from components.labels import unit_kind_label
 from components.tables import column, data_grid, md_link
 from data_access.queries.people import people_rankings
 from data_access.queries.rankings import unit_rankings
+from domain.kinds import Role
 from domain.rankings import rank_within_groups
-from pages._common import cached, guarded, page_period, unit_kind_label, updated_at
+from pages._common import cached, guarded, page_period, updated_at
 from pages._inputs import as_id
-from server.i18n import _, format_number
+from server.i18n import _, format_number, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -31,7 +32,7 @@ dash.register_page(
     order=10,
     nav_label=lazy_gettext("Rankings"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.SCREEN],
 )
 
 PERIOD_ID = "rankings-period"
