@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = (settings or load_settings()).validate()
     server = Flask(__name__, static_folder=None, template_folder=str(ROOT / "server" / "templates"))
     server.config.update(SECRET_KEY=settings.secret_key, DEBUG=False, TESTING=settings.env == "test")
-    store = Store.connect(settings.database_url, echo=settings.sql_echo)
+    store = Store.connect(settings.database_url, echo=settings.sql_echo, tolerances=settings.tolerances)
     redis = connect_redis(settings.redis_url)
     database_throttle = DatabaseThrottle(
         store, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds

@@ -1,7 +1,6 @@
 """Pure builders for the evaluation and emulation pages: data in, components out.
 
-No database, no callbacks, no current user. Strings go through flask_babel; numbers through the
-locale-aware helpers of server.i18n.
+No database, no callbacks, no current user. Strings, numbers and dates go through components.i18n.
 """
 
 from __future__ import annotations
@@ -12,59 +11,23 @@ from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from flask_babel import gettext as _
 
-try:  # the shell's helpers; plain fallbacks keep the builders usable before it lands
-    from server.i18n import format_date, format_number
-except ImportError:  # pragma: no cover
+from components.i18n import _, format_date, format_number
+from components.labels import evaluation_status_label, level_label, unit_kinds_label
+from domain.rulesets import Level
 
-    def format_number(x: float | None, digits: int = 1) -> str:  # type: ignore[misc]
-        return "" if x is None else f"{x:.{digits}f}"
-
-    def format_date(d: Any) -> str:  # type: ignore[misc]
-        return "" if d is None else str(d)
-
-
-LEVEL_COLOURS = {"excellent": "success", "good": "primary", "completed": "warning", "not_completed": "danger"}
-
-
-def level_label(level: str | None) -> str:
-    labels = {
-        "excellent": _("Excellent"),
-        "good": _("Good"),
-        "completed": _("Completed"),
-        "not_completed": _("Not completed"),
-    }
-    return labels.get(level or "", _("Not classified"))
-
-
-def status_label(status: str | None) -> str:
-    labels = {
-        "draft": _("Draft"),
-        "self_assessed": _("Self-assessed"),
-        "reviewed": _("Reviewed"),
-        "approved": _("Approved"),
-        "locked": _("Locked"),
-    }
-    return labels.get(status or "", status or "")
-
-
-def kind_label(kind: str) -> str:
-    """A kind of unit, in the plural (units are compared with units of their kind)."""
-    labels = {
-        "city": _("Cities"),
-        "department": _("Departments"),
-        "ward": _("Wards and communes"),
-        "division": _("Divisions"),
-        "party_board": _("Party boards"),
-    }
-    return labels.get(kind, kind)
+LEVEL_COLOURS = {
+    Level.EXCELLENT: "success",
+    Level.GOOD: "primary",
+    Level.COMPLETED: "warning",
+    Level.NOT_COMPLETED: "danger",
+}
 
 
 def group_label(group: str) -> str:
     """A position group (people) or, for "unit:<kind>", the kind of unit."""
     if group.startswith("unit:"):
-        return kind_label(group.split(":", 1)[1])
+        return unit_kinds_label(group.split(":", 1)[1])
     labels = {
         "lanh_dao_don_vi": _("Unit leaders"),
         "lanh_dao_phong": _("Division leaders"),
@@ -121,7 +84,7 @@ def evaluation_table(rows: Sequence[Any], *, href: str = "/evaluation/") -> html
                     html.Td(points(row.total)),
                     html.Td(level_badge(row.level)),
                     html.Td(level_badge(row.final_level) if row.final_level else "–"),
-                    html.Td(status_label(row.status)),
+                    html.Td(evaluation_status_label(row.status)),
                     html.Td(quota_note(row.quota, moved=row.moved, flagged=row.flagged)),
                 ],
                 className="evaluation-moved" if row.moved else None,

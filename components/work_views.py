@@ -10,41 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from server.i18n import _, format_date, format_number
-
-DUE_COLOURS = {"overdue": "danger", "due_soon": "warning", "on_time": "secondary", "closed": "light"}
-
-
-def task_status_label(status: str) -> str:
-    labels = {
-        "open": _("Open"),
-        "in_progress": _("In progress"),
-        "submitted": _("Handed in, waiting for acceptance"),
-        "done": _("Done"),
-        "returned": _("Returned"),
-        "cancelled": _("Cancelled"),
-    }
-    return labels.get(status, status)
-
-
-def priority_label(priority: str) -> str:
-    labels = {"low": _("Low"), "normal": _("Normal"), "high": _("High"), "urgent": _("Urgent")}
-    return labels.get(priority, priority)
-
-
-def due_label(state: str) -> str:
-    labels = {"overdue": _("Overdue"), "due_soon": _("Due soon"), "on_time": _("On time"), "closed": ""}
-    return labels.get(state, state)
-
-
-def value_status_label(status: str) -> str:
-    labels = {
-        "draft": _("Draft"),
-        "submitted": _("Waiting for approval"),
-        "approved": _("Approved"),
-        "rejected": _("Rejected"),
-    }
-    return labels.get(status, status)
+from components.i18n import _, format_date, format_number
 
 
 def checkin_label(kind: str) -> str:

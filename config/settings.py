@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.indicators import Tolerances
+from domain.kinds import LANGUAGES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "pulse.db"
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development", "please-change"})
@@ -32,7 +35,7 @@ class Settings:
     secret_key: str = ""
     redis_url: str | None = None
     default_language: str = "vi"
-    languages: tuple[str, ...] = ("vi", "en", "fr")
+    languages: tuple[str, ...] = tuple(language.value for language in LANGUAGES)
     timezone: str = "Asia/Ho_Chi_Minh"  # times are stored in UTC and shown in this zone
     session_idle_minutes: int = 30
     session_absolute_hours: int = 8
@@ -54,6 +57,11 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def tolerances(self) -> Tolerances:
+        """How indicator status is judged: the on-track and at-risk margins and the progress cap."""
+        return Tolerances(on_track=self.on_track_tolerance, at_risk=self.at_risk_tolerance, cap=self.progress_cap)
+
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields changed (used by tests)."""
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -67,6 +75,12 @@ class Settings:
             )
         if self.default_language not in self.languages:
             raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(self.languages)}.")
+        if not 0 <= self.on_track_tolerance <= self.at_risk_tolerance <= 1:
+            raise SettingsError("ON_TRACK_TOLERANCE and AT_RISK_TOLERANCE must satisfy 0 <= on track <= at risk <= 1.")
+        if self.progress_cap < 1:
+            raise SettingsError(
+                "PROGRESS_CAP must be at least 1 (1.2 lets progress beyond the target count up to 120%)."
+            )
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -80,6 +94,16 @@ def _bool(value: str | None, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number (e.g. {default}), not {raw!r}.") from None
 
 
 def _development_secret() -> str:
@@ -118,6 +142,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=int(env.get("SESSION_ABSOLUTE_HOURS", "8")),
         refresh_interval_ms=int(env.get("REFRESH_INTERVAL_MS", "3000")),
+        progress_cap=_float(env, "PROGRESS_CAP", Settings.progress_cap),
+        on_track_tolerance=_float(env, "ON_TRACK_TOLERANCE", Settings.on_track_tolerance),
+        at_risk_tolerance=_float(env, "AT_RISK_TOLERANCE", Settings.at_risk_tolerance),
         secure_cookies=_bool(env.get("SECURE_COOKIES"), default=mode == "production"),
         sql_echo=_bool(env.get("SQL_ECHO")),
     )

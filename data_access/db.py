@@ -17,6 +17,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.indicators import Tolerances
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -69,12 +71,15 @@ class Store:
     write_sessions: sessionmaker[Session]
 
     @classmethod
-    def connect(cls, url: str, *, echo: bool = False) -> Store:
+    def connect(cls, url: str, *, echo: bool = False, tolerances: Tolerances | None = None) -> Store:
+        """Open the database; writes recompute the rollups with these tolerances (the settings')."""
         from data_access import rollups  # imported here: rollups imports the models, which import nothing of ours
 
         engine = make_engine(url, echo=echo)
         write_engine = engine.execution_options(pulse_write=True)
-        write_sessions = sessionmaker(write_engine, expire_on_commit=False)
+        write_sessions = sessionmaker(
+            write_engine, expire_on_commit=False, info={rollups.TOLERANCES_KEY: tolerances or Tolerances()}
+        )
         rollups.install(write_sessions)
         return cls(
             engine=engine,

@@ -31,6 +31,7 @@ from domain.indicators import Accumulation, Direction, Status
 from domain.kinds import (
     EvaluationStatus,
     Frequency,
+    Language,
     MeasurementStatus,
     Priority,
     Role,
@@ -124,7 +125,7 @@ class User(Base):
     """A login tied to a person, a role and a scope (an org subtree)."""
 
     __tablename__ = "users"
-    __table_args__ = (one_of("role", Role), CheckConstraint("language IN ('vi', 'en', 'fr')", name="language_allowed"))
+    __table_args__ = (one_of("role", Role), one_of("language", Language))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -132,7 +133,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     scope_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), unique=True)
-    language: Mapped[str] = mapped_column(String(2), default="vi")
+    language: Mapped[str] = mapped_column(String(2), default=Language.VI.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped to revoke every open session of this user (logout everywhere, deactivation).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)

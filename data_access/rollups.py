@@ -109,14 +109,12 @@ COUNT_FIELDS = (
 )
 
 
-def tolerances() -> Tolerances:
-    """Status tolerances and progress cap from the settings."""
-    from config.settings import load_settings
+TOLERANCES_KEY = "pulse_tolerances"
 
-    settings = load_settings()
-    return Tolerances(
-        on_track=settings.on_track_tolerance, at_risk=settings.at_risk_tolerance, cap=settings.progress_cap
-    )
+
+def tolerances(session: Session) -> Tolerances:
+    """Status tolerances and progress cap: the app's settings, given to the session by Store.connect."""
+    return session.info.get(TOLERANCES_KEY) or Tolerances()
 
 
 @dataclass(frozen=True)
@@ -437,7 +435,7 @@ def _with_ancestors(session: Session, unit_ids: Iterable[int]) -> set[int]:
 
 def rebuild_all(session: Session, *, today: date) -> dict[str, int]:
     """Recompute every rollup from the raw tables, in the caller's transaction."""
-    tol = tolerances()
+    tol = tolerances(session)
     _enter_gate(session, exclusive=True)
     session.execute(delete(UnitRollup))
     session.execute(delete(IndicatorRollup))
@@ -476,7 +474,7 @@ def _refresh_indicators(session: Session, ids: list[int], *, today: date) -> Non
         .where(Indicator.id.in_(ids))
     ).all()
     if existing:
-        _compute_indicators(session, sorted(row.id for row in existing), today=today, tol=tolerances())
+        _compute_indicators(session, sorted(row.id for row in existing), today=today, tol=tolerances(session))
     # Rows that no longer belong: deleted indicators, and periods of a year the indicator left.
     gone = set(ids) - {row.id for row in existing}
     if gone:

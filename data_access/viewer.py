@@ -1,45 +1,19 @@
-"""Who is asking: every read and write takes a Viewer and is limited to the viewer's scope."""
+"""Who is asking: every read and write takes a Viewer (domain.access) and is limited to the viewer's scope.
+
+This module loads the viewer and turns its scope into SQL; the rules themselves live in domain.access.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from data_access.errors import NotFound
 from data_access.models import OrgUnit, User
-from domain.kinds import WRITER_ROLES, Role
+from domain.access import Viewer
+from domain.kinds import Role
 
-
-@dataclass(frozen=True)
-class Viewer:
-    """A logged-in user as the data layer sees it (no ORM object leaks out)."""
-
-    user_id: int
-    username: str
-    role: Role
-    scope_unit_id: int
-    scope_path: str
-    person_id: int | None = None
-    language: str = "vi"
-
-    @property
-    def can_write(self) -> bool:
-        return self.role in WRITER_ROLES
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
-    def cache_key(self) -> str:
-        """What distinguishes this viewer's view of the data (role and scope)."""
-        return f"{self.role.value}:{self.scope_unit_id}"
-
-    def covers_path(self, unit_path: str) -> bool:
-        """True when a unit with this materialized path lies inside the viewer's scope."""
-        return unit_path.startswith(self.scope_path)
+__all__ = ["Viewer", "in_scope", "load_viewer"]
 
 
 def in_scope(viewer: Viewer, path_column: ColumnElement[str]) -> ColumnElement[bool]:

@@ -15,6 +15,17 @@ class Role(StrEnum):
     SCREEN = "screen"  # read-only device account for meeting-room screens
 
 
+class Language(StrEnum):
+    """The languages Pulse speaks, Vietnamese first (the default)."""
+
+    VI = "vi"
+    EN = "en"
+    FR = "fr"
+
+
+LANGUAGES = tuple(Language)
+
+
 class UnitKind(StrEnum):
     CITY = "city"
     DEPARTMENT = "department"

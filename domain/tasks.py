@@ -99,6 +99,17 @@ def due_state(status: TaskStatus, due: date, today: date, *, soon_days: int = DU
     return DueState.ON_TIME
 
 
+def period_state(status: TaskStatus, due: date, today: date) -> str:
+    """How a period's list of someone's work counts a task: "late" (overdue), "open" (due today or later),
+    "done", or how else it closed ("cancelled")."""
+    state = due_state(status, due, today)
+    if state is DueState.OVERDUE:
+        return "late"
+    if state is DueState.CLOSED:
+        return status.value
+    return "open"
+
+
 def delays_at_acceptance(delays: int, *, completed_on: date, due: date) -> int:
     """The delays counted when a task is accepted: the extensions, plus one when it came in after the due date."""
     return delays + (1 if completed_on > due else 0)

@@ -1,4 +1,4 @@
-"""Helpers shared by the dashboard pages: the period from the URL, labels, errors as alerts."""
+"""Helpers shared by the pages: the period from the URL, the cached read, errors as alerts, the detail frame."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from typing import Any, TypeVar
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.labels import source_label
 from data_access.errors import Forbidden, NotFound, PulseError
-from data_access.queries.dashboard import data_version
+from data_access.queries.scope import data_version
 from data_access.viewer import Viewer
 from domain.periods import InvalidPeriod, parse_period
 from pages._inputs import as_id
 from server.context import current_store, current_viewer, extension
-from server.i18n import _, format_date, lazy_gettext
+from server.i18n import _, format_date
 from server.shell import default_period_code
 
 T = TypeVar("T")
@@ -29,48 +30,9 @@ def page_period(period: object) -> str:
         return default_period_code()
 
 
-# Lazy strings, translated one at a time when asked: a city's unit page labels ~150 rows, and translating
-# every label of the set for each row was a quarter of its callback.
-_STATUS_LABELS = {
-    "done": lazy_gettext("Done"),
-    "on_track": lazy_gettext("On track"),
-    "at_risk": lazy_gettext("At risk"),
-    "off_track": lazy_gettext("Off track"),
-    "no_data": lazy_gettext("No data"),
-}
-_UNIT_KIND_LABELS = {
-    "city": lazy_gettext("City"),
-    "department": lazy_gettext("Department"),
-    "ward": lazy_gettext("Ward / commune"),
-    "division": lazy_gettext("Division"),
-    "party_board": lazy_gettext("Party board"),
-}
-_SOURCE_LABELS = {
-    "resolution": lazy_gettext("Resolution"),
-    "action_programme": lazy_gettext("Action programme"),
-    "key_task": lazy_gettext("Key task"),
-    "regular_work": lazy_gettext("Regular work"),
-}
-
-
-def status_label(status: str | None) -> str:
-    label = _STATUS_LABELS.get(status or "no_data")
-    return str(label) if label is not None else status or ""
-
-
-def unit_kind_label(kind: str) -> str:
-    label = _UNIT_KIND_LABELS.get(kind)
-    return str(label) if label is not None else kind
-
-
 def source_text(kind: str | None, ref: object) -> str:
     """ "Resolution 57-NQ/TW": the kind of source and its reference, when there is one."""
     return f"{source_label(kind)} {ref if isinstance(ref, str) else ''}".strip()
-
-
-def source_label(kind: str | None) -> str:
-    label = _SOURCE_LABELS.get(kind or "")
-    return str(label) if label is not None else "–"
 
 
 def cached(name: str, viewer: Viewer, period: str, compute: Callable[[Any], T], *extra: object) -> T:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html, no_update
-from flask_babel import lazy_gettext
 
+from components.labels import role_label
 from data_access import accounts
 from data_access.errors import Invalid
+from domain.kinds import Role
 from pages._inputs import as_text
 from server.context import current_store, current_viewer
-from server.i18n import LANGUAGES, _
+from server.i18n import LANGUAGES, _, lazy_gettext
 
 dash.register_page(
     __name__,
@@ -19,7 +20,7 @@ dash.register_page(
     name="Account",
     order=90,
     nav_label=None,
-    roles=["admin", "leader", "manager", "staff", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
     title="Pulse",
 )
 
@@ -77,20 +78,9 @@ def layout(**_kwargs: object) -> html.Div:
 def show_profile(_id: str) -> html.P:
     viewer = current_viewer()
     return html.P(
-        [html.Strong(viewer.username), " · ", _("Role: %(role)s", role=_role_label(viewer.role.value))],
+        [html.Strong(viewer.username), " · ", _("Role: %(role)s", role=role_label(viewer.role))],
         id="account-username",
     )
-
-
-def _role_label(role: str) -> str:
-    labels = {
-        "admin": _("administrator"),
-        "leader": _("leader"),
-        "manager": _("manager"),
-        "staff": _("staff member"),
-        "screen": _("meeting-room screen"),
-    }
-    return labels.get(role, role)
 
 
 @callback(

@@ -13,11 +13,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from components.work_views import due_label, task_status_label
+from components.labels import due_label, status_label, task_status_label
 from config.clock import today
-from data_access.queries import dashboard, work
-from pages._common import guarded, page_period, status_label, updated_at
-from pages.present import parse_playlist
+from data_access.queries import work
+from data_access.queries.lagging import lagging_indicators
+from domain.kinds import Role
+from pages._common import guarded, page_period, updated_at
+from pages._playlist import parse_playlist
 from server.context import current_store
 from server.i18n import _, format_date, format_percent
 from server.live import LIVE_VERSION_ID
@@ -29,7 +31,7 @@ dash.register_page(
     order=81,
     nav_label=None,
     title="Pulse",
-    roles=["admin", "leader", "manager"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER],
 )
 
 PLAYLIST = "companion-playlist"
@@ -85,7 +87,7 @@ def _render(viewer, slides: list[str], period: str) -> html.Div:  # type: ignore
     rows = []
     with current_store().read() as session:
         for unit_id in _units(slides):
-            frame = dashboard.lagging_indicators(session, viewer=viewer, period=period, limit=LIMIT, unit_id=unit_id)
+            frame = lagging_indicators(session, viewer=viewer, period=period, limit=LIMIT, unit_id=unit_id)
             for r in frame.itertuples():
                 if int(r.indicator_id) in seen:
                     continue

@@ -12,26 +12,26 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from components.evaluation_views import (
     group_label,
-    kind_label,
-    level_label,
     problem_alert,
     proposals_table,
     quota_reason,
     ranking_table,
 )
+from components.labels import level_label, unit_kind_label, unit_kinds_label
 from data_access.errors import PulseError
 from data_access.exports import classification_workbook
 from data_access.queries import emulation
 from data_access.queries import evaluations as queries
+from domain.kinds import Role
 from domain.periods import parse_period
-from pages._common import unit_kind_label
-from pages._inputs import chosen_id
-from pages.evaluations import as_int, default_period, store, viewer
+from pages._common import page_period
+from pages._inputs import as_id, chosen_id
+from server.context import current_store, current_viewer
+from server.i18n import _, lazy_gettext
+from server.live import LIVE_VERSION_ID
 
 dash.register_page(
     __name__,
@@ -39,7 +39,7 @@ dash.register_page(
     name="Emulation",
     title="Pulse – Emulation",
     order=62,
-    roles=["admin", "leader", "manager"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER],
     nav_label=lazy_gettext("Emulation"),
 )
 
@@ -62,7 +62,7 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label(_("Period")),
-                            html.Div(default_period(period), className="form-control-plaintext period-shown"),
+                            html.Div(page_period(period), className="form-control-plaintext period-shown"),
                         ],
                         md=3,
                     ),
@@ -87,7 +87,7 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
             html.H3(_("Titles and reward proposals for the year")),
             html.Div(id=PROPOSALS),
             dcc.Download(id=DOWNLOAD),
-            dcc.Store(id=PERIOD, data=default_period(period)),
+            dcc.Store(id=PERIOD, data=page_period(period)),
         ],
         className="emulation-page",
     )
@@ -95,9 +95,9 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
 
 @callback(Output(UNIT, "options"), Output(UNIT, "value"), Input(PERIOD, "data"), State(UNIT, "value"))
 def fill_units(_period: str, current: int | None) -> tuple[list[dict[str, Any]], int | None]:
-    who = viewer()
+    who = current_viewer()
     try:
-        with store().read() as session:
+        with current_store().read() as session:
             units = queries.units_for_picker(session, viewer=who)
     except PulseError:
         return [], None
@@ -123,19 +123,20 @@ def _grouped(rows: list[emulation.RankRow], label: Any) -> list[Any]:
     Output(PROPOSALS, "children"),
     Input(PERIOD, "data"),
     Input(UNIT, "value"),
+    Input(LIVE_VERSION_ID, "data"),
 )
-def render(period: str | None, unit_id: int | None) -> tuple[Any, Any, Any]:
+def render(period: str | None, unit_id: int | None, _version: int | None) -> tuple[Any, Any, Any]:
     """Rankings for the period, titles and proposals for its year."""
     if not isinstance(period, str) or not period:
         raise PreventUpdate
-    unit_id = as_int(unit_id)
+    unit_id = as_id(unit_id)
     try:
         year = parse_period(period).year
     except ValueError as error:
         raise PreventUpdate from error
-    who = viewer()
+    who = current_viewer()
     try:
-        with store().read() as session:
+        with current_store().read() as session:
             people = emulation.rank_people(session, viewer=who, period_code=period, unit_id=unit_id)
             units = emulation.rank_units(session, viewer=who, period_code=period)
             proposals = emulation.titles_and_proposals(session, viewer=who, year=year, unit_id=unit_id)
@@ -143,7 +144,7 @@ def render(period: str | None, unit_id: int | None) -> tuple[Any, Any, Any]:
         alert = problem_alert(problem)
         return alert, "", ""
     people_view = _grouped(people, group_label) or html.P(_("No evaluations to rank."), className="text-muted")
-    units_view = _grouped(units, kind_label) or html.P(_("No unit evaluations to rank."), className="text-muted")
+    units_view = _grouped(units, unit_kinds_label) or html.P(_("No unit evaluations to rank."), className="text-muted")
     return people_view, units_view, proposals_table(proposals)
 
 
@@ -159,10 +160,10 @@ def export(clicks: int | None, period: str | None, unit_id: int | None) -> tuple
     """The unit's classification list and approval trail as an Excel file."""
     if not clicks or not isinstance(period, str) or not period:
         raise PreventUpdate
-    unit_id = as_int(unit_id)
-    who = viewer()
+    unit_id = as_id(unit_id)
+    who = current_viewer()
     try:
-        with store().read() as session:
+        with current_store().read() as session:
             content = classification_workbook(
                 session,
                 viewer=who,

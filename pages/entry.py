@@ -18,19 +18,20 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from flask_babel import lazy_gettext
 
-from components.work_views import done_alert, problem_alert, problems_list, value_status_label
+from components.labels import value_status_label
+from components.work_views import done_alert, problem_alert, problems_list
 from config.clock import today
 from data_access import imports
 from data_access.commands import measurements as commands
 from data_access.errors import Invalid, PulseError
 from data_access.queries import entry
+from domain.kinds import Role
 from domain.periods import parse_period
 from pages._common import page_period
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
-from server.i18n import _, format_date, format_number
+from server.i18n import _, format_date, format_number, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -40,7 +41,7 @@ dash.register_page(
     order=8,
     nav_label=lazy_gettext("KPI values"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF],
 )
 
 PERIOD = "entry-period"

@@ -15,7 +15,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from flask_babel import gettext as _
 
 from components.evaluation_views import (
     condition_text,
@@ -28,15 +27,19 @@ from components.evaluation_views import (
     problem_alert,
     quota_note,
     review_changes,
-    status_label,
     trail_list,
     unit_result_note,
 )
+from components.labels import evaluation_status_label
 from data_access.commands import evaluations as commands
+from data_access.commands.evaluation_scoring import general_criteria, rules_for
 from data_access.errors import NotFound, PulseError
 from data_access.queries import evaluations as queries
-from pages._inputs import next_count
-from pages.evaluations import as_int, store, viewer
+from domain.kinds import Role
+from pages._inputs import as_id, next_count
+from server.context import current_store, current_viewer
+from server.i18n import _
+from server.live import LIVE_VERSION_ID
 
 dash.register_page(
     __name__,
@@ -44,7 +47,7 @@ dash.register_page(
     name="Evaluation",
     title="Pulse – Evaluation",
     order=61,
-    roles=["admin", "leader", "manager", "staff"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF],
     nav_label=None,
 )
 
@@ -53,6 +56,7 @@ VERSION = "evaluation-version"
 REFRESH = "evaluation-refresh"
 CONTENT = "evaluation-content"
 MESSAGE = "evaluation-message"
+STALE = "evaluation-stale"
 BACK = "evaluation-back"
 
 
@@ -85,6 +89,7 @@ def layout(evaluation_id: str | None = None, **_kwargs: Any) -> html.Div:
         [
             dcc.Link(_("← Back to the list"), href="/evaluations", id=BACK),
             html.Div(id=MESSAGE, className="mt-2"),
+            html.Div(id=STALE, className="mt-2"),
             dcc.Loading(html.Div(id=CONTENT)),
             dcc.Store(id=EVALUATION_ID, data=parsed),
             dcc.Store(id=VERSION),
@@ -96,9 +101,9 @@ def layout(evaluation_id: str | None = None, **_kwargs: Any) -> html.Div:
 
 def _maxima(ruleset: str, *, unit: bool) -> tuple[tuple[Any, ...], float, float]:
     """The general criteria, the general maximum and the task maximum of a person's or a unit's scale."""
-    rules = commands.rules_for(ruleset)
+    rules = rules_for(ruleset)
     scale = rules.unit if unit else rules
-    return commands.general_criteria(rules, unit=unit), scale.general_max, scale.task_max
+    return general_criteria(rules, unit=unit), scale.general_max, scale.task_max
 
 
 def _score_form(criteria: tuple[Any, ...], values: dict[str, Any], *, with_reasons: bool) -> list[Any]:
@@ -158,7 +163,7 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
                 " ",
                 row.ruleset,
                 " · ",
-                html.Span(status_label(row.status), className="evaluation-status"),
+                html.Span(evaluation_status_label(row.status), className="evaluation-status"),
             ]
         ),
         dbc.Row(
@@ -286,16 +291,45 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
 )
 def render(evaluation_id: int | None, _refresh: int | None) -> tuple[Any, Any, Any]:
     """The evaluation as the viewer may see it, with the forms the viewer may use."""
-    evaluation_id = as_int(evaluation_id)
+    evaluation_id = as_id(evaluation_id)
     if evaluation_id is None:
         return problem_alert(NotFound("evaluation", None)), None, no_update
-    who = viewer()
+    who = current_viewer()
     try:
-        with store().read() as session:
+        with current_store().read() as session:
             detail = queries.get_evaluation(session, viewer=who, evaluation_id=int(evaluation_id))
     except PulseError as problem:
         return problem_alert(problem), None, no_update
-    return _content(detail), detail.row.version, f"/evaluations?{urlencode({'period': detail.row.period_code})}"
+    back = f"/evaluations?{urlencode({'period': detail.row.period_code})}"
+    return _content(detail), detail.row.version, back
+
+
+@callback(
+    Output(STALE, "children"),
+    Input(LIVE_VERSION_ID, "data"),
+    Input(VERSION, "data"),
+    State(EVALUATION_ID, "data"),
+    prevent_initial_call=True,
+)
+def warn_when_changed(_live: int | None, shown: int | None, evaluation_id: int | None) -> Any:
+    """Live like every page, without losing what is typed: a banner as soon as someone else changes the
+    evaluation shown (the forms stay as they are until the user reloads). The version shown is an input:
+    once the page shows the evaluation as it is now (after the user's own change), the banner goes."""
+    evaluation_id = as_id(evaluation_id)
+    if evaluation_id is None or not isinstance(shown, int):
+        raise PreventUpdate
+    try:
+        with current_store().read() as session:
+            current = queries.get_evaluation(session, viewer=current_viewer(), evaluation_id=evaluation_id).row.version
+    except PulseError:
+        raise PreventUpdate from None
+    if current == shown:
+        return None
+    return dbc.Alert(
+        [_("Someone changed this evaluation meanwhile. "), html.A(_("Reload"), href=f"/evaluation/{evaluation_id}")],
+        color="info",
+        className="evaluation-stale",
+    )
 
 
 def _values(ids: list[dict[str, str]] | None, values: list[Any] | None, key: str) -> dict[str, Any]:
@@ -338,21 +372,21 @@ def act(
 ) -> tuple[Any, Any]:
     """Self-assess, review, appeal or unlock, then re-render."""
     trigger = ctx.triggered_id
-    evaluation_id = as_int(evaluation_id)
-    version = as_int(version)
+    evaluation_id = as_id(evaluation_id)
+    version = as_id(version)
     if not isinstance(trigger, dict) or evaluation_id is None or not any(clicks or []):
         raise PreventUpdate
     if not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate  # the buttons were just rendered, not clicked
     action = trigger["action"]
-    who = viewer()
+    who = current_viewer()
     score_map = {k: v for k, v in _values(score_ids, scores, "criterion").items()}
     text = _values(text_ids, texts, "field")
     flag = _values(flag_ids, flags, "field")
     try:
         if action == "self_assess":
             commands.self_assess(
-                store(),
+                current_store(),
                 viewer=who,
                 evaluation_id=int(evaluation_id),
                 version=version,
@@ -362,7 +396,7 @@ def act(
             message = _("Self-assessment saved.")
         elif action == "review":
             commands.review(
-                store(),
+                current_store(),
                 viewer=who,
                 evaluation_id=int(evaluation_id),
                 version=version,
@@ -374,7 +408,7 @@ def act(
             message = _("Review saved.")
         elif action == "appeal":
             commands.appeal(
-                store(),
+                current_store(),
                 viewer=who,
                 evaluation_id=int(evaluation_id),
                 version=version,
@@ -383,7 +417,7 @@ def act(
             message = _("Appeal recorded.")
         elif action == "unlock":
             commands.unlock(
-                store(),
+                current_store(),
                 viewer=who,
                 evaluation_id=int(evaluation_id),
                 version=version,

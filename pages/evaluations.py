@@ -16,18 +16,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from components.evaluation_views import evaluation_table, problem_alert, quota_moves
-from config.clock import today
+from data_access.commands import evaluation_approval as approval
 from data_access.commands import evaluations as commands
 from data_access.errors import PulseError
 from data_access.queries import evaluations as queries
+from data_access.queries.scope import data_version
 from domain.kinds import Role
-from domain.periods import parse_period
-from pages._inputs import as_id as as_int
-from pages._inputs import chosen_id, next_count
+from pages._common import page_period
+from pages._inputs import as_id, chosen_id, next_count
+from server.context import current_store, current_viewer
+from server.i18n import _, lazy_gettext
+from server.live import LIVE_VERSION_ID
 
 dash.register_page(
     __name__,
@@ -35,7 +36,7 @@ dash.register_page(
     name="Evaluations",
     title="Pulse – Evaluations",
     order=60,
-    roles=["admin", "leader", "manager", "staff"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF],
     nav_label=lazy_gettext("Evaluations"),
 )
 
@@ -50,27 +51,7 @@ MESSAGE = "evaluations-message"
 MOVES = "evaluations-moves"
 LIST = "evaluations-list"
 REFRESH = "evaluations-refresh"
-
-
-def viewer():  # type: ignore[no-untyped-def]
-    """The logged-in viewer (Forbidden when anonymous)."""
-    from server.context import current_viewer
-
-    return current_viewer()
-
-
-def store():  # type: ignore[no-untyped-def]
-    from server.context import current_store
-
-    return current_store()
-
-
-def default_period(code: str | None) -> str:
-    """The URL's period (the shell's selector keeps it there) when valid, else the current year."""
-    try:
-        return parse_period(code or "").code
-    except ValueError:
-        return str(today().year)
+LIST_VERSION = "evaluations-list-version"  # the data version the list shows
 
 
 def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
@@ -82,7 +63,7 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label(_("Period")),
-                            html.Div(default_period(period), className="form-control-plaintext period-shown"),
+                            html.Div(page_period(period), className="form-control-plaintext period-shown"),
                         ],
                         md=3,
                     ),
@@ -111,7 +92,8 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
             html.Div(id=MOVES),
             dcc.Loading(html.Div(id=LIST)),
             dcc.Store(id=REFRESH, data=0),
-            dcc.Store(id=PERIOD, data=default_period(period)),
+            dcc.Store(id=LIST_VERSION),
+            dcc.Store(id=PERIOD, data=page_period(period)),
         ],
         className="evaluations-page",
     )
@@ -126,9 +108,9 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
 )
 def fill_units(_period: str, current: int | None) -> tuple[list[dict[str, Any]], int | None, bool]:
     """Units the viewer may pick (tree order); staff get no action buttons."""
-    who = viewer()
+    who = current_viewer()
     try:
-        with store().read() as session:
+        with current_store().read() as session:
             units = queries.units_for_picker(session, viewer=who)
     except PulseError:
         return [], None, True
@@ -162,24 +144,24 @@ def act(
     refresh: int | None,
 ) -> tuple[Any, Any, Any]:
     """Run the clicked command for the chosen period and unit."""
-    unit_id = as_int(unit_id)
+    unit_id = as_id(unit_id)
     if not unit_id or not isinstance(period, str) or not ctx.triggered_id:
         raise PreventUpdate
-    who = viewer()
+    who = current_viewer()
     moves: Any = no_update
     try:
         if ctx.triggered_id == OPEN_BUTTON:
-            count = commands.open_evaluations(store(), viewer=who, period_code=period, unit_id=unit_id)
+            count = commands.open_evaluations(current_store(), viewer=who, period_code=period, unit_id=unit_id)
             message = _("%(n)s evaluation(s) opened.", n=count)
         elif ctx.triggered_id == REVIEW_REST_BUTTON:
-            count = commands.review_remaining(store(), viewer=who, unit_id=unit_id, period_code=period)
+            count = approval.review_remaining(current_store(), viewer=who, unit_id=unit_id, period_code=period)
             message = _("%(n)s evaluation(s) accepted as proposed.", n=count)
         elif ctx.triggered_id == APPROVE_BUTTON:
-            result = commands.approve_unit(store(), viewer=who, unit_id=unit_id, period_code=period)
+            result = approval.approve_unit(current_store(), viewer=who, unit_id=unit_id, period_code=period)
             message = _("%(n)s evaluation(s) approved.", n=result.approved)
             moves = quota_moves(result.moves)
         elif ctx.triggered_id == LOCK_BUTTON:
-            count = commands.lock_unit(store(), viewer=who, unit_id=unit_id, period_code=period)
+            count = approval.lock_unit(current_store(), viewer=who, unit_id=unit_id, period_code=period)
             message = _("%(n)s evaluation(s) locked.", n=count)
         else:
             raise PreventUpdate
@@ -188,24 +170,38 @@ def act(
     return dbc.Alert(message, color="success", className="evaluation-message"), moves, next_count(refresh)
 
 
-@callback(Output(LIST, "children"), Input(PERIOD, "data"), Input(UNIT, "value"), Input(REFRESH, "data"))
-def render_list(period: str | None, unit_id: int | None, _refresh: int | None) -> Any:
-    """The classification list for the period and unit, then the evaluations of its units."""
+@callback(
+    Output(LIST, "children"),
+    Output(LIST_VERSION, "data"),
+    Input(PERIOD, "data"),
+    Input(UNIT, "value"),
+    Input(REFRESH, "data"),
+    Input(LIVE_VERSION_ID, "data"),
+    State(LIST_VERSION, "data"),
+)
+def render_list(
+    period: str | None, unit_id: int | None, _refresh: int | None, live: int | None, shown: int | None
+) -> tuple[Any, Any]:
+    """The classification list for the period and unit, then the evaluations of its units; live, but not
+    twice for one change (after the viewer's own action the list is already as new as the poll says)."""
     if not isinstance(period, str) or not period:
         raise PreventUpdate
-    who = viewer()
+    if ctx.triggered_id == LIVE_VERSION_ID and isinstance(live, int) and isinstance(shown, int) and live <= shown:
+        raise PreventUpdate
+    who = current_viewer()
     try:
-        with store().read() as session:
-            rows = queries.list_evaluations(session, viewer=who, period_code=period, unit_id=as_int(unit_id))
+        with current_store().read() as session:
+            version = data_version(session)
+            rows = queries.list_evaluations(session, viewer=who, period_code=period, unit_id=as_id(unit_id))
             units = (
                 []
                 if who.role is Role.STAFF
                 else queries.list_evaluations(
-                    session, viewer=who, period_code=period, unit_id=as_int(unit_id), people=False
+                    session, viewer=who, period_code=period, unit_id=as_id(unit_id), people=False
                 )
             )
     except PulseError as problem:
-        return problem_alert(problem)
+        return problem_alert(problem), no_update
     parts = [evaluation_table(rows)]
     if units:
         parts += [
@@ -220,4 +216,4 @@ def render_list(period: str | None, unit_id: int | None, _refresh: int | None) -
             ),
             html.Div(evaluation_table(units), className="unit-evaluations"),
         ]
-    return parts
+    return parts, version

@@ -20,14 +20,17 @@ from dash.exceptions import PreventUpdate
 
 from components import charts
 from components.kpi_card import kpi_card
+from components.labels import status_label
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from components.work_views import done_alert, problem_alert
 from config.clock import today
 from data_access.commands import tasks as task_commands
 from data_access.errors import PulseError
-from data_access.queries import dashboard, work
-from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
+from data_access.queries import work
+from data_access.queries.indicators import indicator_detail
+from domain.kinds import Role
+from pages._common import DetailIds, cached, detail_layout, render_detail, updated_at
 from pages._inputs import as_date, as_id
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number, format_percent
@@ -40,7 +43,7 @@ dash.register_page(
     order=6,
     nav_label=None,
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 IDS = DetailIds("indicator")
@@ -115,7 +118,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         "indicator",
         viewer,
         period,
-        lambda s: dashboard.indicator_detail(s, viewer=viewer, indicator_id=indicator_id, period=period),
+        lambda s: indicator_detail(s, viewer=viewer, indicator_id=indicator_id, period=period),
         indicator_id,
     )
     counted = detail.measurements[detail.measurements["status"] == "approved"]

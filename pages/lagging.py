@@ -16,12 +16,11 @@ from typing import Any, NamedTuple
 import dash
 import dash_ag_grid as dag
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
-from flask_babel import lazy_gettext
 
+from components.labels import source_label, status_label, unit_kind_label
 from components.tables import md_link
 from data_access.errors import Forbidden, Invalid, NotFound
-from data_access.queries import dashboard
-from data_access.queries.dashboard import (
+from data_access.queries.lagging import (
     LAGGING,
     MAX_BLOCK,
     NUMBER_OPERATORS,
@@ -30,22 +29,14 @@ from data_access.queries.dashboard import (
     Condition,
     LaggingLabels,
     SortKey,
+    lagging_count,
+    lagging_page,
 )
-from domain.kinds import SourceKind, UnitKind
-from pages._common import (
-    audit_refusal,
-    cached,
-    guarded,
-    page_period,
-    source_label,
-    source_text,
-    status_label,
-    unit_kind_label,
-    updated_at,
-)
+from domain.kinds import Role, SourceKind, UnitKind
+from pages._common import audit_refusal, cached, guarded, page_period, source_text, updated_at
 from pages._inputs import as_id
 from server.context import current_viewer
-from server.i18n import _, current_language, format_number
+from server.i18n import _, current_language, format_number, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -55,7 +46,7 @@ dash.register_page(
     order=20,
     nav_label=lazy_gettext("Lagging indicators"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 PERIOD_ID = "lagging-period"
@@ -108,7 +99,7 @@ def render_header(_version: int | None, period: object, unit: object) -> object:
             "lagging-count",
             viewer,
             chosen,
-            lambda s: dashboard.lagging_count(s, viewer=viewer, period=chosen, unit_id=unit_id),
+            lambda s: lagging_count(s, viewer=viewer, period=chosen, unit_id=unit_id),
             unit_id,
         )
 
@@ -144,7 +135,7 @@ def fetch_rows(request: object, period: object, unit: object) -> dict[str, Any]:
             "lagging-block",
             viewer,
             chosen,
-            lambda s: dashboard.lagging_page(
+            lambda s: lagging_page(
                 s,
                 viewer=viewer,
                 period=chosen,

@@ -20,6 +20,7 @@ from config.clock import today
 from data_access import notifications
 from data_access.errors import Forbidden
 from data_access.queries import work
+from domain.kinds import Role
 from pages._inputs import next_count
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date
@@ -32,7 +33,7 @@ dash.register_page(
     order=90,
     nav_label=None,
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF],
 )
 
 LIST = "notices-list"
@@ -124,7 +125,7 @@ def work_badge(_version: int | None, _path: str | None) -> Any:
         viewer = current_viewer()
     except Forbidden:
         return None
-    if viewer.role.value == "screen":
+    if viewer.is_screen:
         return None
     with current_store().read() as session:
         counts = work.work_counts(session, viewer=viewer, today=today())

@@ -8,16 +8,17 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
-from flask_babel import lazy_gettext
 
 from components import charts
 from components.kpi_card import kpi_card
+from components.labels import status_label, unit_kind_label
 from components.status import STATUS_COLOURS, score_colour
 from components.tables import column, data_grid, md_link
-from data_access.queries import dashboard
-from pages._common import cached, guarded, page_period, status_label, unit_kind_label, updated_at
+from data_access.queries.units import overview
+from domain.kinds import Role
+from pages._common import cached, guarded, page_period, updated_at
 from pages._inputs import as_id
-from server.i18n import _, format_percent
+from server.i18n import _, format_percent, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -27,7 +28,7 @@ dash.register_page(
     order=0,
     nav_label=lazy_gettext("Overview"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 PERIOD_ID = "overview-period"
@@ -51,7 +52,7 @@ def render(_version: int | None, period: str) -> object:
 
 
 def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
-    data = cached("overview", viewer, period, lambda session: dashboard.overview(session, viewer=viewer, period=period))
+    data = cached("overview", viewer, period, lambda session: overview(session, viewer=viewer, period=period))
     root = data.root
     counted = root.n_indicators - root.n_no_data
     labels = {k: status_label(k) for k in STATUS_COLOURS}

@@ -9,13 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
 from components.kpi_card import kpi_card
+from components.labels import status_label
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from config.clock import today
-from config.rulesets import load_ruleset
-from data_access.queries import dashboard
-from domain.evaluation import TaskOutcome, task_result
-from pages._common import DetailIds, cached, detail_layout, render_detail, status_label, updated_at
+from data_access.queries.people import person_detail
+from domain.kinds import Role
+from pages._common import DetailIds, cached, detail_layout, render_detail, updated_at
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
@@ -26,7 +26,7 @@ dash.register_page(
     order=7,
     nav_label=None,
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 IDS = DetailIds("person")
@@ -48,22 +48,11 @@ def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no
         "person",
         viewer,
         period,
-        lambda s: dashboard.person_detail(s, viewer=viewer, person_id=person_id, period=period, today=today()),
+        lambda s: person_detail(s, viewer=viewer, person_id=person_id, period=period, today=today()),
         person_id,
     )
     tasks = detail.tasks[detail.tasks["status"] != "cancelled"]
-    outcomes = [
-        TaskOutcome(
-            coefficient=r.coefficient,
-            completed=r.status == "done",
-            meets_quality=bool(r.quality_accepted),
-            major_errors=r.major_errors,
-            delays=r.delays,
-            excused=bool(r.excused),
-        )
-        for r in tasks.itertuples()
-    ]
-    result = task_result(outcomes, load_ruleset("decree_335"))
+    result = detail.task_points
     counts = tasks["state"].value_counts().to_dict() if len(tasks) else {}
     state_labels = {"open": _("open"), "late": _("late"), "done": _("done")}
     rows = [

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
-from flask_babel import lazy_gettext
 
+from components.labels import status_label, unit_kind_label
 from components.status import STATUS_COLOURS, score_colour
 from config.clock import now
-from data_access.queries import dashboard
-from pages._common import cached, guarded, page_period, status_label, unit_kind_label
-from server.i18n import _, format_date, format_percent
+from data_access.queries.lagging import lagging_indicators
+from data_access.queries.units import children_figures, unit_figures
+from domain.kinds import Role
+from domain.rankings import rank
+from pages._common import cached, guarded, page_period
+from pages._playlist import parse_playlist
+from server.i18n import _, format_date, format_percent, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -24,7 +28,7 @@ dash.register_page(
     order=80,
     nav_label=lazy_gettext("Big screen"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.SCREEN],
 )
 
 ROOT_ID = "present-root"
@@ -37,18 +41,7 @@ TITLE_ID = "present-title"
 COUNTDOWN_ID = "present-countdown"
 DOTS_ID = "present-dots"
 NEXT_ID, PREV_ID, PAUSE_ID = "present-next", "present-prev", "present-pause"
-DEFAULT_SLIDES = ("overview", "lagging", "rankings")
 MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL = 5, 600, 20
-
-
-def parse_playlist(slides: str | None) -> list[str]:
-    """Known slide names from the URL, in order; unit slides as "unit:<id>"."""
-    chosen = []
-    for item in (slides or ",".join(DEFAULT_SLIDES)).split(","):
-        item = item.strip()
-        if item in DEFAULT_SLIDES or (item.startswith("unit:") and item[5:].isdigit()):
-            chosen.append(item)
-    return chosen or list(DEFAULT_SLIDES)
 
 
 def parse_interval(interval: str | None) -> int:
@@ -181,23 +174,26 @@ def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-unty
         viewer,
         period,
         lambda s: (
-            dashboard.unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
-            dashboard.children_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+            unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+            children_figures(s, viewer=viewer, unit_id=unit_id, period=period),
         ),
         unit_id,
     )
     if slide == "rankings":
-        ranked = sorted((c for c in children if c.score is not None), key=lambda c: -(c.score or 0))[:10]
+        ranked = [p for p in rank(children, score=lambda c: c.score, name=lambda c: c.name) if p.rank is not None]
         rows = [
             html.Tr(
                 [
-                    html.Td(str(i)),
-                    html.Td(c.name),
-                    html.Td(unit_kind_label(c.kind)),
-                    html.Td(format_percent(c.score), style={"color": score_colour(c.score), "fontWeight": 700}),
+                    html.Td(str(place.rank)),
+                    html.Td(place.item.name),
+                    html.Td(unit_kind_label(place.item.kind)),
+                    html.Td(
+                        format_percent(place.item.score),
+                        style={"color": score_colour(place.item.score), "fontWeight": 700},
+                    ),
                 ]
             )
-            for i, c in enumerate(ranked, start=1)
+            for place in ranked[:10]
         ]
         return html.Table([html.Tbody(rows)], className="present-table", id="present-rankings")
     cards = [
@@ -234,7 +230,7 @@ def _lagging_table(viewer, period: str, *, limit: int) -> html.Table:  # type: i
         "lagging-top",
         viewer,
         period,
-        lambda s: dashboard.lagging_indicators(s, viewer=viewer, period=period, limit=limit),
+        lambda s: lagging_indicators(s, viewer=viewer, period=period, limit=limit),
         limit,
     )
     rows = [

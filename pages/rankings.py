@@ -13,15 +13,16 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
-from flask_babel import lazy_gettext
 
+from components.labels import unit_kind_label
 from components.tables import column, data_grid, md_link
-from config.rulesets import load_ruleset
-from data_access.queries import dashboard
-from domain.evaluation import TaskOutcome, task_result
-from pages._common import cached, guarded, page_period, unit_kind_label, updated_at
+from data_access.queries.people import people_rankings
+from data_access.queries.rankings import unit_rankings
+from domain.kinds import Role
+from domain.rankings import rank_within_groups
+from pages._common import cached, guarded, page_period, updated_at
 from pages._inputs import as_id
-from server.i18n import _, format_number
+from server.i18n import _, format_number, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -31,7 +32,7 @@ dash.register_page(
     order=10,
     nav_label=lazy_gettext("Rankings"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.SCREEN],
 )
 
 PERIOD_ID = "rankings-period"
@@ -53,7 +54,7 @@ def layout(period: str | None = None, unit: str | None = None, **_kwargs: object
 
 
 def _unit_frames(viewer, period: str) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
-    ranked = cached("rankings", viewer, period, lambda s: dashboard.unit_rankings(s, viewer=viewer, period=period))
+    ranked = cached("rankings", viewer, period, lambda s: unit_rankings(s, viewer=viewer, period=period))
     return {kind: pd.DataFrame([r.__dict__ for r in rows]) for kind, rows in ranked.items()}
 
 
@@ -62,37 +63,27 @@ def _people_frame(viewer, period: str, unit_id: int) -> pd.DataFrame:  # type: i
         "people-rankings",
         viewer,
         period,
-        lambda s: dashboard.people_rankings(s, viewer=viewer, unit_id=unit_id, period=period),
+        lambda s: people_rankings(s, viewer=viewer, unit_id=unit_id, period=period),
         unit_id,
     )
-    rules = load_ruleset("decree_335")
-    rows = []
-    for (person_id, name, group, position), tasks in raw.groupby(
-        ["person_id", "name", "task_group", "position"], dropna=False
-    ):
-        outcomes = [
-            TaskOutcome(
-                coefficient=t.coefficient,
-                completed=t.status == "done",
-                meets_quality=bool(t.quality_accepted),
-                major_errors=t.major_errors,
-                delays=t.delays,
-                excused=bool(t.excused),
-            )
-            for t in tasks.itertuples()
-        ]
-        rows.append(
-            {
-                "person_id": person_id,
-                "name": name,
-                "group": group or "–",
-                "position": position or "–",
-                "points": task_result(outcomes, rules).points,
-            }
+    rows = [
+        {
+            "person_id": r.person_id,
+            "name": r.name,
+            "group": r.task_group or "–",
+            "position": r.position or "–",
+            "points": r.points,
+        }
+        for r in raw.itertuples()
+    ]
+    placed = [
+        {**place.item, "rank": place.rank}
+        for _group, places in rank_within_groups(
+            rows, group=lambda r: r["group"], score=lambda r: r["points"], name=lambda r: r["name"]
         )
-    frame = pd.DataFrame(rows, columns=["person_id", "name", "group", "position", "points"])
-    frame["rank"] = frame.groupby("group")["points"].rank(ascending=False, method="min")
-    return frame.sort_values(["group", "rank", "name"])
+        for place in places
+    ]
+    return pd.DataFrame(placed, columns=["person_id", "name", "group", "position", "points", "rank"])
 
 
 @callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), State(UNIT_ID, "data"))
@@ -116,7 +107,7 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
     for kind, frame in frames.items():
         rows = [
             {
-                "rank": int(r.rank),
+                "rank": int(r.rank) if r.rank == r.rank and r.rank is not None else None,
                 "unit": md_link(r.name, f"/unit/{r.unit_id}?period={period}"),
                 "score": None if r.score is None or r.score != r.score else round(r.score * 100, 1),
                 "change": _change(r.score, r.previous),

@@ -14,18 +14,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components.work_views import (
-    checkin_history,
-    done_alert,
-    due_label,
-    priority_label,
-    problem_alert,
-    task_status_label,
-)
+from components.labels import due_label, priority_label, task_status_label
+from components.work_views import checkin_history, done_alert, problem_alert
 from config.clock import today
 from data_access.commands import tasks as commands
 from data_access.errors import NotFound, PulseError
 from data_access.queries import work
+from domain.kinds import Role
 from domain.tasks import TaskAction
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
@@ -39,7 +34,7 @@ dash.register_page(
     order=6,
     nav_label=None,
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF],
 )
 
 TASK_ID = "task-id"

@@ -11,19 +11,12 @@ from dash import Input, Output, State, callback, html
 
 from components.breadcrumbs import breadcrumbs
 from components.kpi_card import kpi_card
+from components.labels import status_label, unit_kind_label
 from components.status import STATUS_COLOURS, score_colour, status_badge
 from components.tables import column, data_grid, md_link
-from data_access.queries import dashboard
-from pages._common import (
-    DetailIds,
-    cached,
-    detail_layout,
-    render_detail,
-    source_text,
-    status_label,
-    unit_kind_label,
-    updated_at,
-)
+from data_access.queries.units import ancestors, children_figures, unit_figures, unit_indicators, unit_people
+from domain.kinds import Role
+from pages._common import DetailIds, cached, detail_layout, render_detail, source_text, updated_at
 from server.i18n import _, format_number, format_percent
 from server.live import LIVE_VERSION_ID
 
@@ -34,7 +27,7 @@ dash.register_page(
     order=5,
     nav_label=None,
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff", "screen"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 IDS = DetailIds("unit")
@@ -54,11 +47,11 @@ def render(_version: int | None, period: str, unit_id: str | None) -> object:
 def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
     def load(session):  # type: ignore[no-untyped-def]
         return (
-            dashboard.ancestors(session, viewer=viewer, unit_id=unit_id),
-            dashboard.unit_figures(session, viewer=viewer, unit_id=unit_id, period=period),
-            dashboard.children_figures(session, viewer=viewer, unit_id=unit_id, period=period),
-            dashboard.unit_indicators(session, viewer=viewer, unit_id=unit_id, period=period),
-            dashboard.unit_people(session, viewer=viewer, unit_id=unit_id, period=period),
+            ancestors(session, viewer=viewer, unit_id=unit_id),
+            unit_figures(session, viewer=viewer, unit_id=unit_id, period=period),
+            children_figures(session, viewer=viewer, unit_id=unit_id, period=period),
+            unit_indicators(session, viewer=viewer, unit_id=unit_id, period=period),
+            unit_people(session, viewer=viewer, unit_id=unit_id, period=period),
         )
 
     trail, figures, children, indicators, people = cached("unit", viewer, period, load, unit_id)

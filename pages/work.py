@@ -14,19 +14,20 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from flask_babel import lazy_gettext
 
+from components.labels import due_label, priority_label, task_status_label
 from components.tables import md_link
-from components.work_views import done_alert, due_label, priority_label, problem_alert, task_status_label
+from components.work_views import done_alert, problem_alert
 from config.clock import today
 from data_access.commands import tasks as commands
 from data_access.errors import PulseError
 from data_access.queries import work
+from domain.kinds import Role
 from domain.periods import parse_period
 from pages._common import page_period, updated_at
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
-from server.i18n import _
+from server.i18n import _, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -36,7 +37,7 @@ dash.register_page(
     order=5,
     nav_label=lazy_gettext("My work"),
     title="Pulse",
-    roles=["admin", "leader", "manager", "staff"],
+    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF],
 )
 
 PERIOD = "work-period"

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from data_access import accounts
 from data_access.errors import Invalid, NotFound
+from domain.kinds import LANGUAGES, Language, Role
 from server.context import current_store
 
 users_cli = AppGroup("users", help="Logins: create, deactivate, revoke sessions.")
@@ -16,11 +17,13 @@ users_cli = AppGroup("users", help="Logins: create, deactivate, revoke sessions.
 
 @users_cli.command("create")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "leader", "manager", "staff", "screen"]))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option(
     "--scope", "scope_code", required=True, help="Code of the org unit the user sees (its subtree), e.g. W00070."
 )
-@click.option("--language", default="vi", type=click.Choice(["vi", "en", "fr"]), show_default=True)
+@click.option(
+    "--language", default=Language.VI.value, type=click.Choice([lang.value for lang in LANGUAGES]), show_default=True
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
 def create_user(username: str, role: str, scope_code: str, language: str, password_stdin: bool) -> None:
     """Create a login; the password must have 8+ characters and not be a common one."""

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from domain.evaluation import RuleSet
+from domain.rulesets import RuleSet
 
 RULESET_DIR = Path(__file__).resolve().parent
 

@@ -51,7 +51,7 @@ def check_version(session: Session, entity: str, entity_id: int, *, current: int
         raise conflict(session, entity, entity_id)
 
 
-def flush_or_conflict(session: Session, entity: str, entity_id: int) -> None:
+def flush_or_conflict(session: Session, entity: str, entity_id: object) -> None:
     """Flush; a concurrent commit that bumped the version first becomes a Conflict.
 
     The failed transaction can no longer be read from, so this Conflict does not name anyone yet:

@@ -25,8 +25,9 @@ from data_access.errors import Invalid, NotFound
 from data_access.models import Indicator, Measurement, OrgUnit, Period
 from data_access.notifications import notify
 from data_access.viewer import Viewer
+from domain.access import may_enter, may_review_value
 from domain.indicators import Direction
-from domain.kinds import WRITER_ROLES, MeasurementStatus
+from domain.kinds import MeasurementStatus
 from domain.measurements import ReportingWindow, ValueRules, comment_problems, parse_number, value_problems
 from domain.tasks import reason_problems, safe_url
 
@@ -49,20 +50,6 @@ class ValueDraft:
     measured_on: date | None
     comment: str = ""
     evidence_url: str | None = None
-
-
-def may_enter(viewer: Viewer, *, owner_person_id: int | None, unit_path: str) -> bool:
-    """The owner, or a leader, manager or administrator whose scope covers the indicator's unit."""
-    if viewer.role.value == "screen":
-        return False
-    if viewer.person_id is not None and viewer.person_id == owner_person_id and viewer.covers_path(unit_path):
-        return True
-    return viewer.role in WRITER_ROLES and viewer.covers_path(unit_path)
-
-
-def may_review(viewer: Viewer, *, unit_path: str, entered_by_id: int | None) -> bool:
-    """A leader, manager or administrator over the unit, who did not enter the value (four eyes)."""
-    return viewer.role in WRITER_ROLES and viewer.covers_path(unit_path) and entered_by_id != viewer.user_id
 
 
 def reporting_window(session: Session, measured_on: date) -> ReportingWindow | None:
@@ -246,7 +233,7 @@ def _review(
         assert unit is not None
         if not viewer.covers_path(unit.path):
             raise NotFound("measurement", measurement_id)
-        if not may_review(viewer, unit_path=unit.path, entered_by_id=measurement.entered_by_id):
+        if not may_review_value(viewer, unit_path=unit.path, entered_by_id=measurement.entered_by_id):
             raise Refused(f"{action} {measurement_id}: not a reviewer of this unit, or entered it")
         check_version(session, "measurement", measurement_id, current=measurement.version, seen=version)
         if measurement.status != MeasurementStatus.SUBMITTED.value:

@@ -27,6 +27,7 @@ from data_access.models import Indicator, Objective, OrgUnit, Person, Task, Task
 from data_access.notifications import notify, responsible_users, responsible_users_of
 from data_access.queries.work import follow_up_draft, roles_on
 from data_access.viewer import Viewer
+from domain.access import may_act_on_task
 from domain.kinds import TaskStatus
 from domain.tasks import (
     ASSIGNEE_ACTIONS,
@@ -405,8 +406,7 @@ def _act(store: Store, viewer: Viewer, task_id: int, version: int | None, action
         roles = roles_on(session, viewer, task)
         if not roles.visible:
             raise NotFound("task", task_id)
-        permitted = roles.is_assignee if action in ASSIGNEE_ACTIONS else roles.is_assigner
-        if not permitted or viewer.role.value == "screen":
+        if not may_act_on_task(viewer, roles, as_assignee=action in ASSIGNEE_ACTIONS):
             raise Refused(
                 f"{name} on task {task_id}: not the {'assignee' if action in ASSIGNEE_ACTIONS else 'assigner'}"
             )

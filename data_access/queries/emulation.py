@@ -22,6 +22,7 @@ from data_access.models import Period as PeriodRow
 from data_access.viewer import Viewer, in_scope
 from domain.kinds import EvaluationStatus, Role
 from domain.periods import PeriodKind
+from domain.rankings import rank_within_groups
 
 FINAL = (EvaluationStatus.APPROVED.value, EvaluationStatus.LOCKED.value)
 
@@ -67,25 +68,19 @@ def _level(evaluation: Evaluation) -> str | None:
 
 
 def _ranked(items: list[tuple[str, Evaluation, str, str]]) -> list[RankRow]:
-    """Competition ranking (1, 2, 2, 4) by total within each group; ties ordered by name."""
+    """Ranked by total within each group (domain.rankings: 1, 2, 2, 4; ties by name)."""
     out: list[RankRow] = []
-    groups: dict[str, list[tuple[str, Evaluation, str, str]]] = defaultdict(list)
-    for item in items:
-        groups[item[0]].append(item)
-    for group in sorted(groups):
-        members = sorted(groups[group], key=lambda i: (-(i[1].total or 0.0), i[2], i[1].id))
-        previous: float | None = None
-        rank = 0
-        for position, (_g, evaluation, name, unit_name) in enumerate(members, start=1):
-            total = evaluation.total or 0.0
-            if previous is None or total != previous:
-                rank = position
-            previous = total
+    groups = rank_within_groups(
+        items, group=lambda i: i[0], score=lambda i: i[1].total or 0.0, name=lambda i: i[2], tiebreak=lambda i: i[1].id
+    )
+    for group, places in groups:
+        for place in places:
+            _g, evaluation, name, unit_name = place.item
             out.append(
                 RankRow(
-                    rank=rank,
+                    rank=place.rank or 0,
                     evaluation_id=evaluation.id,
-                    group=group,
+                    group=str(group),
                     name=name,
                     unit_name=unit_name,
                     total=evaluation.total,

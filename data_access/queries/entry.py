@@ -10,10 +10,10 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, select
 from sqlalchemy.orm import Session, aliased
 
-from data_access.commands.measurements import may_enter, may_review
 from data_access.errors import NotFound
 from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period, User
 from data_access.viewer import Viewer
+from domain.access import may_enter, may_review_value
 from domain.kinds import WRITER_ROLES, MeasurementStatus
 
 MAX_INDICATORS = 500
@@ -48,7 +48,7 @@ def entry_indicators(
 ) -> list[EntryIndicator]:
     """Indicators of a year the viewer may report on: their own first, then (for leaders and managers)
     those of their scope unit and the units directly below it. With ``indicator_id``, only that one."""
-    if viewer.role.value == "screen":
+    if viewer.is_screen:
         return []
     scope_depth = viewer.scope_path.strip("/").count("/")
     mine = Indicator.owner_person_id == viewer.person_id if viewer.person_id is not None else False
@@ -187,5 +187,5 @@ def pending_approvals(session: Session, *, viewer: Viewer) -> list[ValueRow]:
     return [
         _row(m, name, unit_name, entered, reviewed)
         for m, name, unit_name, path, entered, reviewed in rows
-        if may_review(viewer, unit_path=path, entered_by_id=m.entered_by_id)
+        if may_review_value(viewer, unit_path=path, entered_by_id=m.entered_by_id)
     ]

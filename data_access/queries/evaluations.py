@@ -19,6 +19,8 @@ from data_access.errors import Forbidden, NotFound
 from data_access.models import AuditEntry, Evaluation, OrgUnit, Person, Position, Task, User
 from data_access.models import Period as PeriodRow
 from data_access.viewer import Viewer, in_scope
+from domain.access import EVALUATOR_ROLES, evaluation_rights, may_see_evaluations
+from domain.evaluation import TaskOutcome
 from domain.kinds import EvaluationStatus, Role, TaskStatus
 
 UNIT_GROUP = "unit"  # unit evaluations' groups are "unit:<kind>": units of one kind under one parent
@@ -43,6 +45,18 @@ class TaskLine:
     delays: int
     excused: bool
     exceeded: bool
+
+    def as_outcome(self) -> TaskOutcome:
+        """How the rules see this product (the one mapping from a task to the scoring)."""
+        return TaskOutcome(
+            coefficient=self.coefficient,
+            completed=self.completed,
+            meets_quality=self.meets_quality,
+            major_errors=self.major_errors,
+            delays=self.delays,
+            excused=self.excused,
+            exceeded=self.exceeded,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -140,7 +154,7 @@ def person_tasks(session: Session, *, person_id: int, start: date, end: date) ->
         )
         .order_by(Task.due_date, Task.id)
     ).scalars()
-    return [_line(task) for task in rows]
+    return [task_line(task) for task in rows]
 
 
 def unit_tasks(
@@ -162,10 +176,11 @@ def unit_tasks(
         )
         .order_by(Task.due_date, Task.id)
     ).scalars()
-    return [_line(task) for task in rows]
+    return [task_line(task) for task in rows]
 
 
-def _line(task: Task) -> TaskLine:
+def task_line(task: Task) -> TaskLine:
+    """A task row as the scoring reads it."""
     return TaskLine(
         task_id=task.id,
         title=task.title,
@@ -191,7 +206,7 @@ def _base_query() -> Select:
 
 
 def _scoped(query: Select, viewer: Viewer) -> Select:
-    if viewer.role is Role.SCREEN:
+    if not may_see_evaluations(viewer):
         raise Forbidden("evaluations are not shown on meeting screens")
     query = query.where(in_scope(viewer, OrgUnit.path))
     if viewer.role is Role.STAFF:
@@ -252,16 +267,14 @@ def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> E
     evaluation, person, unit, position, code = found
     row = _row(evaluation, person, unit, position, code)
     approver = session.get(User, evaluation.approved_by_id) if evaluation.approved_by_id else None
-    status = EvaluationStatus(evaluation.status)
-    open_ = status in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED)
-    if evaluation.person_id is None:  # a unit: its head fills it in, the level above reviews and approves
-        own = unit.id in responsible_units(session, viewer=viewer)
-        can_review = open_ and not own and may_review_unit(viewer, unit)
-        can_approve = status is EvaluationStatus.REVIEWED and not own and may_approve_unit(viewer, unit)
-    else:
-        own = evaluation.person_id == viewer.person_id
-        can_review = open_ and not own and may_review(viewer, unit.path)
-        can_approve = status is EvaluationStatus.REVIEWED and not own and may_approve(viewer, unit)
+    rights = evaluation_rights(
+        viewer,
+        status=EvaluationStatus(evaluation.status),
+        person_id=evaluation.person_id,
+        unit_id=unit.id,
+        unit_path=unit.path,
+        responsible=responsible_units(session, viewer=viewer) if evaluation.person_id is None else (),
+    )
     return EvaluationDetail(
         row=row,
         details=load_details(evaluation.details_json),
@@ -269,11 +282,11 @@ def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> E
         approved_by=approver.username if approver else None,
         approved_at=evaluation.approved_at,
         trail=trail(session, evaluation_id=evaluation.id),
-        can_self_assess=own and status in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED),
-        can_review=can_review,
-        can_approve=can_approve,
-        can_appeal=own and status is EvaluationStatus.APPROVED,
-        can_unlock=viewer.is_admin and status in (EvaluationStatus.APPROVED, EvaluationStatus.LOCKED),
+        can_self_assess=rights.self_assess,
+        can_review=rights.review,
+        can_approve=rights.approve,
+        can_appeal=rights.appeal,
+        can_unlock=rights.unlock,
     )
 
 
@@ -294,28 +307,10 @@ def trail(session: Session, *, evaluation_id: int) -> list[TrailEntry]:
     return [TrailEntry(at=at, username=username, action=action, detail=detail) for at, username, action, detail in rows]
 
 
-def may_review(viewer: Viewer, unit_path: str) -> bool:
-    """Managers and leaders review the people of their scope."""
-    return viewer.role in (Role.MANAGER, Role.LEADER) and viewer.covers_path(unit_path)
-
-
-def may_approve(viewer: Viewer, unit: OrgUnit) -> bool:
-    """The unit head approves: a leader whose scope covers the unit, or the manager of that very unit."""
-    if viewer.role is Role.LEADER:
-        return viewer.covers_path(unit.path)
-    return viewer.role is Role.MANAGER and viewer.scope_unit_id == unit.id
-
-
-def parent_path(unit_path: str) -> str | None:
-    """The parent's materialised path ("/1/5/23/" -> "/1/5/"); None for the root."""
-    parts = [p for p in unit_path.split("/") if p]
-    return "/" + "".join(f"{p}/" for p in parts[:-1]) if len(parts) > 1 else None
-
-
 def responsible_units(session: Session, *, viewer: Viewer) -> set[int]:
     """Units whose own evaluation the viewer fills in: the unit a manager or leader is scoped to,
     and the unit whose head (leader position) the viewer is. Staff and screens answer for none."""
-    if viewer.role not in (Role.MANAGER, Role.LEADER):
+    if viewer.role not in EVALUATOR_ROLES:
         return set()
     units = {viewer.scope_unit_id}
     if viewer.person_id is not None:
@@ -329,25 +324,9 @@ def responsible_units(session: Session, *, viewer: Viewer) -> set[int]:
     return units
 
 
-def may_review_unit(viewer: Viewer, unit: OrgUnit) -> bool:
-    """The level above reviews a unit: a manager or leader whose scope covers the unit's parent."""
-    above = parent_path(unit.path)
-    return above is not None and viewer.role in (Role.MANAGER, Role.LEADER) and viewer.covers_path(above)
-
-
-def may_approve_unit(viewer: Viewer, unit: OrgUnit) -> bool:
-    """The head of the level above approves a unit: as may_approve, for the unit's parent."""
-    above = parent_path(unit.path)
-    if above is None:
-        return False
-    if viewer.role is Role.LEADER:
-        return viewer.covers_path(above)
-    return viewer.role is Role.MANAGER and viewer.scope_unit_id == unit.parent_id
-
-
 def units_for_picker(session: Session, *, viewer: Viewer) -> list[tuple[int, str, int]]:
     """(id, name, depth) of the active units in the viewer's scope, tree order."""
-    if viewer.role is Role.SCREEN:
+    if not may_see_evaluations(viewer):
         raise Forbidden("evaluations are not shown on meeting screens")
     rows = session.execute(
         select(OrgUnit.id, OrgUnit.name, OrgUnit.depth)

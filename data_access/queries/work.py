@@ -21,52 +21,12 @@ from sqlalchemy.orm import Session, aliased
 from data_access.errors import NotFound
 from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType, User
 from data_access.viewer import Viewer
-from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES, TaskStatus
+from domain.access import TaskRoles, path_ids, task_roles
+from domain.kinds import OPEN_TASK_STATUSES, TaskStatus
 from domain.tasks import DUE_SOON_DAYS, TaskAction, allowed_actions, due_state
 
 BOXES = ("to_me", "by_me", "my_unit")
 LIST_LIMIT = 2000
-
-
-@dataclass(frozen=True)
-class TaskRoles:
-    visible: bool
-    is_assigner: bool
-    is_assignee: bool
-
-
-def path_ids(path: str) -> list[int]:
-    """The unit ids along a materialized path ("/1/7/42/" -> [1, 7, 42])."""
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
-def task_roles(
-    viewer: Viewer,
-    *,
-    assigner_user_id: int | None,
-    assigner_path: str,
-    assignee_path: str,
-    assignee_person_id: int | None,
-    viewer_unit_path: str | None,
-) -> TaskRoles:
-    """Whether the viewer sees the task, assigned it (or answers for its assigning unit), or works on it."""
-    if assignee_person_id is not None:
-        is_assignee = viewer.person_id == assignee_person_id
-    else:
-        own_or_parent = viewer_unit_path is not None and (
-            viewer_unit_path == assignee_path
-            or (
-                viewer_unit_path.startswith(assignee_path)
-                and len(path_ids(viewer_unit_path)) == len(path_ids(assignee_path)) + 1
-            )
-        )
-        is_assignee = own_or_parent or viewer.scope_path == assignee_path
-    is_assignee = is_assignee and viewer.role.value != "screen"
-    is_assigner = viewer.user_id == assigner_user_id or (
-        viewer.role in WRITER_ROLES and viewer.covers_path(assigner_path)
-    )
-    visible = is_assignee or is_assigner or viewer.covers_path(assignee_path) or viewer.covers_path(assigner_path)
-    return TaskRoles(visible=visible, is_assigner=is_assigner, is_assignee=is_assignee)
 
 
 def roles_on(session: Session, viewer: Viewer, task: Task) -> TaskRoles:
@@ -124,7 +84,7 @@ def work_counts(session: Session, *, viewer: Viewer, today: date) -> WorkCounts:
     """The figures of the navbar badge: my open, overdue and due-soon tasks, what waits for me, unread notices."""
     from data_access.notifications import unread_count
 
-    if viewer.role.value == "screen":
+    if viewer.is_screen:
         return WorkCounts(0, 0, 0, 0, 0)
     open_values = [s.value for s in OPEN_TASK_STATUSES]
     soon = date.fromordinal(today.toordinal() + DUE_SOON_DAYS)
@@ -367,7 +327,7 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
         task.version,
         due_state(status, task.due_date, today).value,
         allowed_actions(status, is_assigner=roles.is_assigner, is_assignee=roles.is_assignee)
-        if viewer.role.value != "screen"
+        if not viewer.is_screen
         else frozenset(),
         checkins,
     )

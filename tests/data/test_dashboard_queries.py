@@ -23,8 +23,15 @@ from sqlalchemy import select
 from data_access.db import Store
 from data_access.errors import Forbidden, Invalid
 from data_access.models import Indicator, IndicatorRollup, Measurement, Objective, OrgUnit, Person, User
-from data_access.queries import dashboard
-from data_access.queries.dashboard import ColumnFilter, Condition, LaggingLabels, SortKey
+from data_access.queries.lagging import (
+    ColumnFilter,
+    Condition,
+    LaggingLabels,
+    SortKey,
+    lagging_count,
+    lagging_indicators,
+    lagging_page,
+)
 from data_access.viewer import Viewer, load_viewer
 from domain.kinds import Role
 from tests.support.builders import SmallTree, add_indicator, build_small_tree
@@ -46,14 +53,12 @@ class Hand:
 
     def page(self, *, viewer: Viewer | None = None, **options: Any) -> tuple[list[str], int]:
         with self.store.read() as session:
-            result = dashboard.lagging_page(
-                session, viewer=viewer or self.city, period="2026", labels=LABELS, **options
-            )
+            result = lagging_page(session, viewer=viewer or self.city, period="2026", labels=LABELS, **options)
         return [self.names[int(i)] for i in result.rows["indicator_id"]], result.total
 
     def rows(self, **options: Any) -> list[dict[str, Any]]:
         with self.store.read() as session:
-            result = dashboard.lagging_page(session, viewer=self.city, period="2026", labels=LABELS, **options)
+            result = lagging_page(session, viewer=self.city, period="2026", labels=LABELS, **options)
         return result.rows.to_dict("records")
 
 
@@ -143,8 +148,8 @@ def test_the_biggest_weighted_gaps_come_first_and_blocks_page_through(hand: Hand
         "57-NQ/TW",
     )
     with hand.store.read() as session:
-        assert dashboard.lagging_count(session, viewer=hand.city, period="2026") == 4
-        top = dashboard.lagging_indicators(session, viewer=hand.city, period="2026", limit=2)
+        assert lagging_count(session, viewer=hand.city, period="2026") == 4
+        top = lagging_indicators(session, viewer=hand.city, period="2026", limit=2)
     assert [hand.names[i] for i in top["indicator_id"]] == ["records", "online"]
 
 
@@ -214,9 +219,9 @@ def test_the_list_stays_in_the_viewer_scope(hand: Hand) -> None:
     assert hand.page(viewer=ward_b, filters=[_text("unit", "contains", "")]) == (["online"], 1)
     assert hand.page(unit_id=hand.tree.ward_a) == (["records", "đường"], 2)
     with pytest.raises(Forbidden), hand.store.read() as session:
-        dashboard.lagging_page(session, viewer=ward_b, period="2026", unit_id=hand.tree.ward_a)
+        lagging_page(session, viewer=ward_b, period="2026", unit_id=hand.tree.ward_a)
     with hand.store.read() as session:
-        assert dashboard.lagging_count(session, viewer=ward_b, period="2026") == 1
+        assert lagging_count(session, viewer=ward_b, period="2026") == 1
 
 
 @pytest.mark.parametrize(
@@ -242,7 +247,7 @@ def test_the_list_stays_in_the_viewer_scope(hand: Hand) -> None:
 )
 def test_anything_outside_the_whitelist_is_refused(hand: Hand, options: dict[str, Any]) -> None:
     with pytest.raises(Invalid), hand.store.read() as session:
-        dashboard.lagging_page(session, viewer=hand.city, period="2026", labels=LABELS, **options)
+        lagging_page(session, viewer=hand.city, period="2026", labels=LABELS, **options)
 
 
 def test_quotes_and_wildcards_in_values_are_only_text(hand: Hand) -> None:
@@ -266,10 +271,10 @@ def _leader(store: Store, username: str) -> Viewer:
 def test_pilot_blocks_put_together_give_the_whole_list(shared_demo_store: Store) -> None:
     city = _leader(shared_demo_store, "lanhdao.thanhpho")
     with shared_demo_store.read() as session:
-        whole = dashboard.lagging_indicators(session, viewer=city, period="2026")
-        count = dashboard.lagging_count(session, viewer=city, period="2026")
+        whole = lagging_indicators(session, viewer=city, period="2026")
+        count = lagging_count(session, viewer=city, period="2026")
         blocks = [
-            dashboard.lagging_page(session, viewer=city, period="2026", offset=start, limit=20)
+            lagging_page(session, viewer=city, period="2026", offset=start, limit=20)
             for start in range(0, len(whole) + 20, 20)
         ]
     assert len(whole) == count > 40
@@ -282,8 +287,8 @@ def test_pilot_blocks_put_together_give_the_whole_list(shared_demo_store: Store)
 def test_pilot_filters_and_sorts_agree_with_the_plain_list(shared_demo_store: Store) -> None:
     city = _leader(shared_demo_store, "lanhdao.thanhpho")
     with shared_demo_store.read() as session:
-        whole = dashboard.lagging_indicators(session, viewer=city, period="2026")
-        owned = dashboard.lagging_page(
+        whole = lagging_indicators(session, viewer=city, period="2026")
+        owned = lagging_page(
             session,
             viewer=city,
             period="2026",
@@ -291,7 +296,7 @@ def test_pilot_filters_and_sorts_agree_with_the_plain_list(shared_demo_store: St
             filters=[_text("owner", "contains", "đặng")],
             sort=[SortKey("progress")],
         )
-        slow = dashboard.lagging_page(
+        slow = lagging_page(
             session,
             viewer=city,
             period="2026",
@@ -313,7 +318,7 @@ def test_pilot_filters_and_sorts_agree_with_the_plain_list(shared_demo_store: St
 def test_pilot_ward_leader_sees_only_the_ward(shared_demo_store: Store) -> None:
     ward = _leader(shared_demo_store, "lanhdao.hoankiem")
     with shared_demo_store.read() as session:
-        page = dashboard.lagging_page(session, viewer=ward, period="2026", limit=500)
+        page = lagging_page(session, viewer=ward, period="2026", limit=500)
         paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path)).all())
-        assert page.total == dashboard.lagging_count(session, viewer=ward, period="2026") == len(page.rows) > 0
+        assert page.total == lagging_count(session, viewer=ward, period="2026") == len(page.rows) > 0
     assert all(paths[int(u)].startswith(ward.scope_path) for u in page.rows["unit_id"])

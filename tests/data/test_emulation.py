@@ -144,7 +144,7 @@ def test_export_outside_scope_is_refused(demo_store: Store, manager) -> None:  #
 
 def test_the_years_that_propose_a_commendation_come_from_the_rule_set(demo_store: Store, manager, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from config.rulesets import load_ruleset
-    from domain.evaluation import RuleSet
+    from domain.rulesets import RuleSet
 
     commands.open_evaluations(demo_store, viewer=manager, period_code="2026", unit_id=manager.scope_unit_id)
     approve_division(demo_store, manager, "2026")

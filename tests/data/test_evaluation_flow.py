@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from data_access.commands import evaluation_approval as approval
 from data_access.commands import evaluations as commands
 from data_access.db import Store
 from data_access.errors import Conflict, Forbidden, Invalid, NotFound
@@ -284,7 +285,7 @@ def test_who_may_do_what_and_refusals_are_audited(demo_store: Store, people: dic
     with pytest.raises(NotFound), demo_store.read() as session:
         queries.get_evaluation(session, viewer=staff, evaluation_id=colleague.id)
     with pytest.raises(Forbidden):
-        commands.approve_unit(demo_store, viewer=staff, unit_id=staff.scope_unit_id, period_code=PERIOD)
+        approval.approve_unit(demo_store, viewer=staff, unit_id=staff.scope_unit_id, period_code=PERIOD)
     with demo_store.read() as session:
         denied = session.execute(select(AuditEntry.action).where(AuditEntry.outcome == "denied")).scalars().all()
     assert Counter(denied) == Counter({"evaluation.review": 1, "evaluation.self_assess": 1, "evaluation.approve": 1})
@@ -303,16 +304,16 @@ def test_stale_version_is_a_conflict(demo_store: Store, people: dict[str, Viewer
     assert conflict.value.changed_by == staff.username
 
 
-def approve_division(store: Store, manager: Viewer, period: str = PERIOD) -> commands.ApprovalResult:
-    commands.review_remaining(store, viewer=manager, unit_id=manager.scope_unit_id, period_code=period)
-    return commands.approve_unit(store, viewer=manager, unit_id=manager.scope_unit_id, period_code=period)
+def approve_division(store: Store, manager: Viewer, period: str = PERIOD) -> approval.ApprovalResult:
+    approval.review_remaining(store, viewer=manager, unit_id=manager.scope_unit_id, period_code=period)
+    return approval.approve_unit(store, viewer=manager, unit_id=manager.scope_unit_id, period_code=period)
 
 
 def test_approval_applies_the_quota_and_locks(demo_store: Store, people: dict[str, Viewer]) -> None:
     manager, staff = people["manager"], people["staff"]
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     with pytest.raises(Invalid) as pending:
-        commands.approve_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
+        approval.approve_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
     assert pending.value.problems == {"evaluations": "not_reviewed"}
     result = approve_division(demo_store, manager)
     with demo_store.read() as session:
@@ -342,7 +343,7 @@ def test_approval_applies_the_quota_and_locks(demo_store: Store, people: dict[st
     with pytest.raises(Invalid):
         commands.appeal(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, note="  ")
     commands.appeal(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, note="Tôi đề nghị xem xét lại")
-    assert commands.lock_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD) == len(
+    assert approval.lock_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD) == len(
         people_rows
     )
     row = own_evaluation(demo_store, staff)
@@ -378,9 +379,9 @@ def pilot_classification(store: Store, period: str) -> dict[str, dict]:
     with store.read() as session:
         units = session.execute(select(OrgUnit.id).order_by(OrgUnit.path)).scalars().all()
     for unit_id in reversed(units):
-        commands.review_remaining(store, viewer=leader, unit_id=unit_id, period_code=period)
+        approval.review_remaining(store, viewer=leader, unit_id=unit_id, period_code=period)
         try:
-            commands.approve_unit(store, viewer=leader, unit_id=unit_id, period_code=period)
+            approval.approve_unit(store, viewer=leader, unit_id=unit_id, period_code=period)
         except Invalid as problem:
             assert problem.problems == {"evaluations": "nothing_to_approve"}
     with store.read() as session:
@@ -481,8 +482,8 @@ def test_a_leaders_task_points_weigh_the_units_results(demo_store: Store, people
     )
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     approve_division(demo_store, manager)  # everyone but the head
-    assert commands.review_remaining(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD) == 1
-    commands.approve_unit(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)  # the head
+    assert approval.review_remaining(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD) == 1
+    approval.approve_unit(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)  # the head
     with demo_store.read() as session:
         rows = queries.list_evaluations(session, viewer=leader, period_code=PERIOD, unit_id=manager.scope_unit_id)
         plan = session.execute(

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from data_access.commands import evaluation_approval as approval
 from data_access.commands import evaluations as commands
 from data_access.db import Store
 from data_access.errors import Forbidden, Invalid, NotFound
@@ -195,12 +196,12 @@ def test_the_level_above_reviews_with_reasons_and_approves(demo_store: Store, wh
     }
 
     # The division's own manager approves the division's people, not the division itself.
-    commands.review_remaining(demo_store, viewer=manager, unit_id=division.id, period_code=PERIOD)
-    commands.approve_unit(demo_store, viewer=manager, unit_id=division.id, period_code=PERIOD)
+    approval.review_remaining(demo_store, viewer=manager, unit_id=division.id, period_code=PERIOD)
+    approval.approve_unit(demo_store, viewer=manager, unit_id=division.id, period_code=PERIOD)
     assert unit_row(demo_store, leader, division.id).status == "reviewed"
     # The level above approves it, with the department's other divisions.
-    commands.review_remaining(demo_store, viewer=leader, unit_id=division.parent_id, period_code=PERIOD)
-    result = commands.approve_unit(demo_store, viewer=leader, unit_id=division.parent_id, period_code=PERIOD)
+    approval.review_remaining(demo_store, viewer=leader, unit_id=division.parent_id, period_code=PERIOD)
+    result = approval.approve_unit(demo_store, viewer=leader, unit_id=division.parent_id, period_code=PERIOD)
     row = unit_row(demo_store, leader, division.id)
     assert row.status == "approved" and row.final_level is not None
     assert result.approved >= 5  # the five divisions (and the department's own people)
@@ -274,10 +275,10 @@ def test_a_leader_whose_subordinate_does_not_complete(demo_store: Store, who: di
     set_tasks(demo_store, staff.person_id, staff.scope_unit_id, [{"coefficient": 1.0, "status": "in_progress"}])
     set_plan(demo_store, manager.scope_unit_id, 0.6)
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
-    commands.review_remaining(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
-    commands.approve_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
-    commands.review_remaining(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)
-    commands.approve_unit(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)
+    approval.review_remaining(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
+    approval.approve_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
+    approval.review_remaining(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)
+    approval.approve_unit(demo_store, viewer=leader, unit_id=manager.scope_unit_id, period_code=PERIOD)
     with demo_store.read() as session:
         rows = {
             r.person_id: r
@@ -306,8 +307,8 @@ def test_five_divisions_cannot_hold_an_excellent_one(demo_store: Store, who: dic
     for division in divisions:
         set_plan(demo_store, division.id, 1.0)
     commands.open_evaluations(demo_store, viewer=leader, period_code=PERIOD, unit_id=department.id)
-    commands.review_remaining(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
-    result = commands.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
+    approval.review_remaining(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
+    result = approval.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
     moved = [m for m in result.moves if m.group == "unit:division"]
     assert sorted(m.name for m in moved) == sorted(d.name for d in divisions)
     assert all(
@@ -376,8 +377,8 @@ def test_the_quota_among_seven_divisions(
             scores={**UNIT_FULL, "unit_reform": reform},
             reasons={"unit_reform": "Chưa đạt chỉ tiêu cải cách"},
         )
-    commands.review_remaining(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
-    result = commands.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
+    approval.review_remaining(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
+    result = approval.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
     rows = [unit_row(demo_store, leader, d.id) for d in divisions]
     assert [r.total for r in rows] == [
         pytest.approx(65 + 35 * plan - (10 - lowered[i] if i in lowered else 0)) for i, plan in enumerate(plans)
@@ -399,8 +400,8 @@ def test_people_of_a_unit_and_its_units_are_separate_quota_groups(demo_store: St
     leader = who["city_leader"]
     department = unit_by_code(demo_store, "SO-KHCN")
     commands.open_evaluations(demo_store, viewer=leader, period_code=PERIOD, unit_id=department.id)
-    commands.review_remaining(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
-    commands.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
+    approval.review_remaining(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
+    approval.approve_unit(demo_store, viewer=leader, unit_id=department.id, period_code=PERIOD)
     with demo_store.read() as session:
         rows = queries.list_evaluations(session, viewer=leader, period_code=PERIOD, unit_id=department.id, people=False)
         people = (

@@ -97,12 +97,14 @@ def text_of(node: Any) -> str:
 
 def list_response(client: DashClient, unit_id: int) -> tuple[int, str]:
     status, body = client.call(
-        [("evaluations-list", "children")],
+        [("evaluations-list", "children"), ("evaluations-list-version", "data")],
         [
             {"id": "evaluations-period", "property": "data", "value": PERIOD},
             {"id": "evaluations-unit", "property": "value", "value": unit_id},
             {"id": "evaluations-refresh", "property": "data", "value": 0},
+            {"id": "pulse-live-version", "property": "data", "value": 1},
         ],
+        [{"id": "evaluations-list-version", "property": "data", "value": None}],
     )
     return status, text_of(body.get("response", {}).get("evaluations-list", {}).get("children"))
 
@@ -307,3 +309,62 @@ def test_out_of_scope_action_is_not_found_and_changes_nothing(server: Flask) -> 
     )
     assert status == 200 and "Not found" in text
     assert own(server, staff.person_id).general_points == 30.0
+
+
+def test_an_evaluation_changed_elsewhere_is_announced_without_losing_the_form(server: Flask) -> None:
+    manager, staff = viewer_for(server, "manager"), viewer_for(server, "staff")
+    commands.open_evaluations(store_of(server), viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
+    shown = own(server, staff.person_id)  # what the manager's page shows
+    reviewer = as_user(server, "manager")
+
+    def banner(version: int) -> str:
+        status, body = reviewer.call(
+            [("evaluation-stale", "children")],
+            [
+                {"id": "pulse-live-version", "property": "data", "value": 2},
+                {"id": "evaluation-version", "property": "data", "value": version},
+            ],
+            [{"id": "evaluation-id", "property": "data", "value": shown.id}],
+            ["pulse-live-version.data"],
+        )
+        assert status == 200
+        return text_of(body["response"]["evaluation-stale"]["children"])
+
+    assert banner(shown.version) == ""
+    scores = {"politics": 10, "ethics": 5, "manner": 5, "discipline": 9}
+    commands.self_assess(store_of(server), viewer=staff, evaluation_id=shown.id, version=shown.version, scores=scores)
+    assert "Someone changed this evaluation meanwhile." in banner(shown.version)
+    assert banner(own(server, staff.person_id).version) == ""  # reloaded: the page shows it as it is now
+
+
+def test_the_list_follows_a_change_made_elsewhere_but_not_twice(server: Flask) -> None:
+    manager, staff = viewer_for(server, "manager"), viewer_for(server, "staff")
+    client = as_user(server, "manager")
+
+    def poll(live: int, shown: int | None) -> tuple[int, dict[str, Any]]:
+        return client.call(
+            [("evaluations-list", "children"), ("evaluations-list-version", "data")],
+            [
+                {"id": "evaluations-period", "property": "data", "value": PERIOD},
+                {"id": "evaluations-unit", "property": "value", "value": manager.scope_unit_id},
+                {"id": "evaluations-refresh", "property": "data", "value": 0},
+                {"id": "pulse-live-version", "property": "data", "value": live},
+            ],
+            [{"id": "evaluations-list-version", "property": "data", "value": shown}],
+            ["pulse-live-version.data"],
+        )
+
+    status, body = poll(1, None)
+    assert status == 200 and person_name(server, staff.person_id) not in text_of(
+        body["response"]["evaluations-list"]["children"]
+    )
+    shown = body["response"]["evaluations-list-version"]["data"]
+    # Someone opens the period elsewhere: the next poll brings a newer version and the list shows it ...
+    commands.open_evaluations(store_of(server), viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
+    status, body = poll(shown + 1, shown)
+    assert status == 200 and person_name(server, staff.person_id) in text_of(
+        body["response"]["evaluations-list"]["children"]
+    )
+    # ... and a poll that brings nothing newer than what is shown does not redraw it.
+    shown = body["response"]["evaluations-list-version"]["data"]
+    assert poll(shown, shown)[0] == 204

@@ -139,12 +139,14 @@ def test_approving_the_department_lists_the_divisions_the_quota_moved(
     assert "at most 0 of 5 excellent may stay (0 rated good), 0 kept" in moves
 
     status, body = client.call(
-        [("evaluations-list", "children")],
+        [("evaluations-list", "children"), ("evaluations-list-version", "data")],
         [
             {"id": "evaluations-period", "property": "data", "value": PERIOD},
             {"id": "evaluations-unit", "property": "value", "value": department},
             {"id": "evaluations-refresh", "property": "data", "value": 1},
+            {"id": "pulse-live-version", "property": "data", "value": 1},
         ],
+        [{"id": "evaluations-list-version", "property": "data", "value": None}],
     )
     listing = text_of(body["response"]["evaluations-list"]["children"])
     assert status == 200 and "Units" in listing and all(d.name in listing for d in flawless_divisions)

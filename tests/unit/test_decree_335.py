@@ -8,19 +8,15 @@ from hypothesis import strategies as st
 
 from config.rulesets import available_rulesets, load_ruleset
 from domain.evaluation import (
-    DEFAULT_RULES,
-    InvalidRuleSet,
-    Level,
-    RuleSet,
     TaskOutcome,
-    apply_quota,
     classify,
     classify_with_conditions,
-    excellent_allowance,
     general_criteria_points,
     leader_task_result,
     task_result,
 )
+from domain.quota import apply_quota, excellent_allowance
+from domain.rulesets import DEFAULT_RULES, InvalidRuleSet, Level, RuleSet
 
 DONE = TaskOutcome(completed=True, meets_quality=True)
 

@@ -6,17 +6,14 @@ from datetime import date, datetime
 
 import pytest
 from flask import Flask
-from flask_babel import Babel
 
 from config.settings import Settings, SettingsError
-from server.i18n import format_date
+from server.i18n import format_date, init_i18n
 
 
 def _app(timezone: str, language: str) -> Flask:
     app = Flask(__name__)
-    app.config["BABEL_DEFAULT_LOCALE"] = language
-    Babel(app)
-    app.extensions["pulse"] = {"settings": Settings(env="test", secret_key="x" * 40, timezone=timezone)}
+    init_i18n(app, Settings(env="test", secret_key="x" * 40, timezone=timezone, default_language=language))
     return app
 
 

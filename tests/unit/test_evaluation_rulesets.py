@@ -10,19 +10,9 @@ from typing import Any
 import pytest
 
 from config.rulesets import RULESET_DIR, available_rulesets, load_ruleset
-from domain.evaluation import (
-    DEFAULT_RULES,
-    InvalidRuleSet,
-    Level,
-    RuleSet,
-    TaskOutcome,
-    apply_quota,
-    classify_unit,
-    leader_task_result,
-    round_total,
-    task_result,
-    unit_task_result,
-)
+from domain.evaluation import TaskOutcome, classify_unit, leader_task_result, round_total, task_result, unit_task_result
+from domain.quota import apply_quota
+from domain.rulesets import DEFAULT_RULES, InvalidRuleSet, Level, RuleSet
 
 DONE = TaskOutcome(completed=True, meets_quality=True)
 DECREE = json.loads((RULESET_DIR / "decree_335.json").read_text(encoding="utf-8"))

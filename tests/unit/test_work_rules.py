@@ -19,6 +19,7 @@ from domain.tasks import (
     due_state,
     extension_problems,
     next_status,
+    period_state,
     progress_problems,
     safe_url,
     task_problems,
@@ -155,3 +156,18 @@ def test_grace_window_boundary() -> None:
     assert value_problems(rules, 1.0, date(2026, 10, 15), today=date(2026, 11, 21), window=october) == {
         "measured_on": "period_closed"
     }
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "expected"),
+    [
+        (TaskStatus.OPEN, date(2026, 11, 19), "late"),
+        (TaskStatus.RETURNED, date(2026, 11, 19), "late"),
+        (TaskStatus.IN_PROGRESS, date(2026, 11, 20), "open"),
+        (TaskStatus.SUBMITTED, date(2026, 12, 31), "open"),
+        (TaskStatus.DONE, date(2026, 11, 1), "done"),
+        (TaskStatus.CANCELLED, date(2026, 11, 1), "cancelled"),
+    ],
+)
+def test_period_state_counts_overdue_open_work_as_late(status: TaskStatus, due: date, expected: str) -> None:
+    assert period_state(status, due, date(2026, 11, 20)) == expected

@@ -1,0 +1,306 @@
+"""Approval of a unit's evaluations by its head: accept the rest as proposed, approve with the excellent
+quota (per position group, and among the child units per kind), lock the period. Each command runs in
+the one frame of the evaluation commands (load, authorise, write, audit in one transaction).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.clock import now
+from data_access import audit
+from data_access.commands import common
+from data_access.commands.evaluation_scoring import plan_completion, recompute, rules_for
+from data_access.commands.evaluations import AUDITED, DONE, add_trail, dump_details, unit_command
+from data_access.db import Store
+from data_access.errors import Invalid, NotFound
+from data_access.models import Evaluation, OrgUnit, Person, Position
+from data_access.queries.evaluations import load_details, period_row, responsible_units, unit_group
+from data_access.viewer import Viewer
+from domain.access import may_approve
+from domain.kinds import EvaluationStatus
+from domain.quota import apply_quota, excellent_allowance
+from domain.rulesets import Level
+
+
+@dataclass(frozen=True)
+class QuotaMove:
+    evaluation_id: int
+    name: str
+    group: str
+    from_level: str
+    to_level: str
+    quota: dict[str, Any]
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    approved: int
+    moves: list[QuotaMove]
+
+
+def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:
+    """Accept every not-yet-reviewed evaluation of a unit as proposed (no change); returns the count."""
+    with unit_command(store, viewer, action="evaluation.review_remaining") as session:
+        unit = _approvable_unit(session, viewer, unit_id, period_code)
+        period = period_row(session, period_code)
+        rows = _not_own(session, viewer, _members(session, unit, period.id))
+        count = 0
+        for evaluation, _group, _name in rows:
+            if evaluation.status not in (EvaluationStatus.DRAFT.value, EvaluationStatus.SELF_ASSESSED.value):
+                continue
+            before = audit.snapshot(evaluation, AUDITED)
+            details = load_details(evaluation.details_json)
+            evaluation.status = EvaluationStatus.REVIEWED.value
+            recompute(session, evaluation, session.get(OrgUnit, evaluation.unit_id), details)  # type: ignore[arg-type]
+            add_trail(details, viewer, "review", "accepted as proposed")
+            evaluation.details_json = dump_details(details)
+            audit.record(
+                session,
+                user_id=viewer.user_id,
+                action="evaluation.review",
+                entity="evaluation",
+                entity_id=evaluation.id,
+                before=before,
+                after=audit.snapshot(evaluation, AUDITED),
+                detail="accepted as proposed",
+            )
+            count += 1
+        _flush_unit(session, unit_id, period_code)
+    return count
+
+
+def _not_own(
+    session: Session, viewer: Viewer, rows: list[tuple[Evaluation, str, str]]
+) -> list[tuple[Evaluation, str, str]]:
+    """Leave out what the viewer answers for (their own evaluation, a unit they head): the level above decides it."""
+    headed = responsible_units(session, viewer=viewer)
+    return [
+        r
+        for r in rows
+        if not (r[0].unit_id in headed if r[0].person_id is None else r[0].person_id == viewer.person_id)
+    ]
+
+
+def _members(session: Session, unit: OrgUnit, period_id: int) -> list[tuple[Evaluation, str, str]]:
+    """What a unit head approves: the unit's own people, and the unit evaluations of its direct children
+    (grouped by kind: the units of one kind under one parent share a quota)."""
+    people = session.execute(
+        select(Evaluation, Position.task_group, Person.full_name)
+        .join(Person, Person.id == Evaluation.person_id)
+        .outerjoin(Position, Position.id == Person.position_id)
+        .where(Evaluation.period_id == period_id, Evaluation.unit_id == unit.id)
+        .order_by(Evaluation.id)
+    ).all()
+    children = session.execute(
+        select(Evaluation, OrgUnit.kind, OrgUnit.name)
+        .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
+        .where(Evaluation.period_id == period_id, Evaluation.person_id.is_(None), OrgUnit.parent_id == unit.id)
+        .order_by(Evaluation.id)
+    ).all()
+    return [(e, group or "", name) for e, group, name in people] + [
+        (e, unit_group(kind), name) for e, kind, name in children
+    ]
+
+
+def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> ApprovalResult:
+    """The unit head approves the unit's reviewed evaluations and those of its child units; the quota
+    is applied per position group, and among the child units per kind.
+
+    Everyone the head approves must be reviewed first (Invalid lists how many are waiting). The
+    head's own evaluation (and that of a unit the head answers for) is left for the level above.
+    Leaders' task points are weighed by their unit's results before the quota.
+    """
+    with unit_command(store, viewer, action="evaluation.approve") as session:
+        unit = _approvable_unit(session, viewer, unit_id, period_code)
+        period = period_row(session, period_code)
+        rows = _not_own(session, viewer, _members(session, unit, period.id))
+        pending = [
+            r for r in rows if r[0].status in (EvaluationStatus.DRAFT.value, EvaluationStatus.SELF_ASSESSED.value)
+        ]
+        if pending:
+            raise Invalid({"evaluations": "not_reviewed"}, count=len(pending))
+        targets = [r for r in rows if r[0].status == EvaluationStatus.REVIEWED.value]
+        if not targets:
+            raise Invalid({"evaluations": "nothing_to_approve"})
+        moves = _approve(session, viewer, unit, targets, [r for r in rows if r[0].status in (s.value for s in DONE)])
+        _flush_unit(session, unit_id, period_code)
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="evaluation.approve_unit",
+            entity="evaluation_period",
+            entity_id=f"{period_code}:{unit_id}",
+            after={"approved": len(targets), "moved": len(moves)},
+        )
+    return ApprovalResult(approved=len(targets), moves=moves)
+
+
+def _approve(
+    session: Session,
+    viewer: Viewer,
+    unit: OrgUnit,
+    targets: list[tuple[Evaluation, str, str]],
+    already: list[tuple[Evaluation, str, str]],
+) -> list[QuotaMove]:
+    stamp = now()
+    befores = {e.id: audit.snapshot(e, AUDITED) for e, _g, _n in targets}
+    details_of = {e.id: load_details(e.details_json) for e, _g, _n in targets}
+    _weigh_leaders(session, unit, targets, already, details_of)
+    target_ids = set(details_of)
+    groups: dict[str, list[tuple[Evaluation, str, str]]] = defaultdict(list)
+    for row in targets + already:
+        groups[row[1]].append(row)
+    moves: list[QuotaMove] = []
+    for evaluation, _g, _n in targets:
+        evaluation.final_level = evaluation.level
+    rules = rules_for(unit.ruleset)  # the approving unit's rules: its people's quota, and its child units'
+    for group, members in sorted(groups.items()):
+        units = group.startswith(unit_group(""))
+        share = rules.unit.excellent_quota if units else rules.excellent_quota
+        scored = [(e, g, n) for e, g, n in members if e.total is not None]
+        levels = {e.id: Level(e.level if e.id in target_ids else (e.final_level or e.level)) for e, _g, _n in scored}
+        decisions = apply_quota(
+            [(e.id, float(e.total), float(e.task_points or 0.0)) for e, _g, _n in scored],
+            rules,
+            levels=levels,
+            share=share,
+        )
+        n_excellent = sum(1 for level in levels.values() if level is Level.EXCELLENT)
+        n_good = sum(1 for level in levels.values() if level is Level.GOOD)
+        kept = n_excellent - sum(1 for d in decisions if d.moved_down)
+        quota = {
+            "group": group,
+            "n_excellent": n_excellent,
+            "n_good": n_good,
+            "share": share,
+            "units": units,
+            "allowance": excellent_allowance(n_excellent, n_good, share),
+            "allowed": kept,
+        }
+        by_id = {e.id: (e, n) for e, _g, n in scored}
+        for decision in decisions:
+            evaluation, name = by_id[decision.person_id]
+            if evaluation.id not in target_ids:
+                continue  # approved earlier: its final level stands
+            evaluation.final_level = decision.level.value
+            details_of[evaluation.id]["quota"] = {
+                **quota,
+                "moved": decision.moved_down,
+                "flagged": decision.tied_at_cut,
+            }
+            if decision.moved_down:
+                moves.append(
+                    QuotaMove(
+                        evaluation.id,
+                        name,
+                        group,
+                        evaluation.level or "",
+                        decision.level.value,
+                        quota,
+                        decision.tied_at_cut,
+                    )
+                )
+    for evaluation, _g, _n in targets:
+        details = details_of[evaluation.id]
+        evaluation.status = EvaluationStatus.APPROVED.value
+        evaluation.approved_by_id = viewer.user_id
+        evaluation.approved_at = stamp
+        moved = (details.get("quota") or {}).get("moved")
+        note = f"quota: {evaluation.level} -> {evaluation.final_level}" if moved else None
+        add_trail(details, viewer, "approve", note)
+        evaluation.details_json = dump_details(details)
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="evaluation.approve",
+            entity="evaluation",
+            entity_id=evaluation.id,
+            before=befores[evaluation.id],
+            after=audit.snapshot(evaluation, AUDITED),
+            detail=note,
+        )
+    return moves
+
+
+def _weigh_leaders(
+    session: Session,
+    unit: OrgUnit,
+    targets: list[tuple[Evaluation, str, str]],
+    already: list[tuple[Evaluation, str, str]],
+    details_of: dict[int, dict[str, Any]],
+) -> None:
+    """A leader's task points also weigh the unit's results: how its people were rated and its planned work."""
+    leaders = {
+        pid
+        for (pid,) in session.execute(
+            select(Person.id)
+            .join(Position, Position.id == Person.position_id)
+            .where(Person.id.in_([e.person_id for e, _g, _n in targets if e.person_id]), Position.is_leader.is_(True))
+        ).all()
+    }
+    if not leaders:
+        return
+    for evaluation, _g, _n in targets:
+        if evaluation.person_id not in leaders:
+            continue
+        subordinates = [
+            (e.final_level or e.level)
+            for e, _g2, _n2 in targets + already
+            if e.person_id is not None and e.person_id != evaluation.person_id and (e.final_level or e.level)
+        ]
+        details = details_of[evaluation.id]
+        details["leader_context"] = {
+            "subordinate_levels": subordinates,
+            "plan_completion": plan_completion(session, evaluation.unit_id, evaluation.period_id),
+        }
+        recompute(session, evaluation, session.get(OrgUnit, evaluation.unit_id), details)  # type: ignore[arg-type]
+
+
+def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:
+    """Close the unit's approved evaluations of the period: no more appeals or changes."""
+    with unit_command(store, viewer, action="evaluation.lock") as session:
+        unit = _approvable_unit(session, viewer, unit_id, period_code)
+        period = period_row(session, period_code)
+        count = 0
+        for evaluation, _g, _n in _members(session, unit, period.id):
+            if evaluation.status != EvaluationStatus.APPROVED.value:
+                continue
+            before = audit.snapshot(evaluation, AUDITED)
+            details = load_details(evaluation.details_json)
+            evaluation.status = EvaluationStatus.LOCKED.value
+            add_trail(details, viewer, "lock")
+            evaluation.details_json = dump_details(details)
+            audit.record(
+                session,
+                user_id=viewer.user_id,
+                action="evaluation.lock",
+                entity="evaluation",
+                entity_id=evaluation.id,
+                before=before,
+                after=audit.snapshot(evaluation, AUDITED),
+            )
+            count += 1
+        _flush_unit(session, unit_id, period_code)
+    return count
+
+
+def _approvable_unit(session: Session, viewer: Viewer, unit_id: int, period_code: str) -> OrgUnit:
+    """The unit whose head the viewer is: NotFound outside the scope, Refused for anyone but its head."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or not viewer.covers_path(unit.path):
+        raise NotFound("unit", unit_id)
+    if not may_approve(viewer, unit_id=unit.id, unit_path=unit.path):
+        raise common.Refused(f"unit {unit_id} {period_code}")
+    return unit
+
+
+def _flush_unit(session: Session, unit_id: int, period_code: str) -> None:
+    """Flush many evaluations at once; one changed meanwhile becomes a Conflict on the unit's period."""
+    common.flush_or_conflict(session, "evaluation_period", f"{period_code}:{unit_id}")

@@ -1,0 +1,77 @@
+"""Unit rankings: departments, wards and party boards each ranked against their own kind (domain.rankings),
+with the change since the previous period and the indicator that lifted or dragged each most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from data_access.models import Indicator, IndicatorRollup, OrgUnit, Period, UnitRollup
+from data_access.queries.scope import period_id
+from data_access.viewer import Viewer, in_scope
+from domain.kinds import UnitKind
+from domain.periods import parse_period
+from domain.rankings import Contribution, lifted_and_dragged, rank
+
+RANKED_KINDS = (UnitKind.DEPARTMENT.value, UnitKind.WARD.value, UnitKind.PARTY_BOARD.value)
+
+
+@dataclass(frozen=True)
+class RankedUnit:
+    rank: int | None  # None: no score yet
+    unit_id: int
+    name: str
+    kind: str
+    score: float | None
+    previous: float | None
+    lifted_by: str | None
+    dragged_by: str | None
+
+
+def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str, list[RankedUnit]]:
+    """Departments, wards and party boards in scope, each ranked against its own kind, with the change
+    since the previous period and the indicator that lifted or dragged each most."""
+    chosen = parse_period(period)
+    pid = period_id(session, chosen.code)
+    previous_ids = session.execute(select(Period.id).where(Period.code == chosen.previous().code)).scalar_one_or_none()
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.path, UnitRollup.score)
+        .join(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
+        .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_(RANKED_KINDS))
+    ).all()
+    previous = (
+        dict(
+            session.execute(
+                select(UnitRollup.unit_id, UnitRollup.score).where(UnitRollup.period_id == previous_ids)
+            ).all()
+        )
+        if previous_ids
+        else {}
+    )
+    contributions = session.execute(
+        select(OrgUnit.path, Indicator.name, IndicatorRollup.progress, IndicatorRollup.weight)
+        .join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
+        .join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
+        .where(IndicatorRollup.period_id == pid, IndicatorRollup.progress.is_not(None), in_scope(viewer, OrgUnit.path))
+    ).all()
+    by_top: dict[str, list[Contribution]] = {}
+    tops = {r.path: r for r in rows}
+    for path, name, progress, weight in contributions:
+        top = next((p for p in tops if path.startswith(p)), None)
+        if top is not None:
+            by_top.setdefault(top, []).append(Contribution(name, progress, weight))
+    ranked: dict[str, list[RankedUnit]] = {}
+    for kind in RANKED_KINDS:
+        out = []
+        for place in rank([r for r in rows if r.kind == kind], score=lambda r: r.score, name=lambda r: r.name):
+            row = place.item
+            lifted, dragged = lifted_and_dragged(row.score, by_top.get(row.path, []))
+            out.append(
+                RankedUnit(place.rank, row.id, row.name, row.kind, row.score, previous.get(row.id), lifted, dragged)
+            )
+        if out:
+            ranked[kind] = out
+    return ranked
