@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
 
-# Only result types defined here may be rebuilt from the cache.
-DATACLASS_MODULES = ("data_access.queries.",)
+# Only result types defined in these packages (our own plain value classes) may be rebuilt from the cache.
+DATACLASS_MODULES = ("data_access.queries.", "domain.")  # plain value classes of our own
 SUPPORTED_DTYPES = ("bool", "int", "uint", "float", "object", "str", "datetime64", "Int", "UInt", "Float", "boolean")
 
 
