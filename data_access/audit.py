@@ -18,6 +18,10 @@ from data_access.audit_chain import append_tail, appended, lock_for_append
 from data_access.models import AuditEntry
 from domain.audit_chain import ChainEntry, entry_hash
 
+# One statement compiled once and fed parameters: building ``insert().values(...)`` afresh per entry
+# cost about 1 ms of Python each (two thirds of a 500-entry import chunk's audit time).
+_INSERT = insert(AuditEntry.__table__)
+
 
 def _json(value: Any) -> str | None:
     if value is None:
@@ -67,5 +71,5 @@ def record(
     lock_for_append(session)
     previous = append_tail(session)
     own = entry_hash(previous, ChainEntry(id=0, **values))
-    session.execute(insert(AuditEntry).values(**values, prev_hash=previous, hash=own))
+    session.execute(_INSERT, {**values, "prev_hash": previous, "hash": own})
     appended(session, own)
