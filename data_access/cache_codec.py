@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import math
 import sys
@@ -163,7 +164,7 @@ def _in(value: Any) -> Any:  # noqa: PLR0911
     if tag == "frame":
         return _frame_in(body)
     if tag == "series":
-        return pd.Series(_column_in(body["column"]), index=_index_in(body["index"]), name=_in(body["name"]))
+        return pd.Series(_array_in(body["column"]), index=_index_in(body["index"]), name=_in(body["name"]), copy=False)
     if tag == "dc":
         return _dataclass_in(*body)
     raise ValueError(f"unknown cache tag {tag!r}")
@@ -178,26 +179,42 @@ def _dataclass_in(name: str, fields: dict[str, Any]) -> Any:
     return cls(**{key: _in(v) for key, v in fields.items()})
 
 
-def _column_in(column: dict[str, Any]) -> pd.Series:
-    dtype = pandas_dtype(_dtype_name(column["dtype"]))
-    values = column["values"]
-    if column["dtype"] == "object":
+@functools.lru_cache(maxsize=64)
+def _dtype(name: str) -> Any:
+    return pandas_dtype(_dtype_name(name))
+
+
+def _array_in(column: dict[str, Any]) -> Any:
+    """A column's values as the array pandas keeps for its dtype (built directly: pandas' inference is slow)."""
+    name, values = column["dtype"], column["values"]
+    dtype = _dtype(name)
+    if name == "object":
         data = np.empty(len(values), dtype=object)
         data[:] = [_in(v) for v in values]  # element by element: nested lists stay lists
-        return pd.Series(data, dtype=object)
-    return pd.Series([None if v is None else _in(v) for v in values], dtype=dtype)
+        return data
+    values = [_in(v) if isinstance(v, dict) else v for v in values]  # tagged: non-finite floats
+    if isinstance(dtype, np.dtype):
+        if dtype.kind == "f":
+            values = [np.nan if v is None else v for v in values]
+        return np.array(values, dtype=dtype)  # numpy reads ISO dates, and None as NaT
+    return pd.array(values, dtype=dtype)
 
 
 def _index_in(index: dict[str, Any]) -> pd.Index:
     if "range" in index:
         return pd.RangeIndex(*index["range"], name=_in(index["name"]))
-    return pd.Index(_column_in(index["column"]), name=_in(index["name"]))
+    return pd.Index(
+        _array_in(index["column"]), dtype=_dtype(index["column"]["dtype"]), name=_in(index["name"]), copy=False
+    )
 
 
 def _frame_in(body: dict[str, Any]) -> pd.DataFrame:
     index = _index_in(body["index"])
-    columns = [_column_in(c) for c in body["columns"]]
-    frame = pd.DataFrame(dict(enumerate(columns))) if columns else pd.DataFrame(index=range(len(index)))
+    # Series with their dtype: from bare arrays pandas would turn an object column of strings into str.
+    columns = {
+        i: pd.Series(_array_in(c), index=index, dtype=_dtype(c["dtype"]), copy=False)
+        for i, c in enumerate(body["columns"])
+    }
+    frame = pd.DataFrame(columns, index=index, copy=False) if columns else pd.DataFrame(index=index)
     frame.columns = _index_in(body["names"])
-    frame.index = index
     return frame

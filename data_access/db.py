@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.indicators import Tolerances
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# A PostgreSQL host that drops packets would otherwise hold a request for the OS's TCP timeout (minutes);
+# after this many seconds the request gets its 503 and the next one tries again.
+POSTGRES_CONNECT_TIMEOUT_S = 5
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -59,7 +62,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # pool_pre_ping: after a restart of the server the pooled connections are dead; each is tested (and
+    # replaced) before use, so the first request after an outage succeeds instead of failing once.
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
+    )
 
 
 @dataclass

@@ -12,12 +12,14 @@ import re
 from typing import Any
 
 import dash
-from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from config.settings import Settings
+from server.i18n import _
 
 log = logging.getLogger("pulse.security")
 
@@ -25,6 +27,9 @@ PUBLIC_EXACT = frozenset({"/login", "/health", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 API_PREFIXES = ("/_dash-", "/_reload-hash", "/_alive", "/api/")
 CSRF_COOKIE = "_csrf_token"
+# Errors that mean "the database is not answering" (down, restarting, locked, pool exhausted): 503.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 10
 
 
 def _is_public(path: str) -> bool:
@@ -42,6 +47,20 @@ def _page_roles(path: str) -> list[str] | None:
         if page.get("path") == path or (template and re.fullmatch(re.sub(r"<[^>]+>", "[^/]+", template), path)):
             return page.get("roles")
     return None
+
+
+def _as_anonymous() -> None:
+    """Go on as an anonymous visitor for the rest of this request, without asking the database again."""
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+
+
+def _signed_in() -> bool:
+    """Whether the request comes from a logged-in user; False when the database cannot say."""
+    try:
+        return bool(getattr(current_user, "is_authenticated", False))
+    except DATABASE_DOWN:  # /health and error pages must still answer while the database is down
+        _as_anonymous()
+        return False
 
 
 def init_security(server: Flask, settings: Settings) -> None:
@@ -92,7 +111,7 @@ def init_security(server: Flask, settings: Settings) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if getattr(current_user, "is_authenticated", False) or request.path == "/login":
+        if _signed_in() or request.path == "/login":
             # Dash's renderer sends this cookie back as the X-CSRFToken header.
             response.set_cookie(
                 CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.secure_cookies, httponly=False
@@ -113,12 +132,24 @@ def init_security(server: Flask, settings: Settings) -> None:
             return jsonify(error="not found"), 404
         return render_template("error.html", code=404), 404
 
-    @server.errorhandler(OperationalError)
-    def database_down(error: OperationalError) -> Any:
+    def database_down(error: Exception) -> Any:
         log.error("database unavailable: %s", error.__class__.__name__)
+        # Finding out who the user is needs the database, the very thing that failed: render (and set the
+        # headers) as an anonymous visitor. The session cookie is left alone, so the user is still logged
+        # in once the database is back.
+        if "_login_user" not in g:
+            _as_anonymous()
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         if _wants_json(request.path):
-            return jsonify(error="database unavailable"), 503
-        return render_template("error.html", code=503), 503
+            message = _(
+                "The database cannot be reached right now. Pulse will work again as soon as it is back; "
+                "try again in a minute."
+            )
+            return jsonify(error="database unavailable", message=message), 503, headers
+        return render_template("error.html", code=503), 503, headers
+
+    for error_class in DATABASE_DOWN:
+        server.register_error_handler(error_class, database_down)
 
     @server.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:

@@ -9,6 +9,7 @@ missing source reference came back from pickle as a different `nan` and the page
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import re
 from collections.abc import Iterator
@@ -30,7 +31,8 @@ from tests.integration.conftest import make_settings
 from tests.integration.test_dashboard_callbacks import FIRST_BLOCK, _block, _logged_in, _post
 from tests.unit.test_cache_codec import assert_same
 
-REDIS_URL = "redis://127.0.0.1:6379/14"  # shared with other runs: keys are namespaced per database, never flushed
+# Shared with other runs: keys are namespaced per database, and never flushed.
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
 ROOT = Path(__file__).resolve().parents[2]
 
 
