@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import dash
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from config.clock import today
 from config.settings import Settings, SettingsError, load_settings
 from data_access import accounts
-from data_access.errors import Invalid
+from data_access.commands import evaluations, tasks
+from data_access.db import Store
+from data_access.errors import Conflict, Invalid
+from data_access.models import OrgUnit, Task
+from data_access.queries import evaluations as evaluation_queries
 from tests.integration.conftest import make_settings
 from tests.support.login import csrf_header, login
+from tests.support.viewers import demo_viewers
 
 
 @pytest.mark.parametrize("secret", ["", "changeme", "short-but-not-placeholder"])
@@ -158,3 +166,36 @@ def _postgres_recovery(demo_url: str) -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{missing.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_write_that_omits_the_version_it_saw_is_refused(demo_store: Store) -> None:
+    """F13: `version: null` from a forged client used to skip the optimistic-locking check."""
+    people = demo_viewers(demo_store)
+    with demo_store.read() as db:
+        ward = db.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
+    (task_id,) = tasks.assign(
+        demo_store,
+        viewer=people["city_manager"],
+        title="Rà soát hồ sơ",
+        due_date=today() + timedelta(days=9),
+        unit_ids=[ward],
+    )
+    with demo_store.read() as db:
+        seen = db.get(Task, task_id).version
+    with pytest.raises(Conflict):
+        tasks.report_progress(demo_store, viewer=people["ward_staff"], task_id=task_id, version=None, progress_pct=40)
+    with demo_store.read() as db:
+        assert db.get(Task, task_id).progress_pct == 0 and db.get(Task, task_id).version == seen
+    state = tasks.report_progress(
+        demo_store, viewer=people["ward_staff"], task_id=task_id, version=seen, progress_pct=40
+    )
+    assert state.version == seen + 1
+
+    manager, staff = people["manager"], people["staff"]
+    evaluations.open_evaluations(demo_store, viewer=manager, period_code="2026-Q3", unit_id=manager.scope_unit_id)
+    with demo_store.read() as db:
+        (own,) = evaluation_queries.list_evaluations(db, viewer=staff, period_code="2026-Q3")
+    full = {"politics": 10, "ethics": 5, "manner": 5, "discipline": 10}
+    with pytest.raises(Conflict):
+        evaluations.self_assess(demo_store, viewer=staff, evaluation_id=own.id, version=None, scores=full)
+    evaluations.self_assess(demo_store, viewer=staff, evaluation_id=own.id, version=own.version, scores=full)
