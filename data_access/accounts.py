@@ -2,7 +2,9 @@
 
 A session row is created at login and checked on every request: revoked, idle for longer than
 the idle limit, or older than the absolute limit means the cookie no longer opens anything.
-Screen accounts are exempt from the time limits but can be revoked by an admin.
+The meeting-room screen gets much longer limits (it must not show a login box mid-meeting), but
+not eternal ones: a cookie lifted from a meeting-room PC stops working within a week of disuse
+and a month at most. Administrators list and revoke sessions (data_access.session_admin).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from config import clock
 from data_access import audit
 from data_access.errors import Forbidden, Invalid, NotFound
 from data_access.models import LoginFailure, OrgUnit, User, UserSession
@@ -28,8 +31,23 @@ LAST_SEEN_GRANULARITY = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class SessionLimits:
+    """How long a session lives without activity (idle) and at most (absolute), per kind of account."""
+
     idle: timedelta
     absolute: timedelta
+    screen_idle: timedelta = timedelta(days=7)
+    screen_absolute: timedelta = timedelta(days=30)
+
+    def for_role(self, role: str) -> tuple[timedelta, timedelta]:
+        """(idle, absolute) for an account of this role."""
+        if role == Role.SCREEN.value:
+            return self.screen_idle, self.screen_absolute
+        return self.idle, self.absolute
+
+    def ends_at(self, *, role: str, created_at: datetime, last_seen_at: datetime) -> datetime:
+        """When a session with this history stops working if nothing happens meanwhile."""
+        idle, absolute = self.for_role(role)
+        return min(last_seen_at + idle, created_at + absolute)
 
 
 @dataclass(frozen=True)
@@ -81,8 +99,7 @@ def check_session(
     user_session, user = row
     if user.id != user_id or not user.active or user.session_epoch != epoch or user_session.revoked_at is not None:
         return None
-    expired = now - user_session.last_seen_at > limits.idle or now - user_session.created_at > limits.absolute
-    if user.role != Role.SCREEN.value and expired:
+    if now > limits.ends_at(role=user.role, created_at=user_session.created_at, last_seen_at=user_session.last_seen_at):
         return None
     return SessionState(
         user_id=user.id,
@@ -103,12 +120,14 @@ def close_session(session: Session, *, session_id: str, now: datetime) -> None:
     session.execute(update(UserSession).where(UserSession.id == session_id).values(revoked_at=now))
 
 
-def revoke_all_sessions(session: Session, *, actor: Viewer | None, username: str) -> None:
+def revoke_all_sessions(session: Session, *, actor: Viewer | None, username: str, now: datetime | None = None) -> None:
     """End every session of a user (admin action, or the user's own "log out everywhere")."""
     user = _user_by_name(session, username)
     if actor is not None and not (actor.is_admin or actor.user_id == user.id):
         raise Forbidden("only an administrator may end another user's sessions")
     user.session_epoch += 1
+    # The rows say so too, so that the list of open sessions an administrator reads is true.
+    _end_sessions(session, user_id=user.id, now=now or clock.now())
     audit.record(
         session, user_id=actor.user_id if actor else None, action="revoke_sessions", entity="user", entity_id=user.id
     )
@@ -122,6 +141,7 @@ def set_active(session: Session, *, actor: Viewer | None, username: str, active:
     before = {"active": user.active}
     user.active = active
     user.session_epoch += 1
+    _end_sessions(session, user_id=user.id, now=clock.now())
     audit.record(
         session,
         user_id=actor.user_id if actor else None,
@@ -183,8 +203,12 @@ def create_user(
     return user.id
 
 
-def change_password(session: Session, *, viewer: Viewer, current: str, new: str) -> None:
-    """The user's own password change; other sessions of the user end."""
+def change_password(
+    session: Session, *, viewer: Viewer, current: str, new: str, now: datetime, keep_session_id: str | None
+) -> int:
+    """The user's own password change; every other session of the user ends (a stolen cookie, a
+    forgotten browser), the one that made the change (`keep_session_id`) goes on. Returns how many ended.
+    """
     user = session.get(User, viewer.user_id)
     if user is None:
         raise NotFound("user", viewer.user_id)
@@ -193,7 +217,24 @@ def change_password(session: Session, *, viewer: Viewer, current: str, new: str)
     if bad := password_problems(new, username=user.username):
         raise Invalid({"new": bad[0].value})
     user.password_hash = hash_password(new)
-    audit.record(session, user_id=user.id, action="change_password", entity="user", entity_id=user.id)
+    ended = _end_sessions(session, user_id=user.id, now=now, keep=keep_session_id)
+    audit.record(
+        session,
+        user_id=user.id,
+        action="change_password",
+        entity="user",
+        entity_id=user.id,
+        after={"other_sessions_ended": ended},
+    )
+    return ended
+
+
+def _end_sessions(session: Session, *, user_id: int, now: datetime, keep: str | None = None) -> int:
+    """Revoke the user's open sessions (all, or all but `keep`); returns how many."""
+    query = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    return session.execute(query.values(revoked_at=now)).rowcount or 0
 
 
 def set_language(session: Session, *, viewer: Viewer, language: str) -> None:

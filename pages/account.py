@@ -7,9 +7,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html, no_update
 from flask_babel import lazy_gettext
 
+from config.clock import now
 from data_access import accounts
 from data_access.errors import Invalid
 from pages._inputs import as_text
+from server.auth import current_session_id
 from server.context import current_store, current_viewer
 from server.i18n import LANGUAGES, _
 
@@ -105,7 +107,14 @@ def save_password(n_clicks: int | None, current: str | None, new: str | None) ->
         return no_update
     try:
         with current_store().write() as session:
-            accounts.change_password(session, viewer=current_viewer(), current=as_text(current), new=as_text(new))
+            accounts.change_password(
+                session,
+                viewer=current_viewer(),
+                current=as_text(current),
+                new=as_text(new),
+                now=now(),
+                keep_session_id=current_session_id(),
+            )
     except Invalid as error:
         code = next(iter(error.problems.values()))
         return dbc.Alert(str(PASSWORD_MESSAGES.get(code, _("The password was not changed."))), color="danger")

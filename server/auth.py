@@ -48,7 +48,8 @@ def init_login(server: Flask) -> None:
     server.register_blueprint(bp)
 
 
-def _limits() -> accounts.SessionLimits:
+def session_limits() -> accounts.SessionLimits:
+    """The session time limits of this app's settings (the screen account's are in SessionLimits)."""
     settings = current_settings()
     return accounts.SessionLimits(
         idle=timedelta(minutes=settings.session_idle_minutes), absolute=timedelta(hours=settings.session_absolute_hours)
@@ -64,7 +65,7 @@ def _valid_session_user(user_id: str) -> SessionUser | None:
     moment = now()
     with store.read() as db:
         state = accounts.check_session(
-            db, session_id=session_id, user_id=int(user_id), epoch=int(epoch), now=moment, limits=_limits()
+            db, session_id=session_id, user_id=int(user_id), epoch=int(epoch), now=moment, limits=session_limits()
         )
     if state is None:
         g.pulse_session_ended = True
@@ -73,6 +74,12 @@ def _valid_session_user(user_id: str) -> SessionUser | None:
         with store.write() as db:
             accounts.touch_session(db, session_id=session_id, now=moment)
     return SessionUser(id=state.user_id, role=state.role, language=state.language)
+
+
+def current_session_id() -> str | None:
+    """The server-side session id of this request's cookie (None when logged out)."""
+    value = session.get(SESSION_ID)
+    return value if isinstance(value, str) else None
 
 
 def _safe_next(target: str | None) -> str:

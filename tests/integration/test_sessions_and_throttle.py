@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -13,12 +14,15 @@ from sqlalchemy import select, update
 
 from app import create_app
 from config.clock import now
-from data_access import accounts
+from data_access import accounts, session_admin
+from data_access.errors import Forbidden
 from data_access.models import User, UserSession
 from domain.passwords import needs_rehash
+from server.auth import session_limits
 from tests.conftest import DEMO_PASSWORD
 from tests.integration.conftest import make_settings
-from tests.support.login import form_token, login
+from tests.support.login import csrf_header, form_token, login
+from tests.support.viewers import demo_viewers
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
@@ -77,7 +81,11 @@ def test_a_deactivated_users_open_session_is_refused(server: Flask) -> None:
         ("lanhdao.thanhpho", timedelta(minutes=29), timedelta(minutes=29), 200),
         ("lanhdao.thanhpho", timedelta(minutes=31), timedelta(minutes=31), 401),  # idle timeout
         ("lanhdao.thanhpho", timedelta(minutes=1), timedelta(hours=8, minutes=1), 401),  # absolute timeout
-        ("manhinh.phonghop", timedelta(hours=20), timedelta(days=30), 200),  # the screen account stays on
+        # The meeting-room screen: long, but not eternal (a 400-day-old session used to be accepted).
+        ("manhinh.phonghop", timedelta(days=6, hours=23), timedelta(days=29), 200),
+        ("manhinh.phonghop", timedelta(days=7, minutes=1), timedelta(days=8), 401),  # a week unused
+        ("manhinh.phonghop", timedelta(minutes=1), timedelta(days=30, minutes=1), 401),  # a month at most
+        ("manhinh.phonghop", timedelta(days=200), timedelta(days=400), 401),
     ],
 )
 def test_idle_and_absolute_timeouts(
@@ -98,6 +106,83 @@ def test_an_admin_can_revoke_the_screen_account(server: Flask) -> None:
     with server.extensions["pulse"]["store"].write() as db:
         accounts.revoke_all_sessions(db, actor=None, username="manhinh.phonghop")
     assert _callback_status(client) == 401
+
+
+def _change_password(client: FlaskClient, current: str, new: str) -> str:
+    """Post the /account password form's callback as the browser does; returns the message shown."""
+    client.get("/")
+    body = {
+        "output": "account-result.children",
+        "outputs": {"id": "account-result", "property": "children"},
+        "inputs": [{"id": "account-save-password", "property": "n_clicks", "value": 1}],
+        "state": [
+            {"id": "account-current-password", "property": "value", "value": current},
+            {"id": "account-new-password", "property": "value", "value": new},
+        ],
+        "changedPropIds": ["account-save-password.n_clicks"],
+    }
+    response = client.post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_header(client)
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.dumps(response.get_json(), ensure_ascii=False)
+
+
+def test_changing_the_password_ends_the_other_sessions(server: Flask) -> None:
+    """F3: session B stayed open after A changed the password, so a thief kept the stolen cookie."""
+    here, elsewhere = server.test_client(), server.test_client()
+    login(here, "chuyenvien.khcn")
+    login(elsewhere, "chuyenvien.khcn")
+    assert _callback_status(elsewhere) == 200
+    assert "Đã đổi mật khẩu" in _change_password(here, DEMO_PASSWORD, "Mat-khau-moi-2026!")
+    assert _callback_status(elsewhere) == 401
+    assert _callback_status(here) == 200  # the session that made the change goes on
+    assert login(server.test_client(), "chuyenvien.khcn").status_code == 401
+    assert login(server.test_client(), "chuyenvien.khcn", "Mat-khau-moi-2026!").status_code == 302
+
+
+def test_an_administrator_lists_and_revokes_sessions_from_the_command_line(server: Flask) -> None:
+    screen, leader = server.test_client(), server.test_client()
+    login(
+        screen,
+        "manhinh.phonghop",
+    )
+    login(leader, "lanhdao.thanhpho")
+    runner = server.test_cli_runner()
+    listing = runner.invoke(args=["users", "sessions"])
+    assert listing.exit_code == 0, listing.output
+    lines = {line.split()[1]: line.split()[0] for line in listing.output.splitlines()[1:]}
+    assert {"manhinh.phonghop", "lanhdao.thanhpho"} <= set(lines)
+    moment = now()
+    with server.extensions["pulse"]["store"].read() as db:
+        limits = session_limits_of(server)
+        shown = session_admin.open_sessions(db, actor=None, now=moment, limits=limits, username="manhinh.phonghop")
+    assert shown[0].ends_at - moment > timedelta(days=6)  # the screen's week, not the half hour of others
+    only_screen = runner.invoke(args=["users", "sessions", "--user", "manhinh.phonghop"]).output
+    assert "manhinh.phonghop" in only_screen and "lanhdao.thanhpho" not in only_screen
+
+    revoked = runner.invoke(args=["users", "sessions", "--revoke", lines["manhinh.phonghop"]])
+    assert revoked.exit_code == 0 and "manhinh.phonghop" in revoked.output
+    assert _callback_status(screen) == 401
+    assert _callback_status(leader) == 200
+    after = runner.invoke(args=["users", "sessions"]).output
+    assert "manhinh.phonghop" not in after and "lanhdao.thanhpho" in after
+    unknown = runner.invoke(args=["users", "sessions", "--revoke", "zzzzzzzz"])
+    assert unknown.exit_code != 0 and "No open session" in unknown.output
+
+
+def test_only_administrators_see_other_users_sessions(server: Flask) -> None:
+    store = server.extensions["pulse"]["store"]
+    people = demo_viewers(store)
+    with store.read() as db, pytest.raises(Forbidden):
+        session_admin.open_sessions(db, actor=people["city_leader"], now=now(), limits=session_limits_of(server))
+    with store.read() as db:
+        session_admin.open_sessions(db, actor=people["admin"], now=now(), limits=session_limits_of(server))
+
+
+def session_limits_of(server: Flask) -> accounts.SessionLimits:
+    with server.test_request_context():
+        return session_limits()
 
 
 def test_weak_hashes_are_upgraded_at_login(server: Flask) -> None:
