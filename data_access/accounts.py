@@ -13,13 +13,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from config import clock
 from data_access import audit
 from data_access.errors import Forbidden, Invalid, NotFound
-from data_access.models import LoginFailure, OrgUnit, User, UserSession
+from data_access.models import LoginCounter, OrgUnit, User, UserSession
 from data_access.viewer import Viewer
 from domain.kinds import Role
 from domain.passwords import hash_password, needs_rehash, password_problems, verify_password
@@ -61,30 +63,56 @@ class SessionState:
     needs_touch: bool = False
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User | None:
-    """The active user with this name and password (rehashing weak hashes), or None."""
+@dataclass(frozen=True)
+class Authenticated:
+    """A user whose password was right; `new_hash` is a stronger hash of it to store, if the old one is weak."""
+
+    user_id: int
+    new_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    """What the login cookie needs about a session just opened."""
+
+    session_id: str
+    user_id: int
+    role: Role
+    language: str
+    epoch: int
+
+
+def authenticate(session: Session, *, username: str, password: str) -> Authenticated | None:
+    """The active user with this name and password, or None. Reads only: the slow hash check runs
+    outside any write transaction (on SQLite, a write transaction would hold every other writer)."""
     user = session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
     if user is None or not user.active:
         verify_password(_DUMMY_HASH, password)
         return None
     if not verify_password(user.password_hash, password):
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
+    return Authenticated(user.id, hash_password(password) if needs_rehash(user.password_hash) else None)
 
 
-def open_session(session: Session, *, user: User, now: datetime, user_agent: str | None) -> str:
-    """Create a new server-side session and return its id (a fresh one at every login)."""
+def open_session(
+    session: Session, *, login: Authenticated, now: datetime, user_agent: str | None
+) -> OpenedSession | None:
+    """Create a new server-side session (a fresh id at every login), or None if the user was
+    deactivated meanwhile. Stores the stronger hash, if any."""
+    user = session.get(User, login.user_id)
+    if user is None or not user.active:
+        return None
     session_id = secrets.token_urlsafe(32)
     session.add(
         UserSession(
             id=session_id, user_id=user.id, created_at=now, last_seen_at=now, user_agent=(user_agent or "")[:200]
         )
     )
+    if login.new_hash is not None:
+        user.password_hash = login.new_hash
     user.last_login_at = now
     audit.record(session, user_id=user.id, action="login", entity="user", entity_id=user.id)
-    return session_id
+    return OpenedSession(session_id, user.id, Role(user.role), user.language, user.session_epoch)
 
 
 def check_session(
@@ -261,21 +289,44 @@ def _user_by_name(session: Session, username: str) -> User:
     return user
 
 
-# --- throttling (database backend; Redis has its own in server/throttle.py) --------------
+# --- throttle counters (database backend; Redis has its own in server/throttle.py) -------------
 
 
-def recent_failures(session: Session, *, username: str, since: datetime) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.username == username, LoginFailure.at >= since)
-    ).scalar_one()
+def count_attempt(session: Session, *, key: str, now: datetime, window: timedelta) -> int:
+    """Add one attempt to the key's count and return the new count, in one atomic statement.
+
+    Counting first and deciding on the returned number is what keeps a burst honest: with "read the
+    count, check the password, then record a failure", 40 parallel guesses all read "fewer than 5".
+    A count whose window has passed starts again at 1.
+    """
+    upsert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(LoginCounter)
+    stale = LoginCounter.window_start < now - window
+    statement = (
+        upsert.values(key=key, attempts=1, window_start=now)
+        .on_conflict_do_update(
+            index_elements=[LoginCounter.key],
+            set_={
+                "attempts": case((stale, 1), else_=LoginCounter.attempts + 1),
+                "window_start": case((stale, now), else_=LoginCounter.window_start),
+            },
+        )
+        .returning(LoginCounter.attempts)
+    )
+    count = session.execute(statement).scalar_one()
+    if count == 1:  # a new window: a good moment to drop counters nobody has touched for a day
+        session.execute(delete(LoginCounter).where(LoginCounter.window_start < now - timedelta(days=1)))
+    return count
 
 
-def record_failure(session: Session, *, username: str, now: datetime) -> None:
-    session.add(LoginFailure(username=username, at=now))
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
+def take_back_attempt(session: Session, *, key: str) -> None:
+    """Remove one attempt from the key's count (it turned out not to be a failure)."""
+    session.execute(
+        update(LoginCounter)
+        .where(LoginCounter.key == key, LoginCounter.attempts > 0)
+        .values(attempts=LoginCounter.attempts - 1)
+    )
 
 
-def clear_failures(session: Session, *, username: str) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+def forget_attempts(session: Session, *, key: str) -> None:
+    """Start the key's count afresh."""
+    session.execute(delete(LoginCounter).where(LoginCounter.key == key))

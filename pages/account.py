@@ -11,7 +11,7 @@ from config.clock import now
 from data_access import accounts
 from data_access.errors import Invalid
 from pages._inputs import as_text
-from server.auth import current_session_id
+from server.auth import current_session_id, password_check_allowed, password_check_passed, too_many_attempts
 from server.context import current_store, current_viewer
 from server.i18n import LANGUAGES, _
 
@@ -105,17 +105,24 @@ def _role_label(role: str) -> str:
 def save_password(n_clicks: int | None, current: str | None, new: str | None) -> object:
     if not n_clicks:
         return no_update
+    viewer = current_viewer()
+    # A stolen session must not become a way to guess the real password: checks count like logins.
+    if not password_check_allowed(viewer.username):
+        return dbc.Alert(too_many_attempts(), color="danger")
     try:
         with current_store().write() as session:
             accounts.change_password(
                 session,
-                viewer=current_viewer(),
+                viewer=viewer,
                 current=as_text(current),
                 new=as_text(new),
                 now=now(),
                 keep_session_id=current_session_id(),
             )
     except Invalid as error:
+        if "current" not in error.problems:
+            password_check_passed(viewer.username)  # the current password was right; the new one is not
         code = next(iter(error.problems.values()))
         return dbc.Alert(str(PASSWORD_MESSAGES.get(code, _("The password was not changed."))), color="danger")
+    password_check_passed(viewer.username)
     return dbc.Alert(_("Password changed."), color="success")

@@ -24,6 +24,11 @@ SESSION_ID = "sid"
 SESSION_EPOCH = "epoch"
 
 
+def too_many_attempts() -> str:
+    """The refusal shown when the throttle says no (the login form and the /account password form)."""
+    return _("Too many failed attempts for this account. Wait five minutes and try again.")
+
+
 @dataclass
 class SessionUser(UserMixin):
     """What flask-login keeps for the request; the Viewer is built from it in server.context."""
@@ -114,35 +119,45 @@ def login_submit() -> Response:
     username = (request.form.get("username") or "").strip().lower()[:80]
     password = request.form.get("password") or ""
     target = _safe_next(request.form.get("next"))
-    throttle = _throttle()
-    if username and throttle.blocked(username):
-        return _login_error(
-            _("Too many failed attempts for this account. Wait five minutes and try again."), 429, target
-        )
-    with current_store().write() as db:
-        user = accounts.authenticate(db, username=username, password=password) if username else None
-        if user is None:
-            failed = True
-        else:
-            failed = False
-            session.clear()  # a new session at every login: no fixation
-            session_id = accounts.open_session(db, user=user, now=now(), user_agent=request.headers.get("User-Agent"))
-            identity = SessionUser(id=user.id, role=Role(user.role), language=user.language)
-            # Deadlines that came near since the last visit become notices now (also swept daily by the CLI).
-            raise_deadline_notices(db, today=today(), user_id=user.id)
-            epoch = user.session_epoch
-            language = user.language
-    if failed:
-        if username:
-            throttle.failed(username)
+    if not username:
         return _login_error(_("Wrong user name or password."), 401, target)
-    throttle.succeeded(username)
-    session[SESSION_ID] = session_id
-    session[SESSION_EPOCH] = epoch
-    session[SESSION_KEY] = language
+    if not password_check_allowed(username):
+        return _login_error(too_many_attempts(), 429, target)
+    store = current_store()
+    with store.read() as db:
+        login = accounts.authenticate(db, username=username, password=password)
+    opened = None
+    if login is not None:
+        with store.write() as db:
+            opened = accounts.open_session(db, login=login, now=now(), user_agent=request.headers.get("User-Agent"))
+            if opened is not None:
+                # Deadlines that came near since the last visit become notices now (also swept daily by the CLI).
+                raise_deadline_notices(db, today=today(), user_id=opened.user_id)
+    if opened is None:
+        return _login_error(_("Wrong user name or password."), 401, target)
+    password_check_passed(username)
+    session.clear()  # a new session at every login: no fixation
+    session[SESSION_ID] = opened.session_id
+    session[SESSION_EPOCH] = opened.epoch
+    session[SESSION_KEY] = opened.language
     session.permanent = True
-    login_user(identity)
+    login_user(SessionUser(id=opened.user_id, role=opened.role, language=opened.language))
     return redirect(target)
+
+
+def client_address() -> str:
+    """The address the request came from (the client's, when a ProxyFix in front says so)."""
+    return request.remote_addr or "unknown"
+
+
+def password_check_allowed(username: str) -> bool:
+    """Count a password check for this account from this address; False: refuse it unchecked."""
+    return bool(_throttle().attempt(username, client_address()))
+
+
+def password_check_passed(username: str) -> None:
+    """The password was right: the check does not count as a failure."""
+    _throttle().succeeded(username, client_address())
 
 
 def _login_error(message: str, status: int, target: str) -> Response:
