@@ -6,7 +6,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html, no_update
 from flask_babel import lazy_gettext
+from flask_wtf.csrf import generate_csrf
 
+from components.navbar import post_button
 from config.clock import now
 from data_access import accounts
 from data_access.errors import Invalid
@@ -30,6 +32,7 @@ NEW_ID = "account-new-password"
 SAVE_ID = "account-save-password"
 RESULT_ID = "account-result"
 PROFILE_ID = "account-profile"
+LANGUAGES_ID = "account-languages"
 
 PASSWORD_MESSAGES = {
     "wrong_password": lazy_gettext("The current password is not right."),
@@ -44,21 +47,7 @@ def layout(**_kwargs: object) -> html.Div:
             html.H1(_("My account"), className="h3"),
             html.Div(id=PROFILE_ID, className="mb-4"),
             html.H2(_("Language"), className="h5"),
-            html.Div(
-                [
-                    dbc.Button(
-                        name,
-                        href=f"/language/{code}?next=/account",
-                        external_link=True,
-                        color="secondary",
-                        outline=True,
-                        className="me-2",
-                        id={"type": "account-language", "index": code},
-                    )
-                    for code, name in LANGUAGES.items()
-                ],
-                className="mb-4",
-            ),
+            html.Div(id=LANGUAGES_ID, className="mb-4"),
             html.H2(_("Change password"), className="h5"),
             dbc.Form(
                 [
@@ -75,13 +64,26 @@ def layout(**_kwargs: object) -> html.Div:
     )
 
 
-@callback(Output(PROFILE_ID, "children"), Input(PROFILE_ID, "id"))
-def show_profile(_id: str) -> html.P:
+@callback(Output(PROFILE_ID, "children"), Output(LANGUAGES_ID, "children"), Input(PROFILE_ID, "id"))
+def show_profile(_id: str) -> tuple[html.P, list[html.Form]]:
+    """Who is logged in, and the language choices (forms posted with this session's CSRF token)."""
     viewer = current_viewer()
-    return html.P(
+    profile = html.P(
         [html.Strong(viewer.username), " · ", _("Role: %(role)s", role=_role_label(viewer.role.value))],
         id="account-username",
     )
+    token = generate_csrf()
+    languages = [
+        post_button(
+            name,
+            action=f"/language/{code}?next=/account",
+            csrf_token=token,
+            form_id={"type": "account-language", "index": code},
+            class_name="btn btn-outline-secondary me-2",
+        )
+        for code, name in LANGUAGES.items()
+    ]
+    return profile, languages
 
 
 def _role_label(role: str) -> str:

@@ -7,9 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, g, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 
 from config.clock import now, today
@@ -22,6 +36,7 @@ from server.i18n import COOKIE, LANGUAGES, SESSION_KEY, _
 bp = Blueprint("auth", __name__, template_folder="templates")
 SESSION_ID = "sid"
 SESSION_EPOCH = "epoch"
+ICON_FOLDER = Path(__file__).resolve().parent.parent / "assets"
 
 
 def too_many_attempts() -> str:
@@ -165,8 +180,9 @@ def _login_error(message: str, status: int, target: str) -> Response:
     return response
 
 
-@bp.route("/logout", methods=["POST", "GET"])
+@bp.post("/logout")
 def logout() -> Response:
+    """POST with the CSRF token only: a link on another site must not end the user's session."""
     session_id = session.get(SESSION_ID)
     if session_id:
         with current_store().write() as db:
@@ -178,9 +194,12 @@ def logout() -> Response:
     return response
 
 
-@bp.get("/language/<code>")
+@bp.post("/language/<code>")
 def switch_language(code: str) -> Response:
-    """Remember the chosen language for this user (and this browser), then go back."""
+    """Remember the chosen language for this user (and this browser), then go back.
+
+    POST with the CSRF token only: it writes the user's record, which a cross-site link must not do.
+    """
     from flask_login import current_user
 
     from server.context import current_viewer
@@ -190,7 +209,20 @@ def switch_language(code: str) -> Response:
         if getattr(current_user, "is_authenticated", False):
             with current_store().write() as db:
                 accounts.set_language(db, viewer=current_viewer(), language=code)
-    response = redirect(_safe_next(request.args.get("next")))
+    response = redirect(_safe_next(request.form.get("next") or request.args.get("next")))
     if code in LANGUAGES:
         response.set_cookie(COOKIE, code, max_age=365 * 86400, samesite="Lax", secure=current_settings().secure_cookies)
     return response
+
+
+@bp.get("/logout")
+@bp.get("/language/<code>")
+def post_only(code: str | None = None) -> Response:
+    """Say so plainly (405) rather than let Dash's catch-all route answer these with its index page."""
+    abort(405, valid_methods=["POST"])
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The real icon: otherwise Dash's catch-all route served its whole index page here, to anyone."""
+    return send_from_directory(ICON_FOLDER, "favicon.ico", mimetype="image/x-icon", max_age=7 * 86400)

@@ -20,7 +20,7 @@ from data_access import accounts
 from data_access.commands import evaluations, tasks
 from data_access.db import Store
 from data_access.errors import Conflict, Invalid
-from data_access.models import OrgUnit, Task
+from data_access.models import OrgUnit, Task, User
 from data_access.queries import evaluations as evaluation_queries
 from tests.integration.conftest import make_settings
 from tests.support.login import csrf_header, login
@@ -199,3 +199,72 @@ def test_a_write_that_omits_the_version_it_saw_is_refused(demo_store: Store) -> 
     with pytest.raises(Conflict):
         evaluations.self_assess(demo_store, viewer=staff, evaluation_id=own.id, version=None, scores=full)
     evaluations.self_assess(demo_store, viewer=staff, evaluation_id=own.id, version=own.version, scores=full)
+
+
+def test_logout_and_language_change_need_a_post_with_the_csrf_token(server: Flask) -> None:
+    """F11: a cross-site GET /logout ended the session and GET /language/fr rewrote users.language."""
+    client = server.test_client()
+    login(client, "chuyenvien.khcn")
+    cross_site = {"Sec-Fetch-Site": "cross-site", "Referer": "https://evil.example/"}
+    assert client.get("/language/fr", headers=cross_site).status_code == 405
+    assert client.post("/language/fr", headers=cross_site).status_code == 400  # no token
+    assert client.get("/logout", headers=cross_site).status_code == 405
+    assert client.post("/logout", headers=cross_site).status_code == 400
+    with server.extensions["pulse"]["store"].read() as db:
+        assert db.execute(select(User.language).where(User.username == "chuyenvien.khcn")).scalar_one() == "vi"
+    assert client.get("/_dash-layout").status_code == 200  # still logged in
+
+    # The navbar's language menu and logout are forms that post a token of this session.
+    forms = {
+        f["props"]["action"].split("?")[0]: f["props"] for f in _components(client.get("/_dash-layout").json, "Form")
+    }
+    assert {"/logout", "/language/vi", "/language/en", "/language/fr"} <= set(forms)
+    for form in forms.values():
+        button = form["children"]["props"]
+        assert form["method"] == "post" and button["type"] == "submit" and button["name"] == "csrf_token"
+        assert button["value"]
+
+    switched = client.post(
+        "/language/fr?next=/account", data={"csrf_token": forms["/language/fr"]["children"]["props"]["value"]}
+    )
+    assert switched.status_code == 302 and switched.headers["Location"] == "/account"
+    with server.extensions["pulse"]["store"].read() as db:
+        assert db.execute(select(User.language).where(User.username == "chuyenvien.khcn")).scalar_one() == "fr"
+    assert (
+        client.post("/logout", data={"csrf_token": forms["/logout"]["children"]["props"]["value"]}).status_code == 302
+    )
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def _components(node: object, kind: str) -> list[dict]:
+    """Every component of this type in a serialised Dash layout."""
+    found = []
+    if isinstance(node, dict):
+        if node.get("type") == kind:
+            found.append(node)
+        for value in node.values():
+            found.extend(_components(value, kind))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_components(item, kind))
+    return found
+
+
+def test_hsts_when_cookies_are_secure(demo_url: str, server: Flask) -> None:
+    assert "Strict-Transport-Security" not in server.test_client().get("/login").headers  # plain HTTP in development
+    secure = create_app(make_settings(demo_url, secure_cookies=True))
+    hsts = secure.test_client().get("/login").headers["Strict-Transport-Security"]
+    assert hsts.startswith("max-age=") and int(hsts.split("=")[1]) >= 180 * 86400
+    secure.extensions["pulse"]["store"].dispose()
+
+
+def test_favicon_is_an_icon_not_the_dash_index(server: Flask) -> None:
+    """F11: anonymous GET /favicon.ico answered Dash's index page, with every package version in it."""
+    icon = server.test_client().get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/x-icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert b"dash" not in icon.data.lower()
+    client = server.test_client()
+    login(client, "admin")
+    index = client.get("/").get_data(as_text=True)
+    assert "/assets/favicon.ico" in index and "_favicon.ico?v=" not in index

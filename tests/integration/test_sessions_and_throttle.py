@@ -25,7 +25,7 @@ from domain.passwords import needs_rehash
 from server.auth import session_limits
 from tests.conftest import DEMO_PASSWORD
 from tests.integration.conftest import make_settings
-from tests.support.login import csrf_header, form_token, login
+from tests.support.login import csrf_header, form_token, login, logout
 from tests.support.viewers import demo_viewers
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
@@ -49,7 +49,7 @@ def test_a_new_session_id_at_each_login(server: Flask) -> None:
     client = server.test_client()
     login(client, "lanhdao.thanhpho")
     first = client.get_cookie("pulse_session").value
-    client.get("/logout")
+    logout(client)
     login(client, "lanhdao.thanhpho")
     second = client.get_cookie("pulse_session").value
     assert first != second
@@ -62,7 +62,7 @@ def test_the_old_cookie_is_refused_after_logout(server: Flask) -> None:
     login(client, "lanhdao.thanhpho")
     assert _callback_status(client) == 200
     stolen = client.get_cookie("pulse_session").value
-    response = client.get("/logout")
+    response = logout(client)
     assert "cookies" in response.headers["Clear-Site-Data"]
     replay = server.test_client()
     replay.set_cookie("pulse_session", stolen)
@@ -271,7 +271,7 @@ def test_successful_logins_do_not_use_up_the_account(throttled_server: Flask) ->
     limit = throttled_server.extensions["pulse"]["throttle"].account_max_failures
     for _ in range(limit + 2):
         assert _attempt(client, "lanhdao.hoankiem", DEMO_PASSWORD, "10.0.0.1")[0] == 302
-        client.post("/logout", data={"csrf_token": form_token(client)})
+        logout(client)
 
 
 def _burst(server: Flask, *, attempts: int, username: str, address: str) -> Counter[int]:
