@@ -1,4 +1,8 @@
-"""The top navigation bar: pages the role may open, the period selector, language and account menus."""
+"""The top navigation bar: pages the role may open, the period selector, language and account menus.
+
+Changing the language and logging out change state, so they are forms posted with the CSRF token
+(a link would let any other site log the user out or rewrite their language with a GET).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,28 @@ from dash import dcc, html
 NAVBAR_ID = "pulse-navbar"
 PERIOD_SELECT_ID = "pulse-period-select"
 NAV_BADGE_ID = "pulse-work-badge"
-LANGUAGE_LINK_TYPE = "pulse-language-link"
+LANGUAGE_LINK_TYPE = "pulse-language-link"  # the language forms; their action carries ?next=
+CSRF_FIELD = "csrf_token"  # the form field Flask-WTF reads
+
+
+def post_button(
+    label: str,
+    *,
+    action: str,
+    csrf_token: str,
+    form_id: str | dict[str, str] | None = None,
+    button_id: str | None = None,
+    class_name: str = "",
+) -> html.Form:
+    """A button that POSTs to `action`. The button itself carries the CSRF token (a submit button's
+    name and value are sent with the form), so no hidden input and no script is needed."""
+    button = html.Button(label, type="submit", name=CSRF_FIELD, value=csrf_token, className=class_name)
+    if button_id is not None:
+        button.id = button_id
+    form = html.Form(button, action=action, method="post", className="d-inline")
+    if form_id is not None:
+        form.id = form_id
+    return form
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,7 @@ def navbar(
     language: str,
     username: str,
     labels: dict[str, str],
+    csrf_token: str,
     current_path: str = "/",
 ) -> dbc.Navbar:
     """The navbar for one user; `labels` carries the translated captions."""
@@ -58,12 +84,12 @@ def navbar(
                         ),
                         dbc.DropdownMenu(
                             [
-                                dbc.DropdownMenuItem(
+                                post_button(
                                     name,
-                                    href=f"/language/{code}?next={back}",
-                                    external_link=True,
-                                    active=code == language,
-                                    id={"type": LANGUAGE_LINK_TYPE, "index": code},
+                                    action=f"/language/{code}?next={back}",
+                                    csrf_token=csrf_token,
+                                    form_id={"type": LANGUAGE_LINK_TYPE, "index": code},
+                                    class_name="dropdown-item" + (" active" if code == language else ""),
                                 )
                                 for code, name in languages.items()
                             ],
@@ -76,8 +102,12 @@ def navbar(
                         dbc.DropdownMenu(
                             [
                                 dbc.DropdownMenuItem(labels["account"], href="/account"),
-                                dbc.DropdownMenuItem(
-                                    labels["logout"], href="/logout", external_link=True, id="pulse-logout"
+                                post_button(
+                                    labels["logout"],
+                                    action="/logout",
+                                    csrf_token=csrf_token,
+                                    button_id="pulse-logout",
+                                    class_name="dropdown-item",
                                 ),
                             ],
                             label=username,

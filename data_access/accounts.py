@@ -2,7 +2,9 @@
 
 A session row is created at login and checked on every request: revoked, idle for longer than
 the idle limit, or older than the absolute limit means the cookie no longer opens anything.
-Screen accounts are exempt from the time limits but can be revoked by an admin.
+The meeting-room screen gets much longer limits (it must not show a login box mid-meeting), but
+not eternal ones: a cookie lifted from a meeting-room PC stops working within a week of disuse
+and a month at most. Administrators list and revoke sessions (data_access.session_admin).
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from config import clock
 from data_access import audit
 from data_access.errors import Forbidden, Invalid, NotFound
-from data_access.models import LoginFailure, OrgUnit, User, UserSession
+from data_access.models import LoginCounter, OrgUnit, User, UserSession
 from data_access.viewer import Viewer
 from domain.kinds import Role
 from domain.passwords import hash_password, needs_rehash, password_problems, verify_password
@@ -28,8 +33,23 @@ LAST_SEEN_GRANULARITY = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class SessionLimits:
+    """How long a session lives without activity (idle) and at most (absolute), per kind of account."""
+
     idle: timedelta
     absolute: timedelta
+    screen_idle: timedelta = timedelta(days=7)
+    screen_absolute: timedelta = timedelta(days=30)
+
+    def for_role(self, role: str) -> tuple[timedelta, timedelta]:
+        """(idle, absolute) for an account of this role."""
+        if role == Role.SCREEN.value:
+            return self.screen_idle, self.screen_absolute
+        return self.idle, self.absolute
+
+    def ends_at(self, *, role: str, created_at: datetime, last_seen_at: datetime) -> datetime:
+        """When a session with this history stops working if nothing happens meanwhile."""
+        idle, absolute = self.for_role(role)
+        return min(last_seen_at + idle, created_at + absolute)
 
 
 @dataclass(frozen=True)
@@ -43,30 +63,56 @@ class SessionState:
     needs_touch: bool = False
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User | None:
-    """The active user with this name and password (rehashing weak hashes), or None."""
+@dataclass(frozen=True)
+class Authenticated:
+    """A user whose password was right; `new_hash` is a stronger hash of it to store, if the old one is weak."""
+
+    user_id: int
+    new_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    """What the login cookie needs about a session just opened."""
+
+    session_id: str
+    user_id: int
+    role: Role
+    language: str
+    epoch: int
+
+
+def authenticate(session: Session, *, username: str, password: str) -> Authenticated | None:
+    """The active user with this name and password, or None. Reads only: the slow hash check runs
+    outside any write transaction (on SQLite, a write transaction would hold every other writer)."""
     user = session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
     if user is None or not user.active:
         verify_password(_DUMMY_HASH, password)
         return None
     if not verify_password(user.password_hash, password):
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
+    return Authenticated(user.id, hash_password(password) if needs_rehash(user.password_hash) else None)
 
 
-def open_session(session: Session, *, user: User, now: datetime, user_agent: str | None) -> str:
-    """Create a new server-side session and return its id (a fresh one at every login)."""
+def open_session(
+    session: Session, *, login: Authenticated, now: datetime, user_agent: str | None
+) -> OpenedSession | None:
+    """Create a new server-side session (a fresh id at every login), or None if the user was
+    deactivated meanwhile. Stores the stronger hash, if any."""
+    user = session.get(User, login.user_id)
+    if user is None or not user.active:
+        return None
     session_id = secrets.token_urlsafe(32)
     session.add(
         UserSession(
             id=session_id, user_id=user.id, created_at=now, last_seen_at=now, user_agent=(user_agent or "")[:200]
         )
     )
+    if login.new_hash is not None:
+        user.password_hash = login.new_hash
     user.last_login_at = now
     audit.record(session, user_id=user.id, action="login", entity="user", entity_id=user.id)
-    return session_id
+    return OpenedSession(session_id, user.id, Role(user.role), user.language, user.session_epoch)
 
 
 def check_session(
@@ -81,8 +127,7 @@ def check_session(
     user_session, user = row
     if user.id != user_id or not user.active or user.session_epoch != epoch or user_session.revoked_at is not None:
         return None
-    expired = now - user_session.last_seen_at > limits.idle or now - user_session.created_at > limits.absolute
-    if user.role != Role.SCREEN.value and expired:
+    if now > limits.ends_at(role=user.role, created_at=user_session.created_at, last_seen_at=user_session.last_seen_at):
         return None
     return SessionState(
         user_id=user.id,
@@ -103,12 +148,14 @@ def close_session(session: Session, *, session_id: str, now: datetime) -> None:
     session.execute(update(UserSession).where(UserSession.id == session_id).values(revoked_at=now))
 
 
-def revoke_all_sessions(session: Session, *, actor: Viewer | None, username: str) -> None:
+def revoke_all_sessions(session: Session, *, actor: Viewer | None, username: str, now: datetime | None = None) -> None:
     """End every session of a user (admin action, or the user's own "log out everywhere")."""
     user = _user_by_name(session, username)
     if actor is not None and not (actor.is_admin or actor.user_id == user.id):
         raise Forbidden("only an administrator may end another user's sessions")
     user.session_epoch += 1
+    # The rows say so too, so that the list of open sessions an administrator reads is true.
+    _end_sessions(session, user_id=user.id, now=now or clock.now())
     audit.record(
         session, user_id=actor.user_id if actor else None, action="revoke_sessions", entity="user", entity_id=user.id
     )
@@ -122,6 +169,7 @@ def set_active(session: Session, *, actor: Viewer | None, username: str, active:
     before = {"active": user.active}
     user.active = active
     user.session_epoch += 1
+    _end_sessions(session, user_id=user.id, now=clock.now())
     audit.record(
         session,
         user_id=actor.user_id if actor else None,
@@ -183,8 +231,12 @@ def create_user(
     return user.id
 
 
-def change_password(session: Session, *, viewer: Viewer, current: str, new: str) -> None:
-    """The user's own password change; other sessions of the user end."""
+def change_password(
+    session: Session, *, viewer: Viewer, current: str, new: str, now: datetime, keep_session_id: str | None
+) -> int:
+    """The user's own password change; every other session of the user ends (a stolen cookie, a
+    forgotten browser), the one that made the change (`keep_session_id`) goes on. Returns how many ended.
+    """
     user = session.get(User, viewer.user_id)
     if user is None:
         raise NotFound("user", viewer.user_id)
@@ -193,7 +245,24 @@ def change_password(session: Session, *, viewer: Viewer, current: str, new: str)
     if bad := password_problems(new, username=user.username):
         raise Invalid({"new": bad[0].value})
     user.password_hash = hash_password(new)
-    audit.record(session, user_id=user.id, action="change_password", entity="user", entity_id=user.id)
+    ended = _end_sessions(session, user_id=user.id, now=now, keep=keep_session_id)
+    audit.record(
+        session,
+        user_id=user.id,
+        action="change_password",
+        entity="user",
+        entity_id=user.id,
+        after={"other_sessions_ended": ended},
+    )
+    return ended
+
+
+def _end_sessions(session: Session, *, user_id: int, now: datetime, keep: str | None = None) -> int:
+    """Revoke the user's open sessions (all, or all but `keep`); returns how many."""
+    query = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    return session.execute(query.values(revoked_at=now)).rowcount or 0
 
 
 def set_language(session: Session, *, viewer: Viewer, language: str) -> None:
@@ -220,21 +289,44 @@ def _user_by_name(session: Session, username: str) -> User:
     return user
 
 
-# --- throttling (database backend; Redis has its own in server/throttle.py) --------------
+# --- throttle counters (database backend; Redis has its own in server/throttle.py) -------------
 
 
-def recent_failures(session: Session, *, username: str, since: datetime) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.username == username, LoginFailure.at >= since)
-    ).scalar_one()
+def count_attempt(session: Session, *, key: str, now: datetime, window: timedelta) -> int:
+    """Add one attempt to the key's count and return the new count, in one atomic statement.
+
+    Counting first and deciding on the returned number is what keeps a burst honest: with "read the
+    count, check the password, then record a failure", 40 parallel guesses all read "fewer than 5".
+    A count whose window has passed starts again at 1.
+    """
+    upsert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(LoginCounter)
+    stale = LoginCounter.window_start < now - window
+    statement = (
+        upsert.values(key=key, attempts=1, window_start=now)
+        .on_conflict_do_update(
+            index_elements=[LoginCounter.key],
+            set_={
+                "attempts": case((stale, 1), else_=LoginCounter.attempts + 1),
+                "window_start": case((stale, now), else_=LoginCounter.window_start),
+            },
+        )
+        .returning(LoginCounter.attempts)
+    )
+    count = session.execute(statement).scalar_one()
+    if count == 1:  # a new window: a good moment to drop counters nobody has touched for a day
+        session.execute(delete(LoginCounter).where(LoginCounter.window_start < now - timedelta(days=1)))
+    return count
 
 
-def record_failure(session: Session, *, username: str, now: datetime) -> None:
-    session.add(LoginFailure(username=username, at=now))
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
+def take_back_attempt(session: Session, *, key: str) -> None:
+    """Remove one attempt from the key's count (it turned out not to be a failure)."""
+    session.execute(
+        update(LoginCounter)
+        .where(LoginCounter.key == key, LoginCounter.attempts > 0)
+        .values(attempts=LoginCounter.attempts - 1)
+    )
 
 
-def clear_failures(session: Session, *, username: str) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+def forget_attempts(session: Session, *, key: str) -> None:
+    """Start the key's count afresh."""
+    session.execute(delete(LoginCounter).where(LoginCounter.key == key))

@@ -438,15 +438,15 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class LoginFailure(Base):
-    """A failed login, for per-account throttling when Redis is not configured."""
+class LoginCounter(Base):
+    """Login attempts counted per key (an account, or an account from one address) within a window,
+    when Redis is not configured: one row per key, bumped by a single atomic upsert."""
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_user_at", "username", "at"),)
+    __tablename__ = "login_counters"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class DataVersion(Base):

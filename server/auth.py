@@ -7,9 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, g, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 
 from config.clock import now, today
@@ -22,6 +36,12 @@ from server.i18n import COOKIE, LANGUAGES, SESSION_KEY, _
 bp = Blueprint("auth", __name__, template_folder="templates")
 SESSION_ID = "sid"
 SESSION_EPOCH = "epoch"
+ICON_FOLDER = Path(__file__).resolve().parent.parent / "assets"
+
+
+def too_many_attempts() -> str:
+    """The refusal shown when the throttle says no (the login form and the /account password form)."""
+    return _("Too many failed attempts for this account. Wait five minutes and try again.")
 
 
 @dataclass
@@ -48,7 +68,8 @@ def init_login(server: Flask) -> None:
     server.register_blueprint(bp)
 
 
-def _limits() -> accounts.SessionLimits:
+def session_limits() -> accounts.SessionLimits:
+    """The session time limits of this app's settings (the screen account's are in SessionLimits)."""
     settings = current_settings()
     return accounts.SessionLimits(
         idle=timedelta(minutes=settings.session_idle_minutes), absolute=timedelta(hours=settings.session_absolute_hours)
@@ -64,7 +85,7 @@ def _valid_session_user(user_id: str) -> SessionUser | None:
     moment = now()
     with store.read() as db:
         state = accounts.check_session(
-            db, session_id=session_id, user_id=int(user_id), epoch=int(epoch), now=moment, limits=_limits()
+            db, session_id=session_id, user_id=int(user_id), epoch=int(epoch), now=moment, limits=session_limits()
         )
     if state is None:
         g.pulse_session_ended = True
@@ -73,6 +94,12 @@ def _valid_session_user(user_id: str) -> SessionUser | None:
         with store.write() as db:
             accounts.touch_session(db, session_id=session_id, now=moment)
     return SessionUser(id=state.user_id, role=state.role, language=state.language)
+
+
+def current_session_id() -> str | None:
+    """The server-side session id of this request's cookie (None when logged out)."""
+    value = session.get(SESSION_ID)
+    return value if isinstance(value, str) else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -107,35 +134,45 @@ def login_submit() -> Response:
     username = (request.form.get("username") or "").strip().lower()[:80]
     password = request.form.get("password") or ""
     target = _safe_next(request.form.get("next"))
-    throttle = _throttle()
-    if username and throttle.blocked(username):
-        return _login_error(
-            _("Too many failed attempts for this account. Wait five minutes and try again."), 429, target
-        )
-    with current_store().write() as db:
-        user = accounts.authenticate(db, username=username, password=password) if username else None
-        if user is None:
-            failed = True
-        else:
-            failed = False
-            session.clear()  # a new session at every login: no fixation
-            session_id = accounts.open_session(db, user=user, now=now(), user_agent=request.headers.get("User-Agent"))
-            identity = SessionUser(id=user.id, role=Role(user.role), language=user.language)
-            # Deadlines that came near since the last visit become notices now (also swept daily by the CLI).
-            raise_deadline_notices(db, today=today(), user_id=user.id)
-            epoch = user.session_epoch
-            language = user.language
-    if failed:
-        if username:
-            throttle.failed(username)
+    if not username:
         return _login_error(_("Wrong user name or password."), 401, target)
-    throttle.succeeded(username)
-    session[SESSION_ID] = session_id
-    session[SESSION_EPOCH] = epoch
-    session[SESSION_KEY] = language
+    if not password_check_allowed(username):
+        return _login_error(too_many_attempts(), 429, target)
+    store = current_store()
+    with store.read() as db:
+        login = accounts.authenticate(db, username=username, password=password)
+    opened = None
+    if login is not None:
+        with store.write() as db:
+            opened = accounts.open_session(db, login=login, now=now(), user_agent=request.headers.get("User-Agent"))
+            if opened is not None:
+                # Deadlines that came near since the last visit become notices now (also swept daily by the CLI).
+                raise_deadline_notices(db, today=today(), user_id=opened.user_id)
+    if opened is None:
+        return _login_error(_("Wrong user name or password."), 401, target)
+    password_check_passed(username)
+    session.clear()  # a new session at every login: no fixation
+    session[SESSION_ID] = opened.session_id
+    session[SESSION_EPOCH] = opened.epoch
+    session[SESSION_KEY] = opened.language
     session.permanent = True
-    login_user(identity)
+    login_user(SessionUser(id=opened.user_id, role=opened.role, language=opened.language))
     return redirect(target)
+
+
+def client_address() -> str:
+    """The address the request came from (the client's, when a ProxyFix in front says so)."""
+    return request.remote_addr or "unknown"
+
+
+def password_check_allowed(username: str) -> bool:
+    """Count a password check for this account from this address; False: refuse it unchecked."""
+    return bool(_throttle().attempt(username, client_address()))
+
+
+def password_check_passed(username: str) -> None:
+    """The password was right: the check does not count as a failure."""
+    _throttle().succeeded(username, client_address())
 
 
 def _login_error(message: str, status: int, target: str) -> Response:
@@ -143,8 +180,9 @@ def _login_error(message: str, status: int, target: str) -> Response:
     return response
 
 
-@bp.route("/logout", methods=["POST", "GET"])
+@bp.post("/logout")
 def logout() -> Response:
+    """POST with the CSRF token only: a link on another site must not end the user's session."""
     session_id = session.get(SESSION_ID)
     if session_id:
         with current_store().write() as db:
@@ -156,9 +194,12 @@ def logout() -> Response:
     return response
 
 
-@bp.get("/language/<code>")
+@bp.post("/language/<code>")
 def switch_language(code: str) -> Response:
-    """Remember the chosen language for this user (and this browser), then go back."""
+    """Remember the chosen language for this user (and this browser), then go back.
+
+    POST with the CSRF token only: it writes the user's record, which a cross-site link must not do.
+    """
     from flask_login import current_user
 
     from server.context import current_viewer
@@ -168,7 +209,20 @@ def switch_language(code: str) -> Response:
         if getattr(current_user, "is_authenticated", False):
             with current_store().write() as db:
                 accounts.set_language(db, viewer=current_viewer(), language=code)
-    response = redirect(_safe_next(request.args.get("next")))
+    response = redirect(_safe_next(request.form.get("next") or request.args.get("next")))
     if code in LANGUAGES:
         response.set_cookie(COOKIE, code, max_age=365 * 86400, samesite="Lax", secure=current_settings().secure_cookies)
     return response
+
+
+@bp.get("/logout")
+@bp.get("/language/<code>")
+def post_only(code: str | None = None) -> Response:
+    """Say so plainly (405) rather than let Dash's catch-all route answer these with its index page."""
+    abort(405, valid_methods=["POST"])
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The real icon: otherwise Dash's catch-all route served its whole index page here, to anyone."""
+    return send_from_directory(ICON_FOLDER, "favicon.ico", mimetype="image/x-icon", max_age=7 * 86400)

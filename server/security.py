@@ -111,6 +111,10 @@ def init_security(server: Flask, settings: Settings) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if settings.secure_cookies:
+            # Served over HTTPS (that is what Secure cookies say): browsers must never try plain HTTP
+            # again, where the first request could be intercepted. A year, this host only.
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         if _signed_in() or request.path == "/login":
             # Dash's renderer sends this cookie back as the X-CSRFToken header.
             response.set_cookie(

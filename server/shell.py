@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, html, no_update
 from flask import request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from components.navbar import LANGUAGE_LINK_TYPE, PERIOD_SELECT_ID, NavItem, navbar
 from config.clock import today
@@ -76,6 +77,7 @@ def serve_layout() -> html.Div:
         language=current_language(),
         username=_user_label(),
         labels={"period": _("Period"), "account": _("My account"), "logout": _("Log out")},
+        csrf_token=generate_csrf(),
         current_path=path,
     )
     return html.Div(
@@ -109,13 +111,13 @@ def register_shell_callbacks(app: dash.Dash) -> None:
             return "?" + urlencode(params, doseq=True), no_update
         return no_update, in_url
 
-    # The language links come back to the page the user is on, period and filters included.
+    # The language forms come back to the page the user is on, period and filters included.
     app.clientside_callback(
         """function(path, search, ids) {
             var back = encodeURIComponent((path || '/') + (search || ''));
             return ids.map(function(id) { return '/language/' + id.index + '?next=' + back; });
         }""",
-        Output({"type": LANGUAGE_LINK_TYPE, "index": ALL}, "href"),
+        Output({"type": LANGUAGE_LINK_TYPE, "index": ALL}, "action"),
         Input(PAGES_LOCATION, "pathname"),
         Input(PAGES_LOCATION, "search"),
         State({"type": LANGUAGE_LINK_TYPE, "index": ALL}, "id"),

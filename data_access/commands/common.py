@@ -46,8 +46,12 @@ def conflict(session: Session, entity: str, entity_id: int) -> Conflict:
 
 
 def check_version(session: Session, entity: str, entity_id: int, *, current: int, seen: int | None) -> None:
-    """Refuse a change made on an outdated copy: the version the user saw must still be current."""
-    if seen is not None and seen != current:
+    """Refuse a change made on an outdated copy: the version the user saw must still be current.
+
+    A client that does not say which version it saw (None) is refused too: the screens always send
+    it, so only a forged or broken client omits it, and letting that through skipped the check.
+    """
+    if seen is None or seen != current:
         raise conflict(session, entity, entity_id)
 
 

@@ -83,7 +83,8 @@ def _load(session: Session, evaluation_id: int) -> tuple[Evaluation, OrgUnit]:
 
 
 def _check_version(session: Session, evaluation: Evaluation, version: int | None) -> None:
-    if version is not None and version != evaluation.version:
+    """As common.check_version: an omitted version (None) is a conflict, not a pass."""
+    if version is None or version != evaluation.version:
         raise _conflict(session, evaluation.id)
 
 

@@ -13,7 +13,7 @@ from alembic import op
 from data_access.audit_chain import backfill
 
 revision = "0006"
-down_revision = "0005"  # chain after: 0005 (audit is the first of the pre-assigned revisions)
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -214,6 +214,13 @@ def log_in(page, base_url: str, username: str, password: str = DEMO_PASSWORD) ->
     page.wait_for_selector("#pulse-navbar")
 
 
+def switch_language(page, base_url: str, code: str, then: str = "/") -> None:  # type: ignore[no-untyped-def]
+    """Choose a language as the navbar's form does (a POST with the CSRF token), then open `then`."""
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
+    page.request.post(f"{base_url}/language/{code}", form={"csrf_token": token}, max_redirects=0)
+    page.goto(f"{base_url}{then}")
+
+
 def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0, interval: float = 0.1) -> float:
     """Poll a Python condition (the app's CSP forbids Playwright's string-evaluated waits); returns seconds waited."""
     started = time.monotonic()

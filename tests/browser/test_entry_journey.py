@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from data_access.seed import DEMO_USERNAMES
-from tests.browser.conftest import LiveServer, log_in, screenshot
+from tests.browser.conftest import LiveServer, log_in, screenshot, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_enter_approve_and_import_values(new_page, live_server: LiveServer, tmp_
     # The division head approves it.
     manager = new_page(1600, 1100)
     log_in(manager, base, DEMO_USERNAMES["manager"])
-    manager.goto(f"{base}/language/en?next=/entry")
+    switch_language(manager, base, "en", "/entry")
     row = manager.locator(".pending-value", has_text="Số liệu tháng 11")
     expect(row).to_be_visible(timeout=20_000)
     row.get_by_role("button", name="Approve").click()

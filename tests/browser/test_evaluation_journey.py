@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from data_access.seed import DEMO_USERNAMES
-from tests.browser.conftest import LiveServer, log_in, screenshot
+from tests.browser.conftest import LiveServer, log_in, screenshot, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def open_as(new_page: Callable[..., object], server: LiveServer, role: str):  # 
     """A fresh browser logged in as a demo user, switched to English (the assertions read English)."""
     page = new_page(1400, 1000)
     log_in(page, server.url, DEMO_USERNAMES[role])
-    page.goto(f"{server.url}/language/en?next=/")
+    switch_language(page, server.url, "en")
     return page
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from config.clock import today
 from data_access.seed import DEMO_USERNAMES
-from tests.browser.conftest import LiveServer, log_in, screenshot
+from tests.browser.conftest import LiveServer, log_in, screenshot, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def test_a_meeting_decision_becomes_a_tracked_task(new_page, live_server: LiveSe
     base = live_server.url
     chair = new_page(1600, 1000)
     log_in(chair, base, DEMO_USERNAMES["city_leader"])
-    chair.goto(f"{base}/language/en?next=/present/companion%3Fslides%3Doverview%2Clagging%26period%3D2026")
+    switch_language(chair, base, "en", "/present/companion?slides=overview,lagging&period=2026")
     first = chair.locator(".companion-follow-up").first
     expect(first).to_be_visible(timeout=20_000)
     indicator = chair.locator(".companion-page tbody tr").first.locator("td").first.inner_text()

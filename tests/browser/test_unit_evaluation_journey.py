@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from data_access.seed import DEMO_USERNAMES
-from tests.browser.conftest import LiveServer, log_in, screenshot
+from tests.browser.conftest import LiveServer, log_in, screenshot, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ DEPARTMENT = "Sở Khoa học và Công nghệ"
 def open_as(new_page: Callable[..., object], server: LiveServer, role: str):  # type: ignore[no-untyped-def]
     page = new_page(1400, 1000)
     log_in(page, server.url, DEMO_USERNAMES[role])
-    page.goto(f"{server.url}/language/en?next=/")
+    switch_language(page, server.url, "en")
     return page
 
 

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from data_access.seed import DEMO_USERNAMES
-from tests.browser.conftest import LiveServer, log_in, screenshot, wait_until
+from tests.browser.conftest import LiveServer, log_in, screenshot, switch_language, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def overdue_task(database_url: str) -> None:
 def open_as(new_page, server: LiveServer, role: str):  # type: ignore[no-untyped-def]
     page = new_page(1600, 1000)
     log_in(page, server.url, DEMO_USERNAMES[role])
-    page.goto(f"{server.url}/language/en?next=/work")
+    switch_language(page, server.url, "en", "/work")
     page.wait_for_selector("#work-counts")
     return page
 
@@ -84,7 +84,7 @@ def test_assign_report_hand_in_accept_and_the_overview_follows(new_page, live_se
     base = live_server.url
     leader = new_page(1600, 1000)
     log_in(leader, base, DEMO_USERNAMES["city_leader"])
-    leader.goto(f"{base}/language/en?next=/")
+    switch_language(leader, base, "en")
     leader.wait_for_selector("#overview-overdue")
     open_at_start = open_tasks(leader)
 

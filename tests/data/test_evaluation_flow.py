@@ -520,7 +520,9 @@ def test_any_self_assessment_input_is_saved_valid_or_refused(
     commands.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
     row = own_evaluation(demo_store, staff)
     try:
-        commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=None, scores=scores, note=note)  # type: ignore[arg-type]
+        commands.self_assess(
+            demo_store, viewer=staff, evaluation_id=row.id, version=row.version, scores=scores, note=note
+        )  # type: ignore[arg-type]
     except Invalid:
         assert own_evaluation(demo_store, staff).general_points == row.general_points
     else:

@@ -11,9 +11,15 @@ from config.clock import today
 from data_access import notifications
 from data_access.commands import tasks as commands
 from data_access.db import Store
-from data_access.models import AuditEntry, Notification, OrgUnit, User
+from data_access.models import AuditEntry, Notification, OrgUnit, Task, User
 from data_access.seed import DEMO_USERNAMES
 from data_access.viewer import Viewer, load_viewer
+
+
+def task_version(store: Store, task_id: int) -> int:
+    """The version a screen showing the task would send back."""
+    with store.read() as session:
+        return session.execute(select(Task.version).where(Task.id == task_id)).scalar_one()
 
 
 def viewer_of(store: Store, role: str) -> Viewer:
@@ -58,7 +64,7 @@ def test_deadline_sweep_is_idempotent_and_follows_extensions(demo_store: Store) 
         demo_store,
         viewer=manager,
         task_id=soon,
-        version=None,
+        version=task_version(demo_store, soon),
         new_due_date=today() + timedelta(days=40),
         reason="Chờ số liệu của Sở",
     )

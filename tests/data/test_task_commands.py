@@ -224,7 +224,7 @@ def test_ward_reports_hands_in_and_the_manager_accepts(demo_store: Store, people
 def test_return_with_reason_reaches_the_ward_and_work_resumes(demo_store: Store, people: dict[str, Viewer]) -> None:
     manager, ward_staff, ward_leader = people["city_manager"], people["ward_staff"], people["ward_leader"]
     task_id = ward_task(demo_store, people)
-    state = commands.mark_done(demo_store, viewer=ward_staff, task_id=task_id, version=None)
+    state = commands.mark_done(demo_store, viewer=ward_staff, task_id=task_id, version=version_of(demo_store, task_id))
     with pytest.raises(Invalid) as raised:
         commands.return_task(demo_store, viewer=manager, task_id=task_id, version=state.version, reason="  ")
     assert raised.value.problems == {"reason": "reason_required"}
@@ -250,14 +250,19 @@ def test_extension_counts_a_delay_and_late_hand_in_another(demo_store: Store, pe
         first_due = session.get(Task, task_id).due_date
     with pytest.raises(Invalid) as raised:
         commands.extend(
-            demo_store, viewer=manager, task_id=task_id, version=None, new_due_date=first_due, reason="Chờ số liệu"
+            demo_store,
+            viewer=manager,
+            task_id=task_id,
+            version=version_of(demo_store, task_id),
+            new_due_date=first_due,
+            reason="Chờ số liệu",
         )
     assert raised.value.problems == {"due_date": "not_later"}
     state = commands.extend(
         demo_store,
         viewer=manager,
         task_id=task_id,
-        version=None,
+        version=version_of(demo_store, task_id),
         new_due_date=first_due + timedelta(days=7),
         reason="Chờ số liệu",
     )
@@ -265,7 +270,7 @@ def test_extension_counts_a_delay_and_late_hand_in_another(demo_store: Store, pe
         task = session.get(Task, task_id)
         assert (task.delays, task.original_due_date, task.due_date) == (1, first_due, first_due + timedelta(days=7))
         task.due_date = today() - timedelta(days=2)
-    state = commands.mark_done(demo_store, viewer=ward_staff, task_id=task_id, version=None)
+    state = commands.mark_done(demo_store, viewer=ward_staff, task_id=task_id, version=version_of(demo_store, task_id))
     commands.accept(demo_store, viewer=manager, task_id=task_id, version=state.version)
     with demo_store.read() as session:
         assert session.get(Task, task_id).delays == 2
@@ -274,16 +279,32 @@ def test_extension_counts_a_delay_and_late_hand_in_another(demo_store: Store, pe
 def test_cancel_needs_a_reason_and_only_the_assigner_side_may(demo_store: Store, people: dict[str, Viewer]) -> None:
     task_id = ward_task(demo_store, people)
     with pytest.raises(Forbidden):
-        commands.cancel(demo_store, viewer=people["ward_staff"], task_id=task_id, version=None, reason="Không làm")
+        commands.cancel(
+            demo_store,
+            viewer=people["ward_staff"],
+            task_id=task_id,
+            version=version_of(demo_store, task_id),
+            reason="Không làm",
+        )
     with pytest.raises(Forbidden):  # the assignee side cannot accept its own work either
-        commands.accept(demo_store, viewer=people["ward_leader"], task_id=task_id, version=None)
+        commands.accept(
+            demo_store, viewer=people["ward_leader"], task_id=task_id, version=version_of(demo_store, task_id)
+        )
     state = commands.cancel(
-        demo_store, viewer=people["city_leader"], task_id=task_id, version=None, reason="Trùng với nhiệm vụ khác"
+        demo_store,
+        viewer=people["city_leader"],
+        task_id=task_id,
+        version=version_of(demo_store, task_id),
+        reason="Trùng với nhiệm vụ khác",
     )
     assert state.status == "cancelled"
     with pytest.raises(Invalid) as raised:
         commands.report_progress(
-            demo_store, viewer=people["ward_staff"], task_id=task_id, version=None, progress_pct=10
+            demo_store,
+            viewer=people["ward_staff"],
+            task_id=task_id,
+            version=version_of(demo_store, task_id),
+            progress_pct=10,
         )
     assert raised.value.problems == {"status": "not_allowed_now"}
     denied = count(demo_store, AuditEntry, AuditEntry.entity == "task", AuditEntry.outcome == "denied")
@@ -293,7 +314,13 @@ def test_cancel_needs_a_reason_and_only_the_assigner_side_may(demo_store: Store,
 def test_tasks_outside_the_scope_do_not_exist_for_the_viewer(demo_store: Store, people: dict[str, Viewer]) -> None:
     task_id = ward_task(demo_store, people)
     with pytest.raises(NotFound):
-        commands.report_progress(demo_store, viewer=people["staff"], task_id=task_id, version=None, progress_pct=10)
+        commands.report_progress(
+            demo_store,
+            viewer=people["staff"],
+            task_id=task_id,
+            version=version_of(demo_store, task_id),
+            progress_pct=10,
+        )
     with demo_store.read() as session, pytest.raises(NotFound):
         work.task_detail(session, viewer=people["staff"], task_id=task_id, today=today())
 
@@ -314,7 +341,12 @@ def test_bad_progress_reports_are_refused(
     task_id = ward_task(demo_store, people)
     with pytest.raises(Invalid) as raised:
         commands.report_progress(
-            demo_store, viewer=people["ward_staff"], task_id=task_id, version=None, progress_pct=pct, evidence_url=url
+            demo_store,
+            viewer=people["ward_staff"],
+            task_id=task_id,
+            version=version_of(demo_store, task_id),
+            progress_pct=pct,
+            evidence_url=url,
         )
     assert raised.value.problems == problems
     assert count(demo_store, TaskCheckin, TaskCheckin.task_id == task_id) == 0
@@ -434,7 +466,9 @@ def test_the_assigner_follows_every_copy_of_a_batch_and_a_ward_only_its_own(
             select(Task.id).where(Task.id.in_(ids), Task.assignee_unit_id == hoan_kiem)
         ).scalar_one()
         batch = session.get(Task, own_copy).batch_key
-    state = commands.mark_done(demo_store, viewer=ward_staff, task_id=own_copy, version=None)
+    state = commands.mark_done(
+        demo_store, viewer=ward_staff, task_id=own_copy, version=version_of(demo_store, own_copy)
+    )
     commands.accept(demo_store, viewer=manager, task_id=own_copy, version=state.version)
     with demo_store.read() as session:
         seen_by_manager = work.batch_copies(session, viewer=manager, batch_key=batch, today=today())

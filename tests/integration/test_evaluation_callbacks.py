@@ -22,7 +22,7 @@ from data_access.db import Store
 from data_access.models import Evaluation, Person, User
 from data_access.seed import DEMO_USERNAMES
 from data_access.viewer import load_viewer
-from tests.support.login import csrf_header, login
+from tests.support.login import csrf_header, login, switch_language
 
 PERIOD = "2026-Q3"
 
@@ -42,7 +42,7 @@ class DashClient:
     def __init__(self, app: Flask, username: str) -> None:
         self.client: FlaskClient = app.test_client()
         assert login(self.client, username).status_code == 302
-        self.client.get("/language/en")  # the assertions read English
+        switch_language(self.client, "en")  # the assertions read English
 
     def call(
         self,

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import dash
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from config.clock import today
 from config.settings import Settings, SettingsError, load_settings
 from data_access import accounts
-from data_access.errors import Invalid
+from data_access.commands import evaluations, tasks
+from data_access.db import Store
+from data_access.errors import Conflict, Invalid
+from data_access.models import OrgUnit, Task, User
+from data_access.queries import evaluations as evaluation_queries
 from tests.integration.conftest import make_settings
 from tests.support.login import csrf_header, login
+from tests.support.viewers import demo_viewers
 
 
 @pytest.mark.parametrize("secret", ["", "changeme", "short-but-not-placeholder"])
@@ -158,3 +166,105 @@ def _postgres_recovery(demo_url: str) -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{missing.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_write_that_omits_the_version_it_saw_is_refused(demo_store: Store) -> None:
+    """F13: `version: null` from a forged client used to skip the optimistic-locking check."""
+    people = demo_viewers(demo_store)
+    with demo_store.read() as db:
+        ward = db.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
+    (task_id,) = tasks.assign(
+        demo_store,
+        viewer=people["city_manager"],
+        title="Rà soát hồ sơ",
+        due_date=today() + timedelta(days=9),
+        unit_ids=[ward],
+    )
+    with demo_store.read() as db:
+        seen = db.get(Task, task_id).version
+    with pytest.raises(Conflict):
+        tasks.report_progress(demo_store, viewer=people["ward_staff"], task_id=task_id, version=None, progress_pct=40)
+    with demo_store.read() as db:
+        assert db.get(Task, task_id).progress_pct == 0 and db.get(Task, task_id).version == seen
+    state = tasks.report_progress(
+        demo_store, viewer=people["ward_staff"], task_id=task_id, version=seen, progress_pct=40
+    )
+    assert state.version == seen + 1
+
+    manager, staff = people["manager"], people["staff"]
+    evaluations.open_evaluations(demo_store, viewer=manager, period_code="2026-Q3", unit_id=manager.scope_unit_id)
+    with demo_store.read() as db:
+        (own,) = evaluation_queries.list_evaluations(db, viewer=staff, period_code="2026-Q3")
+    full = {"politics": 10, "ethics": 5, "manner": 5, "discipline": 10}
+    with pytest.raises(Conflict):
+        evaluations.self_assess(demo_store, viewer=staff, evaluation_id=own.id, version=None, scores=full)
+    evaluations.self_assess(demo_store, viewer=staff, evaluation_id=own.id, version=own.version, scores=full)
+
+
+def test_logout_and_language_change_need_a_post_with_the_csrf_token(server: Flask) -> None:
+    """F11: a cross-site GET /logout ended the session and GET /language/fr rewrote users.language."""
+    client = server.test_client()
+    login(client, "chuyenvien.khcn")
+    cross_site = {"Sec-Fetch-Site": "cross-site", "Referer": "https://evil.example/"}
+    assert client.get("/language/fr", headers=cross_site).status_code == 405
+    assert client.post("/language/fr", headers=cross_site).status_code == 400  # no token
+    assert client.get("/logout", headers=cross_site).status_code == 405
+    assert client.post("/logout", headers=cross_site).status_code == 400
+    with server.extensions["pulse"]["store"].read() as db:
+        assert db.execute(select(User.language).where(User.username == "chuyenvien.khcn")).scalar_one() == "vi"
+    assert client.get("/_dash-layout").status_code == 200  # still logged in
+
+    # The navbar's language menu and logout are forms that post a token of this session.
+    forms = {
+        f["props"]["action"].split("?")[0]: f["props"] for f in _components(client.get("/_dash-layout").json, "Form")
+    }
+    assert {"/logout", "/language/vi", "/language/en", "/language/fr"} <= set(forms)
+    for form in forms.values():
+        button = form["children"]["props"]
+        assert form["method"] == "post" and button["type"] == "submit" and button["name"] == "csrf_token"
+        assert button["value"]
+
+    switched = client.post(
+        "/language/fr?next=/account", data={"csrf_token": forms["/language/fr"]["children"]["props"]["value"]}
+    )
+    assert switched.status_code == 302 and switched.headers["Location"] == "/account"
+    with server.extensions["pulse"]["store"].read() as db:
+        assert db.execute(select(User.language).where(User.username == "chuyenvien.khcn")).scalar_one() == "fr"
+    assert (
+        client.post("/logout", data={"csrf_token": forms["/logout"]["children"]["props"]["value"]}).status_code == 302
+    )
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def _components(node: object, kind: str) -> list[dict]:
+    """Every component of this type in a serialised Dash layout."""
+    found = []
+    if isinstance(node, dict):
+        if node.get("type") == kind:
+            found.append(node)
+        for value in node.values():
+            found.extend(_components(value, kind))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_components(item, kind))
+    return found
+
+
+def test_hsts_when_cookies_are_secure(demo_url: str, server: Flask) -> None:
+    assert "Strict-Transport-Security" not in server.test_client().get("/login").headers  # plain HTTP in development
+    secure = create_app(make_settings(demo_url, secure_cookies=True))
+    hsts = secure.test_client().get("/login").headers["Strict-Transport-Security"]
+    assert hsts.startswith("max-age=") and int(hsts.split("=")[1]) >= 180 * 86400
+    secure.extensions["pulse"]["store"].dispose()
+
+
+def test_favicon_is_an_icon_not_the_dash_index(server: Flask) -> None:
+    """F11: anonymous GET /favicon.ico answered Dash's index page, with every package version in it."""
+    icon = server.test_client().get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/x-icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert b"dash" not in icon.data.lower()
+    client = server.test_client()
+    login(client, "admin")
+    index = client.get("/").get_data(as_text=True)
+    assert "/assets/favicon.ico" in index and "_favicon.ico?v=" not in index

@@ -31,3 +31,13 @@ def csrf_header(client: FlaskClient) -> dict[str, str]:
     cookie = client.get_cookie("_csrf_token")
     assert cookie is not None, "no CSRF cookie was set"
     return {"X-CSRFToken": cookie.value}
+
+
+def logout(client: FlaskClient) -> Any:
+    """Log out as the navbar does: a POST carrying the CSRF token."""
+    return client.post("/logout", headers=csrf_header(client))
+
+
+def switch_language(client: FlaskClient, code: str) -> Any:
+    """Choose a language as the navbar does: a POST carrying the CSRF token."""
+    return client.post(f"/language/{code}", headers=csrf_header(client))
