@@ -15,9 +15,10 @@ from config.clock import today
 from data_access import imports
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
-from data_access.models import AuditEntry, Measurement, User
+from data_access.models import AuditEntry, ImportJob, Measurement, User
 from data_access.seed import DEMO_USERNAMES
 from data_access.viewer import Viewer, load_viewer
+from tests.support import xlsx_files
 
 HEADERS = {k: k for k in imports.TEMPLATE_KEYS}
 
@@ -165,3 +166,57 @@ def test_a_row_that_became_invalid_is_reported_not_written(demo_store: Store) ->
     state = imports.import_next(demo_store, viewer=staff, job_id=state.job_id)
     assert state.status == "imported" and state.invalid == 1
     assert measurement_count(demo_store) == before
+
+
+def test_poison_rows_become_row_problems_and_the_job_finishes(demo_store: Store) -> None:
+    """An id of 1e30 used to overflow the database driver on every tick and leave the job stuck in
+    "checking"; "²" passed isdigit() and broke int(). Each is now a problem of its own row."""
+    staff = viewer_of(demo_store, "staff")
+    content, listed = filled_template(demo_store, staff, [(0, today(), 70, "")] * 6)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = book.worksheets[0]
+    dates = ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06"]
+    poison = [(1e30, 5), ("²", 5), (-3, 5), (2**40, 5), (listed[0][0], "²"), (listed[0][0], 1e308)]
+    for offset, ((raw_id, value), when) in enumerate(zip(poison, dates, strict=True)):
+        sheet.cell(row=2 + offset, column=1, value=raw_id)
+        sheet.cell(row=2 + offset, column=7, value=when)
+        sheet.cell(row=2 + offset, column=8, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    state = imports.stage(demo_store, viewer=staff, filename="poison.xlsx", content=out.getvalue())
+    state = imports.check_next(demo_store, viewer=staff, job_id=state.job_id)
+    assert state.status == "checked"
+    with demo_store.read() as session:
+        _state, report = imports.job_report(session, viewer=staff, job_id=state.job_id)
+    problems = {r["row"]: r["problems"] for r in report}
+    assert problems == {
+        2: {"indicator": "unknown_indicator"},
+        3: {"indicator": "unknown_indicator"},
+        4: {"indicator": "unknown_indicator"},
+        5: {"indicator": "unknown_indicator"},
+        6: {"value": "required_number"},
+        7: {"value": "value_range"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"PK" + b"\0" * (12 * 1024 * 1024), "file_too_large"),
+        (xlsx_files.with_doctype(xlsx_files.XXE), "unreadable_file"),
+        (xlsx_files.with_doctype(xlsx_files.BILLION_LAUGHS), "unreadable_file"),
+        (xlsx_files.shared_string_bomb(150), "file_unpacks_too_large"),
+    ],
+    ids=["12 MB", "XXE", "billion laughs", "bomb"],
+)
+def test_oversized_and_hostile_files_are_refused_with_their_own_reason(
+    demo_store: Store, content: bytes, code: str
+) -> None:
+    """A 12 MB file was told "too many rows"; XXE escaped as a ParseError (500). Nothing is staged."""
+    staff = viewer_of(demo_store, "staff")
+    with pytest.raises(Invalid) as raised:
+        imports.stage(demo_store, viewer=staff, filename="x.xlsx", content=content)
+    assert raised.value.problems == {"file": code}
+    with demo_store.read() as session:
+        staged = session.execute(select(func.count()).select_from(ImportJob)).scalar_one()
+    assert staged == 0
