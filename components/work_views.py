@@ -130,6 +130,7 @@ def problem_text(code: str, params: dict[str, Any] | None = None) -> str:
             "the file unpacks to more than %(n)s MB: upload the template with only your values",
             n=(params or {}).get("mb", 60),
         ),
+        "unreadable_row": _("this row cannot be read: check its id, date and value cells"),
         "too_many_columns": _(
             "the sheet has too many columns (at most %(n)s): keep the template's columns",
             n=(params or {}).get("n", 64),

@@ -302,7 +302,8 @@ class _SheetWalker:
         self.done: list[tuple[int, tuple[Any, ...]]] = []
         self.rows = self.cells = 0
         self.row_number = 0
-        self.values: list[Any] = []
+        self.values: list[Any] | None = None  # made at the row's first kept value: most rows walked are empty
+        self.names: dict[str, str] = {}  # expat name -> local name, for the few names a sheet uses
         self.column = 0
         self.kind = "n"
         self.style = 0
@@ -311,8 +312,16 @@ class _SheetWalker:
         self.in_phonetic = 0
         self.in_cell = False
 
+    def _name(self, tag: str) -> str:
+        local = self.names.get(tag)
+        if local is None:
+            local = _local(tag)
+            if len(self.names) < 256:
+                self.names[tag] = local
+        return local
+
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        local = _local(tag)
+        local = self._name(tag)
         if local == "c":
             self._start_cell(attributes)
         elif local == "row":
@@ -326,12 +335,13 @@ class _SheetWalker:
             self._check_dimension(attributes.get("ref", ""))
 
     def end(self, tag: str) -> None:
-        local = _local(tag)
+        local = self._name(tag)
         if local == "c":
             self._end_cell()
         elif local == "row":
-            if any(v is not None for v in self.values):
+            if self.values is not None:
                 self.done.append((self.row_number, tuple(self.values)))
+                self.values = None
         elif local == "rPh":
             self.in_phonetic -= 1
 
@@ -360,7 +370,7 @@ class _SheetWalker:
         if not 0 < number <= EXCEL_MAX_ROW:
             raise unreadable()
         self.row_number = number
-        self.values = [None] * self.columns
+        self.values = None
         self.column = 0
 
     def _start_cell(self, attributes: dict[str, str]) -> None:
@@ -383,9 +393,14 @@ class _SheetWalker:
 
     def _end_cell(self) -> None:
         self.in_cell = False
-        if self.column > self.columns or self.text is None or not self.values:
+        if self.column > self.columns or self.text is None or self.row_number == 0:
             return
-        self.values[self.column - 1] = self._value("".join(self.text))
+        value = self._value("".join(self.text))
+        if value is None:
+            return
+        if self.values is None:
+            self.values = [None] * self.columns
+        self.values[self.column - 1] = value
 
     def _value(self, raw: str) -> Any:
         kind = self.kind

@@ -16,6 +16,7 @@ from flask import Flask, Response, jsonify, redirect, render_template, request, 
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
 
@@ -120,10 +121,17 @@ def init_security(server: Flask, settings: Settings) -> None:
             return jsonify(error="database unavailable"), 503
         return render_template("error.html", code=503), 503
 
+    @server.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        """413, 400, 415 and the like: JSON for JSON clients (Dash's renderer cannot read Werkzeug's HTML)."""
+        if _wants_json(request.path):
+            return jsonify(error=(error.name or "error").lower()), error.code or 500
+        return error
+
     @server.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:
-        if hasattr(error, "code") and isinstance(getattr(error, "code", None), int) and error.code < 500:  # type: ignore[attr-defined]
-            return error
+        # Only HTTPException (above) passes through: an XML ParseError also has an integer `code`, and
+        # returning it as a response turned a bad upload into a 500 from Flask itself.
         log.exception("unexpected error")
         if _wants_json(request.path):
             return jsonify(error="internal error"), 500
