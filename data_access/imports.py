@@ -13,15 +13,13 @@ can cancel it, and a job at work that has not moved for `STALE_AFTER` times out.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -35,7 +33,7 @@ from data_access.db import Store
 from data_access.errors import Invalid, NotFound, PulseError
 from data_access.models import ImportJob, Indicator
 from data_access.queries.entry import entry_indicators
-from data_access.spreadsheets import safe_cell
+from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer
 from domain.kinds import WRITER_ROLES
 
@@ -91,38 +89,33 @@ def template_workbook(
     guide: list[str],
 ) -> bytes:
     """An .xlsx listing the viewer's indicators of the year, with empty date, value and comment columns to fill."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([headers[k] for k in TEMPLATE_KEYS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    fill = PatternFill("solid", fgColor="FFF7D6")
+    rows: list[Sequence[object]] = [[headers[k] for k in TEMPLATE_KEYS]]
     for indicator in entry_indicators(session, viewer=viewer, year=year):
-        sheet.append(
+        rows.append(
             [
                 indicator.id,
-                safe_cell(indicator.code),
-                safe_cell(indicator.name),
-                safe_cell(indicator.unit),
-                safe_cell(indicator.unit_of_measure),
+                indicator.code,
+                indicator.name,
+                indicator.unit,
+                indicator.unit_of_measure,
                 _allowed(indicator),
                 None,
                 None,
                 None,
             ]
         )
-        for column in (DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN):
-            sheet.cell(row=sheet.max_row, column=column + 1).fill = fill
-    for column, width in zip("ABCDEFGHI", (8, 14, 48, 30, 12, 14, 14, 12, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "C2"
-    notes = book.create_sheet(guide_title[:31])
-    for line in guide:
-        notes.append([line])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(
+        [
+            Sheet(
+                title,
+                rows,
+                widths=(8, 14, 48, 30, 12, 14, 14, 12, 40),
+                freeze="C2",
+                shaded_columns=(DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN),
+            ),
+            Sheet(guide_title, [[line] for line in guide], header_rows=0),
+        ]
+    )
 
 
 def _allowed(indicator: Any) -> str:
