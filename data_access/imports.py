@@ -305,13 +305,25 @@ def _draft(row: dict[str, Any]) -> ValueDraft | dict[str, str]:
     return ValueDraft(row["indicator_id"], row["value"], measured_on, row["comment"])
 
 
+def _current(store: Store, viewer: Viewer, job_id: int) -> JobState:
+    with store.read() as session:
+        return job_report(session, viewer=viewer, job_id=job_id)[0]
+
+
 def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState:
     """Check the next chunk of rows (read-only for the measurements); returns the progress."""
+    return _check_chunk(store, viewer, job_id, chunk) or _current(store, viewer, job_id)
+
+
+def _check_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobState | None:
+    """The next chunk checked; None when the job (locked) had nothing to check: another tick moved it first."""
     with store.write() as session:
         job = _own_job(session, viewer, job_id, lock=True)
         report = json.loads(job.report_json)
-        if job.status != "checking" or _time_out(job):
+        if _time_out(job):
             return _state(job, report)
+        if job.status != "checking":
+            return None
         rows = json.loads(job.rows_json)
         seen = {(r["indicator_id"], r["measured_on"]) for r in report if not r["problems"]}
         windows: dict[tuple[int, int], Any] = {}
@@ -381,11 +393,18 @@ def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK
 
     ``imported_rows`` counts report rows processed (valid or not), so the bar reaches 100%.
     """
+    return _import_chunk(store, viewer, job_id, chunk) or _current(store, viewer, job_id)
+
+
+def _import_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobState | None:
+    """The next chunk imported; None when the job (locked) had nothing to import: another tick moved it first."""
     with store.write() as session:
         job = _own_job(session, viewer, job_id, lock=True)
         report = json.loads(job.report_json)
-        if job.status != "importing" or _time_out(job):
+        if _time_out(job):
             return _state(job, report)
+        if job.status != "importing":
+            return None
         windows: dict[tuple[int, int], Any] = {}
         entries = report[job.imported_rows : job.imported_rows + chunk]
         prefetch(session, (e["indicator_id"] for e in entries if not e["problems"]))
@@ -440,7 +459,8 @@ def _status(store: Store, viewer: Viewer, job_id: int) -> str:
 
 
 def step(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState | None:
-    """Move a job at work on by one chunk and return where it stands; None for a job at rest (nothing to do).
+    """Move a job at work on by one chunk and return where it stands; None when this call moved nothing
+    (the job is at rest, or a concurrent tick took the chunk), so only one caller ever reports a change.
 
     An unexpected failure fails the job (logged) instead of failing every later tick the same way;
     a database that is briefly unavailable is not the job's fault, and the next tick retries.
@@ -450,8 +470,8 @@ def step(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> Jo
         return None
     try:
         if status == "checking":
-            return check_next(store, viewer=viewer, job_id=job_id, chunk=chunk)
-        return import_next(store, viewer=viewer, job_id=job_id, chunk=chunk)
+            return _check_chunk(store, viewer, job_id, chunk)
+        return _import_chunk(store, viewer, job_id, chunk)
     except (PulseError, OperationalError):
         raise
     except Exception:

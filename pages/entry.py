@@ -182,7 +182,11 @@ def _import_panel() -> list[Any]:
                     "Every row is checked first; nothing is saved until you import the valid rows."
                 ),
                 " ",
-                _("At most %(mb)s MB and %(rows)s rows.", mb=imports.MAX_BYTES // (1024 * 1024), rows=imports.MAX_ROWS),
+                _(
+                    "At most %(mb)s MB and %(rows)s rows.",
+                    mb=imports.MAX_BYTES // (1024 * 1024),
+                    rows=format_number(imports.MAX_ROWS, 0),
+                ),
             ],
             className="small",
         ),
@@ -641,11 +645,13 @@ def _report(report: list[dict[str, Any]]) -> Any:
     Output(PROGRESS, "value"),
     Output(PROGRESS, "label"),
     Output(CANCEL_BUTTON, "style"),
+    Output(TICK, "max_intervals"),
     Input(UPLOAD, "contents"),
     State(UPLOAD, "filename"),
+    State(TICK, "n_intervals"),
     prevent_initial_call=True,
 )
-def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
+def upload(contents: Any, filename: Any, ticks: Any) -> tuple[Any, ...]:
     """Stage the uploaded file; the ticks then check it chunk by chunk."""
     if not isinstance(contents, str) or "," not in contents:
         raise PreventUpdate
@@ -660,14 +666,20 @@ def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
             content=content,
         )
     except (binascii.Error, ValueError):
-        return None, True, problem_alert(Invalid({"file": "unreadable_file"})), None, HIDDEN, 0, "", HIDDEN
+        return None, True, problem_alert(Invalid({"file": "unreadable_file"})), None, HIDDEN, 0, "", HIDDEN, no_update
     except PulseError as problem:
-        return None, True, problem_alert(problem), None, HIDDEN, 0, "", HIDDEN
+        return None, True, problem_alert(problem), None, HIDDEN, 0, "", HIDDEN, no_update
     share, label, status = _progress(state)
-    return state.job_id, False, status, None, HIDDEN, share, label, SHOWN
+    return state.job_id, False, status, None, HIDDEN, share, label, SHOWN, _one_more(ticks)
 
 
-def _at(state: imports.JobState, report: list[dict[str, Any]] | None) -> tuple[Any, ...]:
+def _one_more(ticks: Any) -> int:
+    """The interval fires once more, then waits for this answer's successor to allow the next tick: ticks never
+    overlap. (Overlapping ticks made Dash drop every answer but the latest, and ran chunks concurrently.)"""
+    return (ticks if isinstance(ticks, int) and ticks >= 0 else 0) + 1
+
+
+def _at(state: imports.JobState, report: list[dict[str, Any]] | None, ticks: Any) -> tuple[Any, ...]:
     """The panel for a job's state: whether the ticks go on, the text, the report, the buttons, the bar."""
     share, label, status = _progress(state)
     import_button = SHOWN if state.status == "checked" and state.valid else HIDDEN
@@ -681,6 +693,7 @@ def _at(state: imports.JobState, report: list[dict[str, Any]] | None) -> tuple[A
         label,
         _("Import the %(n)s valid row(s)", n=state.valid),
         cancel_button,
+        _one_more(ticks) if state.at_work else no_update,
     )
 
 
@@ -693,11 +706,12 @@ TICK_OUTPUTS = (
     Output(PROGRESS, "label", allow_duplicate=True),
     Output(IMPORT_BUTTON, "children"),
     Output(CANCEL_BUTTON, "style", allow_duplicate=True),
+    Output(TICK, "max_intervals", allow_duplicate=True),
 )
 
 
 @callback(*TICK_OUTPUTS, Input(TICK, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
-def advance(_ticks: int | None, job_id: Any) -> tuple[Any, ...]:
+def advance(ticks: int | None, job_id: Any) -> tuple[Any, ...]:
     """One chunk of checking or importing per tick; the tick that brings the job to rest sends its report,
     once, and stops the interval. A tick that finds the job already at rest only stops the interval."""
     job = as_id(job_id)
@@ -714,8 +728,8 @@ def advance(_ticks: int | None, job_id: Any) -> tuple[Any, ...]:
             with store.read() as session:
                 state, report = imports.job_report(session, viewer=viewer, job_id=job)
     except PulseError as problem:
-        return True, problem_alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN
-    return _at(state, report)
+        return True, problem_alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN, no_update
+    return _at(state, report, ticks)
 
 
 @callback(*TICK_OUTPUTS, Input(CANCEL_BUTTON, "n_clicks"), State(JOB, "data"), prevent_initial_call=True)
@@ -727,24 +741,26 @@ def cancel(n_clicks: int | None, job_id: Any) -> tuple[Any, ...]:
     try:
         state = imports.cancel(current_store(), viewer=current_viewer(), job_id=job)
     except PulseError as problem:
-        return True, problem_alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN
-    return _at(state, None)
+        return True, problem_alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN, no_update
+    return _at(state, None, None)
 
 
 @callback(
     Output(TICK, "disabled", allow_duplicate=True),
     Output(IMPORT_BUTTON, "style", allow_duplicate=True),
     Output(IMPORT_STATUS, "children", allow_duplicate=True),
+    Output(TICK, "max_intervals", allow_duplicate=True),
     Input(IMPORT_BUTTON, "n_clicks"),
     State(JOB, "data"),
+    State(TICK, "n_intervals"),
     prevent_initial_call=True,
 )
-def start(n_clicks: int | None, job_id: Any) -> tuple[Any, Any, Any]:
+def start(n_clicks: int | None, job_id: Any, ticks: Any) -> tuple[Any, Any, Any, Any]:
     job = as_id(job_id)
     if not n_clicks or job is None:
         raise PreventUpdate
     try:
         imports.start_import(current_store(), viewer=current_viewer(), job_id=job)
     except PulseError as problem:
-        return True, HIDDEN, problem_alert(problem)
-    return False, HIDDEN, no_update
+        return True, HIDDEN, problem_alert(problem), no_update
+    return False, HIDDEN, no_update, _one_more(ticks)

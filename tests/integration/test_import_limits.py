@@ -222,11 +222,11 @@ def test_ticks_run_while_checking_stop_at_rest_and_send_the_report_once(server: 
     )
     staged = answer(upload(client, app, content))
     job = staged["entry-job"]["data"]
-    assert staged["entry-import-tick"]["disabled"] is False
+    assert staged["entry-import-tick"] == {"disabled": False, "max_intervals": 1}  # one tick, then wait for its answer
     assert staged["entry-import-cancel"]["style"] == {"display": "inline-block"}
 
     first = answer(fire(client, app, "entry-import-tick", {"entry-import-tick": 1, "entry-job": job}))
-    assert first["entry-import-tick"]["disabled"] is False  # still checking: keep ticking
+    assert first["entry-import-tick"] == {"disabled": False, "max_intervals": 2}  # still checking: one more tick
     assert "entry-import-report" not in first  # no report while at work
     assert "500" in json.dumps(first["entry-import-status"])
 
