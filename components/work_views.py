@@ -91,6 +91,16 @@ def problem_text(code: str, params: dict[str, Any] | None = None) -> str:
         "unreadable_file": _("the file cannot be read: upload the Excel template (.xlsx)"),
         "no_rows": _("the file holds no values"),
         "too_many_rows": _("the file holds too many rows: at most %(n)s", n=(params or {}).get("limit", 20000)),
+        "file_too_large": _("the file is larger than %(n)s MB", n=(params or {}).get("mb", 10)),
+        "file_unpacks_too_large": _(
+            "the file unpacks to more than %(n)s MB: upload the template with only your values",
+            n=(params or {}).get("mb", 60),
+        ),
+        "unreadable_row": _("this row cannot be read: check its id, date and value cells"),
+        "too_many_columns": _(
+            "the sheet has too many columns (at most %(n)s): keep the template's columns",
+            n=(params or {}).get("n", 64),
+        ),
         "unknown_indicator": _("unknown indicator code: keep the first columns of the template"),
         "duplicate_row": _("the same indicator and date appear on an earlier row"),
     }

@@ -1,22 +1,20 @@
-"""Excel exports (openpyxl): the classification list of a unit with its approval trail, and the
-evaluations of the unit and the units below it (agencies have their own 100-point scale).
+"""Excel exports, through the one writer (data_access.spreadsheets): the classification list of a unit
+with its approval trail, and the evaluations of the unit and the units below it (agencies have their
+own 100-point scale).
 
 Labels come in through `translate` so that the workbook speaks the reader's language without
-this module depending on the web layer. Cells that start like a formula are written as text, so
+this module depending on the web layer. The writer keeps cells that start like a formula as text, so
 that a name such as "=HYPERLINK(...)" cannot run in the reader's spreadsheet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from data_access.queries.evaluations import list_evaluations, period_row, trail
-from data_access.spreadsheets import safe_cell
+from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer
 
 
@@ -37,51 +35,43 @@ def classification_workbook(
     rows = list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id)
     units = list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id, people=False)
     t = translate
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t("Classification")[:31]
-    sheet.append([t("Classification list"), period_code])
-    sheet["A1"].font = Font(bold=True)
-    headers = [
-        t("No."),
-        t("Civil servant code"),
-        t("Name"),
-        t("Unit"),
-        t("Position"),
-        t("Task points"),
-        t("General points"),
-        t("Total"),
-        t("Level"),
-        t("Final level"),
-        t("Status"),
-        t("Quota"),
+    people_sheet = [
+        [t("Classification list"), period_code],
+        [
+            t("No."),
+            t("Civil servant code"),
+            t("Name"),
+            t("Unit"),
+            t("Position"),
+            t("Task points"),
+            t("General points"),
+            t("Total"),
+            t("Level"),
+            t("Final level"),
+            t("Status"),
+            t("Quota"),
+        ],
     ]
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
     for number, row in enumerate(rows, start=1):
-        sheet.append(
+        people_sheet.append(
             [
-                safe_cell(v)
-                for v in (
-                    number,
-                    row.civil_servant_code,
-                    row.person_name,
-                    row.unit_name,
-                    row.position_name,
-                    row.task_points,
-                    row.general_points,
-                    row.total,
-                    level_name(row.level),
-                    level_name(row.final_level),
-                    row.status,
-                    quota_text(row.quota) if row.moved else "",
-                )
+                number,
+                row.civil_servant_code,
+                row.person_name,
+                row.unit_name,
+                row.position_name,
+                row.task_points,
+                row.general_points,
+                row.total,
+                level_name(row.level),
+                level_name(row.final_level),
+                row.status,
+                quota_text(row.quota) if row.moved else "",
             ]
         )
+    sheets = [Sheet(t("Classification"), people_sheet, header_rows=2)]
     if units:
-        unit_sheet = book.create_sheet(t("Units")[:31])
-        unit_sheet.append(
+        unit_sheet = [
             [
                 t("No."),
                 t("Unit"),
@@ -94,36 +84,26 @@ def classification_workbook(
                 t("Status"),
                 t("Quota"),
             ]
-        )
-        for cell in unit_sheet[1]:
-            cell.font = Font(bold=True)
+        ]
         for number, row in enumerate(units, start=1):
             unit_sheet.append(
                 [
-                    safe_cell(v)
-                    for v in (
-                        number,
-                        row.unit_name,
-                        kind_name(row.unit_kind),
-                        row.task_points,
-                        row.general_points,
-                        row.total,
-                        level_name(row.level),
-                        level_name(row.final_level),
-                        row.status,
-                        quota_text(row.quota) if row.moved else "",
-                    )
+                    number,
+                    row.unit_name,
+                    kind_name(row.unit_kind),
+                    row.task_points,
+                    row.general_points,
+                    row.total,
+                    level_name(row.level),
+                    level_name(row.final_level),
+                    row.status,
+                    quota_text(row.quota) if row.moved else "",
                 ]
             )
-    trail_sheet = book.create_sheet(t("Approval trail")[:31])
-    trail_sheet.append([t("Name"), t("When"), t("Who"), t("Action"), t("Detail")])
-    for cell in trail_sheet[1]:
-        cell.font = Font(bold=True)
+        sheets.append(Sheet(t("Units"), unit_sheet))
+    trail_sheet: list[list[object]] = [[t("Name"), t("When"), t("Who"), t("Action"), t("Detail")]]
     for row in rows + units:
         for entry in trail(session, evaluation_id=row.id):
-            trail_sheet.append(
-                [safe_cell(v) for v in (row.person_name, entry.at, entry.username, entry.action, entry.detail)]
-            )
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            trail_sheet.append([row.person_name, entry.at, entry.username, entry.action, entry.detail])
+    sheets.append(Sheet(t("Approval trail"), trail_sheet))
+    return workbook_bytes(sheets)

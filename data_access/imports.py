@@ -5,40 +5,51 @@ half-way leaves a job that knows exactly which rows went in.
 Nothing is written to the measurements until the user chooses to import the valid rows; each chunk
 of the import is one transaction (values, audit entries, rollups and the job's counter together),
 and each row is checked again as it goes in, since a period may have been locked meanwhile.
-Only the user who uploaded a job may see or continue it.
+Only the user who uploaded a job may see or continue it, and only someone who may enter values
+may upload at all: the screen account and users who own no indicator are refused before the file
+is read. A job can never stick: a chunk that fails unexpectedly fails the job ("error"), its owner
+can cancel it, and a job at work that has not moved for `STALE_AFTER` times out.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
-from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from config.clock import now
 from config.clock import today as clock_today
-from data_access import audit
+from data_access import audit, xlsx_reader
+from data_access.commands.common import refuse
 from data_access.commands.measurements import ValueDraft, add_values, draft_problems, prefetch
 from data_access.db import Store
-from data_access.errors import Invalid, NotFound
+from data_access.errors import Invalid, NotFound, PulseError
 from data_access.models import ImportJob, Indicator
 from data_access.queries.entry import entry_indicators
-from data_access.spreadsheets import safe_cell
+from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer
+from domain.kinds import WRITER_ROLES
+
+log = logging.getLogger("pulse.imports")
 
 MAX_ROWS = 20_000
 CHUNK = 500
 MAX_BYTES = 10 * 1024 * 1024
+MAX_ID = 2**31 - 1  # the largest id an integer column holds on both backends
+# Rows walked may be twice the rows with values: the template lists indicators left empty.
+READER_LIMITS = xlsx_reader.Limits(max_bytes=MAX_BYTES, max_rows=2 * MAX_ROWS)
 # Column order of the template; the reader relies on it (id, date, value, comment are read back).
 TEMPLATE_KEYS = ("id", "code", "indicator", "unit", "unit_of_measure", "allowed", "date", "value", "comment")
 ID_COLUMN, DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN = 0, 6, 7, 8
+AT_WORK = ("checking", "importing")  # statuses the page keeps ticking for
+STALE_AFTER = timedelta(minutes=10)  # a chunk takes about a second; ten minutes without one is a stuck job
 
 
 @dataclass(frozen=True)
@@ -52,13 +63,19 @@ class JobState:
     imported: int
     valid: int
     invalid: int
+    saved: int = 0  # values written so far
+    failure: str | None = None  # why a "failed" job stopped: cancelled, timed_out, error
 
     @property
     def share_done(self) -> float:
         if not self.total:
             return 1.0
-        done = self.imported if self.status in ("importing", "imported") else self.checked
+        done = self.imported if self.status in ("importing", "imported") or self.imported else self.checked
         return done / self.total
+
+    @property
+    def at_work(self) -> bool:
+        return self.status in AT_WORK
 
 
 def template_workbook(
@@ -72,38 +89,33 @@ def template_workbook(
     guide: list[str],
 ) -> bytes:
     """An .xlsx listing the viewer's indicators of the year, with empty date, value and comment columns to fill."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([headers[k] for k in TEMPLATE_KEYS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    fill = PatternFill("solid", fgColor="FFF7D6")
+    rows: list[Sequence[object]] = [[headers[k] for k in TEMPLATE_KEYS]]
     for indicator in entry_indicators(session, viewer=viewer, year=year):
-        sheet.append(
+        rows.append(
             [
                 indicator.id,
-                safe_cell(indicator.code),
-                safe_cell(indicator.name),
-                safe_cell(indicator.unit),
-                safe_cell(indicator.unit_of_measure),
+                indicator.code,
+                indicator.name,
+                indicator.unit,
+                indicator.unit_of_measure,
                 _allowed(indicator),
                 None,
                 None,
                 None,
             ]
         )
-        for column in (DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN):
-            sheet.cell(row=sheet.max_row, column=column + 1).fill = fill
-    for column, width in zip("ABCDEFGHI", (8, 14, 48, 30, 12, 14, 14, 12, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "C2"
-    notes = book.create_sheet(guide_title[:31])
-    for line in guide:
-        notes.append([line])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(
+        [
+            Sheet(
+                title,
+                rows,
+                widths=(8, 14, 48, 30, 12, 14, 14, 12, 40),
+                freeze="C2",
+                shaded_columns=(DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN),
+            ),
+            Sheet(guide_title, [[line] for line in guide], header_rows=0),
+        ]
+    )
 
 
 def _allowed(indicator: Any) -> str:
@@ -133,55 +145,107 @@ def _cell_date(value: Any) -> str | None:
     return "!" + text[:40]
 
 
+def _indicator_id(raw: Any) -> int | None:
+    """The id column as a database id, or None: 1e30, "²", -1 or 1.5 name no indicator (and must never
+    reach the database, where 10**30 overflows an integer column)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            return None
+        raw = int(raw) if abs(raw) <= MAX_ID else None
+    elif isinstance(raw, str):
+        text = raw.strip()
+        raw = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
+    return raw if isinstance(raw, int) and 0 < raw <= MAX_ID else None
+
+
+def _cell_value(raw: Any) -> Any:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return raw
+    return "" if raw is None else str(raw)[:40]
+
+
 def read_rows(content: bytes) -> list[dict[str, Any]]:
-    """The filled rows of an uploaded template (rows with neither date nor value are skipped)."""
-    if len(content) > MAX_BYTES:
-        raise Invalid({"file": "too_many_rows"}, limit=MAX_ROWS)
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError):
-        raise Invalid({"file": "unreadable_file"}) from None
-    sheet = book.worksheets[0]
+    """The filled rows of an uploaded template (rows with neither date nor value are skipped).
+
+    The file goes through the bounded reader: a bomb or a file too wide or too long is refused
+    before it costs memory or time; XML with a DOCTYPE (XXE, billion laughs) is "unreadable".
+    """
     rows: list[dict[str, Any]] = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        cells = tuple(cells) + (None,) * (len(TEMPLATE_KEYS) - len(cells))
+    for number, cells in xlsx_reader.read_first_sheet(content, columns=len(TEMPLATE_KEYS), limits=READER_LIMITS):
+        if number == 1:
+            continue  # the header
         raw_value, raw_date = cells[VALUE_COLUMN], cells[DATE_COLUMN]
         if (raw_value is None or raw_value == "") and (raw_date is None or raw_date == ""):
             continue
         if len(rows) >= MAX_ROWS:
-            book.close()
             raise Invalid({"file": "too_many_rows"}, limit=MAX_ROWS)
-        raw_id = cells[ID_COLUMN]
-        indicator_id = (
-            int(raw_id)
-            if isinstance(raw_id, int | float) and float(raw_id).is_integer()
-            else (int(raw_id) if isinstance(raw_id, str) and raw_id.strip().isdigit() else None)
-        )
         rows.append(
             {
                 "row": number,
-                "indicator_id": indicator_id,
+                "indicator_id": _indicator_id(cells[ID_COLUMN]),
                 "measured_on": _cell_date(raw_date),
-                "value": raw_value
-                if isinstance(raw_value, int | float) and not isinstance(raw_value, bool)
-                else ("" if raw_value is None else str(raw_value)[:40]),
+                "value": _cell_value(raw_value),
                 "comment": "" if cells[COMMENT_COLUMN] is None else str(cells[COMMENT_COLUMN])[:1000],
             }
         )
-    book.close()
     if not rows:
         raise Invalid({"file": "no_rows"})
     return rows
 
 
+def _may_import(session: Session, viewer: Viewer) -> bool:
+    """Someone who may enter some value: a leader, manager or administrator, or the owner of an indicator.
+    The screen account is read-only."""
+    if viewer.role.value == "screen":
+        return False
+    if viewer.role in WRITER_ROLES:
+        return True
+    if viewer.person_id is None:
+        return False
+    owned = select(Indicator.id).where(Indicator.owner_person_id == viewer.person_id).limit(1)
+    return session.execute(owned).first() is not None
+
+
+def ensure_may_import(store: Store, *, viewer: Viewer) -> None:
+    """Refuse (audited) a viewer who may enter no value, before their file is even decoded."""
+    with store.read() as session:
+        allowed = _may_import(session, viewer)
+    if not allowed:
+        raise refuse(
+            store, viewer, action="import.stage", entity="import_job", entity_id="-", detail="may enter no values"
+        )
+
+
+def _expire_stale(session: Session, viewer: Viewer) -> None:
+    """Close the viewer's jobs that stopped moving (a closed tab leaves its job "checking")."""
+    cutoff = now() - STALE_AFTER
+    session.execute(
+        update(ImportJob)
+        .where(
+            ImportJob.user_id == viewer.user_id,
+            ImportJob.status.in_(AT_WORK),
+            func.coalesce(ImportJob.updated_at, ImportJob.created_at) < cutoff,
+        )
+        .values(status="failed", failure="timed_out")
+    )
+
+
 def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> JobState:
-    """Read an uploaded file and keep its rows for checking; nothing is imported yet."""
+    """Read an uploaded file and keep its rows for checking; nothing is imported yet.
+
+    Permission comes first: a viewer who may enter nothing never gets their file parsed.
+    """
+    ensure_may_import(store, viewer=viewer)
     rows = read_rows(content)
     with store.write() as session:
+        _expire_stale(session, viewer)
         job = ImportJob(
             user_id=viewer.user_id,
             filename=(filename or "?")[:200],
             created_at=now(),
+            updated_at=now(),
             status="checking",
             total_rows=len(rows),
             imported_rows=0,
@@ -201,16 +265,33 @@ def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> Job
         return _state(job, [])
 
 
-def _own_job(session: Session, viewer: Viewer, job_id: int) -> ImportJob:
-    job = session.get(ImportJob, job_id)
+def _own_job(session: Session, viewer: Viewer, job_id: int, *, lock: bool = False) -> ImportJob:
+    """The viewer's job; `lock` holds its row so that two ticks (two tabs, a retry) never run one chunk twice."""
+    job = session.get(ImportJob, job_id, with_for_update=lock or None)
     if job is None or job.user_id != viewer.user_id:
         raise NotFound("import_job", job_id)
     return job
 
 
+def _stale(job: ImportJob) -> bool:
+    return job.status in AT_WORK and (job.updated_at or job.created_at) < now() - STALE_AFTER
+
+
 def _state(job: ImportJob, report: list[dict[str, Any]]) -> JobState:
     invalid = sum(1 for r in report if r["problems"])
-    return JobState(job.id, job.status, job.total_rows, len(report), job.imported_rows, len(report) - invalid, invalid)
+    saved = sum(1 for r in report if r.get("imported"))
+    status, failure = ("failed", "timed_out") if _stale(job) else (job.status, job.failure)
+    return JobState(
+        job.id, status, job.total_rows, len(report), job.imported_rows, len(report) - invalid, invalid, saved, failure
+    )
+
+
+def _time_out(job: ImportJob) -> bool:
+    """Mark a stuck job as timed out; True if it was."""
+    if not _stale(job):
+        return False
+    job.status, job.failure = "failed", "timed_out"
+    return True
 
 
 def _draft(row: dict[str, Any]) -> ValueDraft | dict[str, str]:
@@ -224,13 +305,25 @@ def _draft(row: dict[str, Any]) -> ValueDraft | dict[str, str]:
     return ValueDraft(row["indicator_id"], row["value"], measured_on, row["comment"])
 
 
+def _current(store: Store, viewer: Viewer, job_id: int) -> JobState:
+    with store.read() as session:
+        return job_report(session, viewer=viewer, job_id=job_id)[0]
+
+
 def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState:
     """Check the next chunk of rows (read-only for the measurements); returns the progress."""
+    return _check_chunk(store, viewer, job_id, chunk) or _current(store, viewer, job_id)
+
+
+def _check_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobState | None:
+    """The next chunk checked; None when the job (locked) had nothing to check: another tick moved it first."""
     with store.write() as session:
-        job = _own_job(session, viewer, job_id)
+        job = _own_job(session, viewer, job_id, lock=True)
         report = json.loads(job.report_json)
-        if job.status != "checking":
+        if _time_out(job):
             return _state(job, report)
+        if job.status != "checking":
+            return None
         rows = json.loads(job.rows_json)
         seen = {(r["indicator_id"], r["measured_on"]) for r in report if not r["problems"]}
         windows: dict[tuple[int, int], Any] = {}
@@ -238,13 +331,17 @@ def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK)
         todo = rows[len(report) : len(report) + chunk]  # the report holds one entry per row checked so far
         prefetch(session, (r["indicator_id"] for r in todo))
         for row in todo:
-            draft = _draft(row)
-            if isinstance(draft, dict):
-                problems, number = draft, None
-            else:
-                problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
-                if problems.get("indicator") == "unknown_choice":
-                    problems["indicator"] = "unknown_indicator"
+            try:
+                draft = _draft(row)
+                if isinstance(draft, dict):
+                    problems, number = draft, None
+                else:
+                    problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
+                    if problems.get("indicator") == "unknown_choice":
+                        problems["indicator"] = "unknown_indicator"
+            except (ValueError, TypeError, ArithmeticError):
+                # A cell no rule foresaw is this row's problem, never the whole job's.
+                problems, number = {"file": "unreadable_row"}, None
             key = (row["indicator_id"], row["measured_on"])
             if not problems and key in seen:
                 problems = {"measured_on": "duplicate_row"}
@@ -266,18 +363,20 @@ def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK)
         if len(report) >= job.total_rows:
             job.status = "checked"
         job.report_json = json.dumps(report, default=str)
+        job.updated_at = now()
         return _state(job, report)
 
 
 def start_import(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
     """The user chose to import the valid rows of a checked file."""
     with store.write() as session:
-        job = _own_job(session, viewer, job_id)
+        job = _own_job(session, viewer, job_id, lock=True)
         report = json.loads(job.report_json)
         if job.status != "checked":
             raise Invalid({"file": "not_allowed_now"})
         job.status = "importing"
         job.imported_rows = 0
+        job.updated_at = now()
         audit.record(
             session,
             user_id=viewer.user_id,
@@ -294,11 +393,18 @@ def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK
 
     ``imported_rows`` counts report rows processed (valid or not), so the bar reaches 100%.
     """
+    return _import_chunk(store, viewer, job_id, chunk) or _current(store, viewer, job_id)
+
+
+def _import_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobState | None:
+    """The next chunk imported; None when the job (locked) had nothing to import: another tick moved it first."""
     with store.write() as session:
-        job = _own_job(session, viewer, job_id)
+        job = _own_job(session, viewer, job_id, lock=True)
         report = json.loads(job.report_json)
-        if job.status != "importing":
+        if _time_out(job):
             return _state(job, report)
+        if job.status != "importing":
+            return None
         windows: dict[tuple[int, int], Any] = {}
         entries = report[job.imported_rows : job.imported_rows + chunk]
         prefetch(session, (e["indicator_id"] for e in entries if not e["problems"]))
@@ -324,6 +430,7 @@ def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK
         if job.imported_rows >= job.total_rows:
             job.status = "imported"
         job.report_json = json.dumps(report, default=str)
+        job.updated_at = now()
         audit.record(
             session,
             user_id=viewer.user_id,
@@ -340,3 +447,55 @@ def job_report(session: Session, *, viewer: Viewer, job_id: int) -> tuple[JobSta
     job = _own_job(session, viewer, job_id)
     report = json.loads(job.report_json)
     return _state(job, report), report
+
+
+def _status(store: Store, viewer: Viewer, job_id: int) -> str:
+    """The job's status alone (its rows and report are megabytes: not read for a tick at rest)."""
+    with store.read() as session:
+        found = session.execute(select(ImportJob.status, ImportJob.user_id).where(ImportJob.id == job_id)).one_or_none()
+    if found is None or found.user_id != viewer.user_id:
+        raise NotFound("import_job", job_id)
+    return found.status
+
+
+def step(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState | None:
+    """Move a job at work on by one chunk and return where it stands; None when this call moved nothing
+    (the job is at rest, or a concurrent tick took the chunk), so only one caller ever reports a change.
+
+    An unexpected failure fails the job (logged) instead of failing every later tick the same way;
+    a database that is briefly unavailable is not the job's fault, and the next tick retries.
+    """
+    status = _status(store, viewer, job_id)
+    if status not in AT_WORK:
+        return None
+    try:
+        if status == "checking":
+            return _check_chunk(store, viewer, job_id, chunk)
+        return _import_chunk(store, viewer, job_id, chunk)
+    except (PulseError, OperationalError):
+        raise
+    except Exception:
+        log.exception("import job %s failed", job_id)
+        return _fail(store, viewer, job_id, "error")
+
+
+def _fail(store: Store, viewer: Viewer, job_id: int, failure: str) -> JobState:
+    with store.write() as session:
+        job = _own_job(session, viewer, job_id, lock=True)
+        report = json.loads(job.report_json)
+        if job.status in (*AT_WORK, "checked"):
+            job.status, job.failure, job.updated_at = "failed", failure, now()
+            audit.record(
+                session,
+                user_id=viewer.user_id,
+                action=f"import.{'cancel' if failure == 'cancelled' else 'fail'}",
+                entity="import_job",
+                entity_id=job.id,
+                after={"failure": failure, "through_row": job.imported_rows},
+            )
+        return _state(job, report)
+
+
+def cancel(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
+    """The owner stops a job: a chunk already running finishes (chunks are whole), nothing more is written."""
+    return _fail(store, viewer, job_id, "cancelled")

@@ -410,6 +410,10 @@ class ImportJob(Base):
     imported_rows: Mapped[int] = mapped_column(Integer, default=0)
     rows_json: Mapped[str] = mapped_column(Text, default="[]")
     report_json: Mapped[str] = mapped_column(Text, default="[]")
+    # Last time a chunk moved the job on: a job at work that has not moved for a while timed out.
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Why a job is "failed": cancelled by its owner, timed_out, or error (a chunk failed unexpectedly).
+    failure: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class AuditEntry(Base):

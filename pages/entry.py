@@ -68,6 +68,9 @@ PROGRESS = "entry-import-progress"
 IMPORT_STATUS = "entry-import-status"
 REPORT = "entry-import-report"
 IMPORT_BUTTON = "entry-import-button"
+CANCEL_BUTTON = "entry-import-cancel"
+HIDDEN = {"display": "none"}
+SHOWN = {"display": "inline-block"}
 
 
 def approve_id(index: int | str) -> dict[str, Any]:
@@ -174,10 +177,18 @@ def _entry_form(chosen: int | None) -> list[Any]:
 def _import_panel() -> list[Any]:
     return [
         html.P(
-            _(
-                "Download the template of your indicators, fill in the date and value columns, and upload it. "
-                "Every row is checked first; nothing is saved until you import the valid rows."
-            ),
+            [
+                _(
+                    "Download the template of your indicators, fill in the date and value columns, and upload it. "
+                    "Every row is checked first; nothing is saved until you import the valid rows."
+                ),
+                " ",
+                _(
+                    "At most %(mb)s MB and %(rows)s rows.",
+                    mb=imports.MAX_BYTES // (1024 * 1024),
+                    rows=format_number(imports.MAX_ROWS, 0),
+                ),
+            ],
             className="small",
         ),
         dbc.Button(
@@ -193,24 +204,43 @@ def _import_panel() -> list[Any]:
             id=UPLOAD,
             children=html.Div([_("Drop the filled file here, or "), html.A(_("choose it"))]),
             accept=".xlsx",
-            max_size=imports.MAX_BYTES,
+            # A little above the limit, so that a file just too large reaches the server and is told why
+            # (the browser drops bigger ones silently; the limit is printed above).
+            max_size=UPLOAD_MAX_SIZE,
             className="entry-upload border border-2 rounded p-3 text-center mb-2",
             style={"borderStyle": "dashed"},
         ),
         dbc.Progress(id=PROGRESS, value=0, striped=True, animated=True, className="mb-2", style={"height": "1.25rem"}),
         html.Div(id=IMPORT_STATUS, className="mb-2"),
-        dbc.Button(
-            _("Import the valid rows"),
-            id=IMPORT_BUTTON,
-            color="success",
-            className="mb-2",
-            n_clicks=0,
-            style={"display": "none"},
+        html.Div(
+            [
+                dbc.Button(
+                    _("Import the valid rows"),
+                    id=IMPORT_BUTTON,
+                    color="success",
+                    className="mb-2 me-2",
+                    n_clicks=0,
+                    style=HIDDEN,
+                ),
+                dbc.Button(
+                    _("Cancel"),
+                    id=CANCEL_BUTTON,
+                    color="secondary",
+                    outline=True,
+                    className="mb-2",
+                    n_clicks=0,
+                    style=HIDDEN,
+                ),
+            ]
         ),
         html.Div(id=REPORT),
         dcc.Store(id=JOB),
         dcc.Interval(id=TICK, interval=300, disabled=True),
     ]
+
+
+# The request body limit (server/security.py) is 20 MB; a 14 MB file is about 18.7 MB in base64.
+UPLOAD_MAX_SIZE = 14 * 1024 * 1024
 
 
 def _history_columns() -> list[dict[str, Any]]:
@@ -549,6 +579,17 @@ def _progress(state: imports.JobState) -> tuple[int, str, Any]:
         )
     elif state.status == "importing":
         text = _("Importing: %(done)s of %(total)s rows", done=state.imported, total=state.total)
+    elif state.status == "failed":
+        text = {
+            "cancelled": _("Import cancelled. Values saved before it stopped: %(n)s.", n=state.saved),
+            "timed_out": _(
+                "This import made no progress for 10 minutes and was closed. Values saved before it stopped: %(n)s.",
+                n=state.saved,
+            ),
+        }.get(
+            state.failure or "",
+            _("This file could not be processed. Values saved before it stopped: %(n)s.", n=state.saved),
+        )
     else:
         text = _(
             "Imported: %(valid)s value(s) saved, %(invalid)s row(s) left out.", valid=state.valid, invalid=state.invalid
@@ -604,32 +645,60 @@ def _report(report: list[dict[str, Any]]) -> Any:
     Output(IMPORT_BUTTON, "style"),
     Output(PROGRESS, "value"),
     Output(PROGRESS, "label"),
+    Output(CANCEL_BUTTON, "style"),
+    Output(TICK, "max_intervals"),
     Input(UPLOAD, "contents"),
     State(UPLOAD, "filename"),
+    State(TICK, "n_intervals"),
     prevent_initial_call=True,
 )
-def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
+def upload(contents: Any, filename: Any, ticks: Any) -> tuple[Any, ...]:
     """Stage the uploaded file; the ticks then check it chunk by chunk."""
-    hidden = {"display": "none"}
     if not isinstance(contents, str) or "," not in contents:
         raise PreventUpdate
+    store, viewer = current_store(), current_viewer()
     try:
+        imports.ensure_may_import(store, viewer=viewer)  # before the file is decoded, let alone parsed
         content = base64.b64decode(contents.split(",", 1)[1], validate=True)
         state = imports.stage(
-            current_store(),
-            viewer=current_viewer(),
+            store,
+            viewer=viewer,
             filename=filename if isinstance(filename, str) else "",
             content=content,
         )
     except (binascii.Error, ValueError):
-        return None, True, problem_alert(Invalid({"file": "unreadable_file"})), None, hidden, 0, ""
+        return None, True, problem_alert(Invalid({"file": "unreadable_file"})), None, HIDDEN, 0, "", HIDDEN, no_update
     except PulseError as problem:
-        return None, True, problem_alert(problem), None, hidden, 0, ""
+        return None, True, problem_alert(problem), None, HIDDEN, 0, "", HIDDEN, no_update
     share, label, status = _progress(state)
-    return state.job_id, False, status, None, hidden, share, label
+    return state.job_id, False, status, None, HIDDEN, share, label, SHOWN, _one_more(ticks)
 
 
-@callback(
+def _one_more(ticks: Any) -> int:
+    """The interval fires once more, then waits for this answer's successor to allow the next tick: ticks never
+    overlap. (Overlapping ticks made Dash drop every answer but the latest, and ran chunks concurrently.)"""
+    return (ticks if isinstance(ticks, int) and ticks >= 0 else 0) + 1
+
+
+def _at(state: imports.JobState, report: list[dict[str, Any]] | None, ticks: Any) -> tuple[Any, ...]:
+    """The panel for a job's state: whether the ticks go on, the text, the report, the buttons, the bar."""
+    share, label, status = _progress(state)
+    import_button = SHOWN if state.status == "checked" and state.valid else HIDDEN
+    cancel_button = SHOWN if state.at_work or state.status == "checked" else HIDDEN
+    return (
+        not state.at_work,  # the interval runs while the job is at work and stops at rest
+        status,
+        _report(report) if report is not None else no_update,
+        import_button,
+        share,
+        label,
+        _("Import the %(n)s valid row(s)", n=state.valid),
+        cancel_button,
+        _one_more(ticks) if state.at_work else no_update,
+    )
+
+
+TICK_OUTPUTS = (
     Output(TICK, "disabled", allow_duplicate=True),
     Output(IMPORT_STATUS, "children", allow_duplicate=True),
     Output(REPORT, "children", allow_duplicate=True),
@@ -637,55 +706,62 @@ def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
     Output(PROGRESS, "value", allow_duplicate=True),
     Output(PROGRESS, "label", allow_duplicate=True),
     Output(IMPORT_BUTTON, "children"),
-    Input(TICK, "n_intervals"),
-    State(JOB, "data"),
-    prevent_initial_call=True,
+    Output(CANCEL_BUTTON, "style", allow_duplicate=True),
+    Output(TICK, "max_intervals", allow_duplicate=True),
 )
-def advance(_ticks: int | None, job_id: Any) -> tuple[Any, ...]:
-    """One chunk of checking or importing per tick, until the job rests."""
+
+
+@callback(*TICK_OUTPUTS, Input(TICK, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
+def advance(ticks: int | None, job_id: Any) -> tuple[Any, ...]:
+    """One chunk of checking or importing per tick; the tick that brings the job to rest sends its report,
+    once, and stops the interval. A tick that finds the job already at rest only stops the interval."""
     job = as_id(job_id)
+    at_rest = (True, *(no_update,) * (len(TICK_OUTPUTS) - 1))
     if job is None:
-        raise PreventUpdate
+        return at_rest
     store, viewer = current_store(), current_viewer()
     try:
-        with store.read() as session:
-            state, _rows = imports.job_report(session, viewer=viewer, job_id=job)
-        if state.status == "checking":
-            state = imports.check_next(store, viewer=viewer, job_id=job)
-        elif state.status == "importing":
-            state = imports.import_next(store, viewer=viewer, job_id=job)
-        with store.read() as session:
-            state, report = imports.job_report(session, viewer=viewer, job_id=job)
+        state = imports.step(store, viewer=viewer, job_id=job)
+        if state is None:
+            return at_rest
+        report = None
+        if not state.at_work:
+            with store.read() as session:
+                state, report = imports.job_report(session, viewer=viewer, job_id=job)
     except PulseError as problem:
-        return True, problem_alert(problem), None, {"display": "none"}, 0, "", no_update
-    share, label, status = _progress(state)
-    resting = state.status in ("checked", "imported")
-    button = {"display": "inline-block"} if state.status == "checked" and state.valid else {"display": "none"}
-    return (
-        not resting,
-        status,
-        _report(report) if resting else no_update,
-        button,
-        share,
-        label,
-        _("Import the %(n)s valid row(s)", n=state.valid),
-    )
+        return True, problem_alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN, no_update
+    return _at(state, report, ticks)
+
+
+@callback(*TICK_OUTPUTS, Input(CANCEL_BUTTON, "n_clicks"), State(JOB, "data"), prevent_initial_call=True)
+def cancel(n_clicks: int | None, job_id: Any) -> tuple[Any, ...]:
+    """Stop the job: what was saved stays saved (each chunk is whole), nothing more is written."""
+    job = as_id(job_id)
+    if not n_clicks or job is None:
+        raise PreventUpdate
+    try:
+        state = imports.cancel(current_store(), viewer=current_viewer(), job_id=job)
+    except PulseError as problem:
+        return True, problem_alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN, no_update
+    return _at(state, None, None)
 
 
 @callback(
     Output(TICK, "disabled", allow_duplicate=True),
     Output(IMPORT_BUTTON, "style", allow_duplicate=True),
     Output(IMPORT_STATUS, "children", allow_duplicate=True),
+    Output(TICK, "max_intervals", allow_duplicate=True),
     Input(IMPORT_BUTTON, "n_clicks"),
     State(JOB, "data"),
+    State(TICK, "n_intervals"),
     prevent_initial_call=True,
 )
-def start(n_clicks: int | None, job_id: Any) -> tuple[Any, Any, Any]:
+def start(n_clicks: int | None, job_id: Any, ticks: Any) -> tuple[Any, Any, Any, Any]:
     job = as_id(job_id)
     if not n_clicks or job is None:
         raise PreventUpdate
     try:
         imports.start_import(current_store(), viewer=current_viewer(), job_id=job)
     except PulseError as problem:
-        return True, {"display": "none"}, problem_alert(problem)
-    return False, {"display": "none"}, no_update
+        return True, HIDDEN, problem_alert(problem), no_update
+    return False, HIDDEN, no_update, _one_more(ticks)

@@ -6,9 +6,6 @@ task points (Decree 335); everything downloadable as Excel.
 
 from __future__ import annotations
 
-import io
-import re
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -18,6 +15,7 @@ from components.labels import unit_kind_label
 from components.tables import column, data_grid, md_link
 from data_access.queries.people import people_rankings
 from data_access.queries.rankings import unit_rankings
+from data_access.spreadsheets import Sheet, workbook_bytes
 from domain.kinds import Role
 from domain.rankings import rank_within_groups
 from pages._common import cached, guarded, page_period, updated_at
@@ -159,11 +157,6 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
     return html.Div(sections)
 
 
-def _sheet_name(text: str) -> str:
-    """Excel refuses []:*?/\\ in sheet names and more than 31 characters."""
-    return re.sub(r"[\[\]:*?/\\]", "-", text)[:31]
-
-
 def _change(score: float | None, previous: float | None) -> str:
     if score is None or previous is None or previous != previous:
         return "–"
@@ -187,23 +180,19 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
         # Read everything first: a refusal must not leave a half-written workbook behind.
         units = _unit_frames(viewer, page_period(period))
         people = _people_frame(viewer, page_period(period), as_id(unit) or viewer.scope_unit_id)
-        buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            for kind, frame in units.items():
-                out = frame[["rank", "name", "score", "previous", "lifted_by", "dragged_by"]].copy()
-                out.columns = [
-                    "#",
-                    _("Unit"),
-                    _("Score"),
-                    _("Previous period"),
-                    _("Lifted most by"),
-                    _("Dragged most by"),
-                ]
-                out.to_excel(writer, sheet_name=_sheet_name(unit_kind_label(kind)), index=False)
-            people[["group", "rank", "name", "position", "points"]].to_excel(
-                writer, sheet_name=_sheet_name(_("People")), index=False
+        unit_header = ["#", _("Unit"), _("Score"), _("Previous period"), _("Lifted most by"), _("Dragged most by")]
+        sheets = [
+            Sheet(
+                unit_kind_label(kind),
+                [unit_header, *frame[["rank", "name", "score", "previous", "lifted_by", "dragged_by"]].to_numpy()],
             )
-        return dcc.send_bytes(buffer.getvalue(), f"pulse-rankings-{page_period(period)}.xlsx")
+            for kind, frame in units.items()
+        ]
+        people_header = [_("Position group"), "#", _("Name"), _("Position"), _("Task points (of 70)")]
+        people_rows = people[["group", "rank", "name", "position", "points"]].to_numpy()
+        sheets.append(Sheet(_("People"), [people_header, *people_rows]))
+        # The one writer keeps names that start like a formula as text (pandas' to_excel made them live).
+        return dcc.send_bytes(workbook_bytes(sheets), f"pulse-rankings-{page_period(period)}.xlsx")
 
     result = guarded(build)
     return result if isinstance(result, dict) else dash.no_update

@@ -17,6 +17,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
 from server.i18n import _
@@ -155,10 +156,17 @@ def init_security(server: Flask, settings: Settings) -> None:
     for error_class in DATABASE_DOWN:
         server.register_error_handler(error_class, database_down)
 
+    @server.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        """413, 400, 415 and the like: JSON for JSON clients (Dash's renderer cannot read Werkzeug's HTML)."""
+        if _wants_json(request.path):
+            return jsonify(error=(error.name or "error").lower()), error.code or 500
+        return error
+
     @server.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:
-        if hasattr(error, "code") and isinstance(getattr(error, "code", None), int) and error.code < 500:  # type: ignore[attr-defined]
-            return error
+        # Only HTTPException (above) passes through: an XML ParseError also has an integer `code`, and
+        # returning it as a response turned a bad upload into a 500 from Flask itself.
         log.exception("unexpected error")
         if _wants_json(request.path):
             return jsonify(error="internal error"), 500
