@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, false, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
@@ -51,7 +51,8 @@ def entry_indicators(
     if viewer.is_screen:
         return []
     scope_depth = viewer.scope_path.strip("/").count("/")
-    mine = Indicator.owner_person_id == viewer.person_id if viewer.person_id is not None else False
+    # false(), not False: an administrator without a person record owns nothing, and `False | clause` fails.
+    mine = Indicator.owner_person_id == viewer.person_id if viewer.person_id is not None else false()
     nearby = and_(OrgUnit.path.startswith(viewer.scope_path, autoescape=True), OrgUnit.depth <= scope_depth + 1)
     allowed = (mine | nearby) if viewer.role in WRITER_ROLES else mine
     year_period = select(Period.id).where(Period.code == str(year)).scalar_subquery()

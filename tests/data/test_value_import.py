@@ -330,3 +330,11 @@ def test_an_unexpected_failure_fails_the_job_once_instead_of_every_tick(
     state = imports.step(demo_store, viewer=staff, job_id=state.job_id)
     assert state is not None and (state.status, state.failure) == ("failed", "error")
     assert imports.step(demo_store, viewer=staff, job_id=state.job_id) is None
+
+
+def test_an_administrator_without_a_person_gets_the_template_of_the_units_near_the_top(demo_store: Store) -> None:
+    """The query built `False | clause` for a viewer with no person record and raised TypeError (a 500 on /entry)."""
+    admin = viewer_of(demo_store, "admin")
+    assert admin.person_id is None
+    _content, listed = filled_template(demo_store, admin, [])
+    assert listed and all(isinstance(row[0], int) for row in listed)
