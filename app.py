@@ -79,10 +79,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         if redis is not None
         else database_throttle
     )
-    cache = ScopedCache(
-        connect_redis(settings.redis_url, text=False), namespace=database_namespace(settings.database_url)
-    )
-    signal = ChangeSignal(redis)
+    namespace = database_namespace(settings.database_url)
+    cache = ScopedCache(connect_redis(settings.redis_url, text=False), namespace=namespace)
+    signal = ChangeSignal(redis, namespace=namespace)
     signal.install(store)
     context.install(server, settings=settings, store=store, redis=redis, throttle=throttle, cache=cache, signal=signal)
     init_i18n(server, settings)

@@ -21,7 +21,7 @@ from data_access import changes
 from data_access.db import Store
 
 log = logging.getLogger("pulse.signals")
-KEY = "pulse:data-version"
+KEY = "pulse:data-version"  # followed by ":" and the database's namespace
 LIFETIME_MS = 1000
 # Set the key to ARGV[1] (for ARGV[2] ms) only when that is higher than what it holds.
 _RAISE = """
@@ -35,15 +35,18 @@ _ERRORS: tuple[type[BaseException], ...] = (OSError, redis.RedisError)
 class ChangeSignal:
     """Announces committed versions and answers "what is the current version?"."""
 
-    def __init__(self, redis: Any | None) -> None:
+    def __init__(self, redis: Any | None, namespace: str = "") -> None:
         self.redis = redis
+        # One key per database: two Pulse instances (or test databases) sharing a Redis must not
+        # announce their versions to each other.
+        self.key = f"{KEY}:{namespace}" if namespace else KEY
         self._raise = redis.register_script(_RAISE) if redis is not None else None
 
     def announce(self, version: int) -> None:
         if self._raise is None:
             return
         try:
-            self._raise(keys=[KEY], args=[version, LIFETIME_MS])
+            self._raise(keys=[self.key], args=[version, LIFETIME_MS])
         except _ERRORS as error:  # the database stays the truth; pages fall back to it
             log.warning("change signal not sent: %s", error.__class__.__name__)
 
@@ -51,7 +54,7 @@ class ChangeSignal:
         """The data version: from Redis when it answers, else from the database."""
         if self.redis is not None:
             try:
-                held = self.redis.get(KEY)
+                held = self.redis.get(self.key)
                 if held is not None:
                     return int(held)
             except _ERRORS as error:

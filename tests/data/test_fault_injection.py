@@ -20,7 +20,7 @@ from sqlalchemy import event, select
 
 from config.clock import today
 from data_access import audit, imports
-from data_access.commands import evaluations, tasks
+from data_access.commands import evaluation_approval, evaluations, tasks
 from data_access.db import Store
 from data_access.models import Base, Evaluation, Measurement, OrgUnit, Task
 from data_access.rollups import rebuild_all
@@ -153,11 +153,13 @@ def test_an_import_chunk_fails_whole_at_any_statement(demo_store: Store) -> None
 def test_approving_a_units_evaluations_with_the_quota_fails_whole_at_any_statement(demo_store: Store) -> None:
     manager = demo_viewers(demo_store)["manager"]
     evaluations.open_evaluations(demo_store, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
-    evaluations.review_remaining(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
+    evaluation_approval.review_remaining(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
 
     statements, result = run_with_faults(
         demo_store,
-        lambda: evaluations.approve_unit(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD),
+        lambda: evaluation_approval.approve_unit(
+            demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD
+        ),
     )
     assert statements >= 5 and result.approved >= 2
     with demo_store.read() as session:

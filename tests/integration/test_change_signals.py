@@ -17,7 +17,6 @@ from data_access.changes import current
 from data_access.commands.tasks import assign
 from data_access.models import OrgUnit, User
 from data_access.viewer import load_viewer
-from server.signals import KEY
 from tests.integration.conftest import make_settings
 from tests.support.login import csrf_header, login
 
@@ -79,11 +78,15 @@ def two_processes(demo_url: str, redis_client) -> Iterator[tuple[Flask, Flask]]:
         app.extensions["pulse"]["store"].dispose()
 
 
+def _key(app: Flask) -> str:
+    return str(app.extensions["pulse"]["signal"].key)
+
+
 def test_a_commit_in_one_process_is_announced_to_the_other(two_processes, redis_client) -> None:  # type: ignore[no-untyped-def]
     first, second = two_processes
     before = _poll(second)
     _write(first)
-    assert int(redis_client.get(KEY)) == _db_version(first) == before + 1  # type: ignore[operator]
+    assert int(redis_client.get(_key(first))) == _db_version(first) == before + 1  # type: ignore[operator]
     assert _poll(second, before) == before + 1  # type: ignore[operator]
 
 
@@ -91,11 +94,13 @@ def test_pages_read_the_signal_not_the_database(two_processes, redis_client) -> 
     first, second = two_processes
     _write(first)
     in_database = _db_version(first)
-    redis_client.set(KEY, in_database + 1000, px=60_000)
+    key = _key(first)
+    assert key == _key(second)  # two processes of one database share the key
+    redis_client.set(key, in_database + 1000, px=60_000)
     assert _poll(second) == in_database + 1000
-    redis_client.delete(KEY)  # Redis restarted: the key is refilled from the database
+    redis_client.delete(key)  # Redis restarted: the key is refilled from the database
     assert _poll(second) == in_database
-    assert int(redis_client.get(KEY)) == in_database
+    assert int(redis_client.get(key)) == in_database
 
 
 def test_announcements_never_go_backwards(two_processes, redis_client) -> None:  # type: ignore[no-untyped-def]
@@ -103,8 +108,20 @@ def test_announcements_never_go_backwards(two_processes, redis_client) -> None: 
     signal = first.extensions["pulse"]["signal"]
     signal.announce(50)
     signal.announce(40)  # a slower commit announcing an older version
-    assert redis_client.get(KEY) == "50"
-    assert 0 < redis_client.pttl(KEY) <= 1000  # a write from outside the app is seen within a second
+    assert redis_client.get(_key(first)) == "50"
+    assert 0 < redis_client.pttl(_key(first)) <= 1000  # a write from outside the app is seen within a second
+
+
+def test_two_databases_sharing_a_redis_do_not_hear_each_other(two_processes, empty_store, redis_client) -> None:  # type: ignore[no-untyped-def]
+    first, _second = two_processes
+    other_url = empty_store.engine.url.render_as_string(hide_password=False)
+    other = create_app(make_settings(other_url, redis_url=REDIS_TEST_URL))
+    try:
+        assert _key(other) != _key(first)
+        other.extensions["pulse"]["signal"].announce(10_000)
+        assert redis_client.get(_key(first)) is None
+    finally:
+        other.extensions["pulse"]["store"].dispose()
 
 
 def test_without_redis_or_with_redis_down_the_database_answers(demo_url: str) -> None:
