@@ -7,6 +7,8 @@ Paths are the org tree's materialised paths ("/1/7/"); a subtree is a path prefi
 
 from __future__ import annotations
 
+import re
+
 from domain.kinds import Role
 
 ADMIN_ROLES = frozenset({Role.ADMIN.value})
@@ -33,3 +35,23 @@ def may_manage_account(role: str, scope_path: str, account_scope_path: str, acco
     if not may_manage_unit(role, scope_path, account_scope_path):
         return False
     return account_role not in ADMIN_ROLES or scope_path.count("/") <= 2
+
+
+# --- what an account must look like ------------------------------------------------------------
+
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,79}")
+LANGUAGES = ("vi", "en", "fr")
+
+
+def account_problems(username: object, role: object, language: object) -> dict[str, str]:
+    """A login name of 3 to 80 lower-case letters, digits, dots, dashes or underscores (no accents:
+    people type it on any keyboard), a known role and a language of the interface."""
+    problems: dict[str, str] = {}
+    name = username.strip().lower() if isinstance(username, str) else ""
+    if not USERNAME_PATTERN.fullmatch(name):
+        problems["username"] = "username_format"
+    if role not in {r.value for r in Role}:
+        problems["role"] = "unknown_choice"
+    if language not in LANGUAGES:
+        problems["language"] = "unknown_choice"
+    return problems

@@ -102,3 +102,11 @@ def moved_path(path: str, old_prefix: str, new_prefix: str) -> str:
 def child_path(parent_path: str, unit_id: int) -> str:
     """The materialised path of a unit under a parent ("/1/7/" + 12 -> "/1/7/12/")."""
     return f"{parent_path}{unit_id}/"
+
+
+def state_token(*parts: object) -> str:
+    """A short fingerprint of the fields a user saw; a write refuses when the record's token moved
+    since (optimistic locking for tables without a version column: org units and users)."""
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(repr(p) for p in parts).encode()).hexdigest()[:16]

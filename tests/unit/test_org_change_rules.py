@@ -133,3 +133,25 @@ def test_only_a_root_administrator_makes_administrators() -> None:
     assert admin_access.may_manage_account("admin", "/1/", "/1/2/", "admin")
     assert admin_access.may_manage_account("admin", "/1/2/", "/1/2/5/", "leader")
     assert not admin_access.may_manage_account("admin", "/1/2/", "/1/2/5/", "admin")
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "language", "problems"),
+    [
+        ("lanhdao.hoankiem", "leader", "vi", {}),
+        ("ab", "staff", "en", {"username": "username_format"}),
+        ("lê.văn", "staff", "fr", {"username": "username_format"}),
+        ("x" * 81, "staff", "vi", {"username": "username_format"}),
+        ("ok.name", "king", "de", {"role": "unknown_choice", "language": "unknown_choice"}),
+        (None, None, None, {"username": "username_format", "role": "unknown_choice", "language": "unknown_choice"}),
+    ],
+)
+def test_account_fields(username: object, role: object, language: object, problems: dict[str, str]) -> None:
+    assert admin_access.account_problems(username, role, language) == problems
+
+
+def test_state_tokens_move_with_any_field() -> None:
+    token = org_changes.state_token("Phường Hoàn Kiếm", 1, "ward", True)
+    assert token == org_changes.state_token("Phường Hoàn Kiếm", 1, "ward", True)
+    assert token != org_changes.state_token("Phường Hoàn Kiếm", 1, "ward", False)
+    assert token != org_changes.state_token("Phường Hoàn Kiếm", "1", "ward", True)
