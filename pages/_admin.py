@@ -25,7 +25,7 @@ UNITS_PATH = "/admin/units"
 USERS_PATH = "/admin/users"
 
 _FIELDS = {
-    "name": lazy_gettext("Name"),
+    "name": lazy_gettext("Unit name"),
     "kind": lazy_gettext("Kind"),
     "parent": lazy_gettext("Parent unit"),
     "unit": lazy_gettext("Unit"),

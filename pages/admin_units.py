@@ -45,6 +45,7 @@ PANEL = "admin-units-panel"
 PANEL_TITLE = "admin-units-panel-title"
 NEW_NAME = "admin-units-new-name"
 NEW_KIND = "admin-units-new-kind"
+CREATE_CARD = "admin-units-create-card"
 CREATE = "admin-units-create"
 RENAME_NAME = "admin-units-rename-name"
 RENAME = "admin-units-rename"
@@ -97,13 +98,14 @@ def _panel() -> html.Div:
                 dbc.CardBody(
                     [
                         html.H3(_("New unit under it"), className="h6"),
-                        dbc.Label(_("Name"), html_for=NEW_NAME),
+                        dbc.Label(_("Unit name"), html_for=NEW_NAME),
                         dbc.Input(id=NEW_NAME, maxLength=200, className="mb-2"),
                         dbc.Label(_("Kind"), html_for=NEW_KIND),
                         dbc.Select(id=NEW_KIND, options=[], className="mb-2"),
                         dbc.Button(_("Create"), id=CREATE, color="success", n_clicks=0),
                     ]
                 ),
+                id=CREATE_CARD,
                 className="mb-3",
             ),
             dbc.Card(
@@ -282,6 +284,7 @@ def pick(_clicks: Any) -> dict[str, Any]:
     Output(RENAME_NAME, "value"),
     Output(NEW_KIND, "options"),
     Output(NEW_KIND, "value"),
+    Output(CREATE_CARD, "style"),
     Output(MOVE_PARENT, "options"),
     Input(SELECTED, "data"),
 )
@@ -290,12 +293,12 @@ def show_panel(selected: Any) -> tuple[Any, ...]:
     viewer = admin_viewer()
     unit_id = as_id(selected.get("id")) if isinstance(selected, dict) else None
     if unit_id is None:
-        return True, "", "", [], None, []
+        return True, "", "", [], None, no_update, []
     with current_store().read() as session:
         tree = queries.unit_tree(session, viewer=viewer)
     unit = next((u for u in tree if u.id == unit_id), None)
     if unit is None:
-        return True, "", "", [], None, []
+        return True, "", "", [], None, no_update, []
     kinds = [k for k in CREATABLE_KINDS if k in ALLOWED_CHILDREN.get(unit.kind, frozenset())]
     inside = _subtree(tree, unit.id)
     parents = [
@@ -310,6 +313,7 @@ def show_panel(selected: Any) -> tuple[Any, ...]:
         unit.name,
         [{"label": unit_kind_label(k), "value": k} for k in kinds],
         kinds[0] if kinds else None,
+        {} if kinds else {"display": "none"},  # nothing is made under a division
         parents,
     )
 

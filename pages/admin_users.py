@@ -225,7 +225,7 @@ def scope_options(_refresh: Any) -> list[dict[str, Any]]:
     viewer = admin_viewer()
     with current_store().read() as session:
         tree = queries.unit_tree(session, viewer=viewer)
-    return [{"label": u.name, "value": u.id, "search": u.folded} for u in tree if u.active]
+    return [{"label": u.name, "value": u.id, "search": f"{u.name} {u.folded}"} for u in tree if u.active]
 
 
 @callback(Output(PERSON, "options"), Output(PERSON, "value"), Input(SCOPE, "value"))
