@@ -384,3 +384,40 @@ def test_accounts_come_a_page_at_a_time(demo_store: Store, people: dict[str, Vie
     assert [r.username for r in first + second] == sorted(r.username for r in first + second)
     assert not {r.id for r in first} & {r.id for r in second}
     assert found == 5 and {r.username for r in searched} == {f"trang.{n}" for n in range(5)}
+
+
+def test_two_administrators_renaming_at_once_one_wins_the_other_hears_of_it(
+    demo_store: Store, people: dict[str, Viewer]
+) -> None:
+    """Both saw the same version; the unit row is locked inside the transaction, so the second
+    writer re-reads it after the first commit and gets a Conflict instead of overwriting it."""
+    import threading
+
+    ward = unit_by_code(demo_store, HOAN_KIEM)
+    seen = node(demo_store, people["admin"], ward.id).version
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def rename(name: str) -> None:
+        barrier.wait()
+        try:
+            outcomes[name] = units.rename_unit(
+                demo_store, viewer=people["admin"], unit_id=ward.id, version=seen, name=name
+            )
+        except Conflict as problem:
+            outcomes[name] = problem
+
+    threads = [threading.Thread(target=rename, args=(name,)) for name in ("Tên A", "Tên B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    winners = [name for name, outcome in outcomes.items() if isinstance(outcome, units.UnitState)]
+    losers = [outcome for outcome in outcomes.values() if isinstance(outcome, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    assert unit_by_code(demo_store, HOAN_KIEM).name == winners[0]
+    with demo_store.read() as session:
+        renames = session.execute(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "org_unit.rename")
+        ).scalar_one()
+    assert renames == 1
