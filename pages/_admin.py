@@ -1,0 +1,105 @@
+"""What the administration pages share: the role check every callback makes first, their small
+menu, and their problem messages in the user's language.
+
+The shell's guard refuses other roles the /admin pages themselves, but a callback is a public JSON
+API (SECURITY.md 1): each admin callback calls `admin_viewer()` before anything else, so a staff
+account posting to it hears 403 and the refusal is audited. The commands check again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from flask import abort
+
+from components.work_views import problem_alert
+from data_access.errors import PulseError
+from data_access.viewer import Viewer
+from domain.admin_access import may_administer
+from pages._common import audit_refusal
+from server.context import current_viewer
+from server.i18n import _, lazy_gettext
+
+UNITS_PATH = "/admin/units"
+USERS_PATH = "/admin/users"
+
+_FIELDS = {
+    "name": lazy_gettext("Unit name"),
+    "kind": lazy_gettext("Kind"),
+    "parent": lazy_gettext("Parent unit"),
+    "unit": lazy_gettext("Unit"),
+    "username": lazy_gettext("User name"),
+    "role": lazy_gettext("Role"),
+    "language": lazy_gettext("Language"),
+    "scope": lazy_gettext("Scope unit"),
+    "person": lazy_gettext("Person"),
+    "account": lazy_gettext("Account"),
+}
+_PROBLEMS = {
+    "required": lazy_gettext("enter a name"),
+    "too_long": lazy_gettext("at most 200 characters"),
+    "unknown_choice": lazy_gettext("choose one of the options offered"),
+    "required_choice": lazy_gettext("choose one of the options offered"),
+    "not_under_parent": lazy_gettext("this kind of unit cannot go under the chosen unit"),
+    "parent_closed": lazy_gettext("the chosen unit is closed"),
+    "cycle": lazy_gettext("a unit cannot go under itself or one of its own units"),
+    "unchanged": lazy_gettext("the unit is already there"),
+    "root_fixed": lazy_gettext("the top of the tree cannot be moved or closed"),
+    "has_active_people": lazy_gettext("people still work in it: move them first"),
+    "has_open_children": lazy_gettext("it still has open units: close or move them first"),
+    "username_format": lazy_gettext(
+        "3 to 80 letters without accents, digits, dots, dashes or underscores, e.g. lanhdao.hoankiem"
+    ),
+    "username_taken": lazy_gettext("this user name is taken"),
+    "person_has_account": lazy_gettext("this person already has an account"),
+    "own_account": lazy_gettext("you cannot deactivate your own account"),
+    "already_inactive": lazy_gettext("the account is already deactivated"),
+}
+ROLE_LABELS = {
+    "admin": lazy_gettext("Administrator"),
+    "leader": lazy_gettext("Leader"),
+    "manager": lazy_gettext("Manager"),
+    "staff": lazy_gettext("Staff"),
+    "screen": lazy_gettext("Meeting-room screen"),
+}
+LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English", "fr": "Français"}
+
+
+def admin_viewer() -> Viewer:
+    """The viewer, if an administrator; anyone else gets 403 (audited) before the callback reads anything."""
+    viewer = current_viewer()
+    if not may_administer(viewer.role.value):
+        audit_refusal(viewer, f"role {viewer.role.value} posted to an administration callback")
+        abort(403)
+    return viewer
+
+
+def admin_menu(active: str) -> dbc.Nav:
+    """The two administration pages, side by side."""
+    return dbc.Nav(
+        [
+            dbc.NavItem(dbc.NavLink(_("Organisation units"), href=UNITS_PATH, active=active == UNITS_PATH)),
+            dbc.NavItem(dbc.NavLink(_("Accounts"), href=USERS_PATH, active=active == USERS_PATH)),
+        ],
+        pills=True,
+        className="mb-3 admin-menu",
+    )
+
+
+def admin_alert(problem: PulseError, *, class_name: str) -> dbc.Alert:
+    """A refused change as a message: each field and what to do about it; conflicts and refusals as elsewhere."""
+    if problem.code == "invalid":
+        problems: dict[str, str] = getattr(problem, "problems", {})
+        text = "; ".join(f"{_label(_FIELDS, field)}: {_label(_PROBLEMS, code)}" for field, code in problems.items())
+        return dbc.Alert(_("Please correct: %(problems)s", problems=text), color="warning", className=class_name)
+    return problem_alert(problem, class_name=class_name)
+
+
+def role_label(role: str) -> str:
+    return _label(ROLE_LABELS, role)
+
+
+def _label(labels: dict[str, Any], key: str) -> str:
+    label = labels.get(key)
+    return str(label) if label is not None else key

@@ -1,0 +1,197 @@
+"""The administration pages deny by default: every /admin route and every admin callback refuses
+anonymous clients, staff, managers, leaders and the meeting-room screen (refusals audited); the
+administrator gets the pages and their callbacks work when posted directly, forged input included.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import dash
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from data_access.models import AuditEntry, OrgUnit, User
+from data_access.queries import admin as queries
+from tests.support.login import csrf_header, login
+from tests.support.viewers import viewer_of
+
+REFUSED = [
+    "chuyenvien.khcn",
+    "canbo.hoankiem",
+    "truongphong.khcn",
+    "quanly.thanhpho",
+    "lanhdao.thanhpho",
+    "lanhdao.hoankiem",
+    "manhinh.phonghop",
+]
+HOAN_KIEM = "W00070"
+
+
+def admin_paths() -> list[str]:
+    paths = [p["path"] for p in dash.page_registry.values() if p["path"].startswith("/admin")]
+    assert {"/admin/units", "/admin/users"} <= set(paths)
+    return paths
+
+
+def admin_callbacks(app: dash.Dash) -> list[tuple[str, dict[str, Any]]]:
+    found = [(k, v) for k, v in app.callback_map.items() if "admin-" in k and "callback" in v]
+    assert len(found) >= 8, [k for k, _ in found]
+    return found
+
+
+def body(
+    key: str, spec: dict[str, Any], values: dict[str, Any] | None = None, trigger: str | None = None
+) -> dict[str, Any]:
+    """A callback request as Dash's renderer sends it; `values` by component id, the first input as trigger."""
+    values = values or {}
+
+    def item(entry: dict[str, Any]) -> dict[str, Any]:
+        entry_id = entry["id"]
+        if isinstance(entry_id, str) and entry_id.startswith("{"):
+            entry_id = json.loads(entry_id)
+        key_id = entry_id if isinstance(entry_id, str) else entry_id.get("type")
+        value = values.get(key_id, 1 if entry["property"] == "n_clicks" else None)
+        if isinstance(entry_id, dict):  # a pattern-matching input with ALL: one matching component
+            return {"id": entry_id, "property": entry["property"], "value": [value]}
+        return {"id": entry_id, "property": entry["property"], "value": value}
+
+    inputs = [item(i) for i in spec.get("inputs", [])]
+    first = spec["inputs"][0]
+    changed = trigger or (f"{first['id']}.{first['property']}" if isinstance(first["id"], str) else "")
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[-1].split("@")[0]} for o in key.strip(".").split("...")]
+    return {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "state": [item(s) for s in spec.get("state", [])],
+        "changedPropIds": [changed] if changed else [],
+    }
+
+
+def post(client: FlaskClient, payload: dict[str, Any]) -> Any:
+    return client.post(
+        "/_dash-update-component",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers=csrf_header(client),
+    )
+
+
+def logged_in(server: Flask, username: str) -> FlaskClient:
+    client = server.test_client()
+    assert login(client, username).status_code == 302
+    client.get("/")
+    return client
+
+
+def shell_text(client: FlaskClient) -> str:
+    """The shell's layout (navbar included) as plain JSON text."""
+    return json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
+
+
+def test_anonymous_clients_get_the_login_page_and_401s(server: Flask) -> None:
+    client = server.test_client()
+    for path in admin_paths():
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), path
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    logged_in(server, "admin")  # Dash moves the pages' callbacks into its map at the first served request
+    for key, spec in admin_callbacks(app):
+        response = client.post(
+            "/_dash-update-component", data=json.dumps(body(key, spec)), content_type="application/json"
+        )
+        assert response.status_code == 401, key
+
+
+@pytest.mark.parametrize("username", REFUSED)
+def test_every_other_role_is_refused_pages_and_callbacks(server: Flask, username: str) -> None:
+    client = logged_in(server, username)
+    for path in admin_paths():
+        assert client.get(path).status_code == 403, (username, path)
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    store = server.extensions["pulse"]["store"]
+    with store.read() as db:
+        user_id = db.execute(select(User.id).where(User.username == username)).scalar_one()
+        units_before = db.execute(select(func.count()).select_from(OrgUnit)).scalar_one()
+    callbacks = admin_callbacks(app)
+    for key, spec in callbacks:
+        values = {
+            "admin-units-selected": {"id": 1, "version": "x"},
+            "admin-units-new-name": "X",
+            "admin-users-username": "ke.gian",
+        }
+        response = post(client, body(key, spec, values))
+        assert response.status_code == 403, (username, key, response.status_code)
+    with store.read() as db:
+        refusals = db.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.user_id == user_id, AuditEntry.outcome == "denied")
+        ).scalar_one()
+        assert db.execute(select(func.count()).select_from(OrgUnit)).scalar_one() == units_before
+    assert refusals >= len(callbacks)
+    # No admin entry in their menu either.
+    shell = shell_text(client)
+    assert '"href": "/"' in shell and '"href": "/admin/units"' not in shell
+
+
+def test_the_administrator_opens_the_pages_and_sees_the_menu_entry(server: Flask) -> None:
+    client = logged_in(server, "admin")
+    for path in admin_paths():
+        assert client.get(path).status_code == 200, path
+    assert '"href": "/admin/units"' in shell_text(client)
+
+
+def _spec(app: dash.Dash, output_start: str) -> tuple[str, dict[str, Any]]:
+    return next((k, v) for k, v in app.callback_map.items() if k.lstrip(".").startswith(output_start))
+
+
+def test_a_division_created_through_the_callback_lands_in_the_tree(server: Flask) -> None:
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    store = server.extensions["pulse"]["store"]
+    client = logged_in(server, "admin")
+    admin = viewer_of(store, "admin")
+    with store.read() as db:
+        ward = db.execute(select(OrgUnit).where(OrgUnit.code == HOAN_KIEM)).scalar_one()
+        version = next(n.version for n in queries.unit_tree(db, viewer=admin) if n.id == ward.id)
+        ward_id = ward.id
+    key, spec = _spec(app, "admin-units-message.children")
+    values = {
+        "admin-units-selected": {"id": ward_id, "version": version},
+        "admin-units-new-name": "  Tổ   công tác số hóa ",
+        "admin-units-new-kind": "division",
+        "admin-units-expanded": [],
+    }
+    response = post(client, body(key, spec, values, trigger="admin-units-create.n_clicks"))
+    assert response.status_code == 200
+    text = json.dumps(response.get_json(), ensure_ascii=False)
+    assert "Đã tạo đơn vị" in text
+    with store.read() as db:
+        made = db.execute(select(OrgUnit).where(OrgUnit.name == "Tổ công tác số hóa")).scalar_one()
+        assert made.parent_id == ward_id and made.kind == "division"
+    # The same form with a stale version: a conflict message in Vietnamese, nothing renamed.
+    values |= {"admin-units-selected": {"id": ward_id, "version": "stale"}, "admin-units-rename-name": "Tên mới"}
+    response = post(client, body(key, spec, values, trigger="admin-units-rename.n_clicks"))
+    text = json.dumps(response.get_json(), ensure_ascii=False)
+    assert "tải lại trang" in text.lower() or "reload" in text.lower(), text[:300]
+    with store.read() as db:
+        assert db.get(OrgUnit, ward_id).name == ward.name  # type: ignore[union-attr]
+
+
+def test_forged_values_get_an_answer_never_an_error(server: Flask) -> None:
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    client = logged_in(server, "admin")
+    forged_values: list[Any] = [None, "1; DROP TABLE users", {"id": "x"}, [1, 2], -5, 10**12, True]
+    for key, spec in admin_callbacks(app):
+        for forged in forged_values:
+            values = {
+                entry["id"] if isinstance(entry["id"], str) else "": forged
+                for entry in spec.get("inputs", []) + spec.get("state", [])
+                if isinstance(entry["id"], str) and not entry["id"].startswith("{")
+            }
+            response = post(client, body(key, spec, values))
+            assert response.status_code in (200, 204), (key, forged, response.status_code)

@@ -1,0 +1,157 @@
+"""The org tree's hand-made changes (domain/org_changes.py) and who may make them (domain/admin_access.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain import admin_access, org_changes
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned", "problems"),
+    [
+        ("  Phòng   Văn hóa  ", "Phòng Văn hóa", {}),
+        ("", "", {"name": "required"}),
+        ("   \t ", "", {"name": "required"}),
+        (None, "", {"name": "required"}),
+        (42, "", {"name": "required"}),
+        ("x" * 200, "x" * 200, {}),
+        ("x" * 201, "x" * 201, {"name": "too_long"}),
+    ],
+)
+def test_names_are_trimmed_and_never_empty(raw: object, cleaned: str, problems: dict[str, str]) -> None:
+    assert org_changes.clean_name(raw) == cleaned
+    assert org_changes.name_problems(raw) == problems
+
+
+@pytest.mark.parametrize(
+    ("parent_kind", "kind", "problems"),
+    [
+        ("ward", "division", {}),
+        ("ward", "party_board", {}),
+        ("city", "department", {}),
+        ("department", "division", {}),
+        ("ward", "department", {"kind": "not_under_parent"}),
+        ("division", "division", {"kind": "not_under_parent"}),
+        ("ward", "ward", {"kind": "unknown_choice"}),  # wards come from the official list
+        ("ward", "city", {"kind": "unknown_choice"}),
+        ("ward", None, {"kind": "unknown_choice"}),
+        ("ward", "<script>", {"kind": "unknown_choice"}),
+    ],
+)
+def test_kinds_under_a_parent(parent_kind: str, kind: object, problems: dict[str, str]) -> None:
+    assert org_changes.kind_problems(parent_kind, kind) == problems
+
+
+def test_creation_under_a_closed_parent_is_refused_with_every_problem_at_once() -> None:
+    assert org_changes.creation_problems("ward", False, "ward", " ") == {
+        "name": "required",
+        "kind": "unknown_choice",
+        "parent": "parent_closed",
+    }
+
+
+def _move(unit_path: str, new_parent_path: str, *, parent: int | None = 1, kind: str = "division", **kw: object):  # type: ignore[no-untyped-def]
+    new_parent_id = int(new_parent_path.strip("/").split("/")[-1])
+    args = {
+        "unit_path": unit_path,
+        "unit_kind": kind,
+        "current_parent_id": parent,
+        "new_parent_id": new_parent_id,
+        "new_parent_path": new_parent_path,
+        "new_parent_kind": "ward",
+        "new_parent_active": True,
+    }
+    return org_changes.move_problems(**{**args, **kw})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("unit_path", "new_parent_path", "problems"),
+    [
+        ("/1/2/5/", "/1/3/", {}),  # a division to another ward
+        ("/1/2/5/", "/1/2/5/", {"parent": "cycle"}),  # under itself
+        ("/1/2/5/", "/1/2/5/9/", {"parent": "cycle"}),  # under its own child
+        ("/1/2/5/", "/1/2/5/9/14/", {"parent": "cycle"}),  # under a grandchild
+        ("/1/2/5/", "/1/2/55/", {}),  # "/1/2/55/" shares the text prefix "/1/2/5" but is no descendant
+        ("/1/2/5/", "/1/2/", {"parent": "unchanged"}),
+    ],
+)
+def test_moves_never_make_a_cycle(unit_path: str, new_parent_path: str, problems: dict[str, str]) -> None:
+    parent = int(unit_path.strip("/").split("/")[-2])
+    assert _move(unit_path, new_parent_path, parent=parent) == problems
+
+
+def test_moves_respect_kinds_closed_parents_and_the_root() -> None:
+    assert _move("/1/2/5/", "/1/3/", new_parent_kind="division") == {"parent": "not_under_parent"}
+    assert _move("/1/2/5/", "/1/3/", new_parent_active=False) == {"parent": "parent_closed"}
+    assert _move("/1/", "/1/3/", parent=None) == {"parent": "root_fixed"}
+
+
+def test_paths_follow_a_moved_subtree() -> None:
+    assert org_changes.child_path("/1/7/", 12) == "/1/7/12/"
+    assert org_changes.moved_path("/1/2/5/9/", "/1/2/5/", "/1/3/5/") == "/1/3/5/9/"
+    with pytest.raises(ValueError):
+        org_changes.moved_path("/1/4/", "/1/2/", "/1/3/")
+
+
+@pytest.mark.parametrize(
+    ("root", "people", "children", "problems"),
+    [
+        (False, 0, 0, {}),
+        (False, 1, 0, {"unit": "has_active_people"}),
+        (False, 0, 2, {"unit": "has_open_children"}),
+        (True, 0, 0, {"unit": "root_fixed"}),
+    ],
+)
+def test_closing_needs_an_empty_unit(root: bool, people: int, children: int, problems: dict[str, str]) -> None:
+    assert org_changes.close_problems(is_root=root, active_people=people, open_children=children) == problems
+
+
+@pytest.mark.parametrize("role", ["leader", "manager", "staff", "screen", "", "ADMIN"])
+def test_only_administrators_administer(role: str) -> None:
+    assert not admin_access.may_administer(role)
+    assert not admin_access.may_manage_unit(role, "/1/", "/1/2/")
+    assert not admin_access.may_manage_account(role, "/1/", "/1/2/", "staff")
+
+
+@pytest.mark.parametrize(
+    ("scope", "unit", "allowed"),
+    [
+        ("/1/", "/1/", True),
+        ("/1/", "/1/2/5/", True),
+        ("/1/2/", "/1/2/5/", True),
+        ("/1/2/", "/1/3/", False),
+        ("/1/2/", "/1/22/", False),  # a text prefix of the path is not a subtree
+        ("", "/1/", False),
+    ],
+)
+def test_administrators_act_inside_their_subtree(scope: str, unit: str, allowed: bool) -> None:
+    assert admin_access.may_manage_unit("admin", scope, unit) is allowed
+
+
+def test_only_a_root_administrator_makes_administrators() -> None:
+    assert admin_access.may_manage_account("admin", "/1/", "/1/2/", "admin")
+    assert admin_access.may_manage_account("admin", "/1/2/", "/1/2/5/", "leader")
+    assert not admin_access.may_manage_account("admin", "/1/2/", "/1/2/5/", "admin")
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "language", "problems"),
+    [
+        ("lanhdao.hoankiem", "leader", "vi", {}),
+        ("ab", "staff", "en", {"username": "username_format"}),
+        ("lê.văn", "staff", "fr", {"username": "username_format"}),
+        ("x" * 81, "staff", "vi", {"username": "username_format"}),
+        ("ok.name", "king", "de", {"role": "unknown_choice", "language": "unknown_choice"}),
+        (None, None, None, {"username": "username_format", "role": "unknown_choice", "language": "unknown_choice"}),
+    ],
+)
+def test_account_fields(username: object, role: object, language: object, problems: dict[str, str]) -> None:
+    assert admin_access.account_problems(username, role, language) == problems
+
+
+def test_state_tokens_move_with_any_field() -> None:
+    token = org_changes.state_token("Phường Hoàn Kiếm", 1, "ward", True)
+    assert token == org_changes.state_token("Phường Hoàn Kiếm", 1, "ward", True)
+    assert token != org_changes.state_token("Phường Hoàn Kiếm", 1, "ward", False)
+    assert token != org_changes.state_token("Phường Hoàn Kiếm", "1", "ward", True)
