@@ -13,10 +13,12 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from flask import abort
 
+from components import labels
 from components.work_views import problem_alert
 from data_access.errors import PulseError
 from data_access.viewer import Viewer
 from domain.admin_access import may_administer
+from domain.kinds import Role
 from pages._common import audit_refusal
 from server.context import current_viewer
 from server.i18n import _, lazy_gettext
@@ -56,14 +58,6 @@ _PROBLEMS = {
     "own_account": lazy_gettext("you cannot deactivate your own account"),
     "already_inactive": lazy_gettext("the account is already deactivated"),
 }
-ROLE_LABELS = {
-    "admin": lazy_gettext("Administrator"),
-    "leader": lazy_gettext("Leader"),
-    "manager": lazy_gettext("Manager"),
-    "staff": lazy_gettext("Staff"),
-    "screen": lazy_gettext("Meeting-room screen"),
-}
-LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English", "fr": "Français"}
 
 
 def admin_viewer() -> Viewer:
@@ -97,7 +91,14 @@ def admin_alert(problem: PulseError, *, class_name: str) -> dbc.Alert:
 
 
 def role_label(role: str) -> str:
-    return _label(ROLE_LABELS, role)
+    """The role's name as a list entry or an option (the one vocabulary, capitalised)."""
+    text = labels.role_label(role)
+    return text[:1].upper() + text[1:]
+
+
+def role_options() -> list[dict[str, str]]:
+    """Every role as a dropdown option."""
+    return [{"label": role_label(role.value), "value": role.value} for role in Role]
 
 
 def _label(labels: dict[str, Any], key: str) -> str:

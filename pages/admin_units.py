@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.labels import unit_kind_label
 from components.work_views import done_alert
 from data_access.commands import admin_units as commands
 from data_access.errors import PulseError
@@ -20,7 +21,6 @@ from data_access.queries import admin as queries
 from domain.org_changes import ALLOWED_CHILDREN, CREATABLE_KINDS
 from domain.text import fold
 from pages._admin import UNITS_PATH, admin_alert, admin_menu, admin_viewer
-from pages._common import unit_kind_label
 from pages._inputs import as_id, as_text, next_count
 from server.context import current_store
 from server.i18n import _, lazy_gettext

@@ -21,10 +21,10 @@ from config.clock import now
 from data_access.commands import admin_users as commands
 from data_access.errors import PulseError
 from data_access.queries import admin as queries
-from pages._admin import LANGUAGE_LABELS, ROLE_LABELS, USERS_PATH, admin_alert, admin_menu, admin_viewer, role_label
+from pages._admin import USERS_PATH, admin_alert, admin_menu, admin_viewer, role_label, role_options
 from pages._inputs import as_id, as_text, next_count
 from server.context import current_settings, current_store
-from server.i18n import _, format_date
+from server.i18n import LANGUAGES, _, format_date
 
 dash.register_page(__name__, path=USERS_PATH, name="Accounts", order=91, nav_label=None, title="Pulse", roles=["admin"])
 
@@ -128,7 +128,7 @@ def _create_form() -> dbc.Card:
                                 dbc.Select(
                                     id=ROLE,
                                     value="staff",
-                                    options=[{"label": str(label), "value": r} for r, label in ROLE_LABELS.items()],
+                                    options=role_options(),
                                 ),
                             ],
                             md=2,
@@ -146,9 +146,7 @@ def _create_form() -> dbc.Card:
                                 dbc.Select(
                                     id=LANGUAGE,
                                     value="vi",
-                                    options=[
-                                        {"label": label, "value": code} for code, label in LANGUAGE_LABELS.items()
-                                    ],
+                                    options=[{"label": label, "value": code} for code, label in LANGUAGES.items()],
                                 ),
                             ],
                             md=2,
@@ -207,7 +205,7 @@ def render(_refresh: Any, search: Any, page: Any) -> tuple[Any, ...]:
             "person": r.person_name or "–",
             "role": role_label(r.role),
             "scope": r.scope_name,
-            "language": LANGUAGE_LABELS.get(r.language, r.language),
+            "language": LANGUAGES.get(r.language, r.language),
             "state": _("Active") if r.active else _("Deactivated"),
             "last_login": format_date(r.last_login_at, with_time=True),
             "sessions": r.open_sessions,
