@@ -319,7 +319,7 @@ def test_reset_deactivate_and_revoke(demo_store: Store, people: dict[str, Viewer
     made = users.create_account(demo_store, viewer=admin, username="thu.nghiem", role="staff", scope_unit_id=ward.id)
     with demo_store.write() as session:
         user = session.execute(select(User).where(User.username == "thu.nghiem")).scalar_one()
-        accounts.open_session(session, user=user, now=now(), user_agent="test")
+        accounts.open_session(session, login=accounts.Authenticated(user.id), now=now(), user_agent="test")
     row = _account(demo_store, admin, "thu.nghiem")
     assert row.open_sessions == 1 and row.last_activity is not None and row.version == made.version
 
