@@ -18,7 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data_access import cache_codec
-from data_access.queries.dashboard import LaggingPage, RankedUnit, UnitFigures
+from data_access.queries.lagging import LaggingPage
+from data_access.queries.rankings import RankedUnit
+from data_access.queries.units import UnitFigures
 
 
 def assert_same(a: Any, b: Any, path: str = "value") -> None:
