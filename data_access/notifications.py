@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import CursorResult, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -61,7 +61,8 @@ def responsible_users_of(
         for user_id, person_id in session.execute(
             select(User.id, User.person_id).where(User.person_id.in_(people), User.active.is_(True)).order_by(User.id)
         ):
-            by_person.setdefault(person_id, []).append(user_id)
+            if person_id is not None:  # always: the query asks for these people (the check types the key)
+                by_person.setdefault(person_id, []).append(user_id)
     if units:
         for user_id, unit_id in session.execute(
             select(User.id, User.scope_unit_id)
@@ -152,7 +153,11 @@ def mark_read(session: Session, *, viewer: Viewer, notice_ids: Iterable[int] | N
         if not ids:
             return 0
         query = query.where(Notification.id.in_(ids))
-    marked = session.execute(query.values(read_at=now())).rowcount
+    result = session.execute(query.values(read_at=now()))
+    # Session.execute is typed for any Result; an UPDATE's is the CursorResult that carries the row count.
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"an UPDATE answered {type(result).__name__}, not a CursorResult")
+    marked = result.rowcount
     audit.record(
         session,
         user_id=viewer.user_id,
