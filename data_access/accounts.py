@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from config import clock
 from data_access import audit
+from data_access.db import changed_rows
 from data_access.errors import Forbidden, Invalid, NotFound
 from data_access.models import LoginCounter, OrgUnit, User, UserSession
 from data_access.viewer import Viewer
@@ -262,7 +263,7 @@ def _end_sessions(session: Session, *, user_id: int, now: datetime, keep: str | 
     query = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
     if keep is not None:
         query = query.where(UserSession.id != keep)
-    return session.execute(query.values(revoked_at=now)).rowcount or 0
+    return changed_rows(session.execute(query.values(revoked_at=now)))
 
 
 def set_language(session: Session, *, viewer: Viewer, language: str) -> None:

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from redis import RedisError
+from redis import Redis, RedisError
 from sqlalchemy.engine import make_url
 
 from data_access import cache_codec
@@ -59,7 +59,7 @@ def database_namespace(url: str) -> str:
 class ScopedCache:
     """Memory or Redis backed; `get_or_compute` runs `compute` at most once per key at a time."""
 
-    def __init__(self, redis: Any | None = None, *, namespace: str = "") -> None:
+    def __init__(self, redis: Redis | None = None, *, namespace: str = "") -> None:
         self.redis = redis
         self.namespace = namespace
         self._memory: OrderedDict[str, Any] = OrderedDict()
@@ -70,7 +70,7 @@ class ScopedCache:
     def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
         if self.redis is not None:
             try:
-                return self._via_redis(self.redis_key(key), compute)
+                return self._via_redis(self.redis, self.redis_key(key), compute)
             except REDIS_ERRORS as error:  # Redis down: this process serves from its own memory meanwhile
                 log.warning("shared cache unreachable, using process memory: %s", error.__class__.__name__)
         return self._via_memory(key, compute)
@@ -94,25 +94,25 @@ class ScopedCache:
             return key
         return PREFIX + self.namespace + ":" + key.removeprefix(PREFIX)
 
-    def _via_redis(self, key: str, compute: Callable[[], T]) -> T:
-        found, value = self._redis_get(key)
+    def _via_redis(self, client: Redis, key: str, compute: Callable[[], T]) -> T:
+        found, value = self._redis_get(client, key)
         if found:
             return value
         with self._lock_for(key):
-            return self._redis_single_flight(key, compute)
+            return self._redis_single_flight(client, key, compute)
 
-    def _redis_single_flight(self, key: str, compute: Callable[[], T]) -> T:
+    def _redis_single_flight(self, client: Redis, key: str, compute: Callable[[], T]) -> T:
         lock_key = key + ":lock"
         deadline = time.monotonic() + 10
-        while not self.redis.set(lock_key, "1", nx=True, ex=30):
-            found, value = self._redis_get(key)
+        while not client.set(lock_key, "1", nx=True, ex=30):
+            found, value = self._redis_get(client, key)
             if found:
                 return value
             if time.monotonic() > deadline:
                 break
             time.sleep(0.02)
         try:
-            found, value = self._redis_get(key)
+            found, value = self._redis_get(client, key)
             if found:
                 return value
             value = compute()
@@ -123,10 +123,10 @@ class ScopedCache:
                 log.warning("not shared through Redis: %s", error)
                 self._memory_put(key, value)
                 return value
-            self.redis.set(key, encoded, ex=TTL_SECONDS)
+            client.set(key, encoded, ex=TTL_SECONDS)
             return value
         finally:
-            self.redis.delete(lock_key)
+            client.delete(lock_key)
 
     def _lock_for(self, key: str) -> threading.Lock:
         with self._guard:
@@ -134,8 +134,8 @@ class ScopedCache:
                 self._locks.clear()
             return self._locks.setdefault(key, threading.Lock())
 
-    def _redis_get(self, key: str) -> tuple[bool, Any]:
-        raw = self.redis.get(key)
+    def _redis_get(self, client: Redis, key: str) -> tuple[bool, Any]:
+        raw = client.get(key)
         if raw is None:
             return self._memory_get(key)  # a value only this process could keep (see above)
         try:

@@ -38,7 +38,7 @@ def encode(value: Any) -> bytes:
     return json.dumps(_out(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
-def decode(raw: bytes) -> Any:
+def decode(raw: bytes | str) -> Any:
     """The value `encode` was given (ValueError for malformed input)."""
     return _in(json.loads(raw))
 

@@ -8,14 +8,17 @@ commit on their own.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from domain.indicators import Tolerances
 
@@ -33,7 +36,7 @@ def _prepare_sqlite_file(url: str) -> None:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         # SQLite's lower() folds ASCII only; filters on Vietnamese names need Unicode case folding.
@@ -48,7 +51,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("pulse_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -117,3 +120,10 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """The row count of an UPDATE or DELETE (Session.execute is typed for any Result; theirs is a CursorResult)."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"a data change answered {type(result).__name__}, not a CursorResult")
+    return result.rowcount or 0

@@ -35,7 +35,7 @@ def classification_workbook(
     rows = list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id)
     units = list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id, people=False)
     t = translate
-    people_sheet = [
+    people_sheet: list[list[object]] = [
         [t("Classification list"), period_code],
         [
             t("No."),
@@ -71,7 +71,7 @@ def classification_workbook(
         )
     sheets = [Sheet(t("Classification"), people_sheet, header_rows=2)]
     if units:
-        unit_sheet = [
+        unit_sheet: list[list[object]] = [
             [
                 t("No."),
                 t("Unit"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -58,6 +60,9 @@ def one_of(column: str, enum: type[StrEnum], name: str | None = None) -> CheckCo
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model here is mapped to a Table (none to a join or a select), so Core statements such as
+    # Model.__table__.insert() are typed as the Table they are; DeclarativeBase says only FromClause.
+    __table__: ClassVar[Table]
 
 
 class OrgUnit(Base):

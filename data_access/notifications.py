@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from config.clock import now
 from data_access import audit
+from data_access.db import changed_rows
 from data_access.models import Indicator, Notification, Task, User
 from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
@@ -61,7 +62,8 @@ def responsible_users_of(
         for user_id, person_id in session.execute(
             select(User.id, User.person_id).where(User.person_id.in_(people), User.active.is_(True)).order_by(User.id)
         ):
-            by_person.setdefault(person_id, []).append(user_id)
+            if person_id is not None:  # always: the query asks for these people (the check types the key)
+                by_person.setdefault(person_id, []).append(user_id)
     if units:
         for user_id, unit_id in session.execute(
             select(User.id, User.scope_unit_id)
@@ -152,7 +154,7 @@ def mark_read(session: Session, *, viewer: Viewer, notice_ids: Iterable[int] | N
         if not ids:
             return 0
         query = query.where(Notification.id.in_(ids))
-    marked = session.execute(query.values(read_at=now())).rowcount
+    marked = changed_rows(session.execute(query.values(read_at=now())))
     audit.record(
         session,
         user_id=viewer.user_id,

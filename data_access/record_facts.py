@@ -12,7 +12,7 @@ from functools import cache
 from types import MappingProxyType
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from data_access.models import OrgUnit, Person, Position
@@ -74,7 +74,7 @@ def _units(session: Session) -> dict[str, UnitFact]:
     }
 
 
-def _people(session: Session, column, values: Iterable[str]) -> Iterator[PersonFact]:  # type: ignore[no-untyped-def]
+def _people(session: Session, column: QueryableAttribute[str], values: Iterable[str]) -> Iterator[PersonFact]:
     wanted = sorted({v for v in values if isinstance(v, str) and v})
     for start in range(0, len(wanted), CHUNK):
         rows = session.execute(

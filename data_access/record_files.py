@@ -148,8 +148,8 @@ def _read_sheets(book: Any, specs: tuple[FieldSpec, ...]) -> RecordFile:
     by_name = {spec.name: spec for spec in specs}
     for sheet in book.worksheets:
         header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        columns = {index: _field(cell, by_name) for index, cell in enumerate(header)}
-        columns = {index: name for index, name in columns.items() if name is not None}
+        found = {index: _field(cell, by_name) for index, cell in enumerate(header)}
+        columns = {index: name for index, name in found.items() if name is not None}
         if len(columns) < 2:
             continue  # a guide or a lookup sheet
         records: list[Any] = []

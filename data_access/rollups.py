@@ -31,12 +31,12 @@ Concurrency (PostgreSQL; SQLite's BEGIN IMMEDIATE already runs one writer at a t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, event, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, delete, event, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, INTEGER
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.clock import today as clock_today
 from data_access import changes
 from data_access.models import (
+    Base,
     Evaluation,
     Indicator,
     IndicatorRollup,
@@ -220,7 +221,8 @@ def indicator_rollup_rows(
     return rows
 
 
-def _indicator_query():  # type: ignore[no-untyped-def]
+def _indicator_query() -> Select[*tuple[Any, ...]]:
+    # Twelve columns: past ten, SQLAlchemy's stubs type a select's row as open-ended anyway.
     return select(
         Indicator.id,
         Indicator.unit_id,
@@ -281,8 +283,8 @@ def _own_figures(
     obj_query = select(Objective.id, Objective.weight)
     if unit_ids is not None:
         obj_query = obj_query.where(Objective.unit_id.in_(unit_ids))
-    for row in session.execute(obj_query):
-        objective_weights[row.id] = row.weight
+    for objective in session.execute(obj_query):
+        objective_weights[objective.id] = objective.weight
 
     ind_query = select(
         IndicatorRollup.unit_id,
@@ -346,7 +348,7 @@ def _own_task_counts(
 
 
 def _roll_up_units(
-    units: list[Any],
+    units: Sequence[Row[int, int | None, int, float]],
     period_ids: list[int],
     own: dict[tuple[int, int], _UnitFigures],
     known_children: dict[int, list[Any]],
@@ -381,9 +383,9 @@ def _roll_up_units(
     return rows
 
 
-def _write_rows(session: Session, model: type, rows: list[dict[str, Any]], *, upsert: bool) -> None:
+def _write_rows(session: Session, model: type[Base], rows: list[dict[str, Any]], *, upsert: bool) -> None:
     """Insert rows (a rebuild, into empty tables) or upsert them (an incremental refresh)."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     statement = table.insert()
     if upsert:
         dialect = session.get_bind().dialect.name

@@ -6,7 +6,7 @@ This module loads the viewer and turns its scope into SQL; the rules themselves 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from data_access.errors import NotFound
 from data_access.models import OrgUnit, User
@@ -16,7 +16,7 @@ from domain.kinds import Role
 __all__ = ["Viewer", "in_scope", "load_viewer"]
 
 
-def in_scope(viewer: Viewer, path_column: ColumnElement[str]) -> ColumnElement[bool]:
+def in_scope(viewer: Viewer, path_column: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[bool]:
     """SQL condition: the unit path lies in the viewer's subtree (one indexed prefix match)."""
     return path_column.startswith(viewer.scope_path, autoescape=True)
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the suite: static checks; the pure unit tests once (they touch no database); then, on SQLite and
+# Runs the suite: static checks (ruff; mypy on what pyproject.toml names: domain/ and data_access/; bandit);
+# the pure unit tests once (they touch no database); then, on SQLite and
 # again on PostgreSQL when one is configured or reachable, the data and integration tests on two
 # workers (pytest-xdist; each test has its own database) and the browser journeys.
 # REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing PostgreSQL into a failure.
@@ -56,6 +57,8 @@ total_started=$SECONDS
 echo "=== Static checks: ruff check, ruff format ==="
 $BIN/ruff check . || exit 1
 $BIN/ruff format --check . || exit 1
+echo "=== Static checks: mypy ==="
+$BIN/mypy || exit 1
 echo "=== Static checks: bandit -ll (medium and high findings), dependency advisories ==="
 # Tests are left out: their asserts and localhost urlopen calls are not shipped code.
 $BIN/bandit -ll -q -r . -x ./.venv,./tests 2>/dev/null || { $BIN/bandit -ll -q -r . -x ./.venv,./tests; exit 1; }

@@ -16,7 +16,7 @@ from config.clock import now
 from data_access import audit
 from data_access.commands import common
 from data_access.commands.evaluation_scoring import plan_completion, recompute, rules_for
-from data_access.commands.evaluations import AUDITED, DONE, add_trail, dump_details, unit_command
+from data_access.commands.evaluations import AUDITED, DONE, add_trail, dump_details, unit_command, unit_of
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import Evaluation, OrgUnit, Person, Position
@@ -58,7 +58,7 @@ def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code:
             before = audit.snapshot(evaluation, AUDITED)
             details = load_details(evaluation.details_json)
             evaluation.status = EvaluationStatus.REVIEWED.value
-            recompute(session, evaluation, session.get(OrgUnit, evaluation.unit_id), details)  # type: ignore[arg-type]
+            recompute(session, evaluation, unit_of(session, evaluation), details)
             add_trail(details, viewer, "review", "accepted as proposed")
             evaluation.details_json = dump_details(details)
             audit.record(
@@ -164,10 +164,15 @@ def _approve(
     for group, members in sorted(groups.items()):
         units = group.startswith(unit_group(""))
         share = rules.unit.excellent_quota if units else rules.excellent_quota
-        scored = [(e, g, n) for e, g, n in members if e.total is not None]
-        levels = {e.id: Level(e.level if e.id in target_ids else (e.final_level or e.level)) for e, _g, _n in scored}
+        scored: list[tuple[Evaluation, float, Level, str]] = []
+        for e, _g, n in members:
+            level = e.level if e.id in target_ids else (e.final_level or e.level)
+            if e.total is None or level is None:  # not scored yet (recompute sets both): outside the quota
+                continue
+            scored.append((e, e.total, Level(level), n))
+        levels = {e.id: level for e, _t, level, _n in scored}
         decisions = apply_quota(
-            [(e.id, float(e.total), float(e.task_points or 0.0)) for e, _g, _n in scored],
+            [(e.id, total, float(e.task_points or 0.0)) for e, total, _l, _n in scored],
             rules,
             levels=levels,
             share=share,
@@ -184,7 +189,7 @@ def _approve(
             "allowance": excellent_allowance(n_excellent, n_good, share),
             "allowed": kept,
         }
-        by_id = {e.id: (e, n) for e, _g, n in scored}
+        by_id = {e.id: (e, n) for e, _t, _l, n in scored}
         for decision in decisions:
             evaluation, name = by_id[decision.person_id]
             if evaluation.id not in target_ids:
@@ -260,7 +265,7 @@ def _weigh_leaders(
             "subordinate_levels": subordinates,
             "plan_completion": plan_completion(session, evaluation.unit_id, evaluation.period_id),
         }
-        recompute(session, evaluation, session.get(OrgUnit, evaluation.unit_id), details)  # type: ignore[arg-type]
+        recompute(session, evaluation, unit_of(session, evaluation), details)
 
 
 def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.rulesets import load_ruleset
+from data_access.errors import NotFound
 from data_access.models import Evaluation, OrgUnit, UnitRollup
 from data_access.models import Period as PeriodRow
 from data_access.queries.evaluations import TaskLine, person_tasks, unit_tasks
@@ -72,8 +73,8 @@ def recompute(session: Session, evaluation: Evaluation, unit: OrgUnit, details: 
     rules = rules_for(evaluation.ruleset)
     period = parse_period(_period_code(session, evaluation.period_id))
     is_unit = evaluation.person_id is None
-    if not is_unit:
-        lines = person_tasks(session, person_id=evaluation.person_id, start=period.start, end=period.end)  # type: ignore[arg-type]
+    if evaluation.person_id is not None:
+        lines = person_tasks(session, person_id=evaluation.person_id, start=period.start, end=period.end)
     else:
         own_only = unit.id if rules.unit.products_scope == "unit" else None
         lines = unit_tasks(session, unit_path=unit.path, start=period.start, end=period.end, unit_id=own_only)
@@ -150,7 +151,8 @@ def _total(general: float | None, task: float | None) -> float | None:
 def _period_code(session: Session, period_id: int) -> str:
 
     row = session.get(PeriodRow, period_id)
-    assert row is not None
+    if row is None:  # a foreign key holds it; only a row deleted meanwhile gets here
+        raise NotFound("period", period_id)
     return row.code
 
 

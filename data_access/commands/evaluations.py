@@ -19,7 +19,7 @@ that parent; the head may appeal. The root of the tree has no level above in Pul
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -77,9 +77,15 @@ def _load(session: Session, evaluation_id: int) -> tuple[Evaluation, OrgUnit]:
     evaluation = session.get(Evaluation, evaluation_id)
     if evaluation is None:
         raise NotFound("evaluation", evaluation_id)
+    return evaluation, unit_of(session, evaluation)
+
+
+def unit_of(session: Session, evaluation: Evaluation) -> OrgUnit:
+    """The evaluation's unit (a foreign key holds it: NotFound only if it was deleted meanwhile)."""
     unit = session.get(OrgUnit, evaluation.unit_id)
-    assert unit is not None
-    return evaluation, unit
+    if unit is None:
+        raise NotFound("unit", evaluation.unit_id)
+    return unit
 
 
 def _check_version(session: Session, evaluation: Evaluation, version: int | None) -> None:
@@ -113,7 +119,7 @@ def _validate_scores(scores: dict[str, Any], criteria_list: tuple[Criterion, ...
     for code, criterion in criteria.items():
         raw = scores.get(code)
         try:
-            if isinstance(raw, bool):
+            if raw is None or isinstance(raw, bool):
                 raise TypeError(code)
             value = float(raw)
         except (TypeError, ValueError):
@@ -201,7 +207,13 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
     return created
 
 
-def _edit(store: Store, *, viewer: Viewer, evaluation_id: int, action: str, check, change) -> None:  # type: ignore[no-untyped-def]
+# check(session, evaluation, unit) -> a refusal ("not_found" or why), None to go on;
+# change(session, evaluation, unit, details) -> the note for the trail.
+Check = Callable[[Session, Evaluation, OrgUnit], str | None]
+Change = Callable[[Session, Evaluation, OrgUnit, dict[str, Any]], str | None]
+
+
+def _edit(store: Store, *, viewer: Viewer, evaluation_id: int, action: str, check: Check, change: Change) -> None:
     """The frame of a change to one evaluation, in one transaction: load, authorise (a refusal is audited
     once this transaction is rolled back), check the version and change, trail, audit, flush."""
     with (

@@ -8,7 +8,7 @@ overwritten: a rejected value stays in the history with its reason and a correct
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -69,7 +69,8 @@ def reporting_window(session: Session, measured_on: date) -> ReportingWindow | N
 
 def value_rules(session: Session, indicator: Indicator) -> ValueRules:
     period = session.get(Period, indicator.period_id)  # from the session's identity map after the first row
-    assert period is not None
+    if period is None:  # a foreign key holds it; only a row deleted meanwhile gets here
+        raise NotFound("period", indicator.period_id)
     return ValueRules(
         direction=Direction(indicator.direction),
         year=period.year,
@@ -92,7 +93,8 @@ def draft_problems(
     if indicator is None:
         return {"indicator": "unknown_choice"}, None
     unit = session.get(OrgUnit, indicator.unit_id)
-    assert unit is not None
+    if unit is None:
+        raise NotFound("unit", indicator.unit_id)
     if not may_enter(viewer, owner_person_id=indicator.owner_person_id, unit_path=unit.path):
         return {"indicator": "not_yours"}, None
     number = parse_number(draft.value, decimal_comma=viewer.language != "en")
@@ -128,9 +130,11 @@ def add_values(session: Session, viewer: Viewer, checked: Sequence[tuple[ValueDr
     measurements = []
     for draft, number in checked:
         indicator = session.get(Indicator, draft.indicator_id)
-        assert indicator is not None
+        if indicator is None:  # checked by draft_problems; only a row deleted meanwhile gets here
+            raise NotFound("indicator", draft.indicator_id)
         unit = session.get(OrgUnit, indicator.unit_id)
-        assert unit is not None
+        if unit is None:
+            raise NotFound("unit", indicator.unit_id)
         status = MeasurementStatus.SUBMITTED if unit.requires_approval else MeasurementStatus.APPROVED
         measurements.append(
             Measurement(
@@ -182,9 +186,9 @@ def enter_value(
         problems, number = draft_problems(session, viewer, draft, today=clock_today())
         if problems.get("indicator") == "not_yours":
             raise Refused(f"enter a value of indicator {indicator_id}")
-        if problems:
+        if problems or number is None:  # no number is always among the problems ("required_number")
             raise Invalid(problems)
-        measurement = add_value(session, viewer, draft, number)  # type: ignore[arg-type]
+        measurement = add_value(session, viewer, draft, number)
         return ValueState(measurement.id, measurement.status, measurement.version)
 
 
@@ -218,8 +222,13 @@ def reject(store: Store, *, viewer: Viewer, measurement_id: int, version: int | 
 
 
 def _review(
-    store: Store, viewer: Viewer, measurement_id: int, version: int | None, outcome: MeasurementStatus, change
-) -> ValueState:  # type: ignore[no-untyped-def]
+    store: Store,
+    viewer: Viewer,
+    measurement_id: int,
+    version: int | None,
+    outcome: MeasurementStatus,
+    change: Callable[[Session, Measurement], None],
+) -> ValueState:
     action = f"measurement.{'approve' if outcome is MeasurementStatus.APPROVED else 'reject'}"
     with (
         refusals_and_conflicts(store, viewer, action=action, entity="measurement", entity_id=measurement_id),
@@ -230,7 +239,8 @@ def _review(
             raise NotFound("measurement", measurement_id)
         indicator = session.get(Indicator, measurement.indicator_id)
         unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
-        assert unit is not None
+        if unit is None:  # foreign keys hold both; only rows deleted meanwhile get here
+            raise NotFound("measurement", measurement_id)
         if not viewer.covers_path(unit.path):
             raise NotFound("measurement", measurement_id)
         if not may_review_value(viewer, unit_path=unit.path, entered_by_id=measurement.entered_by_id):

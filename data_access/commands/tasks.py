@@ -10,7 +10,7 @@ notices in one transaction. The rollup hooks recompute the dashboards in that sa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -182,7 +182,8 @@ def _assignees(
         if person is None or not person.active:
             raise Invalid({"assignee": "unknown_choice"})
         unit = session.get(OrgUnit, person.unit_id)
-        assert unit is not None
+        if unit is None:  # a foreign key holds it; only a row deleted meanwhile gets here
+            raise NotFound("unit", person.unit_id)
         if not viewer.covers_path(unit.path):
             raise Refused(f"person {person_id} outside the viewer's scope")
         if unit_ids and unit_ids != [unit.id]:
@@ -373,12 +374,12 @@ def extend(
         problems = extension_problems(
             current_due=task.due_date, new_due=new_due_date, today=clock_today(), reason=reason or ""
         )
-        if problems:
+        if problems or new_due_date is None:  # a missing date is always among the problems ("required_date")
             raise Invalid(problems)
         previous = task.due_date
-        task.due_date = new_due_date  # type: ignore[assignment]
+        task.due_date = new_due_date
         task.delays += 1
-        return {"comment": f"{previous.isoformat()} → {new_due_date.isoformat()}: {reason.strip()}"}  # type: ignore[union-attr]
+        return {"comment": f"{previous.isoformat()} → {new_due_date.isoformat()}: {reason.strip()}"}
 
     return _act(store, viewer, task_id, version, TaskAction.EXTEND, change)
 
@@ -396,7 +397,14 @@ def cancel(store: Store, *, viewer: Viewer, task_id: int, version: int | None, r
     return _act(store, viewer, task_id, version, TaskAction.CANCEL, change)
 
 
-def _act(store: Store, viewer: Viewer, task_id: int, version: int | None, action: TaskAction, change) -> TaskState:  # type: ignore[no-untyped-def]
+def _act(
+    store: Store,
+    viewer: Viewer,
+    task_id: int,
+    version: int | None,
+    action: TaskAction,
+    change: Callable[[Session, Task], dict[str, Any]],
+) -> TaskState:
     """Shared frame: load, authorise, check version and state, change, check-in, audit; one transaction."""
     name = f"task.{action.value}"
     with refusals_and_conflicts(store, viewer, action=name, entity="task", entity_id=task_id), store.write() as session:

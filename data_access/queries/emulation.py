@@ -9,10 +9,11 @@ excellent years that proposes a commendation taken from the rule set of the unit
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from config.rulesets import load_ruleset
@@ -183,24 +184,31 @@ def titles_and_proposals(
         this_year = levels.get(year)
         unit_id_of = unit_key if person_id is None else _unit_of(rows, person_id)
         titles = conf["unit_titles"] if person_id is None else conf["titles"]
-        if this_year in titles:
+        if this_year is not None and this_year in titles:
             out.append(
                 Proposal(person_id, unit_id_of, *names[key], title=titles[this_year], kind="title", levels=(this_year,))
             )
         if person_id is None:
             continue
         for proposal in conf["proposals"]:
+            wanted: str = proposal["level"]
             span = [levels.get(y) for y in range(year - proposal["consecutive_years"] + 1, year + 1)]
-            if all(level == proposal["level"] for level in span):
+            if all(level == wanted for level in span):
+                # Every year of the span held the wanted level: the span is that level, once a year.
                 out.append(
                     Proposal(
-                        person_id, unit_id_of, *names[key], title=proposal["code"], kind="proposal", levels=tuple(span)
+                        person_id,
+                        unit_id_of,
+                        *names[key],
+                        title=proposal["code"],
+                        kind="proposal",
+                        levels=(wanted,) * len(span),
                     )
-                )  # type: ignore[arg-type]
+                )
     return out
 
 
-def _unit_of(rows: list[Any], person_id: int) -> int:
+def _unit_of(rows: Sequence[Row[Evaluation, int, str, str]], person_id: int) -> int:
     for evaluation, *_rest in rows:
         if evaluation.person_id == person_id:
             return evaluation.unit_id

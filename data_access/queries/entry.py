@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, false, select
+from sqlalchemy import Select, and_, case, false, select, true
 from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
@@ -76,7 +76,7 @@ def entry_indicators(
             Period.year == year,
             OrgUnit.path.startswith(viewer.scope_path, autoescape=True),
             allowed,
-            Indicator.id == indicator_id if indicator_id is not None else True,
+            Indicator.id == indicator_id if indicator_id is not None else true(),
         )
         .order_by(case((mine, 0), else_=1), OrgUnit.path, Indicator.code)
         .limit(MAX_INDICATORS)
@@ -125,7 +125,7 @@ class ValueRow:
     version: int
 
 
-def _value_query():  # type: ignore[no-untyped-def]
+def _value_query() -> Select[Measurement, str, str, str, str | None, str | None]:
     enterer = aliased(User)
     reviewer = aliased(User)
     return (

@@ -44,6 +44,8 @@ def indicator_detail(session: Session, *, viewer: Viewer, indicator_id: int, per
         raise NotFound("indicator", indicator_id)
     unit = unit_in_scope(session, viewer=viewer, unit_id=indicator.unit_id)
     year = session.get(Period, indicator.period_id)
+    if year is None:  # a foreign key holds it; only a row deleted meanwhile gets here
+        raise NotFound("period", indicator.period_id)
     chosen = parse_period(period)
     pid = period_id(session, chosen.code if chosen.year == year.year else str(year.year))
     rollup = session.get(IndicatorRollup, (indicator_id, pid))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Float,
     Numeric,
@@ -28,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from data_access.errors import Invalid
@@ -68,7 +70,9 @@ def _lagging_scope(session: Session, viewer: Viewer, unit_id: int | None) -> str
 
 def _lagging_conditions(pid: int, path: str) -> list[ColumnElement[bool]]:
     # The statuses are written into the SQL so that both planners can match the partial lagging-gap index.
-    lagging = bindparam("lagging", list(LAGGING_STATUSES), expanding=True, literal_execute=True)
+    lagging: BindParameter[list[str]] = bindparam(
+        "lagging", list(LAGGING_STATUSES), expanding=True, literal_execute=True
+    )
     return [IndicatorRollup.period_id == pid, IndicatorRollup.status.in_(lagging), under_path(path)]
 
 
@@ -207,12 +211,12 @@ class casefold(GenericFunction[str]):  # noqa: N801 (an SQL function name)
 
 
 @compiles(casefold)
-def _casefold_default(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _casefold_default(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
     return f"lower({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(casefold, "sqlite")
-def _casefold_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _casefold_sqlite(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
     return f"pulse_lower({compiler.process(element.clauses, **kw)})"
 
 
@@ -291,7 +295,9 @@ class _LaggingColumns:
             "greaterThanOrEqual": shown >= number,
         }
         if op == "inRange":
-            return and_(shown > number, shown < float(condition.value_to))  # type: ignore[arg-type]
+            if condition.value_to is None:  # _check_lagging_request refuses this first; never a silent open range
+                raise Invalid({"filter": "bad_number_condition"})
+            return and_(shown > number, shown < float(condition.value_to))
         return comparisons[op]
 
     def order(self, name: str) -> Any:

@@ -60,6 +60,8 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
     by_top: dict[str, list[Contribution]] = {}
     tops = {r.path: r for r in rows}
     for path, name, progress, weight in contributions:
+        if progress is None:  # never: the query leaves them out (the check types progress)
+            continue
         top = next((p for p in tops if path.startswith(p)), None)
         if top is not None:
             by_top.setdefault(top, []).append(Contribution(name, progress, weight))

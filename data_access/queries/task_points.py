@@ -52,7 +52,9 @@ def task_points(
     outcomes: dict[int, list[TaskOutcome]] = defaultdict(list)
     ruleset_of: dict[int, str] = {}
     for task, ruleset in rows:
-        person_id = int(task.assignee_person_id)
+        person_id = task.assignee_person_id
+        if person_id is None:  # never: the query asks for these people (the check types the key)
+            continue
         outcomes[person_id].append(task_line(task).as_outcome())
         ruleset_of[person_id] = ruleset
     return {pid: task_result(lines, rulesets(ruleset_of[pid])) for pid, lines in outcomes.items()}

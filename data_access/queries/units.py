@@ -6,9 +6,10 @@ scoped to the viewer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Row, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from data_access.errors import NotFound
@@ -74,14 +75,14 @@ _FIGURE_COLUMNS = (
 )
 
 
-def _figures_query(pid: int):  # type: ignore[no-untyped-def]
+def _figures_query(pid: int) -> Select[*tuple[Any, ...]]:
     # Plain columns, not ORM entities: a city has ~150 children and entity loading was a third of the call.
     return select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, *_FIGURE_COLUMNS).join(
         UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid)
     )
 
 
-def _figures(row) -> UnitFigures:  # type: ignore[no-untyped-def]
+def _figures(row: Row[*tuple[Any, ...]]) -> UnitFigures:
     return UnitFigures(*row)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
@@ -29,11 +29,20 @@ BOXES = ("to_me", "by_me", "my_unit")
 LIST_LIMIT = 2000
 
 
+def _task_units(session: Session, task: Task) -> tuple[OrgUnit, OrgUnit]:
+    """The assignee's and the assigner's units (foreign keys hold both: NotFound only if deleted meanwhile)."""
+    assignee_unit = session.get(OrgUnit, task.assignee_unit_id)
+    if assignee_unit is None:
+        raise NotFound("unit", task.assignee_unit_id)
+    assigner_unit = session.get(OrgUnit, task.assigner_unit_id)
+    if assigner_unit is None:
+        raise NotFound("unit", task.assigner_unit_id)
+    return assignee_unit, assigner_unit
+
+
 def roles_on(session: Session, viewer: Viewer, task: Task) -> TaskRoles:
     """The viewer's standing on a loaded task."""
-    assignee_unit = session.get(OrgUnit, task.assignee_unit_id)
-    assigner_unit = session.get(OrgUnit, task.assigner_unit_id)
-    assert assignee_unit is not None and assigner_unit is not None
+    assignee_unit, assigner_unit = _task_units(session, task)
     return task_roles(
         viewer,
         assigner_user_id=task.assigner_user_id,
@@ -74,9 +83,9 @@ class WorkCounts:
     unread_notices: int
 
 
-def _to_me(session: Session, viewer: Viewer):  # type: ignore[no-untyped-def]
+def _to_me(session: Session, viewer: Viewer) -> ColumnElement[bool]:
     units = _assignee_units(session, viewer)
-    mine = Task.assignee_person_id == viewer.person_id if viewer.person_id is not None else False
+    mine = Task.assignee_person_id == viewer.person_id if viewer.person_id is not None else false()
     return or_(mine, and_(Task.assignee_person_id.is_(None), Task.assignee_unit_id.in_(units)))
 
 
@@ -271,9 +280,7 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
     roles = roles_on(session, viewer, task)
     if not roles.visible:
         raise NotFound("task", task_id)
-    assignee_unit = session.get(OrgUnit, task.assignee_unit_id)
-    assigner_unit = session.get(OrgUnit, task.assigner_unit_id)
-    assert assignee_unit is not None and assigner_unit is not None
+    assignee_unit, assigner_unit = _task_units(session, task)
     person = session.get(Person, task.assignee_person_id) if task.assignee_person_id else None
     assigner = session.get(User, task.assigner_user_id) if task.assigner_user_id else None
     task_type = session.get(TaskType, task.task_type_id) if task.task_type_id else None

@@ -538,11 +538,11 @@ def _value(rng: random.Random, spec: IndicatorTemplate, month: int, pace: float,
         value = baseline + (target - baseline) * min(1.3, pace) * (0.85 + 0.1 * share) + noise * 10
     else:
         value = baseline + (target - baseline) * share * pace + (target - baseline) * noise
-    low, high = spec.bounds
-    if low is not None:
-        value = max(low, value)
-    if high is not None:
-        value = min(high, value)
+    floor, ceiling = spec.bounds
+    if floor is not None:
+        value = max(floor, value)
+    if ceiling is not None:
+        value = min(ceiling, value)
     return round(value, 1)
 
 

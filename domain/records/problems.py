@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -26,7 +27,8 @@ class Problem:
     field: str
     code: str
     quality: Quality
-    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    # dataclasses.field in full: the attribute `field` above shadows the bare name in the class body.
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
 
 class Collector:
