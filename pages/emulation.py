@@ -130,9 +130,10 @@ def render(period: str | None, unit_id: int | None) -> tuple[Any, Any, Any]:
         raise PreventUpdate
     unit_id = as_int(unit_id)
     try:
-        year = parse_period(period).year
+        parsed = parse_period(period)
     except ValueError as error:
         raise PreventUpdate from error
+    period, year = parsed.code, parsed.year  # the parsed code, never the forged text, goes to the database
     who = viewer()
     try:
         with store().read() as session:
@@ -159,6 +160,7 @@ def export(clicks: int | None, period: str | None, unit_id: int | None) -> tuple
     """The unit's classification list and approval trail as an Excel file."""
     if not clicks or not isinstance(period, str) or not period:
         raise PreventUpdate
+    period = default_period(period)
     unit_id = as_int(unit_id)
     who = viewer()
     try:

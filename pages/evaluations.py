@@ -162,6 +162,7 @@ def act(
     unit_id = as_int(unit_id)
     if not unit_id or not isinstance(period, str) or not ctx.triggered_id:
         raise PreventUpdate
+    period = default_period(period)  # a forged period (say "\x00") must not reach the database as text
     who = viewer()
     moves: Any = no_update
     try:
@@ -190,6 +191,7 @@ def render_list(period: str | None, unit_id: int | None, _refresh: int | None) -
     """The classification list for the period and unit, then the evaluations of its units."""
     if not isinstance(period, str) or not period:
         raise PreventUpdate
+    period = default_period(period)
     who = viewer()
     try:
         with store().read() as session:

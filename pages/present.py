@@ -14,6 +14,7 @@ from components.status import STATUS_COLOURS, score_colour
 from config.clock import now
 from data_access.queries import dashboard
 from pages._common import cached, guarded, page_period, status_label, unit_kind_label
+from pages._inputs import as_id
 from server.i18n import _, format_date, format_percent
 from server.live import LIVE_VERSION_ID
 
@@ -46,7 +47,7 @@ def parse_playlist(slides: str | None) -> list[str]:
     chosen = []
     for item in (slides or ",".join(DEFAULT_SLIDES)).split(","):
         item = item.strip()
-        if item in DEFAULT_SLIDES or (item.startswith("unit:") and item[5:].isdigit()):
+        if item in DEFAULT_SLIDES or (item.startswith("unit:") and as_id(item[5:]) is not None):
             chosen.append(item)
     return chosen or list(DEFAULT_SLIDES)
 
