@@ -15,7 +15,7 @@ from flask import Flask
 from config.settings import Settings, load_settings
 from data_access.cache import ScopedCache, database_namespace
 from data_access.db import Store
-from server import auth, cli, context, health, security, shell
+from server import auth, callback_envelope, cli, context, health, security, shell
 from server.i18n import init_i18n
 from server.redis_client import connect as connect_redis
 from server.signals import ChangeSignal
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.layout = shell.serve_layout
     shell.register_shell_callbacks(app)
     server.extensions[context.EXTENSION_KEY]["dash"] = app
+    callback_envelope.install(server, app)
     return server
 
 

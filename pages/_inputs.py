@@ -9,7 +9,8 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
 def as_id(value: object) -> int | None:
     """A positive database id, or None for anything else (text, floats, booleans, out of range)."""
-    if isinstance(value, str) and value.isdigit():
+    # isascii: "²" and "①" pass isdigit() but int() refuses them; the length bound keeps int() cheap.
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 12:
         value = int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID else None
 

@@ -4,6 +4,8 @@ presentation and the phone companion that steers it, so that neither page import
 
 from __future__ import annotations
 
+from pages._inputs import as_id
+
 DEFAULT_SLIDES = ("overview", "lagging", "rankings")
 
 
@@ -12,6 +14,6 @@ def parse_playlist(slides: str | None) -> list[str]:
     chosen = []
     for item in (slides or ",".join(DEFAULT_SLIDES)).split(","):
         item = item.strip()
-        if item in DEFAULT_SLIDES or (item.startswith("unit:") and item[5:].isdigit()):
+        if item in DEFAULT_SLIDES or (item.startswith("unit:") and as_id(item[5:]) is not None):
             chosen.append(item)
     return chosen or list(DEFAULT_SLIDES)

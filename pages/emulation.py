@@ -131,9 +131,10 @@ def render(period: str | None, unit_id: int | None, _version: int | None) -> tup
         raise PreventUpdate
     unit_id = as_id(unit_id)
     try:
-        year = parse_period(period).year
+        parsed = parse_period(period)
     except ValueError as error:
         raise PreventUpdate from error
+    period, year = parsed.code, parsed.year  # the parsed code, never the forged text, goes to the database
     who = current_viewer()
     try:
         with current_store().read() as session:
@@ -160,6 +161,7 @@ def export(clicks: int | None, period: str | None, unit_id: int | None) -> tuple
     """The unit's classification list and approval trail as an Excel file."""
     if not clicks or not isinstance(period, str) or not period:
         raise PreventUpdate
+    period = page_period(period)
     unit_id = as_id(unit_id)
     who = current_viewer()
     try:

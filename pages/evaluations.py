@@ -147,6 +147,7 @@ def act(
     unit_id = as_id(unit_id)
     if not unit_id or not isinstance(period, str) or not ctx.triggered_id:
         raise PreventUpdate
+    period = page_period(period)  # a forged period (say "\x00") must not reach the database as text
     who = current_viewer()
     moves: Any = no_update
     try:
@@ -188,6 +189,7 @@ def render_list(
         raise PreventUpdate
     if ctx.triggered_id == LIVE_VERSION_ID and isinstance(live, int) and isinstance(shown, int) and live <= shown:
         raise PreventUpdate
+    period = page_period(period)  # a forged period (say "\x00") must not reach the database as text
     who = current_viewer()
     try:
         with current_store().read() as session:

@@ -21,7 +21,7 @@ from data_access import notifications
 from data_access.errors import Forbidden
 from data_access.queries import work
 from domain.kinds import Role
-from pages._inputs import next_count
+from pages._inputs import as_id, next_count
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date
 from server.live import LIVE_VERSION_ID
@@ -105,12 +105,13 @@ def render(_version: int | None, _refresh: int | None) -> Any:
 def mark_read(_all: int | None, _each: list[int | None], refresh: int | None) -> int:
     """Only the viewer's own notices change, whatever ids a request carries."""
     trigger = ctx.triggered_id
+    index = as_id(trigger.get("index")) if isinstance(trigger, dict) else None  # bounded: 2**70 overflowed the driver
     if not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate
     if trigger == ALL_READ:
         ids = None
-    elif isinstance(trigger, dict) and isinstance(trigger.get("index"), int):
-        ids = [trigger["index"]]
+    elif index is not None:
+        ids = [index]
     else:
         raise PreventUpdate
     with current_store().write() as session:

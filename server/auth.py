@@ -30,7 +30,7 @@ from config.clock import now, today
 from data_access import accounts
 from data_access.notifications import raise_deadline_notices
 from domain.kinds import Role
-from server.context import current_settings, current_store, extension
+from server.context import best_effort_write, current_settings, current_store, extension
 from server.i18n import COOKIE, LANGUAGES, SESSION_KEY, _
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -90,9 +90,8 @@ def _valid_session_user(user_id: str) -> SessionUser | None:
     if state is None:
         g.pulse_session_ended = True
         return None
-    if state.needs_touch:
-        with store.write() as db:
-            accounts.touch_session(db, session_id=session_id, now=moment)
+    if state.needs_touch:  # best-effort: a locked database must not turn a read page into a 503
+        best_effort_write(lambda db: accounts.touch_session(db, session_id=session_id, now=moment))
     return SessionUser(id=state.user_id, role=state.role, language=state.language)
 
 

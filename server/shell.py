@@ -81,8 +81,31 @@ def serve_layout() -> html.Div:
         current_path=path,
     )
     return html.Div(
-        [bar, live_components(), dbc.Container(dash.page_container, fluid=True, className="pb-4")], id="pulse-shell"
+        [
+            bar,
+            live_components(),
+            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            failure_texts(),
+        ],
+        id="pulse-shell",
     )
+
+
+def failure_texts() -> html.Div:
+    """What assets/callback_failures.js says when an action fails, in the user's language."""
+    still_here = _("What you entered is still here.")
+    texts = {
+        "data-busy": _("The server is busy and nothing was saved. Try again in a moment.") + " " + still_here,
+        "data-offline": _("The server could not be reached and nothing was saved. Check the connection and try again.")
+        + " "
+        + still_here,
+        "data-error": _("Something went wrong and the action did not finish. Try again, or reload the page.")
+        + " "
+        + still_here,
+        "data-session": _("Your session has ended. Log in again in a new tab, then try again.") + " " + still_here,
+        "data-close": _("Close"),
+    }
+    return html.Div(id="pulse-failure-text", hidden=True, **texts)
 
 
 def _user_label() -> str:
