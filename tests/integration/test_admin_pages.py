@@ -55,13 +55,19 @@ def body(
             entry_id = json.loads(entry_id)
         key_id = entry_id if isinstance(entry_id, str) else entry_id.get("type")
         value = values.get(key_id, 1 if entry["property"] == "n_clicks" else None)
-        if isinstance(entry_id, dict):  # a pattern-matching input with ALL: one matching component
-            return {"id": entry_id, "property": entry["property"], "value": [value]}
+        if isinstance(entry_id, dict):  # a pattern-matching input with ALL: a list of one matching component
+            concrete = {k: (1 if v in (["ALL"], ["MATCH"], ["ALLSMALLER"]) else v) for k, v in entry_id.items()}
+            return [{"id": concrete, "property": entry["property"], "value": value}]  # type: ignore[return-value]
         return {"id": entry_id, "property": entry["property"], "value": value}
 
     inputs = [item(i) for i in spec.get("inputs", [])]
     first = spec["inputs"][0]
-    changed = trigger or (f"{first['id']}.{first['property']}" if isinstance(first["id"], str) else "")
+    first_id = first["id"]
+    if isinstance(first_id, str) and first_id.startswith("{"):  # the renderer names the concrete component
+        pattern = json.loads(first_id)
+        concrete = {k: (1 if v in (["ALL"], ["MATCH"], ["ALLSMALLER"]) else v) for k, v in pattern.items()}
+        first_id = json.dumps(concrete, sort_keys=True, separators=(",", ":"))
+    changed = trigger or f"{first_id}.{first['property']}"
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[-1].split("@")[0]} for o in key.strip(".").split("...")]
     return {
         "output": key,
