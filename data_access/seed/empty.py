@@ -12,10 +12,18 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from vietnam_provinces import Province, Ward
+from vietnam_provinces import Province
 
 from data_access.db import Store
-from data_access.seed.org_tree import CITY_CODE, DECREE_335, HANOI_PROVINCE_CODE, DemoRows, Row, official_ward_code
+from data_access.seed.org_tree import (
+    CITY_CODE,
+    HANOI_PROVINCE_CODE,
+    DemoRows,
+    official_ward_code,
+    province_wards,
+    unit_row,
+)
+from data_access.seed.programmes import period_row
 from domain.kinds import Role, UnitKind
 from domain.passwords import hash_password, password_problems
 from domain.periods import periods_of_year
@@ -59,48 +67,20 @@ def build_empty_start(province: Province, today: date, password_hash: str) -> De
     """The rows of an empty start, in memory (ids assigned, parents before children)."""
     rows = DemoRows()
     code = int(province.code)
-    root_id = rows.next_id("org_units")
-    root = rows.add(
-        "org_units",
-        _unit(
-            root_id,
-            code=CITY_CODE if code == HANOI_PROVINCE_CODE else f"P{code:02d}",
-            name=province.name,
-            kind=UnitKind.CITY,
-            official_code=f"{code:02d}",
-            parent=None,
-        ),
+    root = unit_row(
+        rows,
+        code=CITY_CODE if code == HANOI_PROVINCE_CODE else f"P{code:02d}",
+        name=province.name,
+        kind=UnitKind.CITY,
+        official_code=f"{code:02d}",
+        parent=None,
     )
-    wards = sorted((w for w in Ward.iter_all() if int(w.province_code) == code), key=lambda w: int(w.code))
-    for ward in wards:
+    for ward in province_wards(code):
         official = official_ward_code(ward)
-        rows.add(
-            "org_units",
-            _unit(
-                rows.next_id("org_units"),
-                code=f"W{official}",
-                name=ward.name,
-                kind=UnitKind.WARD,
-                official_code=official,
-                parent=root,
-            ),
-        )
+        unit_row(rows, code=f"W{official}", name=ward.name, kind=UnitKind.WARD, official_code=official, parent=root)
     for year in (today.year, today.year + 1):
         for period in periods_of_year(year):
-            rows.add(
-                "periods",
-                {
-                    "id": rows.next_id("periods"),
-                    "code": period.code,
-                    "kind": period.kind.value,
-                    "year": period.year,
-                    "number": period.number,
-                    "start_date": period.start,
-                    "end_date": period.end,
-                    "locked": False,
-                    "grace_days": GRACE_DAYS,
-                },
-            )
+            period_row(rows, period, locked=False, grace_days=GRACE_DAYS)
     rows.add(
         "users",
         {
@@ -108,7 +88,7 @@ def build_empty_start(province: Province, today: date, password_hash: str) -> De
             "username": ADMIN_USERNAME,
             "password_hash": password_hash,
             "role": Role.ADMIN.value,
-            "scope_unit_id": root_id,
+            "scope_unit_id": root["id"],
             "person_id": None,
             "language": "vi",
             "active": True,
@@ -144,20 +124,3 @@ def seed_empty(
         admin_username=ADMIN_USERNAME,
         admin_password=password,
     )
-
-
-def _unit(unit_id: int, *, code: str, name: str, kind: UnitKind, official_code: str, parent: Row | None) -> Row:
-    return {
-        "id": unit_id,
-        "code": code,
-        "official_code": official_code,
-        "name": name,
-        "kind": kind.value,
-        "parent_id": parent["id"] if parent else None,
-        "path": (parent["path"] if parent else "/") + f"{unit_id}/",
-        "depth": parent["depth"] + 1 if parent else 0,
-        "weight": 1.0,
-        "requires_approval": True,
-        "ruleset": DECREE_335,
-        "active": True,
-    }

@@ -328,9 +328,12 @@ class OrgTree:
 
 def hanoi_wards() -> list[Ward]:
     """Hanoi's 126 wards and communes from the official list, by code."""
-    return sorted(
-        (w for w in Ward.iter_all() if int(w.province_code) == HANOI_PROVINCE_CODE), key=lambda w: int(w.code)
-    )
+    return province_wards(HANOI_PROVINCE_CODE)
+
+
+def province_wards(province_code: int) -> list[Ward]:
+    """One province's wards and communes from the official list, by code."""
+    return sorted((w for w in Ward.iter_all() if int(w.province_code) == province_code), key=lambda w: int(w.code))
 
 
 def official_ward_code(ward: Ward) -> str:
@@ -387,9 +390,33 @@ def _unit(
     ruleset: str = DECREE_335,
     requires_approval: bool = True,
 ) -> Row:
-    unit_id = demo.rows.next_id("org_units")
+    return unit_row(
+        demo.rows,
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        official_code=official_code,
+        ruleset=ruleset,
+        requires_approval=requires_approval,
+    )
+
+
+def unit_row(
+    rows: DemoRows,
+    *,
+    code: str,
+    name: str,
+    kind: UnitKind,
+    parent: Row | None,
+    official_code: str | None = None,
+    ruleset: str = DECREE_335,
+    requires_approval: bool = True,
+) -> Row:
+    """Add one org unit under ``parent`` (None: the root), with its id, materialised path and depth."""
+    unit_id = rows.next_id("org_units")
     path = (parent["path"] if parent else "/") + f"{unit_id}/"
-    return demo.rows.add(
+    return rows.add(
         "org_units",
         {
             "id": unit_id,

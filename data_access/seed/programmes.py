@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from data_access.seed.accounts import DemoAccounts
-from data_access.seed.org_tree import Demo, OrgTree, Row
+from data_access.seed.org_tree import Demo, DemoRows, OrgTree, Row
 from domain.indicators import Accumulation, Direction
 from domain.kinds import Frequency, MeasurementStatus, SourceKind, UnitKind
-from domain.periods import periods_of_year
+from domain.periods import Period, periods_of_year
 
 # --- what the programmes are made of ------------------------------------------------------
 
@@ -317,21 +317,27 @@ def build_periods(demo: Demo) -> dict[str, Row]:
     rows = demo.rows
     for year in (demo.year - 1, demo.year):
         for period in periods_of_year(year):
-            periods[period.code] = rows.add(
-                "periods",
-                {
-                    "id": rows.next_id("periods"),
-                    "code": period.code,
-                    "kind": period.kind.value,
-                    "year": period.year,
-                    "number": period.number,
-                    "start_date": period.start,
-                    "end_date": period.end,
-                    "locked": year < demo.year and (period.end.year, period.end.month) < current_month,
-                    "grace_days": 10,
-                },
-            )
+            locked = year < demo.year and (period.end.year, period.end.month) < current_month
+            periods[period.code] = period_row(rows, period, locked=locked)
     return periods
+
+
+def period_row(rows: DemoRows, period: Period, *, locked: bool, grace_days: int = 10) -> Row:
+    """Add one period (a year, a quarter or a month)."""
+    return rows.add(
+        "periods",
+        {
+            "id": rows.next_id("periods"),
+            "code": period.code,
+            "kind": period.kind.value,
+            "year": period.year,
+            "number": period.number,
+            "start_date": period.start,
+            "end_date": period.end,
+            "locked": locked,
+            "grace_days": grace_days,
+        },
+    )
 
 
 # --- objectives, indicators, measurements --------------------------------------------------
