@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from config.clock import today as clock_today
 from data_access import audit, rollups
-from data_access.commands.common import Refused, conflict, refusals_and_conflicts, refuse
+from data_access.commands.admin_common import audited_change, require_admin
+from data_access.commands.common import Refused, refusals_and_conflicts
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import OrgUnit, Person
 from data_access.queries.admin import unit_token
 from data_access.viewer import Viewer
-from domain.admin_access import may_administer, may_manage_unit
+from domain.admin_access import may_manage_unit
 from domain.org_changes import (
     child_path,
     clean_name,
@@ -47,18 +48,6 @@ class UnitState:
     version: str
 
 
-def _require_admin(store: Store, viewer: Viewer, action: str, entity_id: object) -> None:
-    if not may_administer(viewer.role.value):
-        raise refuse(
-            store,
-            viewer,
-            action=action,
-            entity=ENTITY,
-            entity_id=entity_id,
-            detail=f"role {viewer.role.value} may not administer units",
-        )
-
-
 def _load(session: Session, viewer: Viewer, unit_id: object) -> OrgUnit:
     """The unit, locked for this transaction, inside the viewer's subtree."""
     unit = (
@@ -76,7 +65,7 @@ def _load(session: Session, viewer: Viewer, unit_id: object) -> OrgUnit:
 def create_unit(store: Store, *, viewer: Viewer, parent_id: int | None, kind: str, name: str) -> UnitState:
     """A new department, division or party board under a unit of the viewer's subtree."""
     action = f"{ENTITY}.create"
-    _require_admin(store, viewer, action, None)
+    require_admin(store, viewer, action=action, entity=ENTITY, entity_id=None)
     with refusals_and_conflicts(store, viewer, action=action, entity=ENTITY, entity_id=None), store.write() as session:
         parent = _load(session, viewer, parent_id)
         problems = creation_problems(parent.kind, parent.active, kind, name)
@@ -184,24 +173,21 @@ def _act(
 ) -> UnitState:
     """Shared frame: authorise, load and lock, check the version seen, change, audit; one transaction."""
     action = f"{ENTITY}.{verb}"
-    _require_admin(store, viewer, action, unit_id)
+    require_admin(store, viewer, action=action, entity=ENTITY, entity_id=unit_id)
     with (
         refusals_and_conflicts(store, viewer, action=action, entity=ENTITY, entity_id=unit_id),
         store.write() as session,
     ):
         unit = _load(session, viewer, unit_id)
-        if version != unit_token(unit):
-            raise conflict(session, ENTITY, unit.id)
-        before = audit.snapshot(unit, AUDITED)
-        change(session, unit)
-        session.flush()
-        audit.record(
+        audited_change(
             session,
-            user_id=viewer.user_id,
+            viewer,
+            unit,
             action=action,
             entity=ENTITY,
-            entity_id=unit.id,
-            before=before,
-            after=audit.snapshot(unit, AUDITED),
+            audited=AUDITED,
+            version=version,
+            token=unit_token,
+            change=change,
         )
         return UnitState(unit.id, unit_token(unit))

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from config.clock import now
 from data_access import audit
-from data_access.commands.common import Refused, conflict, refusals_and_conflicts, refuse
+from data_access.commands.admin_common import audited_change, require_admin
+from data_access.commands.common import Refused, refusals_and_conflicts
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import OrgUnit, Person, User, UserSession
 from data_access.queries.admin import user_token
 from data_access.viewer import Viewer
-from domain.admin_access import account_problems, may_administer, may_manage_account
+from domain.admin_access import account_problems, may_manage_account
 from domain.passwords import hash_password, password_problems
 
 AUDITED = ("username", "role", "scope_unit_id", "person_id", "language", "active", "session_epoch")
@@ -50,18 +51,6 @@ def generate_password() -> str:
             return password
 
 
-def _require_admin(store: Store, viewer: Viewer, action: str, entity_id: object) -> None:
-    if not may_administer(viewer.role.value):
-        raise refuse(
-            store,
-            viewer,
-            action=action,
-            entity=ENTITY,
-            entity_id=entity_id,
-            detail=f"role {viewer.role.value} may not administer accounts",
-        )
-
-
 def create_account(
     store: Store,
     *,
@@ -75,7 +64,7 @@ def create_account(
     """A new login with a generated password (returned once); the scope unit must be an open unit
     of the administrator's subtree, the person (optional) someone of that subtree without a login."""
     action = f"{ENTITY}.create"
-    _require_admin(store, viewer, action, None)
+    require_admin(store, viewer, action=action, entity=ENTITY, entity_id=None)
     problems = account_problems(username, role, language)
     if scope_unit_id is None:
         problems["scope"] = "required_choice"
@@ -174,7 +163,7 @@ def _act(
 ) -> AccountState:
     """Shared frame: authorise, load and lock, check the version seen, change, audit; one transaction."""
     action = f"{ENTITY}.{verb}"
-    _require_admin(store, viewer, action, user_id)
+    require_admin(store, viewer, action=action, entity=ENTITY, entity_id=user_id)
     with (
         refusals_and_conflicts(store, viewer, action=action, entity=ENTITY, entity_id=user_id),
         store.write() as session,
@@ -189,18 +178,15 @@ def _act(
         scope_path = session.execute(select(OrgUnit.path).where(OrgUnit.id == user.scope_unit_id)).scalar_one()
         if not may_manage_account(viewer.role.value, viewer.scope_path, scope_path, user.role):
             raise Refused(f"account {user_id} outside what the viewer may manage")
-        if version != user_token(user):
-            raise conflict(session, ENTITY, user.id)
-        before = audit.snapshot(user, AUDITED)
-        change(session, user)
-        session.flush()
-        audit.record(
+        audited_change(
             session,
-            user_id=viewer.user_id,
+            viewer,
+            user,
             action=action,
             entity=ENTITY,
-            entity_id=user.id,
-            before=before,
-            after=audit.snapshot(user, AUDITED),
+            audited=AUDITED,
+            version=version,
+            token=user_token,
+            change=change,
         )
         return AccountState(user.id, user_token(user))
