@@ -343,7 +343,9 @@ def official_ward_code(ward: Ward) -> str:
 def build_org_tree(demo: Demo) -> OrgTree:
     """The city, its top units and their divisions, with materialised paths."""
     city = Unit(
-        _unit(demo, code=CITY_CODE, name=CITY_NAME, kind=UnitKind.CITY, parent=None, official_code=CITY_OFFICIAL_CODE)
+        unit_row(
+            demo.rows, code=CITY_CODE, name=CITY_NAME, kind=UnitKind.CITY, parent=None, official_code=CITY_OFFICIAL_CODE
+        )
     )
     tree = OrgTree(city=city, top_units=[])
     wards = hanoi_wards()
@@ -377,29 +379,6 @@ def build_org_tree(demo: Demo) -> OrgTree:
         ruleset=REGULATION_366,
     )
     return tree
-
-
-def _unit(
-    demo: Demo,
-    *,
-    code: str,
-    name: str,
-    kind: UnitKind,
-    parent: Row | None,
-    official_code: str | None = None,
-    ruleset: str = DECREE_335,
-    requires_approval: bool = True,
-) -> Row:
-    return unit_row(
-        demo.rows,
-        code=code,
-        name=name,
-        kind=kind,
-        parent=parent,
-        official_code=official_code,
-        ruleset=ruleset,
-        requires_approval=requires_approval,
-    )
 
 
 def unit_row(
@@ -447,8 +426,8 @@ def _top(
     ruleset: str = DECREE_335,
     requires_approval: bool = True,
 ) -> None:
-    row = _unit(
-        demo,
+    row = unit_row(
+        demo.rows,
         code=code,
         name=name,
         kind=kind,
@@ -460,8 +439,8 @@ def _top(
     unit = Unit(row)
     for index, division in enumerate(divisions, start=1):
         unit.divisions.append(
-            _unit(
-                demo,
+            unit_row(
+                demo.rows,
                 code=f"{code}-P{index}",
                 name=division,
                 kind=UnitKind.DIVISION,
