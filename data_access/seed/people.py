@@ -64,7 +64,7 @@ class _PeopleMaker:
     def person(self, unit: Row, position: Row) -> Row:
         rng, faker = self.demo.rng, self.demo.faker
         female = rng.random() < FEMALE_SHARE
-        name = faker.name_female() if female else faker.name_male()
+        name = vietnamese_name(faker.name_female() if female else faker.name_male())
         birth_year = rng.randint(*BIRTH_YEARS)
         province = HANOI_PROVINCE_CODE if rng.random() < HANOI_BORN_SHARE else rng.choice(self.other_provinces)
         while True:
@@ -116,3 +116,20 @@ def build_people(demo: Demo, tree: OrgTree) -> None:
                 members.append(maker.person(division, rng.choices(positions[1:], weights=shares)[0]))
             tree.members[division["id"]] = members
             unit.people += members
+
+
+# Faker's vi_VN names carry honorifics and put the given name first ("Quý cô Vi Phạm", "Lâm Hải Dương"):
+# civil-servant records hold family, middle and given names only, family first ("Phạm Vi", "Dương Hải Lâm").
+# Drawing the name as before and rewriting it keeps every later random draw of the demo where it was.
+HONORIFICS = ("Quý cô", "Quý ông", "Cô", "Chị", "Bà", "Ông", "Anh", "Bác")  # Faker's vi_VN prefixes
+
+
+def vietnamese_name(drawn: str) -> str:
+    """The drawn name without an honorific, family name first, then the middle and the given name."""
+    words = drawn.split()
+    for honorific in sorted(HONORIFICS, key=len, reverse=True):
+        parts = honorific.split()
+        if words[: len(parts)] == parts and len(words) > len(parts) + 1:
+            words = words[len(parts) :]
+            break
+    return " ".join(reversed(words))

@@ -383,3 +383,15 @@ def test_hanoi_scale_has_every_ward_and_the_volumes() -> None:
     assert len(rows.rows("measurements")) >= 100_000
     assert len({p["citizen_id"] for p in rows.rows("people")}) == len(rows.rows("people"))
     assert max(m["measured_on"] for m in rows.rows("measurements")) <= TEST_TODAY
+
+
+def test_names_read_as_civil_servant_records(shared_demo_store: Store) -> None:
+    """Family name first, then middle and given names; no honorific ("Quý cô", "Bà", "Ông", ...)."""
+    from faker.providers.person.vi_VN import Provider
+
+    with shared_demo_store.read() as session:
+        names = session.execute(select(Person.full_name)).scalars().all()
+    honorifics = set(Provider.prefixes_female) | set(Provider.prefixes_male)
+    assert names and not [n for n in names if any(n.startswith(h + " ") for h in honorifics)]
+    family_names = set(Provider.last_names)
+    assert all(n.split()[0] in family_names for n in names), [n for n in names if n.split()[0] not in family_names][:5]
