@@ -169,6 +169,8 @@ def install(server: Flask, dash_app: Any) -> None:
     @server.before_request
     def check_dash_request() -> Any:
         if request.path == UPDATE_PATH and request.method == "POST":
+            if not request.is_json:
+                abort(415)  # not a body Dash reads at all: "unsupported media type", as JSON (security.http_error)
             try:
                 check_envelope(_read_body(), dash_app.callback_map)
             except Malformed as problem:

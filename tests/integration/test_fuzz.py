@@ -235,8 +235,6 @@ MALFORMED_RAW: list[tuple[bytes, str]] = [
     (b"\xef\xbb\xbf{}", "application/json"),
     (b"{not json", "application/json"),
     (b"\xff\xfe\x00", "application/json"),
-    (b'{"output": "x"}', "text/plain"),
-    (b"output=x", "application/x-www-form-urlencoded"),
     (b"[" * 100_000 + b"]" * 100_000, "application/json"),
     (b'{"a":' * 5_000 + b"1" + b"}" * 5_000, "application/json"),
 ]
@@ -246,6 +244,16 @@ MALFORMED_RAW: list[tuple[bytes, str]] = [
 def test_raw_bodies_that_are_no_envelope_answer_400(manager: Prober, raw: bytes, content_type: str) -> None:
     response = manager.post_callback(None, raw=raw, content_type=content_type)
     assert response.status_code == 400
+    assert response.is_json and "error" in response.get_json()
+    assert not manager.failures
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"), [(b'{"output": "x"}', "text/plain"), (b"output=x", "application/x-www-form-urlencoded")]
+)
+def test_bodies_that_are_not_json_answer_415(manager: Prober, raw: bytes, content_type: str) -> None:
+    response = manager.post_callback(None, raw=raw, content_type=content_type)
+    assert response.status_code == 415
     assert response.is_json and "error" in response.get_json()
     assert not manager.failures
 

@@ -32,7 +32,7 @@ from tests.integration.test_dashboard_callbacks import FIRST_BLOCK, _block, _log
 from tests.unit.test_cache_codec import assert_same
 
 # Shared with other runs: keys are namespaced per database, and never flushed.
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/12"
 ROOT = Path(__file__).resolve().parents[2]
 
 
