@@ -26,7 +26,6 @@ log = logging.getLogger("pulse.envelope")
 UPDATE_PATH = "/_dash-update-component"
 SUITES_RULE = "/_dash-component-suites/"
 MAX_DEPTH = 48  # the deepest real value (a figure's clickData, an ag-grid request) is under 10
-MAX_TRIGGERS = 100
 WILDCARDS = (["ALL"], ["MATCH"], ["ALLSMALLER"])
 ROUTER = "_pages_location"  # Dash's page router reads these as text and fails on anything else
 
@@ -116,7 +115,9 @@ def _declared_outputs(key: str) -> list[dict[str, Any]]:
 
 def _check_triggers(changed: Any, inputs: list[dict[str, Any]]) -> None:
     """Each changed prop id must name one of the inputs sent (callbacks read ``ctx.triggered_id``)."""
-    if not isinstance(changed, list) or len(changed) > MAX_TRIGGERS:
+    # As many triggers as inputs sent at most: a pattern-matching input (a tree of 127 wards' buttons)
+    # names every instance that appeared at once, so a fixed cap refused real pages.
+    if not isinstance(changed, list) or len(changed) > max(len(inputs), 1):
         raise Malformed("changedPropIds: not a list")
     sent = [(item["id"], item["property"]) for item in inputs]
     for prop_id in changed:

@@ -201,3 +201,17 @@ def test_forged_values_get_an_answer_never_an_error(server: Flask) -> None:
             }
             response = post(client, body(key, spec, values))
             assert response.status_code in (200, 204), (key, forged, response.status_code)
+
+
+def test_a_tree_of_many_units_posts_every_button_as_trigger(server: Flask) -> None:
+    """The renderer names every instance of a pattern input that appeared at once (127 wards on an empty
+    start): the envelope check must take that as the real request it is, not a malformed one."""
+    client = logged_in(server, "admin")
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    key, spec = next((k, v) for k, v in app.callback_map.items() if k.startswith("admin-units-selected"))
+    payload = body(key, spec)
+    pattern = json.loads(spec["inputs"][0]["id"])
+    instances = [{**pattern, "index": i} for i in range(1, 151)]
+    payload["inputs"][0] = [{"id": i, "property": "n_clicks", "value": 0} for i in instances]
+    payload["changedPropIds"] = [json.dumps(i, sort_keys=True, separators=(",", ":")) + ".n_clicks" for i in instances]
+    assert post(client, payload).status_code != 400
