@@ -8,6 +8,8 @@ from typing import Any
 
 import dash_ag_grid as dag
 
+from components.i18n import _
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
 
 
@@ -27,6 +29,37 @@ def column(
         spec["filter"] = "agNumberColumnFilter"
         spec["type"] = "rightAligned"
     return spec
+
+
+def grid_locale() -> dict[str, str]:
+    """AG Grid's own words (paging, empty grid, filters) in the user's language: English otherwise."""
+    return {
+        "noRowsToShow": _("Nothing to show"),
+        "loadingOoo": _("Loading…"),
+        "page": _("Page"),
+        "of": _("of"),
+        "to": _("to"),
+        "more": _("more"),
+        "firstPage": _("First page"),
+        "lastPage": _("Last page"),
+        "nextPage": _("Next page"),
+        "previousPage": _("Previous page"),
+        "pageSizeSelectorLabel": _("Rows per page:"),
+        "filterOoo": _("Filter…"),
+        "equals": _("Equals"),
+        "notEqual": _("Does not equal"),
+        "contains": _("Contains"),
+        "notContains": _("Does not contain"),
+        "startsWith": _("Starts with"),
+        "endsWith": _("Ends with"),
+        "lessThan": _("Less than"),
+        "greaterThan": _("Greater than"),
+        "inRange": _("Between"),
+        "blank": _("Blank"),
+        "notBlank": _("Not blank"),
+        "andCondition": _("AND"),
+        "orCondition": _("OR"),
+    }
 
 
 def data_grid(
@@ -49,6 +82,7 @@ def data_grid(
             "pagination": len(rows) > page_size,
             "paginationPageSize": page_size,
             "animateRows": False,
+            "localeText": grid_locale(),
         },
         style={} if auto and len(rows) <= page_size else {"height": "70vh" if auto else height},
     )

@@ -16,6 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.tables import grid_locale
 from components.work_views import done_alert
 from config.clock import now
 from data_access.commands import admin_users as commands
@@ -101,7 +102,7 @@ def layout(**_kwargs: object) -> html.Div:
                     "rowSelection": "single",
                     "domLayout": "autoHeight",
                     "animateRows": False,
-                    "localeText": {"noRowsToShow": _("No accounts here.")},
+                    "localeText": {**grid_locale(), "noRowsToShow": _("No accounts here.")},
                 },
                 getRowId="params.data.id",
                 className="ag-theme-alpine admin-users-grid",

@@ -20,6 +20,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.labels import value_status_label
+from components.tables import grid_locale
 from components.work_views import done_alert, problem_alert, problems_list
 from config.clock import today
 from data_access import imports
@@ -111,7 +112,7 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
                                         style={"height": "420px"},
                                         defaultColDef={"sortable": True, "filter": True, "resizable": True},
                                         dashGridOptions={
-                                            "localeText": {"noRowsToShow": _("No values yet.")},
+                                            "localeText": {**grid_locale(), "noRowsToShow": _("No values yet.")},
                                             "animateRows": False,
                                         },
                                         className="ag-theme-alpine entry-history",

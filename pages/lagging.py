@@ -18,7 +18,7 @@ import dash_ag_grid as dag
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from components.labels import source_label, status_label, unit_kind_label
-from components.tables import md_link
+from components.tables import grid_locale, md_link
 from data_access.errors import Forbidden, Invalid, NotFound
 from data_access.queries.lagging import (
     LAGGING,
@@ -74,6 +74,7 @@ def layout(period: str | None = None, unit: str | None = None, **_kwargs: object
                 style={"height": "70vh"},
                 defaultColDef={"sortable": True, "floatingFilter": True, "resizable": True},
                 dashGridOptions={
+                    "localeText": grid_locale(),
                     "pagination": True,
                     "paginationPageSize": PAGE_SIZE,
                     "paginationPageSizeSelector": False,

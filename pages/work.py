@@ -16,7 +16,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.labels import due_label, priority_label, task_status_label
-from components.tables import md_link
+from components.tables import grid_locale, md_link
 from components.work_views import done_alert, problem_alert
 from config.clock import today
 from data_access.commands import tasks as commands
@@ -102,7 +102,7 @@ def layout(period: str | None = None, box: str | None = None, **_kwargs: object)
                     "pagination": True,
                     "paginationPageSize": 50,
                     "animateRows": False,
-                    "localeText": {"noRowsToShow": _("No tasks here.")},
+                    "localeText": {**grid_locale(), "noRowsToShow": _("No tasks here.")},
                 },
                 rowClassRules={
                     "task-overdue": "params.data.due_state == 'overdue'",
