@@ -62,10 +62,9 @@ def _db_version(server: Flask) -> int:
 def redis_client():  # type: ignore[no-untyped-def]
     import redis
 
-    client = redis.Redis.from_url(REDIS_TEST_URL, decode_responses=True)
-    client.flushdb()
-    yield client
-    client.flushdb()
+    # No FLUSHDB: every key here is namespaced by its test's own database, and a flush would wipe the
+    # keys of a test running at the same time on the other xdist worker.
+    return redis.Redis.from_url(REDIS_TEST_URL, decode_responses=True)
 
 
 @pytest.fixture

@@ -101,9 +101,9 @@ def test_the_cache_runs_one_query_per_scope_and_version() -> None:
 def test_the_redis_cache_is_shared_between_processes() -> None:
     import redis
 
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/11")
     client.flushdb()
-    first, second = ScopedCache(client), ScopedCache(redis.Redis.from_url("redis://127.0.0.1:6379/15"))
+    first, second = ScopedCache(client), ScopedCache(redis.Redis.from_url("redis://127.0.0.1:6379/11"))
     viewer = Viewer(1, "a", Role.LEADER, 1, "/1/")
     key = cache_key("overview", viewer, "2026", 9)
     assert first.get_or_compute(key, lambda: {"score": 0.8}) == {"score": 0.8}
