@@ -24,6 +24,7 @@ keep working and stay throttled.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol, TypeVar
@@ -52,7 +53,7 @@ def _keys(username: str, address: str) -> tuple[str, str]:
     return f"from:{address[:64]}:{username}", f"account:{username}"
 
 
-class _CountingThrottle:
+class _CountingThrottle(ABC):
     """The rule, over a store of counters that increment atomically."""
 
     def __init__(self, *, max_failures: int, window_seconds: int, account_max_failures: int | None = None) -> None:
@@ -72,14 +73,17 @@ class _CountingThrottle:
         self._forget(pair)
         self._take_back(account)
 
+    @abstractmethod
     def _add(self, key: str) -> int:
-        raise NotImplementedError
+        """Implemented by each store of counters (database, Redis)."""
 
+    @abstractmethod
     def _take_back(self, key: str) -> None:
-        raise NotImplementedError
+        """Implemented by each store of counters (database, Redis)."""
 
+    @abstractmethod
     def _forget(self, key: str) -> None:
-        raise NotImplementedError
+        """Implemented by each store of counters (database, Redis)."""
 
 
 class DatabaseThrottle(_CountingThrottle):
