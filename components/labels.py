@@ -25,7 +25,8 @@ STATUS_LABELS = {
 UNIT_KIND_LABELS = {
     UnitKind.CITY: lazy_gettext("City"),
     UnitKind.DEPARTMENT: lazy_gettext("Department"),
-    UnitKind.WARD: lazy_gettext("Ward / commune"),
+    UnitKind.WARD: lazy_gettext("Ward"),
+    UnitKind.COMMUNE: lazy_gettext("Commune"),
     UnitKind.DIVISION: lazy_gettext("Division"),
     UnitKind.PARTY_BOARD: lazy_gettext("Party board"),
 }
@@ -33,6 +34,7 @@ UNIT_KINDS_LABELS = {  # the plural: units are compared with units of their kind
     UnitKind.CITY: lazy_gettext("Cities"),
     UnitKind.DEPARTMENT: lazy_gettext("Departments"),
     UnitKind.WARD: lazy_gettext("Wards and communes"),
+    UnitKind.COMMUNE: lazy_gettext("Wards and communes"),
     UnitKind.DIVISION: lazy_gettext("Divisions"),
     UnitKind.PARTY_BOARD: lazy_gettext("Party boards"),
 }
@@ -87,6 +89,7 @@ ROLE_LABELS = {
     Role.MANAGER: lazy_gettext("manager"),
     Role.STAFF: lazy_gettext("staff member"),
     Role.SCREEN: lazy_gettext("meeting-room screen"),
+    Role.UNIT_ADMIN: lazy_gettext("unit administrator"),
 }
 
 

@@ -69,7 +69,11 @@ class OrgUnit(Base):
     """A node of the org tree: city, department, ward, division or party board."""
 
     __tablename__ = "org_units"
-    __table_args__ = (one_of("kind", UnitKind), Index("ix_org_units_path", "path"))
+    __table_args__ = (
+        one_of("kind", UnitKind),
+        Index("ix_org_units_path", "path"),
+        CheckConstraint("valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to", name="validity_ordered"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -83,8 +87,31 @@ class OrgUnit(Base):
     requires_approval: Mapped[bool] = mapped_column(Boolean, default=True)
     ruleset: Mapped[str] = mapped_column(String(40), default="decree_335")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The days the unit exists as this row (None: since always / still): a reorganisation closes a
+    # unit on the day before its effective date and its successors start on that date.
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
+
+
+class UnitSuccession(Base):
+    """A reorganisation link: from ``effective_on`` the successor took over (part of) the predecessor."""
+
+    __tablename__ = "unit_successions"
+    __table_args__ = (
+        CheckConstraint("change_kind IN ('merge', 'split', 'rename', 'move')", name="change_kind_allowed"),
+        CheckConstraint("predecessor_id <> successor_id", name="not_itself"),
+        UniqueConstraint("predecessor_id", "successor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), index=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), index=True)
+    change_kind: Mapped[str] = mapped_column(String(10))
+    effective_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
 class Position(Base):
@@ -100,6 +127,10 @@ class Position(Base):
     task_group: Mapped[str] = mapped_column(String(80))
     criteria_set: Mapped[str] = mapped_column(String(40), default="default")
     is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Person(Base):
@@ -117,13 +148,36 @@ class Person(Base):
     full_name: Mapped[str] = mapped_column(String(120))
     gender: Mapped[str] = mapped_column(String(6))
     birth_year: Mapped[int] = mapped_column(Integer)
+    # Full date of birth (the national database needs it); birth_year stays for the rows that predate it.
+    birth_date: Mapped[date | None] = mapped_column(Date)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"), index=True)
+    rank_code: Mapped[str | None] = mapped_column(String(20))  # civil-service rank (ngach), e.g. 01.003
+    start_date: Mapped[date | None] = mapped_column(Date)  # start in the current unit
     email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PersonPlacement(Base):
+    """Where a person worked from one date to another: a move closes one placement and opens the next,
+    so past periods keep the person in the unit and position they held then."""
+
+    __tablename__ = "person_placements"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_from <= valid_to", name="validity_ordered"),
+        Index("ix_person_placements_unit_from", "unit_id", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
 
 class User(Base):
@@ -142,6 +196,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped to revoke every open session of this user (logout everywhere, deactivation).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by an administrator's password reset: the next login must choose a new password first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -404,10 +460,13 @@ class ImportJob(Base):
     __table_args__ = (
         CheckConstraint("status IN ('checking', 'checked', 'importing', 'imported', 'failed')", name="status_allowed"),
         CheckConstraint("imported_rows <= total_rows", name="counts_bounded"),
+        CheckConstraint("kind IN ('values', 'people', 'units', 'plan')", name="kind_allowed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # What the rows are: indicator values, personnel profiles, org units or a plan.
+    kind: Mapped[str] = mapped_column(String(10), default="values", server_default="values")
     filename: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(10), default="checking")

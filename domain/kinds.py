@@ -13,6 +13,7 @@ class Role(StrEnum):
     MANAGER = "manager"
     STAFF = "staff"
     SCREEN = "screen"  # read-only device account for meeting-room screens
+    UNIT_ADMIN = "unit_admin"  # delegated administration of one ward's or department's subtree
 
 
 class Language(StrEnum):
@@ -30,6 +31,7 @@ class UnitKind(StrEnum):
     CITY = "city"
     DEPARTMENT = "department"
     WARD = "ward"
+    COMMUNE = "commune"
     DIVISION = "division"
     PARTY_BOARD = "party_board"
 
