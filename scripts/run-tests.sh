@@ -46,9 +46,11 @@ passes() {
   if [ $selection -eq 1 ]; then
     run "$2: selected tests" "$1" "${args[@]}"
   else
-    run "$2: data + integration (-n $WORKERS)" "$1" -n "$WORKERS" --dist loadgroup tests/data tests/integration \
+    run "$2: data + integration (-n $WORKERS)" "$1" -n "$WORKERS" --dist load tests/data tests/integration \
       "${args[@]}"
-    run "$2: browser" "$1" tests/browser "${args[@]}"
+    # Browser journeys on two workers too: each worker runs its own app server and Chromium, and a journey
+    # spends most of its time waiting on the other process, so two overlap well on two cores.
+    run "$2: browser (-n $WORKERS)" "$1" -n "$WORKERS" --dist load tests/browser "${args[@]}"
   fi
 }
 

@@ -9,7 +9,6 @@ its own databases (names carry the pid); tests that share a Redis database run o
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -33,7 +32,6 @@ DATABASE_FIXTURES = frozenset(
     {"databases", "backend_name", "empty_store", "demo_url", "demo_store", "shared_demo_store"}
 )
 # A module that names a local Redis database shares it with every other such module (they flush it).
-_SHARED_REDIS = re.compile(r"redis://127\.0\.0\.1:6379")
 
 
 def _backend() -> str:
@@ -101,7 +99,11 @@ def shared_demo_store(databases: TestDatabases) -> Iterator[Store]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep tests/unit free of databases (it runs once, not per backend) and group Redis users on one worker."""
+    """Keep tests/unit free of databases (it runs once, not per backend).
+
+    Tests that use Redis need no worker of their own: each module has its own Redis database and the
+    keys are namespaced per test database, so two workers never see each other's keys. (Grouping them
+    with xdist_group had stopped working anyway: pytest 9.2 no longer lets xdist 3.8 rename node ids.)"""
     misplaced = sorted(
         {
             str(item.path.name)
@@ -113,9 +115,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(
             "tests/unit runs once, without a database; move these to tests/data: " + ", ".join(misplaced)
         )
-    sources: dict[Path, bool] = {}
-    for item in items:
-        if item.path not in sources:
-            sources[item.path] = bool(_SHARED_REDIS.search(item.path.read_text(encoding="utf-8")))
-        if sources[item.path]:
-            item.add_marker(pytest.mark.xdist_group("redis"))
