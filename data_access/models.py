@@ -31,10 +31,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from domain.indicators import Accumulation, Direction, Status
 from domain.kinds import (
+    ChangeStatus,
+    DataSource,
     EvaluationStatus,
     Frequency,
     Language,
     MeasurementStatus,
+    PlanStatus,
     Priority,
     Role,
     SourceKind,
@@ -238,6 +241,30 @@ class Objective(Base):
     parent_objective_id: Mapped[int | None] = mapped_column(ForeignKey("objectives.id"))
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # False while the objective is only in a draft plan: dashboards and evaluations read approved ones.
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Plan(Base):
+    """A unit's plan for a (yearly) period and where it stands in its approval cycle."""
+
+    __tablename__ = "plans"
+    __table_args__ = (one_of("status", PlanStatus), UniqueConstraint("unit_id", "period_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    status: Mapped[str] = mapped_column(String(10), default=PlanStatus.DRAFT.value)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    return_reason: Mapped[str | None] = mapped_column(String(1000))
+    # The plan it was copied from (last year's), when it was.
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -251,6 +278,7 @@ class Indicator(Base):
         one_of("direction", Direction),
         one_of("accumulation", Accumulation),
         one_of("frequency", Frequency),
+        one_of("data_source", DataSource),
         CheckConstraint("weight >= 0", name="weight_nonnegative"),
         CheckConstraint("band_low IS NULL OR band_high IS NULL OR band_low <= band_high", name="band_ordered"),
         CheckConstraint("milestones_total IS NULL OR milestones_total > 0", name="milestones_positive"),
@@ -277,9 +305,117 @@ class Indicator(Base):
     frequency: Mapped[str] = mapped_column(String(10), default=Frequency.MONTHLY.value)
     owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     published: Mapped[bool] = mapped_column(Boolean, default=True)
+    evidence_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    data_source: Mapped[str] = mapped_column(String(10), default=DataSource.ENTERED.value)
+    # The position's KPI template this personal KPI was made from, if any.
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("position_kpi_templates.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class IndicatorRevision(Base):
+    """The numbers of an indicator from a moment on: every approved change adds one, so the indicator
+    page can say what the target was on any date."""
+
+    __tablename__ = "indicator_revisions"
+    __table_args__ = (Index("ix_indicator_revisions_indicator_at", "indicator_id", "effective_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    effective_at: Mapped[datetime] = mapped_column(DateTime)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    band_low: Mapped[float | None] = mapped_column(Float)
+    band_high: Mapped[float | None] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    change_request_id: Mapped[int | None] = mapped_column(ForeignKey("change_requests.id", ondelete="SET NULL"))
+
+
+class ChangeRequest(Base):
+    """A proposed change of an approved indicator's numbers, with its reason and the decision."""
+
+    __tablename__ = "change_requests"
+    __table_args__ = (one_of("status", ChangeStatus), Index("ix_change_requests_indicator", "indicator_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(String(1000))
+    before_json: Mapped[str] = mapped_column(Text)  # the numbers when it was asked
+    proposed_json: Mapped[str] = mapped_column(Text)  # only the fields to change
+    status: Mapped[str] = mapped_column(String(10), default=ChangeStatus.PENDING.value)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(1000))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Milestone(Base):
+    """A step of an action plan (an indicator whose progress is its milestones)."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (CheckConstraint("position >= 0", name="position_nonnegative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date] = mapped_column(Date)
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    done_on: Mapped[date | None] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set on a milestone carried over unfinished from last year's plan.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class IndicatorAnalysis(Base):
+    """The owner's "why" behind a number for a period: what happened, why, what will be done."""
+
+    __tablename__ = "indicator_analyses"
+    __table_args__ = (UniqueConstraint("indicator_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    what_happened: Mapped[str] = mapped_column(Text, default="")
+    why: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PositionKpiTemplate(Base):
+    """A KPI every holder of a job position carries: placed in the position, a person gets it in their plan."""
+
+    __tablename__ = "position_kpi_templates"
+    __table_args__ = (
+        one_of("direction", Direction),
+        one_of("frequency", Frequency),
+        CheckConstraint("weight >= 0", name="weight_nonnegative"),
+        UniqueConstraint("position_id", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300))
+    unit_of_measure: Mapped[str] = mapped_column(String(40), default="")
+    direction: Mapped[str] = mapped_column(String(12))
+    baseline: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    frequency: Mapped[str] = mapped_column(String(10), default=Frequency.MONTHLY.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class TrajectoryPoint(Base):

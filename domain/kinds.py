@@ -86,3 +86,31 @@ OPEN_TASK_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskSta
 
 # Roles that may write (assign tasks, enter values) inside their scope.
 WRITER_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.MANAGER})
+
+
+class PlanStatus(StrEnum):
+    """A unit's plan for a period: authored as a draft, submitted by the unit's head, approved (or
+    returned with a reason) by the level above. Dashboards and evaluations read approved plans only."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class ChangeStatus(StrEnum):
+    """A request to change an approved indicator's target, baseline, band or weight."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class DataSource(StrEnum):
+    """Where an indicator's values come from."""
+
+    ENTERED = "entered"
+    IMPORTED = "imported"
+    COMPUTED = "computed"  # by Pulse, from tasks or other indicators
+    FEED = "feed"  # a machine feed from another system
