@@ -24,8 +24,7 @@ REFUSED = [
     "canbo.hoankiem",
     "truongphong.khcn",
     "quanly.thanhpho",
-    "lanhdao.thanhpho",
-    "lanhdao.hoankiem",
+    "lanhdao.thanhpho",  # a leader of the city: administration is the administrator's job
     "manhinh.phonghop",
 ]
 HOAN_KIEM = "W00070"
@@ -215,3 +214,64 @@ def test_a_tree_of_many_units_posts_every_button_as_trigger(server: Flask) -> No
     payload["inputs"][0] = [{"id": i, "property": "n_clicks", "value": 0} for i in instances]
     payload["changedPropIds"] = [json.dumps(i, sort_keys=True, separators=(",", ":")) + ".n_clicks" for i in instances]
     assert post(client, payload).status_code != 400
+
+
+DELEGATED = ["quantri.hoankiem", "lanhdao.hoankiem"]  # the ward's unit administrator and its leader
+TU_LIEM = "W00592"
+
+
+@pytest.mark.parametrize("username", DELEGATED)
+def test_a_ward_administrator_gets_its_subtree_and_cannot_touch_another_ward(server: Flask, username: str) -> None:
+    """Through the callbacks, as the browser posts them: the ward's tree only, its accounts only, and a
+    forged create under another ward refused (audited) with nothing written."""
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    store = server.extensions["pulse"]["store"]
+    client = logged_in(server, username)
+    assert client.get("/admin/units").status_code == 200
+    assert client.get("/admin/users").status_code == 200
+    assert client.get("/admin/periods").status_code == 403  # the agency's calendar is the administrator's
+    shell = shell_text(client)
+    assert '"href": "/admin/units"' in shell
+    with store.read() as db:
+        ward = db.execute(select(OrgUnit).where(OrgUnit.code == HOAN_KIEM)).scalar_one()
+        other = db.execute(select(OrgUnit).where(OrgUnit.code == TU_LIEM)).scalar_one()
+        user_id = db.execute(select(User.id).where(User.username == username)).scalar_one()
+        units_before = db.execute(select(func.count()).select_from(OrgUnit)).scalar_one()
+    key, spec = _spec(app, "admin-units-tree.children")
+    tree = json.dumps(post(client, body(key, spec, {"admin-units-expanded": [ward.id]})).get_json(), ensure_ascii=False)
+    assert ward.name in tree and other.name not in tree
+    key, spec = _spec(app, "admin-users-grid.rowData")
+    grid = json.dumps(post(client, body(key, spec)).get_json(), ensure_ascii=False)
+    assert "canbo.hoankiem" in grid and "truongphong.khcn" not in grid and '"admin"' not in grid
+    key, spec = _spec(app, "admin-users-scope.options")
+    options = json.dumps(post(client, body(key, spec)).get_json(), ensure_ascii=False)
+    assert ward.name in options and other.name not in options
+    assert '"value": "admin"' not in options and '"value": "unit_admin"' in options  # roles it may grant
+    key, spec = _spec(app, "admin-units-message.children")
+    forged = {
+        "admin-units-selected": {"id": other.id, "version": "x"},
+        "admin-units-new-name": "Tổ giả mạo",
+        "admin-units-new-kind": "division",
+        "admin-units-expanded": [],
+    }
+    text = json.dumps(
+        post(client, body(key, spec, forged, trigger="admin-units-create.n_clicks")).get_json(), ensure_ascii=False
+    )
+    assert "Tổ giả mạo" not in text
+    key, spec = _spec(app, "admin-users-message.children")
+    forged_account = {
+        "admin-users-username": "quantri.tuliem",
+        "admin-users-role": "unit_admin",
+        "admin-users-scope": other.id,
+        "admin-users-language": "vi",
+    }
+    post(client, body(key, spec, forged_account, trigger="admin-users-create.n_clicks"))
+    with store.read() as db:
+        assert db.execute(select(func.count()).select_from(OrgUnit)).scalar_one() == units_before
+        assert db.execute(select(User.id).where(User.username == "quantri.tuliem")).first() is None
+        refusals = db.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.user_id == user_id, AuditEntry.outcome == "denied")
+        ).scalar_one()
+    assert refusals >= 2
