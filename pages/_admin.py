@@ -41,6 +41,9 @@ _FIELDS = {
     "scope": lazy_gettext("Scope unit"),
     "person": lazy_gettext("Person"),
     "account": lazy_gettext("Account"),
+    "year": lazy_gettext("Year"),
+    "period": lazy_gettext("Period"),
+    "grace_days": lazy_gettext("Grace days"),
 }
 _PROBLEMS = {
     "required": lazy_gettext("enter a name"),
@@ -61,6 +64,14 @@ _PROBLEMS = {
     "person_has_account": lazy_gettext("this person already has an account"),
     "own_account": lazy_gettext("you cannot deactivate your own account"),
     "already_inactive": lazy_gettext("the account is already deactivated"),
+    "already_open": lazy_gettext("it is already open"),
+    "already_locked": lazy_gettext("it is already locked"),
+    "not_ended": lazy_gettext("it has not ended yet: lock it once it is over"),
+    "year_locked": lazy_gettext("its year is locked: unlock the year first"),
+    "too_far_ahead": lazy_gettext("at most two years ahead"),
+    "not_next": lazy_gettext("open the years in order, the next one first"),
+    "whole_number": lazy_gettext("enter a whole number"),
+    "grace_range": lazy_gettext("from 0 to 60 days"),
 }
 
 

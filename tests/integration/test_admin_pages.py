@@ -275,3 +275,41 @@ def test_a_ward_administrator_gets_its_subtree_and_cannot_touch_another_ward(ser
             .where(AuditEntry.user_id == user_id, AuditEntry.outcome == "denied")
         ).scalar_one()
     assert refusals >= 2
+
+
+def test_the_administrator_opens_a_year_through_the_periods_page(server: Flask) -> None:
+    from config.clock import today
+    from data_access.models import Period
+
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    store = server.extensions["pulse"]["store"]
+    client = logged_in(server, "admin")
+    assert client.get("/admin/periods").status_code == 200
+    key, spec = _spec(app, "admin-periods-grid.rowData")
+    listed = json.dumps(post(client, body(key, spec)).get_json(), ensure_ascii=False)
+    year = today().year + 1
+    assert f"Mở năm {year}" in listed and f"Năm {today().year}" in listed
+    key, spec = _spec(app, "admin-periods-message.children")
+    values = {"admin-periods-next-year": year}
+    for _ in range(2):  # a double click opens the year once
+        text = json.dumps(
+            post(client, body(key, spec, values, trigger="admin-periods-open-year.n_clicks")).get_json(),
+            ensure_ascii=False,
+        )
+    assert f"Năm {year} đã được mở trước đó" in text
+    with store.read() as db:
+        assert db.execute(select(func.count()).select_from(Period).where(Period.year == year)).scalar_one() == 17
+    # Grace days out of range: a message in Vietnamese, nothing saved.
+    with store.read() as db:
+        month = db.execute(select(Period).where(Period.code == f"{year}-01")).scalar_one()
+    from data_access.queries.admin_periods import period_token
+
+    selected = [{"id": str(month.id), "version": period_token(month), "grace_days": month.grace_days}]
+    values = {"admin-periods-grid": selected, "admin-periods-grace": 90}
+    text = json.dumps(
+        post(client, body(key, spec, values, trigger="admin-periods-save-grace.n_clicks")).get_json(),
+        ensure_ascii=False,
+    )
+    assert "từ 0 đến 60 ngày" in text
+    with store.read() as db:
+        assert db.get(Period, month.id).grace_days == 10  # type: ignore[union-attr]
