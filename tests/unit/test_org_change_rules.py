@@ -29,6 +29,9 @@ def test_names_are_trimmed_and_never_empty(raw: object, cleaned: str, problems: 
     [
         ("ward", "division", {}),
         ("ward", "party_board", {}),
+        ("commune", "division", {}),  # a commune (xã) holds what a ward holds
+        ("commune", "party_board", {}),
+        ("commune", "department", {"kind": "not_under_parent"}),
         ("city", "department", {}),
         ("department", "division", {}),
         ("ward", "department", {"kind": "not_under_parent"}),
@@ -82,6 +85,8 @@ def test_moves_never_make_a_cycle(unit_path: str, new_parent_path: str, problems
 
 
 def test_moves_respect_kinds_closed_parents_and_the_root() -> None:
+    assert _move("/1/2/5/", "/1/3/", new_parent_kind="commune") == {}
+    assert _move("/1/2/", "/9/", kind="commune", new_parent_kind="city") == {}
     assert _move("/1/2/5/", "/1/3/", new_parent_kind="division") == {"parent": "not_under_parent"}
     assert _move("/1/2/5/", "/1/3/", new_parent_active=False) == {"parent": "parent_closed"}
     assert _move("/1/", "/1/3/", parent=None) == {"parent": "root_fixed"}
