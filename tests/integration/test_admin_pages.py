@@ -313,3 +313,36 @@ def test_the_administrator_opens_a_year_through_the_periods_page(server: Flask) 
     assert "từ 0 đến 60 ngày" in text
     with store.read() as db:
         assert db.get(Period, month.id).grace_days == 10  # type: ignore[union-attr]
+
+
+def test_the_quality_page_counts_per_unit_and_links_each_record_to_fix(server: Flask) -> None:
+    from data_access.models import Person
+
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    store = server.extensions["pulse"]["store"]
+    with store.write() as db:
+        ward = db.execute(select(OrgUnit).where(OrgUnit.code == HOAN_KIEM)).scalar_one()
+        person = db.execute(
+            select(Person).join(OrgUnit, OrgUnit.id == Person.unit_id).where(OrgUnit.parent_id == ward.id).limit(1)
+        ).scalar_one()
+        person.email = "sai-dia-chi"
+        unit_id, unit_name, person_id = person.unit_id, db.get(OrgUnit, person.unit_id).name, person.id  # type: ignore[union-attr]
+    client = logged_in(server, "quantri.hoankiem")
+    assert client.get("/admin/quality").status_code == 200
+    key, spec = _spec(app, "admin-quality-grid.rowData")
+    listed = post(client, body(key, spec, {"admin-quality-search": unit_name})).get_json()
+    rows = listed["response"]["admin-quality-grid"]["rowData"]
+    line = next(r for r in rows if r["id"] == str(unit_id))
+    assert line["correct"] >= 1 and line["to_fix"] >= 1
+    key, spec = _spec(app, "admin-quality-detail.children")
+    detail = json.dumps(
+        post(client, body(key, spec, {"admin-quality-grid": [{"id": str(unit_id)}]})).get_json(), ensure_ascii=False
+    )
+    assert f"/admin/people?person={person_id}" in detail and "email" in detail
+    # Another ward's unit, forged: nothing of it comes back.
+    with store.read() as db:
+        other = db.execute(select(OrgUnit.id).where(OrgUnit.code == TU_LIEM)).scalar_one()
+    forged = json.dumps(
+        post(client, body(key, spec, {"admin-quality-grid": [{"id": str(other)}]})).get_json(), ensure_ascii=False
+    )
+    assert "/admin/people?person=" not in forged
