@@ -62,6 +62,7 @@ class SessionState:
     language: str
     epoch: int
     needs_touch: bool = False
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def check_session(
         language=user.language,
         epoch=user.session_epoch,
         needs_touch=now - user_session.last_seen_at >= LAST_SEEN_GRANULARITY,
+        must_change_password=bool(user.must_change_password),
     )
 
 
@@ -245,7 +247,11 @@ def change_password(
         raise Invalid({"current": "wrong_password"})
     if bad := password_problems(new, username=user.username):
         raise Invalid({"new": bad[0].value})
+    if new == current:
+        raise Invalid({"new": "same_password"})
     user.password_hash = hash_password(new)
+    forced = bool(user.must_change_password)
+    user.must_change_password = False  # an administrator's reset is over once the user chose their own
     ended = _end_sessions(session, user_id=user.id, now=now, keep=keep_session_id)
     audit.record(
         session,
@@ -253,7 +259,7 @@ def change_password(
         action="change_password",
         entity="user",
         entity_id=user.id,
-        after={"other_sessions_ended": ended},
+        after={"other_sessions_ended": ended, "after_reset": forced},
     )
     return ended
 

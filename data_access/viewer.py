@@ -24,11 +24,13 @@ def in_scope(viewer: Viewer, path_column: ColumnElement[str] | QueryableAttribut
 def load_viewer(session: Session, user_id: int) -> Viewer:
     """Build the Viewer for a user id (raises NotFound for unknown or inactive users)."""
     row = session.execute(
-        select(User, OrgUnit.path).join(OrgUnit, OrgUnit.id == User.scope_unit_id).where(User.id == user_id)
+        select(User, OrgUnit.path, OrgUnit.kind)
+        .join(OrgUnit, OrgUnit.id == User.scope_unit_id)
+        .where(User.id == user_id)
     ).one_or_none()
     if row is None or not row[0].active:
         raise NotFound("user", user_id)
-    user, path = row
+    user, path, kind = row
     return Viewer(
         user_id=user.id,
         username=user.username,
@@ -37,4 +39,5 @@ def load_viewer(session: Session, user_id: int) -> Viewer:
         scope_path=path,
         person_id=user.person_id,
         language=user.language,
+        scope_kind=kind,
     )

@@ -30,6 +30,7 @@ class Viewer:
     scope_path: str
     person_id: int | None = None
     language: str = "vi"
+    scope_kind: str = ""  # the kind of the scope unit (ward, department, ...): delegated administration needs it
 
     @property
     def can_write(self) -> bool:

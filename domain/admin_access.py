@@ -1,21 +1,61 @@
-"""Who may administer what: pure rules on a viewer's role and scope path and a unit's path.
+"""Who may administer what: pure rules on a viewer's role, scope (path and kind) and a target's path.
 
-In this slice only administrators administer, and only inside their own subtree (an agency's
-administrator is scoped to its province; a later delegated `unit_admin` gets a ward or department).
+Three kinds of administrator:
+- an administrator (`admin`) manages everything in its subtree, the org tree itself included;
+- a unit administrator (`unit_admin`) scoped to a ward, commune or department manages the people,
+  positions and accounts of that subtree, and the units below its own (a division under its ward),
+  never its own unit or anything above it;
+- a leader scoped to a ward, commune or department has the same delegated powers (the ward's
+  chair runs the ward's staff). A leader of the city does not: that is the administrator's job.
+A delegated administrator never hands out more than it has: no `admin` account, and a
+`unit_admin` or leader account only at its own scope or below (which `covers` already ensures).
+The org tree's periods are the whole agency's calendar: administrators only.
+
 Paths are the org tree's materialised paths ("/1/7/"); a subtree is a path prefix.
 """
 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
-from domain.kinds import Role
+from domain.kinds import Role, UnitKind
 
 ADMIN_ROLES = frozenset({Role.ADMIN.value})
+# Roles that may hold delegated administration (a leader only with a delegable scope).
+DELEGATED_ROLES = frozenset({Role.UNIT_ADMIN.value, Role.LEADER.value})
+# Every role that may open an administration page at all (the page registry's coarse `roles=`).
+ADMIN_PAGE_ROLES = (Role.ADMIN.value, Role.UNIT_ADMIN.value, Role.LEADER.value)
+DELEGABLE_SCOPE_KINDS = frozenset({UnitKind.WARD.value, UnitKind.COMMUNE.value, UnitKind.DEPARTMENT.value})
 
 
-def may_administer(role: str) -> bool:
-    """True when the role opens the administration pages at all."""
+class AdminLevel(StrEnum):
+    """How far a viewer administers: the whole of its subtree, or a delegated part of it."""
+
+    FULL = "full"
+    DELEGATED = "delegated"
+
+
+def admin_level(role: str, scope_kind: str | None = None) -> AdminLevel | None:
+    """The viewer's administration level, or None. Without the scope's kind a leader gets none: a
+    caller that does not know it must not grant a city leader delegated powers by accident."""
+    if role in ADMIN_ROLES:
+        return AdminLevel.FULL
+    if role == Role.UNIT_ADMIN.value:
+        # A unit administrator is delegated by nature; its scope kind is what the account says.
+        return AdminLevel.DELEGATED
+    if role == Role.LEADER.value and scope_kind in DELEGABLE_SCOPE_KINDS:
+        return AdminLevel.DELEGATED
+    return None
+
+
+def may_administer(role: str, scope_kind: str | None = None) -> bool:
+    """True when the viewer opens the administration pages at all (units, accounts, people, quality)."""
+    return admin_level(role, scope_kind) is not None
+
+
+def may_administer_periods(role: str) -> bool:
+    """Opening years and locking periods concerns the whole agency: administrators only."""
     return role in ADMIN_ROLES
 
 
@@ -24,17 +64,51 @@ def covers(scope_path: str, unit_path: str) -> bool:
     return bool(scope_path) and unit_path.startswith(scope_path)
 
 
-def may_manage_unit(role: str, scope_path: str, unit_path: str) -> bool:
-    """Create under, rename, move or close a unit: an administrator whose scope covers it."""
-    return may_administer(role) and covers(scope_path, unit_path)
+def may_manage_unit(role: str, scope_path: str, unit_path: str, scope_kind: str | None = None) -> bool:
+    """Act on what lives in a unit (create a unit under it, its people, positions, accounts): any
+    administrator whose scope covers it."""
+    return may_administer(role, scope_kind) and covers(scope_path, unit_path)
 
 
-def may_manage_account(role: str, scope_path: str, account_scope_path: str, account_role: str) -> bool:
-    """Create or change an account: its scope must lie inside the administrator's own, and only an
-    administrator scoped to the whole tree's root may hand out or touch another administrator."""
-    if not may_manage_unit(role, scope_path, account_scope_path):
+def may_manage_people(role: str, scope_path: str, unit_path: str, scope_kind: str | None = None) -> bool:
+    """Create, change or move the people of a unit (and place someone into it)."""
+    return may_manage_unit(role, scope_path, unit_path, scope_kind)
+
+
+def may_manage_positions(role: str, scope_path: str, unit_path: str, scope_kind: str | None = None) -> bool:
+    """Create or change the job positions of a unit."""
+    return may_manage_unit(role, scope_path, unit_path, scope_kind)
+
+
+def may_change_unit(role: str, scope_path: str, unit_path: str, scope_kind: str | None = None) -> bool:
+    """Rename, move or close the unit itself: an administrator covering it; a delegated one only
+    strictly below its own scope (its ward and what is above belong to the administrator)."""
+    level = admin_level(role, scope_kind)
+    if level is None or not covers(scope_path, unit_path):
         return False
-    return account_role not in ADMIN_ROLES or scope_path.count("/") <= 2
+    return level is AdminLevel.FULL or unit_path != scope_path
+
+
+def may_manage_account(
+    role: str, scope_path: str, account_scope_path: str, account_role: str, scope_kind: str | None = None
+) -> bool:
+    """Create or change an account: its scope must lie inside the viewer's own; only an administrator
+    scoped to the whole tree's root may hand out or touch another administrator; a delegated one
+    never an administrator (a unit administrator or leader inside its scope is no more than it has)."""
+    level = admin_level(role, scope_kind)
+    if level is None or not covers(scope_path, account_scope_path):
+        return False
+    if account_role in ADMIN_ROLES:
+        return level is AdminLevel.FULL and scope_path.count("/") <= 2
+    return True
+
+
+def grantable_roles(role: str, scope_kind: str | None = None) -> tuple[str, ...]:
+    """The roles this viewer may give an account (what its role dropdown offers)."""
+    level = admin_level(role, scope_kind)
+    if level is None:
+        return ()
+    return tuple(r.value for r in Role if level is AdminLevel.FULL or r.value not in ADMIN_ROLES)
 
 
 # --- what an account must look like ------------------------------------------------------------

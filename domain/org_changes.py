@@ -15,10 +15,17 @@ CREATABLE_KINDS: tuple[str, ...] = (UnitKind.DEPARTMENT.value, UnitKind.DIVISION
 # Parent kind -> the kinds allowed directly under it.
 ALLOWED_CHILDREN: dict[str, frozenset[str]] = {
     UnitKind.CITY.value: frozenset(
-        {UnitKind.DEPARTMENT.value, UnitKind.WARD.value, UnitKind.DIVISION.value, UnitKind.PARTY_BOARD.value}
+        {
+            UnitKind.DEPARTMENT.value,
+            UnitKind.WARD.value,
+            UnitKind.COMMUNE.value,
+            UnitKind.DIVISION.value,
+            UnitKind.PARTY_BOARD.value,
+        }
     ),
     UnitKind.DEPARTMENT.value: frozenset({UnitKind.DIVISION.value, UnitKind.PARTY_BOARD.value}),
     UnitKind.WARD.value: frozenset({UnitKind.DIVISION.value, UnitKind.PARTY_BOARD.value}),
+    UnitKind.COMMUNE.value: frozenset({UnitKind.DIVISION.value, UnitKind.PARTY_BOARD.value}),
     UnitKind.PARTY_BOARD.value: frozenset({UnitKind.DIVISION.value}),
     UnitKind.DIVISION.value: frozenset(),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -132,3 +133,54 @@ def periods_of_year(year: int) -> list[Period]:
         + [Period(PeriodKind.QUARTER, year, q) for q in range(1, 5)]
         + [Period(PeriodKind.MONTH, year, m) for m in range(1, 13)]
     )
+
+
+# --- administering periods (/admin/periods) ----------------------------------------------------
+
+GRACE_DAYS_MIN = 0
+GRACE_DAYS_MAX = 60  # two months after a month's end is already a quarter's report: more is a typo
+
+
+def year_to_open(existing_years: Collection[int], today: date) -> int:
+    """The year "open the next year" creates: the one after the latest there is (this year on an empty store)."""
+    return max(existing_years) + 1 if existing_years else today.year
+
+
+def opening_problems(year: int, existing_years: Collection[int], today: date) -> dict[str, str]:
+    """Opening a year: only the next one in line, and not further than two years ahead (a plan that far
+    is a slip of the button, and every empty year would show in every period selector)."""
+    if year < MIN_YEAR or year > MAX_YEAR or year > today.year + 2:
+        return {"year": "too_far_ahead"}
+    if year in existing_years:
+        return {"year": "already_open"}
+    return {}
+
+
+def grace_problems(value: object) -> dict[str, str]:
+    """Grace days: a whole number from 0 to 60."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        if not (isinstance(value, str) and value.strip().isdigit()):
+            return {"grace_days": "whole_number"}
+        value = int(value.strip())
+    if not GRACE_DAYS_MIN <= value <= GRACE_DAYS_MAX:
+        return {"grace_days": "grace_range"}
+    return {}
+
+
+def lock_problems(*, locked: bool, end: date, today: date) -> dict[str, str]:
+    """Locking a period: it must be open and over (locking a running month would stop today's reports)."""
+    if locked:
+        return {"period": "already_locked"}
+    if end >= today:
+        return {"period": "not_ended"}
+    return {}
+
+
+def unlock_problems(*, locked: bool, year_locked: bool, kind: str) -> dict[str, str]:
+    """Unlocking a period: it must be locked, and a quarter or month not inside a locked year (entries
+    check the year too, so unlocking the month alone would change nothing: unlock the year first)."""
+    if not locked:
+        return {"period": "already_open"}
+    if kind != PeriodKind.YEAR.value and year_locked:
+        return {"period": "year_locked"}
+    return {}

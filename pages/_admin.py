@@ -12,12 +12,13 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from flask import abort
+from flask_login import current_user
 
 from components import labels
 from components.work_views import problem_alert
 from data_access.errors import PulseError
 from data_access.viewer import Viewer
-from domain.admin_access import may_administer
+from domain.admin_access import grantable_roles, may_administer, may_administer_periods
 from domain.kinds import Role
 from pages._common import audit_refusal
 from server.context import current_viewer
@@ -25,6 +26,9 @@ from server.i18n import _, lazy_gettext
 
 UNITS_PATH = "/admin/units"
 USERS_PATH = "/admin/users"
+PERIODS_PATH = "/admin/periods"
+QUALITY_PATH = "/admin/quality"
+PEOPLE_PATH = "/admin/people"  # built by another slice; the quality page links a person's record there
 
 _FIELDS = {
     "name": lazy_gettext("Unit name"),
@@ -37,6 +41,9 @@ _FIELDS = {
     "scope": lazy_gettext("Scope unit"),
     "person": lazy_gettext("Person"),
     "account": lazy_gettext("Account"),
+    "year": lazy_gettext("Year"),
+    "period": lazy_gettext("Period"),
+    "grace_days": lazy_gettext("Grace days"),
 }
 _PROBLEMS = {
     "required": lazy_gettext("enter a name"),
@@ -57,25 +64,38 @@ _PROBLEMS = {
     "person_has_account": lazy_gettext("this person already has an account"),
     "own_account": lazy_gettext("you cannot deactivate your own account"),
     "already_inactive": lazy_gettext("the account is already deactivated"),
+    "already_open": lazy_gettext("it is already open"),
+    "already_locked": lazy_gettext("it is already locked"),
+    "not_ended": lazy_gettext("it has not ended yet: lock it once it is over"),
+    "year_locked": lazy_gettext("its year is locked: unlock the year first"),
+    "too_far_ahead": lazy_gettext("at most two years ahead"),
+    "not_next": lazy_gettext("open the years in order, the next one first"),
+    "whole_number": lazy_gettext("enter a whole number"),
+    "grace_range": lazy_gettext("from 0 to 60 days"),
 }
 
 
 def admin_viewer() -> Viewer:
     """The viewer, if an administrator; anyone else gets 403 (audited) before the callback reads anything."""
     viewer = current_viewer()
-    if not may_administer(viewer.role.value):
+    if not may_administer(viewer.role.value, viewer.scope_kind):
         audit_refusal(viewer, f"role {viewer.role.value} posted to an administration callback")
         abort(403)
     return viewer
 
 
 def admin_menu(active: str) -> dbc.Nav:
-    """The two administration pages, side by side."""
+    """The administration pages side by side; the periods only for an administrator (a delegated one
+    does not run the agency's calendar). Reads the logged-in role only: no database in a layout."""
+    entries = [
+        (UNITS_PATH, _("Organisation units")),
+        (USERS_PATH, _("Accounts")),
+        (QUALITY_PATH, _("Data quality")),
+    ]
+    if may_administer_periods(str(getattr(getattr(current_user, "role", None), "value", ""))):
+        entries.append((PERIODS_PATH, _("Periods")))
     return dbc.Nav(
-        [
-            dbc.NavItem(dbc.NavLink(_("Organisation units"), href=UNITS_PATH, active=active == UNITS_PATH)),
-            dbc.NavItem(dbc.NavLink(_("Accounts"), href=USERS_PATH, active=active == USERS_PATH)),
-        ],
+        [dbc.NavItem(dbc.NavLink(label, href=path, active=active == path)) for path, label in entries],
         pills=True,
         className="mb-3 admin-menu",
     )
@@ -96,9 +116,19 @@ def role_label(role: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def role_options() -> list[dict[str, str]]:
-    """Every role as a dropdown option."""
-    return [{"label": role_label(role.value), "value": role.value} for role in Role]
+def role_options(viewer: Viewer | None = None) -> list[dict[str, str]]:
+    """The roles as dropdown options: every role, or those the viewer may grant."""
+    roles = [r.value for r in Role] if viewer is None else grantable_roles(viewer.role.value, viewer.scope_kind)
+    return [{"label": role_label(role), "value": role} for role in roles]
+
+
+def admin_periods_viewer() -> Viewer:
+    """The viewer, if an administrator of the agency's periods; anyone else gets 403 (audited)."""
+    viewer = current_viewer()
+    if not may_administer_periods(viewer.role.value):
+        audit_refusal(viewer, f"role {viewer.role.value} posted to a periods callback")
+        abort(403)
+    return viewer
 
 
 def _label(labels: dict[str, Any], key: str) -> str:

@@ -39,6 +39,7 @@ PASSWORD_MESSAGES = {
     "wrong_password": lazy_gettext("The current password is not right."),
     "too_short": lazy_gettext("The new password needs at least 8 characters."),
     "too_common": lazy_gettext("The new password is too common; choose a less guessable one."),
+    "same_password": lazy_gettext("The new password must differ from the current one."),
 }
 
 

@@ -18,6 +18,7 @@ from components.work_views import done_alert
 from data_access.commands import admin_units as commands
 from data_access.errors import PulseError
 from data_access.queries import admin as queries
+from domain.admin_access import ADMIN_PAGE_ROLES
 from domain.org_changes import ALLOWED_CHILDREN, CREATABLE_KINDS
 from domain.text import fold
 from pages._admin import UNITS_PATH, admin_alert, admin_menu, admin_viewer
@@ -33,7 +34,8 @@ dash.register_page(
     order=90,
     nav_label=lazy_gettext("Administration"),
     title="Pulse",
-    roles=["admin"],
+    roles=list(ADMIN_PAGE_ROLES),
+    admin=True,
 )
 
 TREE = "admin-units-tree"

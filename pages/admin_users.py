@@ -22,12 +22,22 @@ from config.clock import now
 from data_access.commands import admin_users as commands
 from data_access.errors import PulseError
 from data_access.queries import admin as queries
+from domain.admin_access import ADMIN_PAGE_ROLES
 from pages._admin import USERS_PATH, admin_alert, admin_menu, admin_viewer, role_label, role_options
 from pages._inputs import as_id, as_text, next_count
 from server.context import current_settings, current_store
 from server.i18n import LANGUAGES, _, format_date
 
-dash.register_page(__name__, path=USERS_PATH, name="Accounts", order=91, nav_label=None, title="Pulse", roles=["admin"])
+dash.register_page(
+    __name__,
+    path=USERS_PATH,
+    name="Accounts",
+    order=91,
+    nav_label=None,
+    title="Pulse",
+    roles=list(ADMIN_PAGE_ROLES),
+    admin=True,
+)
 
 GRID = "admin-users-grid"
 SEARCH = "admin-users-search"
@@ -218,13 +228,15 @@ def render(_refresh: Any, search: Any, page: Any) -> tuple[Any, ...]:
     return data, pages, _("%(n)s accounts", n=total)
 
 
-@callback(Output(SCOPE, "options"), Input(REFRESH, "data"))
-def scope_options(_refresh: Any) -> list[dict[str, Any]]:
-    """The open units of the administrator's subtree, to scope a new account to."""
+@callback(Output(SCOPE, "options"), Output(ROLE, "options"), Input(REFRESH, "data"))
+def scope_options(_refresh: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The open units of the administrator's subtree, to scope a new account to, and the roles it may grant
+    (a ward's administrator is not offered `administrator`; the command refuses it anyway)."""
     viewer = admin_viewer()
     with current_store().read() as session:
         tree = queries.unit_tree(session, viewer=viewer)
-    return [{"label": u.name, "value": u.id, "search": f"{u.name} {u.folded}"} for u in tree if u.active]
+    units = [{"label": u.name, "value": u.id, "search": f"{u.name} {u.folded}"} for u in tree if u.active]
+    return units, role_options(viewer)
 
 
 @callback(Output(PERSON, "options"), Output(PERSON, "value"), Input(SCOPE, "value"))

@@ -287,7 +287,7 @@ def every_ward(n_clicks: int | None) -> list[int]:
         raise PreventUpdate
     with current_store().read() as session:
         units = work.assignable_units(session, viewer=current_viewer())
-    return [u.value for u in units if u.kind == "ward"]
+    return [u.value for u in units if u.kind in ("ward", "commune")]
 
 
 @callback(Output(PERSON, "options"), Output(PERSON, "value"), Input(UNITS, "value"))

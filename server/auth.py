@@ -28,6 +28,7 @@ from flask_login import LoginManager, UserMixin, login_user, logout_user
 
 from config.clock import now, today
 from data_access import accounts
+from data_access.errors import Invalid
 from data_access.notifications import raise_deadline_notices
 from domain.kinds import Role
 from server.context import best_effort_write, current_settings, current_store, extension
@@ -51,6 +52,7 @@ class SessionUser(UserMixin):
     id: int
     role: Role
     language: str
+    must_change_password: bool = False
 
     def get_id(self) -> str:
         return str(self.id)
@@ -92,7 +94,9 @@ def _valid_session_user(user_id: str) -> SessionUser | None:
         return None
     if state.needs_touch:  # best-effort: a locked database must not turn a read page into a 503
         best_effort_write(lambda db: accounts.touch_session(db, session_id=session_id, now=moment))
-    return SessionUser(id=state.user_id, role=state.role, language=state.language)
+    return SessionUser(
+        id=state.user_id, role=state.role, language=state.language, must_change_password=state.must_change_password
+    )
 
 
 def current_session_id() -> str | None:
@@ -177,6 +181,66 @@ def password_check_passed(username: str) -> None:
 def _login_error(message: str, status: int, target: str) -> Response:
     response = make_response(render_template("login.html", error=message, next=target, languages=LANGUAGES), status)
     return response
+
+
+PASSWORD_PATH = "/password"  # noqa: S105 (a route, not a secret)
+
+
+def must_change_password() -> bool:
+    """Whether this request's user still has to replace a password an administrator reset."""
+    from flask_login import current_user
+
+    return bool(getattr(current_user, "must_change_password", False))
+
+
+def _password_messages() -> dict[str, str]:
+    return {
+        "wrong_password": _("The current password is not right."),
+        "too_short": _("The new password needs at least 8 characters."),
+        "too_common": _("The new password is too common; choose a less guessable one."),
+        "same_password": _("The new password must differ from the current one."),
+        "mismatch": _("The two new passwords are not the same."),
+    }
+
+
+def _password_page(error: str | None, target: str, status: int = 200) -> Response:
+    return make_response(
+        render_template("password.html", error=error, next=target, forced=must_change_password()), status
+    )
+
+
+@bp.get(PASSWORD_PATH)
+def password_form() -> Response:
+    """Choose a new password: where the guard sends a user whose password an administrator reset.
+    A plain form, like the login, so that it works while every Dash endpoint is closed to this user."""
+    return _password_page(None, _safe_next(request.args.get("next")))
+
+
+@bp.post(PASSWORD_PATH)
+def password_submit() -> Response:
+    from server.context import current_viewer
+
+    target = _safe_next(request.form.get("next"))
+    current = request.form.get("current") or ""
+    new = request.form.get("new") or ""
+    if new != (request.form.get("repeat") or ""):
+        return _password_page(_password_messages()["mismatch"], target, 400)
+    viewer = current_viewer()
+    # Checks count like logins: a stolen session must not become a way to guess the password.
+    if not password_check_allowed(viewer.username):
+        return _password_page(too_many_attempts(), target, 429)
+    try:
+        with current_store().write() as db:
+            accounts.change_password(
+                db, viewer=viewer, current=current, new=new, now=now(), keep_session_id=current_session_id()
+            )
+    except Invalid as error:
+        if "current" not in error.problems:
+            password_check_passed(viewer.username)
+        code = next(iter(error.problems.values()))
+        return _password_page(_password_messages().get(code, _("The password was not changed.")), target, 400)
+    password_check_passed(viewer.username)
+    return redirect(target)
 
 
 @bp.post("/logout")

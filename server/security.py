@@ -20,12 +20,15 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from config.settings import Settings
+from domain.admin_access import may_administer
 from server.i18n import _
 
 log = logging.getLogger("pulse.security")
 
 PUBLIC_EXACT = frozenset({"/login", "/health", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+# What a user who must replace a reset password may still reach (besides the public routes).
+PASSWORD_OPEN = frozenset({"/password", "/logout"})
 API_PREFIXES = ("/_dash-", "/_reload-hash", "/_alive", "/api/")
 CSRF_COOKIE = "_csrf_token"
 # Errors that mean "the database is not answering" (down, restarting, locked, pool exhausted): 503.
@@ -41,13 +44,22 @@ def _wants_json(path: str) -> bool:
     return path.startswith(API_PREFIXES) or request.is_json or request.accept_mimetypes.best == "application/json"
 
 
-def _page_roles(path: str) -> list[str] | None:
-    """Roles allowed on the Dash page serving this path (None: any logged-in user)."""
+def _page_of(path: str) -> dict[str, Any] | None:
+    """The Dash page serving this path, if any."""
     for page in dash.page_registry.values():
         template = page.get("path_template")
         if page.get("path") == path or (template and re.fullmatch(re.sub(r"<[^>]+>", "[^/]+", template), path)):
-            return page.get("roles")
+            return page
     return None
+
+
+def page_allows(page: dict[str, Any], role: str, scope_kind: str) -> bool:
+    """Whether a page registered with `roles=[...]` (and, for administration pages, `admin=True`: a
+    leader administers only with a ward's, commune's or department's scope) opens for this viewer."""
+    roles = page.get("roles")
+    if roles is not None and role not in roles:
+        return False
+    return not page.get("admin") or may_administer(role, scope_kind)
 
 
 def _as_anonymous() -> None:
@@ -90,9 +102,18 @@ def init_security(server: Flask, settings: Settings) -> None:
             if _wants_json(path):
                 return jsonify(error="authentication required"), 401
             return redirect(url_for("auth.login_form", next=request.full_path.rstrip("?")))
-        roles = _page_roles(path) if request.method == "GET" and not path.startswith(API_PREFIXES) else None
-        if roles is not None and current_user.role.value not in roles:
-            return render_template("error.html", code=403), 403
+        if getattr(current_user, "must_change_password", False) and path not in PASSWORD_OPEN:
+            # Enforced here, not only by a redirect: no page, callback or API answers until the reset
+            # password is replaced (the administrator who read it out must not be able to use it).
+            if _wants_json(path) or request.method != "GET":
+                return jsonify(error="password change required"), 403
+            return redirect(url_for("auth.password_form", next=request.full_path.rstrip("?")))
+        page = _page_of(path) if request.method == "GET" and not path.startswith(API_PREFIXES) else None
+        if page is not None and (page.get("roles") is not None or page.get("admin")):
+            from server.context import current_viewer  # the scope's kind is in the viewer, loaded once per request
+
+            if not page_allows(page, current_user.role.value, current_viewer().scope_kind):
+                return render_template("error.html", code=403), 403
         return None
 
     CSRFProtect(server)  # after the guard: an anonymous client hears 401 before anything else

@@ -54,13 +54,15 @@ def period_options() -> list[tuple[str, str]]:
     return options
 
 
-def nav_items(role: str) -> list[NavItem]:
-    """Pages with a nav label that this role may open, in their registered order."""
+def nav_items(role: str, scope_kind: str = "") -> list[NavItem]:
+    """Pages with a nav label that this viewer may open, in their registered order."""
+    from server.security import page_allows
+
     pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
     return [
         NavItem(str(p["nav_label"]), p["path"])
         for p in pages
-        if p.get("nav_label") and (p.get("roles") is None or role in p["roles"])
+        if p.get("nav_label") and page_allows(p, role, scope_kind)
     ]
 
 
@@ -70,7 +72,7 @@ def serve_layout() -> html.Div:
         return html.Div(dash.page_container)
     path = request.args.get("next") or "/"
     bar = navbar(
-        items=nav_items(current_user.role.value),
+        items=nav_items(current_user.role.value, _scope_kind()),
         periods=period_options(),
         period=default_period_code(),
         languages=LANGUAGES,
@@ -106,6 +108,12 @@ def failure_texts() -> html.Div:
         "data-close": _("Close"),
     }
     return html.Div(id="pulse-failure-text", hidden=True, **texts)
+
+
+def _scope_kind() -> str:
+    from server.context import current_viewer
+
+    return current_viewer().scope_kind
 
 
 def _user_label() -> str:

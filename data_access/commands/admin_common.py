@@ -25,7 +25,7 @@ Row = TypeVar("Row", bound=_Identified)
 
 def require_admin(store: Store, viewer: Viewer, *, action: str, entity: str, entity_id: object) -> None:
     """Refuse (and audit) anyone who may not administer, before anything is read."""
-    if not may_administer(viewer.role.value):
+    if not may_administer(viewer.role.value, viewer.scope_kind):
         raise refuse(
             store,
             viewer,

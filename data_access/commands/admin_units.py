@@ -25,7 +25,7 @@ from data_access.errors import Invalid, NotFound
 from data_access.models import OrgUnit, Person
 from data_access.queries.admin import unit_token
 from data_access.viewer import Viewer
-from domain.admin_access import may_manage_unit
+from domain.admin_access import may_change_unit, may_manage_unit
 from domain.org_changes import (
     child_path,
     clean_name,
@@ -48,8 +48,9 @@ class UnitState:
     version: str
 
 
-def _load(session: Session, viewer: Viewer, unit_id: object) -> OrgUnit:
-    """The unit, locked for this transaction, inside the viewer's subtree."""
+def _load(session: Session, viewer: Viewer, unit_id: object, *, itself: bool = False) -> OrgUnit:
+    """The unit, locked for this transaction, inside the viewer's subtree; ``itself``: the unit is the one
+    to rename, move or close (a delegated administrator's own unit is not), not a parent to put one under."""
     unit = (
         session.get(OrgUnit, unit_id, with_for_update=True)
         if isinstance(unit_id, int) and not isinstance(unit_id, bool)
@@ -57,7 +58,8 @@ def _load(session: Session, viewer: Viewer, unit_id: object) -> OrgUnit:
     )
     if unit is None:
         raise NotFound(ENTITY, unit_id)
-    if not may_manage_unit(viewer.role.value, viewer.scope_path, unit.path):
+    allowed = may_change_unit if itself else may_manage_unit
+    if not allowed(viewer.role.value, viewer.scope_path, unit.path, viewer.scope_kind):
         raise Refused(f"unit {unit_id} outside the viewer's scope")
     return unit
 
@@ -178,7 +180,7 @@ def _act(
         refusals_and_conflicts(store, viewer, action=action, entity=ENTITY, entity_id=unit_id),
         store.write() as session,
     ):
-        unit = _load(session, viewer, unit_id)
+        unit = _load(session, viewer, unit_id, itself=True)
         audited_change(
             session,
             viewer,

@@ -27,7 +27,16 @@ from data_access.viewer import Viewer
 from domain.admin_access import account_problems, may_manage_account
 from domain.passwords import hash_password, password_problems
 
-AUDITED = ("username", "role", "scope_unit_id", "person_id", "language", "active", "session_epoch")
+AUDITED = (
+    "username",
+    "role",
+    "scope_unit_id",
+    "person_id",
+    "language",
+    "active",
+    "session_epoch",
+    "must_change_password",
+)
 ENTITY = "user"
 # 12 characters from a 54-symbol alphabet (no 0/O, 1/l/I to read aloud or copy from a screen): ~69 bits.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -76,7 +85,7 @@ def create_account(
         unit = session.get(OrgUnit, scope_unit_id)
         if unit is None or not unit.active:
             raise Invalid({"scope": "unknown_choice"})
-        if not may_manage_account(viewer.role.value, viewer.scope_path, unit.path, role):
+        if not may_manage_account(viewer.role.value, viewer.scope_path, unit.path, role, viewer.scope_kind):
             raise Refused(f"account with role {role} on unit {unit.id} outside what the viewer may grant")
         if person_id is not None:
             _check_person(session, viewer, person_id)
@@ -117,11 +126,13 @@ def _check_person(session: Session, viewer: Viewer, person_id: int) -> None:
 
 
 def reset_password(store: Store, *, viewer: Viewer, user_id: int, version: str | None) -> AccountState:
-    """A new generated password (returned once); every open session of the account ends."""
+    """A new generated password (returned once); every open session of the account ends, and the user
+    must choose their own at the next login: the administrator who read it out must not know it for long."""
     password = generate_password()
 
     def change(session: Session, user: User) -> None:
         user.password_hash = hash_password(password)
+        user.must_change_password = True
         _end_sessions(session, user)
 
     state = _act(store, viewer, user_id, version, "reset_password", change)
@@ -176,7 +187,7 @@ def _act(
         if user is None:
             raise NotFound(ENTITY, user_id)
         scope_path = session.execute(select(OrgUnit.path).where(OrgUnit.id == user.scope_unit_id)).scalar_one()
-        if not may_manage_account(viewer.role.value, viewer.scope_path, scope_path, user.role):
+        if not may_manage_account(viewer.role.value, viewer.scope_path, scope_path, user.role, viewer.scope_kind):
             raise Refused(f"account {user_id} outside what the viewer may manage")
         audited_change(
             session,

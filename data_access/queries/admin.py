@@ -25,7 +25,7 @@ SEARCH_MAX = 100
 
 def require_admin(viewer: Viewer) -> None:
     """Refuse anyone who may not open the administration pages."""
-    if not may_administer(viewer.role.value):
+    if not may_administer(viewer.role.value, viewer.scope_kind):
         raise Forbidden(f"role {viewer.role.value} may not administer")
 
 

@@ -17,6 +17,8 @@ from domain.periods import parse_period
 from domain.rankings import Contribution, lifted_and_dragged, rank
 
 RANKED_KINDS = (UnitKind.DEPARTMENT.value, UnitKind.WARD.value, UnitKind.PARTY_BOARD.value)
+# Communes are ranked with the wards: the same level of government since 2025 ("Wards and communes").
+_RANKED_AS = {UnitKind.COMMUNE.value: UnitKind.WARD.value}
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
     rows = session.execute(
         select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.path, UnitRollup.score)
         .join(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
-        .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_(RANKED_KINDS))
+        .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_((*RANKED_KINDS, *_RANKED_AS)))
     ).all()
     previous = (
         dict(
@@ -68,7 +70,8 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
     ranked: dict[str, list[RankedUnit]] = {}
     for kind in RANKED_KINDS:
         out = []
-        for place in rank([r for r in rows if r.kind == kind], score=lambda r: r.score, name=lambda r: r.name):
+        group = [r for r in rows if _RANKED_AS.get(r.kind, r.kind) == kind]
+        for place in rank(group, score=lambda r: r.score, name=lambda r: r.name):
             row = place.item
             lifted, dragged = lifted_and_dragged(row.score, by_top.get(row.path, []))
             out.append(

@@ -21,6 +21,7 @@ DEMO_USERNAMES: dict[str, str] = {
     "staff": "chuyenvien.khcn",
     "ward_staff": "canbo.hoankiem",
     "screen": "manhinh.phonghop",
+    "unit_admin": "quantri.hoankiem",
 }
 
 HOAN_KIEM = f"W{PILOT_WARD_CODES[0]}"
@@ -59,6 +60,8 @@ def build_accounts(tree: OrgTree, rows: DemoRows, password_hash: str) -> DemoAcc
         ("staff", Role.STAFF, tech_division, tech_people[2]),
         ("ward_staff", Role.STAFF, ward_division, ward_people[2]),
         ("screen", Role.SCREEN, city.row, None),
+        # The ward's own administrator (delegated): its people, positions and accounts, nothing outside.
+        ("unit_admin", Role.UNIT_ADMIN, hoan_kiem.row, ward_people[min(3, len(ward_people) - 1)]),
     ]
     users: dict[str, Row] = {}
     for label, role, scope, person in plan:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from vietnam_provinces import Province
+from vietnam_provinces import Province, VietNamDivisionType
 
 from data_access.db import Store
 from data_access.seed.org_tree import (
@@ -77,7 +77,8 @@ def build_empty_start(province: Province, today: date, password_hash: str) -> De
     )
     for ward in province_wards(code):
         official = official_ward_code(ward)
-        unit_row(rows, code=f"W{official}", name=ward.name, kind=UnitKind.WARD, official_code=official, parent=root)
+        kind = UnitKind.COMMUNE if ward.division_type is VietNamDivisionType.XA else UnitKind.WARD
+        unit_row(rows, code=f"W{official}", name=ward.name, kind=kind, official_code=official, parent=root)
     for year in (today.year, today.year + 1):
         for period in periods_of_year(year):
             period_row(rows, period, locked=False, grace_days=GRACE_DAYS)

@@ -25,7 +25,9 @@ from tests.support.viewers import demo_viewers, viewer_of
 
 HOAN_KIEM = "W00070"
 TU_LIEM = "W00592"
-NON_ADMINS = ("city_leader", "city_manager", "ward_leader", "manager", "staff", "ward_staff", "screen")
+NON_ADMINS = ("city_leader", "city_manager", "manager", "staff", "ward_staff", "screen")
+# The ward's delegated administrators: its unit_admin account, and its leader (scoped to the ward).
+DELEGATED = ("unit_admin", "ward_leader")
 
 
 @pytest.fixture
@@ -120,27 +122,52 @@ def test_only_administrators_change_the_tree(demo_store: Store, people: dict[str
     assert denied(demo_store, viewer) == refusals + len(attempts)
 
 
-def test_a_ward_administrator_cannot_touch_another_ward(demo_store: Store, people: dict[str, Viewer]) -> None:
+@pytest.mark.parametrize("label", DELEGATED)
+def test_a_ward_administrator_cannot_touch_another_ward(
+    demo_store: Store, people: dict[str, Viewer], label: str
+) -> None:
     ward, other = unit_by_code(demo_store, HOAN_KIEM), unit_by_code(demo_store, TU_LIEM)
-    made = users.create_account(
-        demo_store, viewer=people["admin"], username="quantri.hoankiem", role="admin", scope_unit_id=ward.id
-    )
-    ward_admin = viewer_of(demo_store, "quantri.hoankiem")
-    assert made.password and ward_admin.scope_unit_id == ward.id
+    ward_admin, admin = people[label], people["admin"]
+    assert ward_admin.scope_unit_id == ward.id
+    refusals = denied(demo_store, ward_admin)
     own = units.create_unit(demo_store, viewer=ward_admin, parent_id=ward.id, kind="division", name="Tổ một cửa")
-    assert own.unit_id
+    renamed = units.rename_unit(
+        demo_store, viewer=ward_admin, unit_id=own.unit_id, version=own.version, name="Tổ một cửa liên thông"
+    )
+    assert renamed.version != own.version
     with pytest.raises(Forbidden):
         units.create_unit(demo_store, viewer=ward_admin, parent_id=other.id, kind="division", name="X")
-    version = node(demo_store, people["admin"], other.id).version
+    version = node(demo_store, admin, other.id).version
     with pytest.raises(Forbidden):
         units.rename_unit(demo_store, viewer=ward_admin, unit_id=other.id, version=version, name="X")
     with pytest.raises(Forbidden):  # nor moves its own division out of its subtree
-        units.move_unit(demo_store, viewer=ward_admin, unit_id=own.unit_id, version=own.version, new_parent_id=other.id)
+        units.move_unit(
+            demo_store, viewer=ward_admin, unit_id=own.unit_id, version=renamed.version, new_parent_id=other.id
+        )
+    own_ward = node(demo_store, admin, ward.id).version
+    with pytest.raises(Forbidden):  # its own ward is the administrator's to rename, move or close
+        units.rename_unit(demo_store, viewer=ward_admin, unit_id=ward.id, version=own_ward, name="Phường X")
     with demo_store.read() as session:
         seen = {n.id for n in queries.unit_tree(session, viewer=ward_admin)}
+        listed = {r.username for r in queries.accounts_page(session, viewer=ward_admin, since=now(), size=500)[0]}
     assert ward.id in seen and other.id not in seen
+    assert "canbo.hoankiem" in listed and not {"admin", "lanhdao.thanhpho", "truongphong.khcn"} & listed
     with pytest.raises(Forbidden):  # and makes no administrator of its own
         users.create_account(demo_store, viewer=ward_admin, username="phu.ta", role="admin", scope_unit_id=ward.id)
+    with pytest.raises(Forbidden):  # nor a unit administrator of another ward
+        users.create_account(
+            demo_store, viewer=ward_admin, username="phu.ta", role="unit_admin", scope_unit_id=other.id
+        )
+    # Inside its ward it creates accounts and resets their passwords; another ward's accounts are out of reach.
+    made = users.create_account(
+        demo_store, viewer=ward_admin, username="canbo.moi", role="staff", scope_unit_id=own.unit_id
+    )
+    assert made.password
+    outsider = _account(demo_store, admin, "truongphong.khcn")
+    with pytest.raises(Forbidden):
+        users.reset_password(demo_store, viewer=ward_admin, user_id=outsider.id, version=outsider.version)
+    assert _account(demo_store, admin, "truongphong.khcn").version == outsider.version
+    assert denied(demo_store, ward_admin) == refusals + 7  # every refused attempt above, audited
 
 
 def test_a_rename_on_a_stale_page_is_a_conflict_naming_who_changed_it(
@@ -266,7 +293,10 @@ def test_a_ward_leader_account_logs_in_with_the_password_shown_once(
     assert (leader.role.value, leader.scope_unit_id, leader.language) == ("leader", ward.id, "en")
     entry = last_audit(demo_store, "user.create")
     assert entry.user_id == people["admin"].user_id
-    assert made.password not in (entry.after_json or "") and "password" not in (entry.after_json or "")
+    after = json.loads(entry.after_json or "{}")
+    # Neither the password nor its hash; the forced-change flag is the only password-related field.
+    assert made.password not in (entry.after_json or "") and "password_hash" not in after
+    assert {k for k in after if "password" in k} == {"must_change_password"}
     before = count(demo_store, User)
     with pytest.raises(Invalid) as taken:
         users.create_account(
@@ -325,6 +355,9 @@ def test_reset_deactivate_and_revoke(demo_store: Store, people: dict[str, Viewer
 
     reset = users.reset_password(demo_store, viewer=admin, user_id=made.user_id, version=row.version)
     assert reset.password and reset.password != made.password
+    with demo_store.read() as session:  # the user must choose their own password at the next login
+        assert session.get(User, made.user_id).must_change_password is True  # type: ignore[union-attr]
+    assert json.loads(last_audit(demo_store, "user.reset_password").after_json)["must_change_password"] is True
     assert _log_in(demo_store, "thu.nghiem", reset.password) and not _log_in(demo_store, "thu.nghiem", made.password)
     assert _account(demo_store, admin, "thu.nghiem").open_sessions == 0  # the reset ended the open session
     with pytest.raises(Conflict):  # the page still shows the version from before the reset
@@ -421,3 +454,43 @@ def test_two_administrators_renaming_at_once_one_wins_the_other_hears_of_it(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "org_unit.rename")
         ).scalar_one()
     assert renames == 1
+
+
+def test_a_reset_password_must_be_replaced_and_the_flag_clears_on_change(
+    demo_store: Store, people: dict[str, Viewer]
+) -> None:
+    admin = people["admin"]
+    target = _account(demo_store, admin, "canbo.hoankiem")
+    reset = users.reset_password(demo_store, viewer=admin, user_id=target.id, version=target.version)
+    assert reset.password
+    with demo_store.write() as session:
+        opened = accounts.open_session(session, login=accounts.Authenticated(target.id), now=now(), user_agent="test")
+        assert opened is not None
+    limits = accounts.SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hours=8))
+    with demo_store.read() as session:
+        state = accounts.check_session(
+            session, session_id=opened.session_id, user_id=target.id, epoch=opened.epoch, now=now(), limits=limits
+        )
+    assert state is not None and state.must_change_password
+    user = viewer_of(demo_store, "canbo.hoankiem")
+    with demo_store.write() as session, pytest.raises(Invalid) as same:  # the shown password is not a choice
+        accounts.change_password(
+            session, viewer=user, current=reset.password, new=reset.password, now=now(), keep_session_id=None
+        )
+    assert same.value.problems == {"new": "same_password"}
+    with demo_store.write() as session:
+        accounts.change_password(
+            session,
+            viewer=user,
+            current=reset.password,
+            new="Mật khẩu riêng 2026",
+            now=now(),
+            keep_session_id=opened.session_id,
+        )
+    with demo_store.read() as session:
+        state = accounts.check_session(
+            session, session_id=opened.session_id, user_id=target.id, epoch=opened.epoch, now=now(), limits=limits
+        )
+        assert session.get(User, target.id).must_change_password is False  # type: ignore[union-attr]
+    assert state is not None and not state.must_change_password
+    assert json.loads(last_audit(demo_store, "change_password").after_json)["after_reset"] is True

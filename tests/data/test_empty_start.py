@@ -38,6 +38,10 @@ def test_hanoi_by_default_with_its_126_official_wards_and_communes(empty_store: 
         assert len(wards) == 126
         by_code = {w.official_code: w for w in wards}
         assert by_code["00070"].name == "Phường Hoàn Kiếm" and by_code["00070"].code == "W00070"
+        # Wards (phường) and communes (xã) keep their official kind: 51 and 75 in Hanoi.
+        kinds = [w.kind for w in wards]
+        assert (kinds.count("ward"), kinds.count("commune")) == (51, 75)
+        assert all(w.kind == ("ward" if w.name.startswith("Phường") else "commune") for w in wards)
         assert all(w.parent_id == root.id and w.path == f"/{root.id}/{w.id}/" and w.depth == 1 for w in wards)
         admin = session.execute(select(models.User)).scalar_one()
         assert (admin.username, admin.role, admin.scope_unit_id, admin.person_id) == ("admin", "admin", root.id, None)

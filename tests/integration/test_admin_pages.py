@@ -24,8 +24,7 @@ REFUSED = [
     "canbo.hoankiem",
     "truongphong.khcn",
     "quanly.thanhpho",
-    "lanhdao.thanhpho",
-    "lanhdao.hoankiem",
+    "lanhdao.thanhpho",  # a leader of the city: administration is the administrator's job
     "manhinh.phonghop",
 ]
 HOAN_KIEM = "W00070"
@@ -215,3 +214,135 @@ def test_a_tree_of_many_units_posts_every_button_as_trigger(server: Flask) -> No
     payload["inputs"][0] = [{"id": i, "property": "n_clicks", "value": 0} for i in instances]
     payload["changedPropIds"] = [json.dumps(i, sort_keys=True, separators=(",", ":")) + ".n_clicks" for i in instances]
     assert post(client, payload).status_code != 400
+
+
+DELEGATED = ["quantri.hoankiem", "lanhdao.hoankiem"]  # the ward's unit administrator and its leader
+TU_LIEM = "W00592"
+
+
+@pytest.mark.parametrize("username", DELEGATED)
+def test_a_ward_administrator_gets_its_subtree_and_cannot_touch_another_ward(server: Flask, username: str) -> None:
+    """Through the callbacks, as the browser posts them: the ward's tree only, its accounts only, and a
+    forged create under another ward refused (audited) with nothing written."""
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    store = server.extensions["pulse"]["store"]
+    client = logged_in(server, username)
+    assert client.get("/admin/units").status_code == 200
+    assert client.get("/admin/users").status_code == 200
+    assert client.get("/admin/periods").status_code == 403  # the agency's calendar is the administrator's
+    shell = shell_text(client)
+    assert '"href": "/admin/units"' in shell
+    with store.read() as db:
+        ward = db.execute(select(OrgUnit).where(OrgUnit.code == HOAN_KIEM)).scalar_one()
+        other = db.execute(select(OrgUnit).where(OrgUnit.code == TU_LIEM)).scalar_one()
+        user_id = db.execute(select(User.id).where(User.username == username)).scalar_one()
+        units_before = db.execute(select(func.count()).select_from(OrgUnit)).scalar_one()
+    key, spec = _spec(app, "admin-units-tree.children")
+    tree = json.dumps(post(client, body(key, spec, {"admin-units-expanded": [ward.id]})).get_json(), ensure_ascii=False)
+    assert ward.name in tree and other.name not in tree
+    key, spec = _spec(app, "admin-users-grid.rowData")
+    grid = json.dumps(post(client, body(key, spec)).get_json(), ensure_ascii=False)
+    assert "canbo.hoankiem" in grid and "truongphong.khcn" not in grid and '"admin"' not in grid
+    key, spec = _spec(app, "admin-users-scope.options")
+    options = json.dumps(post(client, body(key, spec)).get_json(), ensure_ascii=False)
+    assert ward.name in options and other.name not in options
+    assert '"value": "admin"' not in options and '"value": "unit_admin"' in options  # roles it may grant
+    key, spec = _spec(app, "admin-units-message.children")
+    forged = {
+        "admin-units-selected": {"id": other.id, "version": "x"},
+        "admin-units-new-name": "Tổ giả mạo",
+        "admin-units-new-kind": "division",
+        "admin-units-expanded": [],
+    }
+    text = json.dumps(
+        post(client, body(key, spec, forged, trigger="admin-units-create.n_clicks")).get_json(), ensure_ascii=False
+    )
+    assert "Tổ giả mạo" not in text
+    key, spec = _spec(app, "admin-users-message.children")
+    forged_account = {
+        "admin-users-username": "quantri.tuliem",
+        "admin-users-role": "unit_admin",
+        "admin-users-scope": other.id,
+        "admin-users-language": "vi",
+    }
+    post(client, body(key, spec, forged_account, trigger="admin-users-create.n_clicks"))
+    with store.read() as db:
+        assert db.execute(select(func.count()).select_from(OrgUnit)).scalar_one() == units_before
+        assert db.execute(select(User.id).where(User.username == "quantri.tuliem")).first() is None
+        refusals = db.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.user_id == user_id, AuditEntry.outcome == "denied")
+        ).scalar_one()
+    assert refusals >= 2
+
+
+def test_the_administrator_opens_a_year_through_the_periods_page(server: Flask) -> None:
+    from config.clock import today
+    from data_access.models import Period
+
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    store = server.extensions["pulse"]["store"]
+    client = logged_in(server, "admin")
+    assert client.get("/admin/periods").status_code == 200
+    key, spec = _spec(app, "admin-periods-grid.rowData")
+    listed = json.dumps(post(client, body(key, spec)).get_json(), ensure_ascii=False)
+    year = today().year + 1
+    assert f"Mở năm {year}" in listed and f"Năm {today().year}" in listed
+    key, spec = _spec(app, "admin-periods-message.children")
+    values = {"admin-periods-next-year": year}
+    for _ in range(2):  # a double click opens the year once
+        text = json.dumps(
+            post(client, body(key, spec, values, trigger="admin-periods-open-year.n_clicks")).get_json(),
+            ensure_ascii=False,
+        )
+    assert f"Năm {year} đã được mở trước đó" in text
+    with store.read() as db:
+        assert db.execute(select(func.count()).select_from(Period).where(Period.year == year)).scalar_one() == 17
+    # Grace days out of range: a message in Vietnamese, nothing saved.
+    with store.read() as db:
+        month = db.execute(select(Period).where(Period.code == f"{year}-01")).scalar_one()
+    from data_access.queries.admin_periods import period_token
+
+    selected = [{"id": str(month.id), "version": period_token(month), "grace_days": month.grace_days}]
+    values = {"admin-periods-grid": selected, "admin-periods-grace": 90}
+    text = json.dumps(
+        post(client, body(key, spec, values, trigger="admin-periods-save-grace.n_clicks")).get_json(),
+        ensure_ascii=False,
+    )
+    assert "từ 0 đến 60 ngày" in text
+    with store.read() as db:
+        assert db.get(Period, month.id).grace_days == 10  # type: ignore[union-attr]
+
+
+def test_the_quality_page_counts_per_unit_and_links_each_record_to_fix(server: Flask) -> None:
+    from data_access.models import Person
+
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    store = server.extensions["pulse"]["store"]
+    with store.write() as db:
+        ward = db.execute(select(OrgUnit).where(OrgUnit.code == HOAN_KIEM)).scalar_one()
+        person = db.execute(
+            select(Person).join(OrgUnit, OrgUnit.id == Person.unit_id).where(OrgUnit.parent_id == ward.id).limit(1)
+        ).scalar_one()
+        person.email = "sai-dia-chi"
+        unit_id, unit_name, person_id = person.unit_id, db.get(OrgUnit, person.unit_id).name, person.id  # type: ignore[union-attr]
+    client = logged_in(server, "quantri.hoankiem")
+    assert client.get("/admin/quality").status_code == 200
+    key, spec = _spec(app, "admin-quality-grid.rowData")
+    listed = post(client, body(key, spec, {"admin-quality-search": unit_name})).get_json()
+    rows = listed["response"]["admin-quality-grid"]["rowData"]
+    line = next(r for r in rows if r["id"] == str(unit_id))
+    assert line["correct"] >= 1 and line["to_fix"] >= 1
+    key, spec = _spec(app, "admin-quality-detail.children")
+    detail = json.dumps(
+        post(client, body(key, spec, {"admin-quality-grid": [{"id": str(unit_id)}]})).get_json(), ensure_ascii=False
+    )
+    assert f"/admin/people?person={person_id}" in detail and "email" in detail
+    # Another ward's unit, forged: nothing of it comes back.
+    with store.read() as db:
+        other = db.execute(select(OrgUnit.id).where(OrgUnit.code == TU_LIEM)).scalar_one()
+    forged = json.dumps(
+        post(client, body(key, spec, {"admin-quality-grid": [{"id": str(other)}]})).get_json(), ensure_ascii=False
+    )
+    assert "/admin/people?person=" not in forged

@@ -18,6 +18,7 @@ from tests.support.login import csrf_header, login
 # (user, code of a unit inside their scope whose subtree they may see)
 SCOPED_USERS = [
     ("lanhdao.hoankiem", "W00070"),
+    ("quantri.hoankiem", "W00070"),  # the ward's unit administrator: the admin callbacks answer it, in its ward only
     ("truongphong.khcn", None),
     ("chuyenvien.khcn", None),
     ("canbo.hoankiem", None),

@@ -29,6 +29,9 @@ def test_names_are_trimmed_and_never_empty(raw: object, cleaned: str, problems: 
     [
         ("ward", "division", {}),
         ("ward", "party_board", {}),
+        ("commune", "division", {}),  # a commune (xã) holds what a ward holds
+        ("commune", "party_board", {}),
+        ("commune", "department", {"kind": "not_under_parent"}),
         ("city", "department", {}),
         ("department", "division", {}),
         ("ward", "department", {"kind": "not_under_parent"}),
@@ -82,6 +85,8 @@ def test_moves_never_make_a_cycle(unit_path: str, new_parent_path: str, problems
 
 
 def test_moves_respect_kinds_closed_parents_and_the_root() -> None:
+    assert _move("/1/2/5/", "/1/3/", new_parent_kind="commune") == {}
+    assert _move("/1/2/", "/9/", kind="commune", new_parent_kind="city") == {}
     assert _move("/1/2/5/", "/1/3/", new_parent_kind="division") == {"parent": "not_under_parent"}
     assert _move("/1/2/5/", "/1/3/", new_parent_active=False) == {"parent": "parent_closed"}
     assert _move("/1/", "/1/3/", parent=None) == {"parent": "root_fixed"}
@@ -107,11 +112,99 @@ def test_closing_needs_an_empty_unit(root: bool, people: int, children: int, pro
     assert org_changes.close_problems(is_root=root, active_people=people, open_children=children) == problems
 
 
-@pytest.mark.parametrize("role", ["leader", "manager", "staff", "screen", "", "ADMIN"])
-def test_only_administrators_administer(role: str) -> None:
-    assert not admin_access.may_administer(role)
-    assert not admin_access.may_manage_unit(role, "/1/", "/1/2/")
-    assert not admin_access.may_manage_account(role, "/1/", "/1/2/", "staff")
+@pytest.mark.parametrize(
+    ("role", "scope_kind"),
+    [
+        ("leader", "city"),  # the city's leader: administration is the administrator's job
+        ("leader", "division"),
+        ("leader", None),  # a caller that does not know the scope's kind grants nothing
+        ("manager", "ward"),
+        ("staff", "ward"),
+        ("screen", "city"),
+        ("", "ward"),
+        ("ADMIN", "city"),
+    ],
+)
+def test_only_administrators_administer(role: str, scope_kind: str | None) -> None:
+    assert not admin_access.may_administer(role, scope_kind)
+    assert not admin_access.may_manage_unit(role, "/1/", "/1/2/", scope_kind)
+    assert not admin_access.may_manage_people(role, "/1/", "/1/2/", scope_kind)
+    assert not admin_access.may_manage_positions(role, "/1/", "/1/2/", scope_kind)
+    assert not admin_access.may_change_unit(role, "/1/", "/1/2/", scope_kind)
+    assert not admin_access.may_manage_account(role, "/1/", "/1/2/", "staff", scope_kind)
+    assert admin_access.grantable_roles(role, scope_kind) == ()
+
+
+WARD = "/1/70/"  # a ward under the city /1/
+OTHER_WARD = "/1/592/"
+DIVISION = "/1/70/700/"
+
+
+# role x scope kind x target: who administers the people, positions and accounts of which unit.
+@pytest.mark.parametrize(
+    ("role", "scope_kind", "target", "people", "change_unit"),
+    [
+        ("admin", "city", "/1/", True, True),
+        ("admin", "city", WARD, True, True),
+        ("admin", "city", DIVISION, True, True),
+        ("unit_admin", "ward", WARD, True, False),  # its own ward's people, not the ward itself
+        ("unit_admin", "ward", DIVISION, True, True),  # a division below it: both
+        ("unit_admin", "ward", OTHER_WARD, False, False),
+        ("unit_admin", "ward", "/1/", False, False),  # above its scope
+        ("unit_admin", "department", DIVISION, False, False),
+        ("leader", "ward", WARD, True, False),
+        ("leader", "commune", DIVISION, True, True),
+        ("leader", "department", OTHER_WARD, False, False),
+        ("leader", "city", DIVISION, False, False),
+    ],
+)
+def test_delegated_administration_stays_in_its_subtree(
+    role: str, scope_kind: str, target: str, people: bool, change_unit: bool
+) -> None:
+    scope = "/1/" if scope_kind == "city" else (WARD if scope_kind != "department" else "/1/9/")
+    assert admin_access.may_manage_people(role, scope, target, scope_kind) is people
+    assert admin_access.may_manage_positions(role, scope, target, scope_kind) is people
+    assert admin_access.may_manage_unit(role, scope, target, scope_kind) is people
+    assert admin_access.may_change_unit(role, scope, target, scope_kind) is change_unit
+
+
+@pytest.mark.parametrize(
+    ("role", "scope_kind", "account_scope", "account_role", "allowed"),
+    [
+        ("unit_admin", "ward", DIVISION, "staff", True),
+        ("unit_admin", "ward", WARD, "leader", True),
+        ("unit_admin", "ward", WARD, "unit_admin", True),  # another administrator of the same ward: no more than it has
+        ("unit_admin", "ward", DIVISION, "unit_admin", True),
+        ("unit_admin", "ward", "/1/", "unit_admin", False),  # above its scope
+        ("unit_admin", "ward", "/1/", "staff", False),
+        ("unit_admin", "ward", OTHER_WARD, "staff", False),
+        ("unit_admin", "ward", WARD, "admin", False),  # never an administrator
+        ("leader", "ward", DIVISION, "manager", True),
+        ("leader", "ward", WARD, "admin", False),
+        ("leader", "ward", OTHER_WARD, "unit_admin", False),
+        ("leader", "city", DIVISION, "staff", False),
+        ("admin", "city", WARD, "unit_admin", True),
+        ("admin", "city", WARD, "admin", True),
+    ],
+)
+def test_delegated_accounts_never_give_more_than_the_scope(
+    role: str, scope_kind: str, account_scope: str, account_role: str, allowed: bool
+) -> None:
+    scope = "/1/" if scope_kind == "city" else WARD
+    assert admin_access.may_manage_account(role, scope, account_scope, account_role, scope_kind) is allowed
+
+
+def test_roles_a_delegated_administrator_may_grant() -> None:
+    assert "admin" in admin_access.grantable_roles("admin", "city")
+    granted = admin_access.grantable_roles("unit_admin", "ward")
+    assert "admin" not in granted and {"unit_admin", "leader", "manager", "staff"} <= set(granted)
+    assert admin_access.grantable_roles("leader", "ward") == granted
+
+
+def test_periods_are_for_administrators_only() -> None:
+    assert admin_access.may_administer_periods("admin")
+    assert not admin_access.may_administer_periods("unit_admin")
+    assert not admin_access.may_administer_periods("leader")
 
 
 @pytest.mark.parametrize(
