@@ -82,8 +82,19 @@ def database_state(store: Store, tables: Collection[str] | None = None) -> dict[
 
 
 def written_tables(statements: Collection[str]) -> set[str]:
-    """The tables the statements insert into, update or delete from."""
-    return {match[1] for statement in statements if (match := _WRITTEN_TABLE.match(statement))}
+    """The tables the statements insert into, update or delete from, and every table whose foreign keys
+    lead to one of them (an ON DELETE CASCADE or SET NULL changes rows the statement does not name)."""
+    touched = {match[1] for statement in statements if (match := _WRITTEN_TABLE.match(statement))}
+    grown = True
+    while grown:
+        referring = {
+            table.name
+            for table in Base.metadata.sorted_tables
+            if any(fk.column.table.name in touched for fk in table.foreign_keys)
+        }
+        grown = not referring <= touched
+        touched |= referring
+    return touched
 
 
 def run_with_faults(store: Store, write: Callable[[], Any]) -> tuple[int, Any]:
