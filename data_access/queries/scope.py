@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, String, bindparam, or_, select
+from sqlalchemy import ColumnElement, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from data_access import changes
@@ -68,3 +68,13 @@ def under_path(path: str) -> ColumnElement[bool]:
 def unit_and_children(unit_id: int) -> ColumnElement[bool]:
     # Same rows as "path under the unit, one level deep", through the id and parent indexes instead of a scan.
     return or_(OrgUnit.id == unit_id, OrgUnit.parent_id == unit_id)
+
+
+def existed_in(period: str) -> ColumnElement[bool]:
+    """OrgUnit existed in the period (domain.reorganisations.exists_in): a past year lists the wards
+    merged since, not the ward they became; the years after, the other way round."""
+    chosen = parse_period(period)
+    return and_(
+        or_(OrgUnit.valid_from.is_(None), OrgUnit.valid_from <= chosen.end),
+        or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= chosen.start),
+    )

@@ -25,7 +25,7 @@ from data_access.models import (
     UnitRollup,
 )
 from data_access.queries.lagging import lagging_indicators
-from data_access.queries.scope import data_version, period_id, rows_frame, unit_and_children, unit_in_scope
+from data_access.queries.scope import data_version, existed_in, period_id, rows_frame, unit_and_children, unit_in_scope
 from data_access.viewer import Viewer, in_scope
 from domain.periods import parse_period
 from domain.rankings import best_and_weakest
@@ -98,7 +98,7 @@ def children_figures(session: Session, *, viewer: Viewer, unit_id: int, period: 
     unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     rows = session.execute(
         _figures_query(period_id(session, period))
-        .where(OrgUnit.parent_id == unit_id)
+        .where(OrgUnit.parent_id == unit_id, existed_in(period))
         .order_by(OrgUnit.kind, OrgUnit.name)
     ).all()
     return [_figures(r) for r in rows]
@@ -129,7 +129,7 @@ def org_tree(session: Session, *, viewer: Viewer, period: str, max_depth: int = 
     rows = session.execute(
         select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name, OrgUnit.kind, UnitRollup.score)
         .outerjoin(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
-        .where(in_scope(viewer, OrgUnit.path), OrgUnit.depth <= root.depth + max_depth)
+        .where(in_scope(viewer, OrgUnit.path), OrgUnit.depth <= root.depth + max_depth, existed_in(period))
         .order_by(OrgUnit.depth, OrgUnit.id)
     ).all()
     frame = rows_frame(rows, ["unit_id", "parent_id", "name", "kind", "score"])
