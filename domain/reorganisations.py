@@ -71,7 +71,7 @@ def effective_date_problems(
     people move and the predecessors stop taking new work at once), after every locked period (a locked
     period's figures never change), and after each unit's own start (the closed row keeps at least a day)."""
     if effective_on is None:
-        return {"effective_on": "required"}
+        return {"effective_on": "date_required"}
     if effective_on > today:
         return {"effective_on": "in_future"}
     if any(p.locked and p.end >= effective_on for p in periods):
@@ -133,7 +133,7 @@ def rename_problems(unit: UnitVersion, current_name: str, name: object) -> dict[
     """A dated rename gives an open unit a new name, different from the current one."""
     problems = {**_open_problems([unit]), **name_problems(name)}
     if not problems and clean_name(name) == current_name:
-        problems["name"] = "unchanged"
+        problems["name"] = "same_name"
     return problems
 
 

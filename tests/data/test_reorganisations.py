@@ -376,7 +376,7 @@ def test_bad_input_and_stale_versions_write_nothing(town: tuple[Store, Town]) ->
         (dict(unit_ids=[ward_a, ward_b], name="X", effective_on=date(2025, 7, 1)), {"effective_on": "locked_period"}),
         (dict(unit_ids=[ward_a], name="X", effective_on=REFORM), {"units": "merge_needs_two"}),
         (dict(unit_ids=[ward_a, ward_b], name=" ", effective_on=REFORM), {"name": "required"}),
-        (dict(unit_ids=[ward_a, ward_b], name="X", effective_on=None), {"effective_on": "required"}),
+        (dict(unit_ids=[ward_a, ward_b], name="X", effective_on=None), {"effective_on": "date_required"}),
         (dict(unit_ids=[ward_a, t.tree.division], name="X", effective_on=REFORM), {"units": "mixed_kinds"}),
     ]
     for arguments, problems in cases:

@@ -52,7 +52,7 @@ def test_a_unit_exists_in_a_period_when_it_was_valid_on_one_of_its_days(
     ("effective_on", "problems"),
     [
         (date(2026, 1, 1), {}),  # the day after last year's locked periods
-        (None, {"effective_on": "required"}),
+        (None, {"effective_on": "date_required"}),
         (date(2025, 7, 1), {"effective_on": "locked_period"}),  # would change a locked period's figures
         (date(2025, 12, 31), {"effective_on": "locked_period"}),
         (date(2026, 11, 21), {"effective_on": "in_future"}),
@@ -127,7 +127,7 @@ def test_a_split_sends_only_the_units_people_to_its_parts() -> None:
 
 
 def test_a_dated_rename_needs_a_new_name() -> None:
-    assert rename_problems(WARD_A, "Phường Cửa Nam", "Phường  Cửa Nam") == {"name": "unchanged"}
+    assert rename_problems(WARD_A, "Phường Cửa Nam", "Phường  Cửa Nam") == {"name": "same_name"}
     assert rename_problems(WARD_A, "Phường Cửa Nam", "Phường Hoàn Kiếm") == {}
     assert rename_problems(CLOSED_WARD, "A", "B") == {"units": "closed"}
 
