@@ -151,6 +151,13 @@ def all_manageable(role: str, scope_path: str, paths: Sequence[str]) -> bool:
     return bool(paths) and all(may_manage_unit(role, scope_path, p) for p in paths)
 
 
+def sees_history(scope_path: str, successor_paths: Sequence[str]) -> bool:
+    """A viewer reads a replaced unit's history when one of its successors (followed through later
+    reorganisations) lies in the viewer's scope: the leader of a merged ward sees the wards it was
+    formed from. Reading only: writes still need the unit itself in the viewer's scope."""
+    return bool(scope_path) and any(path.startswith(scope_path) for path in successor_paths)
+
+
 def dated_code(code: str, effective_on: date) -> str:
     """The code a closed row keeps once its successor takes over the unit's code (codes are unique):
     the old code and the last day it was valid, within the 40 characters a code may have."""

@@ -1,6 +1,7 @@
 """Reads of reorganisations: the units as they were in a period, and a unit's predecessors and successors.
 
-Scoped to the viewer like every read: links to units outside the viewer's subtree are left out.
+Scoped to the viewer like every read: a unit's predecessors are part of its history (a viewer who
+sees a unit may read the units it was formed from); successors outside the viewer's subtree are left out.
 """
 
 from __future__ import annotations
@@ -61,11 +62,11 @@ def lineage(session: Session, *, viewer: Viewer, unit_id: int) -> Lineage:
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     other = aliased(OrgUnit)
 
-    def links(mine: Any, theirs: Any) -> tuple[Link, ...]:
+    def links(mine: Any, theirs: Any, *scoped: Any) -> tuple[Link, ...]:
         rows = session.execute(
             select(other.id, other.name, UnitSuccession.change_kind, UnitSuccession.effective_on)
             .join(other, other.id == theirs)
-            .where(mine == unit.id, in_scope(viewer, other.path))
+            .where(mine == unit.id, *scoped)
             .order_by(UnitSuccession.effective_on, other.name, other.id)
         ).all()
         return tuple(Link(*row) for row in rows)
@@ -74,6 +75,7 @@ def lineage(session: Session, *, viewer: Viewer, unit_id: int) -> Lineage:
         unit.id,
         unit.valid_from,
         unit.valid_to,
+        # A visible unit's predecessors are its history, which its viewers may read (queries.scope).
         predecessors=links(UnitSuccession.successor_id, UnitSuccession.predecessor_id),
-        successors=links(UnitSuccession.predecessor_id, UnitSuccession.successor_id),
+        successors=links(UnitSuccession.predecessor_id, UnitSuccession.successor_id, in_scope(viewer, other.path)),
     )

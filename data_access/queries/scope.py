@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session
 
 from data_access import changes
 from data_access.errors import Forbidden, NotFound
-from data_access.models import OrgUnit, Period
+from data_access.models import OrgUnit, Period, UnitSuccession
 from data_access.viewer import Viewer
 from domain.periods import parse_period
+from domain.reorganisations import sees_history
+
+SUCCESSION_DEPTH = 12  # reorganisations followed from a replaced unit to today's units
 
 
 def period_id(session: Session, code: str) -> int:
@@ -43,9 +46,28 @@ def unit_in_scope(session: Session, *, viewer: Viewer, unit_id: int) -> OrgUnit:
     unit = session.get(OrgUnit, unit_id)
     if unit is None:
         raise NotFound("unit", unit_id)
-    if not viewer.covers_path(unit.path):
+    if not viewer.covers_path(unit.path) and not _successor_in_scope(session, viewer, unit.id):
         raise Forbidden("unit outside the viewer's scope", unit_id=unit_id)
     return unit
+
+
+def _successor_in_scope(session: Session, viewer: Viewer, unit_id: int) -> bool:
+    """Whether a unit's successors, followed through later reorganisations, reach the viewer's scope
+    (domain.reorganisations.sees_history); one query per reorganisation step."""
+    frontier, seen = {unit_id}, {unit_id}
+    for _ in range(SUCCESSION_DEPTH):
+        rows = session.execute(
+            select(UnitSuccession.successor_id, OrgUnit.path)
+            .join(OrgUnit, OrgUnit.id == UnitSuccession.successor_id)
+            .where(UnitSuccession.predecessor_id.in_(sorted(frontier)))
+        ).all()
+        if sees_history(viewer.scope_path, [row.path for row in rows]):
+            return True
+        frontier = {row.successor_id for row in rows} - seen
+        if not frontier:
+            return False
+        seen |= frontier
+    return False
 
 
 def rows_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:

@@ -34,7 +34,7 @@ from data_access.models import (
     UnitSuccession,
     User,
 )
-from data_access.queries import rankings
+from data_access.queries import rankings, units
 from data_access.queries.admin import unit_token
 from data_access.queries.reorganisations import lineage, units_in_period
 from data_access.rollups import rebuild_all
@@ -388,3 +388,28 @@ def test_bad_input_and_stale_versions_write_nothing(town: tuple[Store, Town]) ->
             store, viewer=t.admin, unit_ids=[ward_a, ward_b], version="stale", name="X", effective_on=REFORM
         )
     assert _written(store) == before
+
+
+def test_the_merged_wards_leader_reads_the_history_of_the_wards_it_was_formed_from(town: tuple[Store, Town]) -> None:
+    store, t = town
+    with store.write() as session:
+        division_head = User(username="division-head", password_hash="x", role="manager", scope_unit_id=t.tree.division)
+        session.add(division_head)
+        session.flush()
+        division_head_id = division_head.id
+    merged = _merge(store, t)
+    with store.read() as session:
+        leader = load_viewer(session, t.ward_a_leader)
+        head = load_viewer(session, division_head_id)
+        assert leader.scope_unit_id == merged
+        # Last year's figures of both wards it was formed from, and the links to them.
+        for ward in (t.tree.ward_a, t.tree.ward_b):
+            figures = units.unit_figures(session, viewer=leader, unit_id=ward, period=LAST_YEAR)
+            assert figures.score is not None
+        seen = lineage(session, viewer=leader, unit_id=merged)
+        assert {p.unit_id for p in seen.predecessors} == {t.tree.ward_a, t.tree.ward_b}
+        # The division's head follows the division (its new row), not the wards above it.
+        assert head.scope_unit_id != t.tree.division
+        units.unit_figures(session, viewer=head, unit_id=t.tree.division, period=LAST_YEAR)
+        with pytest.raises(Forbidden):
+            units.unit_figures(session, viewer=head, unit_id=t.tree.ward_a, period=LAST_YEAR)

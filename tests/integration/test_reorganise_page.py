@@ -11,7 +11,7 @@ import dash
 from flask import Flask
 from sqlalchemy import select
 
-from data_access.models import OrgUnit, UnitSuccession
+from data_access.models import OrgUnit, Period, UnitRollup, UnitSuccession
 from data_access.queries import admin as queries
 from tests.integration.test_admin_pages import body, logged_in, post
 from tests.support.viewers import viewer_of
@@ -35,6 +35,15 @@ def _unit_page(server: Flask, username: str, unit_id: int, period: str) -> str:
     return json.dumps(response.get_json(), ensure_ascii=False)
 
 
+def _last_year(store: Any) -> list[tuple[Any, ...]]:
+    """Every unit's rollup of last year and its quarters and months, as it is now."""
+    with store.read() as db:
+        rows = db.execute(
+            select(UnitRollup).join(Period, Period.id == UnitRollup.period_id).where(Period.year == 2025)
+        ).scalars()
+        return sorted(tuple(getattr(r, c.key) for c in UnitRollup.__table__.columns) for r in rows)
+
+
 def test_two_wards_merged_from_the_panel_link_each_other(server: Flask) -> None:
     app: dash.Dash = server.extensions["pulse"]["dash"]
     store = server.extensions["pulse"]["store"]
@@ -46,6 +55,8 @@ def test_two_wards_merged_from_the_panel_link_each_other(server: Flask) -> None:
         )
         version = next(n.version for n in queries.unit_tree(db, viewer=admin) if n.id == ward)
     key, spec = _reorganise_spec(app)
+    last_year = _last_year(store)
+    assert last_year, "the pilot store has last year's periods"
     values = {
         "admin-units-selected": {"id": ward, "version": version},
         "admin-units-reorg-kind": "merge",
@@ -66,6 +77,10 @@ def test_two_wards_merged_from_the_panel_link_each_other(server: Flask) -> None:
         merged = db.execute(select(OrgUnit).where(OrgUnit.name == "Phường Hoàn Kiếm mới")).scalar_one()
         old_name = db.get(OrgUnit, ward).name  # type: ignore[union-attr]
     assert f"/unit/{merged.id}" in text
+    # Last year's figures of every unit, the city's and the merged wards' included, did not move
+    # (the new units have empty rows for it: they did not exist then).
+    known = {row[0] for row in last_year}
+    assert [row for row in _last_year(store) if row[0] in known] == last_year
 
     closed_page = _unit_page(server, "lanhdao.thanhpho", ward, "2025")
     assert "Đã hợp nhất vào" in closed_page and f"/unit/{merged.id}?period=2026" in closed_page
