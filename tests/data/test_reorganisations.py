@@ -257,6 +257,12 @@ def test_a_merge_keeps_last_years_rankings_and_counts_this_year_under_the_new_wa
             (merged, REFORM, None),
         ]
         assert session.get(Position, an.position_id).unit_id == merged  # type: ignore[union-attr]
+        # Last year's page of ward A lists the people who worked there then; this year's, the new ward's.
+        people_then = units.unit_people(session, viewer=t.admin, unit_id=t.tree.ward_a, period=LAST_YEAR)
+        assert set(people_then["name"]) == {"an", "binh", "chi", "dung"}
+        assert units.unit_people(session, viewer=t.admin, unit_id=t.tree.ward_a, period=THIS_YEAR).empty
+        people_now = units.unit_people(session, viewer=t.admin, unit_id=merged, period=THIS_YEAR)
+        assert set(people_now["name"]) == {"an", "binh", "chi", "dung"}
         # The ward leader's account now looks after the new ward.
         assert session.get(User, t.ward_a_leader).scope_unit_id == merged  # type: ignore[union-attr]
         audited = session.execute(
