@@ -76,6 +76,7 @@ from domain.indicators import (
 )
 from domain.kinds import OPEN_TASK_STATUSES, MeasurementStatus, TaskStatus
 from domain.periods import Period, PeriodKind
+from domain.reorganisations import exists_in
 
 DIRTY_KEY = "pulse_rollups_dirty"
 DASHBOARD_DATA = (
@@ -348,13 +349,17 @@ def _own_task_counts(
 
 
 def _roll_up_units(
-    units: Sequence[Row[int, int | None, int, float]],
+    units: Sequence[Row[int, int | None, int, float, date | None, date | None]],
     period_ids: list[int],
     own: dict[tuple[int, int], _UnitFigures],
     known_children: dict[int, list[Any]],
     existing_child_rollups: dict[tuple[int, int], dict[str, Any]],
+    spans: dict[int, tuple[date, date]],
 ) -> list[dict[str, Any]]:
-    """Rollup rows for the given units, deepest first, each from its own figures and its children's rows."""
+    """Rollup rows for the given units, deepest first, each from its own figures and its children's rows.
+
+    A child counts in a period only if it existed in it (domain.reorganisations): after a merge, the
+    closed wards roll up into the city for the years they existed, the new ward for the years after."""
     from domain.scores import rolled_up_score
 
     computed: dict[tuple[int, int], dict[str, Any]] = {}
@@ -364,7 +369,10 @@ def _roll_up_units(
             mine = own.get((unit.id, period_id), _UnitFigures())
             counts = dict(mine.counts)
             child_scores = []
+            start, end = spans[period_id]
             for child in known_children.get(unit.id, []):
+                if not exists_in(child.valid_from, child.valid_to, start, end):
+                    continue
                 child_row = computed.get((child.id, period_id)) or existing_child_rollups.get((child.id, period_id))
                 if child_row is None:
                     continue
@@ -423,6 +431,16 @@ def _enter_gate(session: Session, *, exclusive: bool) -> None:
         session.execute(select(lock(LOCK_REBUILD, 0)))
 
 
+_UNIT_COLUMNS = (OrgUnit.id, OrgUnit.parent_id, OrgUnit.depth, OrgUnit.weight, OrgUnit.valid_from, OrgUnit.valid_to)
+
+
+def _period_spans(session: Session) -> dict[int, tuple[date, date]]:
+    return {
+        row.id: (row.start_date, row.end_date)
+        for row in session.execute(select(PeriodRow.id, PeriodRow.start_date, PeriodRow.end_date))
+    }
+
+
 def _with_ancestors(session: Session, unit_ids: Iterable[int]) -> set[int]:
     ids = set(unit_ids)
     if not ids:
@@ -443,13 +461,13 @@ def rebuild_all(session: Session, *, today: date) -> dict[str, int]:
     session.execute(delete(IndicatorRollup))
     n_indicator_rows = _compute_indicators(session, None, today=today, tol=tol)
     period_ids = list(session.execute(select(PeriodRow.id)).scalars())
-    units = session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.depth, OrgUnit.weight)).all()
+    units = session.execute(select(*_UNIT_COLUMNS)).all()
     children: dict[int, list[Any]] = defaultdict(list)
     for unit in units:
         if unit.parent_id is not None:
             children[unit.parent_id].append(unit)
     own = _own_figures(session, None, period_ids, today=today)
-    rows = _roll_up_units(units, period_ids, own, children, {})
+    rows = _roll_up_units(units, period_ids, own, children, {}, _period_spans(session))
     _write_rows(session, UnitRollup, rows, upsert=False)
     return {"indicator_rollups": n_indicator_rows, "unit_rollups": len(rows)}
 
@@ -498,12 +516,8 @@ def _refresh_units(session: Session, affected: set[int], *, today: date) -> int:
     """Recompute the rollups of these units (a set closed under ancestors)."""
     if not affected:
         return 0
-    units = session.execute(
-        select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.depth, OrgUnit.weight).where(OrgUnit.id.in_(affected))
-    ).all()
-    all_children = session.execute(
-        select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.depth, OrgUnit.weight).where(OrgUnit.parent_id.in_(affected))
-    ).all()
+    units = session.execute(select(*_UNIT_COLUMNS).where(OrgUnit.id.in_(affected))).all()
+    all_children = session.execute(select(*_UNIT_COLUMNS).where(OrgUnit.parent_id.in_(affected))).all()
     children: dict[int, list[Any]] = defaultdict(list)
     for child in all_children:
         children[child.parent_id].append(child)
@@ -519,7 +533,7 @@ def _refresh_units(session: Session, affected: set[int], *, today: date) -> int:
             existing[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
     period_ids = list(session.execute(select(PeriodRow.id)).scalars())
     own = _own_figures(session, sorted(affected), period_ids, today=today)
-    rows = _roll_up_units(units, period_ids, own, children, existing)
+    rows = _roll_up_units(units, period_ids, own, children, existing, _period_spans(session))
     _write_rows(session, UnitRollup, rows, upsert=True)
     # Rows that no longer belong: units deleted in this transaction, periods deleted.
     present = [u.id for u in units]

@@ -44,6 +44,10 @@ _FIELDS = {
     "year": lazy_gettext("Year"),
     "period": lazy_gettext("Period"),
     "grace_days": lazy_gettext("Grace days"),
+    "effective_on": lazy_gettext("Effective date"),
+    "units": lazy_gettext("Units"),
+    "names": lazy_gettext("Names of the new units"),
+    "people": lazy_gettext("People"),
 }
 _PROBLEMS = {
     "required": lazy_gettext("enter a name"),
@@ -72,6 +76,20 @@ _PROBLEMS = {
     "not_next": lazy_gettext("open the years in order, the next one first"),
     "whole_number": lazy_gettext("enter a whole number"),
     "grace_range": lazy_gettext("from 0 to 60 days"),
+    "date_required": lazy_gettext("choose the date the change takes effect"),
+    "in_future": lazy_gettext("record the change on or after its effective date, not before"),
+    "locked_period": lazy_gettext("a locked period would change: choose a date after the last locked period"),
+    "before_unit_start": lazy_gettext("the unit only starts on or after that date: choose a later date"),
+    "merge_needs_two": lazy_gettext("choose at least one other unit to merge with"),
+    "mixed_kinds": lazy_gettext("only units of the same kind can be merged"),
+    "nested": lazy_gettext("a unit cannot be merged with a unit inside it"),
+    "closed": lazy_gettext("a closed or already reorganised unit cannot be reorganised"),
+    "split_needs_two": lazy_gettext("enter at least two names, one a line"),
+    "too_many": lazy_gettext("at most 10 new units"),
+    "duplicate_names": lazy_gettext("each new unit needs its own name"),
+    "same_name": lazy_gettext("enter a name different from the current one"),
+    "not_in_unit": lazy_gettext("only people of the unit can be placed in its parts"),
+    "unknown_part": lazy_gettext("choose one of the new units"),
 }
 
 

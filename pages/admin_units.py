@@ -1,7 +1,8 @@
 """/admin/units: the org tree for administrators. An indented tree with expand and collapse and a
 search by name with or without accents; pick a unit to create a department, division or party
-board under it, rename it, move it (with its subtree) or close it.
-Data: data_access.queries.admin.unit_tree; writes: data_access.commands.admin_units.
+board under it, rename it, move it (with its subtree) or close it, or reorganise it from a date:
+merge it with others, split it, rename or move it so that earlier periods keep it as it was.
+Data: data_access.queries.admin.unit_tree; writes: data_access.commands.admin_units and admin_reorgs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dash.exceptions import PreventUpdate
 
 from components.labels import unit_kind_label
 from components.work_views import done_alert
+from data_access.commands import admin_reorgs as reorgs
 from data_access.commands import admin_units as commands
 from data_access.errors import PulseError
 from data_access.queries import admin as queries
@@ -22,9 +24,9 @@ from domain.admin_access import ADMIN_PAGE_ROLES
 from domain.org_changes import ALLOWED_CHILDREN, CREATABLE_KINDS
 from domain.text import fold
 from pages._admin import UNITS_PATH, admin_alert, admin_menu, admin_viewer
-from pages._inputs import as_id, as_text, next_count
+from pages._inputs import as_date, as_id, as_text, next_count
 from server.context import current_store
-from server.i18n import _, lazy_gettext
+from server.i18n import _, format_date, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -57,6 +59,19 @@ CLOSE = "admin-units-close"
 MESSAGE = "admin-units-message"
 TOGGLE_TYPE = "admin-unit-toggle"
 PICK_TYPE = "admin-unit-pick"
+REORG_KIND = "admin-units-reorg-kind"
+REORG_DATE = "admin-units-reorg-date"
+REORG_WITH = "admin-units-reorg-with"
+REORG_WITH_BOX = "admin-units-reorg-with-box"
+REORG_NAME = "admin-units-reorg-name"
+REORG_NAME_BOX = "admin-units-reorg-name-box"
+REORG_PARTS = "admin-units-reorg-parts"
+REORG_PARTS_BOX = "admin-units-reorg-parts-box"
+REORG_PARENT = "admin-units-reorg-parent"
+REORG_PARENT_BOX = "admin-units-reorg-parent-box"
+REORGANISE = "admin-units-reorganise"
+REORG_KINDS = ("merge", "split", "rename", "move")
+PARTS_MAX_CHARS = 2400  # ten names of up to 200 characters, one a line
 SHOWN_MAX = 400  # rows drawn at once; a search narrows a large province
 
 
@@ -130,6 +145,7 @@ def _panel() -> html.Div:
                 ),
                 className="mb-3",
             ),
+            _reorganise_card(),
             dbc.Card(
                 dbc.CardBody(
                     [
@@ -145,6 +161,75 @@ def _panel() -> html.Div:
         ],
         id=PANEL,
         hidden=True,
+    )
+
+
+def _reorganise_card() -> dbc.Card:
+    """Merge, split, rename or move from an effective date: periods before it keep the units as they were."""
+    hidden = {"display": "none"}
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H3(_("Reorganise from a date"), className="h6"),
+                html.P(
+                    _(
+                        "Periods before the date keep the units as they were; from the date, people, "
+                        "units below and plans count under the new unit."
+                    ),
+                    className="text-secondary small",
+                ),
+                dbc.RadioItems(
+                    id=REORG_KIND,
+                    options=[
+                        {"label": _("Merge with other units"), "value": "merge"},
+                        {"label": _("Split into several units"), "value": "split"},
+                        {"label": _("Rename from the date"), "value": "rename"},
+                        {"label": _("Move from the date"), "value": "move"},
+                    ],
+                    value="merge",
+                    className="mb-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Label(_("Merge with"), html_for=REORG_WITH),
+                        dcc.Dropdown(id=REORG_WITH, options=[], multi=True, placeholder=_("Choose units")),
+                    ],
+                    id=REORG_WITH_BOX,
+                    className="mb-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Label(_("Name of the new unit"), html_for=REORG_NAME),
+                        dbc.Input(id=REORG_NAME, maxLength=200),
+                    ],
+                    id=REORG_NAME_BOX,
+                    className="mb-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Label(_("Names of the new units, one a line"), html_for=REORG_PARTS),
+                        dbc.Textarea(id=REORG_PARTS, maxLength=PARTS_MAX_CHARS, rows=3),
+                        dbc.FormText(_("People and plans go to the first unit; move people afterwards if needed.")),
+                    ],
+                    id=REORG_PARTS_BOX,
+                    className="mb-2",
+                    style=hidden,
+                ),
+                html.Div(
+                    [
+                        dbc.Label(_("New parent unit"), html_for=REORG_PARENT),
+                        dcc.Dropdown(id=REORG_PARENT, options=[], placeholder=_("Choose a unit")),
+                    ],
+                    id=REORG_PARENT_BOX,
+                    className="mb-2",
+                    style=hidden,
+                ),
+                dbc.Label(_("Effective date"), html_for=REORG_DATE),
+                dbc.Input(id=REORG_DATE, type="date", className="mb-2"),
+                dbc.Button(_("Reorganise"), id=REORGANISE, color="warning", n_clicks=0),
+            ]
+        ),
+        className="mb-3",
     )
 
 
@@ -288,6 +373,8 @@ def pick(_clicks: Any) -> dict[str, Any]:
     Output(NEW_KIND, "value"),
     Output(CREATE_CARD, "style"),
     Output(MOVE_PARENT, "options"),
+    Output(REORG_WITH, "options"),
+    Output(REORG_PARENT, "options"),
     Input(SELECTED, "data"),
 )
 def show_panel(selected: Any) -> tuple[Any, ...]:
@@ -295,18 +382,22 @@ def show_panel(selected: Any) -> tuple[Any, ...]:
     viewer = admin_viewer()
     unit_id = as_id(selected.get("id")) if isinstance(selected, dict) else None
     if unit_id is None:
-        return True, "", "", [], None, no_update, []
+        return True, "", "", [], None, no_update, [], [], []
     with current_store().read() as session:
         tree = queries.unit_tree(session, viewer=viewer)
     unit = next((u for u in tree if u.id == unit_id), None)
     if unit is None:
-        return True, "", "", [], None, no_update, []
+        return True, "", "", [], None, no_update, [], [], []
     kinds = [k for k in CREATABLE_KINDS if k in ALLOWED_CHILDREN.get(unit.kind, frozenset())]
     inside = _subtree(tree, unit.id)
     parents = [
         {"label": u.name, "value": u.id}
         for u in tree
         if u.active and u.id not in inside and u.id != unit.parent_id and unit.kind in ALLOWED_CHILDREN.get(u.kind, ())
+    ]
+    # Units merged with this one: open units of the same kind, none inside it.
+    partners = [
+        {"label": u.name, "value": u.id} for u in tree if u.active and u.kind == unit.kind and u.id not in inside
     ]
     title = [unit.name, dbc.Badge(unit_kind_label(unit.kind), color="light", text_color="dark", className="ms-2")]
     return (
@@ -316,6 +407,8 @@ def show_panel(selected: Any) -> tuple[Any, ...]:
         [{"label": unit_kind_label(k), "value": k} for k in kinds],
         kinds[0] if kinds else None,
         {} if kinds else {"display": "none"},  # nothing is made under a division
+        parents,
+        partners,
         parents,
     )
 
@@ -401,4 +494,113 @@ def act(
         next_count(refresh),
         no_update,
         no_update,
+    )
+
+
+@callback(
+    Output(REORG_WITH_BOX, "style"),
+    Output(REORG_NAME_BOX, "style"),
+    Output(REORG_PARTS_BOX, "style"),
+    Output(REORG_PARENT_BOX, "style"),
+    Input(REORG_KIND, "value"),
+)
+def reorganise_fields(kind: Any) -> tuple[dict[str, str], ...]:
+    """Only the fields the chosen reorganisation needs."""
+    admin_viewer()
+    shown, hidden = {}, {"display": "none"}
+    wanted = {
+        "merge": (REORG_WITH_BOX, REORG_NAME_BOX),
+        "split": (REORG_PARTS_BOX,),
+        "rename": (REORG_NAME_BOX,),
+        "move": (REORG_PARENT_BOX,),
+    }.get(kind if isinstance(kind, str) else "", ())
+    return tuple(
+        shown if box in wanted else hidden
+        for box in (REORG_WITH_BOX, REORG_NAME_BOX, REORG_PARTS_BOX, REORG_PARENT_BOX)
+    )
+
+
+@callback(
+    Output(MESSAGE, "children", allow_duplicate=True),
+    Output(SELECTED, "data", allow_duplicate=True),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Input(REORGANISE, "n_clicks"),
+    State(SELECTED, "data"),
+    State(REORG_KIND, "value"),
+    State(REORG_DATE, "value"),
+    State(REORG_WITH, "value"),
+    State(REORG_NAME, "value"),
+    State(REORG_PARTS, "value"),
+    State(REORG_PARENT, "value"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def reorganise(
+    clicks: Any,
+    selected: Any,
+    kind: Any,
+    on: Any,
+    partners: Any,
+    name: Any,
+    parts: Any,
+    parent: Any,
+    refresh: Any,
+) -> tuple[Any, ...]:
+    """Run the reorganisation on the picked unit; the page then shows its (first) successor."""
+    viewer = admin_viewer()
+    if not isinstance(clicks, int) or clicks < 1 or kind not in REORG_KINDS:
+        raise PreventUpdate
+    unit_id = as_id(selected.get("id")) if isinstance(selected, dict) else None
+    version = selected.get("version") if isinstance(selected, dict) else None
+    if unit_id is None:
+        raise PreventUpdate
+    version = version if isinstance(version, str) else None
+    store, effective_on = current_store(), as_date(on)
+    try:
+        if kind == "merge":
+            others = [as_id(p) for p in partners] if isinstance(partners, list) else []
+            done = reorgs.merge_units(
+                store,
+                viewer=viewer,
+                unit_ids=[unit_id, *(o for o in others if o is not None and o != unit_id)],
+                version=version,
+                name=as_text(name),
+                effective_on=effective_on,
+            )
+            message = _("Merged into a new unit from %(date)s.", date=format_date(done.effective_on))
+        elif kind == "split":
+            names = [line for line in as_text(parts)[:PARTS_MAX_CHARS].splitlines() if line.strip()]
+            done = reorgs.split_unit(
+                store, viewer=viewer, unit_id=unit_id, version=version, names=names, effective_on=effective_on
+            )
+            message = _("Split into %(n)s units from %(date)s.", n=len(names), date=format_date(done.effective_on))
+        elif kind == "rename":
+            done = reorgs.rename_unit_from(
+                store, viewer=viewer, unit_id=unit_id, version=version, name=as_text(name), effective_on=effective_on
+            )
+            message = _("Renamed from %(date)s.", date=format_date(done.effective_on))
+        else:
+            done = reorgs.move_unit_from(
+                store,
+                viewer=viewer,
+                unit_id=unit_id,
+                version=version,
+                new_parent_id=as_id(parent),
+                effective_on=effective_on,
+            )
+            message = _("Moved from %(date)s.", date=format_date(done.effective_on))
+    except PulseError as problem:
+        return admin_alert(problem, class_name="admin-units-problem"), no_update, no_update
+    carried = _(
+        "%(people)s people and %(units)s units below carried over.", people=done.people_moved, units=done.units_moved
+    )
+    successor = done.successor_ids[0]
+    link = html.A(_("Open the new unit"), href=f"/unit/{successor}", className="alert-link ms-1")
+    with current_store().read() as session:
+        node = next((u for u in queries.unit_tree(session, viewer=viewer) if u.id == successor), None)
+    picked = {"id": node.id, "version": node.version} if node is not None else None
+    return (
+        done_alert([message, " ", carried, link], class_name="admin-units-done"),
+        picked,
+        next_count(refresh),
     )

@@ -1,5 +1,6 @@
 """/unit/<unit_id>: any level of the org tree, for leaders and managers. Breadcrumbs to the top of
-the viewer's scope, children with their scores, the unit's objectives and indicators (progress,
+the viewer's scope, what a reorganised unit became or was formed from (with links to their history),
+children with their scores, the unit's objectives and indicators (progress,
 status, forecast), its task summary, and its people with their tasks on time.
 """
 
@@ -12,8 +13,10 @@ from dash import Input, Output, State, callback, html
 from components.breadcrumbs import breadcrumbs
 from components.kpi_card import kpi_card
 from components.labels import status_label, unit_kind_label
+from components.lineage import lineage_note
 from components.status import STATUS_COLOURS, score_colour, status_badge
 from components.tables import column, data_grid, md_link
+from data_access.queries.reorganisations import lineage
 from data_access.queries.units import ancestors, children_figures, unit_figures, unit_indicators, unit_people
 from domain.kinds import Role
 from pages._common import DetailIds, cached, detail_layout, render_detail, source_text, updated_at
@@ -52,9 +55,10 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
             children_figures(session, viewer=viewer, unit_id=unit_id, period=period),
             unit_indicators(session, viewer=viewer, unit_id=unit_id, period=period),
             unit_people(session, viewer=viewer, unit_id=unit_id, period=period),
+            lineage(session, viewer=viewer, unit_id=unit_id),
         )
 
-    trail, figures, children, indicators, people = cached("unit", viewer, period, load, unit_id)
+    trail, figures, children, indicators, people, history = cached("unit", viewer, period, load, unit_id)
     crumbs = breadcrumbs([(name, f"/unit/{uid}?period={period}") for uid, name in trail])
     return html.Div(
         [
@@ -63,6 +67,7 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
                 [html.H1(figures.name, className="h3 mb-0", id="unit-title"), updated_at()],
                 className="d-flex justify-content-between align-items-baseline mb-3",
             ),
+            lineage_note(history),
             dbc.Row(
                 [
                     dbc.Col(

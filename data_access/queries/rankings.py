@@ -10,7 +10,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Indicator, IndicatorRollup, OrgUnit, Period, UnitRollup
-from data_access.queries.scope import period_id
+from data_access.queries.scope import existed_in, period_id
 from data_access.viewer import Viewer, in_scope
 from domain.kinds import UnitKind
 from domain.periods import parse_period
@@ -42,7 +42,7 @@ def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str,
     rows = session.execute(
         select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.path, UnitRollup.score)
         .join(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
-        .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_((*RANKED_KINDS, *_RANKED_AS)))
+        .where(in_scope(viewer, OrgUnit.path), OrgUnit.kind.in_((*RANKED_KINDS, *_RANKED_AS)), existed_in(chosen.code))
     ).all()
     previous = (
         dict(

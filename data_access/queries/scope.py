@@ -9,14 +9,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, String, bindparam, or_, select
+from sqlalchemy import ColumnElement, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from data_access import changes
 from data_access.errors import Forbidden, NotFound
-from data_access.models import OrgUnit, Period
+from data_access.models import OrgUnit, Period, UnitSuccession
 from data_access.viewer import Viewer
 from domain.periods import parse_period
+from domain.reorganisations import sees_history
+
+SUCCESSION_DEPTH = 12  # reorganisations followed from a replaced unit to today's units
 
 
 def period_id(session: Session, code: str) -> int:
@@ -43,9 +46,28 @@ def unit_in_scope(session: Session, *, viewer: Viewer, unit_id: int) -> OrgUnit:
     unit = session.get(OrgUnit, unit_id)
     if unit is None:
         raise NotFound("unit", unit_id)
-    if not viewer.covers_path(unit.path):
+    if not viewer.covers_path(unit.path) and not _successor_in_scope(session, viewer, unit.id):
         raise Forbidden("unit outside the viewer's scope", unit_id=unit_id)
     return unit
+
+
+def _successor_in_scope(session: Session, viewer: Viewer, unit_id: int) -> bool:
+    """Whether a unit's successors, followed through later reorganisations, reach the viewer's scope
+    (domain.reorganisations.sees_history); one query per reorganisation step."""
+    frontier, seen = {unit_id}, {unit_id}
+    for _ in range(SUCCESSION_DEPTH):
+        rows = session.execute(
+            select(UnitSuccession.successor_id, OrgUnit.path)
+            .join(OrgUnit, OrgUnit.id == UnitSuccession.successor_id)
+            .where(UnitSuccession.predecessor_id.in_(sorted(frontier)))
+        ).all()
+        if sees_history(viewer.scope_path, [row.path for row in rows]):
+            return True
+        frontier = {row.successor_id for row in rows} - seen
+        if not frontier:
+            return False
+        seen |= frontier
+    return False
 
 
 def rows_frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
@@ -68,3 +90,13 @@ def under_path(path: str) -> ColumnElement[bool]:
 def unit_and_children(unit_id: int) -> ColumnElement[bool]:
     # Same rows as "path under the unit, one level deep", through the id and parent indexes instead of a scan.
     return or_(OrgUnit.id == unit_id, OrgUnit.parent_id == unit_id)
+
+
+def existed_in(period: str) -> ColumnElement[bool]:
+    """OrgUnit existed in the period (domain.reorganisations.exists_in): a past year lists the wards
+    merged since, not the ward they became; the years after, the other way round."""
+    chosen = parse_period(period)
+    return and_(
+        or_(OrgUnit.valid_from.is_(None), OrgUnit.valid_from <= chosen.end),
+        or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= chosen.start),
+    )

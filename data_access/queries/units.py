@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Row, Select, and_, case, func, select
+from sqlalchemy import Row, Select, and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from data_access.errors import NotFound
@@ -20,12 +20,13 @@ from data_access.models import (
     OrgUnit,
     Period,
     Person,
+    PersonPlacement,
     Position,
     Task,
     UnitRollup,
 )
 from data_access.queries.lagging import lagging_indicators
-from data_access.queries.scope import data_version, period_id, rows_frame, unit_and_children, unit_in_scope
+from data_access.queries.scope import data_version, existed_in, period_id, rows_frame, unit_and_children, unit_in_scope
 from data_access.viewer import Viewer, in_scope
 from domain.periods import parse_period
 from domain.rankings import best_and_weakest
@@ -98,7 +99,7 @@ def children_figures(session: Session, *, viewer: Viewer, unit_id: int, period: 
     unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     rows = session.execute(
         _figures_query(period_id(session, period))
-        .where(OrgUnit.parent_id == unit_id)
+        .where(OrgUnit.parent_id == unit_id, existed_in(period))
         .order_by(OrgUnit.kind, OrgUnit.name)
     ).all()
     return [_figures(r) for r in rows]
@@ -129,7 +130,7 @@ def org_tree(session: Session, *, viewer: Viewer, period: str, max_depth: int = 
     rows = session.execute(
         select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.name, OrgUnit.kind, UnitRollup.score)
         .outerjoin(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))
-        .where(in_scope(viewer, OrgUnit.path), OrgUnit.depth <= root.depth + max_depth)
+        .where(in_scope(viewer, OrgUnit.path), OrgUnit.depth <= root.depth + max_depth, existed_in(period))
         .order_by(OrgUnit.depth, OrgUnit.id)
     ).all()
     frame = rows_frame(rows, ["unit_id", "parent_id", "name", "kind", "score"])
@@ -219,12 +220,42 @@ def unit_indicators(session: Session, *, viewer: Viewer, unit_id: int, period: s
 
 
 def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> pd.DataFrame:
-    """People of the unit and of the units directly below it, with their position and tasks due in the period.
+    """People of the unit and of the units directly below it in the period, with their position and tasks
+    due in it.
 
-    Deeper levels are one click away, which keeps a city's page from listing every civil servant.
+    Who worked where comes from the placements that overlap the period, so a past period lists the
+    people as they were placed then (after a merge, last year's ward still shows its staff); people
+    without any placement on record count where they work now. Deeper levels are one click away,
+    which keeps a city's page from listing every civil servant.
     """
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
+    placed = (
+        select(
+            PersonPlacement.person_id.label("person_id"),
+            PersonPlacement.unit_id.label("unit_id"),
+            PersonPlacement.position_id.label("position_id"),
+        )
+        .join(OrgUnit, OrgUnit.id == PersonPlacement.unit_id)
+        .join(Person, Person.id == PersonPlacement.person_id)
+        .where(
+            unit_and_children(unit.id),
+            PersonPlacement.valid_from <= chosen.end,
+            or_(PersonPlacement.valid_to.is_(None), PersonPlacement.valid_to >= chosen.start),
+            # Someone who left keeps the periods they worked in, not the ones after.
+            or_(Person.active.is_(True), PersonPlacement.valid_to.is_not(None)),
+        )
+    )
+    unplaced = (
+        select(Person.id, Person.unit_id, Person.position_id)
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(
+            unit_and_children(unit.id),
+            Person.active.is_(True),
+            ~select(PersonPlacement.id).where(PersonPlacement.person_id == Person.id).exists(),
+        )
+    )
+    members = union(placed, unplaced).subquery()  # union: one row per person, unit and position
     done_on_time = func.sum(case((and_(Task.status == "done", Task.delays == 0), 1), else_=0))
     due = func.count(Task.id)
     rows = (
@@ -237,8 +268,10 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
                 due.label("tasks"),
                 done_on_time.label("on_time"),
             )
-            .join(OrgUnit, OrgUnit.id == Person.unit_id)
-            .outerjoin(Position, Position.id == Person.position_id)
+            .select_from(members)
+            .join(Person, Person.id == members.c.person_id)
+            .join(OrgUnit, OrgUnit.id == members.c.unit_id)
+            .outerjoin(Position, Position.id == members.c.position_id)
             .outerjoin(
                 Task,
                 and_(
@@ -248,7 +281,6 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
                     Task.status != "cancelled",
                 ),
             )
-            .where(unit_and_children(unit.id), Person.active.is_(True))
             .group_by(Person.id, Person.full_name, Position.name, OrgUnit.name)
             .order_by(OrgUnit.name, Position.name, Person.full_name)
         )

@@ -34,6 +34,9 @@ OPERATIONS = st.one_of(
         st.floats(0, 3, allow_nan=False),
     ),
     st.tuples(st.just("edit_unit_weight"), st.integers(0, 3), st.floats(0, 4, allow_nan=False)),
+    # A reorganisation's trace on a unit: its row valid only between two days (or open-ended), so that
+    # its parent counts it only in the periods it existed in.
+    st.tuples(st.just("set_validity"), st.integers(1, 3), st.one_of(st.none(), DAYS), st.one_of(st.none(), DAYS)),
 )
 
 
@@ -75,6 +78,11 @@ def _apply(store: Store, op: tuple, units: list[int], indicators: list[int]) -> 
             row.target, row.weight = op[2], op[3]
         elif kind == "edit_unit_weight":
             session.get(OrgUnit, units[op[1] % len(units)]).weight = op[2]
+        elif kind == "set_validity":
+            unit = session.get(OrgUnit, units[op[1] % len(units)])
+            days = sorted(d for d in op[2:] if d is not None)
+            unit.valid_from = op[2] if len(days) < 2 else days[0]
+            unit.valid_to = op[3] if len(days) < 2 else days[1]
 
 
 def _snapshot(store: Store) -> dict[str, list[tuple]]:
