@@ -152,7 +152,7 @@ def _zip_bomb(path: Path) -> None:
         (b"PK\x03\x04 not really a zip", "Không đọc được tệp dưới dạng sổ tính Excel (.xlsx)."),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "Không đọc được tệp Excel cũ (.xls)"),
         (b" " * (10 * 1024 * 1024 + 1), "Tệp lớn hơn 10 MB."),
-        ("bomb", "Sổ tính khi giải nén lớn hơn 100 MB"),
+        ("bomb", "Sổ tính khi giải nén lớn hơn 60 MB"),
         (None, "Không mở được tệp."),
     ],
     ids=[
