@@ -11,6 +11,7 @@ shape: dates to YYYY-MM-DD, a citizen id Excel stored as a number back to its 12
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +44,7 @@ HEADER_ALIASES = {
     "lãnh đạo": "is_leader",
     "ngày bắt đầu": "start_date",
     "thư điện tử": "email",
+    "e-mail": "email",
     "điện thoại": "phone",
     "đang công tác": "active",
     "cập nhật lúc": "updated_at",
@@ -184,6 +186,8 @@ def _field(header: object, by_name: dict[str, FieldSpec]) -> str | None:
     if not isinstance(header, str):
         return None
     text = " ".join(header.strip().casefold().split())
+    # "Date of birth (YYYY-MM-DD)", "Ngày sinh (YYYY-MM-DD)": a hint in brackets is not part of the name.
+    text = re.sub(r"\s*\([^)]*\)$", "", text)
     key = text.replace(" ", "_").replace("-", "_")
     if key in by_name:
         return key

@@ -189,7 +189,7 @@ def _headers(kind: str) -> dict[str, str]:
 
 
 def _kind(value: Any) -> str:
-    return value if value in record_imports.KINDS else "people"
+    return value if isinstance(value, str) and value in record_imports.KINDS else "people"
 
 
 @callback(
