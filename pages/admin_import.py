@@ -44,10 +44,11 @@ IMPORT_BUTTON = "admin-import-button"
 CANCEL_BUTTON = "admin-import-cancel"
 HIDDEN = {"display": "none"}
 SHOWN = {"display": "inline-block"}
-# The request body limit is 20 MB (server/security.py); a file of 15 MB is 20 MB in base64. Anything
-# between the 10 MB limit and this reaches the server and is told why, before it is decoded; a bigger
-# file is refused by the browser, or by the server's body limit, both with a message.
-UPLOAD_MAX_SIZE = 14 * 1024 * 1024
+# No size cap in the browser: it would drop a bigger file without a word. A file up to 15 MB reaches the
+# callback, which refuses anything over the 10 MB limit before decoding it; a bigger one exceeds the
+# server's 20 MB body limit (server/security.py) and is refused unread, with the shell's "too large"
+# message (assets/callback_failures.js).
+UPLOAD_MAX_SIZE = -1
 
 
 def layout(**_kwargs: object) -> html.Div:
@@ -321,24 +322,33 @@ def _report(report: list[dict[str, Any]], kind: str) -> Any:
             html.H2(_("What to fix"), className="h6"),
             dag.AgGrid(
                 rowData=rows,
+                # The problem next to the row: on a phone it is what shows without scrolling sideways.
                 columnDefs=[
-                    {"field": "row", "headerName": _("Row"), "width": 80},
-                    {"field": "who", "headerName": _("Person") if kind == "people" else _("Unit"), "width": 200},
-                    {"field": "field", "headerName": _("Field"), "width": 170, "wrapText": True, "autoHeight": True},
+                    {"field": "row", "headerName": _("Row"), "width": 84, "pinned": "left", "filter": False},
                     {
                         "field": "problem",
                         "headerName": _("Problem"),
                         "flex": 1,
-                        "minWidth": 240,
+                        "minWidth": 250,
                         "wrapText": True,
                         "autoHeight": True,
                     },
-                    {"field": "quality", "headerName": _("Quality"), "width": 110},
-                    {"field": "effect", "headerName": _("Result"), "width": 150},
+                    {"field": "field", "headerName": _("Field"), "width": 170, "wrapText": True, "autoHeight": True},
+                    {"field": "who", "headerName": _("Person") if kind == "people" else _("Unit"), "width": 170},
+                    {"field": "quality", "headerName": _("Quality"), "width": 130},
+                    {"field": "effect", "headerName": _("Result"), "width": 160},
                 ],
                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                dashGridOptions={"localeText": grid_locale(), "animateRows": False},
-                style={"height": "420px"},
+                # A report is a few hundred rows at most: every column rendered, so a phone scrolls
+                # sideways to the quality and result (and screen readers read them).
+                dashGridOptions={
+                    "localeText": grid_locale(),
+                    "animateRows": False,
+                    "suppressColumnVirtualisation": True,
+                    # A short report takes its own height; a long one scrolls inside the page.
+                    **({"domLayout": "autoHeight"} if len(rows) <= 20 else {}),
+                },
+                style={} if len(rows) <= 20 else {"height": "520px"},
                 className="ag-theme-alpine admin-import-report",
             ),
         ]
