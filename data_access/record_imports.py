@@ -195,17 +195,18 @@ def _store_units(session: Session, codes: Sequence[str]) -> dict[str, tuple[str,
     return found
 
 
-def _placement(
-    session: Session, viewer: Viewer, shape: str, records: Sequence[object], start: int, end: int
+def placement_problems(
+    session: Session, shape: str, records: Sequence[object], start: int, end: int, *, scope_path: str | None
 ) -> list[Problem]:
-    """Where the chunk's records would go: inside the importer's subtree, and (units) under a parent of a
-    kind that may hold them. A unit whose parent is in the file is placed by the first store unit up its line."""
+    """Where records start..end would go: inside the importer's subtree (when `scope_path` is given: the
+    command line has no importer), and (units) under a parent of a kind that may hold them. A unit whose
+    parent is in the file is placed by the first store unit up its line."""
     problems: list[Problem] = []
     if shape == "profiles":
         codes = {i: _text(records[i], "unit_code") for i in range(start, end)}
         units = _store_units(session, [c for c in codes.values() if c])
         for index, code in codes.items():
-            if code in units and not covers(viewer.scope_path, units[code][0]):
+            if code in units and scope_path is not None and not covers(scope_path, units[code][0]):
                 problems.append(Problem(index, "unit_code", "out_of_scope", Quality.CORRECT, {"code": code}))
         return problems
     in_file: dict[str, int] = {}
@@ -223,7 +224,7 @@ def _placement(
             anchors[index] = parent
     units = _store_units(session, list(anchors.values()))
     for index, anchor in anchors.items():
-        if anchor in units and not covers(viewer.scope_path, units[anchor][0]):
+        if anchor in units and scope_path is not None and not covers(scope_path, units[anchor][0]):
             problems.append(Problem(index, "parent_code", "out_of_scope", Quality.CORRECT, {"code": anchor}))
             continue
         parent_code, kind = _text(records[index], "parent_code"), _text(records[index], "kind")
@@ -260,7 +261,7 @@ def _check_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobSt
         found = merged(
             shape, records, validator(records, _facts(session, shape, records[start:end]), today=clock_today())
         )
-        found += _placement(session, viewer, shape, records, start, end)
+        found += placement_problems(session, shape, records, start, end, scope_path=viewer.scope_path)
         by_record: dict[int, list[Problem]] = defaultdict(list)
         for problem in found:
             if start <= problem.record < end:
