@@ -42,7 +42,7 @@ from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer, in_scope
 from domain.admin_access import covers, may_administer
 from domain.records import Problem, Quality, RecordFacts, validate_profiles, validate_units
-from domain.records.imports import blocks, merged, parents_first, placement_problem
+from domain.records.imports import blocks, merged, orphaned, parents_first, placement_problem
 
 log = logging.getLogger("pulse.record_imports")
 
@@ -280,9 +280,20 @@ def _check_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobSt
             )
         if len(report) >= job.total_rows:
             job.status = "checked"
+            if shape == "units":
+                _keep_out_orphans(records, report)
         job.report_json = json.dumps(report, ensure_ascii=False, default=str)
         job.updated_at = now()
         return _state(job, report)
+
+
+def _keep_out_orphans(records: Sequence[object], report: list[dict[str, Any]]) -> None:
+    """A unit whose parent in the file is kept out is kept out too, said in its report entry."""
+    kept_out = {index for index, entry in enumerate(report) if entry["blocking"]}
+    for index, parent in orphaned(records, kept_out).items():
+        problem = Problem(index, "parent_code", "parent_left_out", Quality.CORRECT, {"code": parent})
+        report[index]["problems"].append(_plain(problem))
+        report[index]["blocking"] = True
 
 
 def _plain(problem: Problem) -> dict[str, Any]:

@@ -97,3 +97,30 @@ def parents_first(records: Sequence[Mapping[str, Any]]) -> list[int]:
 
 def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def orphaned(records: Sequence[object], kept_out: set[int]) -> dict[int, str]:
+    """Unit records whose parent in the same file is kept out (or is itself orphaned): index -> the parent's
+    code. They cannot be created either, and the report says why before anyone imports."""
+    by_code: dict[str, int] = {}
+    for index, record in enumerate(records):
+        code = record.get("code") if isinstance(record, Mapping) else None
+        if isinstance(code, str) and code.strip():
+            by_code.setdefault(code.strip(), index)
+    found: dict[int, str] = {}
+    changed = True
+    while changed:  # a chain of n units settles in n rounds; files are small
+        changed = False
+        for index, record in enumerate(records):
+            if index in kept_out or index in found or not isinstance(record, Mapping):
+                continue
+            parent = record.get("parent_code")
+            parent_index = by_code.get(parent.strip()) if isinstance(parent, str) else None
+            if (
+                parent_index is not None
+                and parent_index != index
+                and (parent_index in kept_out or parent_index in found)
+            ):
+                found[index] = parent.strip()  # type: ignore[union-attr]
+                changed = True
+    return found

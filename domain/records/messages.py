@@ -83,6 +83,7 @@ MESSAGES = {
     "kind_not_in_pulse": _("Pulse has no units of this kind (city, department, ward, commune, division, party board)."),
     "not_under_parent": _("A unit of this kind cannot go under %(parent)s."),
     "out_of_scope": _("Unit %(code)s is outside the units you administer."),
+    "parent_left_out": _("Its parent unit %(code)s in this file has problems of its own: fix that one first."),
 }
 
 

@@ -171,12 +171,17 @@ def test_a_units_file_builds_a_subtree_parents_first(demo_store: Store, people: 
          "valid_from": "2020-01-01", "valid_to": "2025-12-31", "successor_codes": ["SO-SO-P1"]},
         {"code": "SO-SO-X", "name": "Phường trong sở", "kind": "ward", "parent_code": "SO-SO",
          "valid_from": "2026-01-01"},  # a ward cannot sit under a department
+        {"code": "SO-SO-X-P1", "name": "Phòng của phường", "kind": "division", "parent_code": "SO-SO-X",
+         "valid_from": "2026-01-01"},  # fine in itself, but its parent is kept out
     ]  # fmt: skip
     content = json.dumps({"records": records}, ensure_ascii=False).encode()
     before = count(demo_store, OrgUnit)
     state, report = run_import(demo_store, people["admin"], "units", content)
     assert (state.valid, state.saved) == (4, 4)
-    assert problems_by_record(report) == {4: [("kind", "not_under_parent")]}
+    assert problems_by_record(report) == {
+        4: [("kind", "not_under_parent")],
+        5: [("parent_code", "parent_left_out")],
+    }
     assert count(demo_store, OrgUnit) == before + 4
     with demo_store.read() as session:
         made = {u.code: u for u in session.execute(select(OrgUnit).where(OrgUnit.code.like("SO-SO%"))).scalars()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from domain.records import Problem, Quality
-from domain.records.imports import blocks, merged, parents_first, placement_problem, pulse_problems
+from domain.records.imports import blocks, merged, orphaned, parents_first, placement_problem, pulse_problems
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,15 @@ def test_parents_come_before_their_children_and_cycles_do_not_hang() -> None:
     assert sorted(order) == list(range(6))
     assert order.index(2) < order.index(1) < order.index(0)
     assert order[:4] == [2, 1, 0, 3]
+
+
+def test_children_of_a_unit_kept_out_are_kept_out_down_the_line() -> None:
+    records = [
+        {"code": "A", "parent_code": "HN"},
+        {"code": "B", "parent_code": "A"},
+        {"code": "C", "parent_code": "B"},
+        {"code": "D", "parent_code": "HN"},
+        "not a record",
+    ]
+    assert orphaned(records, {0}) == {1: "A", 2: "B"}
+    assert orphaned(records, {3}) == {}
