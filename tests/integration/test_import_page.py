@@ -190,3 +190,12 @@ def test_the_template_has_translated_headers_and_reads_back(server: Flask) -> No
         # An untouched template reads as a file without records (refused as such), not as a broken one.
         read = record_files.read_record_bytes(content, shape="profiles" if kind == "people" else "units")
         assert (read.records, read.rows) == ([], [])
+        if kind == "people":  # filled in a spreadsheet program (openpyxl here), it reads back field by field
+            made = people_file(ward_positions(server.extensions["pulse"]["store"]), count=5)
+            keys = [c.value for c in sheet[2]]
+            for record in made.records:
+                sheet.append([record.get(k) for k in keys])
+            out = io.BytesIO()
+            book.save(out)
+            filled = record_files.read_record_bytes(out.getvalue(), shape="profiles")
+            assert filled.records == made.records and filled.rows == [3, 4, 5, 6, 7]
