@@ -78,6 +78,7 @@
   function kindOf(status) {
     if (status === 503) { return "busy"; }
     if (status === 401) { return "session"; }
+    if (status === 413) { return "too_large"; }
     if (status === 0 || status === 502 || status === 504) { return "offline"; }
     return "error";
   }

@@ -48,6 +48,7 @@ READER_LIMITS = xlsx_reader.Limits(max_bytes=MAX_BYTES, max_rows=2 * MAX_ROWS)
 # Column order of the template; the reader relies on it (id, date, value, comment are read back).
 TEMPLATE_KEYS = ("id", "code", "indicator", "unit", "unit_of_measure", "allowed", "date", "value", "comment")
 ID_COLUMN, DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN = 0, 6, 7, 8
+KIND = "values"  # ImportJob.kind of this module's jobs
 AT_WORK = ("checking", "importing")  # statuses the page keeps ticking for
 STALE_AFTER = timedelta(minutes=10)  # a chunk takes about a second; ten minutes without one is a stuck job
 
@@ -225,6 +226,7 @@ def _expire_stale(session: Session, viewer: Viewer) -> None:
         update(ImportJob)
         .where(
             ImportJob.user_id == viewer.user_id,
+            ImportJob.kind == KIND,
             ImportJob.status.in_(AT_WORK),
             func.coalesce(ImportJob.updated_at, ImportJob.created_at) < cutoff,
         )
@@ -243,6 +245,7 @@ def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> Job
         _expire_stale(session, viewer)
         job = ImportJob(
             user_id=viewer.user_id,
+            kind=KIND,
             filename=(filename or "?")[:200],
             created_at=now(),
             updated_at=now(),
@@ -268,7 +271,8 @@ def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> Job
 def _own_job(session: Session, viewer: Viewer, job_id: int, *, lock: bool = False) -> ImportJob:
     """The viewer's job; `lock` holds its row so that two ticks (two tabs, a retry) never run one chunk twice."""
     job = session.get(ImportJob, job_id, with_for_update=lock or None)
-    if job is None or job.user_id != viewer.user_id:
+    # A people or units job (data_access.record_imports) is not this page's: its rows are not values.
+    if job is None or job.user_id != viewer.user_id or job.kind != KIND:
         raise NotFound("import_job", job_id)
     return job
 
@@ -452,8 +456,10 @@ def job_report(session: Session, *, viewer: Viewer, job_id: int) -> tuple[JobSta
 def _status(store: Store, viewer: Viewer, job_id: int) -> str:
     """The job's status alone (its rows and report are megabytes: not read for a tick at rest)."""
     with store.read() as session:
-        found = session.execute(select(ImportJob.status, ImportJob.user_id).where(ImportJob.id == job_id)).one_or_none()
-    if found is None or found.user_id != viewer.user_id:
+        found = session.execute(
+            select(ImportJob.status, ImportJob.user_id, ImportJob.kind).where(ImportJob.id == job_id)
+        ).one_or_none()
+    if found is None or found.user_id != viewer.user_id or found.kind != KIND:
         raise NotFound("import_job", job_id)
     return found.status
 

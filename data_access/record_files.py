@@ -1,6 +1,7 @@
 """Profiles and org-unit files read into plain records: the interchange JSON, or an Excel sheet with
-one column per field. Bounded: 10 MB on disk, 100 MB unpacked (a zip bomb stops here, before
-openpyxl inflates anything), 50,000 records.
+one column per field (named in the first or second row). Bounded: 10 MB on disk, 50,000 records, and
+an .xlsx goes through the bounded reader (data_access/xlsx_reader.py), which refuses a zip bomb or a
+sheet of millions of empty rows before it costs memory or time.
 
 Reading never judges the values (the validators do); it only turns Excel cells into the JSON
 shape: dates to YYYY-MM-DD, a citizen id Excel stored as a number back to its 12 digits,
@@ -9,25 +10,19 @@ shape: dates to YYYY-MM-DD, a citizen id Excel stored as a number back to its 12
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
-import zlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
-from data_access.errors import PulseError
+from data_access import xlsx_reader
+from data_access.errors import Invalid, PulseError
 from domain.records import org_units, profiles
 from domain.records.qualities import FieldSpec
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED = 100 * 1024 * 1024
-MAX_ZIP_MEMBERS = 1000
 MAX_RECORDS = 50_000
 SHAPES: dict[str, tuple[FieldSpec, ...]] = {"profiles": profiles.FIELDS, "units": org_units.FIELDS}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls container
@@ -49,6 +44,7 @@ HEADER_ALIASES = {
     "lãnh đạo": "is_leader",
     "ngày bắt đầu": "start_date",
     "thư điện tử": "email",
+    "e-mail": "email",
     "điện thoại": "phone",
     "đang công tác": "active",
     "cập nhật lúc": "updated_at",
@@ -118,61 +114,80 @@ def _read_json(content: bytes) -> RecordFile:
     return RecordFile(records=records)
 
 
-def _check_archive(content: bytes) -> None:
-    """Refuse a workbook that would inflate past the cap. zipfile stops at each member's declared size,
-    so the declared sizes bound what openpyxl can ever unpack."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise RecordFileError("file_not_workbook") from None
-    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
-        raise RecordFileError("file_unpacks_too_large", limit=MAX_UNPACKED // (1024 * 1024))
+# The bounded reader's limits for a records file: 10 MB on the wire, 64 columns (the widest shape has 14
+# fields), rows as many as records allowed plus a few header and blank rows.
+READER_LIMITS = xlsx_reader.Limits(max_bytes=MAX_BYTES, max_rows=MAX_RECORDS + 1_000)
+SHEETS_TRIED = 3  # a guide or a lookup sheet may come first; the records are on one of the first three
+HEADER_ROWS = 2  # the header is the first or second row (Pulse's templates hide the field names in row 2)
+# The reader's refusals as the records' message codes (domain.records.messages).
+_READER_CODES = {
+    "file_too_large": ("file_too_large", "mb"),
+    "file_unpacks_too_large": ("file_unpacks_too_large", "mb"),
+    "too_many_rows": ("file_too_many_records", "limit"),
+    "too_many_columns": ("file_too_many_columns", "n"),
+}
 
 
 def _read_workbook(content: bytes, specs: tuple[FieldSpec, ...]) -> RecordFile:
-    _check_archive(content)
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, zlib.error, OSError, ValueError, KeyError, TypeError, EOFError):
-        raise RecordFileError("file_not_workbook") from None
-    try:
-        return _read_sheets(book, specs)
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, KeyError, TypeError, EOFError):
-        raise RecordFileError("file_not_workbook") from None
-    finally:
-        book.close()
+    """The first of the first sheets whose first or second row names at least two fields.
 
-
-def _read_sheets(book: Any, specs: tuple[FieldSpec, ...]) -> RecordFile:
+    Through the bounded reader (data_access/xlsx_reader.py): a zip bomb, a sheet of millions of empty
+    rows or thousands of columns, a DTD is refused before it costs memory or time."""
     by_name = {spec.name: spec for spec in specs}
-    for sheet in book.worksheets:
-        header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        found = {index: _field(cell, by_name) for index, cell in enumerate(header)}
-        columns = {index: name for index, name in found.items() if name is not None}
-        if len(columns) < 2:
-            continue  # a guide or a lookup sheet
-        records: list[Any] = []
-        rows: list[int] = []
-        width = max(columns) + 1
-        for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
-            record = {name: _cell(cells[index], by_name[name]) for index, name in columns.items() if index < len(cells)}
-            record = {name: value for name, value in record.items() if value is not None}
-            if not record:
-                continue
-            if len(records) >= MAX_RECORDS:
-                raise RecordFileError("file_too_many_records", limit=MAX_RECORDS)
-            records.append(record)
-            rows.append(number)
-        return RecordFile(records=records, rows=rows)
+    for index in range(SHEETS_TRIED):
+        try:
+            found = _read_sheet(content, index, by_name)
+        except Invalid as refusal:
+            code = next(iter(refusal.problems.values()), "")
+            if code == "no_such_sheet":
+                break
+            mapped, param = _READER_CODES.get(code, ("file_not_workbook", ""))
+            limit = refusal.params.get(param)
+            if mapped == "file_too_many_records":
+                limit = MAX_RECORDS
+            raise RecordFileError(mapped, **({"limit": limit} if limit is not None else {})) from None
+        if found is not None:
+            return found
     example = ", ".join(spec.name for spec in specs if spec.required)
     raise RecordFileError("file_no_columns", example=example)
+
+
+def _read_sheet(content: bytes, index: int, by_name: dict[str, FieldSpec]) -> RecordFile | None:
+    columns: dict[int, str] = {}
+    header_row = 0
+    records: list[Any] = []
+    rows: list[int] = []
+    for number, cells in xlsx_reader.read_sheet(content, index=index, columns=READER_LIMITS.max_columns,
+                                                limits=READER_LIMITS):  # fmt: skip
+        if number <= HEADER_ROWS:
+            found = {i: name for i, name in ((i, _field(cell, by_name)) for i, cell in enumerate(cells)) if name}
+            if len(found) >= 2 and len(found) >= len(columns):
+                columns, header_row = found, number
+                records, rows = [], []
+                continue
+        if not columns:
+            if number > HEADER_ROWS:
+                return None  # a guide or a lookup sheet
+            continue
+        if number <= header_row:
+            continue
+        record = {name: _cell(cells[i], by_name[name]) for i, name in columns.items() if i < len(cells)}
+        record = {name: value for name, value in record.items() if value is not None}
+        if not record:
+            continue
+        if len(records) >= MAX_RECORDS:
+            raise RecordFileError("file_too_many_records", limit=MAX_RECORDS)
+        records.append(record)
+        rows.append(number)
+    return RecordFile(records=records, rows=rows) if columns else None
 
 
 def _field(header: object, by_name: dict[str, FieldSpec]) -> str | None:
     if not isinstance(header, str):
         return None
     text = " ".join(header.strip().casefold().split())
+    # "Date of birth (YYYY-MM-DD)", "Ngày sinh (YYYY-MM-DD)": a hint in brackets is not part of the name.
+    text = re.sub(r"\s*\([^)]*\)$", "", text)
     key = text.replace(" ", "_").replace("-", "_")
     if key in by_name:
         return key

@@ -53,6 +53,7 @@ class Sheet:
     widths: Sequence[float] = ()
     freeze: str | None = None
     shaded_columns: Sequence[int] = field(default=())  # 0-based; shaded on the rows below the header
+    hidden_rows: Sequence[int] = field(default=())  # 1-based: rows kept for the machine (a key row under the header)
 
 
 def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
@@ -72,6 +73,8 @@ def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
                     sheet.cell(row=number, column=column + 1).fill = fill
         for index, width in enumerate(spec.widths, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+        for number in spec.hidden_rows:
+            sheet.row_dimensions[number].hidden = True
         if spec.freeze:
             sheet.freeze_panes = spec.freeze
     if not book.sheetnames:

@@ -193,22 +193,24 @@ class _Book:
     epoch: datetime
 
 
-def _book(parts: _Parts) -> _Book:
-    first: list[str] = []
+def _book(parts: _Parts, index: int = 0) -> _Book:
+    listed: list[str] = []
     epoch = [CALENDAR_WINDOWS_1900]
 
     def start(name: str, attributes: dict[str, str]) -> None:
         local = _local(name)
-        if local == "sheet" and not first:
-            first.append(_attribute(attributes, "id") or "")
+        if local == "sheet" and len(listed) <= index:
+            listed.append(_attribute(attributes, "id") or "")
         elif local == "workbookPr" and attributes.get("date1904") in ("1", "true"):
             epoch[0] = CALENDAR_MAC_1904
 
     parts.run("xl/workbook.xml", start, max_size=4 * MIB)
     relations = _relationships(parts, "xl/workbook.xml")
-    if not first or first[0] not in relations:
+    if index > 0 and len(listed) <= index:
+        raise Invalid({"file": "no_such_sheet"})
+    if len(listed) <= index or listed[index] not in relations:
         raise unreadable()
-    kind, sheet = relations[first[0]]
+    kind, sheet = relations[listed[index]]
     if not kind.endswith(REL_WORKSHEET):
         raise unreadable()  # the first sheet is a chart sheet or something else
     by_kind = {k.rpartition("/")[2]: m for k, m in relations.values()}
@@ -452,8 +454,15 @@ def read_first_sheet(
     "file_too_large", "file_unpacks_too_large", "too_many_rows", "too_many_columns" or
     "unreadable_file".
     """
+    return read_sheet(content, index=0, columns=columns, limits=limits)
+
+
+def read_sheet(
+    content: bytes, *, index: int, columns: int, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """As `read_first_sheet`, for the sheet at `index` (0 the first); "no_such_sheet" past the last one."""
     parts = _Parts(content, limits)
-    book = _book(parts)
+    book = _book(parts, index)
     strings = _shared_strings(parts, book.shared_strings, limits)
     walker = _SheetWalker(columns, strings, _date_styles(parts, book.styles), book.epoch, limits)
     for _ in parts.parse(book.sheet, walker.start, walker.end, walker.data, max_size=limits.max_member):

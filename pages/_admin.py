@@ -29,6 +29,7 @@ USERS_PATH = "/admin/users"
 PERIODS_PATH = "/admin/periods"
 QUALITY_PATH = "/admin/quality"
 PEOPLE_PATH = "/admin/people"  # built by another slice; the quality page links a person's record there
+IMPORT_PATH = "/admin/import"
 
 _FIELDS = {
     "name": lazy_gettext("Unit name"),
@@ -108,6 +109,7 @@ def admin_menu(active: str) -> dbc.Nav:
     entries = [
         (UNITS_PATH, _("Organisation units")),
         (USERS_PATH, _("Accounts")),
+        (IMPORT_PATH, _("Import people and units")),
         (QUALITY_PATH, _("Data quality")),
     ]
     if may_administer_periods(str(getattr(getattr(current_user, "role", None), "value", ""))):

@@ -1,5 +1,7 @@
 """`flask --app app people validate FILE` and `units validate FILE`: check a profiles or org-units
-file (interchange JSON or Excel) against the store before importing it.
+file (interchange JSON, or Excel such as /admin/import's templates) against the store before importing
+it: the same check as the import page's (the six qualities, what Pulse requires, where units may go),
+except the importer's subtree, since the command line has no importing user.
 
 Exit status for scripts: 0 no problem, 1 problems found, 2 the file cannot be read. With
 `--format json` standard output is exactly {"records": N, "problems": [...]}.
@@ -19,6 +21,7 @@ from flask_babel import force_locale
 from config.clock import today
 from data_access.record_facts import load_facts
 from data_access.record_files import RecordFile, RecordFileError, read_record_file
+from data_access.record_imports import placement_problems
 from domain.records import (
     STALE_DAYS,
     Problem,
@@ -29,6 +32,7 @@ from domain.records import (
     validate_profiles,
     validate_units,
 )
+from domain.records.imports import blocks, merged
 from server.context import current_settings, current_store
 from server.i18n import _, gettext
 
@@ -97,7 +101,12 @@ def _validate(path: str, *, shape: str, output: str, language: str | None, stale
         with current_store().read() as session:
             facts = _facts(session, read.records, shape)
         validator: Validator = validate_profiles if shape == "profiles" else validate_units
-        problems = validator(read.records, facts, today=today(), stale_days=stale_days)
+        # The same check as /admin/import's, but for the importer's subtree: the shape, what Pulse itself
+        # requires, and where units may go.
+        problems = merged(shape, read.records, validator(read.records, facts, today=today(), stale_days=stale_days))
+        with current_store().read() as session:
+            problems += placement_problems(session, shape, read.records, 0, len(read.records), scope_path=None)
+        problems.sort(key=lambda p: p.record)
         rows = describe(problems, gettext)
         if output == "json":
             click.echo(json.dumps({"records": len(read.records), "problems": rows}, ensure_ascii=False))
@@ -130,12 +139,13 @@ def _print_report(path: str, read: RecordFile, problems: Sequence[Problem], rows
         click.echo(_("Every record passes the six qualities."))
         return
     labels = _quality_labels()
-    for row in rows:
+    for problem, row in zip(problems, rows, strict=True):
         where = _("Record %(record)s", record=row["record"])
         if read.rows is not None and 0 <= row["record"] < len(read.rows):
             where = _("Record %(record)s (sheet row %(row)s)", record=row["record"], row=read.rows[row["record"]])
         field = f" · {row['field']}" if row["field"] else ""
-        click.echo(f"{where}{field} · {labels[Quality(row['quality'])]}: {row['message']}")
+        note = "" if blocks(problem) else " " + _("(does not stop an import)")
+        click.echo(f"{where}{field} · {labels[Quality(row['quality'])]}: {row['message']}{note}")
     counts = Counter(p.quality for p in problems)
     records = len({p.record for p in problems})
     summary = ", ".join(f"{labels[q]} {counts[q]}" for q in Quality if counts[q])

@@ -105,6 +105,8 @@ def failure_texts() -> html.Div:
         + " "
         + still_here,
         "data-session": _("Your session has ended. Log in again in a new tab, then try again.") + " " + still_here,
+        # A request over the server's 20 MB body limit (413), in practice an upload: refused before it is read.
+        "data-too_large": _("The file is too large to send: nothing was read or saved. Split it or make it smaller."),
         "data-close": _("Close"),
     }
     return html.Div(id="pulse-failure-text", hidden=True, **texts)

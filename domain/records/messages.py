@@ -76,6 +76,14 @@ MESSAGES = {
     "file_no_records": _('The JSON is not in the exchange format: expected {"records": [...]}.'),
     "file_no_columns": _("No sheet has the expected column headers (for example %(example)s)."),
     "file_too_many_records": _("The file has more than %(limit)s records; split it."),
+    "file_empty": _("The file holds no records."),
+    "file_too_many_columns": _("The sheet has cells beyond column %(limit)s: keep only the template's columns."),
+    # what Pulse itself needs to take a record in (domain.records.imports)
+    "required_in_pulse": _("Required in Pulse: this field is empty or missing."),
+    "kind_not_in_pulse": _("Pulse has no units of this kind (city, department, ward, commune, division, party board)."),
+    "not_under_parent": _("A unit of this kind cannot go under %(parent)s."),
+    "out_of_scope": _("Unit %(code)s is outside the units you administer."),
+    "parent_left_out": _("Its parent unit %(code)s in this file has problems of its own: fix that one first."),
 }
 
 
