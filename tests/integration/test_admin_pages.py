@@ -346,3 +346,13 @@ def test_the_quality_page_counts_per_unit_and_links_each_record_to_fix(server: F
         post(client, body(key, spec, {"admin-quality-grid": [{"id": str(other)}]})).get_json(), ensure_ascii=False
     )
     assert "/admin/people?person=" not in forged
+
+
+def test_a_unit_administrator_reads_its_ward_and_keeps_its_own_account(server: Flask) -> None:
+    """It lands on its ward's overview and changes its own password or language on /account; the work
+    pages (tasks, entry, evaluations) are for the people who do the work."""
+    client = logged_in(server, "quantri.hoankiem")
+    for path in ("/", "/account", "/lagging", "/admin/units", "/admin/users", "/admin/quality"):
+        assert client.get(path).status_code == 200, path
+    for path in ("/work", "/entry", "/evaluations", "/admin/periods"):
+        assert client.get(path).status_code == 403, path
