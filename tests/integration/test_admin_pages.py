@@ -240,6 +240,10 @@ def test_a_ward_administrator_gets_its_subtree_and_cannot_touch_another_ward(ser
     key, spec = _spec(app, "admin-units-tree.children")
     tree = json.dumps(post(client, body(key, spec, {"admin-units-expanded": [ward.id]})).get_json(), ensure_ascii=False)
     assert ward.name in tree and other.name not in tree
+    key, spec = _spec(app, "admin-units-panel.hidden")
+    panel = post(client, body(key, spec, {"admin-units-selected": {"id": ward.id}})).get_json()["response"]
+    assert panel["admin-units-change-cards"]["hidden"] is True  # its own ward: create under it, nothing more
+    assert panel["admin-units-panel"]["hidden"] is False
     key, spec = _spec(app, "admin-users-grid.rowData")
     grid = json.dumps(post(client, body(key, spec)).get_json(), ensure_ascii=False)
     assert "canbo.hoankiem" in grid and "truongphong.khcn" not in grid and '"admin"' not in grid
