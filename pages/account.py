@@ -24,7 +24,7 @@ dash.register_page(
     name="Account",
     order=90,
     nav_label=None,
-    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
+    roles=[Role.ADMIN, Role.UNIT_ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
     title="Pulse",
 )
 

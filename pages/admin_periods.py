@@ -115,10 +115,18 @@ def layout(**_kwargs: object) -> html.Div:
 
 def _columns() -> list[dict[str, Any]]:
     return [
-        {"field": "label", "headerName": _("Period"), "flex": 2, "minWidth": 150},
-        {"field": "dates", "headerName": _("Dates"), "flex": 2, "minWidth": 170},
-        {"field": "state", "headerName": _("State"), "flex": 1},
-        {"field": "grace_days", "headerName": _("Grace days"), "flex": 1, "type": "rightAligned"},
+        # State and grace days before the dates: on a phone the first columns are what shows.
+        {"field": "label", "headerName": _("Period"), "flex": 2, "minWidth": 156},
+        {"field": "state", "headerName": _("State"), "flex": 1, "minWidth": 96},
+        {
+            "field": "grace_days",
+            "headerName": _("Grace days"),
+            "headerTooltip": _("Grace days"),
+            "flex": 1,
+            "minWidth": 110,
+            "type": "rightAligned",
+        },
+        {"field": "dates", "headerName": _("Dates"), "flex": 2, "minWidth": 190},
     ]
 
 

@@ -16,7 +16,6 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.labels import unit_kind_label
 from components.tables import grid_locale
 from config.clock import today
 from data_access.queries import quality as queries
@@ -116,16 +115,17 @@ def _columns() -> list[dict[str, Any]]:
             "field": quality.value,
             "headerName": labels[quality.value].capitalize(),
             "flex": 1,
+            "minWidth": 96,
             "type": "rightAligned",
             "cellClassRules": {"admin-quality-bad": "params.value > 0"},
         }
         for quality in Quality
     ]
     return [
-        {"field": "unit", "headerName": _("Unit"), "flex": 3, "minWidth": 220, "pinned": "left"},
-        {"field": "people", "headerName": _("People"), "flex": 1, "type": "rightAligned"},
+        {"field": "unit", "headerName": _("Unit"), "flex": 3, "minWidth": 240, "tooltipField": "unit"},
+        {"field": "people", "headerName": _("People"), "flex": 1, "minWidth": 90, "type": "rightAligned"},
         *counts,
-        {"field": "to_fix", "headerName": _("Records to fix"), "flex": 1, "type": "rightAligned", "minWidth": 110},
+        {"field": "to_fix", "headerName": _("Records to fix"), "flex": 1, "minWidth": 140, "type": "rightAligned"},
     ]
 
 
@@ -145,7 +145,7 @@ def render(search: Any, page: Any) -> tuple[Any, ...]:
     data = [
         {
             "id": str(r.unit_id),
-            "unit": "\u2003" * min(r.depth, 6) + f"{r.name} · {unit_kind_label(r.kind)}",
+            "unit": "\u2003" * min(r.depth, 6) + r.name,
             "people": r.people,
             **r.failing,
             "to_fix": r.records_failing,

@@ -20,7 +20,7 @@ from data_access.commands import admin_reorgs as reorgs
 from data_access.commands import admin_units as commands
 from data_access.errors import PulseError
 from data_access.queries import admin as queries
-from domain.admin_access import ADMIN_PAGE_ROLES
+from domain.admin_access import ADMIN_PAGE_ROLES, may_change_unit
 from domain.org_changes import ALLOWED_CHILDREN, CREATABLE_KINDS
 from domain.text import fold
 from pages._admin import UNITS_PATH, admin_alert, admin_menu, admin_viewer
@@ -47,6 +47,7 @@ SELECTED = "admin-units-selected"
 REFRESH = "admin-units-refresh"
 PANEL = "admin-units-panel"
 PANEL_TITLE = "admin-units-panel-title"
+CHANGE_CARDS = "admin-units-change-cards"
 NEW_NAME = "admin-units-new-name"
 NEW_KIND = "admin-units-new-kind"
 CREATE_CARD = "admin-units-create-card"
@@ -125,38 +126,47 @@ def _panel() -> html.Div:
                 id=CREATE_CARD,
                 className="mb-3",
             ),
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.H3(_("Rename"), className="h6"),
-                        dbc.Input(id=RENAME_NAME, maxLength=200, className="mb-2"),
-                        dbc.Button(_("Rename"), id=RENAME, color="primary", n_clicks=0),
-                    ]
-                ),
-                className="mb-3",
-            ),
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.H3(_("Move under another unit"), className="h6"),
-                        dcc.Dropdown(id=MOVE_PARENT, options=[], className="mb-2", placeholder=_("Choose a unit")),
-                        dbc.Button(_("Move"), id=MOVE, color="primary", n_clicks=0),
-                    ]
-                ),
-                className="mb-3",
-            ),
-            _reorganise_card(),
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.H3(_("Close the unit"), className="h6"),
-                        html.P(
-                            _("Only a unit without active people and without open units under it can be closed."),
-                            className="text-secondary small",
+            html.Div(
+                [
+                    dbc.Card(
+                        dbc.CardBody(
+                            [
+                                html.H3(_("Rename"), className="h6"),
+                                dbc.Input(id=RENAME_NAME, maxLength=200, className="mb-2"),
+                                dbc.Button(_("Rename"), id=RENAME, color="primary", n_clicks=0),
+                            ]
                         ),
-                        dbc.Button(_("Close the unit"), id=CLOSE, color="danger", outline=True, n_clicks=0),
-                    ]
-                ),
+                        className="mb-3",
+                    ),
+                    dbc.Card(
+                        dbc.CardBody(
+                            [
+                                html.H3(_("Move under another unit"), className="h6"),
+                                dcc.Dropdown(
+                                    id=MOVE_PARENT, options=[], className="mb-2", placeholder=_("Choose a unit")
+                                ),
+                                dbc.Button(_("Move"), id=MOVE, color="primary", n_clicks=0),
+                            ]
+                        ),
+                        className="mb-3",
+                    ),
+                    _reorganise_card(),
+                    dbc.Card(
+                        dbc.CardBody(
+                            [
+                                html.H3(_("Close the unit"), className="h6"),
+                                html.P(
+                                    _(
+                                        "Only a unit without active people and without open units under it can be closed."
+                                    ),
+                                    className="text-secondary small",
+                                ),
+                                dbc.Button(_("Close the unit"), id=CLOSE, color="danger", outline=True, n_clicks=0),
+                            ]
+                        ),
+                    ),
+                ],
+                id=CHANGE_CARDS,
             ),
         ],
         id=PANEL,
@@ -375,6 +385,7 @@ def pick(_clicks: Any) -> dict[str, Any]:
     Output(MOVE_PARENT, "options"),
     Output(REORG_WITH, "options"),
     Output(REORG_PARENT, "options"),
+    Output(CHANGE_CARDS, "hidden"),
     Input(SELECTED, "data"),
 )
 def show_panel(selected: Any) -> tuple[Any, ...]:
@@ -382,12 +393,12 @@ def show_panel(selected: Any) -> tuple[Any, ...]:
     viewer = admin_viewer()
     unit_id = as_id(selected.get("id")) if isinstance(selected, dict) else None
     if unit_id is None:
-        return True, "", "", [], None, no_update, [], [], []
+        return True, "", "", [], None, no_update, [], [], [], True
     with current_store().read() as session:
         tree = queries.unit_tree(session, viewer=viewer)
     unit = next((u for u in tree if u.id == unit_id), None)
     if unit is None:
-        return True, "", "", [], None, no_update, [], [], []
+        return True, "", "", [], None, no_update, [], [], [], True
     kinds = [k for k in CREATABLE_KINDS if k in ALLOWED_CHILDREN.get(unit.kind, frozenset())]
     inside = _subtree(tree, unit.id)
     parents = [
@@ -410,6 +421,8 @@ def show_panel(selected: Any) -> tuple[Any, ...]:
         parents,
         partners,
         parents,
+        # A delegated administrator's own ward is the administrator's to rename, move or close.
+        not may_change_unit(viewer.role.value, viewer.scope_path, unit.path, viewer.scope_kind),
     )
 
 

@@ -43,7 +43,7 @@ dash.register_page(
     order=6,
     nav_label=None,
     title="Pulse",
-    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
+    roles=[Role.ADMIN, Role.UNIT_ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 IDS = DetailIds("indicator")

@@ -46,7 +46,7 @@ dash.register_page(
     order=20,
     nav_label=lazy_gettext("Lagging indicators"),
     title="Pulse",
-    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
+    roles=[Role.ADMIN, Role.UNIT_ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 PERIOD_ID = "lagging-period"

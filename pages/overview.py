@@ -28,7 +28,7 @@ dash.register_page(
     order=0,
     nav_label=lazy_gettext("Overview"),
     title="Pulse",
-    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
+    roles=[Role.ADMIN, Role.UNIT_ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 PERIOD_ID = "overview-period"

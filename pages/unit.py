@@ -30,7 +30,7 @@ dash.register_page(
     order=5,
     nav_label=None,
     title="Pulse",
-    roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
+    roles=[Role.ADMIN, Role.UNIT_ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )
 
 IDS = DetailIds("unit")

@@ -62,6 +62,12 @@ def page_allows(page: dict[str, Any], role: str, scope_kind: str) -> bool:
     return not page.get("admin") or may_administer(role, scope_kind)
 
 
+def _scope_kind() -> str:
+    from server.context import current_viewer  # loaded once per request, kept for the callbacks
+
+    return current_viewer().scope_kind
+
+
 def _as_anonymous() -> None:
     """Go on as an anonymous visitor for the rest of this request, without asking the database again."""
     g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
@@ -109,10 +115,12 @@ def init_security(server: Flask, settings: Settings) -> None:
                 return jsonify(error="password change required"), 403
             return redirect(url_for("auth.password_form", next=request.full_path.rstrip("?")))
         page = _page_of(path) if request.method == "GET" and not path.startswith(API_PREFIXES) else None
-        if page is not None and (page.get("roles") is not None or page.get("admin")):
-            from server.context import current_viewer  # the scope's kind is in the viewer, loaded once per request
-
-            if not page_allows(page, current_user.role.value, current_viewer().scope_kind):
+        if page is not None:
+            role = current_user.role.value
+            roles = page.get("roles")
+            # The role alone decides most pages; only an administration page needs the scope's kind (one read).
+            scope_kind = _scope_kind() if page.get("admin") and (roles is None or role in roles) else ""
+            if not page_allows(page, role, scope_kind):
                 return render_template("error.html", code=403), 403
         return None
 

@@ -50,6 +50,7 @@ class UnitNode:
     people: int
     folded: str  # the name without accents, for searching
     version: str
+    path: str = ""  # the materialised path, for the permission rules (domain.admin_access)
 
 
 def unit_tree(session: Session, *, viewer: Viewer) -> list[UnitNode]:
@@ -85,6 +86,7 @@ def unit_tree(session: Session, *, viewer: Viewer) -> list[UnitNode]:
                 people=int(people.get(unit.id, 0)),
                 folded=fold(unit.name),
                 version=unit_token(unit),
+                path=unit.path,
             )
         )
         stack.extend(sorted(children.get(unit.id, []), key=lambda u: fold(u.name), reverse=True))

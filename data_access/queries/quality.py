@@ -40,7 +40,7 @@ class UnitQuality:
     unit_id: int
     name: str
     kind: str
-    depth: int
+    depth: int  # below the viewer's scope unit (0: the scope unit itself)
     people: int
     failing: dict[str, int]  # quality value -> records failing it
     records_failing: int
@@ -69,6 +69,7 @@ def quality_page(
     start = (max(page, 1) - 1) * size
     shown = matching[start : start + size]
     issues = _issues(session, [u.id for u in shown], today=today)
+    top = min((u.depth for u in tree), default=0)
     rows: list[UnitQuality] = []
     for unit in shown:
         # One index per record (the unit itself or one of its people), so each record counts once per quality.
@@ -83,7 +84,7 @@ def quality_page(
                 unit_id=unit.id,
                 name=unit.name,
                 kind=unit.kind,
-                depth=unit.depth,
+                depth=unit.depth - top,
                 people=unit.people,
                 failing={q.value: counts.get(q, 0) for q in Quality},
                 records_failing=failing_records(keyed, lambda _record: 0).get(0, 0),

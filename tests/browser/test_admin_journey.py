@@ -1,6 +1,7 @@
 """From `seed --scale empty`, the administrator sets up a ward in the browser: finds Phường Hoàn Kiếm
 in the tree by typing without accents, creates a division under it, renames it, and creates a
-ward-leader account; that leader logs in with the password shown once and sees the ward on /."""
+ward-leader account; that leader logs in with the password shown once, sees the ward on / and
+administers the ward's subtree (delegated administration), nothing else."""
 
 from __future__ import annotations
 
@@ -79,7 +80,11 @@ def test_the_administrator_sets_up_a_ward_and_its_leader_logs_in(  # type: ignor
         log_in(leader, base, "lanhdao.hoankiem", password)
         leader.goto(f"{base}/")
         expect(leader.locator("h1")).to_contain_text(WARD)
-        assert leader.get_by_role("link", name="Quản trị").count() == 0
+        # A ward's leader administers the ward's people and accounts: the menu entry is there, the tree is the ward's.
+        leader.get_by_role("link", name="Quản trị").click()
+        expect(leader.get_by_role("button", name=WARD, exact=True)).to_be_visible()
+        assert leader.get_by_role("button", name="Phường Ba Đình", exact=True).count() == 0
+        leader.goto(f"{base}/")
         screenshot(leader, "admin-new-ward-leader-overview")
     finally:
         admin_context.close()

@@ -240,6 +240,10 @@ def test_a_ward_administrator_gets_its_subtree_and_cannot_touch_another_ward(ser
     key, spec = _spec(app, "admin-units-tree.children")
     tree = json.dumps(post(client, body(key, spec, {"admin-units-expanded": [ward.id]})).get_json(), ensure_ascii=False)
     assert ward.name in tree and other.name not in tree
+    key, spec = _spec(app, "admin-units-panel.hidden")
+    panel = post(client, body(key, spec, {"admin-units-selected": {"id": ward.id}})).get_json()["response"]
+    assert panel["admin-units-change-cards"]["hidden"] is True  # its own ward: create under it, nothing more
+    assert panel["admin-units-panel"]["hidden"] is False
     key, spec = _spec(app, "admin-users-grid.rowData")
     grid = json.dumps(post(client, body(key, spec)).get_json(), ensure_ascii=False)
     assert "canbo.hoankiem" in grid and "truongphong.khcn" not in grid and '"admin"' not in grid
@@ -346,3 +350,13 @@ def test_the_quality_page_counts_per_unit_and_links_each_record_to_fix(server: F
         post(client, body(key, spec, {"admin-quality-grid": [{"id": str(other)}]})).get_json(), ensure_ascii=False
     )
     assert "/admin/people?person=" not in forged
+
+
+def test_a_unit_administrator_reads_its_ward_and_keeps_its_own_account(server: Flask) -> None:
+    """It lands on its ward's overview and changes its own password or language on /account; the work
+    pages (tasks, entry, evaluations) are for the people who do the work."""
+    client = logged_in(server, "quantri.hoankiem")
+    for path in ("/", "/account", "/lagging", "/admin/units", "/admin/users", "/admin/quality"):
+        assert client.get(path).status_code == 200, path
+    for path in ("/work", "/entry", "/evaluations", "/admin/periods"):
+        assert client.get(path).status_code == 403, path

@@ -63,3 +63,17 @@ def test_notices_sweep_raises_deadline_notices_once(server: Flask) -> None:
     again = runner.invoke(args=["notices", "sweep", "--today", "2026-11-20"])
     assert again.output.startswith("0 new deadline notice(s)")
     assert runner.invoke(args=["notices", "sweep", "--help"]).exit_code == 0
+
+
+def test_a_ward_unit_administrator_from_the_command_line(server: Flask) -> None:
+    runner = server.test_cli_runner()
+    made = runner.invoke(
+        args=["users", "create", "--username", "quantri.tuliem", "--role", "unit_admin", "--scope", "W00592"]
+        + ["--password-stdin"],
+        input="Mat-khau-quan-tri-2026\n",
+    )
+    assert made.exit_code == 0, made.output
+    client = server.test_client()
+    assert login(client, "quantri.tuliem", "Mat-khau-quan-tri-2026").status_code == 302
+    assert client.get("/admin/users").status_code == 200
+    assert client.get("/admin/periods").status_code == 403
