@@ -380,6 +380,7 @@ def _one_more(ticks: Any) -> int:
     Output(PROGRESS, "label"),
     Output(CANCEL_BUTTON, "style"),
     Output(TICK, "max_intervals"),
+    Output(PROGRESS, "animated"),
     Input(UPLOAD, "contents"),
     State(UPLOAD, "filename"),
     State(KIND, "value"),
@@ -393,7 +394,7 @@ def upload(contents: Any, filename: Any, kind: Any, ticks: Any) -> tuple[Any, ..
     if not isinstance(contents, str) or "," not in contents:
         raise PreventUpdate
     store = current_store()
-    refused = (None, True, None, None, HIDDEN, 0, "", HIDDEN, no_update)
+    refused = (None, True, None, None, HIDDEN, 0, "", HIDDEN, no_update, False)
     try:
         record_imports.ensure_may_import(store, viewer=viewer)
         encoded = contents.split(",", 1)[1]
@@ -408,7 +409,7 @@ def upload(contents: Any, filename: Any, kind: Any, ticks: Any) -> tuple[Any, ..
     except PulseError as problem:
         return refused[:2] + (_file_alert(problem),) + refused[3:]
     share, label, status = _progress(state, _kind(kind))
-    return state.job_id, False, status, None, HIDDEN, share, label, SHOWN, _one_more(ticks)
+    return state.job_id, False, status, None, HIDDEN, share, label, SHOWN, _one_more(ticks), True
 
 
 def _at(state: JobState, kind: str, report: list[dict[str, Any]] | None, ticks: Any) -> tuple[Any, ...]:
@@ -423,6 +424,7 @@ def _at(state: JobState, kind: str, report: list[dict[str, Any]] | None, ticks: 
         _("Import the %(n)s valid record(s)", n=state.valid),
         SHOWN if state.at_work or state.status == "checked" else HIDDEN,
         _one_more(ticks) if state.at_work else no_update,
+        state.at_work,  # the stripes move only while something happens
     )
 
 
@@ -436,6 +438,7 @@ TICK_OUTPUTS = (
     Output(IMPORT_BUTTON, "children"),
     Output(CANCEL_BUTTON, "style", allow_duplicate=True),
     Output(TICK, "max_intervals", allow_duplicate=True),
+    Output(PROGRESS, "animated", allow_duplicate=True),
 )
 
 
@@ -450,6 +453,7 @@ def _stopped(problem: PulseError) -> tuple[Any, ...]:
         no_update,
         HIDDEN,
         no_update,
+        False,
     )
 
 

@@ -233,3 +233,24 @@ def test_wrong_types_are_reported_per_record_not_crashing(demo_store: Store, peo
     found = problems_by_record(report)
     assert found[0] == [("", "not_a_record")]
     assert ("citizen_id", "not_text") in found[1] and ("gender", "not_text") in found[1]
+
+
+def test_a_person_added_between_the_check_and_the_import_is_not_written_twice(
+    demo_store: Store, people: dict[str, Viewer]
+) -> None:
+    """Two administrators check the same file; the second to import finds the people already there:
+    the write checks again inside its transaction and reports them instead of failing or duplicating."""
+    admin = people["admin"]
+    made = people_file(ward_positions(demo_store), count=8)
+    first = record_imports.stage(demo_store, viewer=admin, kind="people", filename="a", content=made.json_bytes())
+    assert record_imports.run(demo_store, viewer=admin, job_id=first.job_id).valid == 7
+    _state, _report = run_import(demo_store, admin, "people", made.json_bytes())  # the other import, first
+    before = count(demo_store, Person)
+
+    record_imports.start_import(demo_store, viewer=admin, job_id=first.job_id)
+    state = record_imports.run(demo_store, viewer=admin, job_id=first.job_id)
+    with demo_store.read() as session:
+        _final, report = record_imports.job_report(session, viewer=admin, job_id=first.job_id)
+    assert (state.status, state.saved, state.invalid) == ("imported", 0, 8)
+    assert count(demo_store, Person) == before
+    assert all(("citizen_id", "duplicate_in_store") in problems_by_record(report)[i] for i in range(1, 6))
