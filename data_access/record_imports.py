@@ -57,7 +57,7 @@ NAME_FIELD = {"profiles": "full_name", "units": "name"}
 
 def ensure_may_import(store: Store, *, viewer: Viewer) -> None:
     """Refuse (audited) anyone but an administrator, before their file is even decoded."""
-    if not may_administer(viewer.role.value):
+    if not may_administer(viewer.role.value, viewer.scope_kind):
         raise refuse(
             store,
             viewer,
@@ -476,7 +476,7 @@ def template_workbook(
     """An .xlsx to fill: row 1 the headers in the user's language, row 2 (hidden) the field names the
     reader goes by, so a template filled in Vietnamese, English or French reads the same; then a guide,
     and the units of the importer's subtree with their codes and position codes to copy from."""
-    if not may_administer(viewer.role.value):
+    if not may_administer(viewer.role.value, viewer.scope_kind):
         raise NotFound("template", kind)
     fields = TEMPLATE_FIELDS.get(kind, ())
     units = session.execute(

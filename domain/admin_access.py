@@ -36,7 +36,7 @@ class AdminLevel(StrEnum):
     DELEGATED = "delegated"
 
 
-def admin_level(role: str, scope_kind: str | None = None) -> AdminLevel | None:
+def admin_level(role: str, scope_kind: str | None) -> AdminLevel | None:
     """The viewer's administration level, or None. Without the scope's kind a leader gets none: a
     caller that does not know it must not grant a city leader delegated powers by accident."""
     if role in ADMIN_ROLES:
@@ -49,7 +49,7 @@ def admin_level(role: str, scope_kind: str | None = None) -> AdminLevel | None:
     return None
 
 
-def may_administer(role: str, scope_kind: str | None = None) -> bool:
+def may_administer(role: str, scope_kind: str | None) -> bool:
     """True when the viewer opens the administration pages at all (units, accounts, people, quality)."""
     return admin_level(role, scope_kind) is not None
 
@@ -64,23 +64,23 @@ def covers(scope_path: str, unit_path: str) -> bool:
     return bool(scope_path) and unit_path.startswith(scope_path)
 
 
-def may_manage_unit(role: str, scope_path: str, unit_path: str, scope_kind: str | None = None) -> bool:
+def may_manage_unit(role: str, scope_path: str, unit_path: str, scope_kind: str | None) -> bool:
     """Act on what lives in a unit (create a unit under it, its people, positions, accounts): any
     administrator whose scope covers it."""
     return may_administer(role, scope_kind) and covers(scope_path, unit_path)
 
 
-def may_manage_people(role: str, scope_path: str, unit_path: str, scope_kind: str | None = None) -> bool:
+def may_manage_people(role: str, scope_path: str, unit_path: str, scope_kind: str | None) -> bool:
     """Create, change or move the people of a unit (and place someone into it)."""
     return may_manage_unit(role, scope_path, unit_path, scope_kind)
 
 
-def may_manage_positions(role: str, scope_path: str, unit_path: str, scope_kind: str | None = None) -> bool:
+def may_manage_positions(role: str, scope_path: str, unit_path: str, scope_kind: str | None) -> bool:
     """Create or change the job positions of a unit."""
     return may_manage_unit(role, scope_path, unit_path, scope_kind)
 
 
-def may_change_unit(role: str, scope_path: str, unit_path: str, scope_kind: str | None = None) -> bool:
+def may_change_unit(role: str, scope_path: str, unit_path: str, scope_kind: str | None) -> bool:
     """Rename, move or close the unit itself: an administrator covering it; a delegated one only
     strictly below its own scope (its ward and what is above belong to the administrator)."""
     level = admin_level(role, scope_kind)
@@ -90,7 +90,7 @@ def may_change_unit(role: str, scope_path: str, unit_path: str, scope_kind: str 
 
 
 def may_manage_account(
-    role: str, scope_path: str, account_scope_path: str, account_role: str, scope_kind: str | None = None
+    role: str, scope_path: str, account_scope_path: str, account_role: str, scope_kind: str | None
 ) -> bool:
     """Create or change an account: its scope must lie inside the viewer's own; only an administrator
     scoped to the whole tree's root may hand out or touch another administrator; a delegated one
@@ -103,7 +103,7 @@ def may_manage_account(
     return True
 
 
-def grantable_roles(role: str, scope_kind: str | None = None) -> tuple[str, ...]:
+def grantable_roles(role: str, scope_kind: str | None) -> tuple[str, ...]:
     """The roles this viewer may give an account (what its role dropdown offers)."""
     level = admin_level(role, scope_kind)
     if level is None:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from domain.admin_access import may_manage_unit
 from domain.org_changes import ALLOWED_CHILDREN, clean_name, name_problems
 
 
@@ -144,11 +143,6 @@ def split_assignment_problems(assignment: dict[int, int], *, people: set[int], p
     if any(not 0 <= part < parts for part in assignment.values()):
         return {"people": "unknown_part"}
     return {}
-
-
-def all_manageable(role: str, scope_path: str, paths: Sequence[str]) -> bool:
-    """Every unit a reorganisation touches lies in the viewer's administered subtree."""
-    return bool(paths) and all(may_manage_unit(role, scope_path, p) for p in paths)
 
 
 def sees_history(scope_path: str, successor_paths: Sequence[str]) -> bool:

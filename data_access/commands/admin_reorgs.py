@@ -49,7 +49,7 @@ from data_access.models import (
 )
 from data_access.queries.admin import unit_token
 from data_access.viewer import Viewer
-from domain.admin_access import may_manage_unit
+from domain.admin_access import may_change_unit, may_manage_unit
 from domain.kinds import OPEN_TASK_STATUSES
 from domain.org_changes import child_path, clean_name, move_problems
 from domain.reorganisations import (
@@ -117,7 +117,7 @@ def merge_units(
         if len(units) < 2:
             raise Invalid({"units": "merge_needs_two"})
         _check_version(session, units[0], version)
-        parent = _load(session, viewer, parent_id if parent_id is not None else units[0].parent_id)
+        parent = _load(session, viewer, parent_id if parent_id is not None else units[0].parent_id, as_parent=True)
         problems = merge_problems([_version(u) for u in units], name=name, parent=_version(parent))
         _raise(problems, _date_problems(session, effective_on, units))
         assert effective_on is not None  # checked just above
@@ -158,7 +158,7 @@ def split_unit(
         }
         _raise(problems, _date_problems(session, effective_on, [unit]))
         assert unit.parent_id is not None and effective_on is not None  # the rules refuse the root and no date
-        parent = _load(session, viewer, unit.parent_id)
+        parent = _load(session, viewer, unit.parent_id, as_parent=True)
         parts = [
             _open(session, carry, template=unit, name=clean_name(n), parent=parent, code=_new_code(unit)) for n in names
         ]
@@ -182,7 +182,7 @@ def rename_unit_from(
         _check_version(session, unit, version)
         _raise(rename_problems(_version(unit), unit.name, name), _date_problems(session, effective_on, [unit]))
         assert unit.parent_id is not None and effective_on is not None
-        parent = _load(session, viewer, unit.parent_id)
+        parent = _load(session, viewer, unit.parent_id, as_parent=True)
         code = unit.code
         _close(session, carry, unit, keep_code=False)
         renamed = _open(session, carry, template=unit, name=clean_name(name), parent=parent, code=code)
@@ -207,7 +207,7 @@ def move_unit_from(
     def work(session: Session, carry: _Carry) -> Reorganised:
         unit = _load(session, viewer, unit_id)
         _check_version(session, unit, version)
-        parent = _load(session, viewer, new_parent_id)
+        parent = _load(session, viewer, new_parent_id, as_parent=True)
         problems = move_problems(
             unit_path=unit.path,
             unit_kind=unit.kind,
@@ -251,8 +251,10 @@ def _reorganise(
         return work(session, carry)
 
 
-def _load(session: Session, viewer: Viewer, unit_id: object) -> OrgUnit:
-    """A unit, locked for this transaction, inside the viewer's administered subtree."""
+def _load(session: Session, viewer: Viewer, unit_id: object, *, as_parent: bool = False) -> OrgUnit:
+    """A unit, locked for this transaction, that the viewer may reorganise; a parent that new units go
+    under need only lie in the viewer's subtree (a ward's unit administrator merges two of its divisions
+    under the ward, but does not reorganise the ward itself)."""
     unit = (
         session.get(OrgUnit, unit_id, with_for_update=True)
         if isinstance(unit_id, int) and not isinstance(unit_id, bool)
@@ -260,7 +262,8 @@ def _load(session: Session, viewer: Viewer, unit_id: object) -> OrgUnit:
     )
     if unit is None:
         raise NotFound(ENTITY, unit_id)
-    if not may_manage_unit(viewer.role.value, viewer.scope_path, unit.path):
+    rule = may_manage_unit if as_parent else may_change_unit
+    if not rule(viewer.role.value, viewer.scope_path, unit.path, viewer.scope_kind):
         raise Refused(f"unit {unit_id} outside the viewer's scope")
     return unit
 

@@ -98,7 +98,7 @@ def _refused(session: Session, viewer: Viewer, entity: str, code: str, unit: Org
 
 def add_people(session: Session, viewer: Viewer, records: Sequence[Mapping[str, Any]], *, today: date) -> list[Outcome]:
     """A person and a placement for each record that may still come in; the outcome of each, in order."""
-    if not may_administer(viewer.role.value):
+    if not may_administer(viewer.role.value, viewer.scope_kind):
         return [Outcome().refuse("", "out_of_scope", code="-") for _ in records]
     units = _by_code(session, (str(r.get("unit_code", "")) for r in records))
     taken_ids = set(
@@ -184,7 +184,7 @@ def add_people(session: Session, viewer: Viewer, records: Sequence[Mapping[str, 
 
 def add_units(session: Session, viewer: Viewer, records: Sequence[Mapping[str, Any]], *, today: date) -> list[Outcome]:
     """A unit for each record that may still come in, parents first (the caller orders the file so)."""
-    if not may_administer(viewer.role.value):
+    if not may_administer(viewer.role.value, viewer.scope_kind):
         return [Outcome().refuse("", "out_of_scope", code="-") for _ in records]
     known = _by_code(
         session,

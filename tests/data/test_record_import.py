@@ -149,14 +149,19 @@ def test_an_administrator_of_one_ward_cannot_import_into_another(demo_store: Sto
 
 
 def test_only_administrators_may_upload(demo_store: Store, people: dict[str, Viewer]) -> None:
+    """A city leader, a manager, staff and a screen may not; a ward's leader and unit administrator may
+    (delegated administration of their ward), like the administrator."""
     made = people_file(ward_positions(demo_store), count=3)
-    for label in ("ward_leader", "manager", "staff", "screen"):
+    for label in ("city_leader", "manager", "staff", "screen"):
         with pytest.raises(Forbidden):
             record_imports.stage(
                 demo_store, viewer=people[label], kind="people", filename="f", content=made.json_bytes()
             )
     assert count(demo_store, ImportJob) == 0
     assert count(demo_store, AuditEntry, AuditEntry.action == "import.stage", AuditEntry.outcome == "denied") == 4
+    for label in ("ward_leader", "unit_admin"):
+        record_imports.stage(demo_store, viewer=people[label], kind="people", filename="f", content=made.json_bytes())
+    assert count(demo_store, ImportJob) == 2
 
 
 def test_a_units_file_builds_a_subtree_parents_first(demo_store: Store, people: dict[str, Viewer]) -> None:

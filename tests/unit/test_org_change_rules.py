@@ -219,13 +219,13 @@ def test_periods_are_for_administrators_only() -> None:
     ],
 )
 def test_administrators_act_inside_their_subtree(scope: str, unit: str, allowed: bool) -> None:
-    assert admin_access.may_manage_unit("admin", scope, unit) is allowed
+    assert admin_access.may_manage_unit("admin", scope, unit, "city") is allowed
 
 
 def test_only_a_root_administrator_makes_administrators() -> None:
-    assert admin_access.may_manage_account("admin", "/1/", "/1/2/", "admin")
-    assert admin_access.may_manage_account("admin", "/1/2/", "/1/2/5/", "leader")
-    assert not admin_access.may_manage_account("admin", "/1/2/", "/1/2/5/", "admin")
+    assert admin_access.may_manage_account("admin", "/1/", "/1/2/", "admin", "city")
+    assert admin_access.may_manage_account("admin", "/1/2/", "/1/2/5/", "leader", "ward")
+    assert not admin_access.may_manage_account("admin", "/1/2/", "/1/2/5/", "admin", "ward")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ import pytest
 from domain.reorganisations import (
     PeriodSpan,
     UnitVersion,
-    all_manageable,
     dated_code,
     effective_date_problems,
     exists_in,
@@ -130,13 +129,6 @@ def test_a_dated_rename_needs_a_new_name() -> None:
     assert rename_problems(WARD_A, "Phường Cửa Nam", "Phường  Cửa Nam") == {"name": "same_name"}
     assert rename_problems(WARD_A, "Phường Cửa Nam", "Phường Hoàn Kiếm") == {}
     assert rename_problems(CLOSED_WARD, "A", "B") == {"units": "closed"}
-
-
-def test_every_unit_must_lie_in_the_administrators_subtree() -> None:
-    assert all_manageable("admin", "/1/", ["/1/2/", "/1/3/"])
-    assert not all_manageable("admin", "/1/2/", ["/1/2/", "/1/3/"])  # a ward's admin cannot take the other ward
-    assert not all_manageable("leader", "/1/", ["/1/2/"])
-    assert not all_manageable("admin", "/1/", [])
 
 
 def test_codes_stay_unique_and_within_forty_characters() -> None:
