@@ -25,6 +25,7 @@ from data_access.models import (
     UnitRollup,
 )
 from data_access.queries.lagging import lagging_indicators
+from data_access.queries.placements import placed_in
 from data_access.queries.scope import data_version, period_id, rows_frame, unit_and_children, unit_in_scope
 from data_access.viewer import Viewer, in_scope
 from domain.periods import parse_period
@@ -227,6 +228,7 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
     chosen = parse_period(period)
     done_on_time = func.sum(case((and_(Task.status == "done", Task.delays == 0), 1), else_=0))
     due = func.count(Task.id)
+    placed = placed_in(chosen.start, chosen.end)
     rows = (
         session.execute(
             select(
@@ -237,8 +239,10 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
                 due.label("tasks"),
                 done_on_time.label("on_time"),
             )
-            .join(OrgUnit, OrgUnit.id == Person.unit_id)
-            .outerjoin(Position, Position.id == Person.position_id)
+            # Where each person was in the period (placed_in): a past period lists who worked here then.
+            .join(placed, placed.c.person_id == Person.id)
+            .join(OrgUnit, OrgUnit.id == placed.c.unit_id)
+            .outerjoin(Position, Position.id == placed.c.position_id)
             .outerjoin(
                 Task,
                 and_(
@@ -248,7 +252,7 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
                     Task.status != "cancelled",
                 ),
             )
-            .where(unit_and_children(unit.id), Person.active.is_(True))
+            .where(unit_and_children(unit.id))
             .group_by(Person.id, Person.full_name, Position.name, OrgUnit.name)
             .order_by(OrgUnit.name, Position.name, Person.full_name)
         )
