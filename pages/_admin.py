@@ -19,11 +19,15 @@ from data_access.errors import PulseError
 from data_access.viewer import Viewer
 from domain.admin_access import may_administer
 from domain.kinds import Role
+from domain.records import message as record_message
+from domain.records.messages import MESSAGES as RECORD_MESSAGES
 from pages._common import audit_refusal
 from server.context import current_viewer
 from server.i18n import _, lazy_gettext
 
 UNITS_PATH = "/admin/units"
+POSITIONS_PATH = "/admin/positions"
+PEOPLE_PATH = "/admin/people"
 USERS_PATH = "/admin/users"
 
 _FIELDS = {
@@ -37,6 +41,22 @@ _FIELDS = {
     "scope": lazy_gettext("Scope unit"),
     "person": lazy_gettext("Person"),
     "account": lazy_gettext("Account"),
+    "position": lazy_gettext("Position"),
+    "position_name": lazy_gettext("Position name"),
+    "code": lazy_gettext("Code"),
+    "task_group": lazy_gettext("Group of similar tasks"),
+    "criteria_set": lazy_gettext("Evaluation criteria"),
+    "is_leader": lazy_gettext("Leader"),
+    "full_name": lazy_gettext("Full name"),
+    "gender": lazy_gettext("Gender"),
+    "birth_date": lazy_gettext("Date of birth"),
+    "citizen_id": lazy_gettext("Citizen id"),
+    "civil_servant_code": lazy_gettext("Civil-servant code"),
+    "rank_code": lazy_gettext("Rank code"),
+    "start_date": lazy_gettext("Start date"),
+    "email": lazy_gettext("E-mail"),
+    "phone": lazy_gettext("Phone"),
+    "effective": lazy_gettext("Effective date"),
 }
 _PROBLEMS = {
     "required": lazy_gettext("enter a name"),
@@ -57,6 +77,22 @@ _PROBLEMS = {
     "person_has_account": lazy_gettext("this person already has an account"),
     "own_account": lazy_gettext("you cannot deactivate your own account"),
     "already_inactive": lazy_gettext("the account is already deactivated"),
+    "code_format": lazy_gettext("1 to 40 letters without accents, digits, dots or dashes, e.g. CVTH"),
+    "code_taken": lazy_gettext("another position of this unit has this code"),
+    "task_group_format": lazy_gettext(
+        "a code of lower-case letters without accents, digits or underscores, e.g. chuyen_vien_tong_hop"
+    ),
+    "already_inactive_position": lazy_gettext("the position is already deactivated"),
+    "position_held": lazy_gettext("active people hold it: move them first"),
+    "required_date": lazy_gettext("choose a date"),
+    "move_in_future": lazy_gettext("a move takes effect today or earlier"),
+    "move_before_start": lazy_gettext("the date is before the start of the current placement"),
+    "move_in_locked_period": lazy_gettext("the date falls in a locked period"),
+    "move_unchanged": lazy_gettext("the person is already in this unit and position"),
+    "person_inactive": lazy_gettext("the person has left"),
+    "person_has_active_account": lazy_gettext(
+        "their account is still active: deactivate it first on the Accounts page"
+    ),
 }
 
 
@@ -70,10 +106,12 @@ def admin_viewer() -> Viewer:
 
 
 def admin_menu(active: str) -> dbc.Nav:
-    """The two administration pages, side by side."""
+    """The administration pages, side by side."""
     return dbc.Nav(
         [
             dbc.NavItem(dbc.NavLink(_("Organisation units"), href=UNITS_PATH, active=active == UNITS_PATH)),
+            dbc.NavItem(dbc.NavLink(_("Positions"), href=POSITIONS_PATH, active=active == POSITIONS_PATH)),
+            dbc.NavItem(dbc.NavLink(_("People"), href=PEOPLE_PATH, active=active == PEOPLE_PATH)),
             dbc.NavItem(dbc.NavLink(_("Accounts"), href=USERS_PATH, active=active == USERS_PATH)),
         ],
         pills=True,
@@ -85,7 +123,10 @@ def admin_alert(problem: PulseError, *, class_name: str) -> dbc.Alert:
     """A refused change as a message: each field and what to do about it; conflicts and refusals as elsewhere."""
     if problem.code == "invalid":
         problems: dict[str, str] = getattr(problem, "problems", {})
-        text = "; ".join(f"{_label(_FIELDS, field)}: {_label(_PROBLEMS, code)}" for field, code in problems.items())
+        details: dict[str, dict[str, Any]] = problem.params.get("details") or {}
+        text = "; ".join(
+            f"{_label(_FIELDS, field)}: {_problem(code, details.get(field) or {})}" for field, code in problems.items()
+        )
         return dbc.Alert(_("Please correct: %(problems)s", problems=text), color="warning", className=class_name)
     return problem_alert(problem, class_name=class_name)
 
@@ -99,6 +140,15 @@ def role_label(role: str) -> str:
 def role_options() -> list[dict[str, str]]:
     """Every role as a dropdown option."""
     return [{"label": role_label(role.value), "value": role.value} for role in Role]
+
+
+def _problem(code: str, params: dict[str, Any]) -> str:
+    """The page's own wording of a code, else the record rules' message (domain.records) with its values."""
+    if code in _PROBLEMS:
+        return _label(_PROBLEMS, code)
+    if code in RECORD_MESSAGES:
+        return record_message(code, params, _)
+    return code
 
 
 def _label(labels: dict[str, Any], key: str) -> str:
