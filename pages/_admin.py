@@ -111,7 +111,7 @@ def admin_menu(active: str) -> dbc.Nav:
         [
             dbc.NavItem(dbc.NavLink(_("Organisation units"), href=UNITS_PATH, active=active == UNITS_PATH)),
             dbc.NavItem(dbc.NavLink(_("Positions"), href=POSITIONS_PATH, active=active == POSITIONS_PATH)),
-            dbc.NavItem(dbc.NavLink(_("People"), href=PEOPLE_PATH, active=active == PEOPLE_PATH)),
+            dbc.NavItem(dbc.NavLink(_("Personnel"), href=PEOPLE_PATH, active=active == PEOPLE_PATH)),
             dbc.NavItem(dbc.NavLink(_("Accounts"), href=USERS_PATH, active=active == USERS_PATH)),
         ],
         pills=True,

@@ -24,6 +24,7 @@ from data_access.errors import PulseError
 from data_access.queries import admin as tree_queries
 from data_access.queries import admin_people as queries
 from domain.people import PersonInput
+from domain.text import fold
 from pages._admin import PEOPLE_PATH, admin_alert, admin_menu, admin_viewer
 from pages._common import audit_refusal
 from pages._inputs import as_date, as_id, as_text, next_count
@@ -76,7 +77,7 @@ def layout(**_kwargs: object) -> html.Div:
             dcc.Store(id=REFRESH, data=0),
             dcc.Store(id=REFRESHED),
             dcc.Store(id=SELECTED, data=None),
-            html.H1(_("People"), className="h3"),
+            html.H1(_("Personnel"), className="h3"),
             admin_menu(PEOPLE_PATH),
             dbc.Row(
                 [
@@ -172,7 +173,7 @@ def _person_form() -> dbc.Card:
                         _field(_("Unit"), dcc.Dropdown(id=UNIT, options=[], placeholder=_("Choose a unit")), md=6),
                         _field(
                             _("Position"),
-                            dcc.Dropdown(id=POSITION, options=[], placeholder=_("Choose a unit first")),
+                            dcc.Dropdown(id=POSITION, options=[], placeholder=_("Position (optional)")),
                             md=6,
                         ),
                         _field(_("Start date"), dbc.Input(id=START_DATE, type="date"), md=4),
@@ -200,7 +201,7 @@ def _move_card() -> dbc.Card:
                 dbc.Label(_("New unit"), html_for=MOVE_UNIT),
                 dcc.Dropdown(id=MOVE_UNIT, options=[], placeholder=_("Choose a unit"), className="mb-2"),
                 dbc.Label(_("New position"), html_for=MOVE_POSITION),
-                dcc.Dropdown(id=MOVE_POSITION, options=[], placeholder=_("Choose a unit first"), className="mb-2"),
+                dcc.Dropdown(id=MOVE_POSITION, options=[], placeholder=_("Position (optional)"), className="mb-2"),
                 dbc.Label(_("Effective date"), html_for=MOVE_DATE),
                 dbc.Input(id=MOVE_DATE, type="date", className="mb-2"),
                 html.P(
@@ -261,9 +262,23 @@ def unit_options(_refresh: Any) -> tuple[Any, ...]:
     return every, open_units, open_units
 
 
-@callback(Output(POSITION, "options"), Output(POSITION, "value"), Input(UNIT, "value"), prevent_initial_call=True)
-def position_options(unit: Any) -> tuple[Any, ...]:
-    return _positions(unit), None
+@callback(
+    Output(POSITION, "options"),
+    Output(POSITION, "value"),
+    Input(UNIT, "value"),
+    State(SELECTED, "data"),
+    prevent_initial_call=True,
+)
+def position_options(unit: Any, selected: Any) -> tuple[Any, ...]:
+    """The open positions of the chosen unit; a person being edited shows their own."""
+    options = _positions(unit)
+    person_id = as_id(selected.get("id")) if isinstance(selected, dict) else None
+    if person_id is None:
+        return options, None
+    with current_store().read() as session:
+        person = queries.person_row(session, viewer=admin_viewer(), person_id=person_id)
+    held = person.position_id if person is not None and person.unit_id == as_id(unit) else None
+    return options, held
 
 
 @callback(
@@ -282,10 +297,9 @@ def _positions(unit: Any) -> list[dict[str, Any]]:
     if unit_id is None:
         return []
     with current_store().read() as session:
-        return [
-            {"label": name, "value": pid}
-            for pid, name in queries.open_positions(session, viewer=viewer, unit_id=unit_id)
-        ]
+        found = queries.open_positions(session, viewer=viewer, unit_id=unit_id)
+    # Searchable with or without accents, like the units.
+    return [{"label": name, "value": pid, "search": f"{name} {fold(name)}"} for pid, name in found]
 
 
 @callback(
@@ -398,6 +412,7 @@ def pick(clicked: Any, _new: Any) -> Any:
     Output(POSITION, "disabled"),
     Output(START_DATE, "disabled"),
     Output(SAVE, "disabled"),
+    Output(CREATE, "disabled"),
     Output(MOVE_CARD, "style"),
     Output(HISTORY, "children"),
     Output(SELECTED, "data", allow_duplicate=True),
@@ -410,12 +425,12 @@ def fill(selected: Any) -> tuple[Any, ...]:
     person_id = as_id(selected.get("id")) if isinstance(selected, dict) else None
     blank = ("",) * len(FORM_FIELDS)
     if person_id is None:
-        return (_("New person"), *blank, None, False, False, False, True, {"display": "none"}, None, no_update)
+        return (_("New person"), *blank, None, False, False, False, True, False, {"display": "none"}, None, no_update)
     with current_store().read() as session:
         person = queries.person_row(session, viewer=viewer, person_id=person_id)
         history = queries.placements_of(session, viewer=viewer, person_id=person_id) if person else []
     if person is None:
-        return (_("New person"), *blank, None, False, False, False, True, {"display": "none"}, None, None)
+        return (_("New person"), *blank, None, False, False, False, True, False, {"display": "none"}, None, None)
     values = (
         person.full_name,
         person.gender,
@@ -438,6 +453,7 @@ def fill(selected: Any) -> tuple[Any, ...]:
         True,
         person.start_date is not None,  # set by a move; typed only for a record that predates it
         False,
+        True,  # "New person" first: the form holds someone else now
         {} if person.active else {"display": "none"},
         _history(history),
         {"id": person.id, "version": person.version},

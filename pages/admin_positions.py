@@ -77,31 +77,21 @@ def layout(**_kwargs: object) -> html.Div:
                 className="g-2",
             ),
             html.Div(id=MESSAGE),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        dag.AgGrid(
-                            id=GRID,
-                            rowData=[],
-                            columnDefs=_columns(),
-                            defaultColDef={"resizable": True, "minWidth": 90, "sortable": True},
-                            dashGridOptions={
-                                "rowSelection": "single",
-                                "domLayout": "autoHeight",
-                                "animateRows": False,
-                                "localeText": {
-                                    **grid_locale(),
-                                    "noRowsToShow": _("Choose a unit to see its positions."),
-                                },
-                            },
-                            getRowId="params.data.id",
-                            className="ag-theme-alpine admin-positions-grid mb-3",
-                        ),
-                        lg=7,
-                    ),
-                    dbc.Col(_form(), lg=5),
-                ]
+            dag.AgGrid(
+                id=GRID,
+                rowData=[],
+                columnDefs=_columns(),
+                defaultColDef={"resizable": True, "minWidth": 90, "sortable": True},
+                dashGridOptions={
+                    "rowSelection": "single",
+                    "domLayout": "autoHeight",
+                    "animateRows": False,
+                    "localeText": {**grid_locale(), "noRowsToShow": _("Choose a unit to see its positions.")},
+                },
+                getRowId="params.data.id",
+                className="ag-theme-alpine admin-positions-grid mb-3",
             ),
+            dbc.Row(dbc.Col(_form(), xl=6, lg=8)),
         ],
         className="admin-positions-page",
     )
@@ -112,6 +102,10 @@ def _form() -> dbc.Card:
         dbc.CardBody(
             [
                 html.H2(_("New position"), id=FORM_TITLE, className="h6"),
+                html.P(
+                    _("Click a position in the list to edit it; the form otherwise creates a new one in the unit."),
+                    className="text-secondary small",
+                ),
                 dbc.Label(_("Position name"), html_for=NAME),
                 dbc.Input(id=NAME, maxLength=200, className="mb-2"),
                 dbc.Row(
@@ -152,12 +146,12 @@ def _form() -> dbc.Card:
 
 def _columns() -> list[dict[str, Any]]:
     return [
-        {"field": "name", "headerName": _("Position"), "flex": 3, "minWidth": 180},
+        {"field": "name", "headerName": _("Position"), "flex": 3, "minWidth": 200},
         {"field": "code", "headerName": _("Code"), "flex": 1},
-        {"field": "task_group", "headerName": _("Group of similar tasks"), "flex": 2, "minWidth": 150},
-        {"field": "criteria", "headerName": _("Evaluation criteria"), "flex": 2, "minWidth": 140},
+        {"field": "task_group", "headerName": _("Group of similar tasks"), "flex": 2, "minWidth": 200},
+        {"field": "criteria", "headerName": _("Evaluation criteria"), "flex": 2, "minWidth": 180},
         {"field": "leader", "headerName": _("Leader"), "flex": 1},
-        {"field": "holders", "headerName": _("People"), "flex": 1, "type": "rightAligned"},
+        {"field": "holders", "headerName": _("Holders"), "flex": 1, "type": "rightAligned"},
         {"field": "state", "headerName": _("State"), "flex": 1},
     ]
 
@@ -241,12 +235,12 @@ def render(unit: Any, _refresh: Any) -> tuple[Any, ...]:
     prevent_initial_call=True,
 )
 def pick(selected: Any) -> tuple[Any, ...]:
-    """The selected position fills the form (with the version the grid showed); none: a blank new one."""
+    """The selected position fills the form, with the version the grid showed."""
     admin_viewer()
     row = selected[0] if isinstance(selected, list) and selected and isinstance(selected[0], dict) else None
     position_id = as_id(row.get("id")) if row else None
     if row is None or position_id is None:
-        return None, _("New position"), "", "", "", DEFAULT_CRITERIA_SET, False, True, True
+        raise PreventUpdate  # the selection went with a change: `act` has reset the form itself
     version = row.get("version") if isinstance(row.get("version"), int) else None
     return (
         {"id": position_id, "version": version},
@@ -265,6 +259,15 @@ def pick(selected: Any) -> tuple[Any, ...]:
     Output(MESSAGE, "children"),
     Output(REFRESH, "data"),
     Output(GRID, "selectedRows"),
+    Output(SELECTED, "data", allow_duplicate=True),
+    Output(FORM_TITLE, "children", allow_duplicate=True),
+    Output(NAME, "value", allow_duplicate=True),
+    Output(CODE, "value", allow_duplicate=True),
+    Output(GROUP, "value", allow_duplicate=True),
+    Output(CRITERIA, "value", allow_duplicate=True),
+    Output(LEADER, "value", allow_duplicate=True),
+    Output(SAVE, "disabled", allow_duplicate=True),
+    Output(DEACTIVATE, "disabled", allow_duplicate=True),
     Input(CREATE, "n_clicks"),
     Input(SAVE, "n_clicks"),
     Input(DEACTIVATE, "n_clicks"),
@@ -311,11 +314,11 @@ def act(
         if trigger == CREATE:
             unit_id = as_id(unit)
             if unit_id is None:
-                return _choose(_("Choose a unit first.")), no_update, no_update
+                return _unchanged(_choose(_("Choose a unit first.")))
             commands.create_position(store, viewer=viewer, unit_id=unit_id, fields=fields)
             message = _("Position created.")
         elif position_id is None:
-            return _choose(_("Choose a position in the list first.")), no_update, no_update
+            return _unchanged(_choose(_("Choose a position in the list first.")))
         elif trigger == SAVE:
             commands.edit_position(store, viewer=viewer, position_id=position_id, version=version, fields=fields)
             message = _("Position saved.")
@@ -323,9 +326,15 @@ def act(
             commands.deactivate_position(store, viewer=viewer, position_id=position_id, version=version)
             message = _("Position deactivated.")
     except PulseError as problem:
-        return admin_alert(problem, class_name="admin-positions-problem"), no_update, no_update
-    # The selection goes: its version is the old one now.
-    return done_alert(message, class_name="admin-positions-done"), next_count(refresh), []
+        return _unchanged(admin_alert(problem, class_name="admin-positions-problem"))
+    # The selection goes (its version is the old one now) and the form is blank for the next position.
+    blank = (None, _("New position"), "", "", "", DEFAULT_CRITERIA_SET, False, True, True)
+    return (done_alert(message, class_name="admin-positions-done"), next_count(refresh), [], *blank)
+
+
+def _unchanged(message: Any) -> tuple[Any, ...]:
+    """A message, and the form as the administrator left it (to correct what it says)."""
+    return (message, *([no_update] * 11))
 
 
 def _choose(text: str) -> dbc.Alert:
