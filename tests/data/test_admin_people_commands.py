@@ -452,3 +452,38 @@ def test_people_page_sorts_pages_and_refuses_unknown_sort_keys(demo_store: Store
             queries.people_page(session, viewer=admin, sort=[("password_hash", False)])
         with pytest.raises(Forbidden):
             queries.people_page(session, viewer=admin, limit=10**6)
+
+
+def test_a_past_evaluation_keeps_the_position_group_of_its_period(demo_store: Store, who: dict[str, Viewer]) -> None:
+    """A specialist evaluated for the third quarter, made deputy head in another division from the first
+    of this month: the quarter's classification list and ranking still group them as a specialist."""
+    from data_access.commands import evaluations as evaluation_commands
+    from data_access.queries import emulation
+    from data_access.queries import evaluations as evaluation_queries
+
+    manager, admin = who["manager"], who["admin"]
+    quarter = f"{TEST_TODAY.year}-Q3"
+    evaluation_commands.open_evaluations(demo_store, viewer=manager, period_code=quarter, unit_id=manager.scope_unit_id)
+    with demo_store.read() as session:
+        rows = evaluation_queries.list_evaluations(session, viewer=manager, period_code=quarter)
+        specialist = next(r for r in rows if r.task_group.startswith("chuyen_vien"))
+        person = session.get(Person, specialist.person_id)
+        assert person is not None
+        person_id, version, unit = person.id, person.version, person.unit_id
+        deputy = session.execute(
+            select(Position).where(Position.task_group == "lanh_dao_phong", Position.unit_id != unit).limit(1)
+        ).scalar_one()
+    people_commands.move_person(
+        demo_store,
+        viewer=admin,
+        person_id=person_id,
+        version=version,
+        unit_id=deputy.unit_id,
+        position_id=deputy.id,
+        effective=TEST_TODAY.replace(day=1),
+    )
+    with demo_store.read() as session:
+        after = evaluation_queries.list_evaluations(session, viewer=admin, period_code=quarter)
+        ranked = emulation.rank_people(session, viewer=admin, period_code=quarter)
+    assert next(r for r in after if r.person_id == person_id).task_group == specialist.task_group
+    assert [r.group for r in ranked if r.evaluation_id == specialist.id] in ([], [specialist.task_group])
