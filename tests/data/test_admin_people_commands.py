@@ -487,3 +487,40 @@ def test_a_past_evaluation_keeps_the_position_group_of_its_period(demo_store: St
         ranked = emulation.rank_people(session, viewer=admin, period_code=quarter)
     assert next(r for r in after if r.person_id == person_id).task_group == specialist.task_group
     assert [r.group for r in ranked if r.evaluation_id == specialist.id] in ([], [specialist.task_group])
+
+
+def test_a_past_quarter_opened_after_a_move_evaluates_people_where_they_worked(
+    demo_store: Store, who: dict[str, Viewer]
+) -> None:
+    """Moved out of the technology division on the first of this month, a specialist is still evaluated
+    there for the third quarter, and not in their new unit."""
+    from data_access.commands import evaluations as evaluation_commands
+    from data_access.models import Evaluation
+
+    manager, admin = who["manager"], who["admin"]
+    division = manager.scope_unit_id
+    with demo_store.read() as session:
+        person = session.execute(
+            select(Person)
+            .where(Person.unit_id == division, Person.active.is_(True))
+            .order_by(Person.id.desc())
+            .limit(1)
+        ).scalar_one()
+    other = unit_id(demo_store, TU_LIEM)
+    people_commands.move_person(
+        demo_store,
+        viewer=admin,
+        person_id=person.id,
+        version=person.version,
+        unit_id=other,
+        position_id=None,
+        effective=TEST_TODAY.replace(day=1),
+    )
+    quarter = f"{TEST_TODAY.year}-Q3"
+    evaluation_commands.open_evaluations(demo_store, viewer=manager, period_code=quarter, unit_id=division)
+    evaluation_commands.open_evaluations(demo_store, viewer=admin, period_code=quarter, unit_id=other)
+    with demo_store.read() as session:
+        units_of_person = (
+            session.execute(select(Evaluation.unit_id).where(Evaluation.person_id == person.id)).scalars().all()
+        )
+    assert units_of_person == [division]
