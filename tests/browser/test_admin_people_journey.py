@@ -36,7 +36,13 @@ def test_the_administrator_creates_positions_and_a_person_and_moves_them(new_pag
 
     # A division under the ward.
     page.goto(f"{base}/admin/units")
+    expect(page.locator("h1")).to_have_text("Đơn vị tổ chức")
+    settled(page)
     page.fill("#admin-units-search", "hoan kiem")
+    # The search redraws the tree (after its debounce): click the ward once the filtered tree is there.
+    expect(page.locator(".admin-tree-row")).not_to_have_count(0)
+    page.wait_for_timeout(600)
+    settled(page)
     page.get_by_role("button", name=WARD, exact=True).click()
     expect(page.locator("#admin-units-panel-title")).to_contain_text(WARD)
     page.fill("#admin-units-new-name", DIVISION)
