@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from data_access.folding import sqlite_fold
 from domain.indicators import Tolerances
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -43,6 +44,8 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.create_function(
             "pulse_lower", 1, lambda text: text.lower() if isinstance(text, str) else text, deterministic=True
         )
+        # Accent-free search on names (data_access.folding).
+        dbapi_connection.create_function("pulse_fold", 1, sqlite_fold, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

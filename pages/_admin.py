@@ -20,15 +20,18 @@ from data_access.errors import PulseError
 from data_access.viewer import Viewer
 from domain.admin_access import grantable_roles, may_administer, may_administer_periods
 from domain.kinds import Role
+from domain.records import message as record_message
+from domain.records.messages import MESSAGES as RECORD_MESSAGES
 from pages._common import audit_refusal
 from server.context import current_viewer
 from server.i18n import _, lazy_gettext
 
 UNITS_PATH = "/admin/units"
+POSITIONS_PATH = "/admin/positions"
+PEOPLE_PATH = "/admin/people"
 USERS_PATH = "/admin/users"
 PERIODS_PATH = "/admin/periods"
 QUALITY_PATH = "/admin/quality"
-PEOPLE_PATH = "/admin/people"  # built by another slice; the quality page links a person's record there
 IMPORT_PATH = "/admin/import"
 
 _FIELDS = {
@@ -49,6 +52,22 @@ _FIELDS = {
     "units": lazy_gettext("Units"),
     "names": lazy_gettext("Names of the new units"),
     "people": lazy_gettext("People"),
+    "position": lazy_gettext("Position"),
+    "position_name": lazy_gettext("Position name"),
+    "code": lazy_gettext("Code"),
+    "task_group": lazy_gettext("Group of similar tasks"),
+    "criteria_set": lazy_gettext("Evaluation criteria"),
+    "is_leader": lazy_gettext("Leader"),
+    "full_name": lazy_gettext("Full name"),
+    "gender": lazy_gettext("Gender"),
+    "birth_date": lazy_gettext("Date of birth"),
+    "citizen_id": lazy_gettext("Citizen id"),
+    "civil_servant_code": lazy_gettext("Civil-servant code"),
+    "rank_code": lazy_gettext("Rank code"),
+    "start_date": lazy_gettext("Start date"),
+    "email": lazy_gettext("E-mail"),
+    "phone": lazy_gettext("Phone"),
+    "effective": lazy_gettext("Effective date"),
 }
 _PROBLEMS = {
     "required": lazy_gettext("enter a name"),
@@ -91,6 +110,22 @@ _PROBLEMS = {
     "same_name": lazy_gettext("enter a name different from the current one"),
     "not_in_unit": lazy_gettext("only people of the unit can be placed in its parts"),
     "unknown_part": lazy_gettext("choose one of the new units"),
+    "code_format": lazy_gettext("1 to 40 letters without accents, digits, dots or dashes, e.g. CVTH"),
+    "code_taken": lazy_gettext("another position of this unit has this code"),
+    "task_group_format": lazy_gettext(
+        "a code of lower-case letters without accents, digits or underscores, e.g. chuyen_vien_tong_hop"
+    ),
+    "already_inactive_position": lazy_gettext("the position is already deactivated"),
+    "position_held": lazy_gettext("active people hold it: move them first"),
+    "required_date": lazy_gettext("choose a date"),
+    "move_in_future": lazy_gettext("a move takes effect today or earlier"),
+    "move_before_start": lazy_gettext("the date is before the start of the current placement"),
+    "move_in_locked_period": lazy_gettext("the date falls in a locked period"),
+    "move_unchanged": lazy_gettext("the person is already in this unit and position"),
+    "person_inactive": lazy_gettext("the person has left"),
+    "person_has_active_account": lazy_gettext(
+        "their account is still active: deactivate it first on the Accounts page"
+    ),
 }
 
 
@@ -108,6 +143,8 @@ def admin_menu(active: str) -> dbc.Nav:
     does not run the agency's calendar). Reads the logged-in role only: no database in a layout."""
     entries = [
         (UNITS_PATH, _("Organisation units")),
+        (POSITIONS_PATH, _("Positions")),
+        (PEOPLE_PATH, _("Personnel")),
         (USERS_PATH, _("Accounts")),
         (IMPORT_PATH, _("Import people and units")),
         (QUALITY_PATH, _("Data quality")),
@@ -125,7 +162,10 @@ def admin_alert(problem: PulseError, *, class_name: str) -> dbc.Alert:
     """A refused change as a message: each field and what to do about it; conflicts and refusals as elsewhere."""
     if problem.code == "invalid":
         problems: dict[str, str] = getattr(problem, "problems", {})
-        text = "; ".join(f"{_label(_FIELDS, field)}: {_label(_PROBLEMS, code)}" for field, code in problems.items())
+        details: dict[str, dict[str, Any]] = problem.params.get("details") or {}
+        text = "; ".join(
+            f"{_label(_FIELDS, field)}: {_problem(code, details.get(field) or {})}" for field, code in problems.items()
+        )
         return dbc.Alert(_("Please correct: %(problems)s", problems=text), color="warning", className=class_name)
     return problem_alert(problem, class_name=class_name)
 
@@ -149,6 +189,15 @@ def admin_periods_viewer() -> Viewer:
         audit_refusal(viewer, f"role {viewer.role.value} posted to a periods callback")
         abort(403)
     return viewer
+
+
+def _problem(code: str, params: dict[str, Any]) -> str:
+    """The page's own wording of a code, else the record rules' message (domain.records) with its values."""
+    if code in _PROBLEMS:
+        return _label(_PROBLEMS, code)
+    if code in RECORD_MESSAGES:
+        return record_message(code, params, _)
+    return code
 
 
 def _label(labels: dict[str, Any], key: str) -> str:

@@ -19,8 +19,9 @@ from data_access.commands.evaluation_scoring import plan_completion, recompute, 
 from data_access.commands.evaluations import AUDITED, DONE, add_trail, dump_details, unit_command, unit_of
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
-from data_access.models import Evaluation, OrgUnit, Person, Position
+from data_access.models import Evaluation, OrgUnit, Period, Person, Position
 from data_access.queries.evaluations import load_details, period_row, responsible_units, unit_group
+from data_access.queries.placements import position_during
 from data_access.viewer import Viewer
 from domain.access import may_approve
 from domain.kinds import EvaluationStatus
@@ -94,7 +95,9 @@ def _members(session: Session, unit: OrgUnit, period_id: int) -> list[tuple[Eval
     people = session.execute(
         select(Evaluation, Position.task_group, Person.full_name)
         .join(Person, Person.id == Evaluation.person_id)
-        .outerjoin(Position, Position.id == Person.position_id)
+        .join(Period, Period.id == Evaluation.period_id)
+        # The quota groups people by the position they held in the period, not the one they hold now.
+        .outerjoin(Position, Position.id == position_during(Person.id, Period.start_date, Period.end_date))
         .where(Evaluation.period_id == period_id, Evaluation.unit_id == unit.id)
         .order_by(Evaluation.id)
     ).all()

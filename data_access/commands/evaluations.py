@@ -38,6 +38,7 @@ from data_access.queries.evaluations import (
     period_row,
     responsible_units,
 )
+from data_access.queries.placements import placed_in
 from data_access.viewer import Viewer
 from domain.access import (
     answers_for,
@@ -158,13 +159,15 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
             .all()
         )
         by_id = {u.id: u for u in units}
-        people = (
-            session.execute(
-                select(Person).where(Person.unit_id.in_(by_id), Person.active.is_(True)).order_by(Person.id)
-            )
-            .scalars()
-            .all()
-        )
+        # Each person where they worked in the period: opening a past quarter after a move evaluates
+        # them in the unit they worked in then.
+        placed = placed_in(period.start_date, period.end_date)
+        people = session.execute(
+            select(Person.id, placed.c.unit_id)
+            .join(placed, placed.c.person_id == Person.id)
+            .where(placed.c.unit_id.in_(by_id), Person.active.is_(True))
+            .order_by(Person.id)
+        ).all()
         existing_people = set(
             session.execute(
                 select(Evaluation.person_id).where(Evaluation.period_id == period.id, Evaluation.person_id.is_not(None))
@@ -177,7 +180,7 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
         )
         created = 0
         targets: list[tuple[int | None, OrgUnit]] = [
-            (p.id, by_id[p.unit_id]) for p in people if p.id not in existing_people
+            (person_id, by_id[placed_unit]) for person_id, placed_unit in people if person_id not in existing_people
         ]
         targets += [(None, u) for u in units if u.id not in existing_units]
         for person_id, owner in targets:

@@ -20,6 +20,7 @@ from config.rulesets import load_ruleset
 from data_access.errors import Forbidden, NotFound
 from data_access.models import Evaluation, OrgUnit, Person, Position
 from data_access.models import Period as PeriodRow
+from data_access.queries.placements import position_during
 from data_access.viewer import Viewer, in_scope
 from domain.kinds import EvaluationStatus, Role
 from domain.periods import PeriodKind
@@ -113,7 +114,7 @@ def rank_people(session: Session, *, viewer: Viewer, period_code: str, unit_id: 
         .join(Person, Person.id == Evaluation.person_id)
         .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
         .join(PeriodRow, PeriodRow.id == Evaluation.period_id)
-        .outerjoin(Position, Position.id == Person.position_id)
+        .outerjoin(Position, Position.id == position_during(Person.id, PeriodRow.start_date, PeriodRow.end_date))
         .where(
             PeriodRow.code == period_code,
             in_scope(viewer, OrgUnit.path),

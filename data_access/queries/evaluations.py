@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from data_access.errors import Forbidden, NotFound
 from data_access.models import AuditEntry, Evaluation, OrgUnit, Person, Position, Task, User
 from data_access.models import Period as PeriodRow
+from data_access.queries.placements import position_during
 from data_access.viewer import Viewer, in_scope
 from domain.access import EVALUATOR_ROLES, evaluation_rights, may_see_evaluations
 from domain.evaluation import TaskOutcome
@@ -201,7 +202,8 @@ def _base_query() -> Select:
         .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
         .join(PeriodRow, PeriodRow.id == Evaluation.period_id)
         .outerjoin(Person, Person.id == Evaluation.person_id)
-        .outerjoin(Position, Position.id == Person.position_id)
+        # The position held in the evaluation's period: someone moved since keeps that period's group.
+        .outerjoin(Position, Position.id == position_during(Person.id, PeriodRow.start_date, PeriodRow.end_date))
     )
 
 

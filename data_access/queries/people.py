@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from data_access.errors import NotFound
 from data_access.models import Indicator, IndicatorRollup, OrgUnit, Person, Position, Task
+from data_access.queries.placements import placed_in
 from data_access.queries.scope import period_id, unit_and_children, unit_in_scope
 from data_access.queries.task_points import person_task_points, task_points
 from data_access.viewer import Viewer
@@ -115,10 +116,13 @@ def people_rankings(session: Session, *, viewer: Viewer, unit_id: int, period: s
     units; a ward its divisions' staff)."""
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
+    # Where each person was in the period: someone moved since still ranks in the old unit and group.
+    placed = placed_in(chosen.start, chosen.end)
     people = session.execute(
         select(Person.id, Person.full_name, Position.task_group, Position.name)
-        .join(OrgUnit, OrgUnit.id == Person.unit_id)
-        .outerjoin(Position, Position.id == Person.position_id)
+        .join(placed, placed.c.person_id == Person.id)
+        .join(OrgUnit, OrgUnit.id == placed.c.unit_id)
+        .outerjoin(Position, Position.id == placed.c.position_id)
         .where(unit_and_children(unit.id))
     ).all()
     points = task_points(session, person_ids=[p.id for p in people], start=chosen.start, end=chosen.end)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Row, Select, and_, case, func, or_, select, union
+from sqlalchemy import Row, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from data_access.errors import NotFound
@@ -20,12 +20,12 @@ from data_access.models import (
     OrgUnit,
     Period,
     Person,
-    PersonPlacement,
     Position,
     Task,
     UnitRollup,
 )
 from data_access.queries.lagging import lagging_indicators
+from data_access.queries.placements import placed_in
 from data_access.queries.scope import data_version, existed_in, period_id, rows_frame, unit_and_children, unit_in_scope
 from data_access.viewer import Viewer, in_scope
 from domain.periods import parse_period
@@ -230,34 +230,9 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
     """
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
-    placed = (
-        select(
-            PersonPlacement.person_id.label("person_id"),
-            PersonPlacement.unit_id.label("unit_id"),
-            PersonPlacement.position_id.label("position_id"),
-        )
-        .join(OrgUnit, OrgUnit.id == PersonPlacement.unit_id)
-        .join(Person, Person.id == PersonPlacement.person_id)
-        .where(
-            unit_and_children(unit.id),
-            PersonPlacement.valid_from <= chosen.end,
-            or_(PersonPlacement.valid_to.is_(None), PersonPlacement.valid_to >= chosen.start),
-            # Someone who left keeps the periods they worked in, not the ones after.
-            or_(Person.active.is_(True), PersonPlacement.valid_to.is_not(None)),
-        )
-    )
-    unplaced = (
-        select(Person.id, Person.unit_id, Person.position_id)
-        .join(OrgUnit, OrgUnit.id == Person.unit_id)
-        .where(
-            unit_and_children(unit.id),
-            Person.active.is_(True),
-            ~select(PersonPlacement.id).where(PersonPlacement.person_id == Person.id).exists(),
-        )
-    )
-    members = union(placed, unplaced).subquery()  # union: one row per person, unit and position
     done_on_time = func.sum(case((and_(Task.status == "done", Task.delays == 0), 1), else_=0))
     due = func.count(Task.id)
+    placed = placed_in(chosen.start, chosen.end)
     rows = (
         session.execute(
             select(
@@ -268,10 +243,10 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
                 due.label("tasks"),
                 done_on_time.label("on_time"),
             )
-            .select_from(members)
-            .join(Person, Person.id == members.c.person_id)
-            .join(OrgUnit, OrgUnit.id == members.c.unit_id)
-            .outerjoin(Position, Position.id == members.c.position_id)
+            # Where each person was in the period (placed_in): a past period lists who worked here then.
+            .join(placed, placed.c.person_id == Person.id)
+            .join(OrgUnit, OrgUnit.id == placed.c.unit_id)
+            .outerjoin(Position, Position.id == placed.c.position_id)
             .outerjoin(
                 Task,
                 and_(
@@ -281,6 +256,7 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
                     Task.status != "cancelled",
                 ),
             )
+            .where(unit_and_children(unit.id))
             .group_by(Person.id, Person.full_name, Position.name, OrgUnit.name)
             .order_by(OrgUnit.name, Position.name, Person.full_name)
         )

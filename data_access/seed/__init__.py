@@ -43,6 +43,7 @@ TABLES: tuple[tuple[str, type[models.Base]], ...] = (
     ("org_units", models.OrgUnit),
     ("positions", models.Position),
     ("people", models.Person),
+    ("person_placements", models.PersonPlacement),
     ("users", models.User),
     ("task_types", models.TaskType),
     ("objectives", models.Objective),

@@ -8,6 +8,7 @@ evaluation quotas and rankings work within.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from data_access.seed.org_tree import HANOI_PROVINCE_CODE, Demo, OrgTree, Row
 from domain.citizen_id import PROVINCE_CODES, make_citizen_id
@@ -17,6 +18,10 @@ PEOPLE_PER_DIVISION = {"pilot": 18, "hanoi": 52}
 BIRTH_YEARS = (1965, 2000)
 HANOI_BORN_SHARE = 0.7  # the others registered their birth in another province
 FEMALE_SHARE = 0.52
+# Civil-service ranks (ngach): senior specialist, principal specialist, specialist.
+LEADER_RANKS = (("01.001", 0.25), ("01.002", 0.75))
+STAFF_RANKS = (("01.002", 0.2), ("01.003", 0.8))
+FIRST_START_AGE = 22
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,10 @@ class _PeopleMaker:
         self.demo = demo
         self.citizen_ids: set[str] = set()
         self.other_provinces = sorted(PROVINCE_CODES)
+        # Details added after the main stream was fixed draw from their own stream (Demo.stream).
+        self.details = demo.stream("person-details")
+        # Everyone started before last year began, so every seeded period finds them where they are.
+        self.latest_start = date(demo.year - 1, 1, 1)
 
     def position(self, unit: Row, template: PositionTemplate) -> Row:
         rows = self.demo.rows
@@ -74,9 +83,16 @@ class _PeopleMaker:
             if citizen_id not in self.citizen_ids:
                 self.citizen_ids.add(citizen_id)
                 break
+        details = self.details
+        born_on = date(birth_year, 1, 1) + timedelta(days=details.randrange(365))
+        first_start = born_on.replace(year=born_on.year + FIRST_START_AGE, day=min(born_on.day, 28))
+        span = max(0, (self.latest_start - first_start).days)
+        started_on = min(first_start + timedelta(days=details.randrange(span + 1)), self.latest_start)
+        ranks = LEADER_RANKS if position["is_leader"] else STAFF_RANKS
+        rank = details.choices([r for r, _ in ranks], weights=[w for _, w in ranks])[0]
         rows = self.demo.rows
         person_id = rows.next_id("people")
-        return rows.add(
+        person = rows.add(
             "people",
             {
                 "id": person_id,
@@ -85,13 +101,29 @@ class _PeopleMaker:
                 "full_name": name,
                 "gender": "female" if female else "male",
                 "birth_year": birth_year,
+                "birth_date": born_on,
                 "unit_id": unit["id"],
                 "position_id": position["id"],
+                "rank_code": rank,
+                "start_date": started_on,
                 "email": f"cb{person_id:06d}@hanoi.gov.vn",
+                "phone": f"09{details.randrange(10**8):08d}",
                 "active": True,
                 "version": 1,
             },
         )
+        rows.add(
+            "person_placements",
+            {
+                "id": rows.next_id("person_placements"),
+                "person_id": person_id,
+                "unit_id": unit["id"],
+                "position_id": position["id"],
+                "valid_from": started_on,
+                "valid_to": None,
+            },
+        )
+        return person
 
 
 def build_people(demo: Demo, tree: OrgTree) -> None:

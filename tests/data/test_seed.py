@@ -395,3 +395,33 @@ def test_names_read_as_civil_servant_records(shared_demo_store: Store) -> None:
     assert names and not [n for n in names if any(n.startswith(h + " ") for h in honorifics)]
     family_names = set(Provider.last_names)
     assert all(n.split()[0] in family_names for n in names), [n for n in names if n.split()[0] not in family_names][:5]
+
+
+def test_people_records_are_full_and_each_has_one_open_placement(shared_demo_store: Store) -> None:
+    """Date of birth agreeing with the birth year and the citizen id, a rank, a start before last year
+    (so every seeded period finds people where they are), a phone the profile rules accept, and one
+    placement from the start date in the person's unit and position."""
+    from data_access.models import PersonPlacement
+    from domain.records.values import PHONE
+
+    with shared_demo_store.read() as session:
+        people = session.execute(select(Person)).scalars().all()
+        placements = session.execute(select(PersonPlacement)).scalars().all()
+    by_person = defaultdict(list)
+    for placement in placements:
+        by_person[placement.person_id].append(placement)
+    for person in people:
+        assert person.birth_date is not None and person.birth_date.year == person.birth_year
+        assert birth_year(person.citizen_id) == person.birth_year
+        assert is_female(person.citizen_id) == (person.gender == "female")
+        assert person.rank_code in {"01.001", "01.002", "01.003"}
+        assert person.start_date is not None and person.start_date <= date(TEST_TODAY.year - 1, 1, 1)
+        assert (person.start_date - person.birth_date).days >= 18 * 365
+        assert person.phone is not None and PHONE.match(person.phone)
+        (placement,) = by_person[person.id]
+        assert (placement.unit_id, placement.position_id, placement.valid_from, placement.valid_to) == (
+            person.unit_id,
+            person.position_id,
+            person.start_date,
+            None,
+        )
