@@ -548,7 +548,7 @@ def act(*args: Any) -> tuple[Any, ...]:
                 position_id=as_id(move_position),
                 effective=effective,
             )
-            text = _("Moved from %(date)s.", date=format_date(effective)) if effective else _("Moved.")
+            text = _("Transferred, effective %(date)s.", date=format_date(effective)) if effective else _("Moved.")
         else:
             commands.deactivate_person(store, viewer=viewer, person_id=person_id, version=version)
             text = _("Recorded: the person left on %(date)s.", date=format_date(today()))

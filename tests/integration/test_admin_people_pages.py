@@ -14,9 +14,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from data_access.commands import admin_units as units
-from data_access.commands import admin_users as users
 from data_access.models import AuditEntry, OrgUnit, Person, PersonPlacement, Position
-from tests.conftest import TEST_TODAY
+from tests.conftest import DEMO_PASSWORD, TEST_TODAY
 from tests.integration.test_admin_pages import body, logged_in, post
 from tests.support.login import login
 from tests.support.viewers import viewer_of
@@ -129,15 +128,9 @@ def test_positions_and_a_person_created_and_moved_through_the_callbacks(server: 
 def test_forged_sorts_blocks_and_units_get_an_empty_block(server: Flask) -> None:
     app: dash.Dash = server.extensions["pulse"]["dash"]
     store = server.extensions["pulse"]["store"]
-    account = users.create_account(
-        store,
-        viewer=viewer_of(store, "admin"),
-        username="quantri.hoankiem",
-        role="admin",
-        scope_unit_id=unit_id(server, HOAN_KIEM),
-    )
     client = server.test_client()
-    assert login(client, "quantri.hoankiem", account.password or "").status_code == 302
+    # The pilot's unit administrator of Phường Hoàn Kiếm: the ward's people only.
+    assert login(client, "quantri.hoankiem", DEMO_PASSWORD).status_code == 302
     client.get("/")
     fetch_key, fetch_spec = spec(app, "admin-people-grid.getRowsResponse")
     good = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}

@@ -71,3 +71,21 @@ def test_no_translation_hides_inside_an_f_string() -> None:
             if inside.search(line):
                 offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{number}")
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("language", ["vi", "en", "fr"])
+def test_each_message_is_in_a_catalog_once(language: str) -> None:
+    """Two branches that add the same message both append it (the catalogs merge as a union); the
+    compiled catalog then keeps one of them at random. `scripts/add_translations.py --dedupe` fixes it,
+    and a message with two meanings needs two msgids."""
+    import collections
+
+    from babel.messages.pofile import read_po as read
+
+    path = CATALOGS / language / "LC_MESSAGES" / "messages.po"
+    text = path.read_text(encoding="utf-8")
+    ids = collections.Counter(line for line in text.splitlines() if line.startswith("msgid ") and line != 'msgid ""')
+    repeated = sorted(msgid for msgid, n in ids.items() if n > 1)
+    assert not repeated, f"{language}: {repeated[:10]}"
+    with path.open(encoding="utf-8") as handle:
+        assert len(read(handle)) > 100
