@@ -93,13 +93,17 @@ def may_manage_account(
     role: str, scope_path: str, account_scope_path: str, account_role: str, scope_kind: str | None
 ) -> bool:
     """Create or change an account: its scope must lie inside the viewer's own; only an administrator
-    scoped to the whole tree's root may hand out or touch another administrator; a delegated one
-    never an administrator (a unit administrator or leader inside its scope is no more than it has)."""
+    scoped to the whole tree's root may hand out or touch another administrator. A delegated one never
+    an administrator, nor its peers: a leader or unit administrator of its own unit is the
+    administrator's to make, reset or deactivate (a reset shows the password to whoever did it, so
+    resetting a peer would be taking over an account with the same powers over the whole ward)."""
     level = admin_level(role, scope_kind)
     if level is None or not covers(scope_path, account_scope_path):
         return False
     if account_role in ADMIN_ROLES:
         return level is AdminLevel.FULL and scope_path.count("/") <= 2
+    if level is AdminLevel.DELEGATED and account_role in DELEGATED_ROLES:
+        return account_scope_path != scope_path
     return True
 
 

@@ -157,7 +157,8 @@ def opening_problems(year: int, existing_years: Collection[int], today: date) ->
 
 
 def grace_problems(value: object) -> dict[str, str]:
-    """Grace days: a whole number from 0 to 60."""
+    """Grace days: a whole number from 0 to 60. Entries go into months, so a month's grace days are the
+    ones that count; set on a quarter or a year, they go to each of its months."""
     if isinstance(value, bool) or not isinstance(value, int):
         if not (isinstance(value, str) and value.strip().isdigit()):
             return {"grace_days": "whole_number"}
@@ -176,11 +177,20 @@ def lock_problems(*, locked: bool, end: date, today: date) -> dict[str, str]:
     return {}
 
 
-def unlock_problems(*, locked: bool, year_locked: bool, kind: str) -> dict[str, str]:
-    """Unlocking a period: it must be locked, and a quarter or month not inside a locked year (entries
-    check the year too, so unlocking the month alone would change nothing: unlock the year first)."""
+def unlock_problems(*, locked: bool, enclosing_locked: bool) -> dict[str, str]:
+    """Unlocking a period: it must be locked, and not inside a locked quarter or year (entries check those
+    too, so unlocking the month alone would change nothing: unlock the enclosing period first)."""
     if not locked:
         return {"period": "already_open"}
-    if kind != PeriodKind.YEAR.value and year_locked:
-        return {"period": "year_locked"}
+    if enclosing_locked:
+        return {"period": "enclosing_locked"}
     return {}
+
+
+def enclosing_codes(period: Period) -> tuple[str, ...]:
+    """The codes of the periods a period lies in: a month's quarter and year, a quarter's year."""
+    if period.kind is PeriodKind.MONTH:
+        return (f"{period.year}-Q{(period.number - 1) // 3 + 1}", str(period.year))
+    if period.kind is PeriodKind.QUARTER:
+        return (str(period.year),)
+    return ()

@@ -91,7 +91,7 @@ _PROBLEMS = {
     "already_open": lazy_gettext("it is already open"),
     "already_locked": lazy_gettext("it is already locked"),
     "not_ended": lazy_gettext("it has not ended yet: lock it once it is over"),
-    "year_locked": lazy_gettext("its year is locked: unlock the year first"),
+    "enclosing_locked": lazy_gettext("the quarter or year it belongs to is locked: unlock that first"),
     "too_far_ahead": lazy_gettext("at most two years ahead"),
     "not_next": lazy_gettext("open the years in order, the next one first"),
     "whole_number": lazy_gettext("enter a whole number"),

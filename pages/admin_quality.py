@@ -122,10 +122,11 @@ def _columns() -> list[dict[str, Any]]:
         for quality in Quality
     ]
     return [
-        {"field": "unit", "headerName": _("Unit"), "flex": 3, "minWidth": 240, "tooltipField": "unit"},
+        {"field": "unit", "headerName": _("Unit"), "flex": 3, "minWidth": 200, "tooltipField": "unit"},
+        # What to fix first: on a phone only the first columns show without scrolling.
+        {"field": "to_fix", "headerName": _("Records to fix"), "flex": 1, "minWidth": 140, "type": "rightAligned"},
         {"field": "people", "headerName": _("People"), "flex": 1, "minWidth": 90, "type": "rightAligned"},
         *counts,
-        {"field": "to_fix", "headerName": _("Records to fix"), "flex": 1, "minWidth": 140, "type": "rightAligned"},
     ]
 
 

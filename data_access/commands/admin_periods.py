@@ -25,9 +25,11 @@ from data_access.queries.admin_periods import period_token
 from data_access.viewer import Viewer
 from domain.admin_access import may_administer_periods
 from domain.periods import (
+    enclosing_codes,
     grace_problems,
     lock_problems,
     opening_problems,
+    parse_period,
     periods_of_year,
     unlock_problems,
     year_to_open,
@@ -125,10 +127,9 @@ def unlock_period(store: Store, *, viewer: Viewer, period_id: int, version: str 
     """Open a locked period again (a late correction the agency agreed to)."""
 
     def change(session: Session, period: Period) -> None:
-        year_locked = bool(
-            session.execute(select(Period.locked).where(Period.code == str(period.year))).scalar_one_or_none()
-        )
-        problems = unlock_problems(locked=period.locked, year_locked=year_locked, kind=period.kind)
+        enclosing = enclosing_codes(parse_period(period.code))
+        enclosing_locked = any(session.execute(select(Period.locked).where(Period.code.in_(enclosing))).scalars())
+        problems = unlock_problems(locked=period.locked, enclosing_locked=enclosing_locked)
         if problems:
             raise Invalid(problems)
         period.locked = False
@@ -139,13 +140,30 @@ def unlock_period(store: Store, *, viewer: Viewer, period_id: int, version: str 
 def set_grace_days(
     store: Store, *, viewer: Viewer, period_id: int, version: str | None, grace_days: object
 ) -> PeriodState:
-    """How many days after its end a period still takes entries (0 to 60)."""
+    """How many days after its end a month still takes entries (0 to 60); on a quarter or a year, each of
+    its months gets them too (entries go into months: a year's own grace days would change nothing)."""
     problems = grace_problems(grace_days)
 
     def change(session: Session, period: Period) -> None:
         if problems:
             raise Invalid(problems)
-        period.grace_days = int(str(grace_days).strip())
+        days = int(str(grace_days).strip())
+        period.grace_days = days
+        codes = [m.code for m in parse_period(period.code).months() if m.code != period.code]
+        months = session.execute(select(Period).where(Period.code.in_(codes)).with_for_update()).scalars().all()
+        for month in months:
+            if month.grace_days != days:
+                before = month.grace_days
+                month.grace_days = days
+                audit.record(
+                    session,
+                    user_id=viewer.user_id,
+                    action=f"{ENTITY}.grace_days",
+                    entity=ENTITY,
+                    entity_id=month.id,
+                    before={"code": month.code, "grace_days": before},
+                    after={"code": month.code, "grace_days": days, "from": period.code},
+                )
 
     return _act(store, viewer, period_id, version, "grace_days", change)
 

@@ -53,17 +53,18 @@ class ValueDraft:
 
 
 def reporting_window(session: Session, measured_on: date) -> ReportingWindow | None:
-    """The month of a date: its end, grace days, and whether it (or its year) is locked."""
+    """The month of a date: its end, grace days, and whether it (or its quarter, or its year) is locked."""
     month = session.execute(
         select(Period).where(Period.code == f"{measured_on.year}-{measured_on.month:02d}")
     ).scalar_one_or_none()
     if month is None:
         return None
-    year_locked = session.execute(
-        select(Period.locked).where(Period.code == str(measured_on.year))
-    ).scalar_one_or_none()
+    quarter = f"{measured_on.year}-Q{(measured_on.month - 1) // 3 + 1}"
+    enclosing_locked = any(
+        session.execute(select(Period.locked).where(Period.code.in_((str(measured_on.year), quarter)))).scalars()
+    )
     return ReportingWindow(
-        month_end=month.end_date, grace_days=month.grace_days, locked=bool(month.locked or year_locked)
+        month_end=month.end_date, grace_days=month.grace_days, locked=bool(month.locked or enclosing_locked)
     )
 
 

@@ -3,7 +3,9 @@ qualities (domain.records), counted per unit, one page of units at a time.
 
 Bounded at city scale: the list of units is the subtree's tree (a few thousand rows at most); the
 records are read and checked only for the units on the page asked for (20), so a page costs the people
-of 20 units, never the tens of thousands of the whole city.
+of 20 units, never the tens of thousands of the whole city. Measured on the hanoi demo scale (31,086
+people, 742 units, SQLite): 0.3 to 0.6 s a page, 0.35 s a unit's detail; checking the whole city at once
+would be ~40 times that, on every click.
 
 The store's own records are checked the way a file is (the same rules as `flask people validate`), with
 one difference: a record is not a duplicate of itself. Citizen ids, civil-servant codes and unit codes are

@@ -167,7 +167,16 @@ def test_a_ward_administrator_cannot_touch_another_ward(
     with pytest.raises(Forbidden):
         users.reset_password(demo_store, viewer=ward_admin, user_id=outsider.id, version=outsider.version)
     assert _account(demo_store, admin, "truongphong.khcn").version == outsider.version
-    assert denied(demo_store, ward_admin) == refusals + 7  # every refused attempt above, audited
+    # Its peer at the ward (the leader for the unit administrator, and the other way round) is the
+    # administrator's: a reset would hand the peer's account, and its powers, to whoever read the password.
+    peer = _account(demo_store, admin, "lanhdao.hoankiem" if label == "unit_admin" else "quantri.hoankiem")
+    with pytest.raises(Forbidden):
+        users.reset_password(demo_store, viewer=ward_admin, user_id=peer.id, version=peer.version)
+    with pytest.raises(Forbidden):
+        users.create_account(
+            demo_store, viewer=ward_admin, username="pho.chutich", role="leader", scope_unit_id=ward.id
+        )
+    assert denied(demo_store, ward_admin) == refusals + 9  # every refused attempt above, audited
 
 
 def test_a_rename_on_a_stale_page_is_a_conflict_naming_who_changed_it(

@@ -5,12 +5,14 @@ nobody but an administrator (not a ward's unit administrator) changes the calend
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from config.clock import today
 from data_access.commands import admin_periods as commands
+from data_access.commands.measurements import reporting_window
 from data_access.db import Store
 from data_access.errors import Conflict, Forbidden, Invalid
 from data_access.models import AuditEntry, Period
@@ -86,7 +88,23 @@ def test_lock_unlock_and_grace_days(demo_store: Store, people: dict[str, Viewer]
     assert old_month.locked
     with pytest.raises(Invalid) as inside:
         commands.unlock_period(demo_store, viewer=admin, period_id=old_month.id, version=old_month.version)
-    assert inside.value.problems == {"period": "year_locked"}
+    assert inside.value.problems == {"period": "enclosing_locked"}
+
+    # A locked quarter closes its months to entries; unlocked, they take them again.
+    if today().month > 3:  # the first quarter is over (a running quarter cannot be locked)
+        quarter = row(demo_store, admin, f"{this_year}-Q1")
+        with demo_store.read() as session:
+            assert not reporting_window(session, date(this_year, 2, 10)).locked  # type: ignore[union-attr]
+        q_locked = commands.lock_period(demo_store, viewer=admin, period_id=quarter.id, version=quarter.version)
+        with demo_store.read() as session:
+            assert reporting_window(session, date(this_year, 2, 10)).locked  # type: ignore[union-attr]
+        february = row(demo_store, admin, f"{this_year}-02")
+        commands.lock_period(demo_store, viewer=admin, period_id=february.id, version=february.version)
+        february = row(demo_store, admin, f"{this_year}-02")
+        with pytest.raises(Invalid) as in_quarter:
+            commands.unlock_period(demo_store, viewer=admin, period_id=february.id, version=february.version)
+        assert in_quarter.value.problems == {"period": "enclosing_locked"}
+        commands.unlock_period(demo_store, viewer=admin, period_id=quarter.id, version=q_locked.version)
 
     for bad in (61, "-3", "ba", None):
         with pytest.raises(Invalid):
@@ -97,6 +115,14 @@ def test_lock_unlock_and_grace_days(demo_store: Store, people: dict[str, Viewer]
     commands.set_grace_days(demo_store, viewer=admin, period_id=current.id, version=current.version, grace_days="20")
     assert row(demo_store, admin, current.code).grace_days == 20
     assert json.loads(audits(demo_store, "period.grace_days")[-1].after_json)["grace_days"] == 20
+    # On a quarter, the grace days go to its three months (the ones entries look at), each audited.
+    quarter = row(demo_store, admin, f"{this_year}-Q3")
+    commands.set_grace_days(demo_store, viewer=admin, period_id=quarter.id, version=quarter.version, grace_days=5)
+    assert [row(demo_store, admin, f"{this_year}-{m:02d}").grace_days for m in (7, 8, 9)] == [5, 5, 5]
+    assert row(demo_store, admin, f"{this_year}-10").grace_days == 10
+    with demo_store.read() as session:
+        assert reporting_window(session, date(this_year, 8, 3)).grace_days == 5  # type: ignore[union-attr]
+    assert len(audits(demo_store, "period.grace_days")) == 1 + 1 + 3
 
 
 @pytest.mark.parametrize("label", ["unit_admin", "ward_leader", "city_leader", "manager", "staff", "screen"])

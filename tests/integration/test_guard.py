@@ -52,10 +52,15 @@ def test_every_route_refuses_anonymous_clients(server: Flask) -> None:
             assert response.status_code in (302, 401), (rule.rule, response.status_code)
             if response.status_code == 302:
                 assert response.headers["Location"].startswith("/login")
+    pages = set()
     for page in dash.page_registry.values():
         response = client.get(page.get("path") or "/")
+        pages.add(page.get("path"))
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert checked >= 4
+    # Every administration page is in the matrix (new ones join by registering), and the password form.
+    assert {"/admin/units", "/admin/users", "/admin/periods", "/admin/quality"} <= pages
+    assert client.get("/password").status_code == 302 and client.post("/password").status_code in (302, 401)
 
 
 def test_every_callback_refuses_anonymous_clients_even_with_a_forged_pathname(server: Flask) -> None:

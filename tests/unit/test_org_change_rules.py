@@ -172,14 +172,18 @@ def test_delegated_administration_stays_in_its_subtree(
     ("role", "scope_kind", "account_scope", "account_role", "allowed"),
     [
         ("unit_admin", "ward", DIVISION, "staff", True),
-        ("unit_admin", "ward", WARD, "leader", True),
-        ("unit_admin", "ward", WARD, "unit_admin", True),  # another administrator of the same ward: no more than it has
-        ("unit_admin", "ward", DIVISION, "unit_admin", True),
+        ("unit_admin", "ward", WARD, "staff", True),
+        ("unit_admin", "ward", WARD, "leader", False),  # its peers at the ward are the administrator's
+        ("unit_admin", "ward", WARD, "unit_admin", False),
+        ("unit_admin", "ward", DIVISION, "unit_admin", True),  # a division's administrator, below it
+        ("unit_admin", "ward", DIVISION, "leader", True),
         ("unit_admin", "ward", "/1/", "unit_admin", False),  # above its scope
         ("unit_admin", "ward", "/1/", "staff", False),
         ("unit_admin", "ward", OTHER_WARD, "staff", False),
         ("unit_admin", "ward", WARD, "admin", False),  # never an administrator
         ("leader", "ward", DIVISION, "manager", True),
+        ("leader", "ward", WARD, "unit_admin", False),
+        ("leader", "ward", WARD, "manager", True),
         ("leader", "ward", WARD, "admin", False),
         ("leader", "ward", OTHER_WARD, "unit_admin", False),
         ("leader", "city", DIVISION, "staff", False),

@@ -67,14 +67,20 @@ def test_locking_needs_an_open_period_that_is_over(locked: bool, end: date, prob
 
 
 @pytest.mark.parametrize(
-    ("locked", "year_locked", "kind", "problems"),
+    ("locked", "enclosing_locked", "problems"),
     [
-        (True, False, "month", {}),
-        (True, True, "year", {}),
-        (True, True, "month", {"period": "year_locked"}),
-        (True, True, "quarter", {"period": "year_locked"}),
-        (False, False, "month", {"period": "already_open"}),
+        (True, False, {}),
+        (True, True, {"period": "enclosing_locked"}),
+        (False, False, {"period": "already_open"}),
     ],
 )
-def test_unlocking(locked: bool, year_locked: bool, kind: str, problems: dict[str, str]) -> None:
-    assert periods.unlock_problems(locked=locked, year_locked=year_locked, kind=kind) == problems
+def test_unlocking(locked: bool, enclosing_locked: bool, problems: dict[str, str]) -> None:
+    assert periods.unlock_problems(locked=locked, enclosing_locked=enclosing_locked) == problems
+
+
+@pytest.mark.parametrize(
+    ("code", "enclosing"),
+    [("2026-08", ("2026-Q3", "2026")), ("2026-12", ("2026-Q4", "2026")), ("2026-Q1", ("2026",)), ("2026", ())],
+)
+def test_what_a_period_lies_in(code: str, enclosing: tuple[str, ...]) -> None:
+    assert periods.enclosing_codes(periods.parse_period(code)) == enclosing
