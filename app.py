@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf = security.init_security(server, settings)
     server.register_blueprint(health.bp)
     server.register_blueprint(api.bp)
+    server.spec_processor(api.complete_spec)
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on
     server.register_blueprint(api_docs.bp)
     cli.register(server)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from apiflask import Schema, fields
 from apiflask.validators import Length, OneOf, Range, Regexp
+from marshmallow import ValidationError
 
 from domain.kinds import UnitKind
+from domain.periods import InvalidPeriod, parse_period
 
-PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+PERIOD_PATTERN = r"^(20[0-9]{2}|2100)(-Q[1-4]|-(0[1-9]|1[0-2]))?$"  # the years Pulse knows: 2000-2100
 MAX_ROWS = 500
 MAX_PER_PAGE = 500
 
@@ -82,9 +84,16 @@ class ProfilesOut(_Envelope):
     )
 
 
+def _known_period(code: str) -> None:
+    try:
+        parse_period(code)
+    except InvalidPeriod as error:
+        raise ValidationError(str(error)) from error
+
+
 class IndicatorsQuery(Schema):
     period = fields.String(
-        validate=Regexp(PERIOD_PATTERN),
+        validate=[Regexp(PERIOD_PATTERN), _known_period],
         metadata={"description": "2026, 2026-Q3 or 2026-07 (this year when absent)"},
     )
 
