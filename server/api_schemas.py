@@ -11,6 +11,8 @@ from domain.kinds import UnitKind
 from domain.periods import InvalidPeriod, parse_period
 
 PERIOD_PATTERN = r"^(20[0-9]{2}|2100)(-Q[1-4]|-(0[1-9]|1[0-2]))?$"  # the years Pulse knows: 2000-2100
+# No control characters in text that is stored (PostgreSQL refuses NUL in text, and nobody types them).
+PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 MAX_ROWS = 500
 MAX_PER_PAGE = 500
 
@@ -121,14 +123,14 @@ class IndicatorsOut(_Envelope):
 
 
 class ValueIn(Schema):
-    unit_code = fields.String(required=True, validate=Length(min=1, max=40))
-    indicator_code = fields.String(required=True, validate=Length(min=1, max=40))
+    unit_code = fields.String(required=True, validate=[Length(min=1, max=40), Regexp(PLAIN_TEXT)])
+    indicator_code = fields.String(required=True, validate=[Length(min=1, max=40), Regexp(PLAIN_TEXT)])
     value = fields.Float(required=True, allow_nan=False)
     measured_on = fields.Date(required=True)
-    comment = fields.String(load_default="", validate=Length(max=1000))
+    comment = fields.String(load_default="", validate=[Length(max=1000), Regexp(PLAIN_TEXT)])
     key = fields.String(
         load_default=None,
-        validate=Length(min=1, max=100),
+        validate=[Length(min=1, max=100), Regexp(PLAIN_TEXT)],
         metadata={"description": "the row's idempotency key: a row sent again with it is not recorded twice"},
     )
 
@@ -140,7 +142,7 @@ class MeasurementsIn(Schema):
 class IdempotencyHeader(Schema):
     idempotency_key = fields.String(
         data_key="Idempotency-Key",
-        validate=Length(min=1, max=100),
+        validate=[Length(min=1, max=100), Regexp(PLAIN_TEXT)],
         metadata={"description": "the batch's key: the same batch sent again gets the first answer, nothing written"},
     )
 
