@@ -25,6 +25,7 @@ from server.i18n import _, lazy_gettext
 
 UNITS_PATH = "/admin/units"
 USERS_PATH = "/admin/users"
+TOKENS_PATH = "/admin/tokens"
 
 _FIELDS = {
     "name": lazy_gettext("Unit name"),
@@ -70,11 +71,12 @@ def admin_viewer() -> Viewer:
 
 
 def admin_menu(active: str) -> dbc.Nav:
-    """The two administration pages, side by side."""
+    """The administration pages, side by side."""
     return dbc.Nav(
         [
             dbc.NavItem(dbc.NavLink(_("Organisation units"), href=UNITS_PATH, active=active == UNITS_PATH)),
             dbc.NavItem(dbc.NavLink(_("Accounts"), href=USERS_PATH, active=active == USERS_PATH)),
+            dbc.NavItem(dbc.NavLink(_("Machine tokens"), href=TOKENS_PATH, active=active == TOKENS_PATH)),
         ],
         pills=True,
         className="mb-3 admin-menu",

@@ -36,9 +36,12 @@ class NewToken:
     expires_at: datetime
 
 
-def _unit_by_code(session: Session, code: str) -> OrgUnit:
-    unit = session.execute(select(OrgUnit).where(OrgUnit.code == code.strip())).scalar_one_or_none()
-    if unit is None:
+def _unit(session: Session, code: str | None, unit_id: int | None) -> OrgUnit:
+    if unit_id is not None:
+        unit = session.get(OrgUnit, unit_id)
+    else:
+        unit = session.execute(select(OrgUnit).where(OrgUnit.code == (code or "").strip())).scalar_one_or_none()
+    if unit is None or not unit.active:
         raise Invalid({"unit": "unknown_choice"})
     return unit
 
@@ -49,11 +52,13 @@ def create_token(
     actor: Viewer | None,
     name: str,
     scopes: str,
-    unit_code: str,
+    unit_code: str | None = None,
+    unit_id: int | None = None,
     days: int,
     rate_per_minute: int = 120,
 ) -> NewToken:
-    """A new token for a named system; Invalid lists what to fix, Forbidden when the unit is not the actor's."""
+    """A new token for a named system and a unit (by code or id); Invalid lists what to fix, Forbidden when
+    the unit is not the actor's."""
     problems = token_problems(name=name, scopes=scopes, days=days, rate_per_minute=rate_per_minute)
     if problems:
         raise Invalid(problems)
@@ -66,7 +71,7 @@ def create_token(
         else _no_context()
     )
     with context, store.write() as session:
-        unit = _unit_by_code(session, unit_code)
+        unit = _unit(session, unit_code, unit_id)
         if actor is not None and not may_manage_unit(actor.role.value, actor.scope_path, unit.path):
             raise Refused(f"create a token for unit {unit.code}")
         token = ApiToken(
