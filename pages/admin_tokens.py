@@ -87,7 +87,15 @@ def layout(**_kwargs: object) -> html.Div:
                 id=GRID,
                 rowData=[],
                 columnDefs=_columns(),
-                defaultColDef={"resizable": True, "minWidth": 100, "sortable": False, "wrapText": True},
+                defaultColDef={
+                    "resizable": True,
+                    "minWidth": 110,
+                    "sortable": False,
+                    "wrapText": True,
+                    "autoHeight": True,
+                    "wrapHeaderText": True,
+                    "autoHeaderHeight": True,
+                },
                 dashGridOptions={
                     "rowSelection": "single",
                     "domLayout": "autoHeight",
@@ -159,7 +167,7 @@ def _create_form() -> dbc.Card:
 def _columns() -> list[dict[str, Any]]:
     return [
         {"field": "name", "headerName": _("System name"), "flex": 2},
-        {"field": "prefix", "headerName": _("Token starts with"), "flex": 1},
+        {"field": "prefix", "headerName": _("Token starts with"), "flex": 1, "minWidth": 150},
         {"field": "unit", "headerName": _("Unit"), "flex": 2},
         {"field": "scopes", "headerName": _("Scopes"), "flex": 2},
         {"field": "state", "headerName": _("State"), "flex": 1},
