@@ -5,19 +5,24 @@ feeding 100 values that move the dashboards' figures, once even when sent twice.
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import pytest
+import redis
 from flask import Flask
 from sqlalchemy import select, update
 
+from app import create_app
 from config.clock import now
+from data_access.cache import database_namespace
 from data_access.commands.api_tokens import create_token
 from data_access.db import Store
 from data_access.models import ApiToken, AuditEntry, Indicator, Measurement, OrgUnit, Period, Person
+from tests.integration.conftest import make_settings
 from tests.support.login import login
 
 INTEROP = Path("/work/shared/interop")
@@ -332,3 +337,21 @@ def test_the_openapi_document_is_3_1_and_the_reference_page_is_for_administrator
     page = admin.get("/admin/api")
     assert page.status_code == 200 and "/api/v1/measurements" in page.get_data(as_text=True)
     assert "cdn" not in page.get_data(as_text=True).lower()
+
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/12"  # keys namespaced per database
+
+
+@pytest.mark.parametrize("redis_url", [REDIS_URL, "redis://127.0.0.1:1/0"], ids=["redis", "redis-down"])
+def test_the_rate_is_counted_in_redis_and_in_the_database_when_redis_is_down(demo_url: str, redis_url: str) -> None:
+    app = create_app(make_settings(demo_url, redis_url=redis_url))
+    try:
+        _id, secret = _token(app, "org:read", rate=2)
+        client = app.test_client()
+        codes = [client.get("/api/v1/org-units", headers=_bearer(secret)).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        if ":1/" not in redis_url:  # counted in Redis, under this database's namespace
+            keys = list(redis.Redis.from_url(redis_url).scan_iter(f"pulse:api:{database_namespace(demo_url)}:*"))
+            assert len(keys) == 1
+    finally:
+        app.extensions["pulse"]["store"].dispose()
