@@ -22,8 +22,11 @@ from data_access.cache import database_namespace
 from data_access.commands.api_tokens import create_token
 from data_access.db import Store
 from data_access.models import ApiToken, AuditEntry, Indicator, Measurement, OrgUnit, Period, Person
+from data_access.queries.scope import data_version
+from data_access.queries.units import unit_figures
 from tests.integration.conftest import make_settings
 from tests.support.login import login
+from tests.support.viewers import viewer_of
 
 INTEROP = Path("/work/shared/interop")
 WARD = "W00070"  # Phường Hoàn Kiếm, /1/8/
@@ -219,6 +222,11 @@ def test_a_machine_posts_100_values_that_move_the_figures_once(server: Flask) ->
     _id, secret = _token(server, "measurements:write indicators:read")
     client = server.test_client()
     stored_before = _measurement_count(store)
+    leader = viewer_of(store, "lanhdao.hoankiem")  # the ward's leader, on the dashboards
+    with store.read() as session:
+        ward_id = session.execute(select(OrgUnit.id).where(OrgUnit.code == WARD)).scalar_one()
+        figures_before = unit_figures(session, viewer=leader, unit_id=ward_id, period="2026-11")
+        version_before = data_version(session)
     before = {
         (r["unit_code"], r["code"]): r
         for r in client.get("/api/v1/indicators?period=2026-11", headers=_bearer(secret)).get_json()["records"]
@@ -241,6 +249,11 @@ def test_a_machine_posts_100_values_that_move_the_figures_once(server: Flask) ->
         assert moved["n_measurements"] >= before[(unit, code)]["n_measurements"] + 4
 
     assert _measurement_count(store) == stored_before + 100
+    with store.read() as session:
+        figures_after = unit_figures(session, viewer=leader, unit_id=ward_id, period="2026-11")
+        assert data_version(session) > version_before  # open dashboards refetch
+    assert figures_after != figures_before
+    assert figures_after.n_no_data < figures_before.n_no_data or figures_after.score != figures_before.score
     entries = [e for e in _audit(server, "measurement.enter") if "api token" in (e.detail or "")]
     assert len(entries) == 100
 
