@@ -24,7 +24,7 @@ from data_access.viewer import Viewer
 from domain.admin_access import may_manage_unit
 from domain.api_tokens import TokenGrant, hash_secret, parse_scopes, refusal, scopes_text, token_problems
 
-SECRET_PREFIX = "pulse_"  # noqa: S105 (the visible start of every token, not a secret)
+SECRET_PREFIX = "pulse_"  # noqa: S105  # nosec B105 (the visible start of every token, not a secret)
 PREFIX_SHOWN = 12
 AUDITED = ("name", "prefix", "scopes", "unit_id", "rate_per_minute", "expires_at", "revoked_at")
 
