@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import dash
+from apiflask import APIFlask
 from flask import Flask
 
 from config.settings import Settings, load_settings
 from data_access.cache import ScopedCache, database_namespace
 from data_access.db import Store
-from server import auth, callback_envelope, cli, context, health, security, shell
+from server import api, api_docs, auth, callback_envelope, cli, context, health, security, shell
+from server.api_rate import ApiRateLimit
 from server.i18n import init_i18n
 from server.redis_client import connect as connect_redis
 from server.signals import ChangeSignal
@@ -62,8 +64,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     Returns the Flask server; the Dash app hangs off it as ``server.extensions["pulse"]["dash"]``.
     """
     settings = (settings or load_settings()).validate()
-    server = Flask(__name__, static_folder=None, template_folder=str(ROOT / "server" / "templates"))
-    server.config.update(SECRET_KEY=settings.secret_key, DEBUG=False, TESTING=settings.env == "test")
+    # APIFlask is Flask that also writes the OpenAPI document of the /api/v1 blueprint; the app's own
+    # error pages stay (json_errors=False), and its routes stay out of the document (AUTO_200_RESPONSE).
+    server = APIFlask(
+        __name__,
+        title="Pulse API",
+        version="1",
+        spec_path=f"{api.PREFIX}/openapi.json",
+        docs_path=None,
+        json_errors=False,
+        static_folder=None,
+        template_folder=str(ROOT / "server" / "templates"),
+    )
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        DEBUG=False,
+        TESTING=settings.env == "test",
+        AUTO_200_RESPONSE=False,
+        SECURITY_SCHEMES={api.SECURITY: {"type": "http", "scheme": "bearer"}},
+    )
     store = Store.connect(settings.database_url, echo=settings.sql_echo, tolerances=settings.tolerances)
     redis = connect_redis(settings.redis_url)
     database_throttle = DatabaseThrottle(
@@ -83,11 +102,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     cache = ScopedCache(connect_redis(settings.redis_url, text=False), namespace=namespace)
     signal = ChangeSignal(redis, namespace=namespace)
     signal.install(store)
-    context.install(server, settings=settings, store=store, redis=redis, throttle=throttle, cache=cache, signal=signal)
+    api_rate = ApiRateLimit(store, redis, prefix=f"pulse:api:{namespace}")
+    context.install(
+        server,
+        settings=settings,
+        store=store,
+        redis=redis,
+        throttle=throttle,
+        cache=cache,
+        signal=signal,
+        api_rate=api_rate,
+    )
     init_i18n(server, settings)
     auth.init_login(server)
-    security.init_security(server, settings)
+    csrf = security.init_security(server, settings)
     server.register_blueprint(health.bp)
+    server.register_blueprint(api.bp)
+    server.spec_processor(api.complete_spec)
+    csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on
+    server.register_blueprint(api_docs.bp)
     cli.register(server)
 
     app = PulseDash(

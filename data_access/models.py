@@ -735,3 +735,43 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class ApiToken(Base):
+    """A machine's key to /api/v1: a named system, its scopes and unit subtree, an expiry and a rate.
+
+    Only the SHA-256 of the secret is kept (the secret is shown once, at creation); `prefix` is its
+    harmless beginning, so that an administrator can tell tokens apart.
+    """
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("rate_per_minute > 0", name="rate_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[str] = mapped_column(String(200))  # space-separated, e.g. "org:read profiles:read"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    rate_per_minute: Mapped[int] = mapped_column(Integer, default=120)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiIdempotencyKey(Base):
+    """An idempotency key a machine sent with a write, and the answer it got: a resend gets the same
+    answer and changes nothing. `key` is "batch:<Idempotency-Key header>" or "row:<the row's key>"."""
+
+    __tablename__ = "api_idempotency_keys"
+    __table_args__ = (UniqueConstraint("token_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(120))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -54,6 +54,12 @@ def may_administer(role: str, scope_kind: str | None) -> bool:
     return admin_level(role, scope_kind) is not None
 
 
+def may_manage_tokens(role: str, scope_path: str, unit_path: str) -> bool:
+    """Machine tokens act for a unit's whole subtree without a person behind them: administrators only,
+    and only for units inside their own scope."""
+    return role in ADMIN_ROLES and covers(scope_path, unit_path)
+
+
 def may_administer_periods(role: str) -> bool:
     """Opening years and locking periods concerns the whole agency: administrators only."""
     return role in ADMIN_ROLES

@@ -33,6 +33,7 @@ USERS_PATH = "/admin/users"
 PERIODS_PATH = "/admin/periods"
 QUALITY_PATH = "/admin/quality"
 IMPORT_PATH = "/admin/import"
+TOKENS_PATH = "/admin/tokens"
 
 _FIELDS = {
     "name": lazy_gettext("Unit name"),
@@ -150,7 +151,8 @@ def admin_menu(active: str) -> dbc.Nav:
         (QUALITY_PATH, _("Data quality")),
     ]
     if may_administer_periods(str(getattr(getattr(current_user, "role", None), "value", ""))):
-        entries.append((PERIODS_PATH, _("Periods")))
+        # The agency's calendar and the machines' tokens: the whole agency's, administrators only.
+        entries += [(PERIODS_PATH, _("Periods")), (TOKENS_PATH, _("Machine tokens"))]
     return dbc.Nav(
         [dbc.NavItem(dbc.NavLink(label, href=path, active=active == path)) for path, label in entries],
         pills=True,

@@ -29,6 +29,9 @@ PUBLIC_EXACT = frozenset({"/login", "/health", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 # What a user who must replace a reset password may still reach (besides the public routes).
 PASSWORD_OPEN = frozenset({"/password", "/logout"})
+# The machine API authenticates each call by its bearer token (server.api), never by the session.
+MACHINE_API_PREFIX = "/api/v1/"
+MACHINE_API_BLUEPRINTS = frozenset({"api_v1", "openapi"})  # the API's routes and APIFlask's OpenAPI document
 API_PREFIXES = ("/_dash-", "/_reload-hash", "/_alive", "/api/")
 CSRF_COOKIE = "_csrf_token"
 # Errors that mean "the database is not answering" (down, restarting, locked, pool exhausted): 503.
@@ -82,8 +85,8 @@ def _signed_in() -> bool:
         return False
 
 
-def init_security(server: Flask, settings: Settings) -> None:
-    """Install the guard, CSRF protection, headers and error pages."""
+def init_security(server: Flask, settings: Settings) -> CSRFProtect:
+    """Install the guard, CSRF protection, headers and error pages; returns the CSRF protection."""
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -102,7 +105,7 @@ def init_security(server: Flask, settings: Settings) -> None:
     @server.before_request
     def deny_by_default() -> Any:
         path = request.path
-        if _is_public(path):
+        if _is_public(path) or (path.startswith(MACHINE_API_PREFIX) and request.blueprint in MACHINE_API_BLUEPRINTS):
             return None
         if not getattr(current_user, "is_authenticated", False):
             if _wants_json(path):
@@ -124,7 +127,7 @@ def init_security(server: Flask, settings: Settings) -> None:
                 return render_template("error.html", code=403), 403
         return None
 
-    CSRFProtect(server)  # after the guard: an anonymous client hears 401 before anything else
+    csrf = CSRFProtect(server)  # after the guard: an anonymous client hears 401 before anything else
 
     @server.after_request
     def headers(response: Response) -> Response:
@@ -200,3 +203,5 @@ def init_security(server: Flask, settings: Settings) -> None:
         if _wants_json(request.path):
             return jsonify(error="internal error"), 500
         return render_template("error.html", code=500), 500
+
+    return csrf
