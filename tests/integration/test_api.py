@@ -173,10 +173,17 @@ def test_profiles_mask_citizen_ids_unless_the_scope_allows_them(server: Flask) -
 
 def test_profiles_without_a_date_of_birth_are_listed_as_incomplete(server: Flask) -> None:
     _id, secret = _token(server, "profiles:read")
+    store = server.extensions["pulse"]["store"]
+    first = server.test_client().get("/api/v1/profiles", headers=_bearer(secret)).get_json()["records"][0]
+    unknown = first["civil_servant_code"]
+    with store.write() as session:
+        # A record from before full dates of birth were kept: a birth year only.
+        person = session.execute(select(Person).where(Person.civil_servant_code == unknown)).scalar_one()
+        person.birth_date = None
     body = server.test_client().get("/api/v1/profiles", headers=_bearer(secret)).get_json()
-    # The demo people have a birth year only: the interchange shape needs the full date, which is not invented.
-    assert body["records"] == [] and body["incomplete"]
-    assert body["incomplete"][0]["missing"] == ["date_of_birth"]
+    # The interchange shape needs the full date, which is not invented from the year.
+    assert body["records"] and unknown not in {r["civil_servant_code"] for r in body["records"]}
+    assert [i["missing"] for i in body["incomplete"]] == [["date_of_birth"]]
 
 
 def _ward_indicators(store: Store, count: int) -> list[tuple[str, str, float]]:
