@@ -10,6 +10,7 @@ reorganise the other (refused and audited, nothing written).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -265,10 +266,19 @@ def test_a_merge_keeps_last_years_rankings_and_counts_this_year_under_the_new_wa
         assert set(people_now["name"]) == {"an", "binh", "chi", "dung"}
         # The ward leader's account now looks after the new ward.
         assert session.get(User, t.ward_a_leader).scope_unit_id == merged  # type: ignore[union-attr]
-        audited = session.execute(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "org_unit.merge")
-        ).scalar_one()
-        assert audited == 5  # two wards and the division closed, the new ward and the division's new row opened
+        entries = session.execute(
+            select(AuditEntry.entity_id, AuditEntry.detail, AuditEntry.after_json).where(
+                AuditEntry.action == "org_unit.merge"
+            )
+        ).all()
+        # Two wards and the division closed, the new ward and the division's new row opened, and what
+        # each of the three carried over (people, accounts, plans, tasks) on its own entry.
+        assert sum(1 for e in entries if e.detail in ("closed",) or e.detail.startswith("opened")) == 5
+        carried = {int(e.entity_id): json.loads(e.after_json) for e in entries if e.detail.startswith("carried")}
+        assert set(carried) == {t.tree.ward_a, t.tree.ward_b, t.tree.division}
+        assert carried[t.tree.ward_a]["people"] == {str(t.people["an"]): merged}
+        assert carried[t.tree.ward_a]["accounts"] == [t.ward_a_leader]
+        assert carried[t.tree.ward_a]["indicators"] == [planned]
 
 
 def test_a_split_places_people_under_the_parts_and_leaves_the_past_alone(town: tuple[Store, Town]) -> None:
