@@ -43,6 +43,8 @@ def test_the_administrator_merges_two_wards_from_a_date(new_page, live_server: L
     page.click("#admin-units-reorganise")
     done = page.locator(".admin-units-done")
     expect(done).to_contain_text("Đã hợp nhất thành đơn vị mới từ ngày")
+    expect(done).to_contain_text("đơn vị trực thuộc")
+    done.scroll_into_view_if_needed()
     screenshot(page, "admin-units-reorganised-1366")
     new_unit = done.get_by_role("link").get_attribute("href")
     assert new_unit and re.fullmatch(r"/unit/\d+", new_unit)
