@@ -455,6 +455,10 @@ def _carry_over(
         .with_for_update()
     ).scalars()
     for child in list(children):
+        if child.valid_from is not None and child.valid_from >= day:
+            # A unit below that only starts on or after the date (an earlier dated move brought it in):
+            # its row cannot end before it begins.
+            raise Invalid({"effective_on": "before_unit_start"})
         code = child.code
         _close(session, carry, child, keep_code=False)
         copy = _open(session, carry, template=child, name=child.name, parent=new, code=code)

@@ -429,3 +429,32 @@ def test_the_merged_wards_leader_reads_the_history_of_the_wards_it_was_formed_fr
         units.unit_figures(session, viewer=head, unit_id=t.tree.division, period=LAST_YEAR)
         with pytest.raises(Forbidden):
             units.unit_figures(session, viewer=head, unit_id=t.tree.ward_a, period=LAST_YEAR)
+
+
+def test_a_merge_dated_before_a_unit_below_started_is_refused_with_a_message(town: tuple[Store, Town]) -> None:
+    store, t = town
+    # The division moves to ward B from March; merging the wards from January would end its new row
+    # before it starts.
+    moved = reorgs.move_unit_from(
+        store,
+        viewer=t.admin,
+        unit_id=t.tree.division,
+        version=_token(store, t.tree.division),
+        new_parent_id=t.tree.ward_b,
+        effective_on=date(2026, 3, 1),
+    )
+    before = _written(store)
+    with pytest.raises(Invalid) as refused:
+        reorgs.merge_units(
+            store,
+            viewer=t.admin,
+            unit_ids=[t.tree.ward_b, t.tree.ward_a],
+            version=_token(store, t.tree.ward_b),
+            name="X",
+            effective_on=REFORM,
+        )
+    assert refused.value.problems == {"effective_on": "before_unit_start"}
+    assert _written(store) == before
+    with store.read() as session:
+        row = session.get(OrgUnit, moved.successor_ids[0])
+        assert row is not None and row.parent_id == t.tree.ward_b and row.valid_to is None
