@@ -25,7 +25,10 @@ def test_the_administrator_merges_two_wards_from_a_date(new_page, live_server: L
     log_in(page, base, "admin")
     page.goto(f"{base}/admin/units")
     page.fill("#admin-units-search", "hoan kiem")
-    page.get_by_role("button", name="Phường Hoàn Kiếm", exact=True).click()
+    ward = page.get_by_role("button", name="Phường Hoàn Kiếm", exact=True)
+    expect(ward).to_be_visible()
+    settled(page)  # the search redraws the tree: click the drawn button, not one about to be replaced
+    ward.click()
     expect(page.locator("#admin-units-panel-title")).to_contain_text("Phường Hoàn Kiếm")
     page.click("#admin-units-reorg-with")
     page.keyboard.type("Từ Liêm")
@@ -47,6 +50,13 @@ def test_the_administrator_merges_two_wards_from_a_date(new_page, live_server: L
     done.scroll_into_view_if_needed()
     screenshot(page, "admin-units-reorganised-1366")
     new_unit = done.get_by_role("link").get_attribute("href")
+    # The split form asks only for the names of the parts.
+    page.get_by_text("Chia thành nhiều đơn vị", exact=True).click()
+    expect(page.locator("#admin-units-reorg-parts")).to_be_visible()
+    expect(page.locator("#admin-units-reorg-name")).to_be_hidden()
+    page.fill("#admin-units-reorg-parts", "Phòng Văn hóa\nPhòng Thông tin")
+    page.locator("#admin-units-reorganise").scroll_into_view_if_needed()
+    screenshot(page, "admin-units-split-form-1366")
     assert new_unit and re.fullmatch(r"/unit/\d+", new_unit)
 
     page.goto(f"{base}{new_unit}?period=2026")
