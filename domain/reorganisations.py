@@ -32,6 +32,7 @@ class ChangeKind(StrEnum):
 
 
 SPLIT_MAX = 10  # more parts than this is a typing slip, not a reorganisation
+MERGE_MAX = 50  # the 2025 reform merged at most a handful of wards into one; more is a forged request
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def merge_problems(units: Sequence[UnitVersion], *, name: object, parent: UnitVe
     """A merge takes at least two distinct open units of one kind, none inside another, and gives the
     new unit a name and an open parent that accepts that kind."""
     problems = dict(name_problems(name))
+    if len(units) > MERGE_MAX:
+        return {**problems, "units": "merge_too_many"}
     if len({u.id for u in units}) < 2 or len({u.id for u in units}) != len(units):
         return {**problems, "units": "merge_needs_two"}
     problems.update(_open_problems(units))

@@ -53,6 +53,7 @@ from domain.admin_access import may_manage_unit
 from domain.kinds import OPEN_TASK_STATUSES
 from domain.org_changes import child_path, clean_name, move_problems
 from domain.reorganisations import (
+    MERGE_MAX,
     ChangeKind,
     PeriodSpan,
     UnitVersion,
@@ -271,6 +272,8 @@ def _load_all(session: Session, viewer: Viewer, unit_ids: Sequence[object]) -> l
     """Every unit named, in the order given (locked lowest id first, as every writer does)."""
     if not isinstance(unit_ids, (list, tuple)):
         raise Invalid({"units": "merge_needs_two"})
+    if len(unit_ids) > MERGE_MAX:  # before locking each of them
+        raise Invalid({"units": "merge_too_many"})
     wanted = [u for u in unit_ids if isinstance(u, int) and not isinstance(u, bool)]
     if len(wanted) != len(unit_ids):
         raise NotFound(ENTITY, next(u for u in unit_ids if u not in wanted))
