@@ -458,3 +458,43 @@ def test_a_merge_dated_before_a_unit_below_started_is_refused_with_a_message(tow
     with store.read() as session:
         row = session.get(OrgUnit, moved.successor_ids[0])
         assert row is not None and row.parent_id == t.tree.ward_b and row.valid_to is None
+
+
+def test_two_administrators_merging_the_same_wards_at_once_make_one_merge(town: tuple[Store, Town]) -> None:
+    """The wards are locked before the version check: the second merge waits, then finds them changed."""
+    import threading
+
+    store, t = town
+    token = _token(store, t.tree.ward_a)
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def merge(name: str) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(
+                reorgs.merge_units(
+                    store,
+                    viewer=t.admin,
+                    unit_ids=[t.tree.ward_a, t.tree.ward_b],
+                    version=token,
+                    name=name,
+                    effective_on=REFORM,
+                )
+            )
+        except Exception as problem:  # noqa: BLE001 (the outcome is what the test looks at)
+            outcomes.append(problem)
+
+    threads = [threading.Thread(target=merge, args=(name,)) for name in ("Phường Một", "Phường Hai")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(isinstance(o, reorgs.Reorganised) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, (Conflict, Invalid)) for o in outcomes) == 1, outcomes
+    with store.read() as session:
+        assert session.execute(select(func.count()).select_from(UnitSuccession)).scalar_one() == 3  # 2 wards + division
+    kept = _rollups(store)
+    with store.write() as session:
+        rebuild_all(session, today=TEST_TODAY)
+    assert _same(kept, _rollups(store))
