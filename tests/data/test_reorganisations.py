@@ -234,6 +234,11 @@ def test_a_merge_keeps_last_years_rankings_and_counts_this_year_under_the_new_wa
         assert [s.name for s in lineage(session, viewer=t.admin, unit_id=t.tree.ward_a).successors] == [
             "Phường Hoàn Kiếm"
         ]
+        # The city's page lists the wards of each period.
+        below_then = units.children_figures(session, viewer=t.admin, unit_id=t.tree.city, period=LAST_YEAR)
+        below_now = units.children_figures(session, viewer=t.admin, unit_id=t.tree.city, period=THIS_YEAR)
+        assert [c.name for c in below_then] == ["WA", "WB"]
+        assert [c.name for c in below_now] == ["Phường Hoàn Kiếm"]
         # The units as they were: last year two wards and the division under A; this year the new ward.
         last = {u.name for u in units_in_period(session, viewer=t.admin, period=LAST_YEAR)}
         now = {u.name for u in units_in_period(session, viewer=t.admin, period=THIS_YEAR)}
