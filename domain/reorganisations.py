@@ -7,6 +7,10 @@ kind. A merge always opens a new unit (no predecessor "survives"): the 2025 refo
 new name and code, and a new row leaves every predecessor's past exactly as it was. A rename or a move
 also opens a new row, so a past period still shows the old name and the old place in the tree.
 
+A reorganisation is recorded on or after its effective date, never ahead of it: the replaced rows turn
+inactive (closed to new work) as it is recorded, and nothing has to switch over later by itself. The
+date must come after every locked period, whose figures never change.
+
 A unit exists in a period when it was valid on at least one of the period's days; dashboards,
 rankings and rollups of a period count only the units that existed in it.
 
