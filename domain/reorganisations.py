@@ -7,6 +7,10 @@ kind. A merge always opens a new unit (no predecessor "survives"): the 2025 refo
 new name and code, and a new row leaves every predecessor's past exactly as it was. A rename or a move
 also opens a new row, so a past period still shows the old name and the old place in the tree.
 
+A reorganisation is recorded on or after its effective date, never ahead of it: the replaced rows turn
+inactive (closed to new work) as it is recorded, and nothing has to switch over later by itself. The
+date must come after every locked period, whose figures never change.
+
 A unit exists in a period when it was valid on at least one of the period's days; dashboards,
 rankings and rollups of a period count only the units that existed in it.
 
@@ -31,6 +35,7 @@ class ChangeKind(StrEnum):
 
 
 SPLIT_MAX = 10  # more parts than this is a typing slip, not a reorganisation
+MERGE_MAX = 50  # the 2025 reform merged at most a handful of wards into one; more is a forged request
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,8 @@ def merge_problems(units: Sequence[UnitVersion], *, name: object, parent: UnitVe
     """A merge takes at least two distinct open units of one kind, none inside another, and gives the
     new unit a name and an open parent that accepts that kind."""
     problems = dict(name_problems(name))
+    if len(units) > MERGE_MAX:
+        return {**problems, "units": "merge_too_many"}
     if len({u.id for u in units}) < 2 or len({u.id for u in units}) != len(units):
         return {**problems, "units": "merge_needs_two"}
     problems.update(_open_problems(units))

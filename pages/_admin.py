@@ -105,6 +105,7 @@ _PROBLEMS = {
     "mixed_kinds": lazy_gettext("only units of the same kind can be merged"),
     "nested": lazy_gettext("a unit cannot be merged with a unit inside it"),
     "closed": lazy_gettext("a closed or already reorganised unit cannot be reorganised"),
+    "merge_too_many": lazy_gettext("at most 50 units in one merge"),
     "split_needs_two": lazy_gettext("enter at least two names, one a line"),
     "too_many": lazy_gettext("at most 10 new units"),
     "duplicate_names": lazy_gettext("each new unit needs its own name"),

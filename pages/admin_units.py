@@ -71,6 +71,7 @@ REORG_PARTS_BOX = "admin-units-reorg-parts-box"
 REORG_PARENT = "admin-units-reorg-parent"
 REORG_PARENT_BOX = "admin-units-reorg-parent-box"
 REORGANISE = "admin-units-reorganise"
+REORG_MESSAGE = "admin-units-reorg-message"
 REORG_KINDS = ("merge", "split", "rename", "move")
 PARTS_MAX_CHARS = 2400  # ten names of up to 200 characters, one a line
 SHOWN_MAX = 400  # rows drawn at once; a search narrows a large province
@@ -237,6 +238,8 @@ def _reorganise_card() -> dbc.Card:
                 dbc.Label(_("Effective date"), html_for=REORG_DATE),
                 dbc.Input(id=REORG_DATE, type="date", className="mb-2"),
                 dbc.Button(_("Reorganise"), id=REORGANISE, color="warning", n_clicks=0),
+                # Next to the button: the panel is long, and the page's message area is out of sight here.
+                html.Div(id=REORG_MESSAGE, className="mt-2", role="status"),
             ]
         ),
         className="mb-3",
@@ -534,9 +537,12 @@ def reorganise_fields(kind: Any) -> tuple[dict[str, str], ...]:
 
 
 @callback(
-    Output(MESSAGE, "children", allow_duplicate=True),
+    Output(REORG_MESSAGE, "children"),
     Output(SELECTED, "data", allow_duplicate=True),
     Output(REFRESH, "data", allow_duplicate=True),
+    Output(REORG_WITH, "value"),
+    Output(REORG_NAME, "value"),
+    Output(REORG_PARTS, "value"),
     Input(REORGANISE, "n_clicks"),
     State(SELECTED, "data"),
     State(REORG_KIND, "value"),
@@ -603,7 +609,14 @@ def reorganise(
             )
             message = _("Moved from %(date)s.", date=format_date(done.effective_on))
     except PulseError as problem:
-        return admin_alert(problem, class_name="admin-units-problem"), no_update, no_update
+        return (
+            admin_alert(problem, class_name="admin-units-problem"),
+            no_update,
+            no_update,
+            no_update,
+            no_update,
+            no_update,
+        )
     carried = _(
         "%(people)s people and %(units)s units below carried over.", people=done.people_moved, units=done.units_moved
     )
@@ -616,4 +629,7 @@ def reorganise(
         done_alert([message, " ", carried, link], class_name="admin-units-done"),
         picked,
         next_count(refresh),
+        [],
+        "",
+        "",
     )

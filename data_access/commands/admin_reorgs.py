@@ -53,6 +53,7 @@ from domain.admin_access import may_change_unit, may_manage_unit
 from domain.kinds import OPEN_TASK_STATUSES
 from domain.org_changes import child_path, clean_name, move_problems
 from domain.reorganisations import (
+    MERGE_MAX,
     ChangeKind,
     PeriodSpan,
     UnitVersion,
@@ -207,6 +208,8 @@ def move_unit_from(
     def work(session: Session, carry: _Carry) -> Reorganised:
         unit = _load(session, viewer, unit_id)
         _check_version(session, unit, version)
+        if new_parent_id is None:
+            raise Invalid({"parent": "required_choice"})
         parent = _load(session, viewer, new_parent_id, as_parent=True)
         problems = move_problems(
             unit_path=unit.path,
@@ -272,6 +275,8 @@ def _load_all(session: Session, viewer: Viewer, unit_ids: Sequence[object]) -> l
     """Every unit named, in the order given (locked lowest id first, as every writer does)."""
     if not isinstance(unit_ids, (list, tuple)):
         raise Invalid({"units": "merge_needs_two"})
+    if len(unit_ids) > MERGE_MAX:  # before locking each of them
+        raise Invalid({"units": "merge_too_many"})
     wanted = [u for u in unit_ids if isinstance(u, int) and not isinstance(u, bool)]
     if len(wanted) != len(unit_ids):
         raise NotFound(ENTITY, next(u for u in unit_ids if u not in wanted))
@@ -386,41 +391,69 @@ def _link(session: Session, carry: _Carry, predecessor: OrgUnit, successor: OrgU
 def _carry_over(
     session: Session, carry: _Carry, old: OrgUnit, new: OrgUnit, *, people_to: dict[int, OrgUnit] | None = None
 ) -> None:
-    """Move what ``old`` holds from the effective date on to ``new`` (see the module's note)."""
+    """Move what ``old`` holds from the effective date on to ``new`` (see the module's note), and audit
+    what went where in one entry on ``old``."""
     day = carry.effective_on
     later_periods = select(Period.id).where(Period.start_date >= day).scalar_subquery()
     for position in session.execute(
         select(Position).where(Position.unit_id == old.id, Position.active.is_(True))
     ).scalars():
         _position_copy(session, carry, position, new)
-    _move_people(session, carry, old, new, people_to or {})
+    placed = _move_people(session, carry, old, new, people_to or {})
     for position in session.execute(
         select(Position).where(Position.unit_id == old.id, Position.active.is_(True))
     ).scalars():
         position.active = False
-    for objective in session.execute(
-        select(Objective).where(Objective.unit_id == old.id, Objective.period_id.in_(later_periods))
-    ).scalars():
+    objectives = list(
+        session.execute(
+            select(Objective).where(Objective.unit_id == old.id, Objective.period_id.in_(later_periods))
+        ).scalars()
+    )
+    for objective in objectives:
         objective.unit_id = new.id
     taken = set(session.execute(select(Indicator.code).where(Indicator.unit_id == new.id)).scalars())
-    for indicator in session.execute(
-        select(Indicator).where(Indicator.unit_id == old.id, Indicator.period_id.in_(later_periods))
-    ).scalars():
+    indicators = list(
+        session.execute(
+            select(Indicator).where(Indicator.unit_id == old.id, Indicator.period_id.in_(later_periods))
+        ).scalars()
+    )
+    for indicator in indicators:
         indicator.code = free_code(indicator.code, taken, old.id)
         taken.add(indicator.code)
         indicator.unit_id = new.id
     for evaluation in session.execute(
         select(Evaluation).where(Evaluation.unit_id == old.id, Evaluation.period_id.in_(later_periods))
     ).scalars():
-        evaluation.unit_id = new.id
+        evaluation.unit_id = placed.get(evaluation.person_id or 0, new).id
     open_statuses = [s.value for s in OPEN_TASK_STATUSES]
-    for task in session.execute(
-        select(Task).where(Task.assignee_unit_id == old.id, Task.status.in_(open_statuses), Task.due_date >= day)
-    ).scalars():
-        task.assignee_unit_id = new.id
-    # Accounts are not versioned rows the hooks watch; one statement moves their scope.
+    tasks = list(
+        session.execute(
+            select(Task).where(Task.assignee_unit_id == old.id, Task.status.in_(open_statuses), Task.due_date >= day)
+        ).scalars()
+    )
+    for task in tasks:
+        # A person's task follows the person (a split may send them to another part).
+        task.assignee_unit_id = placed.get(task.assignee_person_id or 0, new).id
+    accounts = list(session.execute(select(User.id).where(User.scope_unit_id == old.id)).scalars())
+    # Accounts are not rows the rollup hooks watch; one statement moves their scope.
     session.execute(update(User).where(User.scope_unit_id == old.id).values(scope_unit_id=new.id))
     session.flush()
+    audit.record(
+        session,
+        user_id=carry.viewer.user_id,
+        action=carry.action,
+        entity=ENTITY,
+        entity_id=old.id,
+        after={
+            "people": {str(person): unit.id for person, unit in placed.items()},
+            "accounts": accounts,
+            "objectives": [o.id for o in objectives],
+            "indicators": [i.id for i in indicators],
+            "tasks": [t.id for t in tasks],
+            "positions": {str(k[0]): v for k, v in carry.positions.items() if k[1] == new.id},
+        },
+        detail=f"carried over to {new.id} from {day.isoformat()}",
+    )
     children = session.execute(
         select(OrgUnit)
         .where(OrgUnit.parent_id == old.id, OrgUnit.active.is_(True), OrgUnit.valid_to.is_(None))
@@ -428,6 +461,10 @@ def _carry_over(
         .with_for_update()
     ).scalars()
     for child in list(children):
+        if child.valid_from is not None and child.valid_from >= day:
+            # A unit below that only starts on or after the date (an earlier dated move brought it in):
+            # its row cannot end before it begins.
+            raise Invalid({"effective_on": "before_unit_start"})
         code = child.code
         _close(session, carry, child, keep_code=False)
         copy = _open(session, carry, template=child, name=child.name, parent=new, code=code)
@@ -456,8 +493,12 @@ def _position_copy(session: Session, carry: _Carry, position: Position, unit: Or
     return carry.positions[key]
 
 
-def _move_people(session: Session, carry: _Carry, old: OrgUnit, new: OrgUnit, people_to: dict[int, OrgUnit]) -> None:
-    """Close each active person's placement in ``old`` the day before and open one in its successor."""
+def _move_people(
+    session: Session, carry: _Carry, old: OrgUnit, new: OrgUnit, people_to: dict[int, OrgUnit]
+) -> dict[int, OrgUnit]:
+    """Close each active person's placement in ``old`` the day before and open one in its successor;
+    returns where each person went."""
+    placed: dict[int, OrgUnit] = {}
     day, last = carry.effective_on, day_before(carry.effective_on)
     people = session.execute(
         select(Person).where(Person.unit_id == old.id, Person.active.is_(True)).order_by(Person.id)
@@ -491,4 +532,6 @@ def _move_people(session: Session, carry: _Carry, old: OrgUnit, new: OrgUnit, pe
                 PersonPlacement(person_id=person.id, unit_id=target.id, position_id=position_id, valid_from=day)
             )
         person.unit_id, person.position_id = target.id, position_id
+        placed[person.id] = target
         carry.people_moved += 1
+    return placed

@@ -10,6 +10,7 @@ reorganise the other (refused and audited, nothing written).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -233,6 +234,11 @@ def test_a_merge_keeps_last_years_rankings_and_counts_this_year_under_the_new_wa
         assert [s.name for s in lineage(session, viewer=t.admin, unit_id=t.tree.ward_a).successors] == [
             "Phường Hoàn Kiếm"
         ]
+        # The city's page lists the wards of each period.
+        below_then = units.children_figures(session, viewer=t.admin, unit_id=t.tree.city, period=LAST_YEAR)
+        below_now = units.children_figures(session, viewer=t.admin, unit_id=t.tree.city, period=THIS_YEAR)
+        assert [c.name for c in below_then] == ["WA", "WB"]
+        assert [c.name for c in below_now] == ["Phường Hoàn Kiếm"]
         # The units as they were: last year two wards and the division under A; this year the new ward.
         last = {u.name for u in units_in_period(session, viewer=t.admin, period=LAST_YEAR)}
         now = {u.name for u in units_in_period(session, viewer=t.admin, period=THIS_YEAR)}
@@ -265,10 +271,19 @@ def test_a_merge_keeps_last_years_rankings_and_counts_this_year_under_the_new_wa
         assert set(people_now["name"]) == {"an", "binh", "chi", "dung"}
         # The ward leader's account now looks after the new ward.
         assert session.get(User, t.ward_a_leader).scope_unit_id == merged  # type: ignore[union-attr]
-        audited = session.execute(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "org_unit.merge")
-        ).scalar_one()
-        assert audited == 5  # two wards and the division closed, the new ward and the division's new row opened
+        entries = session.execute(
+            select(AuditEntry.entity_id, AuditEntry.detail, AuditEntry.after_json).where(
+                AuditEntry.action == "org_unit.merge"
+            )
+        ).all()
+        # Two wards and the division closed, the new ward and the division's new row opened, and what
+        # each of the three carried over (people, accounts, plans, tasks) on its own entry.
+        assert sum(1 for e in entries if e.detail in ("closed",) or e.detail.startswith("opened")) == 5
+        carried = {int(e.entity_id): json.loads(e.after_json) for e in entries if e.detail.startswith("carried")}
+        assert set(carried) == {t.tree.ward_a, t.tree.ward_b, t.tree.division}
+        assert carried[t.tree.ward_a]["people"] == {str(t.people["an"]): merged}
+        assert carried[t.tree.ward_a]["accounts"] == [t.ward_a_leader]
+        assert carried[t.tree.ward_a]["indicators"] == [planned]
 
 
 def test_a_split_places_people_under_the_parts_and_leaves_the_past_alone(town: tuple[Store, Town]) -> None:
@@ -419,3 +434,72 @@ def test_the_merged_wards_leader_reads_the_history_of_the_wards_it_was_formed_fr
         units.unit_figures(session, viewer=head, unit_id=t.tree.division, period=LAST_YEAR)
         with pytest.raises(Forbidden):
             units.unit_figures(session, viewer=head, unit_id=t.tree.ward_a, period=LAST_YEAR)
+
+
+def test_a_merge_dated_before_a_unit_below_started_is_refused_with_a_message(town: tuple[Store, Town]) -> None:
+    store, t = town
+    # The division moves to ward B from March; merging the wards from January would end its new row
+    # before it starts.
+    moved = reorgs.move_unit_from(
+        store,
+        viewer=t.admin,
+        unit_id=t.tree.division,
+        version=_token(store, t.tree.division),
+        new_parent_id=t.tree.ward_b,
+        effective_on=date(2026, 3, 1),
+    )
+    before = _written(store)
+    with pytest.raises(Invalid) as refused:
+        reorgs.merge_units(
+            store,
+            viewer=t.admin,
+            unit_ids=[t.tree.ward_b, t.tree.ward_a],
+            version=_token(store, t.tree.ward_b),
+            name="X",
+            effective_on=REFORM,
+        )
+    assert refused.value.problems == {"effective_on": "before_unit_start"}
+    assert _written(store) == before
+    with store.read() as session:
+        row = session.get(OrgUnit, moved.successor_ids[0])
+        assert row is not None and row.parent_id == t.tree.ward_b and row.valid_to is None
+
+
+def test_two_administrators_merging_the_same_wards_at_once_make_one_merge(town: tuple[Store, Town]) -> None:
+    """The wards are locked before the version check: the second merge waits, then finds them changed."""
+    import threading
+
+    store, t = town
+    token = _token(store, t.tree.ward_a)
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def merge(name: str) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(
+                reorgs.merge_units(
+                    store,
+                    viewer=t.admin,
+                    unit_ids=[t.tree.ward_a, t.tree.ward_b],
+                    version=token,
+                    name=name,
+                    effective_on=REFORM,
+                )
+            )
+        except Exception as problem:  # noqa: BLE001 (the outcome is what the test looks at)
+            outcomes.append(problem)
+
+    threads = [threading.Thread(target=merge, args=(name,)) for name in ("Phường Một", "Phường Hai")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(isinstance(o, reorgs.Reorganised) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, (Conflict, Invalid)) for o in outcomes) == 1, outcomes
+    with store.read() as session:
+        assert session.execute(select(func.count()).select_from(UnitSuccession)).scalar_one() == 3  # 2 wards + division
+    kept = _rollups(store)
+    with store.write() as session:
+        rebuild_all(session, today=TEST_TODAY)
+    assert _same(kept, _rollups(store))

@@ -96,6 +96,12 @@ def test_a_merge_is_refused_with_the_reason(
     assert merge_problems(units, name=name, parent=parent) == problems
 
 
+def test_a_merge_of_more_than_fifty_units_is_refused() -> None:
+    wards = [UnitVersion(100 + i, "ward", f"/1/{100 + i}/", 1, True) for i in range(51)]
+    assert merge_problems(wards, name="X", parent=CITY) == {"units": "merge_too_many"}
+    assert merge_problems(wards[:50], name="X", parent=CITY) == {}
+
+
 def test_merging_a_division_with_its_own_ward_is_nested() -> None:
     inner = UnitVersion(7, "ward", "/1/2/7/", 2, True)  # not a real tree, but a ward inside a ward
     assert merge_problems([WARD_A, inner], name="X", parent=CITY) == {"units": "nested"}
