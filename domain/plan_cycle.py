@@ -10,6 +10,7 @@ published meanwhile). Paths are the org tree's materialised paths ("/1/7/42/").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from domain.access import Viewer, parent_path, path_ids
@@ -109,7 +110,9 @@ def may_delete(status: PlanStatus, *, published: bool) -> bool:
     return not published and status is not PlanStatus.SUBMITTED
 
 
-def numbers_changed(before: dict[str, float | None], proposed: dict[str, float | None]) -> dict[str, float | None]:
+def numbers_changed(
+    before: Mapping[str, float | None], proposed: Mapping[str, float | None]
+) -> dict[str, float | None]:
     """The changeable numbers a request really changes (unchanged and unknown fields dropped)."""
     return {k: v for k, v in proposed.items() if k in CHANGEABLE_NUMBERS and before.get(k) != v}
 

@@ -44,6 +44,7 @@ TABLES: tuple[tuple[str, type[models.Base]], ...] = (
     ("positions", models.Position),
     ("people", models.Person),
     ("users", models.User),
+    ("plans", models.Plan),
     ("task_types", models.TaskType),
     ("objectives", models.Objective),
     ("indicators", models.Indicator),

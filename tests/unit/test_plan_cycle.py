@@ -119,5 +119,5 @@ def test_reasons_and_changed_numbers() -> None:
     assert reason_problems("x" * 1001) == {"reason": "too_long"}
     assert reason_problems("Nguồn vốn giảm") == {}
     before = {"target": 90.0, "baseline": 60.0, "weight": 50.0}
-    assert numbers_changed(before, {"target": 95.0, "baseline": 60.0, "name": "x"}) == {"target": 95.0}
+    assert numbers_changed(before, {"target": 95.0, "baseline": 60.0, "min_value": 0.0}) == {"target": 95.0}
     assert parent_unit_id(DIVISION) == 7 and parent_unit_id(CITY) is None
