@@ -29,11 +29,13 @@ from data_access.models import (
     ChangeRequest,
     Indicator,
     IndicatorRevision,
+    Measurement,
     Milestone,
     Objective,
     OrgUnit,
     Person,
     Plan,
+    Task,
     TrajectoryPoint,
 )
 from data_access.models import Period as PeriodRow
@@ -323,8 +325,11 @@ def delete_objective(store: Store, *, viewer: Viewer, objective_id: int, version
         aligned = session.execute(
             select(func.count()).select_from(Objective).where(Objective.parent_objective_id == objective.id)
         ).scalar_one()
-        if aligned:
-            raise Invalid({"objective": "has_aligned_objectives"})
+        tasks = session.execute(
+            select(func.count()).select_from(Task).where(Task.objective_id == objective.id)
+        ).scalar_one()
+        if aligned or tasks:
+            raise Invalid({"objective": "in_use_not_deletable"})
         before = _snap(objective)
         for indicator in indicators:
             _delete_indicator_row(session, viewer, indicator)
@@ -468,6 +473,11 @@ def _numbers_of(row: Indicator | IndicatorDraft) -> dict[str, float | None]:
 
 
 def _delete_indicator_row(session: Session, viewer: Viewer, indicator: Indicator) -> None:
+    """Delete a key result nothing refers to yet (values and tasks keep theirs: those are history)."""
+    for model, column in ((Measurement, Measurement.indicator_id), (Task, Task.indicator_id)):
+        used = session.execute(select(func.count()).select_from(model).where(column == indicator.id)).scalar_one()
+        if used:
+            raise Invalid({"indicator": "in_use_not_deletable"})
     before, indicator_id = _snap(indicator), indicator.id
     session.delete(indicator)
     session.flush()
