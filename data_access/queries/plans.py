@@ -336,3 +336,34 @@ def target_as_of(session: Session, *, indicator_id: int, at: datetime) -> float 
     if any_revision is not None:
         return None  # the indicator had no approved target yet
     return session.execute(select(Indicator.target).where(Indicator.id == indicator_id)).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's key result of the same name in the same unit: its numbers and trajectory."""
+
+    baseline: float | None
+    target: float | None
+    points: list[tuple[date, float]]
+
+
+def last_year(session: Session, *, viewer: Viewer, unit_id: int, year: int, name: str) -> LastYear | None:
+    """The same unit's key result of that name the year before (for the "as last year" helper)."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or not may_author(viewer, unit.path) or not name.strip():
+        return None
+    row = session.execute(
+        select(Indicator.id, Indicator.baseline, Indicator.target)
+        .join(PeriodRow, PeriodRow.id == Indicator.period_id)
+        .where(Indicator.unit_id == unit_id, PeriodRow.code == str(year - 1), Indicator.name == name.strip())
+        .order_by(Indicator.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    points = session.execute(
+        select(TrajectoryPoint.at, TrajectoryPoint.value)
+        .where(TrajectoryPoint.indicator_id == row.id)
+        .order_by(TrajectoryPoint.at)
+    ).all()
+    return LastYear(row.baseline, row.target, [(p.at, p.value) for p in points])
