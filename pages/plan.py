@@ -67,6 +67,9 @@ from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
+# On a phone the key results keep their name, numbers and weight; owner and trajectory show from tablets on.
+WIDE_ONLY = "d-none d-md-table-cell"
+
 dash.register_page(
     __name__,
     path="/plan",
@@ -109,10 +112,11 @@ def _key_result_row(kr: queries.KeyResult) -> html.Tr:
             html.Td(
                 f"{format_number(kr.weight)} ({format_number(kr.normalised_weight)} %)"
                 if kr.weight != kr.normalised_weight
-                else format_number(kr.weight)
+                else format_number(kr.weight),
+                className="text-nowrap",
             ),
-            html.Td(kr.owner or "–"),
-            html.Td(trajectory or "–", className="small text-secondary plan-trajectory"),
+            html.Td(kr.owner or "–", className=WIDE_ONLY),
+            html.Td(trajectory or "–", className=f"small text-secondary plan-trajectory {WIDE_ONLY}"),
         ],
         className="plan-kr",
     )
@@ -120,8 +124,11 @@ def _key_result_row(kr: queries.KeyResult) -> html.Tr:
 
 def _objective_card(objective: queries.PlanObjective) -> dbc.Card:
     badges = [] if objective.published else [dbc.Badge(_("Draft"), color="secondary", className="ms-2")]
+    kind, ref = source_label(objective.source_kind), objective.source_ref or ""
+    # "Nghị quyết 57-NQ/TW" typed in full is not prefixed with "Nghị quyết" a second time.
+    source = ref if ref.lower().startswith(kind.lower()) else f"{kind} {ref}".strip()
     meta = [
-        html.Span(f"{source_label(objective.source_kind)} {objective.source_ref or ''}".strip()),
+        html.Span(source),
         html.Span(_(" · weight %(w)s", w=format_number(objective.weight))),
     ]
     if objective.owner:
@@ -148,8 +155,8 @@ def _objective_card(objective: queries.PlanObjective) -> dbc.Card:
                                 html.Th(_("Key result")),
                                 html.Th(_("Baseline → target")),
                                 html.Th(_("Weight")),
-                                html.Th(_("Owner")),
-                                html.Th(_("Trajectory")),
+                                html.Th(_("Owner"), className=WIDE_ONLY),
+                                html.Th(_("Trajectory"), className=WIDE_ONLY),
                             ]
                         )
                     ),
@@ -478,7 +485,8 @@ def move_plan(_s: Any, _a: Any, _r: Any, _c: Any, reason: Any, state: Any, refre
             nxt = as_text(state.get("next")) if isinstance(state, dict) else ""
             commands.copy_plan(store, viewer=viewer, unit_id=unit_id or 0, from_period=year, to_period=nxt)
             done = _("Copied into %(year)s as a draft:", year=nxt)
-            return done_alert([done, " ", html.A(nxt, href=f"/plan/{unit_id}?period={nxt}")]), next_count(refresh)
+            link = html.A(nxt, href=f"/plan/{unit_id}?period={nxt}")
+            return done_alert([done, " ", link], class_name="plan-done"), next_count(refresh)
         if plan_id is None:
             raise PreventUpdate
         if trigger == SUBMIT:

@@ -708,8 +708,20 @@ def decide_change(
                 raise Invalid({"request": "numbers_changed_since"})
             _first_revision(session, indicator)
             indicator_before = _snap(indicator)
+            old_start, old_target = indicator.baseline or 0.0, indicator.target
             for name, value in json.loads(request.proposed_json).items():
                 setattr(indicator, name, value)
+            points = _trajectory(session, indicator.id)
+            if points and old_target is not None and indicator.target is not None:
+                # The planned path keeps its shape and now leads to the new numbers.
+                moved = rescaled(
+                    points,
+                    old_start=old_start,
+                    old_target=old_target,
+                    new_start=indicator.baseline or 0.0,
+                    new_target=indicator.target,
+                )
+                _replace_trajectory(session, indicator.id, moved)
             session.flush()
             session.add(_revision(indicator, at, viewer.user_id, request.id))
             _audit(session, viewer, "indicator.change", "indicator", indicator.id, indicator_before, _snap(indicator))

@@ -383,6 +383,14 @@ def test_an_approved_target_changes_by_request_and_both_targets_keep_their_dates
         assert [h.target for h in history] == [old_target, new_target]
         assert history[0].effective_at < history[1].effective_at
         assert history[1].change_request_id == request.id
+        # The planned trajectory now leads to the new target.
+        last_point = session.execute(
+            select(TrajectoryPoint.value)
+            .where(TrajectoryPoint.indicator_id == indicator.id)
+            .order_by(TrajectoryPoint.at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        assert last_point is None or last_point == pytest.approx(new_target)
         assert (
             queries.target_as_of(session, indicator_id=indicator.id, at=decided_at - timedelta(days=30)) == old_target
         )
