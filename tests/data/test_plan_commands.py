@@ -333,11 +333,12 @@ def test_an_approved_target_changes_by_request_and_both_targets_keep_their_dates
             select(Indicator)
             .join(Period, Period.id == Indicator.period_id)
             .where(Indicator.unit_id == ward, Indicator.direction == "increase", Indicator.published.is_(True))
-            .where(Period.code == YEAR)
+            .where(Period.code == YEAR, (Indicator.max_value.is_(None)) | (Indicator.max_value > Indicator.target))
             .limit(1)
         ).scalar_one()
         old_target, version = indicator.target, indicator.version
-    new_target = old_target + 5
+    ceiling = indicator.max_value
+    new_target = old_target + 5 if ceiling is None else (old_target + ceiling) / 2
     draft = IndicatorDraft(
         name=indicator.name,
         direction="increase",
