@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from config.clock import now
+from data_access.commands import measurements
 from data_access.commands import plans as commands
 from data_access.db import Store
 from data_access.errors import Forbidden, Invalid, NotFound
@@ -176,6 +177,9 @@ def test_the_cycle_from_a_city_objective_to_an_aligned_ward_objective(
         assert view.status == "draft" and view.may_submit and not view.may_decide
         assert session.get(IndicatorRollup, (kr.id, session.get(Indicator, kr.id).period_id)) is None
     assert view.plan_id is not None
+    with pytest.raises(Invalid) as draft_value:  # no value for a key result the level above has not approved
+        measurements.enter_value(demo_store, viewer=ward_leader, indicator_id=kr.id, value="60", measured_on=TEST_TODAY)
+    assert draft_value.value.problems == {"indicator": "unknown_choice"}
     submitted = commands.submit_plan(demo_store, viewer=ward_leader, plan_id=view.plan_id, version=view.plan_version)
 
     before = denied(demo_store, ward_leader)
@@ -195,6 +199,8 @@ def test_the_cycle_from_a_city_objective_to_an_aligned_ward_objective(
         assert indicator.published and session.get(Objective, objective.id).published
         assert session.get(IndicatorRollup, (kr.id, indicator.period_id)).status == "no_data"
         assert session.get(Plan, view.plan_id).status == "approved"
+    measurements.enter_value(demo_store, viewer=ward_leader, indicator_id=kr.id, value="60", measured_on=TEST_TODAY)
+    with demo_store.read() as session:
         entry = session.execute(
             select(AuditEntry).where(AuditEntry.action == "plan.approve").order_by(AuditEntry.id.desc()).limit(1)
         ).scalar_one()
