@@ -121,3 +121,39 @@ def test_reasons_and_changed_numbers() -> None:
     before = {"target": 90.0, "baseline": 60.0, "weight": 50.0}
     assert numbers_changed(before, {"target": 95.0, "baseline": 60.0, "min_value": 0.0}) == {"target": 95.0}
     assert parent_unit_id(DIVISION) == 7 and parent_unit_id(CITY) is None
+
+
+def test_what_an_objective_and_a_key_result_must_look_like() -> None:
+    from domain.plan_items import IndicatorDraft, ObjectiveDraft, clean, indicator_problems, objective_problems
+
+    assert clean("  Nghị quyết   57  ") == "Nghị quyết 57" and clean(None) == ""
+    assert objective_problems(ObjectiveDraft(title="Chuyển đổi số", source_kind="resolution")) == {}
+    assert objective_problems(ObjectiveDraft(title=" ", source_kind="x", weight=float("nan"))) == {
+        "title": "required",
+        "source_kind": "unknown_choice",
+        "weight": "not_a_number",
+    }
+    assert objective_problems(ObjectiveDraft(title="t" * 301, source_kind="key_task", source_ref="r" * 201)) == {
+        "title": "too_long",
+        "source_ref": "too_long",
+    }
+    good = IndicatorDraft(name="Hồ sơ trực tuyến", direction="increase", baseline=60, target=90, weight=50)
+    assert indicator_problems(good) == {}
+    assert indicator_problems(IndicatorDraft(name="x", direction="decrease", baseline=10, target=20)) == {
+        "target": "target_not_below_baseline"
+    }
+    assert indicator_problems(IndicatorDraft(name="x", direction="band", band_low=5, band_high=1)) == {
+        "band_low": "band_inverted"
+    }
+    assert indicator_problems(
+        IndicatorDraft(
+            name="", direction="sideways", accumulation="max", frequency="daily", data_source="fax", weight=-1
+        )
+    ) == {
+        "name": "required",
+        "direction": "unknown_choice",
+        "accumulation": "unknown_choice",
+        "frequency": "unknown_choice",
+        "data_source": "unknown_choice",
+        "weight": "weight_negative",
+    }
