@@ -302,7 +302,12 @@ def _forms() -> dbc.Row:
                     [
                         _field(_("Add or edit"), dbc.Select(id=OBJ["pick"], options=[], value=NEW), 12),
                         _field(_("Objective"), dbc.Input(id=OBJ["title"], maxLength=300), 12),
-                        _field(_("Source"), dbc.Select(id=OBJ["kind"], options=_options(_source_labels()))),
+                        _field(
+                            _("Source"),
+                            dbc.Select(
+                                id=OBJ["kind"], options=_options(_source_labels()), value=SourceKind.RESOLUTION.value
+                            ),
+                        ),
                         _field(
                             _("Reference"), dbc.Input(id=OBJ["ref"], maxLength=200, placeholder="Nghị quyết 57-NQ/TW")
                         ),
