@@ -189,4 +189,7 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, (width, overflow)
         screenshot(page, f"plan-{width}")
+        if width == 390:  # the forms stack on a phone
+            page.locator(".plan-kr-form").scroll_into_view_if_needed()
+            screenshot(page, "plan-390-forms")
     assert not errors, errors
