@@ -6,6 +6,7 @@ Semantics
   Counted values are approved measurements (and submitted ones where the unit does not require
   approval) dated inside the year and on or before the as-of date. Periods that start after
   today have no data.
+- Only published indicators (those of an approved plan) have rollups; a draft counts nowhere.
 - A UnitRollup row exists for every unit and every period. own_score comes from the unit's own
   objectives (indicators without an objective form one implicit objective of weight 1); score
   rolls the own score (weight 1) and the direct children's scores up by the children's weights.
@@ -224,20 +225,24 @@ def indicator_rollup_rows(
 
 def _indicator_query() -> Select[*tuple[Any, ...]]:
     # Twelve columns: past ten, SQLAlchemy's stubs type a select's row as open-ended anyway.
-    return select(
-        Indicator.id,
-        Indicator.unit_id,
-        Indicator.objective_id,
-        Indicator.direction,
-        Indicator.baseline,
-        Indicator.target,
-        Indicator.band_low,
-        Indicator.band_high,
-        Indicator.milestones_total,
-        Indicator.accumulation,
-        Indicator.weight,
-        PeriodRow.year,
-    ).join(PeriodRow, PeriodRow.id == Indicator.period_id)
+    return (
+        select(
+            Indicator.id,
+            Indicator.unit_id,
+            Indicator.objective_id,
+            Indicator.direction,
+            Indicator.baseline,
+            Indicator.target,
+            Indicator.band_low,
+            Indicator.band_high,
+            Indicator.milestones_total,
+            Indicator.accumulation,
+            Indicator.weight,
+            PeriodRow.year,
+        )
+        .join(PeriodRow, PeriodRow.id == Indicator.period_id)
+        .where(Indicator.published.is_(True))
+    )
 
 
 def _compute_indicators(session: Session, indicator_ids: list[int] | None, *, today: date, tol: Tolerances) -> int:
@@ -488,14 +493,15 @@ def refresh(session: Session, indicator_ids: Iterable[int], unit_ids: Iterable[i
 def _refresh_indicators(session: Session, ids: list[int], *, today: date) -> None:
     if not ids:
         return
+    # Only approved (published) indicators have rollups: a draft one counts nowhere until its plan is approved.
     existing = session.execute(
         select(Indicator.id, PeriodRow.year)
         .join(PeriodRow, PeriodRow.id == Indicator.period_id)
-        .where(Indicator.id.in_(ids))
+        .where(Indicator.id.in_(ids), Indicator.published.is_(True))
     ).all()
     if existing:
         _compute_indicators(session, sorted(row.id for row in existing), today=today, tol=tolerances(session))
-    # Rows that no longer belong: deleted indicators, and periods of a year the indicator left.
+    # Rows that no longer belong: deleted or unpublished indicators, and periods of a year the indicator left.
     gone = set(ids) - {row.id for row in existing}
     if gone:
         session.execute(delete(IndicatorRollup).where(IndicatorRollup.indicator_id.in_(sorted(gone))))

@@ -29,6 +29,7 @@ from data_access.commands import tasks as task_commands
 from data_access.errors import PulseError
 from data_access.queries import work
 from data_access.queries.indicators import indicator_detail
+from data_access.queries.plans import target_history
 from domain.kinds import Role
 from pages._common import DetailIds, cached, detail_layout, render_detail, updated_at
 from pages._inputs import as_date, as_id
@@ -208,8 +209,34 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
                     dbc.CardBody(data_grid("indicator-history", history, history_columns)),
                 ]
             ),
+            _target_history(viewer, indicator_id, detail.unit_of_measure),
             html.Span(status_badge(detail.status, status_label(detail.status)), className="d-none"),
         ]
+    )
+
+
+def _target_history(viewer: Any, indicator_id: int, unit_of_measure: str) -> html.Div:
+    """The target as approved, then as changed by each approved request, each from its date."""
+    with current_store().read() as session:
+        revisions = target_history(session, viewer=viewer, indicator_id=indicator_id)
+    if not revisions:
+        return html.Div()
+    items = [
+        html.Li(
+            _(
+                "From %(date)s: target %(target)s (baseline %(baseline)s)",
+                date=format_date(r.effective_at, with_time=True),
+                target=f"{format_number(r.target)} {unit_of_measure}".strip(),
+                baseline=format_number(r.baseline),
+            ),
+            className="list-group-item indicator-target-revision",
+        )
+        for r in revisions
+    ]
+    return dbc.Card(
+        [dbc.CardHeader(_("Target history")), dbc.CardBody(html.Ul(items, className="list-group"))],
+        className="mt-3",
+        id="indicator-targets",
     )
 
 

@@ -98,6 +98,8 @@ def draft_problems(
         raise NotFound("unit", indicator.unit_id)
     if not may_enter(viewer, owner_person_id=indicator.owner_person_id, unit_path=unit.path):
         return {"indicator": "not_yours"}, None
+    if not indicator.published:  # a draft plan's key result takes values once its plan is approved
+        return {"indicator": "unknown_choice"}, None
     number = parse_number(draft.value, decimal_comma=viewer.language != "en")
     window = None
     if draft.measured_on is not None:

@@ -74,6 +74,7 @@ def entry_indicators(
         )
         .where(
             Period.year == year,
+            Indicator.published.is_(True),  # values are reported against the approved plan only
             OrgUnit.path.startswith(viewer.scope_path, autoescape=True),
             allowed,
             Indicator.id == indicator_id if indicator_id is not None else true(),

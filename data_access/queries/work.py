@@ -394,7 +394,7 @@ def linkable_indicators(session: Session, *, viewer: Viewer, unit_id: int, year:
     rows = session.execute(
         select(Indicator.id, Indicator.name)
         .join(Period, Period.id == Indicator.period_id)
-        .where(Indicator.unit_id == unit_id, Period.year == year)
+        .where(Indicator.unit_id == unit_id, Period.year == year, Indicator.published.is_(True))
         .order_by(Indicator.name)
     ).all()
     return [Choice(r.id, r.name) for r in rows]

@@ -45,6 +45,7 @@ TABLES: tuple[tuple[str, type[models.Base]], ...] = (
     ("people", models.Person),
     ("person_placements", models.PersonPlacement),
     ("users", models.User),
+    ("plans", models.Plan),
     ("task_types", models.TaskType),
     ("objectives", models.Objective),
     ("indicators", models.Indicator),

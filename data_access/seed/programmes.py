@@ -15,10 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from data_access.seed.accounts import DemoAccounts
-from data_access.seed.org_tree import Demo, DemoRows, OrgTree, Row
+from data_access.seed.accounts import HOAN_KIEM, DemoAccounts
+from data_access.seed.org_tree import PILOT_WARD_CODES, SCIENCE_DEPARTMENT, Demo, DemoRows, OrgTree, Row
 from domain.indicators import Accumulation, Direction
-from domain.kinds import Frequency, MeasurementStatus, SourceKind, UnitKind
+from domain.kinds import Frequency, MeasurementStatus, PlanStatus, SourceKind, UnitKind
 from domain.periods import Period, periods_of_year
 
 # --- what the programmes are made of ------------------------------------------------------
@@ -302,7 +302,11 @@ DIVISION_OBJECTIVES = (
 
 TRAJECTORY_SHARES = ((3, 0.2), (6, 0.5), (9, 0.75), (12, 1.0))  # quarter-end month -> planned share of the way
 REJECT_REASON = "Số liệu chưa khớp với báo cáo tháng, đề nghị kiểm tra lại."
-UNPUBLISHED_SHARE = 0.05
+DRAFT_PLAN_SHARE = 0.05  # this year's plans still in draft: their objectives and indicators count nowhere yet
+# The units the demo logins work in keep approved plans, so what their journeys show does not depend on a draw.
+ALWAYS_APPROVED = (HOAN_KIEM, SCIENCE_DEPARTMENT)
+# A division of Tu Liem whose plan is always still a draft, so that even the small pilot has one.
+ALWAYS_DRAFT = f"W{PILOT_WARD_CODES[1]}-P2"
 STOPS_REPORTING_SHARE = 0.08
 NEVER = 13  # a month after December: the unit never stops reporting
 
@@ -371,6 +375,9 @@ class _ProgrammeMaker:
         }
         self.month_ends = {(p["year"], p["number"]): p["end_date"] for p in periods.values() if p["kind"] == "month"}
         self.latest_review = datetime.combine(demo.today, time(16, 30))
+        self.unit_indicators: dict[int, list[Row]] = defaultdict(list)
+        self.plan_draws = demo.stream("plans")  # a side stream: the main draws stay as they were
+        self.approver = accounts.user_id("city_leader")
 
     def year(self, year: int) -> None:
         rng = self.demo.rng
@@ -426,6 +433,7 @@ class _ProgrammeMaker:
                     "parent_objective_id": parents.get((template.source_kind.value, source_ref)),
                     "weight": template.weight,
                     "owner_person_id": owners[0]["id"],
+                    "published": True,
                     "version": 1,
                 },
             )
@@ -434,7 +442,43 @@ class _ProgrammeMaker:
                 self.out.objectives_by_unit[unit["id"]].append(objective)
             for spec in template.indicators:
                 self.indicator(unit, period, objective, spec, self.demo.rng.choice(owners), pace, stops_after)
+        if made:
+            self.plan(unit, period, made, light=light)
         return made
+
+    def plan(self, unit: Row, period: Row, objectives: list[Row], *, light: bool) -> None:
+        """The unit's plan for the year: approved at the end of January, or (a few this year) still a draft
+        whose objectives and indicators are not published."""
+        draft = (
+            not light
+            and not str(unit["code"]).startswith(ALWAYS_APPROVED)
+            and (self.plan_draws.random() < DRAFT_PLAN_SHARE or unit["code"] == ALWAYS_DRAFT)
+        )
+        decided = datetime(period["year"], 1, 31, 9, 0)
+        rows = self.demo.rows
+        rows.add(
+            "plans",
+            {
+                "id": rows.next_id("plans"),
+                "unit_id": unit["id"],
+                "period_id": period["id"],
+                "status": (PlanStatus.DRAFT if draft else PlanStatus.APPROVED).value,
+                "submitted_by_id": None,
+                "submitted_at": None if draft else decided - timedelta(days=5),
+                "decided_by_id": None if draft else self.approver,
+                "decided_at": None if draft else decided,
+                "return_reason": None,
+                "copied_from_id": None,
+                "version": 1,
+            },
+        )
+        if draft:
+            ids = {o["id"] for o in objectives}
+            for objective in objectives:
+                objective["published"] = False
+            for indicator in self.unit_indicators.get(unit["id"], []):
+                if indicator["objective_id"] in ids:
+                    indicator["published"] = False
 
     def indicator(
         self, unit: Row, period: Row, objective: Row, spec: IndicatorTemplate, owner: Row, pace: float, stops_after: int
@@ -462,10 +506,13 @@ class _ProgrammeMaker:
                 "accumulation": spec.accumulation.value,
                 "frequency": Frequency.MONTHLY.value,
                 "owner_person_id": owner["id"],
-                "published": self.demo.rng.random() > UNPUBLISHED_SHARE,
+                "published": True,
                 "version": 1,
             },
         )
+        # Was the indicator's own "unpublished" draw; still drawn, so the values that follow stay the same.
+        self.demo.rng.random()
+        self.unit_indicators[unit["id"]].append(indicator)
         year = period["year"]
         if year == self.demo.year:
             self.out.indicators_by_unit[unit["id"]].append(indicator)

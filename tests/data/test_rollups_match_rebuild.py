@@ -10,9 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from data_access.commands import plans
 from data_access.db import Store
-from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Task, UnitRollup
+from data_access.errors import PulseError
+from data_access.models import Indicator, IndicatorRollup, Measurement, Objective, OrgUnit, Plan, Task, UnitRollup, User
 from data_access.rollups import rebuild_all
+from data_access.viewer import Viewer, load_viewer
+from domain.plan_items import IndicatorDraft, ObjectiveDraft
 from tests.conftest import TEST_TODAY
 from tests.support.builders import add_indicator, build_small_tree
 from tests.support.databases import TestDatabases
@@ -37,6 +41,12 @@ OPERATIONS = st.one_of(
     # A reorganisation's trace on a unit: its row valid only between two days (or open-ended), so that
     # its parent counts it only in the periods it existed in.
     st.tuples(st.just("set_validity"), st.integers(1, 3), st.one_of(st.none(), DAYS), st.one_of(st.none(), DAYS)),
+    # plan edits through the plan commands: draft key results, the cycle, deletions and approved changes
+    st.tuples(st.just("plan_add_kr"), st.integers(0, 3), st.floats(1, 200, allow_nan=False), st.floats(0, 100)),
+    st.tuples(st.just("plan_submit_approve"), st.integers(0, 3), st.booleans()),
+    st.tuples(st.just("plan_delete_kr"), st.integers(0, 50)),
+    st.tuples(st.just("plan_change_target"), st.integers(0, 50), st.floats(1, 200, allow_nan=False)),
+    st.tuples(st.just("toggle_published"), st.integers(0, 50)),
 )
 
 
@@ -45,8 +55,65 @@ def _nth(session: Any, model: type, index: int) -> Any:
     return rows[index % len(rows)] if rows else None
 
 
-def _apply(store: Store, op: tuple, units: list[int], indicators: list[int]) -> None:
+def _leaders(store: Store, units: list[int]) -> dict[int, Viewer]:
+    """A leader scoped to each unit (the city's approves everything below, and its own plan)."""
+    viewers = {}
+    with store.write() as session:
+        for unit_id in units:
+            user = User(username=f"leader{unit_id}", password_hash="x", role="leader", scope_unit_id=unit_id)
+            session.add(user)
+            session.flush()
+            viewers[unit_id] = load_viewer(session, user.id)
+    return viewers
+
+
+def _apply_plan(store: Store, op: tuple, units: list[int], leaders: dict[int, Viewer]) -> None:
+    """One plan edit by the leaders of the tree; what the rules refuse is simply skipped."""
+    kind, city = op[0], leaders[units[0]]
+    try:
+        if kind == "plan_add_kr":
+            unit = units[op[1] % len(units)]
+            with store.read() as session:
+                objective = session.execute(
+                    select(Objective.id).where(Objective.unit_id == unit).order_by(Objective.id.desc()).limit(1)
+                ).scalar_one_or_none()
+            if objective is None:
+                draft = ObjectiveDraft(title="O", source_kind="resolution", weight=1)
+                objective = plans.add_objective(store, viewer=city, unit_id=unit, period_code="2026", draft=draft).id
+            kr = IndicatorDraft(name="kr", direction="increase", baseline=0, target=op[2], weight=op[3])
+            plans.add_indicator(store, viewer=city, objective_id=objective, draft=kr)
+        elif kind == "plan_submit_approve":
+            unit = units[op[1] % len(units)]
+            with store.read() as session:
+                plan = session.execute(select(Plan).where(Plan.unit_id == unit)).scalar_one_or_none()
+            if plan is not None:
+                state = plans.submit_plan(store, viewer=leaders[unit], plan_id=plan.id, version=plan.version)
+                if op[2]:
+                    plans.approve_plan(store, viewer=city, plan_id=plan.id, version=state.version)
+                else:
+                    plans.return_plan(store, viewer=city, plan_id=plan.id, version=state.version, reason="r")
+        elif kind in ("plan_delete_kr", "plan_change_target"):
+            with store.read() as session:
+                row = _nth(session, Indicator, op[1])
+                found = (row.id, row.version) if row is not None else None
+            if found is None:
+                return
+            if kind == "plan_delete_kr":
+                plans.delete_indicator(store, viewer=city, indicator_id=found[0], version=found[1])
+            else:
+                request = plans.request_change(
+                    store, viewer=city, indicator_id=found[0], version=found[1], proposed={"target": op[2]}, reason="r"
+                )
+                plans.decide_change(store, viewer=city, request_id=request.id, version=request.version, approve=True)
+    except PulseError:
+        pass
+
+
+def _apply(store: Store, op: tuple, units: list[int], indicators: list[int], leaders: dict[int, Viewer]) -> None:
     kind = op[0]
+    if kind.startswith("plan_"):
+        _apply_plan(store, op, units, leaders)
+        return
     with store.write() as session:
         if kind == "add_measurement":
             _, i, value, on, status = op
@@ -73,9 +140,10 @@ def _apply(store: Store, op: tuple, units: list[int], indicators: list[int]) -> 
             )
         elif kind == "edit_task" and (row := _nth(session, Task, op[1])) is not None:
             row.due_date, row.status = op[2], op[3]
-        elif kind == "edit_indicator":
-            row = session.get(Indicator, indicators[op[1] % len(indicators)])
+        elif kind == "edit_indicator" and (row := session.get(Indicator, indicators[op[1] % len(indicators)])):
             row.target, row.weight = op[2], op[3]
+        elif kind == "toggle_published" and (row := _nth(session, Indicator, op[1])) is not None:
+            row.published = not row.published
         elif kind == "edit_unit_weight":
             session.get(OrgUnit, units[op[1] % len(units)]).weight = op[2]
         elif kind == "set_validity":
@@ -120,8 +188,9 @@ def test_incremental_rollups_equal_a_full_rebuild(databases: TestDatabases, oper
             add_indicator(store, tree, unit_id=tree.ward_b, accumulation="sum", objective_weight=1),
             add_indicator(store, tree, unit_id=tree.ward_b, accumulation="average"),
         ]
+        leaders = _leaders(store, units)
         for op in operations:
-            _apply(store, op, units, indicators)
+            _apply(store, op, units, indicators, leaders)
         incremental = _snapshot(store)
         with store.write() as session:
             rebuild_all(session, today=TEST_TODAY)

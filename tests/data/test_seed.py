@@ -425,3 +425,25 @@ def test_people_records_are_full_and_each_has_one_open_placement(shared_demo_sto
             person.start_date,
             None,
         )
+
+
+def test_plans_approved_for_units_with_indicators_and_a_few_drafts(shared_demo_store: Store) -> None:
+    """Every unit with indicators has a plan for each year; a draft plan's objectives and indicators are
+    unpublished (so no dashboard counts them), an approved plan's are all published."""
+    from data_access.models import IndicatorRollup, Plan
+
+    with shared_demo_store.read() as session:
+        plans = {(p.unit_id, p.period_id): p.status for p in session.execute(select(Plan)).scalars()}
+        indicators = list(session.execute(select(Indicator)).scalars())
+        with_rollups = set(session.execute(select(IndicatorRollup.indicator_id).distinct()).scalars())
+        demo_units = set(
+            session.execute(
+                select(OrgUnit.id).where(OrgUnit.code.startswith("W00070") | OrgUnit.code.startswith("SO-KHCN"))
+            ).scalars()
+        )
+    assert {(i.unit_id, i.period_id) for i in indicators} <= set(plans)
+    assert "draft" in plans.values() and "approved" in plans.values()
+    for indicator in indicators:
+        assert indicator.published == (plans[(indicator.unit_id, indicator.period_id)] == "approved")
+        assert (indicator.id in with_rollups) == indicator.published
+    assert all(plans[key] == "approved" for key in plans if key[0] in demo_units)
