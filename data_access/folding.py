@@ -31,6 +31,9 @@ def _letters() -> tuple[str, str]:
 
 
 _SOURCE, _TARGET = _letters()  # constants of this module: no quote can reach the SQL text
+# The same mapping for SQLite's Python function: str.translate is some ten times faster than fold's
+# decomposition, and SQLite calls it once per row searched.
+_TABLE = str.maketrans(_SOURCE, _TARGET)
 
 
 class folded(GenericFunction[str]):  # noqa: N801 (an SQL function name)
@@ -51,5 +54,5 @@ def _folded_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 def sqlite_fold(text: object) -> str | None:
-    """What SQLite's pulse_fold returns (NULL stays NULL)."""
-    return fold(text) if isinstance(text, str) else None
+    """What SQLite's pulse_fold returns, the same as PostgreSQL's translate and lower (NULL stays NULL)."""
+    return text.translate(_TABLE).lower() if isinstance(text, str) else None

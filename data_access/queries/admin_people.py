@@ -165,13 +165,13 @@ def people_page(
         conditions.append(Person.active.is_(True))
     text = search.strip()[:SEARCH_MAX] if isinstance(search, str) else ""
     if text:
-        matches = [
-            folded(Person.full_name).contains(fold(text), autoescape=True),
-            Person.civil_servant_code.contains(text.upper(), autoescape=True),
-        ]
+        matches = [Person.civil_servant_code.contains(text.upper(), autoescape=True)]
         digits = "".join(text.split())
         if digits.isdigit():
+            # Names hold no digits: a number is a citizen id or a code, and skips folding every name.
             matches.append(Person.citizen_id.startswith(digits, autoescape=True))
+        else:
+            matches.append(folded(Person.full_name).contains(fold(text), autoescape=True))
         conditions.append(or_(*matches))
     order: list[Any] = []
     for field, descending in sort:
