@@ -16,11 +16,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.errors import Forbidden
-from data_access.folding import folded
+from data_access.folding import contains_folded
 from data_access.models import OrgUnit, Person, PersonPlacement, Position
 from data_access.queries.admin import SEARCH_MAX, require_admin
 from data_access.viewer import Viewer, in_scope
-from domain.text import fold
 
 PEOPLE_BLOCK_MAX = 500  # rows per request, at most
 
@@ -171,7 +170,7 @@ def people_page(
             # Names hold no digits: a number is a citizen id or a code, and skips folding every name.
             matches.append(Person.citizen_id.startswith(digits, autoescape=True))
         else:
-            matches.append(folded(Person.full_name).contains(fold(text), autoescape=True))
+            matches.append(contains_folded(Person.full_name, text))
         conditions.append(or_(*matches))
     order: list[Any] = []
     for field, descending in sort:
