@@ -161,7 +161,7 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
         by_id = {u.id: u for u in units}
         # Each person where they worked in the period: opening a past quarter after a move evaluates
         # them in the unit they worked in then.
-        placed = placed_in(period.start_date, period.end_date)
+        placed = placed_in(period.start_date, period.end_date, OrgUnit.id.in_(by_id))
         people = session.execute(
             select(Person.id, placed.c.unit_id)
             .join(placed, placed.c.person_id == Person.id)

@@ -16,11 +16,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.errors import Forbidden
-from data_access.folding import folded
+from data_access.folding import contains_folded
 from data_access.models import OrgUnit, Person, PersonPlacement, Position
 from data_access.queries.admin import SEARCH_MAX, require_admin
 from data_access.viewer import Viewer, in_scope
-from domain.text import fold
 
 PEOPLE_BLOCK_MAX = 500  # rows per request, at most
 
@@ -165,13 +164,13 @@ def people_page(
         conditions.append(Person.active.is_(True))
     text = search.strip()[:SEARCH_MAX] if isinstance(search, str) else ""
     if text:
-        matches = [
-            folded(Person.full_name).contains(fold(text), autoescape=True),
-            Person.civil_servant_code.contains(text.upper(), autoescape=True),
-        ]
+        matches = [Person.civil_servant_code.contains(text.upper(), autoescape=True)]
         digits = "".join(text.split())
         if digits.isdigit():
+            # Names hold no digits: a number is a citizen id or a code, and skips folding every name.
             matches.append(Person.citizen_id.startswith(digits, autoescape=True))
+        else:
+            matches.append(contains_folded(Person.full_name, text))
         conditions.append(or_(*matches))
     order: list[Any] = []
     for field, descending in sort:

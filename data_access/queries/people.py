@@ -117,7 +117,7 @@ def people_rankings(session: Session, *, viewer: Viewer, unit_id: int, period: s
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
     # Where each person was in the period: someone moved since still ranks in the old unit and group.
-    placed = placed_in(chosen.start, chosen.end)
+    placed = placed_in(chosen.start, chosen.end, unit_and_children(unit.id))
     people = session.execute(
         select(Person.id, Person.full_name, Position.task_group, Position.name)
         .join(placed, placed.c.person_id == Person.id)

@@ -10,34 +10,45 @@ from typing import Any
 from sqlalchemy import ColumnElement, Subquery, and_, case, exists, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from data_access.models import Person, PersonPlacement
+from data_access.models import OrgUnit, Person, PersonPlacement
 
 
-def placed_in(start: date, end: date) -> Subquery:
-    """(person_id, unit_id, position_id) of everyone placed somewhere during [start, end]: the last of
-    their placements that overlaps it (someone moved mid-period counts where they ended it). People
-    recorded before placements existed, active ones only, stand where their record says.
+def placed_in(start: date, end: date, units: ColumnElement[bool]) -> Subquery:
+    """(person_id, unit_id, position_id) of everyone placed during [start, end] in the units that
+    `units` (a condition on OrgUnit) selects: the last of their placements that overlaps the period
+    (someone moved mid-period counts where they ended it). People recorded before placements existed,
+    active ones only, stand where their record says.
+
+    The units come first so that each branch starts from their placements by the (unit, from) index:
+    a hanoi-scale city holds 31,000 placements and a ward page needs a few hundred.
     """
     later = aliased(PersonPlacement)
 
     def overlaps(placement: Any) -> ColumnElement[bool]:
         return and_(placement.valid_from <= end, or_(placement.valid_to.is_(None), placement.valid_to >= start))
 
-    placed = select(
-        PersonPlacement.person_id.label("person_id"),
-        PersonPlacement.unit_id.label("unit_id"),
-        PersonPlacement.position_id.label("position_id"),
-    ).where(
-        overlaps(PersonPlacement),
-        ~exists().where(
-            later.person_id == PersonPlacement.person_id,
-            later.valid_from > PersonPlacement.valid_from,
-            overlaps(later),
-        ),
+    placed = (
+        select(
+            PersonPlacement.person_id.label("person_id"),
+            PersonPlacement.unit_id.label("unit_id"),
+            PersonPlacement.position_id.label("position_id"),
+        )
+        .join(OrgUnit, OrgUnit.id == PersonPlacement.unit_id)
+        .where(
+            units,
+            overlaps(PersonPlacement),
+            ~exists().where(
+                later.person_id == PersonPlacement.person_id,
+                later.valid_from > PersonPlacement.valid_from,
+                overlaps(later),
+            ),
+        )
     )
-    unplaced = select(
-        Person.id.label("person_id"), Person.unit_id.label("unit_id"), Person.position_id.label("position_id")
-    ).where(Person.active.is_(True), ~exists().where(PersonPlacement.person_id == Person.id))
+    unplaced = (
+        select(Person.id.label("person_id"), Person.unit_id.label("unit_id"), Person.position_id.label("position_id"))
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(units, Person.active.is_(True), ~exists().where(PersonPlacement.person_id == Person.id))
+    )
     return union_all(placed, unplaced).subquery("placed")
 
 

@@ -232,7 +232,7 @@ def unit_people(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
     chosen = parse_period(period)
     done_on_time = func.sum(case((and_(Task.status == "done", Task.delays == 0), 1), else_=0))
     due = func.count(Task.id)
-    placed = placed_in(chosen.start, chosen.end)
+    placed = placed_in(chosen.start, chosen.end, unit_and_children(unit.id))
     rows = (
         session.execute(
             select(

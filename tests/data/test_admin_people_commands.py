@@ -518,3 +518,27 @@ def test_a_past_quarter_opened_after_a_move_evaluates_people_where_they_worked(
             session.execute(select(Evaluation.unit_id).where(Evaluation.person_id == person.id)).scalars().all()
         )
     assert units_of_person == [division]
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("dang thi", True),
+        ("ĐẶNG THỊ Ánh", True),
+        ("dang  thi anh", True),
+        ("thi anh", True),
+        ("dang_thi", False),
+        ("dang%", False),
+    ],
+)
+def test_the_name_search_ignores_accents_and_case_but_not_wildcards(
+    demo_store: Store, who: dict[str, Viewer], typed: str, found: bool
+) -> None:
+    admin = who["admin"]
+    fields = PersonInput(**{**PERSON.__dict__, "full_name": "Đặng Thị Ánh"})
+    made = people_commands.create_person(
+        demo_store, viewer=admin, unit_id=unit_id(demo_store, HOAN_KIEM), position_id=None, fields=fields
+    )
+    with demo_store.read() as session:
+        rows, _ = queries.people_page(session, viewer=admin, search=typed, limit=500)
+    assert (made.person_id in {r.id for r in rows}) is found
