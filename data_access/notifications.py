@@ -26,7 +26,7 @@ from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
 from domain.tasks import DUE_SOON_DAYS
 
-KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected")
+KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected", "report_ready", "report_failed")
 
 
 @dataclass(frozen=True)
