@@ -15,7 +15,7 @@ from flask import Flask
 from config.settings import Settings, load_settings
 from data_access.cache import ScopedCache, database_namespace
 from data_access.db import Store
-from server import auth, callback_envelope, cli, context, health, security, shell
+from server import auth, callback_envelope, cli, context, health, reports_download, security, shell
 from server.i18n import init_i18n
 from server.redis_client import connect as connect_redis
 from server.signals import ChangeSignal
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_login(server)
     security.init_security(server, settings)
     server.register_blueprint(health.bp)
+    server.register_blueprint(reports_download.bp)
     cli.register(server)
 
     app = PulseDash(

@@ -9,6 +9,7 @@ its own databases (names carry the pid); tests that share a Redis database run o
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,8 @@ import pytest
 
 os.environ.setdefault("PULSE_TODAY", "2026-11-20")
 os.environ.setdefault("PULSE_ENV", "test")
+# Jobs queued by tests go to a throw-away huey file, never to the checkout's data/ queue.
+os.environ.setdefault("PULSE_HUEY_FILE", os.path.join(tempfile.gettempdir(), f"pulse-test-jobs-{os.getpid()}.huey"))
 
 from config.settings import normalise_database_url  # noqa: E402
 from data_access.db import Store  # noqa: E402

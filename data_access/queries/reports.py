@@ -17,6 +17,7 @@ from data_access.models import (
     IndicatorRollup,
     Objective,
     OrgUnit,
+    Period,
     Person,
     ReportJob,
     Task,
@@ -284,3 +285,35 @@ def report_file(session: Session, *, viewer: Viewer, job_id: int) -> ReportFile:
     if user_id != viewer.user_id or not viewer.covers_path(path) or status != "done" or content is None:
         raise NotFound("report", job_id)
     return ReportFile(filename or f"report.{fmt}", fmt, content)
+
+
+# --- what the request form offers --------------------------------------------------------------
+
+PICKER_DEPTH = 2  # the scope's unit and two levels below it: a city's departments, wards and their divisions
+MAX_PICKER_UNITS = 1000
+
+
+def report_units(session: Session, *, viewer: Viewer) -> list[tuple[int, str, int]]:
+    """(id, name, depth below the scope) of the open units a viewer may ask a report of, tree order."""
+    scope_depth = viewer.scope_path.strip("/").count("/")
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.depth)
+        .where(
+            under_path(viewer.scope_path),
+            OrgUnit.active.is_(True),
+            OrgUnit.depth <= scope_depth + PICKER_DEPTH,
+        )
+        .order_by(OrgUnit.path)
+        .limit(MAX_PICKER_UNITS)
+    ).all()
+    return [(uid, nfc(name), depth - scope_depth) for uid, name, depth in rows]
+
+
+def report_periods(session: Session, *, today: date) -> list[tuple[str, str]]:
+    """(code, kind) of the periods begun by today, this year's and last year's, latest first."""
+    rows = session.execute(
+        select(Period.code, Period.kind)
+        .where(Period.year >= today.year - 1, Period.start_date <= today)
+        .order_by(Period.start_date.desc(), Period.end_date.desc())
+    ).all()
+    return [(code, kind) for code, kind in rows]
