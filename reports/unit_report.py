@@ -106,8 +106,8 @@ def _context(report: UnitReport, language: str, chart_svg: str | None) -> dict[s
                     {
                         "name": kr.name,
                         "owner": kr.owner,
-                        "value": _n(f"{value(kr.current_value)} {kr.unit_of_measure}".strip()),
-                        "target": _n(f"{value(kr.target)} {kr.unit_of_measure}".strip()),
+                        "value": _measure(value(kr.current_value), kr.unit_of_measure),
+                        "target": _measure(value(kr.target), kr.unit_of_measure),
                         "progress": format_percent(kr.progress),
                         "expected": format_percent(kr.expected),
                         "status": kr.status,
@@ -149,6 +149,11 @@ def _context(report: UnitReport, language: str, chart_svg: str | None) -> dict[s
             for task in report.late_tasks
         ],
     }
+
+
+def _measure(number: str, unit_of_measure: str) -> str:
+    """A number with its unit ("95,0 %"); no unit after a missing number."""
+    return number if number == "–" else _n(f"{number} {unit_of_measure}".strip())
 
 
 def unit_report_html(report: UnitReport, *, language: str, chart_svg: str | None = None) -> str:

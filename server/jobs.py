@@ -64,6 +64,24 @@ def worker_store() -> Store:
     return _store(load_settings().database_url)
 
 
+@huey.on_startup()
+def warm_up() -> None:
+    """Start the worker's Chromium before the first report asks for a chart (it takes seconds)."""
+    from reports.charts import start_browser
+
+    try:
+        start_browser()
+    except Exception:  # the first report tries again, and says why if it cannot
+        log.exception("could not start Chromium for the report charts")
+
+
+@huey.on_shutdown()
+def cool_down() -> None:
+    from reports.charts import stop_browser
+
+    stop_browser()
+
+
 def enqueue_report(job_id: int) -> None:
     """Hand a queued report job to the worker (call after the request's transaction committed)."""
     make_report(job_id)

@@ -9,9 +9,11 @@ import os
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_percent
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -20,7 +22,7 @@ from data_access.commands.reports import request_report
 from data_access.db import Store
 from data_access.errors import Forbidden, Invalid
 from data_access.models import AuditEntry, Notification, OrgUnit, ReportJob
-from data_access.queries.reports import report_file
+from data_access.queries.reports import report_file, unit_report
 from server import jobs
 from tests.support.viewers import viewer_of
 
@@ -56,9 +58,32 @@ def test_a_ward_report_is_made_kept_and_announced(demo_store: Store) -> None:
         ).scalars()
         assert set(audited) == {"report.request", "report.done"}
         pdf = report_file(session, viewer=leader, job_id=job_id)
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "Phường Hoàn Kiếm" in text
-    assert "Trang 1 / " in text  # page numbers
+        figures = unit_report(session, viewer=leader, unit_id=ward, period="2026-Q3")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    raw = "\n".join(page.extract_text() for page in reader.pages)
+    assert unicodedata.is_normalized("NFC", raw)
+    text = " ".join(raw.split())  # table cells wrap names over lines
+    owners = {kr.owner for block in figures.objectives for kr in block.key_results if kr.owner}
+    assert owners and all(unicodedata.is_normalized("NFC", name) for name in owners)
+    expected_texts = [
+        "Báo cáo định kỳ: Phường Hoàn Kiếm",
+        "Kỳ 2026-Q3",
+        f"Trang 1 / {len(reader.pages)}",  # page numbers
+        "Số liệu tính đến",
+        format_percent(figures.figures.score, "#,##0.0%", locale="vi"),  # headline score, e.g. 97,4%
+        format_percent(figures.expected, "#,##0.0%", locale="vi"),  # against what is expected by now
+        f"{figures.figures.tasks_done_on_time} xong đúng hạn, {figures.figures.tasks_done_late} xong trễ hạn",
+        *sorted(owners),
+        *(block.title for block in figures.objectives if block.title),
+    ]
+    missing = [expected for expected in expected_texts if expected not in text]
+    assert not missing
+    fonts = {
+        font.get_object()["/BaseFont"]: "/FontFile2" in font.get_object()["/DescendantFonts"][0]["/FontDescriptor"]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("DejaVu-Sans" in str(name) for name in fonts) and all(fonts.values())  # embedded
 
 
 def test_the_excel_report_has_translated_headers_and_numbers(demo_store: Store) -> None:
