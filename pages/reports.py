@@ -209,6 +209,7 @@ def render(_refresh: int | None, _ticks: int | None, _version: int | None) -> An
     return _table(rows), not waiting
 
 
+WIDE_ONLY = "d-none d-md-table-cell"  # a phone shows the unit, the period, the status and the download
 STATUS_COLOURS = {"queued": "secondary", "running": "info", "done": "success", "failed": "danger"}
 
 
@@ -224,8 +225,8 @@ def _table(rows: list[ReportRow]) -> dbc.Table:
             [
                 html.Th(_("Unit")),
                 html.Th(_("Period")),
-                html.Th(_("Format")),
-                html.Th(_("Requested")),
+                html.Th(_("Format"), className=WIDE_ONLY),
+                html.Th(_("Requested"), className=WIDE_ONLY),
                 html.Th(_("Status")),
                 html.Th(""),
             ]
@@ -242,7 +243,8 @@ def _table(rows: list[ReportRow]) -> dbc.Table:
             status.append(html.Div(row.error, className="small text-danger mt-1 reports-error"))
         action = (
             html.A(
-                [html.I(className="bi bi-download me-1"), _("Download")],
+                [html.I(className="bi bi-download me-1"), row.format.upper()],
+                title=_("Download"),
                 href=f"/reports/download/{row.id}",
                 className="btn btn-sm btn-outline-primary reports-download",
             )
@@ -254,8 +256,8 @@ def _table(rows: list[ReportRow]) -> dbc.Table:
                 [
                     html.Td(row.unit_name),
                     html.Td(row.period_code),
-                    html.Td(f"{row.format.upper()} · {row.language}"),
-                    html.Td(format_date(row.created_at, with_time=True)),
+                    html.Td(f"{row.format.upper()} · {row.language}", className=WIDE_ONLY),
+                    html.Td(format_date(row.created_at, with_time=True), className=WIDE_ONLY),
                     html.Td(status),
                     html.Td(action),
                 ],
