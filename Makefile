@@ -72,6 +72,7 @@ bench: install-dev
 	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.seed_bench --scale hanoi
 	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.dashboard_bench
 	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.work_bench
+	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.report_bench
 
 clean-db:
 	rm -f data/pulse.db data/pulse.db-wal data/pulse.db-shm data/.seeded

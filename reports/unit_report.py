@@ -193,3 +193,12 @@ def unit_report_xlsx(report: UnitReport, *, language: str) -> bytes:
             task_status_name=lambda s: _n(task_status_label(s)),
             as_of=format_date(report.data_as_of, with_time=True),
         )
+
+
+def warm_up() -> None:
+    """Pay the worker's one-off costs before the first report: WeasyPrint's import (Pango, fonts) and
+    Chromium's start with plotly.js loaded (a tiny chart)."""
+    import weasyprint
+
+    weasyprint.HTML(string="<p>Phường</p>").write_pdf()
+    score_chart_svg([("2026-01", 0.5)], expected=None, score_label="-", expected_label="-")

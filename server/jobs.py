@@ -66,11 +66,11 @@ def worker_store() -> Store:
 
 @huey.on_startup()
 def warm_up() -> None:
-    """Start the worker's Chromium before the first report asks for a chart (it takes seconds)."""
-    from reports.charts import start_browser
+    """Start the worker's Chromium and load WeasyPrint before the first report needs them (seconds)."""
+    from reports.unit_report import warm_up as warm_reports
 
     try:
-        start_browser()
+        warm_reports()
     except Exception:  # the first report tries again, and says why if it cannot
         log.exception("could not start Chromium for the report charts")
 
