@@ -11,6 +11,7 @@ from domain.periods import InvalidPeriod, parse_period
 from domain.text import fold
 
 FORMATS = ("pdf", "xlsx")
+LANGUAGE_CODES = tuple(language.value for language in LANGUAGES)
 TEMPLATES = ("unit_period",)
 # Who may ask for a unit's report: those who lead or manage work in a scope (not the meeting-room screen).
 REPORT_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.MANAGER})
@@ -29,11 +30,11 @@ def may_request_reports(role: str) -> bool:
 def request_problems(*, period_code: object, fmt: object, language: object, template: object) -> dict[str, str]:
     """What is wrong with a report request, field -> problem code (empty when it may be queued)."""
     problems: dict[str, str] = {}
-    if template not in TEMPLATES:
+    if not isinstance(template, str) or template not in TEMPLATES:
         problems["template"] = "unknown_choice"
-    if fmt not in FORMATS:
+    if not isinstance(fmt, str) or fmt not in FORMATS:
         problems["format"] = "unknown_choice"
-    if language not in {language.value for language in LANGUAGES}:
+    if not isinstance(language, str) or language not in LANGUAGE_CODES:
         problems["language"] = "unknown_choice"
     try:
         parse_period(period_code if isinstance(period_code, str) else "")
