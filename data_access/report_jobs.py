@@ -5,6 +5,7 @@ in the owner's language. Each step is its own short transaction, so the page see
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
@@ -114,3 +115,21 @@ def fail(store: Store, job_id: int, *, reason: str, cause: str) -> None:
             after={"attempts": job.attempts},
             detail=cause,
         )
+
+
+def requeue_interrupted(store: Store, *, older_than: timedelta) -> list[int]:
+    """Jobs a stopped worker left "running" (started longer ago than `older_than`): back to "queued", their ids
+    returned for the queue. Queued jobs are in the queue's own storage already and survive a restart."""
+    cutoff = now() - older_than
+    with store.write() as session:
+        ids = list(
+            session.execute(
+                select(ReportJob.id)
+                .where(ReportJob.status == "running", ReportJob.started_at <= cutoff)
+                .order_by(ReportJob.id)
+                .with_for_update()
+            ).scalars()
+        )
+        if ids:
+            session.execute(update(ReportJob).where(ReportJob.id.in_(ids)).values(status="queued", progress=0))
+        return ids

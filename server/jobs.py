@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def make_huey() -> Huey:
 
 huey = make_huey()
 RETRY_DELAY = int(os.environ.get("PULSE_JOB_RETRY_DELAY", "10"))
+# A report takes seconds: one still "running" this long after it started was cut off by a stopped worker.
+INTERRUPTED_AFTER = timedelta(minutes=int(os.environ.get("PULSE_JOB_INTERRUPTED_MINUTES", "10")))
 
 
 @cache
@@ -69,6 +72,12 @@ def warm_up() -> None:
     """Start the worker's Chromium and load WeasyPrint before the first report needs them (seconds)."""
     from reports.unit_report import warm_up as warm_reports
 
+    try:
+        # A job that was being made when the worker stopped starts again (huey had already taken it off the queue).
+        for job_id in report_jobs.requeue_interrupted(worker_store(), older_than=INTERRUPTED_AFTER):
+            make_report(job_id)
+    except Exception:
+        log.exception("could not put interrupted report jobs back in the queue")
     try:
         warm_reports()
     except Exception:  # the first report tries again, and says why if it cannot

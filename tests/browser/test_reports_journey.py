@@ -68,6 +68,7 @@ def test_a_ward_leader_requests_the_quarter_report_and_downloads_it(  # type: ig
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "Báo cáo định kỳ: Phường Hoàn Kiếm" in text
 
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/notices")
     settled(page)
     expect(page.locator(".notice-report").first).to_have_text("bao-cao-phuong-hoan-kiem-2026-Q4.pdf")

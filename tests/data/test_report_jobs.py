@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from data_access import report_jobs
 from data_access.commands.reports import request_report
 from data_access.db import Store
 from data_access.errors import Forbidden, Invalid
@@ -172,3 +174,15 @@ def test_a_real_consumer_makes_a_queued_job(demo_url: str, demo_store: Store, tm
         consumer.terminate()
         consumer.wait(timeout=20)
     assert job(demo_store, job_id).status == "done"
+
+
+def test_a_job_cut_off_by_a_stopped_worker_is_queued_again(demo_store: Store) -> None:
+    leader = viewer_of(demo_store, "lanhdao.hoankiem")
+    ward = unit_id(demo_store, "Phường Hoàn Kiếm")
+    job_id = request_report(demo_store, viewer=leader, unit_id=ward, period_code="2026-Q3", fmt="xlsx", language="vi")
+    assert report_jobs.start(demo_store, job_id) is not None  # the worker took it, then stopped
+    assert report_jobs.requeue_interrupted(demo_store, older_than=timedelta(minutes=10)) == []  # may still run
+    assert report_jobs.requeue_interrupted(demo_store, older_than=timedelta(0)) == [job_id]
+    assert (job(demo_store, job_id).status, job(demo_store, job_id).progress) == ("queued", 0)
+    jobs.run_report_job(demo_store, job_id, retries_left=2)
+    assert (job(demo_store, job_id).status, job(demo_store, job_id).attempts) == ("done", 2)
