@@ -243,10 +243,9 @@ def _table(rows: list[ReportRow]) -> dbc.Table:
             status.append(html.Div(row.error, className="small text-danger mt-1 reports-error"))
         action = (
             html.A(
-                [html.I(className="bi bi-download me-1"), row.format.upper()],
-                title=_("Download"),
+                [html.I(className="bi bi-download me-1"), _("Download")],
                 href=f"/reports/download/{row.id}",
-                className="btn btn-sm btn-outline-primary reports-download",
+                className="btn btn-sm btn-outline-primary text-nowrap reports-download",
             )
             if row.status == "done"
             else None
