@@ -480,6 +480,7 @@ class Task(Base):
         CheckConstraint("delays >= 0 AND major_errors >= 0", name="counts_nonnegative"),
         CheckConstraint("progress_pct >= 0 AND progress_pct <= 100", name="progress_range"),
         Index("ix_tasks_unit_due", "assignee_unit_id", "due_date"),
+        Index("ix_tasks_indicator_due", "indicator_id", "due_date"),  # an indicator's follow-ups (reports)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

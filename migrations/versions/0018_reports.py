@@ -1,4 +1,5 @@
-"""reports: the report jobs the background queue makes (with their file), and the notice that one is ready
+"""reports: the report jobs the background queue makes (with their file), the notice that one is ready, and
+an index of tasks by indicator (a report lists each lagging indicator's follow-ups)
 
 Revision ID: 0018
 Revises: 0010
@@ -48,6 +49,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_jobs")),
     )
     op.create_index("ix_report_jobs_user", "report_jobs", ["user_id", "id"], unique=False)
+    # The report lists each lagging indicator's follow-up tasks: without it, a scan of every task.
+    op.create_index("ix_tasks_indicator_due", "tasks", ["indicator_id", "due_date"], unique=False)
     with op.batch_alter_table("notifications") as batch:
         batch.add_column(sa.Column("report_job_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
@@ -63,5 +66,6 @@ def downgrade() -> None:
     with op.batch_alter_table("notifications") as batch:
         batch.drop_constraint(op.f("fk_notifications_report_job_id_report_jobs"), type_="foreignkey")
         batch.drop_column("report_job_id")
+    op.drop_index("ix_tasks_indicator_due", table_name="tasks")
     op.drop_index("ix_report_jobs_user", table_name="report_jobs")
     op.drop_table("report_jobs")
