@@ -192,12 +192,15 @@ def _late_tasks(session: Session, path: str, period: str) -> list[TaskLine]:
     today = min(chosen.end, clock_today())
     person = aliased(Person)
     open_values = [s.value for s in OPEN_TASK_STATUSES]
+    # The subtree's units first (the path index), then their tasks through (assignee unit, due date):
+    # joined on the path instead, the planner walked every task.
+    unit_ids = list(session.execute(select(OrgUnit.id).where(under_path(path))).scalars())
     rows = session.execute(
         select(Task.title, person.full_name, OrgUnit.name, Task.due_date, Task.status, Task.delays, Task.completed_on)
         .join(OrgUnit, OrgUnit.id == Task.assignee_unit_id)
         .outerjoin(person, person.id == Task.assignee_person_id)
         .where(
-            under_path(path),
+            Task.assignee_unit_id.in_(unit_ids),
             Task.due_date >= chosen.start,
             Task.due_date <= chosen.end,
             ((Task.status.in_(open_values)) & (Task.due_date < today)) | ((Task.status == "done") & (Task.delays > 0)),
