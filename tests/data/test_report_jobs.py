@@ -186,3 +186,36 @@ def test_a_job_cut_off_by_a_stopped_worker_is_queued_again(demo_store: Store) ->
     assert (job(demo_store, job_id).status, job(demo_store, job_id).progress) == ("queued", 0)
     jobs.run_report_job(demo_store, job_id, retries_left=2)
     assert (job(demo_store, job_id).status, job(demo_store, job_id).attempts) == ("done", 2)
+
+
+def test_lagging_indicators_come_with_their_follow_ups_in_the_readers_language(demo_store: Store) -> None:
+    """The city leader's English report of Phường Từ Liêm for 2026-Q3: each lagging indicator's name, owner
+    and follow-up tasks, with the figures as the report data holds them."""
+    leader = viewer_of(demo_store, "lanhdao.thanhpho")
+    ward = unit_id(demo_store, "Phường Từ Liêm")
+    job_id = request_report(demo_store, viewer=leader, unit_id=ward, period_code="2026-Q3", fmt="pdf", language="en")
+    jobs.run_report_job(demo_store, job_id, retries_left=0)
+    with demo_store.read() as session:
+        content = report_file(session, viewer=leader, job_id=job_id).content
+        data = unit_report(session, viewer=leader, unit_id=ward, period="2026-Q3")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+    assert data.lagging and any(line.follow_ups for line in data.lagging)
+    assert "Periodic report: Phường Từ Liêm" in text
+    assert "Lagging indicators and their follow-up" in text
+    first = next(line for line in data.lagging if line.follow_ups)
+    for expected in (first.indicator, first.owner, first.follow_ups[0].title, first.follow_ups[0].assignee):
+        assert expected in text
+    assert format_percent(data.figures.score, "#,##0.0%", locale="en") in text
+
+
+@pytest.mark.parametrize("period", ["2026-09", "2026-Q3", "2026"])
+def test_month_quarter_and_year_reports(demo_store: Store, period: str) -> None:
+    leader = viewer_of(demo_store, "lanhdao.hoankiem")
+    ward = unit_id(demo_store, "Phường Hoàn Kiếm")
+    job_id = request_report(demo_store, viewer=leader, unit_id=ward, period_code=period, fmt="xlsx", language="vi")
+    jobs.run_report_job(demo_store, job_id, retries_left=0)
+    with demo_store.read() as session:
+        content = report_file(session, viewer=leader, job_id=job_id).content
+    summary = load_workbook(io.BytesIO(content))["Tổng hợp"]
+    assert (summary["A1"].value, summary["B1"].value) == ("Phường Hoàn Kiếm", period)
+    assert summary["A3"].value == "Điểm %" and isinstance(summary["B3"].value, int | float)
