@@ -15,15 +15,16 @@ from dash.exceptions import PreventUpdate
 
 from components.work_views import problem_alert
 from config.clock import today
+from data_access import report_jobs
 from data_access.commands.reports import request_report
 from data_access.errors import Invalid, PulseError
 from data_access.queries.reports import ReportRow, my_reports, report_periods, report_units
 from domain.periods import parse_period
 from domain.reports import FORMATS, REPORT_ROLES
 from pages._inputs import as_id, next_count
+from server import jobs
 from server.context import current_store, current_viewer
 from server.i18n import LANGUAGES, _, format_date, lazy_gettext
-from server.jobs import enqueue_report
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -174,7 +175,12 @@ def ask(clicks: int | None, unit: object, period: object, fmt: object, language:
         return _invalid(problem), no_update
     except PulseError as problem:
         return problem_alert(problem, class_name="reports-problem"), no_update
-    enqueue_report(job_id)
+    try:
+        jobs.enqueue_report(job_id)
+    except Exception as error:  # the queue's storage (Redis, the SQLite file) is out of reach
+        reason = _("The job queue cannot be reached: try again in a moment.")
+        report_jobs.fail(current_store(), job_id, reason=reason, cause=f"enqueue: {type(error).__name__}: {error}")
+        return dbc.Alert(reason, color="danger", className="reports-problem"), next_count(refresh)
     return (
         dbc.Alert(_("The report is queued: it will appear ready below."), color="info", className="reports-queued"),
         next_count(refresh),

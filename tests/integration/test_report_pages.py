@@ -5,6 +5,7 @@ gives a finished report to the one who asked for it and 404 to anyone else, anot
 from __future__ import annotations
 
 import io
+import json
 
 import dash
 import pytest
@@ -97,3 +98,19 @@ def test_the_request_callback_queues_only_units_of_the_scope(server: Flask) -> N
     with _store(server).read() as session:
         rows = session.execute(select(ReportJob.unit_id, ReportJob.format, ReportJob.language)).all()
     assert rows == [(ward, "xlsx", "en")]
+
+
+def test_a_queue_out_of_reach_fails_the_job_with_a_message(server: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable(_job_id: int) -> None:
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(jobs, "enqueue_report", unreachable)
+    client = logged_in(server, "lanhdao.hoankiem")
+    client.get("/reports")
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    key, spec = next((k, v) for k, v in app.callback_map.items() if k.startswith("..reports-message.children"))
+    values = {"reports-period": "2026-Q3", "reports-format": "pdf", "reports-language": "vi"}
+    answer = post(client, body(key, spec, {**values, "reports-unit": _unit(server, "Phường Hoàn Kiếm")}))
+    assert "Không kết nối được hàng đợi công việc" in json.dumps(answer.get_json(), ensure_ascii=False)
+    with _store(server).read() as session:
+        assert session.execute(select(ReportJob.status)).scalar_one() == "failed"
