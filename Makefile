@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
+JOB_WORKERS ?= 1
 SCALE ?= pilot
 FLASK := $(BIN)/flask --app app
 PYTEST_ARGS ?=
@@ -15,7 +16,7 @@ PYTEST_ARGS ?=
 # every instance on the host, so a second `make run` would take over the first one's socket.
 CONTROL_SOCKET ?= data/gunicorn.ctl
 
-.PHONY: run test install install-dev translations migrate seed chromium lint bench clean-db
+.PHONY: run test install install-dev translations migrate seed chromium pdf-libs lint bench clean-db
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,16 +43,26 @@ migrate: install
 seed: migrate
 	$(FLASK) seed --scale $(SCALE) --if-empty
 
-run: seed
+# The job queue's worker (huey: reports) runs beside gunicorn; when either stops, the other is stopped too.
+run: seed chromium pdf-libs
 	@echo "Pulse on http://$(HOST):$(PORT)  (demo logins: see README.md)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 \
-	  --control-socket $(CONTROL_SOCKET) 'app:create_app()'
+	@$(BIN)/huey_consumer server.jobs.huey --workers $(JOB_WORKERS) --quiet & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 \
+	    --control-socket $(CONTROL_SOCKET) 'app:create_app()' & web=$$!; \
+	  wait -n $$worker $$web; status=$$?; kill $$web $$worker 2>/dev/null; wait; exit $$status
 
 chromium:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver)
 
-test: install-dev chromium
+# WeasyPrint (report PDFs) needs Pango, and fonts with every Vietnamese glyph to embed.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-libs:
+	@missing=$$(for p in $(PDF_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	  [ -z "$$missing" ] || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing)
+
+test: install-dev chromium pdf-libs
 	@bash scripts/run-tests.sh $(PYTEST_ARGS)
 
 lint: install-dev
@@ -61,6 +72,7 @@ bench: install-dev
 	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.seed_bench --scale hanoi
 	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.dashboard_bench
 	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.work_bench
+	PULSE_TODAY=2026-11-20 $(BIN)/python -m bench.report_bench
 
 clean-db:
 	rm -f data/pulse.db data/pulse.db-wal data/pulse.db-shm data/.seeded

@@ -16,7 +16,7 @@ from flask import Flask
 from config.settings import Settings, load_settings
 from data_access.cache import ScopedCache, database_namespace
 from data_access.db import Store
-from server import api, api_docs, auth, callback_envelope, cli, context, health, security, shell
+from server import api, api_docs, auth, callback_envelope, cli, context, health, reports_download, security, shell
 from server.api_rate import ApiRateLimit
 from server.i18n import init_i18n
 from server.redis_client import connect as connect_redis
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.spec_processor(api.complete_spec)
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on
     server.register_blueprint(api_docs.bp)
+    server.register_blueprint(reports_download.bp)
     cli.register(server)
 
     app = PulseDash(

@@ -33,6 +33,8 @@ def notice_text(kind: str) -> str:
         "due_soon": _("Due within three days"),
         "overdue": _("Overdue"),
         "value_rejected": _("A value you entered was rejected"),
+        "report_ready": _("Your report is ready"),
+        "report_failed": _("Your report could not be made"),
     }
     return labels.get(kind, kind)
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from data_access.queries.evaluations import list_evaluations, period_row, trail
+from data_access.queries.reports import FollowUp, UnitReport
 from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer
 
@@ -107,3 +108,123 @@ def classification_workbook(
             trail_sheet.append([row.person_name, entry.at, entry.username, entry.action, entry.detail])
     sheets.append(Sheet(t("Approval trail"), trail_sheet))
     return workbook_bytes(sheets)
+
+
+PERCENT = "0.0%"
+NUMBER = "#,##0.##"
+
+
+def unit_report_workbook(
+    report: UnitReport,
+    *,
+    translate: Callable[[str], str] = lambda s: s,
+    status_name: Callable[[str], str] = lambda s: s,
+    task_status_name: Callable[[str], str] = lambda s: s,
+    as_of: str = "",
+) -> bytes:
+    """A unit's periodic report as .xlsx: the headline, the objectives and key results, the lagging
+    indicators with their follow-ups and the late tasks; translated headers, numbers kept as numbers."""
+    t = translate
+    f = report.figures
+    headline: list[list[object]] = [
+        [report.unit_name, report.period_code],
+        [t("Data as of"), as_of],
+        [t("Score %"), _percent(f.score)],
+        [t("Expected by now %"), _percent(report.expected)],
+        [t("Indicators"), f.n_indicators],
+        [t("At risk"), f.n_at_risk],
+        [t("Off track"), f.n_off_track],
+        [t("Open tasks"), f.tasks_open],
+        [t("Overdue tasks"), f.tasks_overdue],
+        [t("Done on time"), f.tasks_done_on_time],
+        [t("Done late"), f.tasks_done_late],
+    ]
+    objectives: list[list[object]] = [
+        [
+            t("Objective"),
+            t("Owner"),
+            t("Key result"),
+            t("Owner"),
+            t("Value"),
+            t("Target"),
+            t("Progress"),
+            t("Expected"),
+            t("Status"),
+        ]
+    ]
+    for block in report.objectives:
+        for kr in block.key_results:
+            objectives.append(
+                [
+                    block.title or t("Standing indicators"),
+                    block.owner,
+                    kr.name,
+                    kr.owner,
+                    kr.current_value,
+                    kr.target,
+                    kr.progress,
+                    kr.expected,
+                    status_name(kr.status),
+                ]
+            )
+    lagging: list[list[object]] = [
+        [
+            t("Indicator"),
+            t("Unit"),
+            t("Owner"),
+            t("Progress"),
+            t("Expected"),
+            t("Status"),
+            t("Follow-up task"),
+            t("Assignee"),
+            t("Due"),
+        ]
+    ]
+    for line in report.lagging:
+        follow_ups: list[FollowUp | None] = [*line.follow_ups] or [None]
+        for follow in follow_ups:
+            lagging.append(
+                [
+                    line.indicator,
+                    line.unit,
+                    line.owner,
+                    line.progress,
+                    line.expected,
+                    status_name(line.status),
+                    follow.title if follow else "",
+                    follow.assignee if follow else "",
+                    follow.due_date if follow else None,
+                ]
+            )
+    tasks: list[list[object]] = [[t("Task"), t("Assignee"), t("Due"), t("Status")]]
+    tasks += [[task.title, task.assignee, task.due_date, task_status_name(task.status)] for task in report.late_tasks]
+    return workbook_bytes(
+        [
+            Sheet(
+                t("Summary"),
+                headline,
+                widths=(30, 20),
+                number_formats={1: NUMBER},
+                header_rows=1,
+            ),
+            Sheet(
+                t("Objectives and key results"),
+                objectives,
+                widths=(40, 22, 40, 22, 12, 12, 12, 12, 14),
+                freeze="A2",
+                number_formats={4: NUMBER, 5: NUMBER, 6: PERCENT, 7: PERCENT},
+            ),
+            Sheet(
+                t("Lagging indicators"),
+                lagging,
+                widths=(40, 24, 22, 12, 12, 14, 40, 22, 12),
+                freeze="A2",
+                number_formats={3: PERCENT, 4: PERCENT},
+            ),
+            Sheet(t("Late tasks"), tasks, widths=(50, 24, 12, 14), freeze="A2"),
+        ]
+    )
+
+
+def _percent(fraction: float | None) -> float | None:
+    return None if fraction is None else round(fraction * 100, 1)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -479,6 +480,7 @@ class Task(Base):
         CheckConstraint("delays >= 0 AND major_errors >= 0", name="counts_nonnegative"),
         CheckConstraint("progress_pct >= 0 AND progress_pct <= 100", name="progress_range"),
         Index("ix_tasks_unit_due", "assignee_unit_id", "due_date"),
+        Index("ix_tasks_indicator_due", "indicator_id", "due_date"),  # an indicator's follow-ups (reports)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -583,6 +585,8 @@ class Notification(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A "report_ready" notice links the report to download.
+    report_job_id: Mapped[int | None] = mapped_column(ForeignKey("report_jobs.id", ondelete="CASCADE"))
 
 
 class ImportJob(Base):
@@ -614,6 +618,47 @@ class ImportJob(Base):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # Why a job is "failed": cancelled by its owner, timed_out, or error (a chunk failed unexpectedly).
     failure: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+REPORT_STATUSES = ("queued", "running", "done", "failed")
+REPORT_TEMPLATES = ("unit_period",)
+REPORT_FORMATS = ("pdf", "xlsx")
+
+
+class ReportJob(Base):
+    """A report someone asked for: made in the background by the job queue, then kept for download.
+
+    The file lives in the row (``content``), so any app process can serve it and no path is ever
+    built from user input.
+    """
+
+    __tablename__ = "report_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_allowed"),
+        CheckConstraint("template IN ('unit_period')", name="template_allowed"),
+        CheckConstraint("format IN ('pdf', 'xlsx')", name="format_allowed"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        one_of("language", Language),
+        Index("ix_report_jobs_user", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    template: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    period_code: Mapped[str] = mapped_column(String(10))
+    format: Mapped[str] = mapped_column(String(4))
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Why it failed, in the requester's language (the technical cause goes to the log).
+    error: Mapped[str | None] = mapped_column(String(500))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):

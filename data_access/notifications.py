@@ -26,7 +26,7 @@ from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
 from domain.tasks import DUE_SOON_DAYS
 
-KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected")
+KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected", "report_ready", "report_failed")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Notice:
     indicator_name: str | None
     actor: str | None
     detail: str | None
+    report_job_id: int | None = None
 
 
 def responsible_users(session: Session, *, unit_id: int, person_id: int | None) -> list[int]:
@@ -137,6 +138,7 @@ def list_notices(session: Session, *, viewer: Viewer, limit: int = 50) -> list[N
             name,
             username,
             n.detail,
+            n.report_job_id,
         )
         for n, title, name, username in rows
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
@@ -54,6 +54,8 @@ class Sheet:
     freeze: str | None = None
     shaded_columns: Sequence[int] = field(default=())  # 0-based; shaded on the rows below the header
     hidden_rows: Sequence[int] = field(default=())  # 1-based: rows kept for the machine (a key row under the header)
+    # 0-based column -> Excel number format ("0.0%", "#,##0.0") for the numbers below the header
+    number_formats: Mapping[int, str] = field(default_factory=dict)
 
 
 def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
@@ -71,6 +73,10 @@ def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
             else:
                 for column in spec.shaded_columns:
                     sheet.cell(row=number, column=column + 1).fill = fill
+                for column, number_format in spec.number_formats.items():
+                    cell = sheet.cell(row=number, column=column + 1)
+                    if isinstance(cell.value, int | float):
+                        cell.number_format = number_format
         for index, width in enumerate(spec.widths, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
         for number in spec.hidden_rows:

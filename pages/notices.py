@@ -70,6 +70,8 @@ def _item(notice: notifications.Notice) -> html.Li:
         if notice.task_id
         else html.A(notice.indicator_name, href=f"/indicator/{notice.indicator_id}")
         if notice.indicator_id
+        else _report_link(notice)
+        if notice.report_job_id
         else None
     )
     body: list[Any] = [
@@ -79,11 +81,18 @@ def _item(notice: notifications.Notice) -> html.Li:
             className="text-secondary",
         ),
     ]
-    if notice.detail:
+    if notice.detail and notice.kind != "report_ready":
         body.insert(1, html.Div(notice.detail, className="notice-detail"))
     if not notice.read:
         body.append(dbc.Button(_("Mark as read"), id=read_id(notice.id), size="sm", color="link", className="p-0 ms-2"))
     return html.Li(body, className="list-group-item" + ("" if notice.read else " list-group-item-info notice-unread"))
+
+
+def _report_link(notice: notifications.Notice) -> html.A:
+    """A ready report downloads from the notice (its name is the file's); a failed one leads to /reports."""
+    if notice.kind == "report_ready":
+        return html.A(notice.detail, href=f"/reports/download/{notice.report_job_id}", className="notice-report")
+    return html.A(_("Reports"), href="/reports")
 
 
 @callback(Output(LIST, "children"), Input(LIVE_VERSION_ID, "data"), Input(REFRESH, "data"))

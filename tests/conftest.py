@@ -9,6 +9,7 @@ its own databases (names carry the pid); tests that share a Redis database run o
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,9 @@ import pytest
 
 os.environ.setdefault("PULSE_TODAY", "2026-11-20")
 os.environ.setdefault("PULSE_ENV", "test")
+# Jobs queued by tests go to a throw-away huey file, never to the checkout's data/ queue.
+TEST_QUEUE = os.path.join(tempfile.gettempdir(), f"pulse-test-jobs-{os.getpid()}.huey")
+os.environ.setdefault("PULSE_HUEY_FILE", TEST_QUEUE)
 
 from config.settings import normalise_database_url  # noqa: E402
 from data_access.db import Store  # noqa: E402
@@ -115,3 +119,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(
             "tests/unit runs once, without a database; move these to tests/data: " + ", ".join(misplaced)
         )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the run's throw-away job queue file (and SQLite's companions)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(TEST_QUEUE + suffix).unlink(missing_ok=True)
