@@ -50,6 +50,7 @@ from data_access.models import (
     Indicator,
     IndicatorRollup,
     Measurement,
+    Milestone,
     Objective,
     OrgUnit,
     Person,
@@ -75,12 +76,14 @@ from domain.indicators import (
     status,
 )
 from domain.kinds import OPEN_TASK_STATUSES, MeasurementStatus, TaskStatus
+from domain.milestones import milestone_series
 from domain.periods import Period, PeriodKind
 
 DIRTY_KEY = "pulse_rollups_dirty"
 DASHBOARD_DATA = (
     Measurement,
     TrajectoryPoint,
+    Milestone,
     Indicator,
     Objective,
     Task,
@@ -166,15 +169,27 @@ def _trajectories(session: Session, indicator_ids: list[int] | None) -> dict[int
     return out
 
 
-def _spec(row: Any) -> IndicatorSpec:
+def _milestones(session: Session, indicator_ids: list[int] | None) -> dict[int, list[tuple[date, date | None]]]:
+    """(due, done) of every milestone, by indicator: where an action plan has milestones, they drive it."""
+    query = select(Milestone.indicator_id, Milestone.due_on, Milestone.done_on)
+    if indicator_ids is not None:
+        query = query.where(Milestone.indicator_id.in_(indicator_ids))
+    out: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for row in session.execute(query):
+        out[row.indicator_id].append((row.due_on, row.done_on))
+    return out
+
+
+def _spec(row: Any, *, milestones_total: int | None = None) -> IndicatorSpec:
+    driven = milestones_total is not None
     return IndicatorSpec(
         direction=Direction(row.direction),
-        baseline=row.baseline,
+        baseline=0.0 if driven else row.baseline,
         target=row.target,
         band_low=row.band_low,
         band_high=row.band_high,
-        milestones_total=row.milestones_total,
-        accumulation=Accumulation(row.accumulation),
+        milestones_total=milestones_total if driven else row.milestones_total,
+        accumulation=Accumulation.LAST if driven else Accumulation(row.accumulation),
     )
 
 
@@ -186,9 +201,19 @@ def indicator_rollup_rows(
     *,
     today: date,
     tol: Tolerances,
+    milestones: list[tuple[date, date | None]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rollup rows of one indicator, one per period of its year."""
-    spec = _spec(indicator)
+    """The rollup rows of one indicator, one per period of its year.
+
+    An action plan (direction milestones) with milestone rows counts those instead of entered values:
+    done by the as-of date over all of them, against how many were due by then (domain.milestones).
+    """
+    if milestones and indicator.direction == Direction.MILESTONES.value:
+        series = milestone_series(milestones)
+        points, trajectory = series.done, series.planned
+        spec = _spec(indicator, milestones_total=series.total)
+    else:
+        spec = _spec(indicator)
     year_period = Period(PeriodKind.YEAR, indicator.year)
     in_year = [p for p in points if year_period.contains(p[0])]
     rows = []
@@ -246,6 +271,7 @@ def _compute_indicators(session: Session, indicator_ids: list[int] | None, *, to
     indicators = session.execute(query).all()
     points = _counted_measurements(session, indicator_ids)
     trajectories = _trajectories(session, indicator_ids)
+    milestones = _milestones(session, indicator_ids)
     periods = _load_periods(session)
     rows: list[dict[str, Any]] = []
     for indicator in indicators:
@@ -256,6 +282,7 @@ def _compute_indicators(session: Session, indicator_ids: list[int] | None, *, to
             periods.get(indicator.year, []),
             today=today,
             tol=tol,
+            milestones=milestones.get(indicator.id),
         )
     _write_rows(session, IndicatorRollup, rows, upsert=indicator_ids is not None)
     return len(rows)
@@ -559,7 +586,7 @@ def _note(session: Session, obj: Any) -> None:
         return  # logins, sessions, notices and the like do not change what dashboards show
     dirty = _dirty(session)
     dirty.changed = True
-    if isinstance(obj, (Measurement, TrajectoryPoint)):
+    if isinstance(obj, (Measurement, TrajectoryPoint, Milestone)):
         dirty.indicators.add(obj.indicator_id)
         if (old := _old_value(obj, "indicator_id")) is not None:
             dirty.indicators.add(old)
