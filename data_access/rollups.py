@@ -208,7 +208,8 @@ def indicator_rollup_rows(
     An action plan (direction milestones) with milestone rows counts those instead of entered values:
     done by the as-of date over all of them, against how many were due by then (domain.milestones).
     """
-    if milestones and indicator.direction == Direction.MILESTONES.value:
+    driven = bool(milestones) and indicator.direction == Direction.MILESTONES.value
+    if milestones and driven:
         series = milestone_series(milestones)
         points, trajectory = series.done, series.planned
         spec = _spec(indicator, milestones_total=series.total)
@@ -221,6 +222,8 @@ def indicator_rollup_rows(
         as_of = min(today, info.period.end)
         counted = [p for p in in_year if p[0] <= as_of] if info.period.start <= today else []
         value = accumulate([v for _, v in counted], spec.accumulation)
+        if driven and value is None and info.period.start <= today:
+            value = 0.0  # a plan with nothing done yet stands at zero: that is known, not missing data
         p = progress(spec, value, cap=tol.cap)
         expected = expected_progress(year_period, as_of, trajectory, spec=spec)
         projected = forecast(counted, year_period, spec, cap=tol.cap) if counted else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 TITLE_MAX = 300
 
@@ -28,7 +28,19 @@ def milestone_series(milestones: Sequence[tuple[date, date | None]]) -> Mileston
     """The done counts and due counts over time of (due_on, done_on) pairs."""
     done_dates = sorted(d for _, d in milestones if d is not None)
     due_dates = sorted(d for d, _ in milestones)
-    return MilestoneSeries(_cumulative(done_dates), _cumulative(due_dates), len(milestones))
+    return MilestoneSeries(_cumulative(done_dates), _steps(_cumulative(due_dates)), len(milestones))
+
+
+def _steps(points: list[tuple[date, float]]) -> list[tuple[date, float]]:
+    """A planned trajectory that steps up on each due date: the expected count at a date is how many
+    milestones were due by then (the trajectory is read by straight lines between its points)."""
+    out: list[tuple[date, float]] = []
+    before = 0.0
+    for day, count in points:
+        out.append((day - timedelta(days=1), before))
+        out.append((day, count))
+        before = count
+    return out
 
 
 def _cumulative(dates: list[date]) -> list[tuple[date, float]]:
