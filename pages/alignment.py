@@ -178,8 +178,8 @@ def _node(tree: AlignmentTree, objective_id: int, open_ids: set[int], period: st
                                     html.A(node.unit, href=f"/unit/{node.unit_id}?period={period}"),
                                     f" · {unit_kind_label(node.unit_kind)}",
                                     f" · {source_text(node.source_kind, node.source_ref)}",
-                                    f" · {_('Owner: ')}{node.owner}" if node.owner else "",
-                                    html.Span(f" · {_('serves')}: {node.serves}", className="fst-italic")
+                                    " · " + _("Owner: ") + node.owner if node.owner else "",
+                                    html.Span(" · " + _("serves") + ": " + node.serves, className="fst-italic")
                                     if node.serves
                                     else "",
                                 ],

@@ -615,7 +615,7 @@ def _milestones_card(plan: MilestonePlan) -> dbc.Card:
         rows = [
             {
                 "n": i,
-                "title": m.title + (f" ({_('carried over')})" if m.carried else ""),
+                "title": " ".join([m.title, "(" + _("carried over") + ")"]) if m.carried else m.title,
                 "owner": m.owner or "–",
                 "due": format_date(m.due_on),
                 "done": format_date(m.done_on) if m.done_on else "–",
