@@ -48,6 +48,7 @@ from data_access.models import (
     Base,
     Evaluation,
     Indicator,
+    IndicatorAnalysis,
     IndicatorRollup,
     Measurement,
     Milestone,
@@ -92,6 +93,9 @@ DASHBOARD_DATA = (
     Person,
     Position,
     Evaluation,
+    # No rollup depends on it, but the indicator page, the lagging lists and the big screen show it:
+    # the data version must move so open pages and the shared cache see it.
+    IndicatorAnalysis,
 )
 CHUNK = 5_000
 # Advisory lock namespaces (the first key of pg_advisory_xact_lock(int, int)); arbitrary but fixed.

@@ -186,7 +186,7 @@ def _node(tree: AlignmentTree, objective_id: int, open_ids: set[int], period: st
                                 className="small text-secondary",
                             ),
                         ],
-                        className="flex-grow-1",
+                        className="alignment-text",
                     ),
                     html.Div(
                         [
@@ -201,7 +201,7 @@ def _node(tree: AlignmentTree, objective_id: int, open_ids: set[int], period: st
                                 className="small text-secondary",
                             ),
                         ],
-                        className="alignment-figures text-end",
+                        className="alignment-figures text-sm-end",
                     ),
                 ],
                 className="d-flex align-items-start gap-2 alignment-node",

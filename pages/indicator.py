@@ -82,9 +82,11 @@ def layout(
 ) -> html.Div:
     return html.Div(
         [
-            _follow_up_controls(followup == "1"),
-            _analysis_controls(),
-            _milestone_controls(),
+            # One row of actions on the right; their messages below it (assets/pulse.css).
+            html.Div(
+                [_follow_up_controls(followup == "1"), _analysis_controls(), _milestone_controls()],
+                className="indicator-actions",
+            ),
             detail_layout(IDS, indicator_id, period),
         ]
     )
@@ -164,6 +166,8 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         year_end=f"{detail.year}-12-31",
         labels=(_("Values"), _("Planned trajectory"), _("Target"), _("Forecast")),
     )
+    # An action plan's target is all of its milestones done.
+    target = format_number(len(plan.milestones), 0) if plan.milestones else format_number(detail.target)
     history = [
         {
             "date": format_date(r.measured_on),
@@ -210,7 +214,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
                         kpi_card(_("Status"), status_label(detail.status), colour=STATUS_COLOURS.get(detail.status)),
                         md=3,
                     ),
-                    dbc.Col(kpi_card(_("Target"), f"{format_number(detail.target)} {detail.unit_of_measure}"), md=3),
+                    dbc.Col(kpi_card(_("Target"), f"{target} {detail.unit_of_measure}"), md=3),
                     dbc.Col(
                         kpi_card(
                             _("Forecast at year end"),
@@ -223,15 +227,18 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
                 ],
                 className="g-3 mb-3",
             ),
-            dbc.Card(
+            _analysis_card(analysis),
+            # An action plan with milestones is tracked by them: their timeline replaces the values chart.
+            _milestones_card(plan) if plan.is_action_plan or plan.milestones else None,
+            None
+            if plan.milestones
+            else dbc.Card(
                 [
                     dbc.CardHeader(_("Values against the plan")),
                     dbc.CardBody(dcc.Graph(figure=figure, config={"displaylogo": False})),
                 ],
                 className="mb-3",
             ),
-            _analysis_card(analysis),
-            _milestones_card(plan) if plan.is_action_plan or plan.milestones else None,
             dbc.Card(
                 [
                     dbc.CardHeader(_("Measurement history")),
