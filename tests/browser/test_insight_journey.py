@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from data_access.commands import milestones
 from data_access.db import Store
-from data_access.models import Indicator, IndicatorRollup, OrgUnit, Period
+from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period
 from data_access.seed import DEMO_USERNAMES
 from tests.browser.conftest import ARTIFACTS, PATIENCE_MS, LiveServer, log_in, screenshot, settled, switch_language
 from tests.conftest import TEST_TODAY
@@ -108,6 +108,23 @@ def test_the_alignment_tree_shows_the_city_objective_and_the_ward_serving_it(new
     expect(ward_item).to_contain_text("Đẩy mạnh chuyển đổi số")
     ward_item.locator(".alignment-toggle").first.click()  # the ward's own key results and its divisions
     expect(ward_item.locator(".alignment-krs").first).to_be_visible(timeout=PATIENCE_MS)
+    settled(leader)
+    score = ward_item.locator(".alignment-figures .fw-semibold").first
+    before = score.inner_text()
+    # A value entered in the ward (its e-signature share back at the baseline) moves the tree within 5 s.
+    store = Store.connect(live_server.database_url)
+    try:
+        with store.write() as session:
+            signed = session.execute(
+                select(Indicator.id)
+                .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
+                .join(Period, Period.id == Indicator.period_id)
+                .where(OrgUnit.code == "W00070", Indicator.code == "KYSO", Period.year == YEAR)
+            ).scalar_one()
+            session.add(Measurement(indicator_id=signed, value=80, measured_on=TEST_TODAY, status="approved"))
+    finally:
+        store.dispose()
+    expect(score).not_to_have_text(before, timeout=5_000)
     for width in WIDTHS:
         leader.set_viewport_size({"width": width, "height": 1000})
         settled(leader)
