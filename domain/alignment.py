@@ -5,21 +5,21 @@ key result counted at most 1) and the scores of the objectives aligned to it, by
 expected progress rolls up the same way, so an objective's status compares like with like.
 
 Orphans are objectives below the top of the tree that serve nothing; unsupported objectives are the
-top unit's objectives that nothing serves. Nothing here reads the database.
+top unit's objectives that nothing serves. Nothing here reads the database. (Tuples, not dataclasses:
+a city's cascade builds thousands of them on every refresh, and a frozen dataclass costs ~4x to make.)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from domain.indicators import Status, Tolerances, status
 from domain.scores import rolled_up_score
 
 
-@dataclass(frozen=True)
-class KeyResult:
+class KeyResult(NamedTuple):
     """What an objective's own indicator contributes: its progress, expected progress and weight."""
 
     progress: float | None
@@ -27,22 +27,53 @@ class KeyResult:
     weight: float
 
 
-@dataclass(frozen=True)
-class ObjectiveLink:
+class KeyResultSums(NamedTuple):
+    """An objective's key results summed (those with progress and a positive weight): the weighted
+    progress, each counted at most 1 (as domain.scores.objective_score), the weights, and the same for
+    the expected progress. Sums, so that a store can add them up for thousands of objectives at once."""
+
+    progress_weighted: float = 0.0
+    weight: float = 0.0
+    expected_weighted: float = 0.0
+    expected_weight: float = 0.0
+
+    @property
+    def score(self) -> float | None:
+        return None if self.weight <= 0 else self.progress_weighted / self.weight
+
+    @property
+    def expected(self) -> float | None:
+        return None if self.expected_weight <= 0 else self.expected_weighted / self.expected_weight
+
+
+def sum_key_results(key_results: Sequence[KeyResult]) -> KeyResultSums:
+    """The sums of these key results (see KeyResultSums)."""
+    total = weights = expected_total = expected_weights = 0.0
+    for kr in key_results:
+        if kr.progress is None or kr.weight is None or kr.weight <= 0:
+            continue
+        total += min(kr.progress, 1.0) * kr.weight
+        weights += kr.weight
+        if kr.expected is not None:
+            expected_total += kr.expected * kr.weight
+            expected_weights += kr.weight
+    return KeyResultSums(total, weights, expected_total, expected_weights)
+
+
+class ObjectiveLink(NamedTuple):
     """An objective as the cascade sees it."""
 
     id: int
     parent_id: int | None
     weight: float
-    key_results: tuple[KeyResult, ...] = ()
+    key_results: KeyResultSums = KeyResultSums()
 
 
-@dataclass(frozen=True)
-class ObjectiveFigures:
+class ObjectiveFigures(NamedTuple):
     score: float | None
     expected: float | None
     status: Status
-    children: tuple[int, ...] = field(default_factory=tuple)
+    children: tuple[int, ...] = ()
 
 
 def children_of(links: Iterable[ObjectiveLink]) -> dict[int, list[int]]:
@@ -63,62 +94,49 @@ def roll_up(links: Sequence[ObjectiveLink], tol: Tolerances | None = None) -> di
     """
     by_id = {link.id: link for link in links}
     children = children_of(links)
+    tol = tol or Tolerances()
     done: dict[int, ObjectiveFigures] = {}
-
-    def visit(root: int) -> None:
-        # Iterative post-order walk: a city's cascade is deep enough that recursion is a needless risk.
-        stack: list[tuple[int, bool]] = [(root, False)]
-        on_path: set[int] = set()
-        while stack:
-            node, expanded = stack.pop()
-            if node in done:
-                continue
-            if not expanded:
-                on_path.add(node)
-                stack.append((node, True))
-                stack.extend((c, False) for c in children.get(node, []) if c not in done and c not in on_path)
-                continue
-            on_path.discard(node)
-            link = by_id[node]
-            own, own_expected = _own(link.key_results)
-            below = [(c, by_id[c].weight) for c in children.get(node, []) if c in done]
-            score = rolled_up_score(own, 1.0, [(done[c].score, w) for c, w in below])
-            # Expected counts only where there is progress to compare, or an empty branch would pull it down.
-            expected = rolled_up_score(
-                own_expected if own is not None else None,
-                1.0,
-                [(done[c].expected if done[c].score is not None else None, w) for c, w in below],
-            )
-            done[node] = ObjectiveFigures(
-                score=score,
-                expected=expected,
-                status=status(score, expected if expected is not None else 0.0, tol or Tolerances()),
-                children=tuple(children.get(node, [])),
-            )
-
-    for link in links:
-        visit(link.id)
+    for node in _post_order(by_id, children):
+        link = by_id[node]
+        own, own_expected = link.key_results.score, link.key_results.expected
+        # Children met again on a loop are not scored yet: they are left out, which cuts the loop.
+        below = [(done[c], by_id[c].weight) for c in children.get(node, ()) if c in done]
+        score = rolled_up_score(own, 1.0, [(f.score, w) for f, w in below])
+        # Expected counts only where there is progress to compare, or an empty branch would pull it down.
+        expected = rolled_up_score(
+            own_expected if own is not None else None,
+            1.0,
+            [(f.expected if f.score is not None else None, w) for f, w in below],
+        )
+        done[node] = ObjectiveFigures(
+            score,
+            expected,
+            status(score, expected if expected is not None else 0.0, tol),
+            tuple(children.get(node, ())),
+        )
     return done
 
 
-def _own(key_results: Sequence[KeyResult]) -> tuple[float | None, float | None]:
-    """The key results' score (each counted at most 1, as domain.scores.objective_score) and expected progress.
-
-    One plain loop: a city's cascade has thousands of key results, and this runs on every refresh.
-    """
-    total = weights = expected_total = expected_weights = 0.0
-    for kr in key_results:
-        if kr.progress is None or kr.weight is None or kr.weight <= 0:
+def _post_order(by_id: dict[int, ObjectiveLink], children: dict[int, list[int]]) -> list[int]:
+    """Every objective once, each after the objectives aligned to it (iterative: no recursion limit)."""
+    seen: set[int] = set()
+    order: list[int] = []
+    for start in by_id:
+        if start in seen:
             continue
-        total += min(kr.progress, 1.0) * kr.weight
-        weights += kr.weight
-        if kr.expected is not None:
-            expected_total += kr.expected * kr.weight
-            expected_weights += kr.weight
-    return (
-        None if weights == 0 else total / weights,
-        None if expected_weights == 0 else expected_total / expected_weights,
-    )
+        seen.add(start)
+        stack = [(start, iter(children.get(start, ())))]
+        while stack:
+            node, pending = stack[-1]
+            for child in pending:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(children.get(child, ()))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
 
 
 def orphans(links: Iterable[ObjectiveLink], *, top_level: set[int]) -> list[int]:

@@ -9,7 +9,7 @@ anywhere in the scope) redraws the figures and keeps the tree as the user opened
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash
 import dash_bootstrap_components as dbc
@@ -18,7 +18,13 @@ from dash.exceptions import PreventUpdate
 
 from components.labels import status_label, unit_kind_label
 from components.status import STATUS_COLOURS, status_badge
-from data_access.queries.alignment import AlignmentTree, ObjectiveNode, alignment_tree
+from data_access.queries.alignment import (
+    AlignmentTree,
+    KeyResultRow,
+    ObjectiveNode,
+    alignment_tree,
+    key_results_of,
+)
 from domain.kinds import Role
 from pages._common import cached, guarded, page_period, source_text, updated_at
 from pages._inputs import as_id
@@ -40,6 +46,8 @@ PERIOD_ID = "alignment-period"
 OPEN_ID = "alignment-open"
 BODY_ID = "alignment-body"
 TOGGLE = "alignment-toggle"
+SHOW_ALL = "alignment-show-all"
+CHILDREN_SHOWN = 30  # aligned objectives shown under an open node before "show all"
 MAX_OPEN = 200  # open nodes kept; a forged list longer than this is cut
 
 
@@ -57,19 +65,22 @@ def layout(period: str | None = None, objective: str | None = None, **_kwargs: o
 @callback(
     Output(OPEN_ID, "data"),
     Input({"type": TOGGLE, "index": ALL}, "n_clicks"),
+    Input({"type": SHOW_ALL, "index": ALL}, "n_clicks"),
     State(OPEN_ID, "data"),
     prevent_initial_call=True,
 )
-def toggle(_clicks: list[Any], opened: Any) -> list[int]:
-    """Open or close the clicked node (a redraw creates the buttons anew with no clicks: ignored)."""
+def toggle(_clicks: list[Any], _all_clicks: list[Any], opened: Any) -> list[int | str]:
+    """Open or close the clicked node, or show all that serves it (a redraw creates the buttons anew with
+    no clicks: ignored)."""
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
         raise PreventUpdate
     node = as_id(trigger.get("index"))
     if node is None:
         raise PreventUpdate
-    current = _opened(opened)
-    return [n for n in current if n != node] if node in current else [*current, node][-MAX_OPEN:]
+    current: list[int | str] = [*_opened(opened), *(f"all:{i}" for i in sorted(_showing_all(opened)))]
+    entry: int | str = node if trigger.get("type") == TOGGLE else f"all:{node}"
+    return [n for n in current if n != entry] if entry in current else [*current, entry][-MAX_OPEN:]
 
 
 @callback(Output(BODY_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input(PERIOD_ID, "data"), Input(OPEN_ID, "data"))
@@ -79,7 +90,16 @@ def render(_version: int | None, period: object, opened: object) -> object:
 
     def draw(viewer) -> html.Div:  # type: ignore[no-untyped-def]
         tree = cached("alignment", viewer, chosen, lambda s: alignment_tree(s, viewer=viewer, period=chosen))
-        return _page(tree, open_ids, chosen)
+        shown = {i for i in open_ids if i in tree.nodes}
+        # The key results of the open objectives only (the tree holds their sums), under the same cache.
+        key_results = cached(
+            "alignment-krs",
+            viewer,
+            chosen,
+            lambda s: key_results_of(s, viewer=viewer, period=chosen, objective_ids=shown),
+            ",".join(map(str, sorted(shown))),
+        )
+        return _page(tree, key_results, open_ids, _showing_all(opened), chosen)
 
     return guarded(draw)
 
@@ -91,8 +111,31 @@ def _opened(value: object) -> list[int]:
     return [i for i in (as_id(v) for v in value[:MAX_OPEN]) if i is not None]
 
 
-def _page(tree: AlignmentTree, open_ids: set[int], period: str) -> html.Div:
-    roots = [_node(tree, root, open_ids, period) for root in tree.roots]
+def _showing_all(value: object) -> set[int]:
+    """The open nodes whose every aligned objective is shown (kept in the same store as "all:<id>")."""
+    if not isinstance(value, list):
+        return set()
+    found = (as_id(v[4:]) for v in value[:MAX_OPEN] if isinstance(v, str) and v.startswith("all:"))
+    return {i for i in found if i is not None}
+
+
+class _View(NamedTuple):
+    """What a redraw needs besides the tree: the open nodes, those showing all, their key results.
+
+    (A NamedTuple: Dash loads page modules outside sys.modules, where dataclasses cannot resolve.)
+    """
+
+    open_ids: set[int]
+    all_ids: set[int]
+    key_results: dict[int, list[KeyResultRow]]
+    period: str
+
+
+def _page(
+    tree: AlignmentTree, key_results: dict[int, list[KeyResultRow]], open_ids: set[int], all_ids: set[int], period: str
+) -> html.Div:
+    view = _View(open_ids, all_ids, key_results, period)
+    roots = [_node(tree, root, view) for root in tree.roots]
     return html.Div(
         [
             html.Div(
@@ -140,10 +183,10 @@ def _page(tree: AlignmentTree, open_ids: set[int], period: str) -> html.Div:
     )
 
 
-def _node(tree: AlignmentTree, objective_id: int, open_ids: set[int], period: str) -> html.Li:
-    node = tree.nodes[objective_id]
-    is_open = objective_id in open_ids
-    can_open = bool(node.children or node.key_results)
+def _node(tree: AlignmentTree, objective_id: int, view: _View) -> html.Li:
+    node, period = tree.nodes[objective_id], view.period
+    is_open = objective_id in view.open_ids
+    can_open = bool(node.children or node.n_key_results)
     toggle_button = html.Button(
         html.I(className=f"bi bi-chevron-{'down' if is_open else 'right'}", **{"aria-hidden": "true"}),
         id={"type": TOGGLE, "index": objective_id},
@@ -155,10 +198,26 @@ def _node(tree: AlignmentTree, objective_id: int, open_ids: set[int], period: st
     )
     inside: list[Any] = []
     if is_open:
-        if node.key_results:
-            inside.append(html.Ul([_key_result(kr, period) for kr in node.key_results], className="alignment-krs"))
+        krs = view.key_results.get(objective_id, [])
+        if krs:
+            inside.append(html.Ul([_key_result(kr, period) for kr in krs], className="alignment-krs"))
         if node.children:
-            inside.append(html.Ul([_node(tree, c, open_ids, period) for c in node.children], className="list-unstyled"))
+            every = objective_id in view.all_ids or len(node.children) <= CHILDREN_SHOWN
+            shown = node.children if every else node.children[:CHILDREN_SHOWN]
+            items = [_node(tree, c, view) for c in shown]
+            if not every:
+                items.append(
+                    html.Li(
+                        html.Button(
+                            _("Show all %(n)s", n=format_number(len(node.children), 0)),
+                            id={"type": SHOW_ALL, "index": objective_id},
+                            className="btn btn-sm btn-link",
+                            n_clicks=0,
+                        ),
+                        className="alignment-more",
+                    )
+                )
+            inside.append(html.Ul(items, className="list-unstyled"))
     return html.Li(
         [
             html.Div(
@@ -195,7 +254,7 @@ def _node(tree: AlignmentTree, objective_id: int, open_ids: set[int], period: st
                             html.Div(
                                 _(
                                     "%(krs)s key results · %(n)s aligned",
-                                    krs=format_number(len(node.key_results), 0),
+                                    krs=format_number(node.n_key_results, 0),
                                     n=format_number(node.n_below, 0),
                                 ),
                                 className="small text-secondary",
@@ -213,7 +272,7 @@ def _node(tree: AlignmentTree, objective_id: int, open_ids: set[int], period: st
     )
 
 
-def _key_result(kr: Any, period: str) -> html.Li:
+def _key_result(kr: KeyResultRow, period: str) -> html.Li:
     return html.Li(
         [
             html.I(className="bi bi-bullseye me-1", **{"aria-hidden": "true"}),

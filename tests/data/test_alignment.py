@@ -11,7 +11,7 @@ import pytest
 
 from data_access.db import Store
 from data_access.models import Indicator, Measurement, Objective, OrgUnit
-from data_access.queries.alignment import AlignmentTree, alignment_tree
+from data_access.queries.alignment import AlignmentTree, alignment_tree, key_results_of
 from data_access.viewer import Viewer
 from domain.kinds import Role
 from tests.support.builders import SmallTree, add_indicator, build_small_tree, day
@@ -84,7 +84,23 @@ def test_the_city_objective_shows_what_serves_it_and_its_rolled_up_score(
     assert math.isclose(tree.nodes[cascade["division_digital"]].score, 1.0)
     assert math.isclose(tree.nodes[cascade["ward_digital"]].score, 0.75)
     assert math.isclose(digital.score, 0.75)
-    assert [kr.indicator_id for kr in tree.nodes[cascade["ward_digital"]].key_results] == [cascade["ward_kr"]]
+    assert tree.nodes[cascade["ward_digital"]].n_key_results == 1
+    with empty_store.read() as session:
+        krs = key_results_of(
+            session,
+            viewer=_viewer(empty_store, cascade["city"]),
+            period="2026",
+            objective_ids=[cascade["ward_digital"], cascade["lonely"]],
+        )
+        outside = key_results_of(
+            session,
+            viewer=_viewer(empty_store, cascade["ward_b"]),
+            period="2026",
+            objective_ids=[cascade["ward_digital"]],
+        )
+    assert [kr.indicator_id for kr in krs[cascade["ward_digital"]]] == [cascade["ward_kr"]]
+    assert [kr.progress for kr in krs[cascade["lonely"]]] == [0.3]
+    assert outside == {}  # another ward's key results stay out of reach
     assert cascade["draft"] not in tree.nodes  # a draft objective is not on the tree yet
     assert tree.orphans == (cascade["lonely"],) and tree.n_orphans == 1
     assert tree.unsupported == (cascade["smart"],) and tree.n_unsupported == 1

@@ -108,25 +108,33 @@ def test_a_ward_leader_sees_only_the_wards_branch(server: Flask) -> None:
     assert "Ban Tổ chức Thành ủy" not in forged
 
 
-def test_the_toggle_opens_and_closes_a_node(server: Flask) -> None:
-    client, app = _logged_in(server, "lanhdao.thanhpho")
+def _toggle(client, app: dash.Dash, kind: str, index: object, opened: list) -> Any:  # type: ignore[no-untyped-def]
     key = next(k for k in app.callback_map if k.startswith("alignment-open."))
+    clicked = {"id": {"type": kind, "index": index}, "property": "n_clicks", "value": 1}
+    untouched = {"id": {"type": "alignment-toggle", "index": 999}, "property": "n_clicks", "value": 0}
     body = {
         "output": key,
         "outputs": {"id": "alignment-open", "property": "data"},
         "inputs": [
-            [
-                {"id": {"type": "alignment-toggle", "index": 7}, "property": "n_clicks", "value": 1},
-                {"id": {"type": "alignment-toggle", "index": 8}, "property": "n_clicks", "value": 0},
-            ]
+            [clicked, untouched] if kind == "alignment-toggle" else [untouched],
+            [clicked] if kind == "alignment-show-all" else [],
         ],
-        "state": [{"id": "alignment-open", "property": "data", "value": [8]}],
-        "changedPropIds": ['{"index":7,"type":"alignment-toggle"}.n_clicks'],
+        "state": [{"id": "alignment-open", "property": "data", "value": opened}],
+        "changedPropIds": [json.dumps({"index": index, "type": kind}, separators=(",", ":")) + ".n_clicks"],
     }
     response = client.post(
         "/_dash-update-component", data=json.dumps(body), content_type="application/json", headers=csrf_header(client)
     )
-    assert response.get_json()["response"]["alignment-open"]["data"] == [8, 7]
+    return response.get_json()["response"]["alignment-open"]["data"] if response.status_code == 200 else None
+
+
+def test_the_toggle_opens_and_closes_a_node_and_shows_all_below_it(server: Flask) -> None:
+    client, app = _logged_in(server, "lanhdao.thanhpho")
+    assert _toggle(client, app, "alignment-toggle", 7, [8]) == [8, 7]
+    assert _toggle(client, app, "alignment-toggle", 8, [8, 7]) == [7]
+    assert _toggle(client, app, "alignment-show-all", 7, [7]) == [7, "all:7"]
+    assert _toggle(client, app, "alignment-show-all", 7, [7, "all:7"]) == [7]
+    assert _toggle(client, app, "alignment-toggle", "<script>", [7]) is None  # a forged index: nothing changes
 
 
 def _staff_indicator(server: Flask) -> int:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from domain.alignment import KeyResult, ObjectiveLink, orphans, roll_up, unsupported
+from domain.alignment import KeyResult, ObjectiveLink, orphans, roll_up, sum_key_results, unsupported
 from domain.analysis import AnalysisText, analysis_problems, summary
 from domain.indicators import Direction, IndicatorSpec, expected_progress
 from domain.milestones import done_problems, milestone_problems, milestone_series
@@ -19,9 +19,13 @@ CITY, WARD, DIVISION, OTHER, LONELY = 1, 2, 3, 4, 5
 def test_an_objective_rolls_up_its_key_results_and_the_objectives_that_serve_it() -> None:
     links = [
         ObjectiveLink(CITY, None, 1.0),
-        ObjectiveLink(WARD, CITY, 1.0, (KeyResult(0.4, 0.5, 1.0), KeyResult(1.5, 0.5, 3.0))),  # 1.5 counts as 1
-        ObjectiveLink(DIVISION, WARD, 2.0, (KeyResult(0.2, 0.5, 1.0),)),
-        ObjectiveLink(OTHER, CITY, 3.0, (KeyResult(None, 0.5, 1.0),)),  # no data: does not pull anything down
+        ObjectiveLink(
+            WARD, CITY, 1.0, sum_key_results([KeyResult(0.4, 0.5, 1.0), KeyResult(1.5, 0.5, 3.0)])
+        ),  # 1.5 counts as 1
+        ObjectiveLink(DIVISION, WARD, 2.0, sum_key_results([KeyResult(0.2, 0.5, 1.0)])),
+        ObjectiveLink(
+            OTHER, CITY, 3.0, sum_key_results([KeyResult(None, 0.5, 1.0)])
+        ),  # no data: does not pull anything down
     ]
     figures = roll_up(links)
     own_ward = (0.4 * 1 + 1.0 * 3) / 4  # 0.85
@@ -35,7 +39,7 @@ def test_an_objective_rolls_up_its_key_results_and_the_objectives_that_serve_it(
 
 
 def test_a_loop_in_the_links_is_cut_and_every_objective_still_gets_figures() -> None:
-    links = [ObjectiveLink(1, 2, 1.0, (KeyResult(1.0, 1.0, 1.0),)), ObjectiveLink(2, 1, 1.0)]
+    links = [ObjectiveLink(1, 2, 1.0, sum_key_results([KeyResult(1.0, 1.0, 1.0)])), ObjectiveLink(2, 1, 1.0)]
     figures = roll_up(links)
     assert set(figures) == {1, 2}
     assert figures[1].score == 1.0  # 2 was scored without 1 (the link back is where the walk stopped)
