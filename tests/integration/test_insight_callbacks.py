@@ -244,3 +244,29 @@ def test_forged_ids_in_the_analysis_and_milestone_forms_are_refused_and_audited(
     )
     assert "danger" in forged
     assert _denied(server, "canbo.hoankiem", "milestone.done") == 1
+
+
+def test_the_big_screens_lagging_slide_says_why(server: Flask) -> None:
+    from data_access.commands import analyses
+    from data_access.queries.lagging import lagging_indicators
+
+    store = server.extensions["pulse"]["store"]
+    leader = viewer_of(store, "lanhdao.thanhpho")
+    with store.read() as db:
+        top = lagging_indicators(db, viewer=leader, period=YEAR, limit=1)
+    analyses.write_analysis(
+        store,
+        viewer=leader,
+        indicator_id=int(top.iloc[0].indicator_id),
+        period=YEAR,
+        what_happened="",
+        why="Chờ kết quả đấu thầu phần mềm",
+        next_steps="",
+        version=None,
+    )
+    client, app = _logged_in(server, "manhinh.phonghop")
+    playlist = {"slides": ["lagging"], "interval": 20, "period": YEAR}
+    text = _text(
+        _post(client, app, "present-slide", {"pulse-live-version": 5, "present-index": 0, "present-playlist": playlist})
+    )
+    assert "Chờ kết quả đấu thầu phần mềm" in text and "present-why" in text
