@@ -48,6 +48,10 @@ def _lagging_owned(store: Store, username: str) -> int:
         )
 
 
+def _overflow(page) -> int:  # type: ignore[no-untyped-def]
+    return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
 def test_the_owner_explains_a_lagging_indicator(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
@@ -83,6 +87,7 @@ def test_the_owner_explains_a_lagging_indicator(new_page, live_server: LiveServe
         expect(owner.locator("#indicator-analysis")).to_contain_text("mất kết nối", timeout=PATIENCE_MS)
         settled(owner)
         screenshot(owner, f"insight-indicator-{width}")
+        assert _overflow(owner) <= 1, width  # nothing wider than the screen, a phone's included
     owner.screenshot(path=str(ARTIFACTS / "insight-indicator-full.png"), full_page=True)
 
 
@@ -129,6 +134,7 @@ def test_the_alignment_tree_shows_the_city_objective_and_the_ward_serving_it(new
         leader.set_viewport_size({"width": width, "height": 1000})
         settled(leader)
         screenshot(leader, f"insight-alignment-{width}")
+        assert _overflow(leader) <= 1, width
 
 
 def test_an_action_plans_milestones_show_on_a_timeline(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

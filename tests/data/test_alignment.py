@@ -123,3 +123,10 @@ def test_a_value_entered_below_moves_the_city_objective(empty_store: Store, casc
     tree = _tree(empty_store, cascade["city"])
     assert math.isclose(tree.nodes[cascade["digital"]].score, 1.0)
     assert tree.nodes[cascade["digital"]].status == "done"
+
+
+def test_a_store_without_objectives_has_an_empty_tree(empty_store: Store) -> None:
+    tree = build_small_tree(empty_store)
+    with empty_store.read() as session:
+        found = alignment_tree(session, viewer=_viewer(empty_store, tree.city), period="2026-Q2")
+    assert found.nodes == {} and found.roots == () and found.n_orphans == found.n_unsupported == 0
