@@ -669,7 +669,8 @@ def _plan(indicator_id: Any) -> MilestonePlan | None:
 @callback(Output(MS_AREA, "hidden"), Input(IDS.item, "data"))
 def show_milestones(indicator_id: Any) -> bool:
     plan = _plan(indicator_id)
-    return plan is None or not plan.is_action_plan or not (plan.may_plan or plan.may_report)
+    # Planners add milestones; the owner only marks existing ones done, so needs some to be there.
+    return plan is None or not plan.is_action_plan or not (plan.may_plan or (plan.may_report and plan.milestones))
 
 
 @callback(
