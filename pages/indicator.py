@@ -241,7 +241,18 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
             ),
             dbc.Card(
                 [
-                    dbc.CardHeader(_("Measurement history")),
+                    dbc.CardHeader(
+                        [
+                            _("Measurement history"),
+                            # Values entered before the milestones existed stay visible but no longer count.
+                            html.Span(
+                                " · " + _("not counted: the milestones drive this plan's progress"),
+                                className="small text-secondary",
+                            )
+                            if plan.milestones
+                            else None,
+                        ]
+                    ),
                     dbc.CardBody(data_grid("indicator-history", history, history_columns)),
                 ],
                 className="mb-3",
