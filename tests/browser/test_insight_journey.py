@@ -85,6 +85,7 @@ def test_the_owner_explains_a_lagging_indicator(new_page, live_server: LiveServe
         owner.set_viewport_size({"width": width, "height": 900})
         owner.goto(f"{base}/indicator/{indicator}?period={YEAR}")
         expect(owner.locator("#indicator-analysis")).to_contain_text("mất kết nối", timeout=PATIENCE_MS)
+        expect(owner.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=PATIENCE_MS)
         settled(owner)
         screenshot(owner, f"insight-indicator-{width}")
         assert _overflow(owner) <= 1, width  # nothing wider than the screen, a phone's included
