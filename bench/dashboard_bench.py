@@ -26,7 +26,7 @@ from bench.databases import fresh_database
 from bench.naive import naive_overview
 from config.settings import Settings
 from data_access.db import Store
-from data_access.models import Indicator, OrgUnit, Person
+from data_access.models import Indicator, Objective, OrgUnit, Period, Person
 from data_access.seed import seed_demo
 from tests.support.login import csrf_header, login
 
@@ -70,7 +70,7 @@ QUERIED_BLOCK = {
 }
 
 
-def bench_cases(app, *, ward: int, indicator: int, person: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def bench_cases(app, *, ward: int, indicator: int, person: int, opened: int = 0) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     """The request body of every dashboard callback a leader's pages run, by name."""
     version = {"pulse-live-version": 1}
     return {
@@ -93,6 +93,12 @@ def bench_cases(app, *, ward: int, indicator: int, person: int) -> dict[str, dic
             "lagging-grid.getRowsResponse",
             {"lagging-grid": QUERIED_BLOCK},
             {"lagging-period": "2026", "lagging-unit": None},
+        ),
+        # The alignment tree as it opens (city objectives closed) and with the Resolution 57 objective open:
+        # the whole cascade is scored either way; opening adds the ~145 aligned objectives to the answer.
+        "alignment": _body(app, "alignment-body", {**version, "alignment-period": "2026", "alignment-open": []}, {}),
+        "alignment(open)": _body(
+            app, "alignment-body", {**version, "alignment-period": "2026", "alignment-open": [opened]}, {}
         ),
         "present": _body(
             app,
@@ -125,6 +131,12 @@ def run(database_url: str | None, calls: int) -> list[str]:
             ward = session.execute(select(OrgUnit.id).where(OrgUnit.code == "W00070")).scalar_one()
             indicator = session.execute(select(Indicator.id).where(Indicator.unit_id == ward)).scalars().first()
             person = session.execute(select(Person.id).where(Person.unit_id != ward)).scalars().first()
+            city = session.execute(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None))).scalar_one()
+            opened = session.execute(
+                select(Objective.id)
+                .join(Period, Period.id == Objective.period_id)
+                .where(Objective.unit_id == city, Objective.source_ref == "57-NQ/TW", Period.code == "2026")
+            ).scalar_one()
         server = create_app(
             Settings(env="test", database_url=url, secret_key="bench-secret-key-0123456789abcdefghijkl")
         )
@@ -134,7 +146,7 @@ def run(database_url: str | None, calls: int) -> list[str]:
         login(client, "lanhdao.thanhpho", PASSWORD)
         client.get("/")
         headers = csrf_header(client)
-        cases = bench_cases(app, ward=ward, indicator=indicator, person=person)
+        cases = bench_cases(app, ward=ward, indicator=indicator, person=person, opened=opened)
         all_times: list[float] = []
         medians = {}
         for name, body in cases.items():
@@ -151,7 +163,7 @@ def run(database_url: str | None, calls: int) -> list[str]:
             medians[name] = statistics.median(times)
             all_times += times
             lines.append(
-                f"callback={name:<14} calls={calls} median_ms={medians[name]:.1f} p95_ms={_percentile(times, 0.95):.1f}"
+                f"callback={name:<16} calls={calls} median_ms={medians[name]:.1f} p95_ms={_percentile(times, 0.95):.1f}"
             )
         naive = []
         for _ in range(calls):

@@ -169,3 +169,106 @@ def indicator_history(
             legend={"orientation": "h", "y": -0.2},
         ),
     }
+
+
+def milestone_timeline(
+    milestones: Sequence[tuple[str, str, str | None]],
+    *,
+    today: str,
+    labels: Sequence[str],
+) -> Figure:
+    """An action plan's milestones, one row each: the planned due date against the day it was done.
+
+    ``milestones``: (title, due ISO date, done ISO date or None), top row first. A done date after the
+    due date is drawn in the off-track colour, on time in the done colour; open milestones overdue by
+    today get an off-track planned marker, so lateness shows in shape and colour, not colour alone.
+    """
+    planned_label, done_label, today_label = labels
+    titles = [_short(t) for t, _, _ in milestones]
+    late = [done is not None and done > due for _, due, done in milestones]
+    overdue = [done is None and due < today for _, due, done in milestones]
+    shapes: list[dict[str, Any]] = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "y",
+            "x0": due,
+            "x1": done,
+            "y0": title,
+            "y1": title,
+            "line": {"color": STATUS_COLOURS["off_track" if is_late else "done"], "width": 3},
+        }
+        for (_, due, done), title, is_late in zip(milestones, titles, late, strict=True)
+        if done is not None and done != due
+    ]
+    shapes.append(
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": today,
+            "x1": today,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": STATUS_COLOURS["no_data"], "dash": "dot"},
+        }
+    )
+    data = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": planned_label,
+            "x": [due for _, due, _ in milestones],
+            "y": titles,
+            "marker": {
+                "symbol": ["diamond-open" if not o else "x" for o in overdue],
+                "size": 13,
+                "color": [STATUS_COLOURS["off_track"] if o else STATUS_COLOURS["no_data"] for o in overdue],
+                "line": {"width": 2},
+            },
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": done_label,
+            "x": [done for _, _, done in milestones if done is not None],
+            "y": [t for t, (_, _, done) in zip(titles, milestones, strict=True) if done is not None],
+            "marker": {
+                "symbol": "circle",
+                "size": 12,
+                "color": [
+                    STATUS_COLOURS["off_track" if is_late else "done"]
+                    for is_late, (_, _, done) in zip(late, milestones, strict=True)
+                    if done is not None
+                ],
+            },
+        },
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            height=90 + 34 * max(1, len(milestones)),
+            revision="milestones",
+            showlegend=True,
+            shapes=shapes,
+            annotations=[
+                {
+                    "xref": "x",
+                    "yref": "paper",
+                    "x": today,
+                    "y": 1,
+                    "text": today_label,
+                    "showarrow": False,
+                    "yanchor": "bottom",
+                }
+            ],
+            legend={"orientation": "h", "y": -0.25},
+            margin={"l": 10, "r": 10, "t": 20, "b": 40},
+            yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+            xaxis={"type": "date"},
+        ),
+    }
+
+
+def _short(title: str, limit: int = 40) -> str:
+    return title if len(title) <= limit else f"{title[: limit - 1]}…"

@@ -58,6 +58,13 @@ def field_label(field: str) -> str:
         "value": _("Value"),
         "measured_on": _("Date"),
         "file": _("File"),
+        "what_happened": _("What happened"),
+        "why": _("Why"),
+        "next_steps": _("What will be done"),
+        "period": _("Period"),
+        "due_on": _("Due date"),
+        "done_on": _("Done on"),
+        "owner": _("Owner"),
     }
     return labels.get(field, field)
 
@@ -105,6 +112,7 @@ def problem_text(code: str, params: dict[str, Any] | None = None) -> str:
         ),
         "unknown_indicator": _("unknown indicator code: keep the first columns of the template"),
         "duplicate_row": _("the same indicator and date appear on an earlier row"),
+        "not_milestones": _("only an action plan (direction: milestones) has milestones"),
     }
     return texts.get(code, code)
 

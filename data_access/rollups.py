@@ -49,8 +49,10 @@ from data_access.models import (
     Base,
     Evaluation,
     Indicator,
+    IndicatorAnalysis,
     IndicatorRollup,
     Measurement,
+    Milestone,
     Objective,
     OrgUnit,
     Person,
@@ -76,6 +78,7 @@ from domain.indicators import (
     status,
 )
 from domain.kinds import OPEN_TASK_STATUSES, MeasurementStatus, TaskStatus
+from domain.milestones import milestone_series
 from domain.periods import Period, PeriodKind
 from domain.reorganisations import exists_in
 
@@ -83,6 +86,7 @@ DIRTY_KEY = "pulse_rollups_dirty"
 DASHBOARD_DATA = (
     Measurement,
     TrajectoryPoint,
+    Milestone,
     Indicator,
     Objective,
     Task,
@@ -91,6 +95,9 @@ DASHBOARD_DATA = (
     Person,
     Position,
     Evaluation,
+    # No rollup depends on it, but the indicator page, the lagging lists and the big screen show it:
+    # the data version must move so open pages and the shared cache see it.
+    IndicatorAnalysis,
 )
 CHUNK = 5_000
 # Advisory lock namespaces (the first key of pg_advisory_xact_lock(int, int)); arbitrary but fixed.
@@ -168,15 +175,27 @@ def _trajectories(session: Session, indicator_ids: list[int] | None) -> dict[int
     return out
 
 
-def _spec(row: Any) -> IndicatorSpec:
+def _milestones(session: Session, indicator_ids: list[int] | None) -> dict[int, list[tuple[date, date | None]]]:
+    """(due, done) of every milestone, by indicator: where an action plan has milestones, they drive it."""
+    query = select(Milestone.indicator_id, Milestone.due_on, Milestone.done_on)
+    if indicator_ids is not None:
+        query = query.where(Milestone.indicator_id.in_(indicator_ids))
+    out: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for row in session.execute(query):
+        out[row.indicator_id].append((row.due_on, row.done_on))
+    return out
+
+
+def _spec(row: Any, *, milestones_total: int | None = None) -> IndicatorSpec:
+    driven = milestones_total is not None
     return IndicatorSpec(
         direction=Direction(row.direction),
-        baseline=row.baseline,
+        baseline=0.0 if driven else row.baseline,
         target=row.target,
         band_low=row.band_low,
         band_high=row.band_high,
-        milestones_total=row.milestones_total,
-        accumulation=Accumulation(row.accumulation),
+        milestones_total=milestones_total if driven else row.milestones_total,
+        accumulation=Accumulation.LAST if driven else Accumulation(row.accumulation),
     )
 
 
@@ -188,9 +207,20 @@ def indicator_rollup_rows(
     *,
     today: date,
     tol: Tolerances,
+    milestones: list[tuple[date, date | None]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rollup rows of one indicator, one per period of its year."""
-    spec = _spec(indicator)
+    """The rollup rows of one indicator, one per period of its year.
+
+    An action plan (direction milestones) with milestone rows counts those instead of entered values:
+    done by the as-of date over all of them, against how many were due by then (domain.milestones).
+    """
+    driven = bool(milestones) and indicator.direction == Direction.MILESTONES.value
+    if milestones and driven:
+        series = milestone_series(milestones)
+        points, trajectory = series.done, series.planned
+        spec = _spec(indicator, milestones_total=series.total)
+    else:
+        spec = _spec(indicator)
     year_period = Period(PeriodKind.YEAR, indicator.year)
     in_year = [p for p in points if year_period.contains(p[0])]
     rows = []
@@ -198,6 +228,8 @@ def indicator_rollup_rows(
         as_of = min(today, info.period.end)
         counted = [p for p in in_year if p[0] <= as_of] if info.period.start <= today else []
         value = accumulate([v for _, v in counted], spec.accumulation)
+        if driven and value is None and info.period.start <= today:
+            value = 0.0  # a plan with nothing done yet stands at zero: that is known, not missing data
         p = progress(spec, value, cap=tol.cap)
         expected = expected_progress(year_period, as_of, trajectory, spec=spec)
         projected = forecast(counted, year_period, spec, cap=tol.cap) if counted else None
@@ -252,6 +284,7 @@ def _compute_indicators(session: Session, indicator_ids: list[int] | None, *, to
     indicators = session.execute(query).all()
     points = _counted_measurements(session, indicator_ids)
     trajectories = _trajectories(session, indicator_ids)
+    milestones = _milestones(session, indicator_ids)
     periods = _load_periods(session)
     rows: list[dict[str, Any]] = []
     for indicator in indicators:
@@ -262,6 +295,7 @@ def _compute_indicators(session: Session, indicator_ids: list[int] | None, *, to
             periods.get(indicator.year, []),
             today=today,
             tol=tol,
+            milestones=milestones.get(indicator.id),
         )
     _write_rows(session, IndicatorRollup, rows, upsert=indicator_ids is not None)
     return len(rows)
@@ -579,7 +613,7 @@ def _note(session: Session, obj: Any) -> None:
         return  # logins, sessions, notices and the like do not change what dashboards show
     dirty = _dirty(session)
     dirty.changed = True
-    if isinstance(obj, (Measurement, TrajectoryPoint)):
+    if isinstance(obj, (Measurement, TrajectoryPoint, Milestone)):
         dirty.indicators.add(obj.indicator_id)
         if (old := _old_value(obj, "indicator_id")) is not None:
             dirty.indicators.add(old)

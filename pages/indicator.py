@@ -2,6 +2,12 @@
 trajectory, the forecast to the year's end ("on course" or "will miss by X"), and the
 measurement history with who entered what and when, with their comments.
 
+Beside the numbers: the owner's analysis for the period (what happened, why, what will be done), the
+tasks already linked to the indicator (so a second follow-up of the same problem is seen before it is
+made) and, for an action plan, its milestones on a timeline (planned due dates against done dates).
+The owner, or a leader or manager over the unit, writes the analysis; leaders and managers plan the
+milestones and the owner marks them done. The forms sit outside the live body like the follow-up one.
+
 Leaders and managers turn a meeting's decision on the indicator into tracked work from here: one
 button opens a follow-up task prefilled for the owner with a deadline (``?followup=1`` opens it
 straight away, as the lagging list and the meeting companion do). The form sits outside the live
@@ -20,19 +26,29 @@ from dash.exceptions import PreventUpdate
 
 from components import charts
 from components.kpi_card import kpi_card
-from components.labels import status_label
+from components.labels import status_label, task_status_label
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from components.work_views import done_alert, problem_alert
 from config.clock import today
+from data_access.commands import analyses as analysis_commands
+from data_access.commands import milestones as milestone_commands
 from data_access.commands import tasks as task_commands
 from data_access.errors import PulseError
 from data_access.queries import work
+from data_access.queries.follow_through import (
+    Analysis,
+    LinkedTask,
+    MilestonePlan,
+    indicator_analysis,
+    linked_tasks,
+    milestone_plan,
+)
 from data_access.queries.indicators import indicator_detail
 from data_access.queries.plans import target_history
 from domain.kinds import Role
-from pages._common import DetailIds, cached, detail_layout, render_detail, updated_at
-from pages._inputs import as_date, as_id
+from pages._common import DetailIds, cached, detail_layout, page_period, render_detail, updated_at
+from pages._inputs import as_date, as_id, as_text
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number, format_percent
 from server.live import LIVE_VERSION_ID
@@ -65,7 +81,16 @@ FOLLOW_DAYS = 14
 def layout(
     indicator_id: str | None = None, period: str | None = None, followup: str | None = None, **_kwargs: object
 ) -> html.Div:
-    return html.Div([_follow_up_controls(followup == "1"), detail_layout(IDS, indicator_id, period)])
+    return html.Div(
+        [
+            # One row of actions on the right; their messages below it (assets/pulse.css).
+            html.Div(
+                [_follow_up_controls(followup == "1"), _analysis_controls(), _milestone_controls()],
+                className="indicator-actions",
+            ),
+            detail_layout(IDS, indicator_id, period),
+        ]
+    )
 
 
 def _follow_up_controls(open_now: bool) -> html.Div:
@@ -122,6 +147,11 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         lambda s: indicator_detail(s, viewer=viewer, indicator_id=indicator_id, period=period),
         indicator_id,
     )
+    # Not cached: what the viewer may do here depends on who they are, not only on their role and scope.
+    with current_store().read() as session:
+        analysis = indicator_analysis(session, viewer=viewer, indicator_id=indicator_id, period=period)
+        tasks = linked_tasks(session, viewer=viewer, indicator_id=indicator_id)
+        plan = milestone_plan(session, viewer=viewer, indicator_id=indicator_id)
     counted = detail.measurements[detail.measurements["status"] == "approved"]
     if detail.on_course is None:
         forecast = "–"
@@ -137,6 +167,8 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         year_end=f"{detail.year}-12-31",
         labels=(_("Values"), _("Planned trajectory"), _("Target"), _("Forecast")),
     )
+    # An action plan's target is all of its milestones done.
+    target = format_number(len(plan.milestones), 0) if plan.milestones else format_number(detail.target)
     history = [
         {
             "date": format_date(r.measured_on),
@@ -183,7 +215,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
                         kpi_card(_("Status"), status_label(detail.status), colour=STATUS_COLOURS.get(detail.status)),
                         md=3,
                     ),
-                    dbc.Col(kpi_card(_("Target"), f"{format_number(detail.target)} {detail.unit_of_measure}"), md=3),
+                    dbc.Col(kpi_card(_("Target"), f"{target} {detail.unit_of_measure}"), md=3),
                     dbc.Col(
                         kpi_card(
                             _("Forecast at year end"),
@@ -196,7 +228,12 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
                 ],
                 className="g-3 mb-3",
             ),
-            dbc.Card(
+            _analysis_card(analysis),
+            # An action plan with milestones is tracked by them: their timeline replaces the values chart.
+            _milestones_card(plan) if plan.is_action_plan or plan.milestones else None,
+            None
+            if plan.milestones
+            else dbc.Card(
                 [
                     dbc.CardHeader(_("Values against the plan")),
                     dbc.CardBody(dcc.Graph(figure=figure, config={"displaylogo": False})),
@@ -205,11 +242,24 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
             ),
             dbc.Card(
                 [
-                    dbc.CardHeader(_("Measurement history")),
+                    dbc.CardHeader(
+                        [
+                            _("Measurement history"),
+                            # Values entered before the milestones existed stay visible but no longer count.
+                            html.Span(
+                                " · " + _("not counted: the milestones drive this plan's progress"),
+                                className="small text-secondary",
+                            )
+                            if plan.milestones
+                            else None,
+                        ]
+                    ),
                     dbc.CardBody(data_grid("indicator-history", history, history_columns)),
-                ]
+                ],
+                className="mb-3",
             ),
             _target_history(viewer, indicator_id, detail.unit_of_measure),
+            _tasks_card(tasks, period),
             html.Span(status_badge(detail.status, status_label(detail.status)), className="d-none"),
         ]
     )
@@ -336,3 +386,419 @@ def create_follow_up(n_clicks: int | None, indicator_id: Any, title: Any, due: A
         None,
         False,
     )
+
+
+# --- the owner's analysis ------------------------------------------------------------------------
+
+ANALYSIS_AREA = "analysis-area"
+ANALYSIS_OPEN = "analysis-open"
+ANALYSIS_MODAL = "analysis-modal"
+ANALYSIS_WHAT = "analysis-what"
+ANALYSIS_WHY = "analysis-why"
+ANALYSIS_NEXT = "analysis-next"
+ANALYSIS_SEEN = "analysis-seen"  # the period and version the form was opened on
+ANALYSIS_SAVE = "analysis-save"
+ANALYSIS_ERROR = "analysis-error"
+ANALYSIS_MESSAGE = "analysis-message"
+
+
+def _analysis_controls() -> html.Div:
+    def area(label: str, element_id: str, hint: str) -> list[Any]:
+        return [
+            dbc.Label(label, html_for=element_id),
+            dbc.Textarea(id=element_id, maxLength=4000, rows=3, placeholder=hint, className="mb-2"),
+        ]
+
+    return html.Div(
+        [
+            dbc.Button(
+                [html.I(className="bi bi-chat-left-text me-1", **{"aria-hidden": "true"}), _("Write the analysis")],
+                id=ANALYSIS_OPEN,
+                color="primary",
+                outline=True,
+                size="sm",
+                n_clicks=0,
+                className="float-end ms-2",
+            ),
+            html.Div(id=ANALYSIS_MESSAGE, className="clearfix"),
+            dcc.Store(id=ANALYSIS_SEEN),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle(_("Analysis of the period"))),
+                    dbc.ModalBody(
+                        [
+                            *area(_("What happened"), ANALYSIS_WHAT, _("The facts behind the number")),
+                            *area(_("Why"), ANALYSIS_WHY, _("The causes")),
+                            *area(_("What will be done"), ANALYSIS_NEXT, _("Actions, who and by when")),
+                            html.Div(id=ANALYSIS_ERROR, className="mt-2"),
+                        ]
+                    ),
+                    dbc.ModalFooter(dbc.Button(_("Save the analysis"), id=ANALYSIS_SAVE, color="primary", n_clicks=0)),
+                ],
+                id=ANALYSIS_MODAL,
+                is_open=False,
+                size="lg",
+            ),
+        ],
+        id=ANALYSIS_AREA,
+        hidden=True,
+    )
+
+
+def _analysis_card(analysis: Analysis) -> dbc.Card:
+    if analysis.version is None:
+        body: Any = html.P(_("No analysis written for this period yet."), className="text-secondary mb-0")
+    else:
+        parts = [
+            (_("What happened"), analysis.what_happened),
+            (_("Why"), analysis.why),
+            (_("What will be done"), analysis.next_steps),
+        ]
+        body = [
+            html.Dl(
+                [
+                    item
+                    for label, text in parts
+                    if text
+                    for item in (html.Dt(label), html.Dd(text, className="checkin-comment"))
+                ],
+                className="mb-1",
+            ),
+            html.Div(
+                _(
+                    "Written by %(who)s, %(time)s",
+                    who=analysis.author or "–",
+                    time=format_date(analysis.updated_at, with_time=True),
+                ),
+                className="small text-secondary",
+            ),
+        ]
+    return dbc.Card(
+        [
+            dbc.CardHeader(_("Owner's analysis · %(period)s", period=analysis.period)),
+            dbc.CardBody(body, id="indicator-analysis"),
+        ],
+        className="mb-3",
+    )
+
+
+@callback(Output(ANALYSIS_AREA, "hidden"), Input(IDS.item, "data"), Input(IDS.period, "data"))
+def show_analysis(indicator_id: Any, period: Any) -> bool:
+    """Only those who answer for the indicator see the button (the command checks again)."""
+    analysis = _analysis(indicator_id, period)
+    return analysis is None or not analysis.may_write
+
+
+def _analysis(indicator_id: Any, period: Any) -> Analysis | None:
+    indicator = as_id(indicator_id)
+    if indicator is None:
+        return None
+    try:
+        with current_store().read() as session:
+            return indicator_analysis(
+                session, viewer=current_viewer(), indicator_id=indicator, period=page_period(period)
+            )
+    except PulseError:
+        return None
+
+
+@callback(
+    Output(ANALYSIS_MODAL, "is_open"),
+    Output(ANALYSIS_WHAT, "value"),
+    Output(ANALYSIS_WHY, "value"),
+    Output(ANALYSIS_NEXT, "value"),
+    Output(ANALYSIS_SEEN, "data"),
+    Input(ANALYSIS_OPEN, "n_clicks"),
+    State(IDS.item, "data"),
+    State(IDS.period, "data"),
+    prevent_initial_call=True,
+)
+def open_analysis(n_clicks: int | None, indicator_id: Any, period: Any) -> tuple[Any, ...]:
+    """The form with the analysis as it stands, and the version it shows (what a save is checked against)."""
+    analysis = _analysis(indicator_id, period) if n_clicks else None
+    if analysis is None or not analysis.may_write:
+        raise PreventUpdate
+    seen = {"period": analysis.period, "version": analysis.version}
+    return True, analysis.what_happened, analysis.why, analysis.next_steps, seen
+
+
+@callback(
+    Output(ANALYSIS_MESSAGE, "children"),
+    Output(ANALYSIS_ERROR, "children"),
+    Output(ANALYSIS_MODAL, "is_open", allow_duplicate=True),
+    Input(ANALYSIS_SAVE, "n_clicks"),
+    State(IDS.item, "data"),
+    State(ANALYSIS_SEEN, "data"),
+    State(ANALYSIS_WHAT, "value"),
+    State(ANALYSIS_WHY, "value"),
+    State(ANALYSIS_NEXT, "value"),
+    prevent_initial_call=True,
+)
+def save_analysis(
+    n_clicks: int | None, indicator_id: Any, seen: Any, what: Any, why: Any, next_steps: Any
+) -> tuple[Any, Any, Any]:
+    indicator = as_id(indicator_id)
+    if not n_clicks or indicator is None or not isinstance(seen, dict):
+        raise PreventUpdate
+    version = seen.get("version")
+    try:
+        analysis_commands.write_analysis(
+            current_store(),
+            viewer=current_viewer(),
+            indicator_id=indicator,
+            period=seen.get("period") if isinstance(seen.get("period"), str) else "",
+            what_happened=as_text(what),
+            why=as_text(why),
+            next_steps=as_text(next_steps),
+            version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        )
+    except PulseError as problem:
+        return no_update, problem_alert(problem), no_update
+    return done_alert(_("Analysis saved.")), None, False
+
+
+# --- linked tasks ---------------------------------------------------------------------------------
+
+
+def _tasks_card(tasks: list[LinkedTask], period: str) -> dbc.Card:
+    if not tasks:
+        body: Any = html.P(_("No task is linked to this indicator yet."), className="text-secondary mb-0")
+    else:
+        body = html.Ul(
+            [
+                html.Li(
+                    [
+                        html.A(t.title, href=f"/task/{t.task_id}"),
+                        f" · {task_status_label(t.status)} · {t.assignee} · ",
+                        _("due %(date)s", date=format_date(t.due_date)),
+                    ]
+                )
+                for t in tasks
+            ],
+            className="mb-0",
+            id="indicator-tasks",
+        )
+    return dbc.Card(
+        [dbc.CardHeader(_("Linked tasks (%(n)s)", n=format_number(len(tasks), 0))), dbc.CardBody(body)],
+        className="mb-3",
+    )
+
+
+# --- milestones of an action plan -------------------------------------------------------------------
+
+MS_AREA = "milestone-area"
+MS_OPEN = "milestone-open"
+MS_MODAL = "milestone-modal"
+MS_CHOICE = "milestone-choice"
+MS_TITLE = "milestone-title"
+MS_DUE = "milestone-due"
+MS_DONE = "milestone-done"
+MS_KNOWN = "milestone-known"  # the milestones as the form showed them (with their versions)
+MS_SAVE = "milestone-save"
+MS_ERROR = "milestone-error"
+MS_MESSAGE = "milestone-message"
+NEW = "new"
+
+
+def _milestone_controls() -> html.Div:
+    return html.Div(
+        [
+            dbc.Button(
+                [html.I(className="bi bi-signpost-split me-1", **{"aria-hidden": "true"}), _("Milestones")],
+                id=MS_OPEN,
+                color="secondary",
+                outline=True,
+                size="sm",
+                n_clicks=0,
+                className="float-end ms-2",
+            ),
+            html.Div(id=MS_MESSAGE, className="clearfix"),
+            dcc.Store(id=MS_KNOWN),
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle(_("Milestone"))),
+                    dbc.ModalBody(
+                        [
+                            dbc.Label(_("Milestone"), html_for=MS_CHOICE),
+                            dcc.Dropdown(id=MS_CHOICE, clearable=False, className="mb-2"),
+                            dbc.Label(_("Title"), html_for=MS_TITLE),
+                            dbc.Input(id=MS_TITLE, maxLength=300, className="mb-2"),
+                            dbc.Label(_("Due date"), html_for=MS_DUE),
+                            dbc.Input(id=MS_DUE, type="date", className="mb-2"),
+                            dbc.Label(_("Done on (empty: not done)"), html_for=MS_DONE),
+                            dbc.Input(id=MS_DONE, type="date", className="mb-2"),
+                            html.Div(id=MS_ERROR, className="mt-2"),
+                        ]
+                    ),
+                    dbc.ModalFooter(dbc.Button(_("Save the milestone"), id=MS_SAVE, color="primary", n_clicks=0)),
+                ],
+                id=MS_MODAL,
+                is_open=False,
+            ),
+        ],
+        id=MS_AREA,
+        hidden=True,
+    )
+
+
+def _milestones_card(plan: MilestonePlan) -> dbc.Card:
+    if not plan.milestones:
+        body: Any = html.P(
+            _("No milestones yet: progress counts the milestones reached entered as values."),
+            className="text-secondary mb-0",
+        )
+    else:
+        done = sum(1 for m in plan.milestones if m.done_on is not None)
+        figure = charts.milestone_timeline(
+            [
+                (f"{i}. {m.title}", m.due_on.isoformat(), m.done_on.isoformat() if m.done_on else None)
+                for i, m in enumerate(plan.milestones, start=1)
+            ],
+            today=today().isoformat(),
+            labels=(_("Planned"), _("Done"), _("Today")),
+        )
+        rows = [
+            {
+                "n": i,
+                "title": " ".join([m.title, "(" + _("carried over") + ")"]) if m.carried else m.title,
+                "owner": m.owner or "–",
+                "due": format_date(m.due_on),
+                "done": format_date(m.done_on) if m.done_on else "–",
+            }
+            for i, m in enumerate(plan.milestones, start=1)
+        ]
+        body = [
+            html.P(
+                _(
+                    "%(done)s of %(total)s milestones done",
+                    done=format_number(done, 0),
+                    total=format_number(len(plan.milestones), 0),
+                ),
+                className="fw-semibold mb-1",
+                id="milestones-count",
+            ),
+            dcc.Graph(figure=figure, config={"displaylogo": False}, id="milestones-timeline"),
+            data_grid(
+                "milestones-table",
+                rows,
+                [
+                    column("n", "#", numeric=True),
+                    column("title", _("Milestone"), flex=3),
+                    column("owner", _("Owner")),
+                    column("due", _("Due date")),
+                    column("done", _("Done on")),
+                ],
+            ),
+        ]
+    return dbc.Card([dbc.CardHeader(_("Milestones: planned against done")), dbc.CardBody(body)], className="mb-3")
+
+
+def _plan(indicator_id: Any) -> MilestonePlan | None:
+    indicator = as_id(indicator_id)
+    if indicator is None:
+        return None
+    try:
+        with current_store().read() as session:
+            return milestone_plan(session, viewer=current_viewer(), indicator_id=indicator)
+    except PulseError:
+        return None
+
+
+@callback(Output(MS_AREA, "hidden"), Input(IDS.item, "data"))
+def show_milestones(indicator_id: Any) -> bool:
+    plan = _plan(indicator_id)
+    # Planners add milestones; the owner only marks existing ones done, so needs some to be there.
+    return plan is None or not plan.is_action_plan or not (plan.may_plan or (plan.may_report and plan.milestones))
+
+
+@callback(
+    Output(MS_MODAL, "is_open"),
+    Output(MS_CHOICE, "options"),
+    Output(MS_CHOICE, "value"),
+    Output(MS_KNOWN, "data"),
+    Input(MS_OPEN, "n_clicks"),
+    State(IDS.item, "data"),
+    prevent_initial_call=True,
+)
+def open_milestones(n_clicks: int | None, indicator_id: Any) -> tuple[Any, ...]:
+    plan = _plan(indicator_id) if n_clicks else None
+    if plan is None or not plan.is_action_plan:
+        raise PreventUpdate
+    options = [{"label": _("New milestone"), "value": NEW}] if plan.may_plan else []
+    options += [{"label": f"{i}. {m.title}", "value": str(m.milestone_id)} for i, m in enumerate(plan.milestones, 1)]
+    known = {
+        str(m.milestone_id): {
+            "title": m.title,
+            "due": m.due_on.isoformat(),
+            "done": m.done_on.isoformat() if m.done_on else None,
+            "version": m.version,
+        }
+        for m in plan.milestones
+    }
+    if not options:
+        raise PreventUpdate
+    return True, options, options[0]["value"], known
+
+
+@callback(
+    Output(MS_TITLE, "value"),
+    Output(MS_DUE, "value"),
+    Output(MS_DONE, "value"),
+    Input(MS_CHOICE, "value"),
+    State(MS_KNOWN, "data"),
+    prevent_initial_call=True,
+)
+def pick_milestone(choice: Any, known: Any) -> tuple[Any, Any, Any]:
+    entry = known.get(choice) if isinstance(known, dict) and isinstance(choice, str) else None
+    if not isinstance(entry, dict):
+        return "", None, None
+    return entry.get("title"), entry.get("due"), entry.get("done")
+
+
+@callback(
+    Output(MS_MESSAGE, "children"),
+    Output(MS_ERROR, "children"),
+    Output(MS_MODAL, "is_open", allow_duplicate=True),
+    Input(MS_SAVE, "n_clicks"),
+    State(IDS.item, "data"),
+    State(MS_CHOICE, "value"),
+    State(MS_KNOWN, "data"),
+    State(MS_TITLE, "value"),
+    State(MS_DUE, "value"),
+    State(MS_DONE, "value"),
+    prevent_initial_call=True,
+)
+def save_milestone(
+    n_clicks: int | None, indicator_id: Any, choice: Any, known: Any, title: Any, due: Any, done: Any
+) -> tuple[Any, Any, Any]:
+    """A new milestone is added; a known one gets its title and due date (planning) and its done date
+    (reporting) changed, each only when it differs from what the form showed."""
+    indicator = as_id(indicator_id)
+    if not n_clicks or indicator is None:
+        raise PreventUpdate
+    store, viewer = current_store(), current_viewer()
+    done_on = as_date(done)
+    try:
+        if choice == NEW:
+            state = milestone_commands.add_milestone(
+                store, viewer=viewer, indicator_id=indicator, title=as_text(title), due_on=as_date(due)
+            )
+            if done_on is not None:
+                milestone_commands.mark_done(
+                    store, viewer=viewer, milestone_id=state.milestone_id, version=state.version, done_on=done_on
+                )
+            return done_alert(_("Milestone added.")), None, False
+        milestone = as_id(choice)
+        entry = known.get(choice) if isinstance(known, dict) and isinstance(choice, str) else None
+        if milestone is None or not isinstance(entry, dict):
+            raise PreventUpdate
+        version = entry.get("version") if isinstance(entry.get("version"), int) else None
+        if as_text(title) != entry.get("title") or (due or None) != entry.get("due"):
+            version = milestone_commands.edit_milestone(
+                store, viewer=viewer, milestone_id=milestone, version=version, title=as_text(title), due_on=as_date(due)
+            ).version
+        if (done or None) != entry.get("done"):
+            milestone_commands.mark_done(store, viewer=viewer, milestone_id=milestone, version=version, done_on=done_on)
+    except PulseError as problem:
+        return no_update, problem_alert(problem), no_update
+    return done_alert(_("Milestone saved.")), None, False

@@ -32,6 +32,7 @@ from data_access.queries.lagging import (
     lagging_count,
     lagging_page,
 )
+from domain.analysis import summary
 from domain.kinds import Role, SourceKind, UnitKind
 from pages._common import audit_refusal, cached, guarded, page_period, source_text, updated_at
 from pages._inputs import as_id
@@ -294,12 +295,17 @@ def _rows(frame, period: str, *, follow_up: bool = False) -> list[dict]:  # type
             "progress": float(r.progress_pct),
             "expected": float(r.expected_pct),
             "gap": float(r.gap),
+            "analysis": summary(_text(r.why), _text(r.what_happened)),
             "follow_up": md_link(follow, f"/indicator/{int(r.indicator_id)}?period={period}&followup=1")
             if follow_up
             else "",
         }
         for r in frame.itertuples()
     ]
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None  # a missing analysis comes out of the frame as NaN
 
 
 def _columns() -> list[dict]:
@@ -323,5 +329,14 @@ def _columns() -> list[dict]:
         {"field": "progress", "headerName": _("Progress %"), "flex": 1, **number},
         {"field": "expected", "headerName": _("Expected %"), "flex": 1, **number},
         {"field": "gap", "headerName": _("Weighted gap"), "flex": 1, "sort": "desc", **number},
+        # The owner's "why" for the period, as written on the indicator page (not sortable: free text).
+        {
+            "field": "analysis",
+            "headerName": _("Owner's analysis"),
+            "flex": 3,
+            "sortable": False,
+            "filter": False,
+            "tooltipField": "analysis",
+        },
         {"field": "follow_up", "headerName": "", "flex": 1, "sortable": False, "filter": False, **link},
     ]

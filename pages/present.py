@@ -6,6 +6,8 @@ the browser, so a network cut or a server restart only delays the next data refr
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
@@ -14,6 +16,7 @@ from components.status import STATUS_COLOURS, score_colour
 from config.clock import now
 from data_access.queries.lagging import lagging_indicators
 from data_access.queries.units import children_figures, unit_figures
+from domain.analysis import summary
 from domain.kinds import Role
 from domain.rankings import rank
 from pages._common import cached, guarded, page_period
@@ -167,7 +170,7 @@ def _slide_title(slide: str, period: str) -> str:
 
 def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-untyped-def]
     if slide == "lagging":
-        return _lagging_table(viewer, period, limit=8)
+        return _lagging_table(viewer, period, limit=8, with_why=True)
     unit_id = int(slide[5:]) if slide.startswith("unit:") else viewer.scope_unit_id
     figures, children = cached(
         "present-unit",
@@ -225,7 +228,8 @@ def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-unty
     )
 
 
-def _lagging_table(viewer, period: str, *, limit: int) -> html.Table:  # type: ignore[no-untyped-def]
+def _lagging_table(viewer, period: str, *, limit: int, with_why: bool = False) -> html.Table:  # type: ignore[no-untyped-def]
+    """The top lagging indicators; the lagging slide also says why, in the owner's words (a short line)."""
     frame = cached(
         "lagging-top",
         viewer,
@@ -239,6 +243,7 @@ def _lagging_table(viewer, period: str, *, limit: int) -> html.Table:  # type: i
                 html.Td(r.indicator),
                 html.Td(r.unit),
                 html.Td(format_percent(r.progress)),
+                html.Td(_why(r), className="present-why") if with_why else None,
                 html.Td(
                     html.Span(
                         status_label(r.status),
@@ -251,3 +256,8 @@ def _lagging_table(viewer, period: str, *, limit: int) -> html.Table:  # type: i
         for r in frame.itertuples()
     ]
     return html.Table([html.Tbody(rows)], className="present-table", id=f"present-lagging-{limit}")
+
+
+def _why(row: Any) -> str:
+    why, what = row.why, row.what_happened  # NaN where no analysis was written
+    return summary(why if isinstance(why, str) else None, what if isinstance(what, str) else None, limit=90)

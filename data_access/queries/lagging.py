@@ -33,7 +33,16 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from data_access.errors import Invalid
-from data_access.models import LAGGING_STATUSES, Indicator, IndicatorRollup, Objective, OrgUnit, Person, UnitRollup
+from data_access.models import (
+    LAGGING_STATUSES,
+    Indicator,
+    IndicatorAnalysis,
+    IndicatorRollup,
+    Objective,
+    OrgUnit,
+    Person,
+    UnitRollup,
+)
 from data_access.queries.scope import period_id, rows_frame, under_path, unit_in_scope
 from data_access.viewer import Viewer
 
@@ -58,6 +67,8 @@ LAGGING_COLUMNS = [
     "forecast_miss_by",
     "weight",
     "gap",
+    "why",
+    "what_happened",
 ]
 
 
@@ -113,11 +124,18 @@ def lagging_indicators(
                 IndicatorRollup.forecast_miss_by,
                 IndicatorRollup.weight,
                 IndicatorRollup.gap,
+                IndicatorAnalysis.why,
+                IndicatorAnalysis.what_happened,
             )
             .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
             .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
             .outerjoin(Objective, Objective.id == Indicator.objective_id)
             .outerjoin(owner, owner.id == Indicator.owner_person_id)
+            # The owner's analysis of this period (unique per indicator and period: no row is repeated).
+            .outerjoin(
+                IndicatorAnalysis,
+                and_(IndicatorAnalysis.indicator_id == Indicator.id, IndicatorAnalysis.period_id == pid),
+            )
             .where(Indicator.id.in_(ids))
         ).all()
         if ids
@@ -159,6 +177,8 @@ LAGGING_PAGE_COLUMNS = [
     "progress_pct",
     "expected_pct",
     "gap",
+    "why",
+    "what_happened",
 ]
 
 
@@ -409,11 +429,17 @@ def lagging_page(
             columns.shown_number["progress"],
             columns.shown_number["expected"],
             columns.shown_number["gap"],
+            IndicatorAnalysis.why,
+            IndicatorAnalysis.what_happened,
         )
         .join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
         .join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
         .outerjoin(Objective, Objective.id == Indicator.objective_id)
         .outerjoin(owner, owner.id == Indicator.owner_person_id)
+        .outerjoin(
+            IndicatorAnalysis,
+            and_(IndicatorAnalysis.indicator_id == IndicatorRollup.indicator_id, IndicatorAnalysis.period_id == pid),
+        )
         .where(IndicatorRollup.period_id == pid, IndicatorRollup.indicator_id.in_(ids))
     ).all()
     position = {indicator_id: i for i, indicator_id in enumerate(ids)}

@@ -5,7 +5,8 @@ administrative reform programme (fewer paper documents and meetings, more online
 citizen satisfaction, Project 06 on population data, regular work, and for the party board
 Regulation 366-QD/TW. Each top unit gets a pace drawn around 1.0: most progress towards their
 targets, some lag clearly, some overshoot, and a few stop reporting after some month. Divisions
-follow their unit's pace with their own noise, and align their objectives to their unit's.
+follow their unit's pace with their own noise, and align their objectives to their unit's; departments
+and wards align theirs to the city's (the city's own objectives have no key results: the cascade scores them).
 """
 
 from __future__ import annotations
@@ -227,6 +228,11 @@ PARTY_OBJECTIVES = (
     ),
 )
 
+# A city objective no department or ward has taken up yet: the alignment tree lists it as unsupported.
+CITY_ONLY_OBJECTIVE = ObjectiveTemplate(
+    "Xây dựng đô thị thông minh", SourceKind.ACTION_PROGRAMME, "Đề án đô thị thông minh", indicators=()
+)
+
 DIVISION_OBJECTIVES = (
     ObjectiveTemplate(
         "Chuyển đổi số trong xử lý công việc",
@@ -383,12 +389,13 @@ class _ProgrammeMaker:
         rng = self.demo.rng
         period = self.periods[str(year)]
         light = year < self.demo.year  # last year's demo keeps fewer objectives
+        city = self.city_objectives(period, light=light)
         for unit in self.tree.top_units:
             pace = min(1.45, max(0.25, rng.gauss(1.0, 0.28)))
             stops_after = rng.randint(5, 9) if rng.random() < STOPS_REPORTING_SHARE else NEVER
             templates = TOP_OBJECTIVES + (PARTY_OBJECTIVES if unit.row["kind"] == UnitKind.PARTY_BOARD else ())
             owners = unit.people[:2]  # the head and the deputy
-            own = self.objectives(unit.row, period, templates, owners, pace, stops_after, light=light, parents={})
+            own = self.objectives(unit.row, period, templates, owners, pace, stops_after, light=light, parents=city)
             parents = {(o["source_kind"], o["source_ref"]): o["id"] for o in own}
             for division in unit.divisions:
                 division_pace = min(1.45, max(0.25, pace + rng.gauss(0, 0.12)))
@@ -402,6 +409,38 @@ class _ProgrammeMaker:
                     light=light,
                     parents=parents,
                 )
+
+    def city_objectives(self, period: Row, *, light: bool) -> dict[tuple[str, str | None], int]:
+        """The city's own objectives for the year, which the departments' and wards' objectives serve.
+
+        They carry no key results of their own (their score is the cascade's), so the city's unit score
+        and every random draw of the seed stay as they were; one of them (smart city) is not yet taken
+        up by any unit and shows as unsupported on the alignment tree.
+        """
+        rows, city = self.demo.rows, self.tree.city
+        owner = city.people[0]["id"] if city.people else None
+        made: dict[tuple[str, str | None], int] = {}
+        for template in (*TOP_OBJECTIVES, CITY_ONLY_OBJECTIVE):
+            if light and template.source_kind is SourceKind.KEY_TASK:
+                continue
+            source_ref = template.source_ref.format(year=period["year"]) if template.source_ref else None
+            objective = rows.add(
+                "objectives",
+                {
+                    "id": rows.next_id("objectives"),
+                    "unit_id": city.row["id"],
+                    "period_id": period["id"],
+                    "title": template.title,
+                    "source_kind": template.source_kind.value,
+                    "source_ref": source_ref,
+                    "parent_objective_id": None,
+                    "weight": template.weight,
+                    "owner_person_id": owner,
+                    "version": 1,
+                },
+            )
+            made[(template.source_kind.value, source_ref)] = objective["id"]
+        return made
 
     def objectives(
         self,

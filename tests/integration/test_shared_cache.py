@@ -87,6 +87,7 @@ def _every_cached_page(server: Flask, client: Any, app: Any) -> list[str]:
         ward = session.execute(select(OrgUnit.id).where(OrgUnit.kind == "ward").order_by(OrgUnit.id)).scalars().first()
         indicator = session.execute(select(Indicator.id).order_by(Indicator.id.desc())).scalars().first()
         person = session.execute(select(Person.id).order_by(Person.id)).scalars().first()
+        objective = session.execute(select(Objective.id).where(Objective.unit_id == city)).scalars().first()
     live = {"pulse-live-version": 1}
     calls: list[tuple[str, dict[str, Any]]] = [
         ("overview-body", {**live, "overview-period": "2026"}),
@@ -97,6 +98,7 @@ def _every_cached_page(server: Flask, client: Any, app: Any) -> list[str]:
         ("person-body", {**live, "person-period": "2026", "person-id": str(person)}),
         ("rankings-body", {**live, "rankings-period": "2026"}),
         ("lagging-header", {**live, "lagging-period": "2026"}),
+        ("alignment-body", {**live, "alignment-period": "2026", "alignment-open": [objective]}),
     ]
     playlist = {"slides": ["overview", "lagging", "rankings", f"unit:{ward}"], "period": "2026"}
     calls += [("present-slide", {**live, "present-index": i, "present-playlist": playlist}) for i in range(4)]
