@@ -117,9 +117,10 @@ def _apply(store: Store, op: tuple, units: list[int], indicators: list[int], lea
     with store.write() as session:
         if kind == "add_measurement":
             _, i, value, on, status = op
-            session.add(
-                Measurement(indicator_id=indicators[i % len(indicators)], value=value, measured_on=on, status=status)
-            )
+            # Among the indicators still there: a plan edit may have deleted one of those seeded.
+            alive = [x for x in indicators if session.get(Indicator, x) is not None]
+            if alive:
+                session.add(Measurement(indicator_id=alive[i % len(alive)], value=value, measured_on=on, status=status))
         elif kind == "edit_measurement" and (row := _nth(session, Measurement, op[1])) is not None:
             row.value, row.status = op[2], op[3]
         elif kind == "delete_measurement" and (row := _nth(session, Measurement, op[1])) is not None:
