@@ -109,6 +109,7 @@ def test_an_agency_sets_itself_up_from_an_empty_start(  # type: ignore[no-untype
         expect(grid).to_contain_text("Trưởng phòng")
         expect(grid).to_contain_text("Chuyên viên văn hóa")
         settled(page)
+        page.locator("h1").scroll_into_view_if_needed()
         screenshot(page, "agency-2-positions")
         division_code, position_codes = _division(store)
         assert position_codes == ["CVVH", "TP"]
