@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from data_access.errors import NotFound
-from data_access.models import OrgUnit, User
+from data_access.models import OrgUnit, Person, User
 from domain.access import Viewer
 from domain.kinds import Role
 
@@ -24,13 +24,14 @@ def in_scope(viewer: Viewer, path_column: ColumnElement[str] | QueryableAttribut
 def load_viewer(session: Session, user_id: int) -> Viewer:
     """Build the Viewer for a user id (raises NotFound for unknown or inactive users)."""
     row = session.execute(
-        select(User, OrgUnit.path, OrgUnit.kind)
+        select(User, OrgUnit.path, OrgUnit.kind, Person.full_name)
         .join(OrgUnit, OrgUnit.id == User.scope_unit_id)
+        .outerjoin(Person, Person.id == User.person_id)
         .where(User.id == user_id)
     ).one_or_none()
     if row is None or not row[0].active:
         raise NotFound("user", user_id)
-    user, path, kind = row
+    user, path, kind, person_name = row
     return Viewer(
         user_id=user.id,
         username=user.username,
@@ -40,4 +41,5 @@ def load_viewer(session: Session, user_id: int) -> Viewer:
         person_id=user.person_id,
         language=user.language,
         scope_kind=kind,
+        person_name=person_name or "",
     )

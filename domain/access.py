@@ -31,6 +31,12 @@ class Viewer:
     person_id: int | None = None
     language: str = "vi"
     scope_kind: str = ""  # the kind of the scope unit (ward, department, ...): delegated administration needs it
+    person_name: str = ""  # the person behind the login, shown where a person's name belongs ("" for none)
+
+    @property
+    def display_name(self) -> str:
+        """The person's name, or the login for an account tied to no person (the administrator, a screen)."""
+        return self.person_name or self.username
 
     @property
     def can_write(self) -> bool:

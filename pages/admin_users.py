@@ -23,6 +23,7 @@ from data_access.commands import admin_users as commands
 from data_access.errors import PulseError
 from data_access.queries import admin as queries
 from domain.admin_access import ADMIN_PAGE_ROLES
+from domain.text import fold
 from pages._admin import USERS_PATH, admin_alert, admin_menu, admin_viewer, role_label, role_options
 from pages._inputs import as_id, as_text, next_count
 from server.context import current_settings, current_store
@@ -247,7 +248,8 @@ def people_options(scope: Any) -> tuple[list[dict[str, Any]], None]:
         return [], None
     with current_store().read() as session:
         people = queries.people_without_account(session, viewer=viewer, unit_id=unit_id)
-    return [{"label": p.label, "value": p.value} for p in people], None
+    # Typed without accents, as the scope list is searched.
+    return [{"label": p.label, "value": p.value, "search": f"{p.label} {fold(p.label)}"} for p in people], None
 
 
 @callback(

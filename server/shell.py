@@ -121,7 +121,8 @@ def _scope_kind() -> str:
 def _user_label() -> str:
     from server.context import current_viewer
 
-    return current_viewer().username
+    # A person's name where a person's name belongs (issue 12); the login only for accounts of no person.
+    return current_viewer().display_name
 
 
 def register_shell_callbacks(app: dash.Dash) -> None:

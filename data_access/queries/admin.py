@@ -178,6 +178,9 @@ def accounts_page(
     ], total
 
 
+PEOPLE_CHOICES_LIMIT = 1000  # a dropdown, not a list of a city's staff
+
+
 @dataclass(frozen=True)
 class Choice:
     value: int
@@ -185,15 +188,24 @@ class Choice:
 
 
 def people_without_account(session: Session, *, viewer: Viewer, unit_id: int) -> list[Choice]:
-    """Active people of a unit in the viewer's subtree who have no login yet (to tie a new account to)."""
+    """Active people of a unit and the units below it, in the viewer's subtree, who have no login yet (to tie
+    a new account to). A ward leader's account is scoped to the ward while the person often sits in one of
+    its divisions, so people below the unit are offered too, labelled with their unit."""
     require_admin(viewer)
     unit = session.get(OrgUnit, unit_id)
     if unit is None or not viewer.covers_path(unit.path):
         return []
     taken = select(User.person_id).where(User.person_id.is_not(None))
     rows = session.execute(
-        select(Person.id, Person.full_name)
-        .where(Person.unit_id == unit_id, Person.active.is_(True), Person.id.not_in(taken))
-        .order_by(Person.full_name)
+        select(Person.id, Person.full_name, Person.unit_id, OrgUnit.name.label("unit"))
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(
+            OrgUnit.path.startswith(unit.path, autoescape=True),
+            Person.active.is_(True),
+            Person.id.not_in(taken),
+        )
+        # The unit's own people first; a city's whole staff would not fit in a dropdown.
+        .order_by(Person.unit_id != unit_id, Person.full_name, Person.id)
+        .limit(PEOPLE_CHOICES_LIMIT)
     ).all()
-    return [Choice(r.id, r.full_name) for r in rows]
+    return [Choice(r.id, r.full_name if r.unit_id == unit_id else f"{r.full_name} – {r.unit}") for r in rows]

@@ -346,6 +346,40 @@ def test_an_account_is_tied_to_one_person_of_the_subtree(demo_store: Store, peop
     assert twice.value.problems == {"person": "person_has_account"}
 
 
+def test_a_ward_account_can_be_tied_to_someone_of_its_divisions(demo_store: Store, people: dict[str, Viewer]) -> None:
+    """A ward leader often sits in one of the ward's divisions: the choice offers them, labelled with their
+    division, after the ward's own people; once tied, the login carries the person's name (the navbar's)."""
+    ward = unit_by_code(demo_store, HOAN_KIEM)
+    taken = select(User.person_id).where(User.person_id.is_not(None))
+    with demo_store.read() as session:
+        free = queries.people_without_account(session, viewer=people["admin"], unit_id=ward.id)
+        below = session.execute(
+            select(Person.id, Person.full_name, OrgUnit.name)
+            .join(OrgUnit, OrgUnit.id == Person.unit_id)
+            .where(OrgUnit.parent_id == ward.id, Person.active.is_(True), Person.id.not_in(taken))
+            .order_by(Person.id)
+            .limit(1)
+        ).one()
+        own = session.execute(
+            select(func.count()).select_from(Person).where(Person.unit_id == ward.id, Person.active.is_(True))
+        ).scalar_one()
+    labels = [c.label for c in free]
+    assert f"{below.full_name} – {below.name}" in labels
+    below_first = next(i for i, label in enumerate(labels) if " – " in label)
+    assert own and all(" – " in label for label in labels[below_first:])  # the ward's own people first
+    users.create_account(
+        demo_store,
+        viewer=people["admin"],
+        username="lanhdao.phong",
+        role="leader",
+        scope_unit_id=ward.id,
+        person_id=below.id,
+    )
+    tied = viewer_of(demo_store, "lanhdao.phong")
+    assert (tied.person_name, tied.display_name) == (below.full_name, below.full_name)
+    assert viewer_of(demo_store, "admin").display_name == "admin"  # no person behind the administrator
+
+
 def _account(store: Store, viewer: Viewer, username: str) -> queries.AccountRow:
     with store.read() as session:
         rows, _ = queries.accounts_page(session, viewer=viewer, search=username, since=now() - timedelta(minutes=30))
