@@ -58,6 +58,7 @@ KR = {
 }
 CR = {n: f"{P}-cr-{n}" for n in ("indicator", "baseline", "target", "weight", "reason", "send", "card")}
 CR_APPROVE, CR_REJECT, CR_NOTE = f"{P}-cr-approve", f"{P}-cr-reject", f"{P}-cr-note"
+EXPORT, DOWNLOAD = f"{P}-export", f"{P}-download"
 NEW = "new"
 
 STATUS_TEXT = {
@@ -236,6 +237,15 @@ def layout(unit_id: object, period: object) -> html.Div:
             dcc.Store(id=REFRESH, data=0),
             dcc.Store(id=STATE, data=None),
             html.Div(id=MESSAGE),
+            html.Div(
+                [
+                    dbc.Button(
+                        _("Download as Excel"), id=EXPORT, color="secondary", outline=True, size="sm", n_clicks=0
+                    ),
+                    dcc.Download(id=DOWNLOAD),
+                ],
+                className="d-flex justify-content-end mb-2",
+            ),
             html.Div(dbc.Spinner(color="primary"), id=BODY),
             html.Div(_actions(), id=ACTIONS, hidden=True),
             html.Div(_forms(), id=FORMS, hidden=True),

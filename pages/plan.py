@@ -12,13 +12,14 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.labels import source_label
 from components.work_views import done_alert
 from data_access.commands import plans as commands
 from data_access.errors import Forbidden, NotFound, PulseError
+from data_access.exports import plan_workbook
 from data_access.queries import plans as queries
 from data_access.viewer import Viewer
 from domain.indicators import Direction
@@ -42,6 +43,8 @@ from pages._plan import (
     CTX,
     DECIDE_AREA,
     DIRECTION_TEXT,
+    DOWNLOAD,
+    EXPORT,
     FIELDS,
     FORMS,
     KR,
@@ -717,3 +720,40 @@ def decide_change(_approve: Any, _reject: Any, note: Any, refresh: Any) -> tuple
         return plan_alert(problem), no_update
     message = _("Change approved: the new numbers count from now on.") if approve else _("Change rejected.")
     return done_alert(message, class_name="plan-done"), next_count(refresh)
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+
+def _code_label(code: str) -> str:
+    """A stored code (status, direction, frequency, source...) in the reader's words."""
+    for labels in (STATUS_TEXT, DIRECTION_TEXT, _plan.ACCUMULATION_TEXT, _plan.FREQUENCY_TEXT, _plan.DATA_SOURCE_TEXT):
+        if code in labels:
+            return _text(labels, code)
+    return source_label(code) if code in {k.value for k in SourceKind} else code
+
+
+@callback(
+    Output(DOWNLOAD, "data"),
+    Output(MESSAGE, "children", allow_duplicate=True),
+    Input(EXPORT, "n_clicks"),
+    State(CTX, "data"),
+    prevent_initial_call=True,
+)
+def export_plan(clicks: Any, ctx_data: Any) -> tuple[Any, Any]:
+    """The plan on the screen as an Excel file (objectives, key results with their numbers, trajectories)."""
+    if not clicks:
+        raise PreventUpdate
+    viewer = current_viewer()
+    unit_id, year = _unit_of(viewer, ctx_data)
+    try:
+        with current_store().read() as session:
+            content = plan_workbook(
+                session, viewer=viewer, unit_id=unit_id, period_code=year, translate=_, label=_code_label
+            )
+    except Forbidden as refusal:
+        audit_refusal(viewer, str(refusal))
+        return no_update, plan_alert(refusal)
+    except PulseError as problem:
+        return no_update, plan_alert(problem)
+    return dcc.send_bytes(content, f"pulse-plan-{unit_id}-{year}.xlsx"), None
