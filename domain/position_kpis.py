@@ -8,6 +8,8 @@ KPIs, as draft key results of the division's plan owned by the person. Pure func
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -22,6 +24,27 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 TEMPLATE_DIRECTIONS = (Direction.INCREASE, Direction.DECREASE, Direction.DONE)
 # The objective a division's position KPIs align to when its manager picks none (made once per plan).
 POSITION_OBJECTIVE_TITLE = "Nhiệm vụ theo vị trí việc làm"
+
+
+# What a page saw of a template: a change to any of these since makes its edit a conflict.
+TOKEN_FIELDS = (
+    "code",
+    "name",
+    "unit_of_measure",
+    "direction",
+    "baseline",
+    "target",
+    "weight",
+    "frequency",
+    "active",
+)
+
+
+def template_token(template: object) -> str:
+    """A short fingerprint of a template's fields (templates have no version column): the page sends
+    back the one it read, and an edit made on an outdated copy is refused as a conflict."""
+    values = {name: getattr(template, name, None) for name in TOKEN_FIELDS}
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

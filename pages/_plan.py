@@ -116,6 +116,10 @@ FIELDS = {
     "indicator": lazy_gettext("Key result"),
     "request": lazy_gettext("Change request"),
     "period": lazy_gettext("Year"),
+    "code": lazy_gettext("Code"),
+    "template": lazy_gettext("KPI of the position"),
+    "position": lazy_gettext("Position"),
+    "person": lazy_gettext("Person"),
 }
 PROBLEMS = {
     "required": lazy_gettext("this field is required"),
@@ -157,6 +161,13 @@ PROBLEMS = {
     "plan_exists": lazy_gettext("next year's plan already has objectives"),
     "nothing_to_copy": lazy_gettext("this year's plan has no objectives to copy"),
     "copy_forward_only": lazy_gettext("a plan is copied into a later year"),
+    "code_format": lazy_gettext("a short code: letters without accents, digits, dot, dash or underscore"),
+    "code_taken": lazy_gettext("another KPI of this position has this code"),
+    "position_inactive": lazy_gettext("the position is deactivated"),
+    "already_inactive_template": lazy_gettext("this KPI is already deactivated"),
+    "objective_not_in_plan": lazy_gettext("choose an objective of this unit's plan"),
+    "no_position": lazy_gettext("the person holds no active job position"),
+    "person_not_in_unit": lazy_gettext("choose a person of this unit (a division's people get theirs in its plan)"),
 }
 
 

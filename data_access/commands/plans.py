@@ -886,18 +886,28 @@ class Given:
 
 
 def give_position_kpis(
-    store: Store, *, viewer: Viewer, person_id: int, period_code: str, objective_id: int | None = None
+    store: Store,
+    *,
+    viewer: Viewer,
+    unit_id: int,
+    person_id: int,
+    period_code: str,
+    objective_id: int | None = None,
 ) -> Given:
     """The person's position KPI templates as their personal KPIs: draft key results of their unit's
     plan for the year, owned by them, under the objective the manager chose in that plan or under
     "Nhiệm vụ theo vị trí việc làm" (made once). Giving again adds only templates not given yet."""
 
     def work(session: Session) -> Given:
+        unit = _unit(session, unit_id) if _is_id(unit_id) else None
+        if unit is None:
+            raise NotFound("unit", unit_id)
+        _require_author(viewer, unit)
         person = session.get(Person, person_id) if _is_id(person_id) else None
         if person is None:
             raise NotFound("person", person_id)
-        unit = _unit(session, person.unit_id)
-        _require_author(viewer, unit)
+        if person.unit_id != unit.id:  # a division's people get theirs in the division's plan
+            raise Invalid({"person": "person_not_in_unit"})
         period = _year_period(session, period_code)
         position = session.get(Position, person.position_id) if person.position_id else None
         if position is None or not person.active:

@@ -2,14 +2,12 @@
 
 Authorised like the positions themselves (domain.admin_access.may_manage_positions on the position's
 unit, inside the transaction), audited with before and after. A template has no version column: the
-page sends back the token it read (template_token: its audited fields), so a change made on an
+page sends back the token it read (domain.position_kpis.template_token), so a change made on an
 outdated copy is a conflict with a clear message, as for every other administration write.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,7 +23,7 @@ from data_access.models import OrgUnit, Position, PositionKpiTemplate
 from data_access.viewer import Viewer
 from domain.admin_access import may_manage_positions
 from domain.plan_items import clean
-from domain.position_kpis import TemplateDraft, clean_code, template_problems
+from domain.position_kpis import TemplateDraft, clean_code, template_problems, template_token
 
 ENTITY = "position_kpi_template"
 AUDITED = (
@@ -46,12 +44,6 @@ AUDITED = (
 class TemplateState:
     template_id: int
     token: str
-
-
-def template_token(row: PositionKpiTemplate) -> str:
-    """What the page saw of a template, to detect a change made meanwhile by someone else."""
-    text = json.dumps(audit.snapshot(row, AUDITED), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _is_id(value: object) -> bool:

@@ -13,7 +13,7 @@ from data_access.commands import plans
 from data_access.commands import position_kpis as commands
 from data_access.db import Store
 from data_access.errors import Conflict, Forbidden, Invalid
-from data_access.models import AuditEntry, Indicator, Objective, Person, Plan, PositionKpiTemplate, User
+from data_access.models import AuditEntry, Indicator, Objective, OrgUnit, Person, Plan, PositionKpiTemplate, User
 from data_access.viewer import Viewer
 from domain.plan_items import ObjectiveDraft
 from domain.position_kpis import POSITION_OBJECTIVE_TITLE, TemplateDraft
@@ -102,7 +102,9 @@ def test_a_person_gets_the_positions_kpis_once_in_the_divisions_draft_plan(
     admin, manager = people["admin"], people["manager"]
     online = commands.add_template(demo_store, viewer=admin, position_id=person.position_id, draft=ONLINE)
 
-    given = plans.give_position_kpis(demo_store, viewer=manager, person_id=person.id, period_code=YEAR)
+    given = plans.give_position_kpis(
+        demo_store, viewer=manager, unit_id=person.unit_id, person_id=person.id, period_code=YEAR
+    )
     assert len(given.indicator_ids) == 1 and given.already == 0
     [kpi] = kpis_of(demo_store, person.id)
     assert (kpi.name, kpi.target, kpi.weight, kpi.template_id) == (
@@ -121,11 +123,15 @@ def test_a_person_gets_the_positions_kpis_once_in_the_divisions_draft_plan(
         assert plan.status == "draft"
 
     # Again: nothing new. A second template and a deactivated first: only the new one comes.
-    again = plans.give_position_kpis(demo_store, viewer=manager, person_id=person.id, period_code=YEAR)
+    again = plans.give_position_kpis(
+        demo_store, viewer=manager, unit_id=person.unit_id, person_id=person.id, period_code=YEAR
+    )
     assert again.indicator_ids == [] and again.already == 1
     commands.add_template(demo_store, viewer=admin, position_id=person.position_id, draft=REPORTS)
     commands.deactivate_template(demo_store, viewer=admin, template_id=online.template_id, token=online.token)
-    third = plans.give_position_kpis(demo_store, viewer=manager, person_id=person.id, period_code=YEAR)
+    third = plans.give_position_kpis(
+        demo_store, viewer=manager, unit_id=person.unit_id, person_id=person.id, period_code=YEAR
+    )
     assert len(third.indicator_ids) == 1 and third.objective_id == given.objective_id
     assert sorted(k.name for k in kpis_of(demo_store, person.id)) == [
         "Báo cáo nộp đúng hạn",
@@ -161,16 +167,36 @@ def test_the_manager_chooses_the_objective_and_other_units_are_refused(
     if elsewhere is not None:
         with pytest.raises(Invalid) as wrong:
             plans.give_position_kpis(
-                demo_store, viewer=manager, person_id=person.id, period_code=YEAR, objective_id=elsewhere
+                demo_store,
+                viewer=manager,
+                unit_id=person.unit_id,
+                person_id=person.id,
+                period_code=YEAR,
+                objective_id=elsewhere,
             )
         assert wrong.value.problems == {"objective": "objective_not_in_plan"}
     given = plans.give_position_kpis(
-        demo_store, viewer=manager, person_id=person.id, period_code=YEAR, objective_id=chosen.id
+        demo_store,
+        viewer=manager,
+        unit_id=person.unit_id,
+        person_id=person.id,
+        period_code=YEAR,
+        objective_id=chosen.id,
     )
     assert given.objective_id == chosen.id and len(given.indicator_ids) == 1
     # The Hoan Kiem leader cannot give KPIs in the city's technology division: refused, audited.
     before = denied(demo_store, people["ward_leader"])
     with pytest.raises(Forbidden):
-        plans.give_position_kpis(demo_store, viewer=people["ward_leader"], person_id=person.id, period_code=YEAR)
+        plans.give_position_kpis(
+            demo_store, viewer=people["ward_leader"], unit_id=person.unit_id, person_id=person.id, period_code=YEAR
+        )
     assert denied(demo_store, people["ward_leader"]) == before + 1
     assert len(kpis_of(demo_store, person.id)) == 1
+    # From the department's plan: the division's specialist gets theirs in the division's plan, not here.
+    with demo_store.read() as session:
+        department = session.execute(select(OrgUnit.parent_id).where(OrgUnit.id == person.unit_id)).scalar_one()
+    with pytest.raises(Invalid) as wrong:
+        plans.give_position_kpis(
+            demo_store, viewer=people["city_leader"], unit_id=department, person_id=person.id, period_code=YEAR
+        )
+    assert wrong.value.problems == {"person": "person_not_in_unit"}
