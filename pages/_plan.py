@@ -17,6 +17,7 @@ from config.clock import today
 from data_access.errors import PulseError
 from domain.indicators import Accumulation, Direction
 from domain.kinds import DataSource, Frequency, SourceKind
+from domain.position_kpis import POSITION_OBJECTIVE_TITLE
 from pages._inputs import as_id, as_text
 from server.i18n import _, lazy_gettext
 
@@ -59,6 +60,7 @@ KR = {
 CR = {n: f"{P}-cr-{n}" for n in ("indicator", "baseline", "target", "weight", "reason", "send", "card")}
 CR_APPROVE, CR_REJECT, CR_NOTE = f"{P}-cr-approve", f"{P}-cr-reject", f"{P}-cr-note"
 EXPORT, DOWNLOAD = f"{P}-export", f"{P}-download"
+GIVE = {n: f"{P}-give-{n}" for n in ("person", "objective", "go", "card")}
 NEW = "new"
 
 STATUS_TEXT = {
@@ -429,7 +431,38 @@ def _forms() -> dbc.Row:
         id=CR["card"],
         className="mb-3 plan-change-form",
     )
-    return dbc.Row([dbc.Col([objective, change], xs=12, lg=6), dbc.Col(key_result, xs=12, lg=6)])
+    give = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(_("Give the position's KPIs"), className="h5"),
+                html.P(
+                    _(
+                        "The KPIs of the person's job position become their draft key results in this plan; "
+                        "given twice, they are not repeated."
+                    ),
+                    className="small text-secondary",
+                ),
+                dbc.Row(
+                    [
+                        _field(_("Person"), dcc.Dropdown(id=GIVE["person"], options=[]), 12),
+                        _field(
+                            _("Under the objective"),
+                            dcc.Dropdown(
+                                id=GIVE["objective"],
+                                options=[],
+                                placeholder=_("%(title)s (made once)", title=POSITION_OBJECTIVE_TITLE),
+                            ),
+                            12,
+                        ),
+                    ]
+                ),
+                dbc.Button(_("Give the position's KPIs"), id=GIVE["go"], color="primary", n_clicks=0),
+            ]
+        ),
+        id=GIVE["card"],
+        className="mb-3 plan-give-form",
+    )
+    return dbc.Row([dbc.Col([objective, change], xs=12, lg=6), dbc.Col([key_result, give], xs=12, lg=6)])
 
 
 def _source_labels() -> dict[SourceKind, Any]:

@@ -243,7 +243,7 @@ def _kpi_table(rows: list[kpi_queries.TemplateRow]) -> Any:
         html.Tr(
             [
                 html.Td(r.code),
-                html.Td([r.name, "" if r.active else f" ({_('Deactivated')})"]),
+                html.Td([r.name, "" if r.active else " (" + _("Deactivated") + ")"]),
                 html.Td(
                     _text(DIRECTION_TEXT, r.direction)
                     if r.target is None
