@@ -228,3 +228,105 @@ def unit_report_workbook(
 
 def _percent(fraction: float | None) -> float | None:
     return None if fraction is None else round(fraction * 100, 1)
+
+
+def plan_workbook(
+    session: Session,
+    *,
+    viewer: Viewer,
+    unit_id: int,
+    period_code: str,
+    translate: Callable[[str], str] = lambda s: s,
+    label: Callable[[str], str] = lambda s: s,
+) -> bytes:
+    """A unit's plan for a year as .xlsx, as the viewer may see it (plan_view authorises): the
+    objectives, their key results with every number, and the planned trajectories. `label` turns a
+    stored code (direction, frequency, source...) into the reader's words; numbers stay numbers."""
+    from data_access.queries.plans import plan_view  # queries.plans imports nothing from here
+
+    view = plan_view(session, viewer=viewer, unit_id=unit_id, period_code=period_code)
+    t = translate
+    objectives: list[list[object]] = [
+        [view.unit_name, view.period_code, label(view.status)],
+        [t("No."), t("Objective"), t("Source"), t("Reference"), t("Weight"), t("Owner"), t("Aligned to")],
+    ]
+    key_results: list[list[object]] = [
+        [
+            t("Objective No."),
+            t("Objective"),
+            t("Key result"),
+            t("Unit of measure"),
+            t("Direction"),
+            t("Baseline"),
+            t("Target"),
+            t("Band from"),
+            t("Band to"),
+            t("Minimum"),
+            t("Maximum"),
+            t("Weight"),
+            t("Weight %"),
+            t("Accumulation"),
+            t("Frequency"),
+            t("Owner"),
+            t("Evidence required"),
+            t("Data source"),
+        ]
+    ]
+    trajectory: list[list[object]] = [[t("Objective No."), t("Key result"), t("Date"), t("Planned value")]]
+    for number, objective in enumerate(view.objectives, start=1):
+        objectives.append(
+            [
+                number,
+                objective.title,
+                label(objective.source_kind),
+                objective.source_ref or "",
+                objective.weight,
+                objective.owner or "",
+                objective.parent_title or "",
+            ]
+        )
+        for kr in objective.key_results:
+            key_results.append(
+                [
+                    number,
+                    objective.title,
+                    kr.name,
+                    kr.unit_of_measure,
+                    label(kr.direction),
+                    kr.baseline,
+                    kr.target,
+                    kr.band_low,
+                    kr.band_high,
+                    kr.min_value,
+                    kr.max_value,
+                    kr.weight,
+                    kr.normalised_weight,
+                    label(kr.accumulation),
+                    label(kr.frequency),
+                    kr.owner or "",
+                    t("Yes") if kr.evidence_required else t("No"),
+                    label(kr.data_source),
+                ]
+            )
+            trajectory += [[number, kr.name, at, value] for at, value in kr.trajectory]
+    numbers = {column: NUMBER for column in range(5, 13)}
+    return workbook_bytes(
+        [
+            Sheet(
+                t("Objectives"),
+                objectives,
+                header_rows=2,
+                widths=(6, 50, 18, 24, 10, 24, 50),
+                freeze="A3",
+                number_formats={4: NUMBER},
+            ),
+            Sheet(
+                t("Key results"),
+                key_results,
+                widths=(8, 40, 40, 12, 16, 12, 12, 12, 12, 12, 12, 10, 10, 16, 14, 24, 12, 16),
+                freeze="C2",
+                number_formats=numbers,
+            ),
+            Sheet(t("Trajectories"), trajectory, widths=(8, 40, 14, 14), freeze="A2", number_formats={3: NUMBER}),
+        ]
+    )

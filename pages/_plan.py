@@ -17,6 +17,7 @@ from config.clock import today
 from data_access.errors import PulseError
 from domain.indicators import Accumulation, Direction
 from domain.kinds import DataSource, Frequency, SourceKind
+from domain.position_kpis import POSITION_OBJECTIVE_TITLE
 from pages._inputs import as_id, as_text
 from server.i18n import _, lazy_gettext
 
@@ -58,6 +59,8 @@ KR = {
 }
 CR = {n: f"{P}-cr-{n}" for n in ("indicator", "baseline", "target", "weight", "reason", "send", "card")}
 CR_APPROVE, CR_REJECT, CR_NOTE = f"{P}-cr-approve", f"{P}-cr-reject", f"{P}-cr-note"
+EXPORT, DOWNLOAD = f"{P}-export", f"{P}-download"
+GIVE = {n: f"{P}-give-{n}" for n in ("person", "objective", "go", "card")}
 NEW = "new"
 
 STATUS_TEXT = {
@@ -115,6 +118,10 @@ FIELDS = {
     "indicator": lazy_gettext("Key result"),
     "request": lazy_gettext("Change request"),
     "period": lazy_gettext("Year"),
+    "code": lazy_gettext("Code"),
+    "template": lazy_gettext("KPI of the position"),
+    "position": lazy_gettext("Position"),
+    "person": lazy_gettext("Person"),
 }
 PROBLEMS = {
     "required": lazy_gettext("this field is required"),
@@ -156,6 +163,13 @@ PROBLEMS = {
     "plan_exists": lazy_gettext("next year's plan already has objectives"),
     "nothing_to_copy": lazy_gettext("this year's plan has no objectives to copy"),
     "copy_forward_only": lazy_gettext("a plan is copied into a later year"),
+    "code_format": lazy_gettext("a short code: letters without accents, digits, dot, dash or underscore"),
+    "code_taken": lazy_gettext("another KPI of this position has this code"),
+    "position_inactive": lazy_gettext("the position is deactivated"),
+    "already_inactive_template": lazy_gettext("this KPI is already deactivated"),
+    "objective_not_in_plan": lazy_gettext("choose an objective of this unit's plan"),
+    "no_position": lazy_gettext("the person holds no active job position"),
+    "person_not_in_unit": lazy_gettext("choose a person of this unit (a division's people get theirs in its plan)"),
 }
 
 
@@ -236,6 +250,15 @@ def layout(unit_id: object, period: object) -> html.Div:
             dcc.Store(id=REFRESH, data=0),
             dcc.Store(id=STATE, data=None),
             html.Div(id=MESSAGE),
+            html.Div(
+                [
+                    dbc.Button(
+                        _("Download as Excel"), id=EXPORT, color="secondary", outline=True, size="sm", n_clicks=0
+                    ),
+                    dcc.Download(id=DOWNLOAD),
+                ],
+                className="d-flex justify-content-end mb-2",
+            ),
             html.Div(dbc.Spinner(color="primary"), id=BODY),
             html.Div(_actions(), id=ACTIONS, hidden=True),
             html.Div(_forms(), id=FORMS, hidden=True),
@@ -408,7 +431,38 @@ def _forms() -> dbc.Row:
         id=CR["card"],
         className="mb-3 plan-change-form",
     )
-    return dbc.Row([dbc.Col([objective, change], xs=12, lg=6), dbc.Col(key_result, xs=12, lg=6)])
+    give = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(_("Give the position's KPIs"), className="h5"),
+                html.P(
+                    _(
+                        "The KPIs of the person's job position become their draft key results in this plan; "
+                        "given twice, they are not repeated."
+                    ),
+                    className="small text-secondary",
+                ),
+                dbc.Row(
+                    [
+                        _field(_("Person"), dcc.Dropdown(id=GIVE["person"], options=[]), 12),
+                        _field(
+                            _("Under the objective"),
+                            dcc.Dropdown(
+                                id=GIVE["objective"],
+                                options=[],
+                                placeholder=_("%(title)s (made once)", title=POSITION_OBJECTIVE_TITLE),
+                            ),
+                            12,
+                        ),
+                    ]
+                ),
+                dbc.Button(_("Give the position's KPIs"), id=GIVE["go"], color="primary", n_clicks=0),
+            ]
+        ),
+        id=GIVE["card"],
+        className="mb-3 plan-give-form",
+    )
+    return dbc.Row([dbc.Col([objective, change], xs=12, lg=6), dbc.Col([key_result, give], xs=12, lg=6)])
 
 
 def _source_labels() -> dict[SourceKind, Any]:

@@ -19,15 +19,20 @@ from components.tables import grid_locale
 from components.work_views import done_alert
 from config.rulesets import available_rulesets, load_ruleset
 from data_access.commands import admin_positions as commands
+from data_access.commands import position_kpis as kpi_commands
 from data_access.errors import PulseError
 from data_access.queries import admin as tree_queries
 from data_access.queries import admin_people as queries
+from data_access.queries import position_kpis as kpi_queries
 from domain.admin_access import ADMIN_PAGE_ROLES
+from domain.kinds import Frequency
+from domain.position_kpis import TEMPLATE_DIRECTIONS, TemplateDraft
 from domain.positions import DEFAULT_CRITERIA_SET
 from pages._admin import POSITIONS_PATH, admin_alert, admin_menu, admin_viewer
 from pages._inputs import as_id, as_text, next_count
+from pages._plan import DIRECTION_TEXT, FREQUENCY_TEXT, _text, as_number, plan_alert
 from server.context import current_store
-from server.i18n import _
+from server.i18n import _, format_number
 
 dash.register_page(
     __name__,
@@ -59,7 +64,6 @@ MESSAGE = "admin-positions-message"
 
 
 def layout(**_kwargs: object) -> html.Div:
-    # A position's KPI templates (issue 10, plan authoring) will get their own card beside this form.
     return html.Div(
         [
             dcc.Store(id=REFRESH, data=0),
@@ -99,7 +103,7 @@ def layout(**_kwargs: object) -> html.Div:
                 getRowId="params.data.id",
                 className="ag-theme-alpine admin-positions-grid mb-3",
             ),
-            dbc.Row(dbc.Col(_form(), xl=6, lg=8)),
+            dbc.Row([dbc.Col(_form(), xl=6, lg=8, className="mb-3"), dbc.Col(_kpi_card(), xl=6, lg=8)]),
         ],
         className="admin-positions-page",
     )
@@ -150,6 +154,257 @@ def _form() -> dbc.Card:
         ),
         className="admin-positions-form",
     )
+
+
+# --- the position's KPI templates ----------------------------------------------------------------
+
+KPI = {
+    n: f"admin-positions-kpi-{n}"
+    for n in (
+        "card",
+        "title",
+        "list",
+        "pick",
+        "code",
+        "name",
+        "uom",
+        "direction",
+        "baseline",
+        "target",
+        "weight",
+        "frequency",
+        "save",
+        "deactivate",
+        "tokens",
+        "refresh",
+        "message",
+    )
+}
+NEW = "new"
+
+
+def _kpi_card() -> dbc.Card:
+    """The KPIs every holder of the selected position carries (shown once a position is selected)."""
+    directions = [{"label": _text(DIRECTION_TEXT, d), "value": d.value} for d in TEMPLATE_DIRECTIONS]
+    frequencies = [{"label": _text(FREQUENCY_TEXT, f), "value": f.value} for f in Frequency]
+
+    def field(label: str, component: Any, width: int) -> dbc.Col:
+        return dbc.Col([dbc.Label(label, html_for=component.id), component], sm=width, className="mb-2")
+
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                dcc.Store(id=KPI["tokens"], data={}),
+                dcc.Store(id=KPI["refresh"], data=0),
+                html.H2(_("KPIs of the position"), id=KPI["title"], className="h6"),
+                html.P(
+                    _(
+                        "A person placed in this position gets these KPIs in the plan of their unit "
+                        '(Plan page: "Give the position\'s KPIs").'
+                    ),
+                    className="text-secondary small",
+                ),
+                html.Div(id=KPI["list"], className="mb-2"),
+                html.Div(id=KPI["message"]),
+                dbc.Row(
+                    [
+                        field(_("Add or edit"), dbc.Select(id=KPI["pick"], options=[], value=NEW), 12),
+                        field(_("Code"), dbc.Input(id=KPI["code"], maxLength=40), 4),
+                        field(_("KPI"), dbc.Input(id=KPI["name"], maxLength=300), 8),
+                        field(_("Unit of measure"), dbc.Input(id=KPI["uom"], maxLength=40), 4),
+                        field(_("Direction"), dbc.Select(id=KPI["direction"], options=directions, value="increase"), 4),
+                        field(_("Frequency"), dbc.Select(id=KPI["frequency"], options=frequencies, value="monthly"), 4),
+                        field(_("Baseline"), dbc.Input(id=KPI["baseline"], type="number", step="any"), 4),
+                        field(_("Target"), dbc.Input(id=KPI["target"], type="number", step="any"), 4),
+                        field(_("Weight"), dbc.Input(id=KPI["weight"], type="number", min=0, step="any", value=1), 4),
+                    ],
+                    className="g-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Button(_("Save the KPI"), id=KPI["save"], color="primary", n_clicks=0),
+                        dbc.Button(_("Deactivate"), id=KPI["deactivate"], color="danger", outline=True, n_clicks=0),
+                    ],
+                    className="d-flex flex-wrap gap-2",
+                ),
+            ]
+        ),
+        id=KPI["card"],
+        style={"display": "none"},
+        className="admin-positions-kpis",
+    )
+
+
+def _kpi_table(rows: list[kpi_queries.TemplateRow]) -> Any:
+    if not rows:
+        return html.P(_("No KPI for this position yet."), className="text-secondary small")
+    head = html.Thead(html.Tr([html.Th(_("Code")), html.Th(_("KPI")), html.Th(_("Target")), html.Th(_("Weight"))]))
+    body = [
+        html.Tr(
+            [
+                html.Td(r.code),
+                html.Td([r.name, "" if r.active else " (" + _("Deactivated") + ")"]),
+                html.Td(
+                    _text(DIRECTION_TEXT, r.direction)
+                    if r.target is None
+                    else f"{format_number(r.target)} {r.unit_of_measure}".strip()
+                ),
+                html.Td(format_number(r.weight)),
+            ],
+            className="" if r.active else "text-secondary",
+        )
+        for r in rows
+    ]
+    return dbc.Table([head, html.Tbody(body)], size="sm", className="mb-0 admin-positions-kpi-table")
+
+
+def _position_of(selected: Any) -> int | None:
+    return as_id(selected.get("id")) if isinstance(selected, dict) else None
+
+
+def _templates(position_id: int) -> list[kpi_queries.TemplateRow]:
+    viewer = admin_viewer()
+    with current_store().read() as session:
+        return kpi_queries.templates_of_position(session, viewer=viewer, position_id=position_id)
+
+
+@callback(
+    Output(KPI["card"], "style"),
+    Output(KPI["title"], "children"),
+    Output(KPI["list"], "children"),
+    Output(KPI["pick"], "options"),
+    Output(KPI["tokens"], "data"),
+    Input(SELECTED, "data"),
+    Input(KPI["refresh"], "data"),
+    State(NAME, "value"),
+)
+def render_kpis(selected: Any, _refresh: Any, name: Any) -> tuple[Any, ...]:
+    """The selected position's KPI templates; no position (or one outside the subtree): no card."""
+    admin_viewer()
+    position_id = _position_of(selected)
+    hidden: tuple[Any, ...] = ({"display": "none"}, "", None, [], {})
+    if position_id is None:
+        return hidden
+    try:
+        rows = _templates(position_id)
+    except PulseError:
+        return hidden
+    options = [{"label": str(_("New KPI")), "value": NEW}] + [
+        {"label": f"{r.code} · {r.name}", "value": str(r.id)} for r in rows
+    ]
+    title = _("KPIs of %(position)s", position=as_text(name)) if as_text(name) else _("KPIs of the position")
+    return {}, title, _kpi_table(rows), options, {str(r.id): r.token for r in rows}
+
+
+@callback(
+    Output(KPI["code"], "value"),
+    Output(KPI["name"], "value"),
+    Output(KPI["uom"], "value"),
+    Output(KPI["direction"], "value"),
+    Output(KPI["frequency"], "value"),
+    Output(KPI["baseline"], "value"),
+    Output(KPI["target"], "value"),
+    Output(KPI["weight"], "value"),
+    Input(KPI["pick"], "value"),
+    State(SELECTED, "data"),
+    prevent_initial_call=True,
+)
+def fill_kpi(pick: Any, selected: Any) -> tuple[Any, ...]:
+    """The picked template fills the form; "New KPI" empties it."""
+    admin_viewer()
+    position_id, template_id = _position_of(selected), as_id(pick)
+    blank = ("", "", "", "increase", "monthly", None, None, 1)
+    if position_id is None or template_id is None:
+        return blank
+    try:
+        row = next((r for r in _templates(position_id) if r.id == template_id), None)
+    except PulseError:
+        return blank
+    if row is None:
+        return blank
+    return (row.code, row.name, row.unit_of_measure, row.direction, row.frequency, row.baseline, row.target, row.weight)
+
+
+@callback(
+    Output(KPI["message"], "children"),
+    Output(KPI["refresh"], "data"),
+    Output(KPI["pick"], "value"),
+    Input(KPI["save"], "n_clicks"),
+    Input(KPI["deactivate"], "n_clicks"),
+    State(SELECTED, "data"),
+    State(KPI["pick"], "value"),
+    State(KPI["tokens"], "data"),
+    State(KPI["code"], "value"),
+    State(KPI["name"], "value"),
+    State(KPI["uom"], "value"),
+    State(KPI["direction"], "value"),
+    State(KPI["frequency"], "value"),
+    State(KPI["baseline"], "value"),
+    State(KPI["target"], "value"),
+    State(KPI["weight"], "value"),
+    State(KPI["refresh"], "data"),
+    prevent_initial_call=True,
+)
+def act_kpi(
+    _save: Any,
+    _deactivate: Any,
+    selected: Any,
+    pick: Any,
+    tokens: Any,
+    code: Any,
+    name: Any,
+    uom: Any,
+    direction: Any,
+    frequency: Any,
+    baseline: Any,
+    target: Any,
+    weight: Any,
+    refresh: Any,
+) -> tuple[Any, ...]:
+    """Add a KPI to the selected position, or save or deactivate the picked one (with what the page saw)."""
+    viewer = admin_viewer()
+    trigger = ctx.triggered_id
+    if trigger not in (KPI["save"], KPI["deactivate"]) or not ctx.triggered or not ctx.triggered[0].get("value"):
+        raise PreventUpdate
+    position_id, template_id = _position_of(selected), as_id(pick)
+    if position_id is None:
+        return _choose(_("Choose a position in the list first.")), no_update, no_update
+    token = tokens.get(str(template_id)) if isinstance(tokens, dict) and template_id is not None else None
+    number = {"baseline": as_number(baseline), "target": as_number(target), "weight": as_number(weight)}
+    draft = TemplateDraft(
+        code=as_text(code),
+        name=as_text(name),
+        unit_of_measure=as_text(uom),
+        direction=as_text(direction),
+        frequency=as_text(frequency),
+        baseline=number["baseline"],
+        target=number["target"],
+        weight=number["weight"] if number["weight"] is not None else float("nan"),
+    )
+    store = current_store()
+    try:
+        if trigger == KPI["deactivate"]:
+            if template_id is None:
+                return _choose(_("Choose a KPI first.")), no_update, no_update
+            kpi_commands.deactivate_template(
+                store, viewer=viewer, template_id=template_id, token=token if isinstance(token, str) else None
+            )
+            message = _("KPI deactivated: people placed from now on no longer get it.")
+        elif template_id is None:
+            kpi_commands.add_template(store, viewer=viewer, position_id=position_id, draft=draft)
+            message = _("KPI added to the position.")
+        else:
+            kpi_commands.edit_template(
+                store,
+                viewer=viewer,
+                template_id=template_id,
+                token=token if isinstance(token, str) else None,
+                draft=draft,
+            )
+            message = _("KPI saved.")
+    except PulseError as problem:
+        return plan_alert(problem), no_update, no_update
+    return done_alert(message, class_name="admin-positions-kpi-done"), next_count(refresh), NEW
 
 
 def _columns() -> list[dict[str, Any]]:

@@ -12,13 +12,14 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.labels import source_label
 from components.work_views import done_alert
 from data_access.commands import plans as commands
 from data_access.errors import Forbidden, NotFound, PulseError
+from data_access.exports import plan_workbook
 from data_access.queries import plans as queries
 from data_access.viewer import Viewer
 from domain.indicators import Direction
@@ -42,8 +43,11 @@ from pages._plan import (
     CTX,
     DECIDE_AREA,
     DIRECTION_TEXT,
+    DOWNLOAD,
+    EXPORT,
     FIELDS,
     FORMS,
+    GIVE,
     KR,
     MESSAGE,
     NEW,
@@ -247,6 +251,9 @@ def _pending(changes: list[queries.PendingChange]) -> html.Div:
     Output(KR["owner"], "options"),
     Output(CR["indicator"], "options"),
     Output(CR["card"], "style"),
+    Output(GIVE["person"], "options"),
+    Output(GIVE["objective"], "options"),
+    Output(GIVE["card"], "style"),
     Input(CTX, "data"),
     Input(REFRESH, "data"),
     Input(LIVE_VERSION_ID, "data"),
@@ -255,13 +262,31 @@ def render(ctx_data: Any, _refresh: Any, _live: Any) -> tuple[Any, ...]:
     """Draw the plan and fill the forms' choices with what the viewer may pick."""
     viewer = current_viewer()
     unit_id, year = _unit_of(viewer, ctx_data)
-    hidden_all = (True, True, True, True, True, [], [], [], [], [], [], [], {"display": "none"})
+    hidden_all = (
+        True,
+        True,
+        True,
+        True,
+        True,
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        {"display": "none"},
+        [],
+        [],
+        {"display": "none"},
+    )
     try:
         with current_store().read() as session:
             view = queries.plan_view(session, viewer=viewer, unit_id=unit_id, period_code=year)
             owners = queries.owner_choices(session, viewer=viewer, unit_id=unit_id)
             parents = queries.parent_choices(session, viewer=viewer, unit_id=unit_id, period_code=year)
             changes = queries.pending_changes(session, viewer=viewer)
+            holders = queries.position_holders(session, viewer=viewer, unit_id=unit_id)
     except Forbidden as refusal:
         audit_refusal(viewer, str(refusal))
         return (
@@ -316,6 +341,9 @@ def render(ctx_data: Any, _refresh: Any, _live: Any) -> tuple[Any, ...]:
         [{"label": c.label, "value": c.value} for c in owners],
         [{"label": kr.name, "value": str(kr.id)} for kr in approved],
         {} if approved and view.may_author else {"display": "none"},
+        [{"label": c.label, "value": c.value} for c in holders],
+        objective_options,
+        {} if holders and view.may_author else {"display": "none"},
     )
 
 
@@ -717,3 +745,81 @@ def decide_change(_approve: Any, _reject: Any, note: Any, refresh: Any) -> tuple
         return plan_alert(problem), no_update
     message = _("Change approved: the new numbers count from now on.") if approve else _("Change rejected.")
     return done_alert(message, class_name="plan-done"), next_count(refresh)
+
+
+# --- Excel -------------------------------------------------------------------------------------
+
+
+def _code_label(code: str) -> str:
+    """A stored code (status, direction, frequency, source...) in the reader's words."""
+    for labels in (STATUS_TEXT, DIRECTION_TEXT, _plan.ACCUMULATION_TEXT, _plan.FREQUENCY_TEXT, _plan.DATA_SOURCE_TEXT):
+        if code in labels:
+            return _text(labels, code)
+    return source_label(code) if code in {k.value for k in SourceKind} else code
+
+
+@callback(
+    Output(DOWNLOAD, "data"),
+    Output(MESSAGE, "children", allow_duplicate=True),
+    Input(EXPORT, "n_clicks"),
+    State(CTX, "data"),
+    prevent_initial_call=True,
+)
+def export_plan(clicks: Any, ctx_data: Any) -> tuple[Any, Any]:
+    """The plan on the screen as an Excel file (objectives, key results with their numbers, trajectories)."""
+    if not clicks:
+        raise PreventUpdate
+    viewer = current_viewer()
+    unit_id, year = _unit_of(viewer, ctx_data)
+    try:
+        with current_store().read() as session:
+            content = plan_workbook(
+                session, viewer=viewer, unit_id=unit_id, period_code=year, translate=_, label=_code_label
+            )
+    except Forbidden as refusal:
+        audit_refusal(viewer, str(refusal))
+        return no_update, plan_alert(refusal)
+    except PulseError as problem:
+        return no_update, plan_alert(problem)
+    return dcc.send_bytes(content, f"pulse-plan-{unit_id}-{year}.xlsx"), None
+
+
+# --- a job position's KPIs ---------------------------------------------------------------------
+
+
+@callback(
+    Output(MESSAGE, "children", allow_duplicate=True),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Input(GIVE["go"], "n_clicks"),
+    State(GIVE["person"], "value"),
+    State(GIVE["objective"], "value"),
+    State(STATE, "data"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def give_kpis(clicks: Any, person: Any, objective: Any, state: Any, refresh: Any) -> tuple[Any, Any]:
+    """The chosen person's position KPIs as their draft key results of this plan (once each)."""
+    if not clicks:
+        raise PreventUpdate
+    viewer = current_viewer()
+    _plan_id, _version, unit_id, year = _state_ids(state)
+    person_id = as_id(person)
+    if unit_id is None or person_id is None:
+        return dbc.Alert(_("Choose a person first."), color="info", className="plan-problem"), no_update
+    objective_id = as_id(objective) if objective not in (None, "") else None
+    try:
+        given = commands.give_position_kpis(
+            current_store(),
+            viewer=viewer,
+            unit_id=unit_id,
+            person_id=person_id,
+            period_code=year,
+            objective_id=objective_id,
+        )
+    except PulseError as problem:
+        return plan_alert(problem), no_update
+    if not given.indicator_ids:
+        text = _("Nothing new: the person already has every KPI of their position in this plan.")
+    else:
+        text = _("%(n)s KPIs of the position added as draft key results.", n=len(given.indicator_ids))
+    return done_alert(text, class_name="plan-done"), next_count(refresh)

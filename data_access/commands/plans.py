@@ -35,6 +35,8 @@ from data_access.models import (
     OrgUnit,
     Person,
     Plan,
+    Position,
+    PositionKpiTemplate,
     Task,
     TrajectoryPoint,
 )
@@ -58,6 +60,13 @@ from domain.plan_cycle import (
 )
 from domain.plan_items import IndicatorDraft, ObjectiveDraft, clean, indicator_problems, objective_problems
 from domain.plans import Numbers, number_problems, owner_problems, rescaled, trajectory_problems
+from domain.position_kpis import (
+    POSITION_OBJECTIVE_TITLE,
+    TemplateFacts,
+    personal_kpi,
+    position_objective,
+    templates_to_give,
+)
 
 PLAN_AUDITED = ("unit_id", "period_id", "status", "return_reason", "copied_from_id")
 OBJECTIVE_AUDITED = (
@@ -862,3 +871,138 @@ def _years_later(day: date, years: int) -> date:
 
 
 _NOT_COPIED = frozenset({"unit_id", "period_id", "objective_id", "code", "published"})
+
+
+# --- a job position's KPIs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Given:
+    """What giving a person their position's KPIs did: the objective they hang under and the new KPIs."""
+
+    objective_id: int
+    indicator_ids: list[int]
+    already: int  # templates the person had got this year already
+
+
+def give_position_kpis(
+    store: Store,
+    *,
+    viewer: Viewer,
+    unit_id: int,
+    person_id: int,
+    period_code: str,
+    objective_id: int | None = None,
+) -> Given:
+    """The person's position KPI templates as their personal KPIs: draft key results of their unit's
+    plan for the year, owned by them, under the objective the manager chose in that plan or under
+    "Nhiệm vụ theo vị trí việc làm" (made once). Giving again adds only templates not given yet."""
+
+    def work(session: Session) -> Given:
+        unit = _unit(session, unit_id) if _is_id(unit_id) else None
+        if unit is None:
+            raise NotFound("unit", unit_id)
+        _require_author(viewer, unit)
+        person = session.get(Person, person_id) if _is_id(person_id) else None
+        if person is None:
+            raise NotFound("person", person_id)
+        if person.unit_id != unit.id:  # a division's people get theirs in the division's plan
+            raise Invalid({"person": "person_not_in_unit"})
+        period = _year_period(session, period_code)
+        position = session.get(Position, person.position_id) if person.position_id else None
+        if position is None or not person.active:
+            raise Invalid({"person": "no_position"})
+        plan = _plan_for(session, unit.id, period.id, create=True)
+        _writable(plan, published=False)
+        assert plan is not None
+        objective = _position_objective(session, viewer, unit, period, objective_id)
+        templates = [
+            TemplateFacts(
+                id=t.id,
+                code=t.code,
+                name=t.name,
+                direction=t.direction,
+                unit_of_measure=t.unit_of_measure,
+                baseline=t.baseline,
+                target=t.target,
+                weight=t.weight,
+                frequency=t.frequency,
+                active=t.active,
+            )
+            for t in session.execute(
+                select(PositionKpiTemplate)
+                .where(PositionKpiTemplate.position_id == position.id)
+                .order_by(PositionKpiTemplate.code)
+            ).scalars()
+        ]
+        given: set[int] = {
+            template_id
+            for template_id in session.execute(
+                select(Indicator.template_id).where(
+                    Indicator.owner_person_id == person.id,
+                    Indicator.period_id == period.id,
+                    Indicator.template_id.is_not(None),
+                )
+            ).scalars()
+            if template_id is not None
+        }
+        made: list[int] = []
+        for template in templates_to_give(templates, given):
+            draft = personal_kpi(template, owner_person_id=person.id)
+            problems = _indicator_checks(session, draft, unit, period)
+            if problems:  # a template edited into nonsense is refused whole: nothing half-given
+                raise Invalid(problems, template=template.code)
+            if not made:
+                _reopen(session, viewer, plan)
+            indicator = Indicator(
+                unit_id=unit.id,
+                period_id=period.id,
+                objective_id=objective.id,
+                code=f"KR-{uuid.uuid4().hex[:10].upper()}",
+                template_id=template.id,
+                published=False,
+            )
+            _apply(indicator, draft, numbers=True)
+            session.add(indicator)
+            session.flush()
+            after = {**_snap(indicator), "template_id": template.id}
+            _audit(session, viewer, "indicator.from_template", "indicator", indicator.id, after=after)
+            made.append(indicator.id)
+        return Given(objective.id, made, len([t for t in templates if t.id in given]))
+
+    return _run(store, viewer, "indicator.from_template", "person", person_id, work)
+
+
+def _position_objective(
+    session: Session, viewer: Viewer, unit: OrgUnit, period: PeriodRow, objective_id: int | None
+) -> Objective:
+    """The objective the manager chose (in this unit's plan for the year), or the one kept for position
+    KPIs, made the first time."""
+    if objective_id is not None:
+        chosen = session.get(Objective, objective_id) if _is_id(objective_id) else None
+        if chosen is None or chosen.unit_id != unit.id or chosen.period_id != period.id:
+            raise Invalid({"objective": "objective_not_in_plan"})
+        return chosen
+    kept = session.execute(
+        select(Objective)
+        .where(
+            Objective.unit_id == unit.id, Objective.period_id == period.id, Objective.title == POSITION_OBJECTIVE_TITLE
+        )
+        .order_by(Objective.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if kept is not None:
+        return kept
+    draft = position_objective()
+    objective = Objective(
+        unit_id=unit.id,
+        period_id=period.id,
+        title=draft.title,
+        source_kind=draft.source_kind,
+        weight=draft.weight,
+        published=False,
+    )
+    session.add(objective)
+    session.flush()
+    _audit(session, viewer, "objective.create", "objective", objective.id, after=_snap(objective))
+    return objective

@@ -19,6 +19,7 @@ from data_access.models import (
     OrgUnit,
     Person,
     Plan,
+    Position,
     TrajectoryPoint,
     User,
 )
@@ -266,6 +267,22 @@ def owner_choices(session: Session, *, viewer: Viewer, unit_id: int) -> list[Cho
         .limit(500)
     ).all()
     return [Choice(r.id, r.full_name) for r in rows]
+
+
+def position_holders(session: Session, *, viewer: Viewer, unit_id: int) -> list[Choice]:
+    """The active people of this very unit who hold a job position: whom the plan's author may give
+    their position's KPIs to (people of a division get theirs in the division's plan)."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or not may_author(viewer, unit.path):
+        return []
+    rows = session.execute(
+        select(Person.id, Person.full_name, Position.name)
+        .join(Position, Position.id == Person.position_id)
+        .where(Person.unit_id == unit.id, Person.active.is_(True))
+        .order_by(Person.full_name)
+        .limit(500)
+    ).all()
+    return [Choice(r.id, f"{r.full_name} · {r.name}") for r in rows]
 
 
 def pending_changes(session: Session, *, viewer: Viewer) -> list[PendingChange]:

@@ -137,3 +137,27 @@ def test_an_objective_saved_through_the_form_lands_in_the_plan(server: Flask) ->
     values |= {"plan-obj-title": "Không có trọng số", "plan-obj-weight": "abc"}
     response = post(client, body(key, save, values, trigger="plan-obj-save.n_clicks"))
     assert "Trọng số" in json.dumps(response.get_json(), ensure_ascii=False)
+
+
+def test_the_plan_downloads_as_excel_in_vietnamese_and_another_wards_is_refused(server: Flask) -> None:
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    app: dash.Dash = server.extensions["pulse"]["dash"]
+    known = ids(server)
+    client = logged_in(server, "lanhdao.hoankiem")
+    key, export = spec(app, "plan-download.data")
+    response = post(client, body(key, export, {"plan-ctx": {"unit": known["ward"], "period": YEAR}}))
+    download = response.get_json()["response"]["plan-download"]["data"]
+    assert download["filename"] == f"pulse-plan-{known['ward']}-{YEAR}.xlsx" and download["base64"]
+    book = load_workbook(io.BytesIO(base64.b64decode(download["content"])))
+    assert book.sheetnames == ["Mục tiêu", "Kết quả then chốt", "Lộ trình"]
+    assert book["Mục tiêu"]["B2"].value == "Mục tiêu"
+    # Another ward's plan: no file, a refusal in Vietnamese, audited.
+    before = denied(server, known["ward_leader"])
+    response = post(client, body(key, export, {"plan-ctx": {"unit": known["other"], "period": YEAR}}))
+    text = json.dumps(response.get_json(), ensure_ascii=False)
+    assert "plan-download" not in response.get_json()["response"] and "không được phép" in text.lower()
+    assert denied(server, known["ward_leader"]) == before + 1
