@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, case, false, select, true
 from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
-from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period, User
+from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period, Person, User
 from data_access.viewer import Viewer
 from domain.access import may_enter, may_review_value
 from domain.kinds import WRITER_ROLES, MeasurementStatus
@@ -52,7 +52,11 @@ def entry_indicators(
         return []
     scope_depth = viewer.scope_path.strip("/").count("/")
     # false(), not False: an administrator without a person record owns nothing, and `False | clause` fails.
-    mine = Indicator.owner_person_id == viewer.person_id if viewer.person_id is not None else false()
+    mine = (
+        (Indicator.owner_person_id == viewer.person_id) | (Indicator.reporter_person_id == viewer.person_id)
+        if viewer.person_id is not None
+        else false()
+    )
     nearby = and_(OrgUnit.path.startswith(viewer.scope_path, autoescape=True), OrgUnit.depth <= scope_depth + 1)
     allowed = (mine | nearby) if viewer.role in WRITER_ROLES else mine
     year_period = select(Period.id).where(Period.code == str(year)).scalar_subquery()
@@ -102,8 +106,41 @@ def entry_indicators(
             latest_on,
         )
         for i, unit_name, path, approval, y, latest, latest_on in rows
-        if may_enter(viewer, owner_person_id=i.owner_person_id, unit_path=path)
+        if may_enter(viewer, owner_person_id=i.owner_person_id, unit_path=path, reporter_person_id=i.reporter_person_id)
     ]
+
+
+@dataclass(frozen=True)
+class UnitIndicatorOwners:
+    """Why a viewer has nothing to enter: how many indicators their unit has this year, and who owns them."""
+
+    unit: str
+    indicator_count: int
+    owners: list[str]
+
+
+def unit_indicator_owners(session: Session, *, viewer: Viewer, year: int) -> UnitIndicatorOwners | None:
+    """The indicators of the viewer's own unit for a year and the names of their owners (and delegated
+    reporters), for the "who enters these" explanation. None for a viewer without a unit to speak of."""
+    if viewer.is_screen:
+        return None
+    unit = session.get(OrgUnit, viewer.scope_unit_id)
+    if unit is None:
+        return None
+    rows = session.execute(
+        select(Indicator.owner_person_id, Indicator.reporter_person_id)
+        .join(Period, Period.id == Indicator.period_id)
+        .where(Indicator.unit_id == unit.id, Period.year == year)
+    ).all()
+    person_ids = {pid for row in rows for pid in row if pid is not None}
+    names = (
+        session.execute(select(Person.full_name).where(Person.id.in_(person_ids)).order_by(Person.full_name))
+        .scalars()
+        .all()
+        if person_ids
+        else []
+    )
+    return UnitIndicatorOwners(unit.name, len(rows), list(names))
 
 
 @dataclass(frozen=True)
