@@ -60,6 +60,8 @@ PENDING = "entry-pending"
 PENDING_CARD = "entry-pending-card"
 PENDING_VERSIONS = "entry-pending-versions"
 PENDING_MESSAGE = "entry-pending-message"
+APPROVE_PICKED = "entry-approve-picked"
+EMPTY = "entry-empty"
 TEMPLATE_BUTTON = "entry-template"
 TEMPLATE_DOWNLOAD = "entry-template-download"
 UPLOAD = "entry-upload"
@@ -84,6 +86,10 @@ def reject_id(index: int | str) -> dict[str, Any]:
 
 def reason_id(index: int | str) -> dict[str, Any]:
     return {"type": "value-reason", "index": index}
+
+
+def pick_id(index: int | str) -> dict[str, Any]:
+    return {"type": "value-pick", "index": index}
 
 
 def layout(period: str | None = None, indicator: str | None = None, **_kwargs: object) -> html.Div:
@@ -129,7 +135,19 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
                 dbc.Card(
                     [
                         dbc.CardHeader(_("Waiting for my approval")),
-                        dbc.CardBody([html.Div(id=PENDING_MESSAGE), html.Div(id=PENDING)]),
+                        dbc.CardBody(
+                            [
+                                html.Div(id=PENDING_MESSAGE),
+                                dbc.Button(
+                                    _("Approve the selected values"),
+                                    id=APPROVE_PICKED,
+                                    color="success",
+                                    className="mb-3 pulse-tap",
+                                    n_clicks=0,
+                                ),
+                                html.Div(id=PENDING),
+                            ]
+                        ),
                     ],
                     className="mb-3",
                 ),
@@ -147,6 +165,7 @@ def _entry_form(chosen: int | None) -> list[Any]:
     return [
         dbc.Label(_("Indicator"), html_for=INDICATOR),
         dcc.Dropdown(id=INDICATOR, options=[], value=chosen, clearable=False, placeholder=_("Choose an indicator")),
+        html.Div(id=EMPTY),
         html.Div(id=HINT, className="small text-secondary my-2"),
         dbc.Row(
             [
@@ -264,9 +283,15 @@ def _indicators(period: str | None) -> list[entry.EntryIndicator]:
         return entry.entry_indicators(session, viewer=current_viewer(), year=_year(period))
 
 
-@callback(Output(INDICATOR, "options"), Output(INDICATOR, "value"), Input(PERIOD, "data"), State(INDICATOR, "value"))
-def fill_indicators(period: str | None, chosen: Any) -> tuple[list[dict[str, Any]], Any]:
-    """The viewer's own indicators first, then those of the units they manage."""
+@callback(
+    Output(INDICATOR, "options"),
+    Output(INDICATOR, "value"),
+    Output(EMPTY, "children"),
+    Input(PERIOD, "data"),
+    State(INDICATOR, "value"),
+)
+def fill_indicators(period: str | None, chosen: Any) -> tuple[list[dict[str, Any]], Any, Any]:
+    """The viewer's own indicators first, then those of the units they manage; with none, why and who owns them."""
     items = _indicators(period)
     mine = _("mine")
     options = [
@@ -274,7 +299,34 @@ def fill_indicators(period: str | None, chosen: Any) -> tuple[list[dict[str, Any
     ]
     ids = {i.id for i in items}
     value = as_id(chosen)
-    return options, value if value in ids else (items[0].id if items else None)
+    return (
+        options,
+        value if value in ids else (items[0].id if items else None),
+        _why_empty(period) if not items else None,
+    )
+
+
+def _why_empty(period: str | None) -> dbc.Alert:
+    """Nothing to enter is never a dead form: say whether the unit has indicators, and who enters them."""
+    year = _year(period)
+    with current_store().read() as session:
+        why = entry.unit_indicator_owners(session, viewer=current_viewer(), year=year)
+    if why is None or not why.indicator_count:
+        text = _(
+            "%(unit)s has no indicator for %(year)s, so there is nothing to enter here.",
+            unit=why.unit if why else _("Your unit"),
+            year=year,
+        )
+    else:
+        text = _(
+            "The %(n)s indicators of %(unit)s for %(year)s are entered by their owners: %(names)s. "
+            "Ask one of them, or the head of the unit, to let you enter their values.",
+            n=why.indicator_count,
+            unit=why.unit,
+            year=year,
+            names=", ".join(why.owners) or "–",
+        )
+    return dbc.Alert(text, color="info", className="mt-2 entry-empty-why")
 
 
 def _hint(item: entry.EntryIndicator) -> list[Any]:
@@ -412,65 +464,76 @@ def show_pending(_version: int | None, _refresh: int | None) -> tuple[Any, Any, 
         pending = entry.pending_approvals(session, viewer=viewer)
     if not pending:
         return html.P(_("Nothing waits for your approval."), className="text-muted"), {}, False
-    head = html.Thead(
-        html.Tr(
+    cards = dbc.Row([dbc.Col(_pending_card(v), xs=12, lg=6, xxl=4, className="mb-3") for v in pending])
+    return cards, {str(v.id): v.version for v in pending}, False
+
+
+def _pending_card(v: entry.ValueRow) -> dbc.Card:
+    """One waiting value as a card: what it is, what it is compared with, and the actions, all without
+    scrolling sideways on a phone."""
+    uom = f" {v.unit_of_measure}" if v.unit_of_measure else ""
+    previous = (
+        _("%(value)s on %(date)s", value=format_number(v.previous_value, 2), date=format_date(v.previous_on))
+        if v.previous_value is not None
+        else _("none yet")
+    )
+    evidence = (
+        html.A(_("open the evidence"), href=v.evidence_url, target="_blank", rel="noopener noreferrer")
+        if v.evidence_url
+        else _("none")
+    )
+    who = v.entered_by_name or v.entered_by or "–"
+    facts = [
+        (_("Previous value"), previous),
+        (_("Target"), format_number(v.target, 2) if v.target is not None else "–"),
+        (_("Evidence"), evidence),
+        (_("Entered by"), who),
+    ]
+    if v.comment:
+        facts.append((_("Comment"), v.comment))
+    return dbc.Card(
+        dbc.CardBody(
             [
-                html.Th(_("Indicator")),
-                html.Th(_("Unit")),
-                html.Th(_("Date")),
-                html.Th(_("Value")),
-                html.Th(_("Entered by")),
-                html.Th(_("Comment")),
-                html.Th(""),
+                dbc.Checkbox(
+                    id=pick_id(v.id),
+                    value=False,
+                    label=html.A(v.indicator, href=f"/indicator/{v.indicator_id}", className="fw-semibold"),
+                    className="pending-pick mb-1",
+                ),
+                html.Div(f"{v.unit} · {format_date(v.measured_on)}", className="small text-secondary mb-2"),
+                html.Div(
+                    [html.Span(format_number(v.value, 2), className="fs-4 fw-semibold"), uom],
+                    className="pending-amount mb-2",
+                ),
+                html.Dl(
+                    [item for label, value in facts for item in (html.Dt(label), html.Dd(value))],
+                    className="pending-facts small mb-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Button(
+                            _("Approve"), id=approve_id(v.id), color="success", className="pulse-tap", n_clicks=0
+                        ),
+                        dbc.Input(
+                            id=reason_id(v.id),
+                            placeholder=_("Reason to reject"),
+                            maxLength=500,
+                            className="value-reason pulse-tap",
+                        ),
+                        dbc.Button(
+                            _("Reject"),
+                            id=reject_id(v.id),
+                            color="danger",
+                            outline=True,
+                            className="pulse-tap",
+                            n_clicks=0,
+                        ),
+                    ],
+                    className="pending-actions",
+                ),
             ]
-        )
-    )
-    body = html.Tbody(
-        [
-            html.Tr(
-                [
-                    html.Td(html.A(v.indicator, href=f"/indicator/{v.indicator_id}")),
-                    html.Td(v.unit),
-                    html.Td(format_date(v.measured_on)),
-                    html.Td(format_number(v.value, 2), className="text-end"),
-                    html.Td(v.entered_by or "–"),
-                    html.Td(v.comment or ""),
-                    html.Td(
-                        html.Div(
-                            [
-                                dbc.Button(
-                                    _("Approve"),
-                                    id=approve_id(v.id),
-                                    color="success",
-                                    size="sm",
-                                    className="me-2",
-                                    n_clicks=0,
-                                ),
-                                dbc.Input(
-                                    id=reason_id(v.id),
-                                    placeholder=_("Reason to reject"),
-                                    size="sm",
-                                    maxLength=500,
-                                    className="me-2 value-reason",
-                                    style={"maxWidth": "14rem"},
-                                ),
-                                dbc.Button(
-                                    _("Reject"), id=reject_id(v.id), color="danger", outline=True, size="sm", n_clicks=0
-                                ),
-                            ],
-                            className="d-flex align-items-center",
-                        )
-                    ),
-                ],
-                className="pending-value",
-            )
-            for v in pending
-        ]
-    )
-    return (
-        dbc.Table([head, body], size="sm", hover=True, responsive=True),
-        {str(v.id): v.version for v in pending},
-        False,
+        ),
+        className="pending-value h-100",
     )
 
 
@@ -521,6 +584,42 @@ def review(
     except PulseError as problem:
         return problem_alert(problem), no_update
     return done_alert(text), next_count(refresh)
+
+
+@callback(
+    Output(PENDING_MESSAGE, "children", allow_duplicate=True),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Input(APPROVE_PICKED, "n_clicks"),
+    State(pick_id(ALL), "value"),
+    State(pick_id(ALL), "id"),  # type: ignore[arg-type]
+    State(PENDING_VERSIONS, "data"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def approve_picked(
+    n_clicks: int | None,
+    picked: list[Any],
+    pick_ids: list[dict[str, Any]],
+    versions: dict[str, int] | None,
+    refresh: int | None,
+) -> tuple[Any, Any]:
+    """Approve every ticked value at once, each with the version the list showed (all or none)."""
+    if not n_clicks:
+        raise PreventUpdate
+    known = versions if isinstance(versions, dict) else {}
+    seen: list[tuple[int, int | None]] = []
+    for ticked, pid in zip(picked, pick_ids, strict=False):
+        value_id = as_id(pid.get("index")) if ticked is True and isinstance(pid, dict) else None
+        if value_id is not None:
+            version = known.get(str(value_id))
+            seen.append((value_id, version if isinstance(version, int) else None))
+    if not seen:
+        return dbc.Alert(_("Tick the values to approve first."), color="warning", className="work-message"), no_update
+    try:
+        states = commands.approve_many(current_store(), viewer=current_viewer(), seen=seen)
+    except PulseError as problem:
+        return problem_alert(problem), no_update
+    return done_alert(_("%(n)s values approved: they count now.", n=len(states))), next_count(refresh)
 
 
 # --- spreadsheet import ---------------------------------------------------------------------

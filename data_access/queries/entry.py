@@ -4,7 +4,7 @@ and the values waiting for the viewer's approval. Scoped to the viewer like ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, case, false, select, true
@@ -160,6 +160,12 @@ class ValueRow:
     comment: str | None
     evidence_url: str | None
     version: int
+    # The approval queue's context: who entered it (the person's name), the target, the value before it.
+    entered_by_name: str | None = None
+    target: float | None = None
+    unit_of_measure: str = ""
+    previous_value: float | None = None
+    previous_on: date | None = None
 
 
 def _value_query() -> Select[Measurement, str, str, str, str | None, str | None]:
@@ -222,8 +228,57 @@ def pending_approvals(session: Session, *, viewer: Viewer) -> list[ValueRow]:
         .order_by(Measurement.entered_at, Measurement.id)
         .limit(MAX_PENDING)
     ).all()
-    return [
+    waiting = [
         _row(m, name, unit_name, entered, reviewed)
         for m, name, unit_name, path, entered, reviewed in rows
         if may_review_value(viewer, unit_path=path, entered_by_id=m.entered_by_id)
     ]
+    return _with_context(session, waiting)
+
+
+def _with_context(session: Session, waiting: list[ValueRow]) -> list[ValueRow]:
+    """Add to each waiting value the name of the person who entered it, the indicator's target and unit of
+    measure, and the latest approved value before it: what a reviewer compares it with."""
+    if not waiting:
+        return waiting
+    indicator_ids = {v.indicator_id for v in waiting}
+    value_ids = [v.id for v in waiting]
+    names = dict(
+        session.execute(
+            select(Measurement.id, Person.full_name)
+            .join(User, User.id == Measurement.entered_by_id)
+            .join(Person, Person.id == User.person_id)
+            .where(Measurement.id.in_(value_ids))
+        ).all()
+    )
+    targets = {
+        i: (target, uom)
+        for i, target, uom in session.execute(
+            select(Indicator.id, Indicator.target, Indicator.unit_of_measure).where(Indicator.id.in_(indicator_ids))
+        ).all()
+    }
+    approved: dict[int, list[tuple[date, int, float]]] = {}
+    for indicator_id, measured_on, value_id, value in session.execute(
+        select(Measurement.indicator_id, Measurement.measured_on, Measurement.id, Measurement.value)
+        .where(
+            Measurement.indicator_id.in_(indicator_ids),
+            Measurement.status == MeasurementStatus.APPROVED.value,
+        )
+        .order_by(Measurement.measured_on, Measurement.id)
+    ).all():
+        approved.setdefault(indicator_id, []).append((measured_on, value_id, value))
+    out = []
+    for v in waiting:
+        before = [a for a in approved.get(v.indicator_id, []) if (a[0], a[1]) < (v.measured_on, v.id)]
+        target, uom = targets.get(v.indicator_id, (None, ""))
+        out.append(
+            replace(
+                v,
+                entered_by_name=names.get(v.id),
+                target=target,
+                unit_of_measure=uom,
+                previous_value=before[-1][2] if before else None,
+                previous_on=before[-1][0] if before else None,
+            )
+        )
+    return out
