@@ -16,7 +16,7 @@ from typing import Any
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.labels import value_status_label
@@ -62,6 +62,7 @@ PENDING_VERSIONS = "entry-pending-versions"
 PENDING_MESSAGE = "entry-pending-message"
 APPROVE_PICKED = "entry-approve-picked"
 EMPTY = "entry-empty"
+SCROLLED = "entry-scrolled"
 TEMPLATE_BUTTON = "entry-template"
 TEMPLATE_DOWNLOAD = "entry-template-download"
 UPLOAD = "entry-upload"
@@ -155,6 +156,7 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
                 hidden=True,
             ),
             dcc.Store(id=PENDING_VERSIONS, data={}),
+            dcc.Store(id=SCROLLED),
             dbc.Card([dbc.CardHeader(_("Import from Excel")), dbc.CardBody(_import_panel())], className="mb-3"),
         ],
         className="entry-page",
@@ -444,6 +446,25 @@ def submit(
         return problem_alert(problem), no_update, no_update, no_update, no_update
     text = _("Value saved and sent for approval.") if state.status == "submitted" else _("Value saved: it counts now.")
     return done_alert(text), next_count(refresh), "", "", ""
+
+
+# The confirmation or the problem shows where the user's eyes are: on a phone the message under the button
+# would sit below the fold after submitting, so it is brought into view.
+clientside_callback(
+    """
+    function(entered, reviewed) {
+        var fired = (dash_clientside.callback_context.triggered || [])[0];
+        var id = fired && fired.prop_id.indexOf('entry-pending-message') === 0 ? 'entry-pending-message' : 'entry-message';
+        var box = document.getElementById(id);
+        if (box && box.firstChild) { box.scrollIntoView({block: 'nearest'}); }
+        return null;
+    }
+    """,
+    Output(SCROLLED, "data"),
+    Input(MESSAGE, "children"),
+    Input(PENDING_MESSAGE, "children"),
+    prevent_initial_call=True,
+)
 
 
 # --- approvals ------------------------------------------------------------------------------
