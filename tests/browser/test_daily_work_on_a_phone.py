@@ -129,3 +129,30 @@ def test_the_navbar_holds_one_line_on_a_laptop_and_folds_below(new_page, live_se
     page.reload()
     settled(page)
     assert _overflow(page) <= 0, _wide(page)
+
+
+def test_the_ward_leader_opens_the_tasks_waiting_for_acceptance_from_the_count(  # type: ignore[no-untyped-def]
+    new_page, live_server: LiveServer
+) -> None:
+    page = new_page(390, 844)
+    log_in(page, live_server.url, "lanhdao.hoankiem")
+    page.goto(f"{live_server.url}/work")
+    link = page.locator("#work-count-waiting")
+    expect(link).to_be_visible()
+    waiting = int(re.match(r"\d+", link.inner_text()).group())  # type: ignore[union-attr]
+    assert waiting > 0
+    assert _box(link)["height"] >= TAP
+    link.click()
+    expect(page).to_have_url(re.compile(r"box=by_me&show=waiting"))
+    cards = page.locator(".work-card")
+    expect(cards).to_have_count(waiting)  # exactly those, as cards on the phone
+    expect(page.locator(".work-grid")).to_be_hidden()
+    first = cards.first
+    expect(first).to_contain_text("Đã nộp, chờ nghiệm thu")
+    assert _box(first.locator(".work-card-title"))["height"] >= TAP
+    for option in page.locator(".work-show .form-check").all():
+        assert _box(option)["height"] >= TAP
+    assert _overflow(page) <= 0, _wide(page)
+    screenshot(page, "daily-leader-waiting-390")
+    first.locator(".work-card-title").click()
+    expect(page).to_have_url(re.compile(r"/task/\d+"))
