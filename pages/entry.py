@@ -63,6 +63,7 @@ PENDING_MESSAGE = "entry-pending-message"
 APPROVE_PICKED = "entry-approve-picked"
 EMPTY = "entry-empty"
 SCROLLED = "entry-scrolled"
+HISTORY_CARDS = "entry-history-cards"
 TEMPLATE_BUTTON = "entry-template"
 TEMPLATE_DOWNLOAD = "entry-template-download"
 UPLOAD = "entry-upload"
@@ -112,18 +113,22 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
                             [
                                 dbc.CardHeader(_("History of this indicator")),
                                 dbc.CardBody(
-                                    dag.AgGrid(
-                                        id=HISTORY,
-                                        rowData=[],
-                                        columnDefs=_history_columns(),
-                                        style={"height": "420px"},
-                                        defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                                        dashGridOptions={
-                                            "localeText": {**grid_locale(), "noRowsToShow": _("No values yet.")},
-                                            "animateRows": False,
-                                        },
-                                        className="ag-theme-alpine entry-history",
-                                    )
+                                    [
+                                        # A phone shows the history as a list; the grid from 576 px up.
+                                        html.Div(id=HISTORY_CARDS, className="entry-history-cards d-sm-none"),
+                                        dag.AgGrid(
+                                            id=HISTORY,
+                                            rowData=[],
+                                            columnDefs=_history_columns(),
+                                            style={"height": "420px"},
+                                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                                            dashGridOptions={
+                                                "localeText": {**grid_locale(), "noRowsToShow": _("No values yet.")},
+                                                "animateRows": False,
+                                            },
+                                            className="ag-theme-alpine entry-history d-none d-sm-block",
+                                        ),
+                                    ]
                                 ),
                             ]
                         ),
@@ -372,6 +377,7 @@ def _hint(item: entry.EntryIndicator) -> list[Any]:
 @callback(
     Output(HINT, "children"),
     Output(HISTORY, "rowData"),
+    Output(HISTORY_CARDS, "children"),
     Input(INDICATOR, "value"),
     Input(LIVE_VERSION_ID, "data"),
     Input(REFRESH, "data"),
@@ -379,21 +385,21 @@ def _hint(item: entry.EntryIndicator) -> list[Any]:
 )
 def show_indicator(
     indicator_id: Any, _version: int | None, _refresh: int | None, period: str | None
-) -> tuple[Any, Any]:
+) -> tuple[Any, Any, Any]:
     """What the chosen indicator accepts, and every value it has had."""
     chosen = as_id(indicator_id)
     if chosen is None:
-        return None, []
+        return None, [], None
     with current_store().read() as session:
         found = entry.entry_indicators(session, viewer=current_viewer(), year=_year(period), indicator_id=chosen)
     item = found[0] if found else None
     if item is None:
-        return dbc.Alert(_("You may not enter values for this indicator."), color="warning"), []
+        return dbc.Alert(_("You may not enter values for this indicator."), color="warning"), [], None
     try:
         with current_store().read() as session:
             history = entry.value_history(session, viewer=current_viewer(), indicator_id=chosen)
     except PulseError as problem:
-        return problem_alert(problem), []
+        return problem_alert(problem), [], None
     rows = [
         {
             "id": str(v.id),
@@ -406,7 +412,33 @@ def show_indicator(
         }
         for v in history
     ]
-    return _hint(item), rows
+    return _hint(item), rows, _history_list(rows)
+
+
+def _history_list(rows: list[dict[str, str]]) -> Any:
+    """The history on a phone: one line per value (date, value, state), who and why below it."""
+    if not rows:
+        return html.P(_("No values yet."), className="text-muted")
+    items = [
+        html.Li(
+            [
+                html.Div(
+                    [
+                        html.Span(r["measured_on"], className="me-2"),
+                        html.Strong(r["value"], className="me-2"),
+                        html.Span(r["status"]),
+                    ]
+                ),
+                html.Div(
+                    " · ".join(x for x in (r["entered_by"], r["note"]) if x and x != "–"),
+                    className="small text-secondary",
+                ),
+            ],
+            className="list-group-item",
+        )
+        for r in rows[:60]
+    ]
+    return html.Ul(items, className="list-group list-group-flush")
 
 
 @callback(

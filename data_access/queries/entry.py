@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, case, false, select, true
+from sqlalchemy import Select, and_, case, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
@@ -52,11 +52,8 @@ def entry_indicators(
         return []
     scope_depth = viewer.scope_path.strip("/").count("/")
     # false(), not False: an administrator without a person record owns nothing, and `False | clause` fails.
-    mine = (
-        (Indicator.owner_person_id == viewer.person_id) | (Indicator.reporter_person_id == viewer.person_id)
-        if viewer.person_id is not None
-        else false()
-    )
+    owned = Indicator.owner_person_id == viewer.person_id if viewer.person_id is not None else false()
+    mine = owned | (Indicator.reporter_person_id == viewer.person_id) if viewer.person_id is not None else false()
     nearby = and_(OrgUnit.path.startswith(viewer.scope_path, autoescape=True), OrgUnit.depth <= scope_depth + 1)
     allowed = (mine | nearby) if viewer.role in WRITER_ROLES else mine
     year_period = select(Period.id).where(Period.code == str(year)).scalar_subquery()
@@ -82,7 +79,8 @@ def entry_indicators(
             allowed,
             Indicator.id == indicator_id if indicator_id is not None else true(),
         )
-        .order_by(case((mine, 0), else_=1), OrgUnit.path, Indicator.code)
+        # Owned first, then delegated to the viewer, then those of the units the viewer manages.
+        .order_by(case((owned, 0), (mine, 1), else_=2), OrgUnit.path, Indicator.code)
         .limit(MAX_INDICATORS)
     ).all()
     return [
@@ -171,12 +169,24 @@ class ValueRow:
 def _value_query() -> Select[Measurement, str, str, str, str | None, str | None]:
     enterer = aliased(User)
     reviewer = aliased(User)
+    enterer_person = aliased(Person)
+    reviewer_person = aliased(Person)
+    # People, not login names: the account's name only for an account without a person (an administrator).
     return (
-        select(Measurement, Indicator.name, OrgUnit.name, OrgUnit.path, enterer.username, reviewer.username)
+        select(
+            Measurement,
+            Indicator.name,
+            OrgUnit.name,
+            OrgUnit.path,
+            func.coalesce(enterer_person.full_name, enterer.username),
+            func.coalesce(reviewer_person.full_name, reviewer.username),
+        )
         .join(Indicator, Indicator.id == Measurement.indicator_id)
         .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
         .outerjoin(enterer, enterer.id == Measurement.entered_by_id)
+        .outerjoin(enterer_person, enterer_person.id == enterer.person_id)
         .outerjoin(reviewer, reviewer.id == Measurement.reviewed_by_id)
+        .outerjoin(reviewer_person, reviewer_person.id == reviewer.person_id)
     )
 
 

@@ -156,3 +156,23 @@ def test_the_ward_leader_opens_the_tasks_waiting_for_acceptance_from_the_count( 
     screenshot(page, "daily-leader-waiting-390")
     first.locator(".work-card-title").click()
     expect(page).to_have_url(re.compile(r"/task/\d+"))
+
+
+@pytest.mark.parametrize("width", [390, 1366, 1920])
+def test_screenshots_of_a_ward_officials_pages(new_page, live_server: LiveServer, width: int) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(width, 844 if width < 576 else 900)
+    log_in(page, live_server.url, "canbo.hoankiem")
+    settled(page)
+    screenshot(page, f"daily-staff-work-{width}")
+    page.goto(f"{live_server.url}/entry")
+    expect(page.locator("#entry-hint")).to_contain_text("Đơn vị")
+    settled(page)
+    screenshot(page, f"daily-staff-entry-{width}")
+    if width < 1200:
+        page.click("#pulse-navbar-toggler")
+    page.click("#pulse-user-menu")
+    page.click("#pulse-me-link")
+    expect(page).to_have_url(re.compile(r"/person/\d+"))
+    settled(page)
+    assert _overflow(page) <= 0, _wide(page)
+    screenshot(page, f"daily-staff-person-{width}")

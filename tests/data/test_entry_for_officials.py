@@ -94,6 +94,14 @@ def test_a_ward_leader_approves_three_values_at_once(demo_store: Store, people: 
     leader = people["ward_leader"]
     three = _waiting_for(demo_store, leader)[:3]
     assert len(three) == 3
+    official = people["ward_staff"]
+    with demo_store.read() as session:
+        name = session.get(Person, official.person_id).full_name
+    from_official = [v for v in _waiting_for(demo_store, leader) if v.entered_by_name == name]
+    assert from_official, "the queue names the person who entered a value, not the login"
+    assert all(v.entered_by == name for v in from_official)
+    assert any(v.previous_value is not None and v.previous_on < v.measured_on for v in from_official)
+    assert all(v.target is not None for v in from_official)
     states = commands.approve_many(demo_store, viewer=leader, seen=[(v.id, v.version) for v in three])
     assert [s.status for s in states] == ["approved"] * 3
     left = {v.id for v in _waiting_for(demo_store, leader)}
