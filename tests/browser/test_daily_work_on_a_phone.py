@@ -32,6 +32,18 @@ def _wide(page) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
+def _open_my_page(page, *, folded: bool) -> None:  # type: ignore[no-untyped-def]
+    """User menu -> "My page" (through the phone menu when the navbar is folded)."""
+    if folded:
+        page.click("#pulse-navbar-toggler")
+        expect(page.locator("#pulse-navbar-collapse")).to_have_class(re.compile(r"\bshow\b"))
+        expect(page.locator("#pulse-navbar-collapse")).not_to_have_class(re.compile(r"collapsing"))
+    page.click("#pulse-user-menu")
+    expect(page.locator("#pulse-me-link")).to_be_visible()
+    page.click("#pulse-me-link")
+    expect(page).to_have_url(re.compile(r"/person/\d+"))
+
+
 def _box(locator):  # type: ignore[no-untyped-def]
     box = locator.bounding_box()
     assert box is not None
@@ -67,10 +79,7 @@ def test_a_ward_official_lands_on_my_work_and_enters_a_value(new_page, live_serv
     assert _overflow(page) <= 0, _wide(page)
     screenshot(page, "daily-official-entry-390")
 
-    page.click("#pulse-navbar-toggler")
-    page.click("#pulse-user-menu")
-    page.click("#pulse-me-link")
-    expect(page).to_have_url(re.compile(r"/person/\d+"))
+    _open_my_page(page, folded=True)
     settled(page)
     assert _overflow(page) <= 0
     screenshot(page, "daily-official-person-390")
@@ -168,11 +177,7 @@ def test_screenshots_of_a_ward_officials_pages(new_page, live_server: LiveServer
     expect(page.locator("#entry-hint")).to_contain_text("Đơn vị")
     settled(page)
     screenshot(page, f"daily-staff-entry-{width}")
-    if width < 1200:
-        page.click("#pulse-navbar-toggler")
-    page.click("#pulse-user-menu")
-    page.click("#pulse-me-link")
-    expect(page).to_have_url(re.compile(r"/person/\d+"))
+    _open_my_page(page, folded=width < 1200)
     settled(page)
     assert _overflow(page) <= 0, _wide(page)
     screenshot(page, f"daily-staff-person-{width}")
