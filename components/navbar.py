@@ -57,8 +57,10 @@ def navbar(
     labels: dict[str, str],
     csrf_token: str,
     current_path: str = "/",
+    me_href: str | None = None,
 ) -> dbc.Navbar:
-    """The navbar for one user; `labels` carries the translated captions."""
+    """The navbar for one user; `labels` carries the translated captions. `me_href` is the person's own
+    page ("Me" in the user menu), None for an account without a person."""
     back = quote(current_path or "/")
     return dbc.Navbar(
         dbc.Container(
@@ -93,7 +95,8 @@ def navbar(
                                 )
                                 for code, name in languages.items()
                             ],
-                            label=languages.get(language, language),
+                            # The code, not "Tiếng Việt": the bar fits on one line at 1366 px; the menu names them.
+                            label=html.Span(language.upper(), title=languages.get(language, language)),
                             nav=True,
                             in_navbar=True,
                             id="pulse-language-menu",
@@ -101,6 +104,11 @@ def navbar(
                         ),
                         dbc.DropdownMenu(
                             [
+                                *(
+                                    [dbc.DropdownMenuItem(labels["me"], href=me_href, id="pulse-me-link")]
+                                    if me_href
+                                    else []
+                                ),
                                 dbc.DropdownMenuItem(labels["account"], href="/account"),
                                 post_button(
                                     labels["logout"],
@@ -125,6 +133,7 @@ def navbar(
             fluid=True,
         ),
         id=NAVBAR_ID,
+        expand="xl",  # folds below 1200 px: eight entries, the period and two menus do not fit on a tablet
         color="primary",
         dark=True,
         className="mb-3",

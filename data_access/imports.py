@@ -205,7 +205,11 @@ def _may_import(session: Session, viewer: Viewer) -> bool:
         return True
     if viewer.person_id is None:
         return False
-    owned = select(Indicator.id).where(Indicator.owner_person_id == viewer.person_id).limit(1)
+    owned = (
+        select(Indicator.id)
+        .where((Indicator.owner_person_id == viewer.person_id) | (Indicator.reporter_person_id == viewer.person_id))
+        .limit(1)
+    )
     return session.execute(owned).first() is not None
 
 

@@ -305,6 +305,8 @@ class Indicator(Base):
     accumulation: Mapped[str] = mapped_column(String(10), default=Accumulation.LAST.value)
     frequency: Mapped[str] = mapped_column(String(10), default=Frequency.MONTHLY.value)
     owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    # The person the owner or the unit head delegated value entry to (a ward official entering for the head).
+    reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     evidence_required: Mapped[bool] = mapped_column(Boolean, default=False)
     data_source: Mapped[str] = mapped_column(String(10), default=DataSource.ENTERED.value)

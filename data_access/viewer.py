@@ -10,10 +10,11 @@ from sqlalchemy.orm import QueryableAttribute, Session
 
 from data_access.errors import NotFound
 from data_access.models import OrgUnit, Person, User
-from domain.access import Viewer
+from domain.access import Viewer, parent_path
 from domain.kinds import Role
+from domain.landing import landing_path
 
-__all__ = ["Viewer", "in_scope", "load_viewer"]
+__all__ = ["Viewer", "in_scope", "landing_of", "load_viewer"]
 
 
 def in_scope(viewer: Viewer, path_column: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[bool]:
@@ -43,3 +44,13 @@ def load_viewer(session: Session, user_id: int) -> Viewer:
         scope_kind=kind,
         person_name=person_name or "",
     )
+
+
+def landing_of(session: Session, user_id: int) -> str:
+    """The page a user lands on after logging in (domain.landing), from their role and scope."""
+    viewer = load_viewer(session, user_id)
+    above = parent_path(viewer.scope_path)
+    parent_kind = (
+        session.execute(select(OrgUnit.kind).where(OrgUnit.path == above)).scalar_one_or_none() if above else None
+    )
+    return landing_path(viewer.role, scope_kind=viewer.scope_kind, parent_kind=parent_kind)

@@ -78,11 +78,15 @@ def parent_path(unit_path: str) -> str | None:
 # --- indicator values -----------------------------------------------------------------------
 
 
-def may_enter(viewer: Viewer, *, owner_person_id: int | None, unit_path: str) -> bool:
-    """The owner, or a leader, manager or administrator whose scope covers the indicator's unit."""
+def may_enter(
+    viewer: Viewer, *, owner_person_id: int | None, unit_path: str, reporter_person_id: int | None = None
+) -> bool:
+    """The owner or the person they (or the unit head) delegated entry to, or a leader, manager or
+    administrator whose scope covers the indicator's unit."""
     if viewer.is_screen:
         return False
-    if viewer.person_id is not None and viewer.person_id == owner_person_id and viewer.covers_path(unit_path):
+    mine = viewer.person_id is not None and viewer.person_id in (owner_person_id, reporter_person_id)
+    if mine and viewer.covers_path(unit_path):
         return True
     return viewer.role in WRITER_ROLES and viewer.covers_path(unit_path)
 

@@ -16,7 +16,7 @@ from typing import Any
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.labels import value_status_label
@@ -60,6 +60,10 @@ PENDING = "entry-pending"
 PENDING_CARD = "entry-pending-card"
 PENDING_VERSIONS = "entry-pending-versions"
 PENDING_MESSAGE = "entry-pending-message"
+APPROVE_PICKED = "entry-approve-picked"
+EMPTY = "entry-empty"
+SCROLLED = "entry-scrolled"
+HISTORY_CARDS = "entry-history-cards"
 TEMPLATE_BUTTON = "entry-template"
 TEMPLATE_DOWNLOAD = "entry-template-download"
 UPLOAD = "entry-upload"
@@ -86,6 +90,10 @@ def reason_id(index: int | str) -> dict[str, Any]:
     return {"type": "value-reason", "index": index}
 
 
+def pick_id(index: int | str) -> dict[str, Any]:
+    return {"type": "value-pick", "index": index}
+
+
 def layout(period: str | None = None, indicator: str | None = None, **_kwargs: object) -> html.Div:
     chosen = as_id(indicator)
     return html.Div(
@@ -105,18 +113,22 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
                             [
                                 dbc.CardHeader(_("History of this indicator")),
                                 dbc.CardBody(
-                                    dag.AgGrid(
-                                        id=HISTORY,
-                                        rowData=[],
-                                        columnDefs=_history_columns(),
-                                        style={"height": "420px"},
-                                        defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                                        dashGridOptions={
-                                            "localeText": {**grid_locale(), "noRowsToShow": _("No values yet.")},
-                                            "animateRows": False,
-                                        },
-                                        className="ag-theme-alpine entry-history",
-                                    )
+                                    [
+                                        # A phone shows the history as a list; the grid from 576 px up.
+                                        html.Div(id=HISTORY_CARDS, className="entry-history-cards d-sm-none"),
+                                        dag.AgGrid(
+                                            id=HISTORY,
+                                            rowData=[],
+                                            columnDefs=_history_columns(),
+                                            style={"height": "420px"},
+                                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                                            dashGridOptions={
+                                                "localeText": {**grid_locale(), "noRowsToShow": _("No values yet.")},
+                                                "animateRows": False,
+                                            },
+                                            className="ag-theme-alpine entry-history d-none d-sm-block",
+                                        ),
+                                    ]
                                 ),
                             ]
                         ),
@@ -129,7 +141,19 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
                 dbc.Card(
                     [
                         dbc.CardHeader(_("Waiting for my approval")),
-                        dbc.CardBody([html.Div(id=PENDING_MESSAGE), html.Div(id=PENDING)]),
+                        dbc.CardBody(
+                            [
+                                html.Div(id=PENDING_MESSAGE),
+                                dbc.Button(
+                                    _("Approve the selected values"),
+                                    id=APPROVE_PICKED,
+                                    color="success",
+                                    className="mb-3 pulse-tap",
+                                    n_clicks=0,
+                                ),
+                                html.Div(id=PENDING),
+                            ]
+                        ),
                     ],
                     className="mb-3",
                 ),
@@ -137,6 +161,7 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
                 hidden=True,
             ),
             dcc.Store(id=PENDING_VERSIONS, data={}),
+            dcc.Store(id=SCROLLED),
             dbc.Card([dbc.CardHeader(_("Import from Excel")), dbc.CardBody(_import_panel())], className="mb-3"),
         ],
         className="entry-page",
@@ -147,6 +172,7 @@ def _entry_form(chosen: int | None) -> list[Any]:
     return [
         dbc.Label(_("Indicator"), html_for=INDICATOR),
         dcc.Dropdown(id=INDICATOR, options=[], value=chosen, clearable=False, placeholder=_("Choose an indicator")),
+        html.Div(id=EMPTY),
         html.Div(id=HINT, className="small text-secondary my-2"),
         dbc.Row(
             [
@@ -264,9 +290,15 @@ def _indicators(period: str | None) -> list[entry.EntryIndicator]:
         return entry.entry_indicators(session, viewer=current_viewer(), year=_year(period))
 
 
-@callback(Output(INDICATOR, "options"), Output(INDICATOR, "value"), Input(PERIOD, "data"), State(INDICATOR, "value"))
-def fill_indicators(period: str | None, chosen: Any) -> tuple[list[dict[str, Any]], Any]:
-    """The viewer's own indicators first, then those of the units they manage."""
+@callback(
+    Output(INDICATOR, "options"),
+    Output(INDICATOR, "value"),
+    Output(EMPTY, "children"),
+    Input(PERIOD, "data"),
+    State(INDICATOR, "value"),
+)
+def fill_indicators(period: str | None, chosen: Any) -> tuple[list[dict[str, Any]], Any, Any]:
+    """The viewer's own indicators first, then those of the units they manage; with none, why and who owns them."""
     items = _indicators(period)
     mine = _("mine")
     options = [
@@ -274,7 +306,34 @@ def fill_indicators(period: str | None, chosen: Any) -> tuple[list[dict[str, Any
     ]
     ids = {i.id for i in items}
     value = as_id(chosen)
-    return options, value if value in ids else (items[0].id if items else None)
+    return (
+        options,
+        value if value in ids else (items[0].id if items else None),
+        _why_empty(period) if not items else None,
+    )
+
+
+def _why_empty(period: str | None) -> dbc.Alert:
+    """Nothing to enter is never a dead form: say whether the unit has indicators, and who enters them."""
+    year = _year(period)
+    with current_store().read() as session:
+        why = entry.unit_indicator_owners(session, viewer=current_viewer(), year=year)
+    if why is None or not why.indicator_count:
+        text = _(
+            "%(unit)s has no indicator for %(year)s, so there is nothing to enter here.",
+            unit=why.unit if why else _("Your unit"),
+            year=year,
+        )
+    else:
+        text = _(
+            "The %(n)s indicators of %(unit)s for %(year)s are entered by their owners: %(names)s. "
+            "Ask one of them, or the head of the unit, to let you enter their values.",
+            n=why.indicator_count,
+            unit=why.unit,
+            year=year,
+            names=", ".join(why.owners) or "–",
+        )
+    return dbc.Alert(text, color="info", className="mt-2 entry-empty-why")
 
 
 def _hint(item: entry.EntryIndicator) -> list[Any]:
@@ -318,6 +377,7 @@ def _hint(item: entry.EntryIndicator) -> list[Any]:
 @callback(
     Output(HINT, "children"),
     Output(HISTORY, "rowData"),
+    Output(HISTORY_CARDS, "children"),
     Input(INDICATOR, "value"),
     Input(LIVE_VERSION_ID, "data"),
     Input(REFRESH, "data"),
@@ -325,21 +385,21 @@ def _hint(item: entry.EntryIndicator) -> list[Any]:
 )
 def show_indicator(
     indicator_id: Any, _version: int | None, _refresh: int | None, period: str | None
-) -> tuple[Any, Any]:
+) -> tuple[Any, Any, Any]:
     """What the chosen indicator accepts, and every value it has had."""
     chosen = as_id(indicator_id)
     if chosen is None:
-        return None, []
+        return None, [], None
     with current_store().read() as session:
         found = entry.entry_indicators(session, viewer=current_viewer(), year=_year(period), indicator_id=chosen)
     item = found[0] if found else None
     if item is None:
-        return dbc.Alert(_("You may not enter values for this indicator."), color="warning"), []
+        return dbc.Alert(_("You may not enter values for this indicator."), color="warning"), [], None
     try:
         with current_store().read() as session:
             history = entry.value_history(session, viewer=current_viewer(), indicator_id=chosen)
     except PulseError as problem:
-        return problem_alert(problem), []
+        return problem_alert(problem), [], None
     rows = [
         {
             "id": str(v.id),
@@ -352,7 +412,33 @@ def show_indicator(
         }
         for v in history
     ]
-    return _hint(item), rows
+    return _hint(item), rows, _history_list(rows)
+
+
+def _history_list(rows: list[dict[str, str]]) -> Any:
+    """The history on a phone: one line per value (date, value, state), who and why below it."""
+    if not rows:
+        return html.P(_("No values yet."), className="text-muted")
+    items = [
+        html.Li(
+            [
+                html.Div(
+                    [
+                        html.Span(r["measured_on"], className="me-2"),
+                        html.Strong(r["value"], className="me-2"),
+                        html.Span(r["status"]),
+                    ]
+                ),
+                html.Div(
+                    " · ".join(x for x in (r["entered_by"], r["note"]) if x and x != "–"),
+                    className="small text-secondary",
+                ),
+            ],
+            className="list-group-item",
+        )
+        for r in rows[:60]
+    ]
+    return html.Ul(items, className="list-group list-group-flush")
 
 
 @callback(
@@ -394,6 +480,25 @@ def submit(
     return done_alert(text), next_count(refresh), "", "", ""
 
 
+# The confirmation or the problem shows where the user's eyes are: on a phone the message under the button
+# would sit below the fold after submitting, so it is brought into view.
+clientside_callback(
+    """
+    function(entered, reviewed) {
+        var fired = (dash_clientside.callback_context.triggered || [])[0];
+        var id = fired && fired.prop_id.indexOf('entry-pending-message') === 0 ? 'entry-pending-message' : 'entry-message';
+        var box = document.getElementById(id);
+        if (box && box.firstChild) { box.scrollIntoView({block: 'nearest'}); }
+        return null;
+    }
+    """,
+    Output(SCROLLED, "data"),
+    Input(MESSAGE, "children"),
+    Input(PENDING_MESSAGE, "children"),
+    prevent_initial_call=True,
+)
+
+
 # --- approvals ------------------------------------------------------------------------------
 
 
@@ -412,65 +517,76 @@ def show_pending(_version: int | None, _refresh: int | None) -> tuple[Any, Any, 
         pending = entry.pending_approvals(session, viewer=viewer)
     if not pending:
         return html.P(_("Nothing waits for your approval."), className="text-muted"), {}, False
-    head = html.Thead(
-        html.Tr(
+    cards = dbc.Row([dbc.Col(_pending_card(v), xs=12, lg=6, xxl=4, className="mb-3") for v in pending])
+    return cards, {str(v.id): v.version for v in pending}, False
+
+
+def _pending_card(v: entry.ValueRow) -> dbc.Card:
+    """One waiting value as a card: what it is, what it is compared with, and the actions, all without
+    scrolling sideways on a phone."""
+    uom = f" {v.unit_of_measure}" if v.unit_of_measure else ""
+    previous = (
+        _("%(value)s on %(date)s", value=format_number(v.previous_value, 2), date=format_date(v.previous_on))
+        if v.previous_value is not None
+        else _("none yet")
+    )
+    evidence = (
+        html.A(_("open the evidence"), href=v.evidence_url, target="_blank", rel="noopener noreferrer")
+        if v.evidence_url
+        else _("none")
+    )
+    who = v.entered_by_name or v.entered_by or "–"
+    facts = [
+        (_("Previous value"), previous),
+        (_("Target"), format_number(v.target, 2) if v.target is not None else "–"),
+        (_("Evidence"), evidence),
+        (_("Entered by"), who),
+    ]
+    if v.comment:
+        facts.append((_("Comment"), v.comment))
+    return dbc.Card(
+        dbc.CardBody(
             [
-                html.Th(_("Indicator")),
-                html.Th(_("Unit")),
-                html.Th(_("Date")),
-                html.Th(_("Value")),
-                html.Th(_("Entered by")),
-                html.Th(_("Comment")),
-                html.Th(""),
+                dbc.Checkbox(
+                    id=pick_id(v.id),
+                    value=False,
+                    label=html.A(v.indicator, href=f"/indicator/{v.indicator_id}", className="fw-semibold"),
+                    className="pending-pick mb-1",
+                ),
+                html.Div(f"{v.unit} · {format_date(v.measured_on)}", className="small text-secondary mb-2"),
+                html.Div(
+                    [html.Span(format_number(v.value, 2), className="fs-4 fw-semibold"), uom],
+                    className="pending-amount mb-2",
+                ),
+                html.Dl(
+                    [item for label, value in facts for item in (html.Dt(label), html.Dd(value))],
+                    className="pending-facts small mb-2",
+                ),
+                html.Div(
+                    [
+                        dbc.Button(
+                            _("Approve"), id=approve_id(v.id), color="success", className="pulse-tap", n_clicks=0
+                        ),
+                        dbc.Input(
+                            id=reason_id(v.id),
+                            placeholder=_("Reason to reject"),
+                            maxLength=500,
+                            className="value-reason pulse-tap",
+                        ),
+                        dbc.Button(
+                            _("Reject"),
+                            id=reject_id(v.id),
+                            color="danger",
+                            outline=True,
+                            className="pulse-tap",
+                            n_clicks=0,
+                        ),
+                    ],
+                    className="pending-actions",
+                ),
             ]
-        )
-    )
-    body = html.Tbody(
-        [
-            html.Tr(
-                [
-                    html.Td(html.A(v.indicator, href=f"/indicator/{v.indicator_id}")),
-                    html.Td(v.unit),
-                    html.Td(format_date(v.measured_on)),
-                    html.Td(format_number(v.value, 2), className="text-end"),
-                    html.Td(v.entered_by or "–"),
-                    html.Td(v.comment or ""),
-                    html.Td(
-                        html.Div(
-                            [
-                                dbc.Button(
-                                    _("Approve"),
-                                    id=approve_id(v.id),
-                                    color="success",
-                                    size="sm",
-                                    className="me-2",
-                                    n_clicks=0,
-                                ),
-                                dbc.Input(
-                                    id=reason_id(v.id),
-                                    placeholder=_("Reason to reject"),
-                                    size="sm",
-                                    maxLength=500,
-                                    className="me-2 value-reason",
-                                    style={"maxWidth": "14rem"},
-                                ),
-                                dbc.Button(
-                                    _("Reject"), id=reject_id(v.id), color="danger", outline=True, size="sm", n_clicks=0
-                                ),
-                            ],
-                            className="d-flex align-items-center",
-                        )
-                    ),
-                ],
-                className="pending-value",
-            )
-            for v in pending
-        ]
-    )
-    return (
-        dbc.Table([head, body], size="sm", hover=True, responsive=True),
-        {str(v.id): v.version for v in pending},
-        False,
+        ),
+        className="pending-value h-100",
     )
 
 
@@ -521,6 +637,42 @@ def review(
     except PulseError as problem:
         return problem_alert(problem), no_update
     return done_alert(text), next_count(refresh)
+
+
+@callback(
+    Output(PENDING_MESSAGE, "children", allow_duplicate=True),
+    Output(REFRESH, "data", allow_duplicate=True),
+    Input(APPROVE_PICKED, "n_clicks"),
+    State(pick_id(ALL), "value"),
+    State(pick_id(ALL), "id"),  # type: ignore[arg-type]
+    State(PENDING_VERSIONS, "data"),
+    State(REFRESH, "data"),
+    prevent_initial_call=True,
+)
+def approve_picked(
+    n_clicks: int | None,
+    picked: list[Any],
+    pick_ids: list[dict[str, Any]],
+    versions: dict[str, int] | None,
+    refresh: int | None,
+) -> tuple[Any, Any]:
+    """Approve every ticked value at once, each with the version the list showed (all or none)."""
+    if not n_clicks:
+        raise PreventUpdate
+    known = versions if isinstance(versions, dict) else {}
+    seen: list[tuple[int, int | None]] = []
+    for ticked, pid in zip(picked, pick_ids, strict=False):
+        value_id = as_id(pid.get("index")) if ticked is True and isinstance(pid, dict) else None
+        if value_id is not None:
+            version = known.get(str(value_id))
+            seen.append((value_id, version if isinstance(version, int) else None))
+    if not seen:
+        return dbc.Alert(_("Tick the values to approve first."), color="warning", className="work-message"), no_update
+    try:
+        states = commands.approve_many(current_store(), viewer=current_viewer(), seen=seen)
+    except PulseError as problem:
+        return problem_alert(problem), no_update
+    return done_alert(_("%(n)s values approved: they count now.", n=len(states))), next_count(refresh)
 
 
 # --- spreadsheet import ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ from domain.periods import parse_period
 from pages._common import page_period, updated_at
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
-from server.i18n import _, lazy_gettext
+from server.i18n import _, format_date, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -58,10 +58,13 @@ ALL_WARDS = "work-all-wards"
 PERSON = "work-person"
 SUBMIT = "work-submit"
 MESSAGE = "work-message"
+SHOW = "work-show"
+CARDS = "work-cards"
 
 
-def layout(period: str | None = None, box: str | None = None, **_kwargs: object) -> html.Div:
+def layout(period: str | None = None, box: str | None = None, show: str | None = None, **_kwargs: object) -> html.Div:
     active = box if box in work.BOXES else "to_me"
+    showing = show if show in work.SHOWS else "open"
     return html.Div(
         [
             dcc.Store(id=PERIOD, data=page_period(period)),
@@ -86,6 +89,21 @@ def layout(period: str | None = None, box: str | None = None, **_kwargs: object)
                 active_tab=active,
                 className="mb-2",
             ),
+            dbc.RadioItems(
+                id=SHOW,
+                options=[
+                    {"label": _("Open"), "value": "open"},
+                    {"label": _("Waiting for my acceptance"), "value": "waiting"},
+                    {"label": _("Closed tasks"), "value": "closed"},
+                    {"label": _("All tasks"), "value": "all"},
+                ],
+                value=showing,
+                inline=True,
+                className="work-show mb-2",
+                inputClassName="pulse-tap-check",
+            ),
+            # On a phone the list is cards (title, unit, due date, state, progress); the grid from 576 px up.
+            html.Div(id=CARDS, className="work-cards d-sm-none"),
             dag.AgGrid(
                 id=GRID,
                 rowData=[],
@@ -109,7 +127,7 @@ def layout(period: str | None = None, box: str | None = None, **_kwargs: object)
                     "task-due-soon": "params.data.due_state == 'due_soon'",
                 },
                 getRowId="params.data.id",
-                className="ag-theme-alpine work-grid",
+                className="ag-theme-alpine work-grid d-none d-sm-block",
             ),
         ],
         className="work-page",
@@ -199,17 +217,24 @@ def _columns() -> list[dict[str, Any]]:
     Output(GRID, "rowData"),
     Output(HEADER, "children"),
     Output(ASSIGN_AREA, "hidden"),
+    Output(CARDS, "children"),
     Input(LIVE_VERSION_ID, "data"),
     Input(TABS, "active_tab"),
     Input(REFRESH, "data"),
+    Input(SHOW, "value"),
     State(PERIOD, "data"),
 )
-def render(_version: int | None, box: str | None, _refresh: int | None, period: str | None) -> tuple[Any, Any, bool]:
+def render(
+    _version: int | None, box: str | None, _refresh: int | None, show: str | None, period: str | None
+) -> tuple[Any, Any, bool, Any]:
     viewer = current_viewer()
     chosen = parse_period(page_period(period))
     box = box if isinstance(box, str) and box in work.BOXES else "to_me"
+    show = show if isinstance(show, str) and show in work.SHOWS else "open"
     with current_store().read() as session:
-        frame = work.work_list(session, viewer=viewer, box=box, today=today(), start=chosen.start, end=chosen.end)
+        frame = work.work_list(
+            session, viewer=viewer, box=box, today=today(), start=chosen.start, end=chosen.end, show=show
+        )
         counts = work.work_counts(session, viewer=viewer, today=today())
     rows = [
         {
@@ -230,13 +255,26 @@ def render(_version: int | None, box: str | None, _refresh: int | None, period: 
         [
             html.H1(_("My work"), className="h3 mb-0"),
             html.Span(
-                _(
-                    "%(open)s open · %(overdue)s overdue · %(soon)s due within 3 days · %(waiting)s waiting for my acceptance",
-                    open=counts.open_to_me,
-                    overdue=counts.overdue_to_me,
-                    soon=counts.due_soon_to_me,
-                    waiting=counts.waiting_my_acceptance,
-                ),
+                [
+                    # Each count opens exactly the tasks it counts.
+                    html.A(
+                        _("%(n)s open", n=counts.open_to_me),
+                        href="/work?box=to_me&show=open",
+                        id="work-count-open",
+                        className="work-count",
+                    ),
+                    " · ",
+                    _("%(n)s overdue", n=counts.overdue_to_me),
+                    " · ",
+                    _("%(n)s due within 3 days", n=counts.due_soon_to_me),
+                    " · ",
+                    html.A(
+                        _("%(n)s waiting for my acceptance", n=counts.waiting_my_acceptance),
+                        href="/work?box=by_me&show=waiting",
+                        id="work-count-waiting",
+                        className="work-count",
+                    ),
+                ],
                 id="work-counts",
             ),
             updated_at(),
@@ -253,7 +291,40 @@ def render(_version: int | None, box: str | None, _refresh: int | None, period: 
                 ),
             ]
         )
-    return rows, header, not viewer.can_write
+    return rows, header, not viewer.can_write, _cards(frame)
+
+
+def _cards(frame: Any) -> Any:
+    """The phone's list: one card per task, its title the link that opens it."""
+    if frame.empty:
+        return html.P(_("No tasks here."), className="text-muted")
+    cards = []
+    for r in frame.head(200).itertuples():
+        who = r.assignee_person if isinstance(r.assignee_person, str) else r.assignee_unit
+        cards.append(
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.A(r.title, href=f"/task/{int(r.id)}", className="work-card-title fw-semibold"),
+                        html.Div(who, className="small text-secondary"),
+                        html.Div(
+                            [
+                                html.Span(format_date(r.due_date), className="me-2"),
+                                html.Span(due_label(r.due_state), className="me-2"),
+                                html.Span(task_status_label(r.status)),
+                            ],
+                            className="small my-1",
+                        ),
+                        dbc.Progress(value=int(r.progress_pct), label=f"{int(r.progress_pct)}%", className="mt-1"),
+                    ]
+                ),
+                className=f"work-card mb-2 task-{r.due_state.replace('_', '-')}",
+            )
+        )
+    more = (
+        [html.P(_("Showing the first %(n)s tasks.", n=200), className="small text-muted")] if len(frame) > 200 else []
+    )
+    return [*cards, *more]
 
 
 @callback(

@@ -30,6 +30,7 @@ from config.clock import now, today
 from data_access import accounts
 from data_access.errors import Invalid
 from data_access.notifications import raise_deadline_notices
+from data_access.viewer import landing_of
 from domain.kinds import Role
 from server.context import best_effort_write, current_settings, current_store, extension
 from server.i18n import COOKIE, LANGUAGES, SESSION_KEY, _
@@ -160,6 +161,9 @@ def login_submit() -> Response:
     session[SESSION_KEY] = opened.language
     session.permanent = True
     login_user(SessionUser(id=opened.user_id, role=opened.role, language=opened.language))
+    if target == "/":  # no page asked for: land where the person's work is
+        with store.read() as db:
+            target = landing_of(db, opened.user_id)
     return redirect(target)
 
 

@@ -15,6 +15,7 @@ from flask_wtf.csrf import generate_csrf
 
 from components.navbar import LANGUAGE_LINK_TYPE, PERIOD_SELECT_ID, NavItem, navbar
 from config.clock import today
+from domain.landing import person_path
 from domain.periods import InvalidPeriod, PeriodKind, parse_period, period_of, periods_of_year
 from server.i18n import LANGUAGES, _, current_language
 from server.live import live_components, register_live_callbacks
@@ -78,9 +79,10 @@ def serve_layout() -> html.Div:
         languages=LANGUAGES,
         language=current_language(),
         username=_user_label(),
-        labels={"period": _("Period"), "account": _("My account"), "logout": _("Log out")},
+        labels={"period": _("Period"), "account": _("My account"), "logout": _("Log out"), "me": _("My page")},
         csrf_token=generate_csrf(),
         current_path=path,
+        me_href=person_path(_person_id()),
     )
     return html.Div(
         [
@@ -116,6 +118,12 @@ def _scope_kind() -> str:
     from server.context import current_viewer
 
     return current_viewer().scope_kind
+
+
+def _person_id() -> int | None:
+    from server.context import current_viewer
+
+    return current_viewer().person_id
 
 
 def _user_label() -> str:
@@ -156,9 +164,14 @@ def register_shell_callbacks(app: dash.Dash) -> None:
         Input(PAGES_LOCATION, "search"),
         State({"type": LANGUAGE_LINK_TYPE, "index": ALL}, "id"),
     )
+    # The phone menu opens with the toggler and closes once the user has gone to a page.
     app.clientside_callback(
-        "function(n, open) { return n ? !open : open; }",
+        """function(n, path, open) {
+            var fired = (dash_clientside.callback_context.triggered || []).map(function(t) { return t.prop_id; });
+            return fired.indexOf('pulse-navbar-toggler.n_clicks') >= 0 && n ? !open : false;
+        }""",
         Output("pulse-navbar-collapse", "is_open"),
         Input("pulse-navbar-toggler", "n_clicks"),
+        Input(PAGES_LOCATION, "pathname"),
         State("pulse-navbar-collapse", "is_open"),
     )

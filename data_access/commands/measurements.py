@@ -96,7 +96,12 @@ def draft_problems(
     unit = session.get(OrgUnit, indicator.unit_id)
     if unit is None:
         raise NotFound("unit", indicator.unit_id)
-    if not may_enter(viewer, owner_person_id=indicator.owner_person_id, unit_path=unit.path):
+    if not may_enter(
+        viewer,
+        owner_person_id=indicator.owner_person_id,
+        unit_path=unit.path,
+        reporter_person_id=indicator.reporter_person_id,
+    ):
         return {"indicator": "not_yours"}, None
     if not indicator.published:  # a draft plan's key result takes values once its plan is approved
         return {"indicator": "unknown_choice"}, None
@@ -198,10 +203,7 @@ def enter_value(
 def approve(store: Store, *, viewer: Viewer, measurement_id: int, version: int | None) -> ValueState:
     """A leader or manager over the unit approves a submitted value: from now on it counts."""
 
-    def change(session: Session, measurement: Measurement) -> None:
-        measurement.reject_reason = None
-
-    return _review(store, viewer, measurement_id, version, MeasurementStatus.APPROVED, change)
+    return _review(store, viewer, measurement_id, version, MeasurementStatus.APPROVED, _clear_reason)
 
 
 def reject(store: Store, *, viewer: Viewer, measurement_id: int, version: int | None, reason: str) -> ValueState:
@@ -237,35 +239,76 @@ def _review(
         refusals_and_conflicts(store, viewer, action=action, entity="measurement", entity_id=measurement_id),
         store.write() as session,
     ):
-        measurement = session.get(Measurement, measurement_id)
-        if measurement is None:
-            raise NotFound("measurement", measurement_id)
-        indicator = session.get(Indicator, measurement.indicator_id)
-        unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
-        if unit is None:  # foreign keys hold both; only rows deleted meanwhile get here
-            raise NotFound("measurement", measurement_id)
-        if not viewer.covers_path(unit.path):
-            raise NotFound("measurement", measurement_id)
-        if not may_review_value(viewer, unit_path=unit.path, entered_by_id=measurement.entered_by_id):
-            raise Refused(f"{action} {measurement_id}: not a reviewer of this unit, or entered it")
-        check_version(session, "measurement", measurement_id, current=measurement.version, seen=version)
-        if measurement.status != MeasurementStatus.SUBMITTED.value:
-            raise Invalid({"status": "not_allowed_now"}, status=measurement.status)
-        before = audit.snapshot(measurement, AUDITED)
-        with session.no_autoflush:  # one UPDATE (one version step) even when the change also adds a notice
-            change(session, measurement)
-            measurement.status = outcome.value
-            measurement.reviewed_by_id = viewer.user_id
-            measurement.reviewed_at = now()
-        flush_or_conflict(session, "measurement", measurement_id)
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action=action,
-            entity="measurement",
-            entity_id=measurement_id,
-            before=before,
-            after=audit.snapshot(measurement, AUDITED),
-            detail=measurement.reject_reason,
-        )
-        return ValueState(measurement.id, measurement.status, measurement.version)
+        return _review_one(session, viewer, measurement_id, version, outcome, change, action)
+
+
+def approve_many(store: Store, *, viewer: Viewer, seen: Sequence[tuple[int, int | None]]) -> list[ValueState]:
+    """Approve several submitted values at once (value id, version seen): each authorised and audited on its
+    own, all in one transaction, so a refused or changed value leaves every other one waiting as it was."""
+    if not seen:
+        raise Invalid({"values": "required"})
+    # The refusal names the value it stopped at; the batch itself has no single id.
+    with (
+        refusals_and_conflicts(store, viewer, action="measurement.approve", entity="measurement", entity_id="batch"),
+        store.write() as session,
+    ):
+        return [
+            _review_one(
+                session,
+                viewer,
+                measurement_id,
+                version,
+                MeasurementStatus.APPROVED,
+                _clear_reason,
+                "measurement.approve",
+            )
+            for measurement_id, version in dict(seen).items()  # a value listed twice is approved once
+        ]
+
+
+def _clear_reason(session: Session, measurement: Measurement) -> None:
+    measurement.reject_reason = None
+
+
+def _review_one(
+    session: Session,
+    viewer: Viewer,
+    measurement_id: int,
+    version: int | None,
+    outcome: MeasurementStatus,
+    change: Callable[[Session, Measurement], None],
+    action: str,
+) -> ValueState:
+    """Review one value inside the caller's transaction: scope, four eyes and version checked here."""
+    measurement = session.get(Measurement, measurement_id)
+    if measurement is None:
+        raise NotFound("measurement", measurement_id)
+    indicator = session.get(Indicator, measurement.indicator_id)
+    unit = session.get(OrgUnit, indicator.unit_id) if indicator else None
+    if unit is None:  # foreign keys hold both; only rows deleted meanwhile get here
+        raise NotFound("measurement", measurement_id)
+    if not viewer.covers_path(unit.path):
+        raise NotFound("measurement", measurement_id)
+    if not may_review_value(viewer, unit_path=unit.path, entered_by_id=measurement.entered_by_id):
+        raise Refused(f"{action} {measurement_id}: not a reviewer of this unit, or entered it")
+    check_version(session, "measurement", measurement_id, current=measurement.version, seen=version)
+    if measurement.status != MeasurementStatus.SUBMITTED.value:
+        raise Invalid({"status": "not_allowed_now"}, status=measurement.status)
+    before = audit.snapshot(measurement, AUDITED)
+    with session.no_autoflush:  # one UPDATE (one version step) even when the change also adds a notice
+        change(session, measurement)
+        measurement.status = outcome.value
+        measurement.reviewed_by_id = viewer.user_id
+        measurement.reviewed_at = now()
+    flush_or_conflict(session, "measurement", measurement_id)
+    audit.record(
+        session,
+        user_id=viewer.user_id,
+        action=action,
+        entity="measurement",
+        entity_id=measurement_id,
+        before=before,
+        after=audit.snapshot(measurement, AUDITED),
+        detail=measurement.reject_reason,
+    )
+    return ValueState(measurement.id, measurement.status, measurement.version)

@@ -4,14 +4,14 @@ and the values waiting for the viewer's approval. Scoped to the viewer like ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, case, false, select, true
+from sqlalchemy import Select, and_, case, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
-from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period, User
+from data_access.models import Indicator, IndicatorRollup, Measurement, OrgUnit, Period, Person, User
 from data_access.viewer import Viewer
 from domain.access import may_enter, may_review_value
 from domain.kinds import WRITER_ROLES, MeasurementStatus
@@ -52,7 +52,8 @@ def entry_indicators(
         return []
     scope_depth = viewer.scope_path.strip("/").count("/")
     # false(), not False: an administrator without a person record owns nothing, and `False | clause` fails.
-    mine = Indicator.owner_person_id == viewer.person_id if viewer.person_id is not None else false()
+    owned = Indicator.owner_person_id == viewer.person_id if viewer.person_id is not None else false()
+    mine = owned | (Indicator.reporter_person_id == viewer.person_id) if viewer.person_id is not None else false()
     nearby = and_(OrgUnit.path.startswith(viewer.scope_path, autoescape=True), OrgUnit.depth <= scope_depth + 1)
     allowed = (mine | nearby) if viewer.role in WRITER_ROLES else mine
     year_period = select(Period.id).where(Period.code == str(year)).scalar_subquery()
@@ -79,7 +80,8 @@ def entry_indicators(
             allowed,
             Indicator.id == indicator_id if indicator_id is not None else true(),
         )
-        .order_by(case((mine, 0), else_=1), OrgUnit.path, Indicator.code)
+        # Owned first, then delegated to the viewer, then those of the units the viewer manages.
+        .order_by(case((owned, 0), (mine, 1), else_=2), OrgUnit.path, Indicator.code)
         .limit(MAX_INDICATORS)
     ).all()
     return [
@@ -103,8 +105,41 @@ def entry_indicators(
             latest_on,
         )
         for i, unit_name, path, approval, y, latest, latest_on in rows
-        if may_enter(viewer, owner_person_id=i.owner_person_id, unit_path=path)
+        if may_enter(viewer, owner_person_id=i.owner_person_id, unit_path=path, reporter_person_id=i.reporter_person_id)
     ]
+
+
+@dataclass(frozen=True)
+class UnitIndicatorOwners:
+    """Why a viewer has nothing to enter: how many indicators their unit has this year, and who owns them."""
+
+    unit: str
+    indicator_count: int
+    owners: list[str]
+
+
+def unit_indicator_owners(session: Session, *, viewer: Viewer, year: int) -> UnitIndicatorOwners | None:
+    """The indicators of the viewer's own unit for a year and the names of their owners (and delegated
+    reporters), for the "who enters these" explanation. None for a viewer without a unit to speak of."""
+    if viewer.is_screen:
+        return None
+    unit = session.get(OrgUnit, viewer.scope_unit_id)
+    if unit is None:
+        return None
+    rows = session.execute(
+        select(Indicator.owner_person_id, Indicator.reporter_person_id)
+        .join(Period, Period.id == Indicator.period_id)
+        .where(Indicator.unit_id == unit.id, Period.year == year)
+    ).all()
+    person_ids = {pid for row in rows for pid in row if pid is not None}
+    names = (
+        session.execute(select(Person.full_name).where(Person.id.in_(person_ids)).order_by(Person.full_name))
+        .scalars()
+        .all()
+        if person_ids
+        else []
+    )
+    return UnitIndicatorOwners(unit.name, len(rows), list(names))
 
 
 @dataclass(frozen=True)
@@ -124,17 +159,35 @@ class ValueRow:
     comment: str | None
     evidence_url: str | None
     version: int
+    # The approval queue's context: who entered it (the person's name), the target, the value before it.
+    entered_by_name: str | None = None
+    target: float | None = None
+    unit_of_measure: str = ""
+    previous_value: float | None = None
+    previous_on: date | None = None
 
 
 def _value_query() -> Select[Measurement, str, str, str, str | None, str | None]:
     enterer = aliased(User)
     reviewer = aliased(User)
+    enterer_person = aliased(Person)
+    reviewer_person = aliased(Person)
+    # People, not login names: the account's name only for an account without a person (an administrator).
     return (
-        select(Measurement, Indicator.name, OrgUnit.name, OrgUnit.path, enterer.username, reviewer.username)
+        select(
+            Measurement,
+            Indicator.name,
+            OrgUnit.name,
+            OrgUnit.path,
+            func.coalesce(enterer_person.full_name, enterer.username),
+            func.coalesce(reviewer_person.full_name, reviewer.username),
+        )
         .join(Indicator, Indicator.id == Measurement.indicator_id)
         .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
         .outerjoin(enterer, enterer.id == Measurement.entered_by_id)
+        .outerjoin(enterer_person, enterer_person.id == enterer.person_id)
         .outerjoin(reviewer, reviewer.id == Measurement.reviewed_by_id)
+        .outerjoin(reviewer_person, reviewer_person.id == reviewer.person_id)
     )
 
 
@@ -186,8 +239,57 @@ def pending_approvals(session: Session, *, viewer: Viewer) -> list[ValueRow]:
         .order_by(Measurement.entered_at, Measurement.id)
         .limit(MAX_PENDING)
     ).all()
-    return [
+    waiting = [
         _row(m, name, unit_name, entered, reviewed)
         for m, name, unit_name, path, entered, reviewed in rows
         if may_review_value(viewer, unit_path=path, entered_by_id=m.entered_by_id)
     ]
+    return _with_context(session, waiting)
+
+
+def _with_context(session: Session, waiting: list[ValueRow]) -> list[ValueRow]:
+    """Add to each waiting value the name of the person who entered it, the indicator's target and unit of
+    measure, and the latest approved value before it: what a reviewer compares it with."""
+    if not waiting:
+        return waiting
+    indicator_ids = {v.indicator_id for v in waiting}
+    value_ids = [v.id for v in waiting]
+    names = dict(
+        session.execute(
+            select(Measurement.id, Person.full_name)
+            .join(User, User.id == Measurement.entered_by_id)
+            .join(Person, Person.id == User.person_id)
+            .where(Measurement.id.in_(value_ids))
+        ).all()
+    )
+    targets = {
+        i: (target, uom)
+        for i, target, uom in session.execute(
+            select(Indicator.id, Indicator.target, Indicator.unit_of_measure).where(Indicator.id.in_(indicator_ids))
+        ).all()
+    }
+    approved: dict[int, list[tuple[date, int, float]]] = {}
+    for indicator_id, measured_on, value_id, value in session.execute(
+        select(Measurement.indicator_id, Measurement.measured_on, Measurement.id, Measurement.value)
+        .where(
+            Measurement.indicator_id.in_(indicator_ids),
+            Measurement.status == MeasurementStatus.APPROVED.value,
+        )
+        .order_by(Measurement.measured_on, Measurement.id)
+    ).all():
+        approved.setdefault(indicator_id, []).append((measured_on, value_id, value))
+    out = []
+    for v in waiting:
+        before = [a for a in approved.get(v.indicator_id, []) if (a[0], a[1]) < (v.measured_on, v.id)]
+        target, uom = targets.get(v.indicator_id, (None, ""))
+        out.append(
+            replace(
+                v,
+                entered_by_name=names.get(v.id),
+                target=target,
+                unit_of_measure=uom,
+                previous_value=before[-1][2] if before else None,
+                previous_on=before[-1][0] if before else None,
+            )
+        )
+    return out

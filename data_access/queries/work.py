@@ -26,6 +26,9 @@ from domain.kinds import OPEN_TASK_STATUSES, TaskStatus
 from domain.tasks import DUE_SOON_DAYS, TaskAction, allowed_actions, due_state
 
 BOXES = ("to_me", "by_me", "my_unit")
+# Which tasks of a box: the open ones (the default), those waiting for the viewer's acceptance, the closed
+# ones (due in the period), or all of them.
+SHOWS = ("open", "waiting", "closed", "all")
 LIST_LIMIT = 2000
 
 
@@ -178,15 +181,25 @@ WORK_COLUMNS = [
 
 
 def work_list(
-    session: Session, *, viewer: Viewer, box: str, today: date, start: date | None = None, end: date | None = None
+    session: Session,
+    *,
+    viewer: Viewer,
+    box: str,
+    today: date,
+    start: date | None = None,
+    end: date | None = None,
+    show: str = "all",
 ) -> pd.DataFrame:
     """Tasks in one box: assigned to me (or my unit), assigned by me, or of my scope.
 
-    Open tasks always show; closed ones only when due inside [start, end] (the period in the URL).
-    At most LIST_LIMIT rows, the most urgent first.
+    Open tasks show unless ``show`` is "closed"; closed ones only when due inside [start, end] (the period
+    in the URL) and ``show`` is "closed" or "all". "waiting": the submitted tasks the viewer assigned, the
+    very ones the "waiting for my acceptance" count counts. At most LIST_LIMIT rows, the most urgent first.
     """
     if box not in BOXES:
         raise NotFound("box", box)
+    if show not in SHOWS:
+        raise NotFound("show", show)
     # First the ids, in order, from the tasks table alone (an index walk, not a join over a city's
     # 220,000 tasks), then the details of those few.
     if box == "to_me":
@@ -198,12 +211,23 @@ def work_list(
             select(OrgUnit.id).where(OrgUnit.path.startswith(viewer.scope_path, autoescape=True))
         )
     open_values = [s.value for s in OPEN_TASK_STATUSES]
-    ids = list(
-        session.execute(
-            select(Task.id).where(mine, Task.status.in_(open_values)).order_by(Task.due_date, Task.id).limit(LIST_LIMIT)
-        ).scalars()
+    if show == "waiting":
+        mine = Task.assigner_user_id == viewer.user_id
+        open_values = [TaskStatus.SUBMITTED.value]
+    ids = (
+        list(
+            session.execute(
+                select(Task.id)
+                .where(mine, Task.status.in_(open_values))
+                .order_by(Task.due_date, Task.id)
+                .limit(LIST_LIMIT)
+            ).scalars()
+        )
+        if show != "closed"
+        else []
     )
-    if start is not None and end is not None and len(ids) < LIST_LIMIT:
+    with_closed = show in ("closed", "all")
+    if with_closed and start is not None and end is not None and len(ids) < LIST_LIMIT:
         ids += session.execute(
             select(Task.id)
             .where(mine, Task.status.not_in(open_values), Task.due_date >= start, Task.due_date <= end)

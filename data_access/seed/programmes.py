@@ -367,6 +367,8 @@ class _Reporter:
 
     entered_by: int | None = None
     reviewed_by: int | None = None
+    # The person behind ``entered_by``: the unit's indicators are delegated to them (entry for the owners).
+    person_id: int | None = None
 
 
 class _ProgrammeMaker:
@@ -376,8 +378,14 @@ class _ProgrammeMaker:
         self.periods = periods
         self.out = Programmes()
         self.reporters = {
-            accounts.tech_division["id"]: _Reporter(accounts.user_id("staff"), accounts.user_id("manager")),
-            accounts.ward_division["id"]: _Reporter(accounts.user_id("ward_staff"), accounts.user_id("ward_leader")),
+            accounts.tech_division["id"]: _Reporter(
+                accounts.user_id("staff"), accounts.user_id("manager"), accounts.users["staff"]["person_id"]
+            ),
+            accounts.ward_division["id"]: _Reporter(
+                accounts.user_id("ward_staff"),
+                accounts.user_id("ward_leader"),
+                accounts.users["ward_staff"]["person_id"],
+            ),
         }
         self.month_ends = {(p["year"], p["number"]): p["end_date"] for p in periods.values() if p["kind"] == "month"}
         self.latest_review = datetime.combine(demo.today, time(16, 30))
@@ -523,6 +531,9 @@ class _ProgrammeMaker:
         self, unit: Row, period: Row, objective: Row, spec: IndicatorTemplate, owner: Row, pace: float, stops_after: int
     ) -> None:
         rows = self.demo.rows
+        reporter = self.reporters.get(unit["id"], _Reporter())
+        # Values of this unit are entered by its demo account: the indicators it does not own are delegated to it.
+        delegate = reporter.person_id if reporter.person_id not in (None, owner["id"]) else None
         indicator = rows.add(
             "indicators",
             {
@@ -545,6 +556,7 @@ class _ProgrammeMaker:
                 "accumulation": spec.accumulation.value,
                 "frequency": Frequency.MONTHLY.value,
                 "owner_person_id": owner["id"],
+                "reporter_person_id": delegate,
                 "published": True,
                 "version": 1,
             },

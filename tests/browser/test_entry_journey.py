@@ -18,6 +18,22 @@ from tests.browser.conftest import LiveServer, log_in, screenshot, switch_langua
 pytestmark = pytest.mark.browser
 
 
+def _person_name(database_url: str, username: str) -> str:
+    from sqlalchemy import select
+
+    from data_access.db import Store
+    from data_access.models import Person, User
+
+    store = Store.connect(database_url)
+    try:
+        with store.read() as session:
+            return session.execute(
+                select(Person.full_name).join(User, User.person_id == Person.id).where(User.username == username)
+            ).scalar_one()
+    finally:
+        store.dispose()
+
+
 def test_enter_approve_and_import_values(new_page, live_server: LiveServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
@@ -52,8 +68,8 @@ def test_enter_approve_and_import_values(new_page, live_server: LiveServer, tmp_
     expect(manager.locator(".work-message")).to_contain_text("Value approved", timeout=20_000)
     expect(manager.locator(".pending-value", has_text="Số liệu tháng 11")).to_have_count(0)
     expect(staff.locator(".entry-history")).to_contain_text(
-        DEMO_USERNAMES["manager"], timeout=10_000
-    )  # live, no reload
+        _person_name(live_server.database_url, DEMO_USERNAMES["manager"]), timeout=10_000
+    )  # live, no reload; the person who approved, not the login
 
     # A spreadsheet: download the template, fill two rows (one wrong), upload, check, import.
     with staff.expect_download() as download:

@@ -72,7 +72,10 @@ def test_template_lists_only_the_viewers_indicators(demo_store: Store) -> None:
             session.execute(
                 select(Indicator.id)
                 .join(Period, Period.id == Indicator.period_id)
-                .where(Indicator.owner_person_id == staff.person_id, Period.year == 2026)
+                .where(
+                    (Indicator.owner_person_id == staff.person_id) | (Indicator.reporter_person_id == staff.person_id),
+                    Period.year == 2026,
+                )
             ).scalars()
         )
     assert {row[0] for row in listed} == owned and owned
@@ -242,6 +245,11 @@ def test_who_may_enter_nothing_is_refused_before_the_file_is_read(demo_store: St
         with demo_store.write() as session:
             session.execute(
                 update(Indicator).where(Indicator.owner_person_id == viewer.person_id).values(owner_person_id=None)
+            )
+            session.execute(  # nor delegated to them
+                update(Indicator)
+                .where(Indicator.reporter_person_id == viewer.person_id)
+                .values(reporter_person_id=None)
             )
     with pytest.raises(Forbidden):
         imports.stage(demo_store, viewer=viewer, filename="x.xlsx", content=xlsx_files.shared_string_bomb(150))

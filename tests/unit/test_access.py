@@ -86,6 +86,16 @@ MATRIX: list[tuple[str, Callable[[Viewer], bool], set[str]]] = [
     ("enter own value", lambda v: may_enter(v, owner_person_id=40, unit_path=DIVISION), WRITERS | {"staff"}),
     ("enter someone else's value", lambda v: may_enter(v, owner_person_id=99, unit_path=DIVISION), WRITERS),
     ("enter own value outside the scope", lambda v: may_enter(v, owner_person_id=40, unit_path=OTHER_DEPT), {"admin"}),
+    (
+        "enter a value delegated to one",
+        lambda v: may_enter(v, owner_person_id=99, unit_path=DIVISION, reporter_person_id=40),
+        WRITERS | {"staff"},
+    ),
+    (
+        "enter a value delegated outside the scope",
+        lambda v: may_enter(v, owner_person_id=99, unit_path=OTHER_DEPT, reporter_person_id=40),
+        {"admin"},
+    ),
     ("review staff's value", lambda v: may_review_value(v, unit_path=DIVISION, entered_by_id=4), WRITERS),
     (
         "review a value one entered",
