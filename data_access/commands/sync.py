@@ -28,7 +28,6 @@ from data_access.errors import Invalid, NotFound
 from data_access.models import OrgUnit, SyncBatch, SyncRecord
 from data_access.queries.api import org_unit_records, profile_page
 from data_access.record_facts import load_facts
-from data_access.sync_signing import sign
 from data_access.viewer import Viewer
 from domain.admin_access import may_manage_people
 from domain.records import RecordFacts, validate_profiles, validate_units
@@ -198,6 +197,9 @@ def sign_batch(
     store: Store, *, actor: Viewer | None, batch_id: int, pkcs12_data: bytes, password: bytes | None
 ) -> None:
     """The officer approves the draft batch with their certificate: signer, fingerprint and time are kept."""
+    # Imported here: the app starts (and builds batches) where `cryptography` is not installed yet.
+    from data_access.sync_signing import sign
+
     with _context(store, actor, "sync.sign", batch_id), store.write() as session:
         batch, unit = _batch(session, batch_id)
         _authorise(actor, unit, f"sign sync batch {batch_id}")

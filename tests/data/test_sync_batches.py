@@ -18,13 +18,16 @@ from sqlalchemy import select, update  # noqa: E402
 
 from data_access.commands.sync import Post, build_batch, send_batch, sign_batch  # noqa: E402
 from data_access.db import Store  # noqa: E402
-from data_access.errors import Invalid  # noqa: E402
-from data_access.models import OrgUnit, Person, SyncBatch, SyncRecord  # noqa: E402
+from data_access.errors import Forbidden, Invalid  # noqa: E402
+from data_access.models import AuditEntry, OrgUnit, Person, SyncBatch, SyncRecord  # noqa: E402
+from data_access.queries.sync import sync_status  # noqa: E402
 from data_access.sync_signing import TrustAnchor, fingerprint  # noqa: E402
 from server.sync_receiver import make_receiver  # noqa: E402
 from tests.support.cert_authority import PASSWORD, CertAuthority  # noqa: E402
+from tests.support.viewers import demo_viewers  # noqa: E402
 
 HOAN_KIEM = "W00070"
+TU_LIEM = "W00592"
 URL = "https://receiver.test/batches"
 
 
@@ -173,3 +176,38 @@ def test_a_send_retries_with_backoff_when_the_receiver_is_unreachable(
 
     assert send_batch(demo_store, actor=None, batch_id=batch_id, url=URL, post=flaky, sleep=waits.append) == "accepted"
     assert waits == [1.0, 2.0] and status(demo_store, batch_id).attempts == 3
+
+
+def test_a_ward_administrator_cannot_sync_another_ward(demo_store: Store) -> None:
+    """Phường Hoàn Kiếm's unit administrator builds its batch but not Từ Liêm's; the refusal is audited."""
+    ward_admin = demo_viewers(demo_store)["unit_admin"]
+    assert build_batch(demo_store, actor=ward_admin, unit_code=HOAN_KIEM).included
+    with pytest.raises(Forbidden):
+        build_batch(demo_store, actor=ward_admin, unit_code=TU_LIEM)
+    with demo_store.read() as session:
+        denied = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "sync.build", AuditEntry.outcome == "denied")
+        ).scalars()
+        assert [entry.user_id for entry in denied] == [ward_admin.user_id]
+        assert session.execute(select(SyncBatch.unit_id)).scalars().all() == [ward_admin.scope_unit_id]
+
+
+def test_the_status_counts_records_per_unit(demo_store: Store, ca: CertAuthority, receiver: Flask) -> None:
+    batch_id = dry_run_of_ten(demo_store)
+    p12, _ = ca.issue("Nguyễn Thị Lan")
+    sign_batch(demo_store, actor=None, batch_id=batch_id, pkcs12_data=p12, password=PASSWORD)
+    send_batch(demo_store, actor=None, batch_id=batch_id, url=URL, post=post_to(receiver))
+    with demo_store.read() as session:
+        (line,) = sync_status(session)
+    # The full batch built first is still pending except for the 10 the dry run sent.
+    assert (line.unit_code, line.synced, line.rejected) == (HOAN_KIEM, 10, 0)
+    assert line.pending > 0 and line.last_success is not None
+
+
+def test_the_receiver_refuses_a_batch_outside_its_replay_window(demo_store: Store, ca: CertAuthority) -> None:
+    late = make_receiver(TrustAnchor.from_pem(ca.pem), clock=lambda: datetime.now(UTC) + timedelta(hours=1))
+    batch_id = dry_run_of_ten(demo_store)
+    p12, _ = ca.issue("Nguyễn Thị Lan")
+    sign_batch(demo_store, actor=None, batch_id=batch_id, pkcs12_data=p12, password=PASSWORD)
+    assert send_batch(demo_store, actor=None, batch_id=batch_id, url=URL, post=post_to(late)) == "rejected"
+    assert set(outcomes(demo_store, batch_id).values()) == {("rejected", "outside_replay_window")}
