@@ -184,10 +184,10 @@ def build_batch(
         return BuiltBatch(batch.id, batch_key, [key for _s, key, _r in included], kept_out)
 
 
-def _batch(session: Session, batch_id: int) -> tuple[SyncBatch, OrgUnit]:
-    row = session.execute(
-        select(SyncBatch, OrgUnit).join(OrgUnit, OrgUnit.id == SyncBatch.unit_id).where(SyncBatch.id == batch_id)
-    ).one_or_none()
+def _batch(session: Session, batch_id: int, *, lock: bool = False) -> tuple[SyncBatch, OrgUnit]:
+    query = select(SyncBatch, OrgUnit).join(OrgUnit, OrgUnit.id == SyncBatch.unit_id).where(SyncBatch.id == batch_id)
+    # Locked for a change: two officers signing the same draft, or two sends answering it, go one after the other.
+    row = session.execute(query.with_for_update(of=SyncBatch) if lock else query).one_or_none()
     if row is None:
         raise NotFound("sync_batch", batch_id)
     return row[0], row[1]
@@ -201,7 +201,7 @@ def sign_batch(
     from data_access.sync_signing import sign
 
     with _context(store, actor, "sync.sign", batch_id), store.write() as session:
-        batch, unit = _batch(session, batch_id)
+        batch, unit = _batch(session, batch_id, lock=True)
         _authorise(actor, unit, f"sign sync batch {batch_id}")
         if batch.status != "draft":
             raise Invalid({"batch": "not_draft"})
@@ -272,17 +272,18 @@ def send_batch(
             sleep(backoff * 2 ** (tries - 1))
     if not status or status in RETRIED:
         with store.write() as session:
-            batch, _unit = _batch(session, batch_id)
+            batch, _unit = _batch(session, batch_id, lock=True)
             batch.attempts += tries
-        return "signed"
+            return batch.status  # unchanged: nothing came back
     return _keep_answer(store, actor, batch_id, status, answer, tries)
 
 
 def _keep_answer(
     store: Store, actor: Viewer | None, batch_id: int, status: int, answer: dict[str, Any], tries: int
 ) -> str:
-    with store.write() as session:
-        batch, _unit = _batch(session, batch_id)
+    with _context(store, actor, "sync.send", batch_id), store.write() as session:
+        batch, unit = _batch(session, batch_id, lock=True)
+        _authorise(actor, unit, f"send sync batch {batch_id}")  # again: in the transaction that writes
         before = audit.snapshot(batch, AUDITED)
         records = {
             r.record_key: r

@@ -22,6 +22,7 @@ from data_access.errors import Forbidden, Invalid  # noqa: E402
 from data_access.models import AuditEntry, OrgUnit, Person, SyncBatch, SyncRecord  # noqa: E402
 from data_access.queries.sync import sync_status  # noqa: E402
 from data_access.sync_signing import TrustAnchor, fingerprint  # noqa: E402
+from domain.sync_canonical import canonical_json  # noqa: E402
 from server.sync_receiver import make_receiver  # noqa: E402
 from tests.support.cert_authority import PASSWORD, CertAuthority  # noqa: E402
 from tests.support.viewers import demo_viewers  # noqa: E402
@@ -211,3 +212,29 @@ def test_the_receiver_refuses_a_batch_outside_its_replay_window(demo_store: Stor
     sign_batch(demo_store, actor=None, batch_id=batch_id, pkcs12_data=p12, password=PASSWORD)
     assert send_batch(demo_store, actor=None, batch_id=batch_id, url=URL, post=post_to(late)) == "rejected"
     assert set(outcomes(demo_store, batch_id).values()) == {("rejected", "outside_replay_window")}
+
+
+def test_the_receiver_refuses_another_content_under_a_batch_id_it_answered(
+    demo_store: Store, ca: CertAuthority, receiver: Flask
+) -> None:
+    """Replay protection: a batch id is answered once; a different signed content reusing it is refused."""
+    p12, _ = ca.issue("Nguyễn Thị Lan")
+    first, second = dry_run_of_ten(demo_store), dry_run_of_ten(demo_store)
+    for batch_id in (first, second):
+        sign_batch(demo_store, actor=None, batch_id=batch_id, pkcs12_data=p12, password=PASSWORD)
+    assert send_batch(demo_store, actor=None, batch_id=first, url=URL, post=post_to(receiver)) == "accepted"
+    reused = status(demo_store, first).batch_key
+    with demo_store.write() as session:
+        batch = session.get(SyncBatch, second)
+        assert batch is not None
+        content = json.loads(batch.content)
+        content["batch_id"], content["records"] = reused, content["records"][:5]  # other content, same id
+        batch.content, batch.status, batch.signature = canonical_json(content).decode(), "draft", None
+    sign_batch(demo_store, actor=None, batch_id=second, pkcs12_data=p12, password=PASSWORD)
+
+    def as_reused(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        return post_to(receiver)(url, body, {**headers, "Idempotency-Key": reused})
+
+    assert send_batch(demo_store, actor=None, batch_id=second, url=URL, post=as_reused) == "rejected"
+    assert set(outcomes(demo_store, second).values()) == {("rejected", "batch_id_reused")}
+    assert receiver.config["SYNC_STATE"].writes == 10
