@@ -80,7 +80,10 @@ def _last_accepted(session: Session, unit_id: int) -> dict[str, str]:
 
 def _records(session: Session, unit: OrgUnit) -> list[tuple[str, str, dict[str, Any], str | None]]:
     """(shape, key, record as JSON values, why it stays out or None) of every unit and profile of the subtree."""
-    units = [json.loads(canonical_json(r)) for r in org_unit_records(session, scope_path=unit.path, as_of=today())]
+    units = [
+        json.loads(canonical_json(r))
+        for r in org_unit_records(session, scope_path=unit.path, as_of=today(), with_closed=True)
+    ]
     page = profile_page(session, scope_path=unit.path, page=1, per_page=ALL_PROFILES, full_citizen_ids=True)
     profiles = [json.loads(canonical_json(r)) for r in page.records]
     stored = load_facts(session)

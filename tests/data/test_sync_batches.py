@@ -16,10 +16,11 @@ pytest.importorskip("cryptography")
 from flask import Flask  # noqa: E402
 from sqlalchemy import select, update  # noqa: E402
 
+from config.clock import today  # noqa: E402
 from data_access.commands.sync import Post, build_batch, send_batch, sign_batch  # noqa: E402
 from data_access.db import Store  # noqa: E402
 from data_access.errors import Forbidden, Invalid  # noqa: E402
-from data_access.models import AuditEntry, OrgUnit, Person, SyncBatch, SyncRecord  # noqa: E402
+from data_access.models import AuditEntry, OrgUnit, Person, SyncBatch, SyncRecord, UnitSuccession  # noqa: E402
 from data_access.queries.sync import sync_status  # noqa: E402
 from data_access.sync_signing import TrustAnchor, fingerprint  # noqa: E402
 from domain.sync_canonical import canonical_json  # noqa: E402
@@ -238,3 +239,33 @@ def test_the_receiver_refuses_another_content_under_a_batch_id_it_answered(
     assert send_batch(demo_store, actor=None, batch_id=second, url=URL, post=as_reused) == "rejected"
     assert set(outcomes(demo_store, second).values()) == {("rejected", "batch_id_reused")}
     assert receiver.config["SYNC_STATE"].writes == 10
+
+
+def test_a_merged_unit_goes_out_closed_with_its_successor(
+    demo_store: Store, ca: CertAuthority, receiver: Flask
+) -> None:
+    """After a merge of two divisions of the ward, the next full batch carries the closed one with its
+    closing date and its successor's code (not silently dropped)."""
+    p12, _ = ca.issue("Nguyễn Thị Lan")
+    first = build_batch(demo_store, actor=None, unit_code=HOAN_KIEM)
+    sign_batch(demo_store, actor=None, batch_id=first.batch_id, pkcs12_data=p12, password=PASSWORD)
+    assert send_batch(demo_store, actor=None, batch_id=first.batch_id, url=URL, post=post_to(receiver)) == "accepted"
+    yesterday = today() - timedelta(days=1)
+    with demo_store.write() as session:
+        ward = session.execute(select(OrgUnit).where(OrgUnit.code == HOAN_KIEM)).scalar_one()
+        closed, kept = session.execute(
+            select(OrgUnit)
+            .where(OrgUnit.parent_id == ward.id, OrgUnit.active.is_(True))
+            .order_by(OrgUnit.code)
+            .limit(2)
+        ).scalars()
+        closed.valid_to, closed.active = yesterday, False
+        session.add(
+            UnitSuccession(predecessor_id=closed.id, successor_id=kept.id, change_kind="merge", effective_on=yesterday)
+        )
+        closed_code, kept_code = closed.code, kept.code
+    second = build_batch(demo_store, actor=None, unit_code=HOAN_KIEM)
+    assert f"unit:{closed_code}" in second.included
+    sent = {item["key"]: item["record"] for item in json.loads(status(demo_store, second.batch_id).content)["records"]}
+    assert sent[f"unit:{closed_code}"]["valid_to"] == yesterday.isoformat()
+    assert sent[f"unit:{closed_code}"]["successor_codes"] == [kept_code]
