@@ -74,7 +74,11 @@ def make_receiver(
             verify(content, str(body["signature"]), anchor, moment=moment)
         except SignatureRefused as refused:
             return refuse(403, refused.reason)
-        batch = json.loads(content)
+        try:
+            batch = json.loads(content)
+            built = datetime.fromisoformat(str(batch["created_at"]).rstrip("Z")).replace(tzinfo=UTC)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return refuse(400, "malformed")  # signed, but not a batch
         batch_id = str(batch.get("batch_id"))
         if request.headers.get("Idempotency-Key") != batch_id:
             return refuse(400, "idempotency_key_mismatch")
@@ -82,7 +86,6 @@ def make_receiver(
         if batch_id in held.answers:
             seen_sha, answer = held.answers[batch_id]
             return (jsonify(answer), 200) if seen_sha == sha else refuse(409, "batch_id_reused")
-        built = datetime.fromisoformat(str(batch.get("created_at", "")).rstrip("Z")).replace(tzinfo=UTC)
         if abs(moment - built) > window:
             return refuse(409, "outside_replay_window")
         answers: list[dict[str, Any]] = []

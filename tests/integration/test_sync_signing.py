@@ -70,3 +70,20 @@ def test_a_revoked_certificate_is_refused() -> None:
     with pytest.raises(SignatureRefused) as refused:
         verify(content, signed.signature, TrustAnchor.from_pem(ca.pem, ca.crl_pem()), moment=datetime.now(UTC))
     assert refused.value.reason == "revoked"
+
+
+def test_the_receiver_answers_a_signed_non_batch_as_malformed(ca: CertAuthority) -> None:
+    """A valid signature over something that is not a batch is a 400, not a crash."""
+    import json
+
+    from server.sync_receiver import make_receiver
+
+    content = canonical_json(["not", "a", "batch"])
+    p12, _ = ca.issue("Lê Thị Hoa")
+    body = json.dumps({"content": content.decode(), "signature": sign(content, p12, PASSWORD).signature})
+    answer = (
+        make_receiver(TrustAnchor.from_pem(ca.pem))
+        .test_client()
+        .post("/batches", data=body, headers={"Content-Type": "application/json"})
+    )
+    assert (answer.status_code, answer.get_json()) == (400, {"error": "malformed"})
