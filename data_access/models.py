@@ -822,3 +822,52 @@ class ApiIdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     response_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SyncBatch(Base):
+    """A batch of a unit subtree's org units and profiles for the national cadre database: built, signed
+    by an officer, sent, and answered. `content` is the canonical JSON that was (or will be) signed."""
+
+    __tablename__ = "sync_batches"
+    __table_args__ = (
+        CheckConstraint("kind IN ('dry_run', 'full')", name="kind_allowed"),
+        CheckConstraint(
+            "status IN ('draft', 'signed', 'sent', 'accepted', 'partly_rejected', 'rejected')", name="status_allowed"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The batch id the receiver sees (idempotency and replay protection): random, never reused.
+    batch_key: Mapped[str] = mapped_column(String(40), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(10))
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    signature: Mapped[str | None] = mapped_column(Text)
+    signer: Mapped[str | None] = mapped_column(String(200))
+    cert_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncRecord(Base):
+    """One record of a batch: in it (`pending`, then the receiver's `accepted` or `rejected`) or kept out
+    (`kept_out`: it fails "correct" or "sufficient"), with the reason. `record_sha256` is the hash of the
+    record's canonical JSON: a record is sent again only when it changed since it was last accepted."""
+
+    __tablename__ = "sync_records"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "record_key"),
+        CheckConstraint("outcome IN ('pending', 'kept_out', 'accepted', 'rejected')", name="outcome_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("sync_batches.id", ondelete="CASCADE"), index=True)
+    record_key: Mapped[str] = mapped_column(String(80), index=True)  # "unit:<code>" | "profile:<citizen id>"
+    record_sha256: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -17,6 +17,7 @@ from data_access.migrate import upgrade_to_head
 from server.cli_audit import audit_cli
 from server.cli_backup import backup_command, restore_command
 from server.cli_records import register as register_records
+from server.cli_sync import sync_cli
 from server.cli_tokens import tokens_cli
 from server.cli_users import users_cli
 from server.context import current_settings, current_store
@@ -182,6 +183,7 @@ def register(server: Flask) -> None:
     server.cli.add_command(seed_command)
     server.cli.add_command(users_cli)
     server.cli.add_command(tokens_cli)
+    server.cli.add_command(sync_cli)
     register_records(server)
     server.cli.add_command(audit_cli)
     server.cli.add_command(backup_command)

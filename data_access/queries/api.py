@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
@@ -18,8 +18,11 @@ from data_access.queries.scope import period_id, under_path
 from domain.api_tokens import mask_citizen_id
 
 
-def org_unit_records(session: Session, *, scope_path: str, as_of: date) -> list[dict[str, Any]]:
-    """The units of the subtree that exist on `as_of`, parents first, each with its successors' codes."""
+def org_unit_records(
+    session: Session, *, scope_path: str, as_of: date, with_closed: bool = False
+) -> list[dict[str, Any]]:
+    """The units of the subtree that exist on `as_of`, parents first, each with its successors' codes;
+    `with_closed` adds the units closed (with a date) before then, so a merge travels as such."""
     parent = aliased(OrgUnit)
     rows = session.execute(
         select(OrgUnit, parent.code)
@@ -27,7 +30,7 @@ def org_unit_records(session: Session, *, scope_path: str, as_of: date) -> list[
         .where(
             under_path(scope_path),
             or_(OrgUnit.valid_from.is_(None), OrgUnit.valid_from <= as_of),
-            or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= as_of),
+            or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= as_of, true() if with_closed else false()),
             # a unit closed without a date (before validity dates existed) is gone
             or_(OrgUnit.active.is_(True), OrgUnit.valid_to.is_not(None)),
         )
