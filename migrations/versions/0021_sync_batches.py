@@ -1,7 +1,7 @@
 """sync batches: signed batches of org units and profiles for the national cadre database, and their records
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,6 @@ from data_access.models import Task, User
 from data_access.seed import DEMO_USERNAMES
 from tests.browser.conftest import LiveServer, log_in, screenshot
 
-pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 VI = gettext.translation("messages", str(PROJECT_ROOT / "config" / "translations"), ["vi"]).gettext

@@ -17,7 +17,6 @@ import pytest
 from data_access.seed import DEMO_USERNAMES
 from tests.browser.conftest import LiveServer, log_in, screenshot, wait_until
 
-pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 ROWS = 2_000

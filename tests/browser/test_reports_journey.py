@@ -16,7 +16,6 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import PROJECT_ROOT, LiveServer, log_in, screenshot, settled
 
-pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 

@@ -10,9 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
-pytest.importorskip("cryptography")
-
 from flask import Flask  # noqa: E402
 from sqlalchemy import select, update  # noqa: E402
 

@@ -6,10 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from flask import Flask
-
-pytest.importorskip("cryptography")
 
 from tests.support.cert_authority import PASSWORD, CertAuthority  # noqa: E402
 

@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-pytest.importorskip("cryptography")
-
 from data_access.sync_signing import SignatureRefused, TrustAnchor, sign, verify  # noqa: E402
 from domain.sync_canonical import canonical_json  # noqa: E402
 from tests.support.cert_authority import PASSWORD, CertAuthority  # noqa: E402
