@@ -519,7 +519,7 @@ def _move(
     plan_id: int,
     version: int | None,
     action: PlanAction,
-    extra: Callable[[Session, Plan, OrgUnit], None],
+    also: Callable[[Session, Plan, OrgUnit], None],
 ) -> Saved:
     verb = f"plan.{action.value}"
 
@@ -534,7 +534,7 @@ def _move(
             raise Invalid({"plan": f"cannot_{action.value}"})
         before = audit.snapshot(plan, PLAN_AUDITED)
         plan.status = target.value
-        extra(session, plan, unit)
+        also(session, plan, unit)
         flush_or_conflict(session, "plan", plan.id)
         _audit(session, viewer, verb, "plan", plan.id, before, audit.snapshot(plan, PLAN_AUDITED))
         return Saved(plan.id, plan.version)
@@ -545,7 +545,7 @@ def _move(
 def submit_plan(store: Store, *, viewer: Viewer, plan_id: int, version: int | None) -> Saved:
     """The unit's head sends the plan up for approval (it must hold at least one objective)."""
 
-    def extra(session: Session, plan: Plan, unit: OrgUnit) -> None:
+    def also(session: Session, plan: Plan, unit: OrgUnit) -> None:
         count = session.execute(
             select(func.count())
             .select_from(Objective)
@@ -557,14 +557,14 @@ def submit_plan(store: Store, *, viewer: Viewer, plan_id: int, version: int | No
         plan.submitted_at = now()
         plan.return_reason = None
 
-    return _move(store, viewer, plan_id, version, PlanAction.SUBMIT, extra)
+    return _move(store, viewer, plan_id, version, PlanAction.SUBMIT, also)
 
 
 def approve_plan(store: Store, *, viewer: Viewer, plan_id: int, version: int | None) -> Saved:
     """The level above approves: the plan's objectives and key results are published (the rollups then
     count them) and each newly published key result gets its first revision (its numbers as of now)."""
 
-    def extra(session: Session, plan: Plan, unit: OrgUnit) -> None:
+    def also(session: Session, plan: Plan, unit: OrgUnit) -> None:
         at = now()
         plan.decided_by_id, plan.decided_at = viewer.user_id, at
         for objective in session.execute(
@@ -581,20 +581,20 @@ def approve_plan(store: Store, *, viewer: Viewer, plan_id: int, version: int | N
             indicator.published = True
             session.add(_revision(indicator, at, viewer.user_id))
 
-    return _move(store, viewer, plan_id, version, PlanAction.APPROVE, extra)
+    return _move(store, viewer, plan_id, version, PlanAction.APPROVE, also)
 
 
 def return_plan(store: Store, *, viewer: Viewer, plan_id: int, version: int | None, reason: str) -> Saved:
     """The level above sends the plan back with a reason (shown to its authors)."""
     problems = reason_problems(reason)
 
-    def extra(session: Session, plan: Plan, unit: OrgUnit) -> None:
+    def also(session: Session, plan: Plan, unit: OrgUnit) -> None:
         if problems:
             raise Invalid(problems)
         plan.decided_by_id, plan.decided_at = viewer.user_id, now()
         plan.return_reason = reason.strip()
 
-    return _move(store, viewer, plan_id, version, PlanAction.RETURN, extra)
+    return _move(store, viewer, plan_id, version, PlanAction.RETURN, also)
 
 
 def _revision(
