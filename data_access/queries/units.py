@@ -59,6 +59,7 @@ class Overview:
     lagging: pd.DataFrame  # top ten lagging indicators
     tree: pd.DataFrame  # unit_id, parent_id, name, kind, score
     data_version: int
+    children: list[UnitFigures]  # the scope's direct children that have a score: compared within their kind
 
 
 _FIGURE_COLUMNS = (
@@ -155,6 +156,7 @@ def overview(session: Session, *, viewer: Viewer, period: str) -> Overview:
         lagging=lagging_indicators(session, viewer=viewer, period=period, limit=10),
         tree=org_tree(session, viewer=viewer, period=period),
         data_version=data_version(session),
+        children=children,
     )
 
 

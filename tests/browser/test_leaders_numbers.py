@@ -1,0 +1,70 @@
+"""A director's numbers explain themselves: the score beside what was expected by now, the monthly line
+beside the expected line, "at risk" and "off track" in words that open the list filtered by that status,
+the units that need support compared within their kind, and a definition behind every figure's "i"."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import LiveServer, log_in, screenshot, settled, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def _figures(text: str) -> list[int]:
+    return [int(re.sub(r"\D", "", f)) for f in re.findall(r"\d[\d.]*", text)]
+
+
+def test_director_sees_expected_and_opens_the_filtered_lagging_list(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    page.goto(f"{live_server.url}/?period=2026")
+    page.wait_for_selector("#overview-score")
+    settled(page)
+    score_card = page.inner_text("#overview-score")
+    assert re.search(r"Mức cần đạt đến nay: \d+\s?%", score_card), score_card
+
+    # The monthly score line carries the expected line beside it, named in the legend.
+    wait_until(lambda: page.query_selector_all("#overview-trend .scatterlayer .trace") != [])
+    assert len(page.query_selector_all("#overview-trend .scatterlayer .trace")) == 2
+    assert "Mức cần đạt" in (page.text_content("#overview-trend .legend") or "")
+
+    # Both numbers in words, each a link.
+    words = page.inner_text("#overview-lagging-count")
+    assert re.search(r"\d[\d.]* có nguy cơ, \d[\d.]* chậm tiến độ", words), words
+    at_risk = _figures(page.inner_text("#overview-at-risk"))[0]
+
+    for width, height in ((1920, 1080), (1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        screenshot(page, f"leaders-overview-{width}")
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # A definition on keyboard focus (the info icon is a button).
+    page.focus("#overview-score-info")
+    tip = page.wait_for_selector(".tooltip")
+    assert "trung bình có trọng số" in tip.inner_text()
+    assert page.get_attribute("#overview-score-info", "aria-label")
+
+    # Units that need support are grouped by kind.
+    headings = [h.inner_text() for h in page.query_selector_all("#overview-support h3")]
+    assert headings and len(set(headings)) == len(headings), headings
+    page.locator("#overview-score-info").blur()  # the tooltip goes with the focus
+    page.wait_for_selector(".tooltip", state="detached")
+    page.locator("#overview-support").scroll_into_view_if_needed()
+    screenshot(page, "leaders-overview-support-1366")
+
+    page.click("#overview-at-risk")
+    page.wait_for_url(re.compile(r"/lagging\?period=2026&status=at_risk"))
+    page.wait_for_selector("#lagging-grid .ag-row .ag-cell[col-id='status']")
+
+    def only_at_risk() -> bool:
+        cells = page.query_selector_all("#lagging-grid .ag-center-cols-container .ag-cell[col-id='status']")
+        return bool(cells) and all(c.inner_text() == "Có nguy cơ" for c in cells)
+
+    wait_until(only_at_risk)
+    # The pager counts the filtered rows: as many as the card said.
+    wait_until(lambda: f"{at_risk:,}".replace(",", ".") in page.inner_text("#lagging-grid .ag-paging-panel"))
+    screenshot(page, "leaders-lagging-at-risk")
