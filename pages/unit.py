@@ -10,15 +10,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
+from components import definitions
 from components.breadcrumbs import breadcrumbs
-from components.kpi_card import kpi_card
+from components.kpi_card import info_icon, kpi_card, lagging_words
 from components.labels import status_label, unit_kind_label
 from components.lineage import lineage_note
 from components.status import STATUS_COLOURS, score_colour, status_badge
 from components.tables import column, data_grid, md_link
+from config.clock import today
 from data_access.queries.reorganisations import lineage
 from data_access.queries.units import ancestors, children_figures, unit_figures, unit_indicators, unit_people
+from domain.expectation import expected_by
 from domain.kinds import Role
+from domain.periods import parse_period
 from pages._common import DetailIds, cached, detail_layout, render_detail, source_text, updated_at
 from server.i18n import _, format_number, format_percent
 from server.live import LIVE_VERSION_ID
@@ -59,6 +63,8 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
         )
 
     trail, figures, children, indicators, people, history = cached("unit", viewer, period, load, unit_id)
+    expected = expected_by(parse_period(period), today())
+    behind = figures.score is not None and figures.score < expected
     crumbs = breadcrumbs([(name, f"/unit/{uid}?period={period}") for uid, name in trail])
     return html.Div(
         [
@@ -71,16 +77,32 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
             dbc.Row(
                 [
                     dbc.Col(
-                        kpi_card(_("Score"), format_percent(figures.score), colour=score_colour(figures.score)), md=3
+                        kpi_card(
+                            _("Score"),
+                            format_percent(figures.score),
+                            colour=score_colour(figures.score),
+                            card_id="unit-score",
+                            expected=_("Expected by now: %(share)s", share=format_percent(expected)),
+                            detail=_("Behind schedule") if behind else None,
+                            definition=definitions.score() + " " + definitions.expected(),
+                        ),
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
                             _("At risk / off track"),
-                            f"{figures.n_at_risk} / {figures.n_off_track}",
-                            colour=STATUS_COLOURS["off_track"],
-                            href=f"/lagging?unit={unit_id}&period={period}",
+                            lagging_words(
+                                figures.n_at_risk,
+                                figures.n_off_track,
+                                f"/lagging?unit={unit_id}&period={period}",
+                                "unit",
+                            ),
+                            card_id="unit-lagging-count",
+                            definition=definitions.lagging(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
@@ -88,8 +110,11 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
                             str(figures.tasks_open),
                             detail=_("%(n)s overdue", n=figures.tasks_overdue),
                             colour=STATUS_COLOURS["at_risk"],
+                            card_id="unit-open-tasks",
+                            definition=definitions.overdue(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
@@ -97,8 +122,11 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
                             str(figures.tasks_done_on_time),
                             detail=_("%(n)s done late", n=figures.tasks_done_late),
                             colour=STATUS_COLOURS["done"],
+                            card_id="unit-done-on-time",
+                            definition=definitions.done_on_time(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                 ],
                 className="g-3 mb-3",
@@ -141,7 +169,7 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
             [dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(html.P(_("No indicators for this unit.")))],
             className="mb-3",
         )
-    blocks = []
+    blocks: list[html.Div] = []
     for objective, group in frame.groupby("objective", sort=False, dropna=False):
         first = group.iloc[0]
         title = objective if isinstance(objective, str) else _("Standing indicators")
@@ -149,14 +177,23 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
             html.Tr(
                 [
                     html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
-                    html.Td(f"{format_number(r.current_value)} / {format_number(r.target)} {r.unit_of_measure}"),
-                    html.Td(format_percent(r.progress)),
+                    html.Td(_progress_text(r), className="unit-progress"),
                     html.Td(status_badge(r.status, status_label(r.status))),
                     html.Td(_forecast_text(r)),
                 ]
             )
             for r in group.itertuples()
         ]
+        head = html.Thead(
+            html.Tr(
+                [
+                    html.Th(_("Indicator")),
+                    html.Th([_("Progress"), info_icon(f"unit-progress-info-{len(blocks)}", definitions.progress())]),
+                    html.Th(_("Status")),
+                    html.Th(_("Forecast")),
+                ]
+            )
+        )
         blocks.append(
             html.Div(
                 [
@@ -169,11 +206,45 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
                         ],
                         className="h6 mt-3",
                     ),
-                    dbc.Table([html.Tbody(rows)], size="sm", responsive=True, className="mb-0"),
+                    dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="mb-0"),
                 ]
             )
         )
     return dbc.Card([dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(blocks)], className="mb-3")
+
+
+def _missing(value: object) -> bool:
+    return value is None or value != value  # None or NaN
+
+
+def _progress_text(row) -> str:  # type: ignore[no-untyped-def]
+    """ "87.1 of 95.0 from a baseline of 70.0 = 68 %": progress never stands without what it is made of."""
+    uom = f" {row.unit_of_measure}" if isinstance(row.unit_of_measure, str) and row.unit_of_measure else ""
+    if _missing(row.target):
+        if _missing(row.progress):
+            return _("No target: no progress is computed")
+        # Milestone indicators count milestones, not against a target value.
+        return f"{format_number(row.current_value)}{uom} = {format_percent(row.progress)}"
+    target = f"{format_number(row.target)}{uom}"
+    if _missing(row.current_value):
+        return _("No value yet (target %(target)s)", target=target)
+    values = {
+        "value": format_number(row.current_value),
+        "target": target,
+        "progress": format_percent(row.progress),
+    }
+    text = (
+        _("%(value)s of %(target)s = %(progress)s", **values)
+        if _missing(row.baseline)
+        else _(
+            "%(value)s of %(target)s from a baseline of %(baseline)s = %(progress)s",
+            baseline=format_number(row.baseline),
+            **values,
+        )
+    )
+    if _missing(row.expected):
+        return text
+    return text + " · " + _("Expected by now: %(share)s", share=format_percent(row.expected))
 
 
 def _forecast_text(row) -> str:  # type: ignore[no-untyped-def]

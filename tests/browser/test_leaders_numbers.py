@@ -68,3 +68,30 @@ def test_director_sees_expected_and_opens_the_filtered_lagging_list(new_page, li
     # The pager counts the filtered rows: as many as the card said.
     wait_until(lambda: f"{at_risk:,}".replace(",", ".") in page.inner_text("#lagging-grid .ag-paging-panel"))
     screenshot(page, "leaders-lagging-at-risk")
+
+
+def test_unit_page_shows_expected_baselines_and_definitions(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    page.goto(f"{live_server.url}/?period=2026")
+    page.click("a:has-text('Phường Hoàn Kiếm')")
+    page.wait_for_selector("#unit-title:has-text('Phường Hoàn Kiếm')")
+    settled(page)
+    assert re.search(r"Mức cần đạt đến nay: \d+\s?%", page.inner_text("#unit-score"))
+    words = page.inner_text("#unit-lagging-count")
+    assert re.search(r"\d[\d.]* có nguy cơ, \d[\d.]* chậm tiến độ", words), words
+    assert "status=off_track" in (page.get_attribute("#unit-off-track", "href") or "")
+    assert "unit=" in (page.get_attribute("#unit-off-track", "href") or "")
+    # Progress says what it is made of: "87,1 trên 95,0 % từ giá trị gốc 70,0 = 68%".
+    cells = [c.inner_text() for c in page.query_selector_all(".unit-progress")]
+    assert cells and any(re.search(r"trên .* từ giá trị gốc .* = \d+\s?%", c) for c in cells), cells[:5]
+    page.focus("#unit-progress-info-0")
+    assert "giá trị gốc" in page.wait_for_selector(".tooltip").inner_text()
+    page.locator("#unit-progress-info-0").blur()
+    page.wait_for_selector(".tooltip", state="detached")
+    for width, height in ((1920, 1080), (1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        screenshot(page, f"leaders-unit-{width}")
+    page.locator(".unit-progress >> nth=0").scroll_into_view_if_needed()
+    screenshot(page, "leaders-unit-objectives-390")
