@@ -15,6 +15,7 @@ from components.breadcrumbs import breadcrumbs
 from components.kpi_card import info_icon, kpi_card, lagging_words
 from components.labels import status_label, unit_kind_label
 from components.lineage import lineage_note
+from components.progress import progress_text
 from components.status import STATUS_COLOURS, score_colour, status_badge
 from components.tables import column, data_grid, md_link
 from config.clock import today
@@ -177,7 +178,7 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
             html.Tr(
                 [
                     html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
-                    html.Td(_progress_text(r), className="unit-progress"),
+                    html.Td(progress_text(r), className="unit-progress"),
                     html.Td(status_badge(r.status, status_label(r.status))),
                     html.Td(_forecast_text(r)),
                 ]
@@ -211,40 +212,6 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
             )
         )
     return dbc.Card([dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(blocks)], className="mb-3")
-
-
-def _missing(value: object) -> bool:
-    return value is None or value != value  # None or NaN
-
-
-def _progress_text(row) -> str:  # type: ignore[no-untyped-def]
-    """ "87.1 of 95.0 from a baseline of 70.0 = 68 %": progress never stands without what it is made of."""
-    uom = f" {row.unit_of_measure}" if isinstance(row.unit_of_measure, str) and row.unit_of_measure else ""
-    if _missing(row.target):
-        if _missing(row.progress):
-            return _("No target: no progress is computed")
-        # Milestone indicators count milestones, not against a target value.
-        return f"{format_number(row.current_value)}{uom} = {format_percent(row.progress)}"
-    target = f"{format_number(row.target)}{uom}"
-    if _missing(row.current_value):
-        return _("No value yet (target %(target)s)", target=target)
-    values = {
-        "value": format_number(row.current_value),
-        "target": target,
-        "progress": format_percent(row.progress),
-    }
-    text = (
-        _("%(value)s of %(target)s = %(progress)s", **values)
-        if _missing(row.baseline)
-        else _(
-            "%(value)s of %(target)s from a baseline of %(baseline)s = %(progress)s",
-            baseline=format_number(row.baseline),
-            **values,
-        )
-    )
-    if _missing(row.expected):
-        return text
-    return text + " · " + _("Expected by now: %(share)s", share=format_percent(row.expected))
 
 
 def _forecast_text(row) -> str:  # type: ignore[no-untyped-def]

@@ -95,3 +95,21 @@ def test_unit_page_shows_expected_baselines_and_definitions(new_page, live_serve
         screenshot(page, f"leaders-unit-{width}")
     page.locator(".unit-progress >> nth=0").scroll_into_view_if_needed()
     screenshot(page, "leaders-unit-objectives-390")
+
+
+def test_rankings_say_what_was_expected(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    page.goto(f"{live_server.url}/rankings?period=2026")
+    page.wait_for_selector("#rankings-ward .ag-row .ag-cell[col-id='against']")
+    settled(page)
+    expected = int(re.findall(r"\d+", page.inner_text("#rankings-expected"))[0])
+    assert "Mức cần đạt đến nay" in page.inner_text("#rankings-expected")
+    scores = page.query_selector_all("#rankings-ward .ag-row[row-index='0'] .ag-cell[col-id='score']")
+    against = page.query_selector_all("#rankings-ward .ag-row[row-index='0'] .ag-cell[col-id='against']")
+    score, gap = (float(c[0].inner_text().replace(",", ".")) for c in (scores, against))
+    assert abs(score - gap - expected) <= 1  # the gap is the score minus what was expected (rounded)
+    for width, height in ((1920, 1080), (1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        screenshot(page, f"leaders-rankings-{width}")
