@@ -75,3 +75,17 @@ def progress() -> str:
         "Progress: (current value minus baseline) divided by (target minus baseline). "
         "For example 87.1 of 95.0 from a baseline of 70.0 = 68 %."
     )
+
+
+def units_below() -> str:
+    return _(
+        "Each unit directly below: its score, how many of its indicators are at risk or off track, "
+        "and its overdue tasks (its own units below included)."
+    )
+
+
+def people() -> str:
+    return _(
+        "Tasks due: tasks due in the period, cancelled ones left out. Done on time %: tasks done by their "
+        "due date without a postponement, divided by the tasks due."
+    )

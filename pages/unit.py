@@ -160,7 +160,11 @@ def _children(children, period: str) -> dbc.Card:  # type: ignore[no-untyped-def
         column("overdue", _("Overdue tasks"), numeric=True),
     ]
     return dbc.Card(
-        [dbc.CardHeader(_("Units below")), dbc.CardBody(data_grid("unit-children", rows, columns))], className="mb-3"
+        [
+            dbc.CardHeader([_("Units below"), info_icon("unit-children-info", definitions.units_below())]),
+            dbc.CardBody(data_grid("unit-children", rows, columns)),
+        ],
+        className="mb-3",
     )
 
 
@@ -240,4 +244,9 @@ def _people(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
         column("tasks", _("Tasks due"), numeric=True),
         column("on_time", _("Done on time %"), numeric=True),
     ]
-    return dbc.Card([dbc.CardHeader(_("People and positions")), dbc.CardBody(data_grid("unit-people", rows, columns))])
+    return dbc.Card(
+        [
+            dbc.CardHeader([_("People and positions"), info_icon("unit-people-info", definitions.people())]),
+            dbc.CardBody(data_grid("unit-people", rows, columns)),
+        ]
+    )
