@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import LiveServer, log_in, screenshot, settled, wait_until
+from tests.browser.conftest import LiveServer, log_in, screenshot, settled, switch_language, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -113,3 +113,23 @@ def test_rankings_say_what_was_expected(new_page, live_server: LiveServer) -> No
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(300)
         screenshot(page, f"leaders-rankings-{width}")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected", "words"),
+    [
+        ("en", r"Expected by now: \d+%", r"\d[\d,]* at risk, \d[\d,]* off track"),
+        ("fr", r"Attendu à ce jour : \d+\s?%", r"\d[\d\s\u202f]* à risque, \d[\d\s\u202f]* en retard"),
+    ],
+)
+def test_the_overview_explains_itself_in_english_and_french(  # type: ignore[no-untyped-def]
+    new_page, live_server: LiveServer, code: str, expected: str, words: str
+) -> None:
+    page = new_page()
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    switch_language(page, live_server.url, code, then="/?period=2026")
+    page.wait_for_selector("#overview-score")
+    assert re.search(expected, page.inner_text("#overview-score")), page.inner_text("#overview-score")
+    assert re.search(words, page.inner_text("#overview-lagging-count")), page.inner_text("#overview-lagging-count")
+    page.focus("#overview-lagging-count-info")
+    assert page.wait_for_selector(".tooltip").inner_text().strip()
