@@ -133,3 +133,19 @@ def test_the_overview_explains_itself_in_english_and_french(  # type: ignore[no-
     assert re.search(words, page.inner_text("#overview-lagging-count")), page.inner_text("#overview-lagging-count")
     page.focus("#overview-lagging-count-info")
     assert page.wait_for_selector(".tooltip").inner_text().strip()
+
+
+def test_person_page_shows_progress_with_its_baseline(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    page = new_page()
+    log_in(page, live_server.url, "lanhdao.thanhpho")
+    page.goto(f"{live_server.url}/?period=2026")
+    owner = page.wait_for_selector("#overview-lagging-table .ag-row[row-index='0'] .ag-cell[col-id='owner'] a")
+    owner.click()
+    page.wait_for_selector("#person-title")
+    cells = [c.inner_text() for c in page.query_selector_all(".person-progress")]
+    assert cells and all("=" in c and "Mức cần đạt đến nay" in c for c in cells), cells
+    for width, height in ((1920, 1080), (1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        page.locator(".person-progress >> nth=0").scroll_into_view_if_needed()
+        screenshot(page, f"leaders-person-{width}")
