@@ -34,20 +34,43 @@ def _values(series: pd.Series) -> list[Any]:
     return [None if pd.isna(v) else v for v in series.tolist()]
 
 
-def score_trend(trend: pd.DataFrame, *, label: str, height: int = 260) -> Figure:
-    """The score (in %) month by month."""
-    return {
-        "data": [
+def score_trend(trend: pd.DataFrame, *, label: str, expected_label: str | None = None, height: int = 260) -> Figure:
+    """The score (in %) month by month; with an "expected" column and its label, the expected score
+    beside it as a dashed line, so a score that rises with the calendar is not read as improvement."""
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": label,
+            "x": trend["period"].tolist(),
+            "y": _values(trend["score"] * 100),
+            "line": {"color": STATUS_COLOURS["on_track"], "width": 3},
+            "hovertemplate": "%{y:.1f}%<extra>" + label + "</extra>",
+        }
+    ]
+    if expected_label and "expected" in trend:
+        data.append(
             {
                 "type": "scatter",
-                "mode": "lines+markers",
-                "name": label,
+                "mode": "lines",
+                "name": expected_label,
                 "x": trend["period"].tolist(),
-                "y": _values(trend["score"] * 100),
-                "line": {"color": STATUS_COLOURS["on_track"], "width": 3},
+                "y": _values(trend["expected"] * 100),
+                "line": {"color": "#6c757d", "width": 2, "dash": "dash"},
+                "hovertemplate": "%{y:.1f}%<extra>" + expected_label + "</extra>",
             }
-        ],
-        "layout": _layout(height=height, revision="trend", yaxis={"range": [0, 105], "ticksuffix": "%"}),
+        )
+    extra: dict[str, Any] = {}
+    if len(data) > 1:
+        # The legend names the two lines; above the plot so it never covers them on a phone.
+        extra = {
+            "showlegend": True,
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            "margin": {"l": 40, "r": 10, "t": 30, "b": 40},
+        }
+    return {
+        "data": data,
+        "layout": _layout(height=height, revision="trend", yaxis={"range": [0, 105], "ticksuffix": "%"}, **extra),
     }
 
 

@@ -61,7 +61,15 @@ PAGE_SIZE = 50
 EMPTY: dict[str, Any] = {"rowData": [], "rowCount": 0}
 
 
-def layout(period: str | None = None, unit: str | None = None, **_kwargs: object) -> html.Div:
+def layout(
+    period: str | None = None, unit: str | None = None, status: str | None = None, **_kwargs: object
+) -> html.Div:
+    # ?status=at_risk (the overview's cards link here) opens the list filtered by that status, as if typed.
+    filters = (
+        {"status": {"filterType": "text", "type": "equals", "filter": status_label(status)}}
+        if status in LAGGING
+        else {}
+    )
     return html.Div(
         [
             dcc.Store(id=PERIOD_ID, data=page_period(period)),
@@ -84,6 +92,7 @@ def layout(period: str | None = None, unit: str | None = None, **_kwargs: object
                     "animateRows": False,
                 },
                 getRowId="params.data.indicator_id",
+                filterModel=filters,
             ),
         ]
     )

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from components import charts
-from components.kpi_card import kpi_card
-from components.labels import status_label, unit_kind_label
+from components import charts, definitions
+from components.kpi_card import info_icon, kpi_card, lagging_words
+from components.labels import status_label, unit_kind_label, unit_kinds_label
 from components.status import STATUS_COLOURS, score_colour
 from components.tables import column, data_grid, md_link
+from config.clock import today
 from data_access.queries.units import overview
+from domain.expectation import expected_by, expected_trend, peer_kind, weakest_by_kind
 from domain.kinds import Role
+from domain.periods import parse_period
 from pages._common import cached, guarded, page_period, updated_at
 from pages._inputs import as_id
 from server.i18n import _, format_percent, lazy_gettext
@@ -83,6 +87,8 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                 ),
             ]
         )
+    expected = expected_by(parse_period(period), today())
+    behind = root.score is not None and root.score < expected
     return html.Div(
         [
             title,
@@ -95,8 +101,12 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                             colour=score_colour(root.score),
                             href=f"/unit/{root.unit_id}?period={period}",
                             card_id="overview-score",
+                            expected=_("Expected by now: %(share)s", share=format_percent(expected)),
+                            detail=_("Behind schedule") if behind else None,
+                            definition=definitions.score() + " " + definitions.expected(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
@@ -105,18 +115,21 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                             detail=_("%(n)s of %(total)s indicators", n=root.n_done + root.n_on_track, total=counted),
                             colour=STATUS_COLOURS["on_track"],
                             href=f"/lagging?period={period}",
+                            card_id="overview-on-track",
+                            definition=definitions.on_track_share(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
                             _("At risk / off track"),
-                            f"{root.n_at_risk} / {root.n_off_track}",
-                            colour=STATUS_COLOURS["off_track"],
-                            href=f"/lagging?period={period}",
+                            lagging_words(root.n_at_risk, root.n_off_track, f"/lagging?period={period}", "overview"),
                             card_id="overview-lagging-count",
+                            definition=definitions.lagging(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
@@ -125,8 +138,10 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                             detail=_("%(n)s open", n=root.tasks_open),
                             colour=STATUS_COLOURS["at_risk"],
                             card_id="overview-overdue",
+                            definition=definitions.overdue(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                 ],
                 className="g-3 mb-3",
@@ -136,10 +151,15 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                     dbc.Col(
                         dbc.Card(
                             [
-                                dbc.CardHeader(_("Score month by month")),
+                                _header(_("Score month by month"), "overview-trend", definitions.trend()),
                                 dbc.CardBody(
                                     dcc.Graph(
-                                        figure=charts.score_trend(data.trend, label=_("Score")),
+                                        id="overview-trend",
+                                        figure=charts.score_trend(
+                                            _with_expected(data.trend),
+                                            label=_("Score"),
+                                            expected_label=_("Expected by now"),
+                                        ),
                                         config={"displaylogo": False},
                                     )
                                 ),
@@ -150,7 +170,7 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                     dbc.Col(
                         dbc.Card(
                             [
-                                dbc.CardHeader(_("Indicators by status")),
+                                _header(_("Indicators by status"), "overview-statuses", definitions.statuses()),
                                 dbc.CardBody(
                                     dcc.Graph(figure=charts.status_bars(counts, labels), config={"displaylogo": False})
                                 ),
@@ -163,14 +183,23 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
             ),
             dbc.Row(
                 [
-                    dbc.Col(_ranking_card(_("Best units"), data.best, period), lg=6),
-                    dbc.Col(_ranking_card(_("Units that need support"), data.worst, period), lg=6),
+                    dbc.Col(
+                        _ranking_card(
+                            _header(_("Best units"), "overview-best", definitions.best_units()), data.best, period
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(_support_card(data.children, period), lg=6),
                 ],
                 className="g-3 mb-3",
             ),
             dbc.Card(
                 [
-                    dbc.CardHeader(_("The ten most lagging indicators, by importance")),
+                    _header(
+                        _("The ten most lagging indicators, by importance"),
+                        "overview-lagging",
+                        definitions.lagging_table(),
+                    ),
                     dbc.CardBody(_lagging_table(data.lagging, period)),
                 ],
                 className="mb-3",
@@ -190,9 +219,19 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
     )
 
 
-def _ranking_card(title: str, frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
-    kinds = {k: unit_kind_label(k) for k in frame["kind"].unique()}
-    rows = [
+def _header(title: str, key: str, definition: str) -> dbc.CardHeader:
+    """A card header with an info icon that defines what the card shows."""
+    return dbc.CardHeader([title, info_icon(f"{key}-info", definition)])
+
+
+def _with_expected(trend: pd.DataFrame) -> pd.DataFrame:
+    """The monthly scores with the score expected at each month's end beside them."""
+    months = [parse_period(code) for code in trend["period"]]
+    return trend.assign(expected=expected_trend(months, today()))
+
+
+def _score_rows(items, kinds: dict[str, str], period: str) -> list[html.Tr]:  # type: ignore[no-untyped-def]
+    return [
         html.Tr(
             [
                 html.Td(html.A(r.name, href=f"/unit/{r.unit_id}?period={period}")),
@@ -200,10 +239,34 @@ def _ranking_card(title: str, frame, period: str) -> dbc.Card:  # type: ignore[n
                 html.Td(format_percent(r.score), className="text-end fw-bold", style={"color": score_colour(r.score)}),
             ]
         )
-        for r in frame.itertuples()
+        for r in items
     ]
+
+
+def _ranking_card(header: dbc.CardHeader, frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
+    kinds = {k: unit_kind_label(k) for k in frame["kind"].unique()}
+    rows = _score_rows(frame.itertuples(), kinds, period)
     body = dbc.Table([html.Tbody(rows)], size="sm", className="mb-0") if rows else html.P(_("No data yet."))
-    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body)], className="h-100")
+    return dbc.Card([header, dbc.CardBody(body)], className="h-100")
+
+
+def _support_card(children, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
+    """The weakest units of each kind: a ward is compared with wards, a department with departments."""
+    groups = weakest_by_kind(children, score=lambda c: c.score, kind=lambda c: peer_kind(c.kind))
+    kinds = {c.kind: unit_kind_label(c.kind) for c in children}
+    blocks = [
+        html.Div(
+            [
+                html.H3(unit_kinds_label(kind), className="h6 mt-2 text-secondary"),
+                dbc.Table([html.Tbody(_score_rows(items, kinds, period))], size="sm", className="mb-0"),
+            ],
+            className="support-group",
+        )
+        for kind, items in groups
+    ]
+    header = _header(_("Units that need support"), "overview-support", definitions.weakest_units())
+    body: list[html.Div] | html.P = blocks or html.P(_("No data yet."))
+    return dbc.Card([header, dbc.CardBody(body)], className="h-100", id="overview-support")
 
 
 def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def]
@@ -225,8 +288,8 @@ def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def
         column("indicator", _("Indicator"), flex=3, link=True),
         column("unit", _("Unit"), flex=2, link=True),
         column("owner", _("Owner"), flex=2, link=True),
-        column("progress", _("Progress %"), numeric=True),
-        column("expected", _("Expected %"), numeric=True),
+        column("progress", _("Progress %"), numeric=True, headerTooltip=definitions.progress()),
+        column("expected", _("Expected %"), numeric=True, headerTooltip=definitions.expected()),
         column("status", _("Status")),
     ]
     return data_grid("overview-lagging-table", rows, columns)

@@ -10,13 +10,14 @@ from dash import Input, Output, State, callback, html
 
 from components.kpi_card import kpi_card
 from components.labels import status_label
+from components.progress import progress_text
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from config.clock import today
 from data_access.queries.people import person_detail
 from domain.kinds import Role
 from pages._common import DetailIds, cached, detail_layout, render_detail, updated_at
-from server.i18n import _, format_date, format_number, format_percent
+from server.i18n import _, format_date, format_number
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -78,7 +79,7 @@ def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no
         html.Tr(
             [
                 html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
-                html.Td(format_percent(r.progress)),
+                html.Td(progress_text(r), className="person-progress"),
                 html.Td(status_badge(r.status, status_label(r.status))),
             ]
         )

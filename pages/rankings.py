@@ -11,16 +11,21 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from components import definitions
+from components.kpi_card import info_icon
 from components.labels import unit_kind_label
 from components.tables import column, data_grid, md_link
+from config.clock import today
 from data_access.queries.people import people_rankings
 from data_access.queries.rankings import unit_rankings
 from data_access.spreadsheets import Sheet, workbook_bytes
+from domain.expectation import expected_by
 from domain.kinds import Role
+from domain.periods import parse_period
 from domain.rankings import rank_within_groups
 from pages._common import cached, guarded, page_period, updated_at
 from pages._inputs import as_id
-from server.i18n import _, format_number, lazy_gettext
+from server.i18n import _, format_number, format_percent, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -91,6 +96,7 @@ def render(_version: int | None, period: str, unit: str | None) -> object:
 
 def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-untyped-def]
     frames = _unit_frames(viewer, period)
+    expected = expected_by(parse_period(period), today())
     sections = [
         html.Div(
             [
@@ -99,7 +105,15 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
                 dbc.Button(_("Download as Excel"), id=EXPORT_ID, color="secondary", outline=True, size="sm"),
             ],
             className="d-flex justify-content-between align-items-baseline mb-3 gap-3",
-        )
+        ),
+        html.P(
+            [
+                _("Expected by now: %(share)s", share=format_percent(expected)),
+                info_icon("rankings-expected-info", definitions.expected()),
+            ],
+            className="fw-semibold",
+            id="rankings-expected",
+        ),
     ]
     titles = {"department": _("Departments"), "ward": _("Wards and communes"), "party_board": _("Party boards")}
     for kind, frame in frames.items():
@@ -108,6 +122,7 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
                 "rank": int(r.rank) if r.rank == r.rank and r.rank is not None else None,
                 "unit": md_link(r.name, f"/unit/{r.unit_id}?period={period}"),
                 "score": None if r.score is None or r.score != r.score else round(r.score * 100, 1),
+                "against": None if r.score is None or r.score != r.score else round((r.score - expected) * 100, 1),
                 "change": _change(r.score, r.previous),
                 "lifted": r.lifted_by or "–",
                 "dragged": r.dragged_by or "–",
@@ -117,7 +132,14 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
         columns = [
             column("rank", "#", numeric=True, maxWidth=80),
             column("unit", _("Unit"), flex=3, link=True),
-            column("score", _("Score %"), numeric=True),
+            column("score", _("Score %"), numeric=True, headerTooltip=definitions.score()),
+            column(
+                "against",
+                _("Against expected (points)"),
+                numeric=True,
+                minWidth=190,  # the header is the explanation: not cut at 1366 px
+                headerTooltip=_("Score minus the score expected by now, in percentage points: below 0 is behind."),
+            ),
             column("change", _("Change")),
             column("lifted", _("Lifted most by"), flex=3),
             column("dragged", _("Dragged most by"), flex=3),

@@ -10,15 +10,20 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
+from components import definitions
 from components.breadcrumbs import breadcrumbs
-from components.kpi_card import kpi_card
+from components.kpi_card import info_icon, kpi_card, lagging_words
 from components.labels import status_label, unit_kind_label
 from components.lineage import lineage_note
+from components.progress import progress_text
 from components.status import STATUS_COLOURS, score_colour, status_badge
 from components.tables import column, data_grid, md_link
+from config.clock import today
 from data_access.queries.reorganisations import lineage
 from data_access.queries.units import ancestors, children_figures, unit_figures, unit_indicators, unit_people
+from domain.expectation import expected_by
 from domain.kinds import Role
+from domain.periods import parse_period
 from pages._common import DetailIds, cached, detail_layout, render_detail, source_text, updated_at
 from server.i18n import _, format_number, format_percent
 from server.live import LIVE_VERSION_ID
@@ -59,6 +64,8 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
         )
 
     trail, figures, children, indicators, people, history = cached("unit", viewer, period, load, unit_id)
+    expected = expected_by(parse_period(period), today())
+    behind = figures.score is not None and figures.score < expected
     crumbs = breadcrumbs([(name, f"/unit/{uid}?period={period}") for uid, name in trail])
     return html.Div(
         [
@@ -71,16 +78,32 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
             dbc.Row(
                 [
                     dbc.Col(
-                        kpi_card(_("Score"), format_percent(figures.score), colour=score_colour(figures.score)), md=3
+                        kpi_card(
+                            _("Score"),
+                            format_percent(figures.score),
+                            colour=score_colour(figures.score),
+                            card_id="unit-score",
+                            expected=_("Expected by now: %(share)s", share=format_percent(expected)),
+                            detail=_("Behind schedule") if behind else None,
+                            definition=definitions.score() + " " + definitions.expected(),
+                        ),
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
                             _("At risk / off track"),
-                            f"{figures.n_at_risk} / {figures.n_off_track}",
-                            colour=STATUS_COLOURS["off_track"],
-                            href=f"/lagging?unit={unit_id}&period={period}",
+                            lagging_words(
+                                figures.n_at_risk,
+                                figures.n_off_track,
+                                f"/lagging?unit={unit_id}&period={period}",
+                                "unit",
+                            ),
+                            card_id="unit-lagging-count",
+                            definition=definitions.lagging(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
@@ -88,8 +111,11 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
                             str(figures.tasks_open),
                             detail=_("%(n)s overdue", n=figures.tasks_overdue),
                             colour=STATUS_COLOURS["at_risk"],
+                            card_id="unit-open-tasks",
+                            definition=definitions.overdue(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                     dbc.Col(
                         kpi_card(
@@ -97,8 +123,11 @@ def _render(viewer, unit_id: int, period: str) -> html.Div:  # type: ignore[no-u
                             str(figures.tasks_done_on_time),
                             detail=_("%(n)s done late", n=figures.tasks_done_late),
                             colour=STATUS_COLOURS["done"],
+                            card_id="unit-done-on-time",
+                            definition=definitions.done_on_time(),
                         ),
-                        md=3,
+                        md=6,
+                        xl=3,
                     ),
                 ],
                 className="g-3 mb-3",
@@ -131,7 +160,11 @@ def _children(children, period: str) -> dbc.Card:  # type: ignore[no-untyped-def
         column("overdue", _("Overdue tasks"), numeric=True),
     ]
     return dbc.Card(
-        [dbc.CardHeader(_("Units below")), dbc.CardBody(data_grid("unit-children", rows, columns))], className="mb-3"
+        [
+            dbc.CardHeader([_("Units below"), info_icon("unit-children-info", definitions.units_below())]),
+            dbc.CardBody(data_grid("unit-children", rows, columns)),
+        ],
+        className="mb-3",
     )
 
 
@@ -141,7 +174,7 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
             [dbc.CardHeader(_("Objectives and indicators")), dbc.CardBody(html.P(_("No indicators for this unit.")))],
             className="mb-3",
         )
-    blocks = []
+    blocks: list[html.Div] = []
     for objective, group in frame.groupby("objective", sort=False, dropna=False):
         first = group.iloc[0]
         title = objective if isinstance(objective, str) else _("Standing indicators")
@@ -149,14 +182,23 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
             html.Tr(
                 [
                     html.Td(html.A(r.indicator, href=f"/indicator/{r.indicator_id}?period={period}")),
-                    html.Td(f"{format_number(r.current_value)} / {format_number(r.target)} {r.unit_of_measure}"),
-                    html.Td(format_percent(r.progress)),
+                    html.Td(progress_text(r), className="unit-progress"),
                     html.Td(status_badge(r.status, status_label(r.status))),
                     html.Td(_forecast_text(r)),
                 ]
             )
             for r in group.itertuples()
         ]
+        head = html.Thead(
+            html.Tr(
+                [
+                    html.Th(_("Indicator")),
+                    html.Th([_("Progress"), info_icon(f"unit-progress-info-{len(blocks)}", definitions.progress())]),
+                    html.Th(_("Status")),
+                    html.Th(_("Forecast")),
+                ]
+            )
+        )
         blocks.append(
             html.Div(
                 [
@@ -169,7 +211,7 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
                         ],
                         className="h6 mt-3",
                     ),
-                    dbc.Table([html.Tbody(rows)], size="sm", responsive=True, className="mb-0"),
+                    dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="mb-0"),
                 ]
             )
         )
@@ -202,4 +244,9 @@ def _people(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
         column("tasks", _("Tasks due"), numeric=True),
         column("on_time", _("Done on time %"), numeric=True),
     ]
-    return dbc.Card([dbc.CardHeader(_("People and positions")), dbc.CardBody(data_grid("unit-people", rows, columns))])
+    return dbc.Card(
+        [
+            dbc.CardHeader([_("People and positions"), info_icon("unit-people-info", definitions.people())]),
+            dbc.CardBody(data_grid("unit-people", rows, columns)),
+        ]
+    )

@@ -86,7 +86,12 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
             select(
                 Indicator.id.label("indicator_id"),
                 Indicator.name.label("indicator"),
+                Indicator.unit_of_measure,
+                Indicator.baseline,
+                Indicator.target,
+                IndicatorRollup.current_value,
                 IndicatorRollup.progress,
+                IndicatorRollup.expected,
                 IndicatorRollup.status,
             )
             .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
@@ -95,7 +100,17 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
         )
         .mappings()
         .all(),
-        columns=["indicator_id", "indicator", "progress", "status"],
+        columns=[
+            "indicator_id",
+            "indicator",
+            "unit_of_measure",
+            "baseline",
+            "target",
+            "current_value",
+            "progress",
+            "expected",
+            "status",
+        ],
     )
     return PersonDetail(
         person.id,

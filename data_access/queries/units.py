@@ -59,6 +59,7 @@ class Overview:
     lagging: pd.DataFrame  # top ten lagging indicators
     tree: pd.DataFrame  # unit_id, parent_id, name, kind, score
     data_version: int
+    children: list[UnitFigures]  # the scope's direct children that have a score: compared within their kind
 
 
 _FIGURE_COLUMNS = (
@@ -155,6 +156,7 @@ def overview(session: Session, *, viewer: Viewer, period: str) -> Overview:
         lagging=lagging_indicators(session, viewer=viewer, period=period, limit=10),
         tree=org_tree(session, viewer=viewer, period=period),
         data_version=data_version(session),
+        children=children,
     )
 
 
@@ -168,7 +170,8 @@ def ancestors(session: Session, *, viewer: Viewer, unit_id: int) -> list[tuple[i
 
 
 def unit_indicators(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> pd.DataFrame:
-    """The unit's own objectives and indicators with progress, status and forecast."""
+    """The unit's own objectives and indicators with baseline, progress, what was expected by now, status
+    and forecast."""
     unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     pid = period_id(session, period)
     rows = (
@@ -181,9 +184,11 @@ def unit_indicators(session: Session, *, viewer: Viewer, unit_id: int, period: s
                 Indicator.id.label("indicator_id"),
                 Indicator.name.label("indicator"),
                 Indicator.unit_of_measure,
+                Indicator.baseline,
                 Indicator.target,
                 IndicatorRollup.current_value,
                 IndicatorRollup.progress,
+                IndicatorRollup.expected,
                 IndicatorRollup.status,
                 IndicatorRollup.forecast_value,
                 IndicatorRollup.forecast_miss_by,
@@ -208,9 +213,11 @@ def unit_indicators(session: Session, *, viewer: Viewer, unit_id: int, period: s
             "indicator_id",
             "indicator",
             "unit_of_measure",
+            "baseline",
             "target",
             "current_value",
             "progress",
+            "expected",
             "status",
             "forecast_value",
             "forecast_miss_by",

@@ -40,7 +40,7 @@ def lift_an_off_track_indicator(database_url: str) -> int:
 
 
 def at_risk_and_off_track(card_text: str) -> tuple[int, int]:
-    """The two figures of the overview's "At risk / off track" card ("3 / 12")."""
-    match = re.search(r"(\d[\d.,]*)\s*/\s*(\d[\d.,]*)", card_text)
-    assert match, f"no 'n / m' figures in {card_text!r}"
-    return int(re.sub(r"\D", "", match.group(1))), int(re.sub(r"\D", "", match.group(2)))
+    """The two figures of the overview's "At risk / off track" card ("3 at risk, 12 off track")."""
+    figures = re.findall(r"\d[\d.,]*", card_text)
+    assert len(figures) >= 2, f"no two figures in {card_text!r}"
+    return int(re.sub(r"\D", "", figures[0])), int(re.sub(r"\D", "", figures[1]))
