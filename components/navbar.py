@@ -44,6 +44,36 @@ def post_button(
 class NavItem:
     label: str
     href: str
+    group: str | None = None  # the caption of the menu it sits in; None: an entry of its own
+
+
+def _nav_entries(items: Sequence[NavItem], current_path: str) -> list[object]:
+    """Entries of their own as links; grouped ones as one menu each, where the group's first page is
+    (twelve pages side by side did not fit on one line at 1366 px)."""
+    entries: list[object] = []
+    seen: set[str] = set()
+    for item in items:
+        if item.group is None:
+            entries.append(dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact")))
+            continue
+        if item.group in seen:
+            continue
+        seen.add(item.group)
+        members = [i for i in items if i.group == item.group]
+        if len(members) == 1:  # a menu of one (staff see one evaluation page): a plain entry
+            entries.append(dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact")))
+            continue
+        here = any(current_path == i.href or current_path.startswith(i.href + "/") for i in members)
+        entries.append(
+            dbc.DropdownMenu(
+                [dbc.DropdownMenuItem(i.label, href=i.href) for i in members],
+                label=item.group,
+                nav=True,
+                in_navbar=True,
+                toggle_class_name="active" if here else "",
+            )
+        )
+    return entries
 
 
 def navbar(
@@ -70,7 +100,7 @@ def navbar(
                 dbc.Collapse(
                     [
                         dbc.Nav(
-                            [dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact")) for item in items],
+                            _nav_entries(items, current_path or "/"),
                             className="me-auto",
                             navbar=True,
                         ),

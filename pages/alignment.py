@@ -38,6 +38,7 @@ dash.register_page(
     # Before any page whose template is /plan/<...>: Dash matches pages in this order.
     order=4,
     nav_label=lazy_gettext("Alignment"),
+    nav_group=lazy_gettext("Objectives"),
     title="Pulse",
     roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF, Role.SCREEN],
 )

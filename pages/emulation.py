@@ -41,6 +41,7 @@ dash.register_page(
     order=62,
     roles=[Role.ADMIN, Role.LEADER, Role.MANAGER],
     nav_label=lazy_gettext("Emulation"),
+    nav_group=lazy_gettext("Evaluation and emulation"),
 )
 
 PERIOD = "emulation-period"

@@ -38,6 +38,7 @@ dash.register_page(
     order=60,
     roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.STAFF],
     nav_label=lazy_gettext("Evaluations"),
+    nav_group=lazy_gettext("Evaluation and emulation"),
 )
 
 PERIOD = "evaluations-period"

@@ -80,6 +80,7 @@ dash.register_page(
     name="Plan",
     order=7,
     nav_label=lazy_gettext("Plan"),
+    nav_group=lazy_gettext("Objectives"),
     title="Pulse",
     roles=[Role.LEADER, Role.MANAGER],
 )

@@ -30,6 +30,7 @@ dash.register_page(
     name="Present",
     order=80,
     nav_label=lazy_gettext("Big screen"),
+    nav_group=lazy_gettext("Meetings and reports"),
     title="Pulse",
     roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.SCREEN],
 )

@@ -34,6 +34,7 @@ dash.register_page(
     name="Rankings",
     order=10,
     nav_label=lazy_gettext("Rankings"),
+    nav_group=lazy_gettext("Evaluation and emulation"),
     title="Pulse",
     roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.SCREEN],
 )

@@ -33,6 +33,7 @@ dash.register_page(
     name="Reports",
     order=80,
     nav_label=lazy_gettext("Reports"),
+    nav_group=lazy_gettext("Meetings and reports"),
     title="Pulse",
     roles=sorted(REPORT_ROLES),
 )

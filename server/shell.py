@@ -61,7 +61,7 @@ def nav_items(role: str, scope_kind: str = "") -> list[NavItem]:
 
     pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
     return [
-        NavItem(str(p["nav_label"]), p["path"])
+        NavItem(str(p["nav_label"]), p["path"], str(p["nav_group"]) if p.get("nav_group") else None)
         for p in pages
         if p.get("nav_label") and page_allows(p, role, scope_kind)
     ]
