@@ -19,6 +19,7 @@ DIVISION = "Phòng Dữ liệu số"
 
 def choose(page, dropdown: str, typed: str, option: str) -> None:  # type: ignore[no-untyped-def]
     """Pick an option of a dcc.Dropdown by typing (accents optional) as a user does."""
+    settled(page)  # the options arrive from the server: typing into a dropdown still being filled is lost
     page.click(dropdown)
     page.keyboard.type(typed)
     page.get_by_role("option", name=option, exact=True).click()
