@@ -183,7 +183,9 @@ def ask(clicks: int | None, unit: object, period: object, fmt: object, language:
         report_jobs.fail(current_store(), job_id, reason=reason, cause=f"enqueue: {type(error).__name__}: {error}")
         return dbc.Alert(reason, color="danger", className="reports-problem"), next_count(refresh)
     return (
-        dbc.Alert(_("The report is queued: it will appear ready below."), color="info", className="reports-queued"),
+        dbc.Alert(
+            _("The report is queued: it will appear ready below."), color="info", className="reports-queued-note"
+        ),
         next_count(refresh),
     )
 

@@ -8,22 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import LiveServer, log_in, screenshot, settled
+from tests.browser.conftest import LiveServer, choose, log_in, screenshot, settled
 from tests.conftest import TEST_TODAY
 
 pytestmark = pytest.mark.browser
 
 WARD = "Phường Hoàn Kiếm"
 DIVISION = "Phòng Dữ liệu số"
-
-
-def choose(page, dropdown: str, typed: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Pick an option of a dcc.Dropdown by typing (accents optional) as a user does."""
-    settled(page)  # the options arrive from the server: typing into a dropdown still being filled is lost
-    page.click(dropdown)
-    page.keyboard.type(typed)
-    page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
 
 
 def test_the_administrator_creates_positions_and_a_person_and_moves_them(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

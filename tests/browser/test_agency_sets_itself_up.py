@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from data_access.db import Store
 from data_access.models import ImportJob, OrgUnit, Person, PersonPlacement, Position, User
-from tests.browser.conftest import SharedServer, log_in, screenshot, settled
-from tests.browser.test_admin_people_journey import choose
+from tests.browser.conftest import SharedServer, choose, log_in, screenshot, settled
 from tests.browser.test_empty_start import ADMIN_PASSWORD, _seed_empty_start
 from tests.support.databases import TestDatabases
 from tests.support.people_files import people_file

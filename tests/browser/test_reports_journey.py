@@ -51,7 +51,7 @@ def test_a_ward_leader_requests_the_quarter_report_and_downloads_it(  # type: ig
     settled(page)
     expect(page.locator("#reports-unit")).to_contain_text("Phường Hoàn Kiếm")
     page.click("#reports-request")
-    expect(page.locator(".reports-queued")).to_be_visible()
+    expect(page.locator(".reports-queued-note")).to_be_visible()
     download_link = page.locator(".reports-row.reports-done .reports-download").first
     expect(download_link).to_be_visible(timeout=120_000)  # the list polls while the worker makes it
     expect(page.locator(".reports-row").first).to_contain_text("2026-Q4")

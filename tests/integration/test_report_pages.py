@@ -90,11 +90,11 @@ def test_the_request_callback_queues_only_units_of_the_scope(server: Flask) -> N
     values = {"reports-period": "2026-Q3", "reports-format": "xlsx", "reports-language": "en"}
     refused = post(client, body(key, spec, {**values, "reports-unit": outside}))
     assert refused.status_code == 200
-    assert "reports-queued" not in refused.get_data(as_text=True)
+    assert "reports-queued-note" not in refused.get_data(as_text=True)
     forged = post(client, body(key, spec, {**values, "reports-unit": "1 OR 1=1", "reports-format": "exe"}))
-    assert forged.status_code == 200 and "reports-queued" not in forged.get_data(as_text=True)
+    assert forged.status_code == 200 and "reports-queued-note" not in forged.get_data(as_text=True)
     queued = post(client, body(key, spec, {**values, "reports-unit": ward}))
-    assert "reports-queued" in queued.get_data(as_text=True)
+    assert "reports-queued-note" in queued.get_data(as_text=True)
     with _store(server).read() as session:
         rows = session.execute(select(ReportJob.unit_id, ReportJob.format, ReportJob.language)).all()
     assert rows == [(ward, "xlsx", "en")]
