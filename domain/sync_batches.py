@@ -45,3 +45,17 @@ def dry_run_problem(chosen: Sequence[str]) -> str | None:
 def changed(key: str, sha256: str, last_accepted: Mapping[str, str]) -> bool:
     """True when the record was never accepted or differs from what was last accepted."""
     return last_accepted.get(key) != sha256
+
+
+def reason_parts(reason: str | None) -> list[tuple[str, str, str]]:
+    """A kept-out reason back into (field, code, quality) parts, as `blocking_reasons` wrote them; a reason of
+    another shape (the receiver's own code) is one part with no field and no quality."""
+    parts = []
+    for piece in (reason or "").split("; "):
+        field, colon, rest = piece.partition(": ")
+        code, _space, quality = rest.partition(" (")
+        if colon and quality.endswith(")"):
+            parts.append((field, code, quality[:-1]))
+        elif piece:
+            parts.append(("", piece, ""))
+    return parts

@@ -34,6 +34,7 @@ PERIODS_PATH = "/admin/periods"
 QUALITY_PATH = "/admin/quality"
 IMPORT_PATH = "/admin/import"
 TOKENS_PATH = "/admin/tokens"
+SYNC_PATH = "/admin/sync"
 
 _FIELDS = {
     "name": lazy_gettext("Unit name"),
@@ -69,6 +70,17 @@ _FIELDS = {
     "email": lazy_gettext("E-mail"),
     "phone": lazy_gettext("Phone"),
     "effective": lazy_gettext("Effective date"),
+    # The interchange shapes' fields (shared/interop), as record problems name them.
+    "official_code": lazy_gettext("Official code"),
+    "parent_code": lazy_gettext("Parent unit"),
+    "valid_from": lazy_gettext("Valid from"),
+    "valid_to": lazy_gettext("Valid to"),
+    "successor_codes": lazy_gettext("Successor units"),
+    "date_of_birth": lazy_gettext("Date of birth"),
+    "unit_code": lazy_gettext("Unit"),
+    "position_code": lazy_gettext("Position"),
+    "active": lazy_gettext("Working"),
+    "updated_at": lazy_gettext("Last changed"),
 }
 _PROBLEMS = {
     "required": lazy_gettext("enter a name"),
@@ -150,6 +162,7 @@ def admin_menu(active: str) -> dbc.Nav:
         (USERS_PATH, _("Accounts")),
         (IMPORT_PATH, _("Import people and units")),
         (QUALITY_PATH, _("Data quality")),
+        (SYNC_PATH, _("Synchronisation")),
     ]
     if may_administer_periods(str(getattr(getattr(current_user, "role", None), "value", ""))):
         # The agency's calendar and the machines' tokens: the whole agency's, administrators only.
@@ -192,6 +205,11 @@ def admin_periods_viewer() -> Viewer:
         audit_refusal(viewer, f"role {viewer.role.value} posted to a periods callback")
         abort(403)
     return viewer
+
+
+def field_label(field: str) -> str:
+    """A record field's name in the user's language (the field itself when it has none)."""
+    return _label(_FIELDS, field)
 
 
 def _problem(code: str, params: dict[str, Any]) -> str:
