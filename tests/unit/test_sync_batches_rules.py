@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.records import Problem, Quality
-from domain.sync_batches import blocking_reasons, changed, dry_run_problem, record_key
+from domain.sync_batches import blocking_reasons, changed, dry_run_problem, reason_parts, record_key
 from domain.sync_canonical import canonical_json, digest
 
 
@@ -32,3 +32,15 @@ def test_a_record_goes_again_only_when_it_changed() -> None:
     assert key == "unit:W00070" and record_key("profile", {"citizen_id": "001090012345"}) == "profile:001090012345"
     assert changed(key, sha, {}) and not changed(key, sha, {key: sha})
     assert changed(key, digest(canonical_json({**record, "name": "Phường Hoàn Kiếm mới"})), {key: sha})
+
+
+def test_a_kept_out_reason_reads_back_into_its_parts() -> None:
+    written = "citizen_id: birth_mismatch (correct); full_name: required (sufficient)"
+    assert reason_parts(written) == [
+        ("citizen_id", "birth_mismatch", "correct"),
+        ("full_name", "required", "sufficient"),
+    ]
+    # The receiver's own answers have no field or quality.
+    assert reason_parts("tampered") == [("", "tampered", "")]
+    assert reason_parts("citizen_id: not 12 digits") == [("", "citizen_id: not 12 digits", "")]
+    assert reason_parts(None) == [] and reason_parts("") == []
