@@ -42,6 +42,7 @@ from data_access.models import (
 )
 from data_access.models import Period as PeriodRow
 from data_access.viewer import Viewer
+from domain.alignment import alignment_loop_problems
 from domain.kinds import ChangeStatus, PlanStatus
 from domain.periods import Period, PeriodKind
 from domain.plan_cycle import (
@@ -220,6 +221,27 @@ def _parent_problems(session: Session, parent_id: int | None, unit: OrgUnit, per
     return {}
 
 
+def _chain_above(session: Session, parent_id: int | None) -> dict[int, int | None]:
+    """What each objective from ``parent_id`` upwards serves, read link by link (a plan's cascade is a
+    few levels deep; the walk stops at the top or where it meets an objective again)."""
+    chain: dict[int, int | None] = {}
+    node = parent_id if _is_id(parent_id) else None
+    while node is not None and node not in chain:
+        above = session.execute(select(Objective.parent_objective_id).where(Objective.id == node)).first()
+        chain[node] = above[0] if above else None
+        node = chain[node]
+    return chain
+
+
+def _alignment_problems(
+    session: Session, objective_id: int | None, parent_id: int | None, unit: OrgUnit, period_id: int
+) -> dict[str, str]:
+    """A loop (itself, or an objective that already serves it) is named first: it says more than "not
+    in the approved plan above", which such a choice usually is too."""
+    loop = alignment_loop_problems(objective_id, parent_id, _chain_above(session, parent_id))
+    return loop or _parent_problems(session, parent_id, unit, period_id)
+
+
 def _period_of(row: PeriodRow) -> Period:
     return Period(PeriodKind(row.kind), row.year, row.number)
 
@@ -256,7 +278,7 @@ def add_objective(store: Store, *, viewer: Viewer, unit_id: int, period_code: st
         _writable(plan, published=False)
         problems = objective_problems(draft)
         problems.update(_owner_problems(session, draft.owner_person_id, unit))
-        problems.update(_parent_problems(session, draft.parent_objective_id, unit, period.id))
+        problems.update(_alignment_problems(session, None, draft.parent_objective_id, unit, period.id))
         if problems:
             raise Invalid(problems)
         assert plan is not None
@@ -299,7 +321,9 @@ def edit_objective(
         check_version(session, "objective", objective.id, current=objective.version, seen=version)
         problems = objective_problems(draft)
         problems.update(_owner_problems(session, draft.owner_person_id, unit))
-        problems.update(_parent_problems(session, draft.parent_objective_id, unit, objective.period_id))
+        problems.update(
+            _alignment_problems(session, objective.id, draft.parent_objective_id, unit, objective.period_id)
+        )
         if mode is EditMode.CHANGE_REQUEST and float(draft.weight) != objective.weight:
             problems["weight"] = "approved_weight_fixed"
         if problems:
