@@ -223,7 +223,10 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
     expect(ward.locator(".plan-objective").first).to_be_visible()
     expect(ward.locator("body")).to_contain_text("Sao chép từ kế hoạch năm trước")
 
-    # --- /plan at three widths; on a phone the forms stack and nothing overflows
+    # --- /plan at three widths; on a phone the forms stack and nothing overflows. The journey's pages are
+    # closed first: each open page polls for live changes, and the shared server answers them all.
+    city.close()
+    ward.close()
     for width, height in ((390, 844), (1366, 900), (1920, 1080)):
         page = new_page(width, height)
         log_in(page, base, "lanhdao.hoankiem")
@@ -236,4 +239,5 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
         if width == 390:  # the forms stack on a phone
             page.locator(".plan-kr-form").scroll_into_view_if_needed()
             screenshot(page, "plan-390-forms")
+        page.close()
     assert not errors, errors
