@@ -210,6 +210,7 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
     expect(ward.locator(".indicator-target-revision")).to_have_count(2)
     expect(ward.locator("#indicator-targets")).to_contain_text("chỉ tiêu 85")
     expect(ward.locator("#indicator-targets")).to_contain_text("chỉ tiêu 90")
+    settled(ward)  # the page's callbacks done: nothing redraws the card while it is scrolled to
     ward.locator("#indicator-targets").scroll_into_view_if_needed()
     screenshot(ward, "plan-indicator-targets")
 
