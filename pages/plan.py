@@ -27,7 +27,7 @@ from domain.indicators import Direction
 from domain.kinds import Frequency, Role, SourceKind
 from domain.periods import Period, PeriodKind
 from domain.plan_items import IndicatorDraft, ObjectiveDraft
-from domain.plans import back_loaded, checkpoints, rescaled, straight_line
+from domain.plans import WEIGHT_TOLERANCE, back_loaded, checkpoints, rescaled, straight_line
 from pages import _plan
 from pages._common import audit_refusal
 from pages._inputs import as_id, as_text, next_count
@@ -117,7 +117,7 @@ def _key_result_row(kr: queries.KeyResult) -> html.Tr:
             html.Td(_numbers(kr), className="text-nowrap"),
             html.Td(
                 f"{format_number(kr.weight)} ({format_number(kr.normalised_weight)} %)"
-                if kr.weight != kr.normalised_weight
+                if abs(kr.weight - kr.normalised_weight) > WEIGHT_TOLERANCE  # percentages already: no scaling shown
                 else format_number(kr.weight),
                 className="text-nowrap",
             ),
