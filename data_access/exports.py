@@ -196,6 +196,10 @@ def unit_report_workbook(
                     follow.due_date if follow else None,
                 ]
             )
+    analyses: list[list[object]] = [
+        [t("Key result"), t("Owner"), t("Period"), t("What happened"), t("Why"), t("What will be done")]
+    ]
+    analyses += [[a.indicator, a.owner, a.period_code, a.what_happened, a.why, a.next_steps] for a in report.analyses]
     tasks: list[list[object]] = [[t("Task"), t("Assignee"), t("Due"), t("Status")]]
     tasks += [[task.title, task.assignee, task.due_date, task_status_name(task.status)] for task in report.late_tasks]
     return workbook_bytes(
@@ -221,6 +225,7 @@ def unit_report_workbook(
                 freeze="A2",
                 number_formats={3: PERCENT, 4: PERCENT},
             ),
+            Sheet(t("The owners' analysis"), analyses, widths=(40, 22, 10, 50, 50, 50), freeze="A2"),
             Sheet(t("Late tasks"), tasks, widths=(50, 24, 12, 14), freeze="A2"),
         ]
     )

@@ -12,7 +12,7 @@ a city's cascade builds thousands of them on every refresh, and a frozen datacla
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from domain.indicators import Status, Tolerances, status
@@ -148,3 +148,26 @@ def unsupported(links: Sequence[ObjectiveLink], *, top_level: set[int]) -> list[
     """Top-level objectives that no objective serves."""
     children = children_of(links)
     return [link.id for link in links if link.id in top_level and not children.get(link.id)]
+
+
+def alignment_loop_problems(
+    objective_id: int | None, parent_id: int | None, parent_of: Mapping[int, int | None]
+) -> dict[str, str]:
+    """Refuse an alignment that would loop: an objective serving itself, or serving an objective that
+    (through any number of links, ``parent_of``: objective id -> the id it serves) already serves it.
+
+    A new objective (no id yet) cannot close a loop. A loop already present above, not through this
+    objective, is not this alignment's doing: the walk stops where it meets an objective again.
+    """
+    if parent_id is None or objective_id is None:
+        return {}
+    if parent_id == objective_id:
+        return {"parent_objective_id": "alignment_to_itself"}
+    seen: set[int] = set()
+    node: int | None = parent_id
+    while node is not None and node not in seen:
+        if node == objective_id:
+            return {"parent_objective_id": "alignment_loop"}
+        seen.add(node)
+        node = parent_of.get(node)
+    return {}

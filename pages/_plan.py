@@ -131,6 +131,10 @@ PROBLEMS = {
     "weight_negative": lazy_gettext("a weight cannot be negative"),
     "owner_outside_unit": lazy_gettext("the owner must work in this unit or one of its divisions"),
     "parent_not_in_approved_plan": lazy_gettext("choose an objective of the approved plan of the level above"),
+    "alignment_to_itself": lazy_gettext("an objective cannot be aligned to itself"),
+    "alignment_loop": lazy_gettext(
+        "that objective already serves this one, directly or through others: aligning to it would make a loop"
+    ),
     "target_required": lazy_gettext("enter a target"),
     "target_not_above_baseline": lazy_gettext("for an increase, the target must be above the baseline"),
     "target_not_below_baseline": lazy_gettext("for a decrease, the target must be below the baseline"),

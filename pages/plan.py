@@ -8,6 +8,7 @@ data_access.commands.plans.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -18,7 +19,7 @@ from dash.exceptions import PreventUpdate
 from components.labels import source_label
 from components.work_views import done_alert
 from data_access.commands import plans as commands
-from data_access.errors import Forbidden, NotFound, PulseError
+from data_access.errors import Forbidden, Invalid, NotFound, PulseError
 from data_access.exports import plan_workbook
 from data_access.queries import plans as queries
 from data_access.viewer import Viewer
@@ -26,7 +27,7 @@ from domain.indicators import Direction
 from domain.kinds import Frequency, Role, SourceKind
 from domain.periods import Period, PeriodKind
 from domain.plan_items import IndicatorDraft, ObjectiveDraft
-from domain.plans import back_loaded, checkpoints, rescaled, straight_line
+from domain.plans import WEIGHT_TOLERANCE, back_loaded, checkpoints, rescaled, straight_line
 from pages import _plan
 from pages._common import audit_refusal
 from pages._inputs import as_id, as_text, next_count
@@ -116,7 +117,7 @@ def _key_result_row(kr: queries.KeyResult) -> html.Tr:
             html.Td(_numbers(kr), className="text-nowrap"),
             html.Td(
                 f"{format_number(kr.weight)} ({format_number(kr.normalised_weight)} %)"
-                if kr.weight != kr.normalised_weight
+                if abs(kr.weight - kr.normalised_weight) > WEIGHT_TOLERANCE  # percentages already: no scaling shown
                 else format_number(kr.weight),
                 className="text-nowrap",
             ),
@@ -568,44 +569,61 @@ def save_objective(
         parent_objective_id=as_id(parent),
     )
     store = current_store()
-    try:
-        if ctx.triggered_id == OBJ["delete"]:
-            if picked is None:
-                raise PreventUpdate
-            commands.delete_objective(
-                store, viewer=viewer, objective_id=picked, version=_version_of(viewer, state, picked)
-            )
-            return done_alert(_("Objective deleted."), class_name="plan-done"), next_count(refresh), NEW
-        if picked is None:
-            saved = commands.add_objective(store, viewer=viewer, unit_id=unit_id or 0, period_code=year, draft=draft)
-        else:
-            saved = commands.edit_objective(
+    return _save_or_delete(
+        refresh,
+        deleting=ctx.triggered_id == OBJ["delete"],
+        picked=picked,
+        delete=lambda item: commands.delete_objective(
+            store, viewer=viewer, objective_id=item, version=_version_of(viewer, state, item)
+        ),
+        save=lambda: (
+            commands.add_objective(store, viewer=viewer, unit_id=unit_id or 0, period_code=year, draft=draft)
+            if picked is None
+            else commands.edit_objective(
                 store, viewer=viewer, objective_id=picked, version=_version_of(viewer, state, picked), draft=draft
             )
+        ),
+        deleted=_("Objective deleted."),
+        saved=_("Objective saved."),
+    )
+
+
+def _save_or_delete(
+    refresh: Any,
+    *,
+    deleting: bool,
+    picked: int | None,
+    delete: Callable[[int], None],
+    save: Callable[[], commands.Saved],
+    deleted: str,
+    saved: str,
+) -> tuple[Any, Any, Any]:
+    """What the objective and key-result forms share: delete the picked item or save the form, then the
+    message, the refresh and the picker's new value (the new form after a delete, the saved item after a
+    save); a refusal leaves the form as it is, with the reason."""
+    try:
+        if deleting:
+            if picked is None:
+                raise PreventUpdate
+            delete(picked)
+            return done_alert(deleted, class_name="plan-done"), next_count(refresh), NEW
+        item = save()
     except PulseError as problem:
         return plan_alert(problem), no_update, no_update
-    return done_alert(_("Objective saved."), class_name="plan-done"), next_count(refresh), str(saved.id)
+    return done_alert(saved, class_name="plan-done"), next_count(refresh), str(item.id)
 
 
-def _version_of(viewer: Viewer, state: Any, item_id: int) -> int | None:
-    """The version of an objective or key result as the page shows it now (the command checks it)."""
+def _version_of(viewer: Viewer, state: Any, objective_id: int) -> int | None:
+    """The version of an objective as the page shows it now (the command checks it)."""
     view = _view(viewer, state)
-    for objective in view.objectives if view else []:
-        if objective.id == item_id:
-            return objective.version
-        for kr in objective.key_results:
-            if kr.id == item_id:
-                return kr.version
-    return None
+    return next((o.version for o in view.objectives if o.id == objective_id), None) if view else None
 
 
 def _kr_version(viewer: Viewer, state: Any, kr_id: int) -> int | None:
+    """The version of a key result as the page shows it now."""
     view = _view(viewer, state)
-    for objective in view.objectives if view else []:
-        for kr in objective.key_results:
-            if kr.id == kr_id:
-                return kr.version
-    return None
+    krs = (kr for objective in view.objectives for kr in objective.key_results) if view else iter(())
+    return next((kr.version for kr in krs if kr.id == kr_id), None)
 
 
 @callback(
@@ -628,18 +646,10 @@ def save_key_result(_save: Any, _delete: Any, objective: Any, pick: Any, *values
     *fields, state, refresh = values
     f = dict(zip(KR_FIELDS, fields, strict=True))
     picked, store = as_id(pick), current_store()
-    try:
-        if ctx.triggered_id == KR["delete"]:
-            if picked is None:
-                raise PreventUpdate
-            commands.delete_indicator(
-                store, viewer=viewer, indicator_id=picked, version=_kr_version(viewer, state, picked)
-            )
-            return done_alert(_("Key result deleted."), class_name="plan-done"), next_count(refresh), NEW
+
+    def save() -> commands.Saved:
         points = parse_trajectory(f["trajectory"])
         if points is None:
-            from data_access.errors import Invalid
-
             raise Invalid({"trajectory": "bad_trajectory"})
         weight = as_number(f["weight"])
         draft = IndicatorDraft(
@@ -662,14 +672,22 @@ def save_key_result(_save: Any, _delete: Any, objective: Any, pick: Any, *values
             trajectory=tuple(points),
         )
         if picked is None:
-            saved = commands.add_indicator(store, viewer=viewer, objective_id=as_id(objective) or 0, draft=draft)
-        else:
-            saved = commands.edit_indicator(
-                store, viewer=viewer, indicator_id=picked, version=_kr_version(viewer, state, picked), draft=draft
-            )
-    except PulseError as problem:
-        return plan_alert(problem), no_update, no_update
-    return done_alert(_("Key result saved."), class_name="plan-done"), next_count(refresh), str(saved.id)
+            return commands.add_indicator(store, viewer=viewer, objective_id=as_id(objective) or 0, draft=draft)
+        return commands.edit_indicator(
+            store, viewer=viewer, indicator_id=picked, version=_kr_version(viewer, state, picked), draft=draft
+        )
+
+    return _save_or_delete(
+        refresh,
+        deleting=ctx.triggered_id == KR["delete"],
+        picked=picked,
+        delete=lambda item: commands.delete_indicator(
+            store, viewer=viewer, indicator_id=item, version=_kr_version(viewer, state, item)
+        ),
+        save=save,
+        deleted=_("Key result deleted."),
+        saved=_("Key result saved."),
+    )
 
 
 @callback(

@@ -75,6 +75,10 @@ def _texts(report: UnitReport) -> dict[str, str]:
                 open=f.tasks_open,
                 overdue=f.tasks_overdue,
             ),
+            "analyses": _("The owners' analysis"),
+            "what_happened": _("What happened"),
+            "why": _("Why"),
+            "next_steps": _("What will be done"),
             "task": _("Task"),
             "assignee": _("Assignee"),
             "due": _("Due"),
@@ -139,6 +143,7 @@ def _context(report: UnitReport, language: str, chart_svg: str | None) -> dict[s
             }
             for line in report.lagging
         ],
+        "analyses": report.analyses,
         "late_tasks": [
             {
                 "title": task.title,

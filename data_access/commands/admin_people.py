@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from config.clock import today as clock_today
 from data_access import audit
-from data_access.commands.admin_common import require_admin
-from data_access.commands.common import Refused, check_version, flush_or_conflict, refusals_and_conflicts
+from data_access.commands.admin_common import require_admin, versioned_change
+from data_access.commands.common import Refused, refusals_and_conflicts
 from data_access.db import Store
-from data_access.errors import Invalid, NotFound
+from data_access.errors import Invalid
 from data_access.models import OrgUnit, Period, Person, PersonPlacement, Position, User
 from data_access.viewer import Viewer
 from domain.admin_access import may_manage_people
@@ -291,30 +291,24 @@ def _act(
     verb: str,
     change: Callable[[Session, Person], None],
 ) -> PersonState:
-    """Shared frame: authorise, load and lock, check the version seen, change, audit; one transaction."""
-    action = f"{ENTITY}.{verb}"
-    require_admin(store, viewer, action=action, entity=ENTITY, entity_id=person_id)
-    with (
-        refusals_and_conflicts(store, viewer, action=action, entity=ENTITY, entity_id=person_id),
-        store.write() as session,
-    ):
-        person = session.get(Person, person_id, with_for_update=True) if _is_id(person_id) else None
-        if person is None:
-            raise NotFound(ENTITY, person_id)
+    """The shared frame (admin_common.versioned_change) around a change of one person."""
+
+    def authorise(session: Session, person: Person) -> None:
         unit_path = session.execute(select(OrgUnit.path).where(OrgUnit.id == person.unit_id)).scalar_one()
         if not may_manage_people(viewer.role.value, viewer.scope_path, unit_path, viewer.scope_kind):
             raise Refused(f"person {person_id} outside the viewer's scope")
-        check_version(session, ENTITY, person.id, current=person.version, seen=version if _is_id(version) else None)
-        before = audit.snapshot(person, AUDITED)
-        change(session, person)
-        flush_or_conflict(session, ENTITY, person.id)
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action=action,
-            entity=ENTITY,
-            entity_id=person.id,
-            before=before,
-            after=audit.snapshot(person, AUDITED),
-        )
-        return PersonState(person.id, person.version)
+
+    return versioned_change(
+        store,
+        viewer,
+        model=Person,
+        row_id=person_id,
+        seen=version,
+        action=f"{ENTITY}.{verb}",
+        entity=ENTITY,
+        audited=AUDITED,
+        authorise=authorise,
+        change=lambda session, person, _none: change(session, person),
+        result=lambda person: PersonState(person.id, person.version),
+        admin=True,
+    )

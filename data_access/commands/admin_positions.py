@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from config.rulesets import available_rulesets
 from data_access import audit
-from data_access.commands.admin_common import require_admin
-from data_access.commands.common import Refused, check_version, flush_or_conflict, refusals_and_conflicts
+from data_access.commands.admin_common import require_admin, versioned_change
+from data_access.commands.common import Refused, refusals_and_conflicts
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import OrgUnit, Person, Position
@@ -157,28 +157,18 @@ def _act(
     verb: str,
     change: Callable[[Session, Position], None],
 ) -> PositionState:
-    """Shared frame: authorise, load and lock, check the version seen, change, audit; one transaction."""
-    action = f"{ENTITY}.{verb}"
-    require_admin(store, viewer, action=action, entity=ENTITY, entity_id=position_id)
-    with (
-        refusals_and_conflicts(store, viewer, action=action, entity=ENTITY, entity_id=position_id),
-        store.write() as session,
-    ):
-        position = session.get(Position, position_id, with_for_update=True) if _is_id(position_id) else None
-        if position is None:
-            raise NotFound(ENTITY, position_id)
-        _unit(session, viewer, position.unit_id)
-        check_version(session, ENTITY, position.id, current=position.version, seen=version if _is_id(version) else None)
-        before = audit.snapshot(position, AUDITED)
-        change(session, position)
-        flush_or_conflict(session, ENTITY, position.id)
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action=action,
-            entity=ENTITY,
-            entity_id=position.id,
-            before=before,
-            after=audit.snapshot(position, AUDITED),
-        )
-        return PositionState(position.id, position.version)
+    """The shared frame (admin_common.versioned_change) around a change of one position."""
+    return versioned_change(
+        store,
+        viewer,
+        model=Position,
+        row_id=position_id,
+        seen=version,
+        action=f"{ENTITY}.{verb}",
+        entity=ENTITY,
+        audited=AUDITED,
+        authorise=lambda session, position: _unit(session, viewer, position.unit_id),
+        change=lambda session, position, _unit_row: change(session, position),
+        result=lambda position: PositionState(position.id, position.version),
+        admin=True,
+    )

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from config.clock import today as clock_today
 from data_access import audit
-from data_access.commands.common import Refused, check_version, flush_or_conflict, refusals_and_conflicts
+from data_access.commands.admin_common import versioned_change
+from data_access.commands.common import Refused, refusals_and_conflicts
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import Indicator, Milestone, OrgUnit, Period, Person
@@ -153,25 +154,23 @@ def _change(
     *,
     planning: bool,
 ) -> MilestoneState:
-    with (
-        refusals_and_conflicts(store, viewer, action=action, entity="milestone", entity_id=milestone_id),
-        store.write() as session,
-    ):
-        milestone = session.get(Milestone, milestone_id)
-        if milestone is None:
-            raise NotFound("milestone", milestone_id)
+    """The shared frame (admin_common.versioned_change): the viewer answers for the plan, the version is
+    the one seen, the change is audited with before and after."""
+
+    def authorise(session: Session, milestone: Milestone) -> tuple[OrgUnit, int]:
         _indicator, unit, year = _plan(session, viewer, milestone.indicator_id, planning=planning)
-        check_version(session, "milestone", milestone_id, current=milestone.version, seen=version)
-        before = audit.snapshot(milestone, AUDITED)
-        change(session, milestone, unit, year)
-        flush_or_conflict(session, "milestone", milestone_id)
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action=action,
-            entity="milestone",
-            entity_id=milestone_id,
-            before=before,
-            after=audit.snapshot(milestone, AUDITED),
-        )
-        return MilestoneState(milestone.id, milestone.version)
+        return unit, year
+
+    return versioned_change(
+        store,
+        viewer,
+        model=Milestone,
+        row_id=milestone_id,
+        seen=version,
+        action=action,
+        entity="milestone",
+        audited=AUDITED,
+        authorise=authorise,
+        change=lambda session, milestone, at: change(session, milestone, *at),
+        result=lambda milestone: MilestoneState(milestone.id, milestone.version),
+    )

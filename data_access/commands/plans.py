@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from config.clock import now
 from data_access import audit
+from data_access.commands.admin_common import versioned_change
 from data_access.commands.common import Refused, check_version, flush_or_conflict, refusals_and_conflicts
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
@@ -42,6 +43,7 @@ from data_access.models import (
 )
 from data_access.models import Period as PeriodRow
 from data_access.viewer import Viewer
+from domain.alignment import alignment_loop_problems
 from domain.kinds import ChangeStatus, PlanStatus
 from domain.periods import Period, PeriodKind
 from domain.plan_cycle import (
@@ -106,6 +108,8 @@ INDICATOR_AUDITED = (
 REQUEST_AUDITED = ("indicator_id", "status", "reason", "proposed_json", "decision_note")
 
 T = TypeVar("T")
+Item = TypeVar("Item", Objective, Indicator, Plan)
+Context = TypeVar("Context")
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,27 @@ def _parent_problems(session: Session, parent_id: int | None, unit: OrgUnit, per
     return {}
 
 
+def _chain_above(session: Session, parent_id: int | None) -> dict[int, int | None]:
+    """What each objective from ``parent_id`` upwards serves, read link by link (a plan's cascade is a
+    few levels deep; the walk stops at the top or where it meets an objective again)."""
+    chain: dict[int, int | None] = {}
+    node = parent_id if _is_id(parent_id) else None
+    while node is not None and node not in chain:
+        above = session.execute(select(Objective.parent_objective_id).where(Objective.id == node)).first()
+        chain[node] = above[0] if above else None
+        node = chain[node]
+    return chain
+
+
+def _alignment_problems(
+    session: Session, objective_id: int | None, parent_id: int | None, unit: OrgUnit, period_id: int
+) -> dict[str, str]:
+    """A loop (itself, or an objective that already serves it) is named first: it says more than "not
+    in the approved plan above", which such a choice usually is too."""
+    loop = alignment_loop_problems(objective_id, parent_id, _chain_above(session, parent_id))
+    return loop or _parent_problems(session, parent_id, unit, period_id)
+
+
 def _period_of(row: PeriodRow) -> Period:
     return Period(PeriodKind(row.kind), row.year, row.number)
 
@@ -240,6 +265,35 @@ def _run(store: Store, viewer: Viewer, action: str, entity: str, entity_id: obje
         return work(session)
 
 
+def _versioned(
+    store: Store,
+    viewer: Viewer,
+    model: type[Item],
+    action: str,
+    row_id: object,
+    version: int | None,
+    authorise: Callable[[Session, Item], Context],
+    change: Callable[[Session, Item, Context], None],
+    *,
+    audited: tuple[str, ...] | Callable[[Session, Item], dict[str, Any]],
+) -> Saved:
+    """A change of one versioned plan row in the shared frame (admin_common.versioned_change); the entity
+    is the action's first word ("objective.edit": objective)."""
+    return versioned_change(
+        store,
+        viewer,
+        model=model,
+        row_id=row_id,
+        seen=version,
+        action=action,
+        entity=action.split(".")[0],
+        audited=audited,
+        authorise=authorise,
+        change=change,
+        result=lambda row: Saved(row.id, row.version),
+    )
+
+
 # --- objectives --------------------------------------------------------------------------------
 
 
@@ -256,7 +310,7 @@ def add_objective(store: Store, *, viewer: Viewer, unit_id: int, period_code: st
         _writable(plan, published=False)
         problems = objective_problems(draft)
         problems.update(_owner_problems(session, draft.owner_person_id, unit))
-        problems.update(_parent_problems(session, draft.parent_objective_id, unit, period.id))
+        problems.update(_alignment_problems(session, None, draft.parent_objective_id, unit, period.id))
         if problems:
             raise Invalid(problems)
         assert plan is not None
@@ -290,32 +344,33 @@ def edit_objective(
     """Change an objective's title, source, owner and alignment; its weight too while it is a draft
     (an approved objective's weight is what the scores use: it stays)."""
 
-    def work(session: Session) -> Saved:
-        objective = _get(session, Objective, "objective", objective_id)
+    def authorise(session: Session, objective: Objective) -> tuple[OrgUnit, EditMode]:
         unit = _unit(session, objective.unit_id)
         _require_author(viewer, unit)
         plan = _plan_for(session, unit.id, objective.period_id, create=False)
-        mode = _writable(plan, published=objective.published)
-        check_version(session, "objective", objective.id, current=objective.version, seen=version)
+        return unit, _writable(plan, published=objective.published)
+
+    def change(session: Session, objective: Objective, at: tuple[OrgUnit, EditMode]) -> None:
+        unit, mode = at
         problems = objective_problems(draft)
         problems.update(_owner_problems(session, draft.owner_person_id, unit))
-        problems.update(_parent_problems(session, draft.parent_objective_id, unit, objective.period_id))
+        problems.update(
+            _alignment_problems(session, objective.id, draft.parent_objective_id, unit, objective.period_id)
+        )
         if mode is EditMode.CHANGE_REQUEST and float(draft.weight) != objective.weight:
             problems["weight"] = "approved_weight_fixed"
         if problems:
             raise Invalid(problems)
-        before = _snap(objective)
         objective.title = clean(draft.title)
         objective.source_kind = draft.source_kind
         objective.source_ref = clean(draft.source_ref) or None
         objective.parent_objective_id = draft.parent_objective_id
         objective.weight = float(draft.weight)
         objective.owner_person_id = draft.owner_person_id
-        flush_or_conflict(session, "objective", objective.id)
-        _audit(session, viewer, "objective.edit", "objective", objective.id, before, _snap(objective))
-        return Saved(objective.id, objective.version)
 
-    return _run(store, viewer, "objective.edit", "objective", objective_id, work)
+    return _versioned(
+        store, viewer, Objective, "objective.edit", objective_id, version, authorise, change, audited=OBJECTIVE_AUDITED
+    )
 
 
 def delete_objective(store: Store, *, viewer: Viewer, objective_id: int, version: int | None) -> None:
@@ -431,13 +486,14 @@ def edit_indicator(
     """Change a key result. A draft one changes directly (its trajectory rescaled to a new target when
     none is given); an approved one's numbers only change through a change request."""
 
-    def work(session: Session) -> Saved:
-        indicator = _get(session, Indicator, "indicator", indicator_id)
+    def authorise(session: Session, indicator: Indicator) -> tuple[OrgUnit, EditMode]:
         unit = _unit(session, indicator.unit_id)
         _require_author(viewer, unit)
         plan = _plan_for(session, unit.id, indicator.period_id, create=False)
-        mode = _writable(plan, published=indicator.published)
-        check_version(session, "indicator", indicator.id, current=indicator.version, seen=version)
+        return unit, _writable(plan, published=indicator.published)
+
+    def change(session: Session, indicator: Indicator, at: tuple[OrgUnit, EditMode]) -> None:
+        unit, mode = at
         period = session.get(PeriodRow, indicator.period_id)
         assert period is not None
         old_points = _trajectory(session, indicator.id)
@@ -459,16 +515,16 @@ def edit_indicator(
             problems.setdefault("target", "change_request_needed")
         if problems:
             raise Invalid(problems)
-        before = {**_snap(indicator), "trajectory": old_points}
         _apply(indicator, wanted, numbers=numbers)
         if numbers:
             _replace_trajectory(session, indicator.id, points)
-        flush_or_conflict(session, "indicator", indicator.id)
-        after = {**_snap(indicator), "trajectory": _trajectory(session, indicator.id)}
-        _audit(session, viewer, "indicator.edit", "indicator", indicator.id, before, after)
-        return Saved(indicator.id, indicator.version)
 
-    return _run(store, viewer, "indicator.edit", "indicator", indicator_id, work)
+    def audited(session: Session, indicator: Indicator) -> dict[str, Any]:
+        return {**_snap(indicator), "trajectory": _trajectory(session, indicator.id)}
+
+    return _versioned(
+        store, viewer, Indicator, "indicator.edit", indicator_id, version, authorise, change, audited=audited
+    )
 
 
 def _with_trajectory(draft: IndicatorDraft, points: list[tuple[date, float]]) -> IndicatorDraft:
@@ -521,25 +577,22 @@ def _move(
     action: PlanAction,
     also: Callable[[Session, Plan, OrgUnit], None],
 ) -> Saved:
-    verb = f"plan.{action.value}"
-
-    def work(session: Session) -> Saved:
-        plan = _get(session, Plan, "plan", plan_id)
+    def authorise(session: Session, plan: Plan) -> OrgUnit:
         unit = _unit(session, plan.unit_id)
         if not may_act(viewer, action, unit_id=unit.id, unit_path=unit.path):
             raise Refused(f"{viewer.role.value} {viewer.username} may not {action.value} the plan of unit {unit.id}")
-        check_version(session, "plan", plan.id, current=plan.version, seen=version)
+        return unit
+
+    def change(session: Session, plan: Plan, unit: OrgUnit) -> None:
         target = next_status(PlanStatus(plan.status), action)
         if target is None:
             raise Invalid({"plan": f"cannot_{action.value}"})
-        before = audit.snapshot(plan, PLAN_AUDITED)
         plan.status = target.value
         also(session, plan, unit)
-        flush_or_conflict(session, "plan", plan.id)
-        _audit(session, viewer, verb, "plan", plan.id, before, audit.snapshot(plan, PLAN_AUDITED))
-        return Saved(plan.id, plan.version)
 
-    return _run(store, viewer, verb, "plan", plan_id, work)
+    return _versioned(
+        store, viewer, Plan, f"plan.{action.value}", plan_id, version, authorise, change, audited=PLAN_AUDITED
+    )
 
 
 def submit_plan(store: Store, *, viewer: Viewer, plan_id: int, version: int | None) -> Saved:

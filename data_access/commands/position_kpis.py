@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.commands.admin_common import require_admin
-from data_access.commands.common import Refused, conflict, refusals_and_conflicts
+from data_access.commands.admin_common import require_admin, versioned_change
+from data_access.commands.common import Refused, refusals_and_conflicts
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import OrgUnit, Position, PositionKpiTemplate
@@ -141,29 +141,20 @@ def _act(
     verb: str,
     change: Callable[[Session, PositionKpiTemplate], None],
 ) -> TemplateState:
-    """Shared frame: authorise, load and lock, check what the page saw, change, audit; one transaction."""
-    action = f"{ENTITY}.{verb}"
-    require_admin(store, viewer, action=action, entity=ENTITY, entity_id=template_id)
-    with (
-        refusals_and_conflicts(store, viewer, action=action, entity=ENTITY, entity_id=template_id),
-        store.write() as session,
-    ):
-        row = session.get(PositionKpiTemplate, template_id, with_for_update=True) if _is_id(template_id) else None
-        if row is None:
-            raise NotFound(ENTITY, template_id)
-        _position(session, viewer, row.position_id)
-        if token != template_token(row):
-            raise conflict(session, ENTITY, row.id)
-        before = audit.snapshot(row, AUDITED)
-        change(session, row)
-        session.flush()
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action=action,
-            entity=ENTITY,
-            entity_id=row.id,
-            before=before,
-            after=audit.snapshot(row, AUDITED),
-        )
-        return TemplateState(row.id, template_token(row))
+    """The shared frame (admin_common.versioned_change) around a change of one template; its version is
+    the token the page read."""
+    return versioned_change(
+        store,
+        viewer,
+        model=PositionKpiTemplate,
+        row_id=template_id,
+        seen=token,
+        version_of=template_token,
+        action=f"{ENTITY}.{verb}",
+        entity=ENTITY,
+        audited=AUDITED,
+        authorise=lambda session, row: _position(session, viewer, row.position_id),
+        change=lambda session, row, _position_row: change(session, row),
+        result=lambda row: TemplateState(row.id, template_token(row)),
+        admin=True,
+    )

@@ -3,7 +3,7 @@ a whole-table scan), the viewer's own report jobs, and a finished file for its d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, select
@@ -14,6 +14,7 @@ from config.clock import today as clock_today
 from data_access.errors import NotFound
 from data_access.models import (
     Indicator,
+    IndicatorAnalysis,
     IndicatorRollup,
     Objective,
     OrgUnit,
@@ -73,6 +74,18 @@ class LaggingLine:
 
 
 @dataclass(frozen=True)
+class Commentary:
+    """The owner's analysis of one of the unit's indicators: what happened, why, what will be done."""
+
+    indicator: str
+    owner: str
+    period_code: str  # the period it was written for (the report's, or a month or quarter inside it)
+    what_happened: str
+    why: str
+    next_steps: str
+
+
+@dataclass(frozen=True)
 class TaskLine:
     title: str
     assignee: str
@@ -94,6 +107,7 @@ class UnitReport:
     late_tasks: list[TaskLine]
     trend: list[tuple[str, float | None]]
     data_as_of: datetime
+    analyses: list[Commentary] = field(default_factory=list)
 
 
 def unit_report(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> UnitReport:
@@ -116,6 +130,7 @@ def unit_report(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
         late_tasks=_late_tasks(session, unit.path, code),
         trend=[(str(p), None if s != s else float(s)) for p, s in trend.itertuples(index=False)],
         data_as_of=now(),
+        analyses=_analyses(session, unit_id, code, pid),
     )
 
 
@@ -152,6 +167,42 @@ def _objectives(session: Session, unit_id: int, pid: int) -> tuple[list[Objectiv
         )
     expected_score = weighted_mean((r[9], r[11]) for r in rows)
     return list(blocks.values()), expected_score
+
+
+def _analyses(session: Session, unit_id: int, code: str, pid: int) -> list[Commentary]:
+    """The owners' analyses of the unit's indicators written for the report's period or a period inside it:
+    for each indicator the latest (by the end of the period it speaks of; on a tie, the report's own)."""
+    chosen = parse_period(code)
+    owner = aliased(Person)
+    rows = session.execute(
+        select(
+            Indicator.id,
+            Indicator.name,
+            owner.full_name,
+            Period.code,
+            IndicatorAnalysis.what_happened,
+            IndicatorAnalysis.why,
+            IndicatorAnalysis.next_steps,
+        )
+        .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
+        .join(IndicatorAnalysis, IndicatorAnalysis.indicator_id == Indicator.id)
+        .join(Period, Period.id == IndicatorAnalysis.period_id)
+        .outerjoin(owner, owner.id == Indicator.owner_person_id)
+        .where(
+            IndicatorRollup.unit_id == unit_id,  # the rollups' (unit, period) index, as the objectives above
+            Period.start_date >= chosen.start,
+            Period.end_date <= chosen.end,
+        )
+        .order_by(Indicator.weight.desc(), Indicator.id, Period.end_date.desc(), Period.start_date)
+    ).all()
+    seen: set[int] = set()
+    out: list[Commentary] = []
+    for indicator_id, name, who, period_code, what, why, steps in rows:
+        if indicator_id in seen:
+            continue
+        seen.add(indicator_id)
+        out.append(Commentary(nfc(name), nfc(who), period_code, nfc(what), nfc(why), nfc(steps)))
+    return out
 
 
 def _lagging(session: Session, viewer: Viewer, unit_id: int, period: str) -> list[LaggingLine]:

@@ -487,8 +487,12 @@ class _ProgrammeMaker:
             made.append(objective)
             if period["year"] == self.demo.year:
                 self.out.objectives_by_unit[unit["id"]].append(objective)
+            # The templates weigh key results 1 to 3; a plan states them as percentages of the objective
+            # (summing to 100, as the plan page asks). Scaled exactly, so every score stays what it was.
+            to_percent = 100.0 / (sum(spec.weight for spec in template.indicators) or 1.0)
             for spec in template.indicators:
-                self.indicator(unit, period, objective, spec, self.demo.rng.choice(owners), pace, stops_after)
+                owner = self.demo.rng.choice(owners)
+                self.indicator(unit, period, objective, spec, owner, pace, stops_after, weight=spec.weight * to_percent)
         if made:
             self.plan(unit, period, made, light=light)
         return made
@@ -528,7 +532,16 @@ class _ProgrammeMaker:
                     indicator["published"] = False
 
     def indicator(
-        self, unit: Row, period: Row, objective: Row, spec: IndicatorTemplate, owner: Row, pace: float, stops_after: int
+        self,
+        unit: Row,
+        period: Row,
+        objective: Row,
+        spec: IndicatorTemplate,
+        owner: Row,
+        pace: float,
+        stops_after: int,
+        *,
+        weight: float,
     ) -> None:
         rows = self.demo.rows
         reporter = self.reporters.get(unit["id"], _Reporter())
@@ -552,7 +565,7 @@ class _ProgrammeMaker:
                 "milestones_total": spec.milestones,
                 "min_value": spec.bounds[0],
                 "max_value": spec.bounds[1],
-                "weight": spec.weight,
+                "weight": weight,
                 "accumulation": spec.accumulation.value,
                 "frequency": Frequency.MONTHLY.value,
                 "owner_person_id": owner["id"],

@@ -1,6 +1,7 @@
 """Plan authoring in the browser (pilot seed): the city leader writes a city objective from Resolution
 57 with two key results and a trajectory and adopts it; the Hoàn Kiếm ward leader aligns a ward
-objective to it and submits; the city leader approves; the new indicators count with "no data"; a
+objective to it and submits; the city leader approves; the new indicators count with "no data"; a value
+entered in the ward moves the city objective in the alignment tree within 5 s; a
 target change request approved shows both targets on the indicator page; next year's plan is copied.
 Screenshots of /plan at 390, 1366 and 1920 px."""
 
@@ -11,11 +12,13 @@ import re
 import pytest
 from sqlalchemy import select
 
+from data_access.commands import measurements
 from data_access.db import Store
 from data_access.models import Indicator, OrgUnit, Period
 from domain.periods import periods_of_year
-from tests.browser.conftest import LiveServer, log_in, screenshot, settled
+from tests.browser.conftest import PATIENCE_MS, LiveServer, log_in, screenshot, settled
 from tests.conftest import TEST_TODAY
+from tests.support.viewers import viewer_of
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +59,30 @@ def _indicator_id(database_url: str, name: str) -> int:
     try:
         with store.read() as session:
             return session.execute(select(Indicator.id).where(Indicator.name == name)).scalar_one()
+    finally:
+        store.dispose()
+
+
+def _enter_value(database_url: str, name: str, value: str) -> None:
+    """The Hoàn Kiếm ward leader enters the value (the command the entry page calls); where the ward wants
+    values approved, the city leader approves it (four eyes)."""
+    store = Store.connect(database_url)
+    try:
+        indicator = _indicator_id(database_url, name)
+        state = measurements.enter_value(
+            store,
+            viewer=viewer_of(store, "lanhdao.hoankiem"),
+            indicator_id=indicator,
+            value=value,
+            measured_on=TEST_TODAY,
+        )
+        if state.status != "approved":
+            measurements.approve(
+                store,
+                viewer=viewer_of(store, "lanhdao.thanhpho"),
+                measurement_id=state.measurement_id,
+                version=state.version,
+            )
     finally:
         store.dispose()
 
@@ -154,6 +181,17 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
     expect(city.locator("body")).to_contain_text("Tỷ lệ hồ sơ trực tuyến toàn trình")
     expect(city.locator("body")).to_contain_text("Chưa có số liệu")
 
+    # --- a ward official enters a value: the city objective's progress moves in the tree within 5 s
+    city.goto(f"{base}/plan/alignment?period={YEAR}")
+    root = city.locator("#alignment-roots > li.alignment-item").filter(has_text=CITY_OBJECTIVE).first
+    expect(root).to_be_visible(timeout=PATIENCE_MS)
+    settled(city)
+    score = root.locator(".alignment-figures .fw-semibold").first
+    before = score.inner_text()
+    _enter_value(live_server.database_url, "Hồ sơ trực tuyến của phường", "60")
+    expect(score).not_to_have_text(before, timeout=5_000)
+    expect(score).to_have_text("29%")  # (60 - 50) / (85 - 50): the ward's only key result, the city's only value
+
     # --- a target change: asked by the ward, approved by the city; the indicator shows both targets
     ward.reload()
     settled(ward)
@@ -172,6 +210,7 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
     expect(ward.locator(".indicator-target-revision")).to_have_count(2)
     expect(ward.locator("#indicator-targets")).to_contain_text("chỉ tiêu 85")
     expect(ward.locator("#indicator-targets")).to_contain_text("chỉ tiêu 90")
+    settled(ward)  # the page's callbacks done: nothing redraws the card while it is scrolled to
     ward.locator("#indicator-targets").scroll_into_view_if_needed()
     screenshot(ward, "plan-indicator-targets")
 
@@ -185,7 +224,10 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
     expect(ward.locator(".plan-objective").first).to_be_visible()
     expect(ward.locator("body")).to_contain_text("Sao chép từ kế hoạch năm trước")
 
-    # --- /plan at three widths; on a phone the forms stack and nothing overflows
+    # --- /plan at three widths; on a phone the forms stack and nothing overflows. The journey's pages are
+    # closed first: each open page polls for live changes, and the shared server answers them all.
+    city.close()
+    ward.close()
     for width, height in ((390, 844), (1366, 900), (1920, 1080)):
         page = new_page(width, height)
         log_in(page, base, "lanhdao.hoankiem")
@@ -198,4 +240,5 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
         if width == 390:  # the forms stack on a phone
             page.locator(".plan-kr-form").scroll_into_view_if_needed()
             screenshot(page, "plan-390-forms")
+        page.close()
     assert not errors, errors

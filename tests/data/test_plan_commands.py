@@ -329,6 +329,57 @@ def test_bad_input_writes_nothing(demo_store: Store, people: dict[str, Viewer]) 
         assert not session.execute(select(Indicator).where(Indicator.name.in_(["Giảm hồ sơ giấy", "x"]))).first()
 
 
+def test_an_alignment_loop_is_refused_and_writes_nothing(demo_store: Store, people: dict[str, Viewer]) -> None:
+    city_objective, _ = city_plan(demo_store, people)
+    ward, ward_leader, city_leader = unit_id(demo_store, HOAN_KIEM), people["ward_leader"], people["city_leader"]
+    ward_draft = ObjectiveDraft(
+        title="Chuyển đổi số phường Hoàn Kiếm", source_kind="resolution", parent_objective_id=city_objective
+    )
+    ward_objective = commands.add_objective(
+        demo_store, viewer=ward_leader, unit_id=ward, period_code=YEAR, draft=ward_draft
+    )
+    with demo_store.read() as session:
+        city_version = session.get(Objective, city_objective).version
+    city_draft = ObjectiveDraft(
+        title="Đột phá phát triển khoa học, công nghệ và chuyển đổi số",
+        source_kind="resolution",
+        weight=2,
+        parent_objective_id=ward_objective.id,  # the city objective would serve the ward's, which serves it
+    )
+    with pytest.raises(Invalid) as loop:
+        commands.edit_objective(
+            demo_store, viewer=city_leader, objective_id=city_objective, version=city_version, draft=city_draft
+        )
+    assert loop.value.problems == {"parent_objective_id": "alignment_loop"}
+    with pytest.raises(Invalid) as itself:
+        commands.edit_objective(
+            demo_store,
+            viewer=ward_leader,
+            objective_id=ward_objective.id,
+            version=ward_objective.version,
+            draft=ObjectiveDraft(
+                title=ward_draft.title, source_kind="resolution", parent_objective_id=ward_objective.id
+            ),
+        )
+    assert itself.value.problems == {"parent_objective_id": "alignment_to_itself"}
+    with demo_store.read() as session:
+        city, ward_row = session.get(Objective, city_objective), session.get(Objective, ward_objective.id)
+        assert (city.parent_objective_id, city.version) == (None, city_version)
+        assert (ward_row.parent_objective_id, ward_row.version) == (city_objective, ward_objective.version)
+    # Its real alignment, no loop, still saves.
+    commands.edit_objective(
+        demo_store,
+        viewer=ward_leader,
+        objective_id=ward_objective.id,
+        version=ward_objective.version,
+        draft=ObjectiveDraft(
+            title="Chuyển đổi số toàn diện", source_kind="resolution", parent_objective_id=city_objective
+        ),
+    )
+    with demo_store.read() as session:
+        assert session.get(Objective, ward_objective.id).title == "Chuyển đổi số toàn diện"
+
+
 def test_an_approved_target_changes_by_request_and_both_targets_keep_their_dates(
     demo_store: Store, people: dict[str, Viewer]
 ) -> None:

@@ -20,10 +20,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from data_access import report_jobs
+from data_access.commands.analyses import write_analysis
 from data_access.commands.reports import request_report
 from data_access.db import Store
 from data_access.errors import Forbidden, Invalid
-from data_access.models import AuditEntry, Notification, OrgUnit, ReportJob
+from data_access.models import AuditEntry, Indicator, IndicatorRollup, Notification, OrgUnit, Period, ReportJob
 from data_access.queries.reports import report_file, unit_report
 from server import jobs
 from tests.support.viewers import viewer_of
@@ -96,7 +97,13 @@ def test_the_excel_report_has_translated_headers_and_numbers(demo_store: Store) 
     with demo_store.read() as session:
         content = report_file(session, viewer=leader, job_id=job_id).content
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["Summary", "Objectives and key results", "Lagging indicators", "Late tasks"]
+    assert book.sheetnames == [
+        "Summary",
+        "Objectives and key results",
+        "Lagging indicators",
+        "The owners' analysis",
+        "Late tasks",
+    ]
     objectives = book["Objectives and key results"]
     assert [c.value for c in objectives[1]][:3] == ["Objective", "Owner", "Key result"]
     progress = objectives.cell(row=2, column=7)
@@ -219,3 +226,62 @@ def test_month_quarter_and_year_reports(demo_store: Store, period: str) -> None:
     summary = load_workbook(io.BytesIO(content))["Tổng hợp"]
     assert (summary["A1"].value, summary["B1"].value) == ("Phường Hoàn Kiếm", period)
     assert summary["A3"].value == "Điểm %" and isinstance(summary["B3"].value, int | float)
+
+
+ANALYSIS = {
+    "what_happened": "Tỷ lệ hồ sơ trực tuyến giảm trong tháng Tám",
+    "why": "Cổng dịch vụ công bảo trì mười ngày",
+    "next_steps": "Hướng dẫn người dân nộp hồ sơ tại bộ phận một cửa",
+}
+
+
+def test_the_owners_analysis_is_in_the_pdf_and_the_workbook(demo_store: Store) -> None:
+    """The leader of Phường Hoàn Kiếm writes the analysis of one of its indicators for 2026-Q3 (one for a
+    month inside it is overtaken): the quarter's PDF and Excel reports carry it, diacritics intact."""
+    leader = viewer_of(demo_store, "lanhdao.hoankiem")
+    ward = unit_id(demo_store, "Phường Hoàn Kiếm")
+    with demo_store.read() as session:
+        quarter = session.execute(select(Period.id).where(Period.code == "2026-Q3")).scalar_one()
+        indicator_id, name = session.execute(
+            select(Indicator.id, Indicator.name)
+            .join(IndicatorRollup, IndicatorRollup.indicator_id == Indicator.id)
+            .where(IndicatorRollup.unit_id == ward, IndicatorRollup.period_id == quarter)
+            .order_by(Indicator.id)
+            .limit(1)
+        ).one()
+    write_analysis(
+        demo_store,
+        viewer=leader,
+        indicator_id=indicator_id,
+        period="2026-07",
+        what_happened="Tháng Bảy ổn định",
+        why="",
+        next_steps="",
+        version=None,
+    )
+    write_analysis(demo_store, viewer=leader, indicator_id=indicator_id, period="2026-Q3", version=None, **ANALYSIS)
+
+    pdf_job = request_report(demo_store, viewer=leader, unit_id=ward, period_code="2026-Q3", fmt="pdf", language="vi")
+    xlsx_job = request_report(demo_store, viewer=leader, unit_id=ward, period_code="2026-Q3", fmt="xlsx", language="vi")
+    jobs.run_report_job(demo_store, pdf_job, retries_left=0)
+    jobs.run_report_job(demo_store, xlsx_job, retries_left=0)
+    with demo_store.read() as session:
+        pdf = report_file(session, viewer=leader, job_id=pdf_job).content
+        xlsx = report_file(session, viewer=leader, job_id=xlsx_job).content
+    raw = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(raw.split())
+    for expected in ("Phân tích của người phụ trách", "Điều gì đã xảy ra", "Nguyên nhân", name, *ANALYSIS.values()):
+        assert unicodedata.normalize("NFC", expected) in text
+    assert "Tháng Bảy ổn định" not in text  # the month's analysis is overtaken by the quarter's
+
+    sheet = load_workbook(io.BytesIO(xlsx))["Phân tích của người phụ trách"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == [
+        "Kết quả then chốt",
+        "Người phụ trách",
+        "Kỳ",
+        "Điều gì đã xảy ra",
+        "Nguyên nhân",
+        "Giải pháp, việc sẽ làm",
+    ]
+    assert rows[1:] == [[name, rows[1][1], "2026-Q3", *ANALYSIS.values()]]

@@ -31,6 +31,7 @@ from data_access.seed import DEMO_USERNAMES, SeedReport, database_is_empty, gene
 from data_access.seed.org_tree import DEPARTMENTS
 from domain.citizen_id import birth_year, is_female, validate_citizen_id
 from domain.passwords import password_problems, verify_password
+from domain.plans import weights_sum_to_100
 from tests.conftest import DEMO_PASSWORD, TEST_TODAY
 from tests.support.databases import TestDatabases
 
@@ -204,7 +205,16 @@ def test_objectives_come_from_real_programmes(shared_demo_store: Store) -> None:
     assert any(o.parent_objective_id is not None for o, _c, _y in objectives)  # divisions align to their unit
     assert {i.direction for i in indicators} == {"increase", "decrease", "band", "done", "milestones"}
     assert {i.accumulation for i in indicators} == {"last", "sum", "average"}
-    assert {i.weight for i in indicators} <= {1.0, 2.0, 3.0}
+    weights: dict[int, list[float]] = {}
+    for indicator in indicators:
+        weights.setdefault(indicator.objective_id, []).append(indicator.weight)
+    # Percentages of their objective: no "normalised" note on the seeded plans.
+    assert weights and all(weights_sum_to_100(shares) for shares in weights.values())
+    assert {round(w, 2) for w in weights[next(i.objective_id for i in indicators if i.code == "TTHC-TT")]} == {
+        50.0,
+        33.33,
+        16.67,
+    }
     assert not all(i.published for i in indicators)
     online = [i for i in indicators if i.code == "TTHC-TT"]
     assert online and all(i.target >= 95 and i.direction == "increase" for i in online)

@@ -7,7 +7,15 @@ from datetime import date
 
 import pytest
 
-from domain.alignment import KeyResult, ObjectiveLink, orphans, roll_up, sum_key_results, unsupported
+from domain.alignment import (
+    KeyResult,
+    ObjectiveLink,
+    alignment_loop_problems,
+    orphans,
+    roll_up,
+    sum_key_results,
+    unsupported,
+)
 from domain.analysis import AnalysisText, analysis_problems, summary
 from domain.indicators import Direction, IndicatorSpec, expected_progress
 from domain.milestones import done_problems, milestone_problems, milestone_series
@@ -108,3 +116,29 @@ def test_the_summary_prefers_the_why_and_cuts_at_a_word() -> None:
     assert summary("", "Hai tháng không có số liệu") == "Hai tháng không có số liệu"
     cut = summary("một hai ba bốn năm sáu", limit=12)
     assert cut == "một hai ba…" and len(cut) <= 12
+
+
+# What each objective serves: 3 serves 2 serves 1; 5 serves 4 serves 5 (a loop already there).
+SERVES: dict[int, int | None] = {1: None, 2: 1, 3: 2, 4: 5, 5: 4}
+
+
+@pytest.mark.parametrize(
+    ("objective", "parent", "problem"),
+    [
+        (1, 1, "alignment_to_itself"),
+        (1, 3, "alignment_loop"),  # 3 serves 2 serves 1: 1 serving 3 closes the loop
+        (1, 2, "alignment_loop"),
+        (2, 3, "alignment_loop"),
+        (3, 1, None),  # re-aligning further up the same branch is fine
+        (6, 3, None),  # a new branch below
+        (None, 3, None),  # a new objective cannot close a loop
+        (1, None, None),
+        (6, 4, None),  # a loop above, not through this objective, does not block it (nor hang)
+        (1, 99, None),  # an unknown parent: another rule refuses it
+    ],
+)
+def test_an_alignment_that_would_loop_is_refused(
+    objective: int | None, parent: int | None, problem: str | None
+) -> None:
+    expected = {"parent_objective_id": problem} if problem else {}
+    assert alignment_loop_problems(objective, parent, SERVES) == expected
