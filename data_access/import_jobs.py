@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from config.clock import now
 from data_access import audit
+from data_access.commands.common import refusals_and_conflicts
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound, PulseError
 from data_access.models import ImportJob
@@ -191,9 +193,20 @@ def current(store: Store, viewer: Viewer, flow: Flow, job_id: int) -> JobState:
 # --- checking and importing ---------------------------------------------------------------------
 
 
+@contextmanager
+def _chunk(store: Store, viewer: Viewer, action: str, job_id: int) -> Iterator[Session]:
+    """A chunk's transaction; a Refused raised inside (the viewer lost the right meanwhile) is audited
+    as a Forbidden once it is rolled back."""
+    with (
+        refusals_and_conflicts(store, viewer, action=action, entity="import_job", entity_id=job_id),
+        store.write() as session,
+    ):
+        yield session
+
+
 def check_chunk(store: Store, viewer: Viewer, flow: Flow, job_id: int, chunk: int) -> JobState | None:
     """The next chunk checked; None when the job (locked) had nothing to check: another tick moved it first."""
-    with store.write() as session:
+    with _chunk(store, viewer, "import.check", job_id) as session:
         job = own_job(session, viewer, flow, job_id, lock=True)
         report = json.loads(job.report_json)
         if _time_out(job):
@@ -233,7 +246,7 @@ def import_chunk(store: Store, viewer: Viewer, flow: Flow, job_id: int, chunk: i
     None when the job (locked) had nothing to import: another tick moved it first.
 
     ``imported_rows`` counts report positions processed (valid or not), so the bar reaches 100%."""
-    with store.write() as session:
+    with _chunk(store, viewer, "import.chunk", job_id) as session:
         job = own_job(session, viewer, flow, job_id, lock=True)
         report = json.loads(job.report_json)
         if _time_out(job):

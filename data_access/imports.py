@@ -97,7 +97,7 @@ def _allowed(indicator: Any) -> str:
     return f"{low} – {high}" if low or high else ""
 
 
-def _cell_date(value: Any) -> str | None:
+def cell_date(value: Any) -> str | None:
     """An ISO date from a cell: an Excel date, "2026-11-20" or "20/11/2026"; None when empty; the raw text otherwise."""
     if value is None or value == "":
         return None
@@ -154,7 +154,7 @@ def read_rows(content: bytes) -> list[dict[str, Any]]:
             {
                 "row": number,
                 "indicator_id": _indicator_id(cells[ID_COLUMN]),
-                "measured_on": _cell_date(raw_date),
+                "measured_on": cell_date(raw_date),
                 "value": _cell_value(raw_value),
                 "comment": "" if cells[COMMENT_COLUMN] is None else str(cells[COMMENT_COLUMN])[:1000],
             }
