@@ -123,7 +123,7 @@ def read_rows(content: bytes, labels: Mapping[str, Mapping[str, Any]]) -> list[d
                 raise Invalid({"file": "wrong_columns"}) from None
             raise
     if not any(row["sheet"] == OBJECTIVES for row in rows):
-        raise Invalid({"file": "no_rows"})
+        raise Invalid({"file": "no_objectives"})
     return rows
 
 

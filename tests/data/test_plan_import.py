@@ -156,7 +156,12 @@ def test_an_exported_plan_changed_and_imported_lands_in_the_draft_and_only_the_b
             .all()
         )
         assert added_points == [80, 95]
-        assert session.execute(select(Plan.status).where(Plan.unit_id == ward, Plan.period_id == online.period_id)).scalar_one() == "draft"
+        assert (
+            session.execute(
+                select(Plan.status).where(Plan.unit_id == ward, Plan.period_id == online.period_id)
+            ).scalar_one()
+            == "draft"
+        )
         assert not session.execute(select(Indicator).where(Indicator.name == "Chỉ tiêu gõ sai")).first()
         imported_edits = session.execute(
             select(func.count())
