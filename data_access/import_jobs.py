@@ -41,10 +41,25 @@ Report = list[dict[str, Any]]
 # (session, viewer, job, rows, report, chunk): appends one report entry per row checked (the next
 # `chunk` rows after those already in the report); it may amend earlier entries on the last chunk.
 Checker = Callable[[Session, Viewer, ImportJob, list[Any], Report, int], None]
-# (session, viewer, job, rows, report, start, end, last): writes the valid entries among positions
-# start..end, marks them "imported" (or adds the problems that refused them) and returns what the
-# chunk's audit entry says besides the row it reached; `last` is True for the job's final chunk.
-Writer = Callable[[Session, Viewer, ImportJob, list[Any], Report, int, int, bool], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What a writer is given: the job, its rows and report, and the positions start..end to write
+    (`last` for the job's final chunk)."""
+
+    job: ImportJob
+    rows: list[Any]
+    report: Report
+    start: int
+    end: int
+    last: bool
+
+
+# (session, viewer, chunk): writes the valid entries among the chunk's positions, marks them "imported"
+# (or adds the problems that refused them) and returns what the chunk's audit entry says besides the
+# row it reached.
+Writer = Callable[[Session, Viewer, Chunk], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -256,7 +271,7 @@ def import_chunk(store: Store, viewer: Viewer, flow: Flow, job_id: int, chunk: i
         start = job.imported_rows
         end = min(job.total_rows, start + chunk)
         last = end >= job.total_rows
-        said = flow.write(session, viewer, job, json.loads(job.rows_json), report, start, end, last)
+        said = flow.write(session, viewer, Chunk(job, json.loads(job.rows_json), report, start, end, last))
         job.imported_rows = end
         if last:
             job.status = "imported"

@@ -14,7 +14,7 @@ is read.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -26,11 +26,12 @@ from data_access.commands.common import refuse
 from data_access.commands.measurements import ValueDraft, add_values, draft_problems, prefetch
 from data_access.db import Store
 from data_access.errors import Invalid
-from data_access.import_jobs import AT_WORK, STALE_AFTER, JobState, Report
+from data_access.import_jobs import AT_WORK, STALE_AFTER, Chunk, JobState, Report
 from data_access.models import ImportJob, Indicator
 from data_access.queries.entry import entry_indicators
 from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer
+from domain.cells import cell_date
 from domain.kinds import WRITER_ROLES
 
 __all__ = ["AT_WORK", "STALE_AFTER", "JobState"]  # kept here for the callers that knew them here
@@ -95,23 +96,6 @@ def _allowed(indicator: Any) -> str:
     low = "" if indicator.min_value is None else f"{indicator.min_value:g}"
     high = "" if indicator.max_value is None else f"{indicator.max_value:g}"
     return f"{low} – {high}" if low or high else ""
-
-
-def cell_date(value: Any) -> str | None:
-    """An ISO date from a cell: an Excel date, "2026-11-20" or "20/11/2026"; None when empty; the raw text otherwise."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
-            continue
-    return "!" + text[:40]
 
 
 def _indicator_id(raw: Any) -> int | None:
@@ -251,20 +235,11 @@ def _check(session: Session, viewer: Viewer, job: ImportJob, rows: list[Any], re
         )
 
 
-def _write(
-    session: Session,
-    viewer: Viewer,
-    job: ImportJob,
-    rows: list[Any],
-    report: Report,
-    start: int,
-    end: int,
-    last: bool,
-) -> dict[str, Any]:
+def _write(session: Session, viewer: Viewer, chunk: Chunk) -> dict[str, Any]:
     """Write the valid rows start..end; each is checked again (a period may have been locked meanwhile)
     and a row that became invalid is reported, not written."""
     windows: dict[tuple[int, int], Any] = {}
-    entries = report[start:end]
+    entries = chunk.report[chunk.start : chunk.end]
     prefetch(session, (e["indicator_id"] for e in entries if not e["problems"]))
     checked = []
     for entry in entries:

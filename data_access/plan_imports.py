@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -40,7 +41,7 @@ from data_access.commands.plan_imports import (
 )
 from data_access.db import Store
 from data_access.errors import Invalid
-from data_access.import_jobs import JobState, Report
+from data_access.import_jobs import Chunk, JobState, Report
 from data_access.models import ImportJob, OrgUnit
 from data_access.viewer import Viewer
 from domain.indicators import Accumulation
@@ -281,22 +282,14 @@ def _check(session: Session, viewer: Viewer, job: ImportJob, rows: list[Any], re
         )
 
 
-def _write(
-    session: Session,
-    viewer: Viewer,
-    job: ImportJob,
-    rows: list[Any],
-    report: Report,
-    start: int,
-    end: int,
-    last: bool,
-) -> dict[str, Any]:
+def _write(session: Session, viewer: Viewer, chunk: Chunk) -> dict[str, Any]:
     """Write the valid rows start..end, each checked again against the plan as it now stands: an
     objective, a key result (with its points), or a point (written with its key result)."""
+    rows, report = chunk.rows, chunk.report
     target, verdicts = examine(session, viewer, rows)
     written: dict[int, int] = {}  # row position -> id of what it wrote in this chunk
     counts = {"objectives": 0, "key_results": 0, "unchanged": 0, "refused": 0}
-    for index in range(start, end):
+    for index in range(chunk.start, chunk.end):
         entry, verdict, row = report[index], verdicts[index], rows[index]
         if entry["problems"]:
             continue
@@ -340,29 +333,9 @@ FLOW = import_jobs.Flow(
 )
 
 
-def check_all(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
-    """Check the staged file (one chunk holds a whole plan)."""
-    return import_jobs.run(store, viewer=viewer, flow=FLOW, job_id=job_id)
-
-
-def start_import(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
-    """The author chose to import the valid rows of a checked file."""
-    return import_jobs.start_import(store, viewer=viewer, flow=FLOW, job_id=job_id)
-
-
-def step(store: Store, *, viewer: Viewer, job_id: int) -> JobState | None:
-    return import_jobs.step(store, viewer=viewer, flow=FLOW, job_id=job_id)
-
-
-def run(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
-    """Step a job until it rests (for tests; the page steps once per tick)."""
-    return import_jobs.run(store, viewer=viewer, flow=FLOW, job_id=job_id)
-
-
-def job_report(session: Session, *, viewer: Viewer, job_id: int) -> tuple[JobState, Report]:
-    """The job's progress and its report: per row its sheet, row, label, problems (as codes) and what it did."""
-    return import_jobs.job_report(session, viewer=viewer, flow=FLOW, job_id=job_id)
-
-
-def cancel(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
-    return import_jobs.cancel(store, viewer=viewer, flow=FLOW, job_id=job_id)
+# The job's steps, bound to this flow (import_jobs holds them): what the page and the tests call.
+start_import = partial(import_jobs.start_import, flow=FLOW)
+step = partial(import_jobs.step, flow=FLOW)
+run = partial(import_jobs.run, flow=FLOW)
+job_report = partial(import_jobs.job_report, flow=FLOW)
+cancel = partial(import_jobs.cancel, flow=FLOW)

@@ -31,7 +31,7 @@ from data_access.commands.common import refuse
 from data_access.commands.record_imports import Outcome, add_people, add_units, link_successors
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
-from data_access.import_jobs import JobState, Report
+from data_access.import_jobs import Chunk, JobState, Report
 from data_access.models import ImportJob, OrgUnit, Position
 from data_access.record_facts import load_facts
 from data_access.record_files import RecordFileError
@@ -226,21 +226,13 @@ def _plain(problem: Problem) -> dict[str, Any]:
 # --- importing ------------------------------------------------------------------------------------
 
 
-def _write(
-    session: Session,
-    viewer: Viewer,
-    job: ImportJob,
-    rows: list[Any],
-    report: Report,
-    start: int,
-    end: int,
-    last: bool,
-) -> dict[str, Any]:
+def _write(session: Session, viewer: Viewer, chunk: Chunk) -> dict[str, Any]:
     """Write the valid records at positions start..end: units parents first, people in file order."""
-    records = [row["record"] for row in rows]
+    job, report = chunk.job, chunk.report
+    records = [row["record"] for row in chunk.rows]
     # `imported_rows` counts positions in this order.
     order = parents_first(records) if job.kind == "units" else list(range(len(records)))
-    todo = [i for i in order[start:end] if not report[i]["blocking"]]
+    todo = [i for i in order[chunk.start : chunk.end] if not report[i]["blocking"]]
     write = add_people if job.kind == "people" else add_units
     outcomes: list[Outcome] = write(session, viewer, [records[i] for i in todo], today=clock_today())
     written = []
@@ -252,7 +244,7 @@ def _write(
             report[index]["problems"] += outcome.problems
             report[index]["blocking"] = True
     links: list[int] = []
-    if last and job.kind == "units":
+    if chunk.last and job.kind == "units":
         imported = [records[i] for i, entry in enumerate(report) if entry.get("imported")]
         links = link_successors(session, viewer, imported, today=clock_today())
     return {

@@ -12,15 +12,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from domain.cells import BAD, cell_date
 from domain.indicators import Accumulation, Direction
 from domain.kinds import DataSource, Frequency, SourceKind
 from domain.plan_items import clean
 
 OBJECTIVES, KEY_RESULTS, TRAJECTORY = "objectives", "key_results", "trajectory"
-BAD = "!"  # the mark of a cell that could not be read
 
 # Columns of each sheet, in the export's order (data_access.exports.plan_workbook); None: not read back.
 OBJECTIVE_COLUMNS = ("no", "title", "source_kind", "source_ref", "weight", "owner", "parent")
@@ -74,23 +74,6 @@ def as_number(raw: object) -> float | str | None:
     return number if math.isfinite(number) and abs(number) < 1e15 else BAD + str(raw)[:40]
 
 
-def as_date(raw: object) -> str | None:
-    """A cell as an ISO date: None when empty, "!text" when it is not one."""
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, datetime):
-        return raw.date().isoformat()
-    if isinstance(raw, date):
-        return raw.isoformat()
-    text = str(raw).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
-            continue
-    return BAD + text[:40]
-
-
 def as_row_number(raw: object) -> int | None:
     """The objective number a row refers to (1, 1.0 or "1"); None when it is none."""
     number = as_number(raw)
@@ -117,7 +100,7 @@ def record(sheet: str, row: int, cells: Sequence[Any], labels: Mapping[str, Mapp
         elif name in NUMBERS or name == "value":
             found[name] = as_number(raw)
         elif name == "at":
-            found[name] = as_date(raw)
+            found[name] = cell_date(raw)
         elif name in CHOICES.get(sheet, ()):
             found[name] = as_choice(raw, labels.get(name, {}))
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from data_access.import_jobs import JobState
 from data_access.viewer import Viewer
 from pages._inputs import as_id, as_text
 from server.context import current_store, current_viewer
+from server.i18n import _
 
 Report = list[dict[str, Any]]
 
@@ -105,8 +106,13 @@ def register(page: ImportPage) -> None:
     ids = page.ids
     tick_outputs = _tick_outputs(ids)
 
-    def stopped(problem: PulseError) -> tuple[Any, ...]:
-        return (True, page.alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN, no_update, False)
+    def stopped(problem: Exception) -> tuple[Any, ...]:
+        """The panel at rest with the problem said: no bar, no buttons (the button's words unchanged)."""
+        return (True, page.alert(problem), None, HIDDEN, 0, "", HIDDEN, no_update, False)
+
+    def stopped_tick(problem: Exception) -> tuple[Any, ...]:
+        at_rest = stopped(problem)
+        return (*at_rest[:6], no_update, *at_rest[6:])
 
     @callback(
         Output(ids.job, "data"),
@@ -140,9 +146,9 @@ def register(page: ImportPage) -> None:
             state = page.stage(store, viewer, as_text(filename), content, extra)
             kind = page.kind_of(store, viewer, state.job_id)
         except (binascii.Error, ValueError):
-            return (None, True, page.alert(page.unreadable()), None, HIDDEN, 0, "", HIDDEN, no_update, False)
+            return (None, *stopped(page.unreadable()))
         except PulseError as problem:
-            return (None, True, page.alert(problem), None, HIDDEN, 0, "", HIDDEN, no_update, False)
+            return (None, *stopped(problem))
         share, label, status = _progress(page, state, kind)
         return state.job_id, False, status, None, HIDDEN, share, label, SHOWN, one_more(ticks), True
 
@@ -166,7 +172,7 @@ def register(page: ImportPage) -> None:
                     state, report = page.job_report(session, viewer=viewer, job_id=job)
             kind = page.kind_of(store, viewer, job)
         except PulseError as problem:
-            return stopped(problem)
+            return stopped_tick(problem)
         return _at(page, state, kind, report, ticks)
 
     @callback(*tick_outputs, Input(ids.cancel_button, "n_clicks"), State(ids.job, "data"), prevent_initial_call=True)
@@ -181,7 +187,7 @@ def register(page: ImportPage) -> None:
             state = page.cancel(store, viewer=viewer, job_id=job)
             kind = page.kind_of(store, viewer, job)
         except PulseError as problem:
-            return stopped(problem)
+            return stopped_tick(problem)
         return _at(page, state, kind, None, None)
 
     @callback(
@@ -204,3 +210,21 @@ def register(page: ImportPage) -> None:
         except PulseError as problem:
             return True, HIDDEN, page.alert(problem), no_update
         return False, HIDDEN, no_update, one_more(ticks)
+
+
+def rows_progress(state: JobState, *, stopped: Mapping[str, str], done: str) -> str:
+    """The status line of an import counted in rows: checking, checked, importing, then how it ended;
+    `stopped` says what was saved when it was cancelled, timed out or failed (key "error")."""
+    if state.status == "checking":
+        return _("Checking: %(done)s of %(total)s rows", done=state.checked, total=state.total)
+    if state.status == "checked":
+        return _(
+            "%(valid)s valid row(s), %(invalid)s with problems. Nothing has been saved yet.",
+            valid=state.valid,
+            invalid=state.invalid,
+        )
+    if state.status == "importing":
+        return _("Importing: %(done)s of %(total)s rows", done=state.imported, total=state.total)
+    if state.status == "failed":
+        return stopped.get(state.failure or "", stopped["error"])
+    return done

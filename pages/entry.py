@@ -30,7 +30,7 @@ from data_access.queries import entry
 from domain.kinds import Role
 from domain.periods import parse_period
 from pages._common import page_period
-from pages._import import ImportPage
+from pages._import import ImportPage, rows_progress
 from pages._import import register as register_import
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
@@ -699,29 +699,19 @@ def download_template(n_clicks: int | None, period: str | None) -> Any:
 
 
 def _progress_text(state: JobState, _kind: str) -> str:
-    if state.status == "checking":
-        return _("Checking: %(done)s of %(total)s rows", done=state.checked, total=state.total)
-    if state.status == "checked":
-        return _(
-            "%(valid)s valid row(s), %(invalid)s with problems. Nothing has been saved yet.",
-            valid=state.valid,
-            invalid=state.invalid,
-        )
-    if state.status == "importing":
-        return _("Importing: %(done)s of %(total)s rows", done=state.imported, total=state.total)
-    if state.status == "failed":
-        return {
+    return rows_progress(
+        state,
+        stopped={
             "cancelled": _("Import cancelled. Values saved before it stopped: %(n)s.", n=state.saved),
             "timed_out": _(
                 "This import made no progress for 10 minutes and was closed. Values saved before it stopped: %(n)s.",
                 n=state.saved,
             ),
-        }.get(
-            state.failure or "",
-            _("This file could not be processed. Values saved before it stopped: %(n)s.", n=state.saved),
-        )
-    return _(
-        "Imported: %(valid)s value(s) saved, %(invalid)s row(s) left out.", valid=state.valid, invalid=state.invalid
+            "error": _("This file could not be processed. Values saved before it stopped: %(n)s.", n=state.saved),
+        },
+        done=_(
+            "Imported: %(valid)s value(s) saved, %(invalid)s row(s) left out.", valid=state.valid, invalid=state.invalid
+        ),
     )
 
 

@@ -35,7 +35,7 @@ from domain.plan_items import IndicatorDraft, ObjectiveDraft
 from domain.plans import back_loaded, checkpoints, rescaled, straight_line
 from pages import _plan
 from pages._common import audit_refusal
-from pages._import import ImportPage
+from pages._import import ImportPage, rows_progress
 from pages._import import register as register_import
 from pages._inputs import as_id, as_text, next_count
 from pages._plan import (
@@ -873,32 +873,22 @@ def _stage_plan(store: Store, viewer: Viewer, filename: str, content: bytes, ext
 
 
 def _import_progress(state: JobState, _kind: str) -> str:
-    if state.status == "checking":
-        return _("Checking: %(done)s of %(total)s rows", done=state.checked, total=state.total)
-    if state.status == "checked":
-        return _(
-            "%(valid)s valid row(s), %(invalid)s with problems. Nothing has been saved yet.",
-            valid=state.valid,
-            invalid=state.invalid,
-        )
-    if state.status == "importing":
-        return _("Importing: %(done)s of %(total)s rows", done=state.imported, total=state.total)
-    if state.status == "failed":
-        return {
+    return rows_progress(
+        state,
+        stopped={
             "cancelled": _("Import cancelled. Rows saved before it stopped: %(n)s.", n=state.saved),
             "timed_out": _(
                 "This import made no progress for 10 minutes and was closed. Rows saved before it stopped: %(n)s.",
                 n=state.saved,
             ),
-        }.get(
-            state.failure or "",
-            _("This file could not be processed. Rows saved before it stopped: %(n)s.", n=state.saved),
-        )
-    return _(
-        "Imported into the draft: %(n)s row(s) saved, %(same)s already in the plan, %(left)s row(s) left out.",
-        n=state.saved,
-        same=state.valid - state.saved,
-        left=state.invalid,
+            "error": _("This file could not be processed. Rows saved before it stopped: %(n)s.", n=state.saved),
+        },
+        done=_(
+            "Imported into the draft: %(n)s row(s) saved, %(same)s already in the plan, %(left)s row(s) left out.",
+            n=state.saved,
+            same=state.valid - state.saved,
+            left=state.invalid,
+        ),
     )
 
 
