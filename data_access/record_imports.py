@@ -33,13 +33,20 @@ from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.import_jobs import Chunk, JobState, Report
 from data_access.models import ImportJob, OrgUnit, Position
-from data_access.record_facts import load_facts
+from data_access.record_facts import load_facts, people_as_stored
 from data_access.record_files import RecordFileError
 from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer, in_scope
 from domain.admin_access import covers, may_administer
 from domain.records import Problem, Quality, RecordFacts, validate_profiles, validate_units
-from domain.records.imports import blocks, merged, orphaned, parents_first, placement_problem
+from domain.records.imports import (
+    blocks,
+    matched_by_citizen_id,
+    merged,
+    orphaned,
+    parents_first,
+    placement_problem,
+)
 
 KINDS = {"people": "profiles", "units": "units"}  # ImportJob.kind -> the interchange shape
 MAX_BYTES = record_files.MAX_BYTES
@@ -189,6 +196,9 @@ def _check(session: Session, viewer: Viewer, job: ImportJob, rows: list[Any], re
     start, end = len(report), min(len(rows), len(report) + chunk)
     validator: Validator = validate_profiles if shape == "profiles" else validate_units
     found = merged(shape, records, validator(records, _facts(session, shape, records[start:end]), today=clock_today()))
+    if shape == "profiles":  # an id already in Pulse with another name or birth date is a conflict
+        ids = [r.get("citizen_id") for r in records if isinstance(r, dict)]
+        found = matched_by_citizen_id(found, records, people_as_stored(session, ids))
     found += placement_problems(session, shape, records, start, end, scope_path=viewer.scope_path)
     by_record: dict[int, list[Problem]] = defaultdict(list)
     for problem in found:

@@ -84,7 +84,9 @@ def test_a_plan_exported_changed_and_uploaded_reports_its_two_bad_rows_and_impor
     problems = page.locator(".plan-import-problem")
     expect(problems).to_have_count(2)
     expect(problems.filter(has_text="Chỉ tiêu gõ bằng chữ")).to_contain_text("Chỉ tiêu: nhập một số")
-    expect(problems.filter(has_text="Kết quả lạc")).to_contain_text("không có mục tiêu nào trong tệp mang số thứ tự này")
+    expect(problems.filter(has_text="Kết quả lạc")).to_contain_text(
+        "không có mục tiêu nào trong tệp mang số thứ tự này"
+    )
     assert _count(live_server.database_url, Objective, Objective.title == NEW_OBJECTIVE) == 0  # nothing yet
     page.locator(".plan-import-card").scroll_into_view_if_needed()
     screenshot(page, "plan-import-checked-1366")
