@@ -34,8 +34,9 @@ class ImportPage:
     """One page's import: its panel's ids and what to call for each step."""
 
     ids: ImportIds
-    # Before the file is decoded, let alone parsed: refuse (audited) a viewer who may not import.
-    ensure: Callable[[Store, Viewer], None]
+    # Before the file is decoded, let alone parsed: refuse (audited) a viewer who may not import
+    # (given the page's extra states, which may say where the file goes).
+    ensure: Callable[[Store, Viewer, Sequence[Any]], None]
     # (store, viewer, filename, content, the page's extra states) -> the staged job.
     stage: Callable[[Store, Viewer, str, bytes, Sequence[Any]], JobState]
     step: Callable[..., JobState | None]
@@ -139,7 +140,7 @@ def register(page: ImportPage) -> None:
             raise PreventUpdate
         store = current_store()
         try:
-            page.ensure(store, viewer)
+            page.ensure(store, viewer, extra)
             encoded = contents.split(",", 1)[1]
             page.check_size(len(encoded))
             content = base64.b64decode(encoded, validate=True)

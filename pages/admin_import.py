@@ -341,7 +341,7 @@ register_import(
     ImportPage(
         ids=IMPORT,
         viewer=admin_viewer,
-        ensure=lambda store, viewer: record_imports.ensure_may_import(store, viewer=viewer),
+        ensure=lambda store, viewer, _extra: record_imports.ensure_may_import(store, viewer=viewer),
         check_size=_too_large,
         stage=lambda store, viewer, filename, content, extra: record_imports.stage(
             store, viewer=viewer, kind=_kind(extra[0]), filename=filename, content=content

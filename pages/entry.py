@@ -758,7 +758,7 @@ def _report(report: list[dict[str, Any]] | None) -> Any:
 register_import(
     ImportPage(
         ids=IMPORT,
-        ensure=lambda store, viewer: imports.ensure_may_import(store, viewer=viewer),
+        ensure=lambda store, viewer, _extra: imports.ensure_may_import(store, viewer=viewer),
         stage=lambda store, viewer, filename, content, _extra: imports.stage(
             store, viewer=viewer, filename=filename, content=content
         ),

@@ -859,6 +859,11 @@ def _import_labels() -> dict[str, dict[str, Any]]:
     return choice_labels(words)
 
 
+def _may_import_plan(store: Store, viewer: Viewer, extra: Sequence[Any]) -> None:
+    """Only an author of the page's unit gets their file decoded (refused and audited otherwise)."""
+    plan_imports.ensure_may_import(store, viewer=viewer, unit_id=_unit_of(viewer, extra[0])[0])
+
+
 def _stage_plan(store: Store, viewer: Viewer, filename: str, content: bytes, extra: Sequence[Any]) -> JobState:
     unit_id, year = _unit_of(viewer, extra[0])
     return plan_imports.stage(
@@ -939,7 +944,7 @@ def _import_report(report: list[dict[str, Any]], _kind: str) -> Any:
 register_import(
     ImportPage(
         ids=IMPORT,
-        ensure=lambda _store, _viewer: None,  # the unit comes with the file's context: plan_imports.stage asks
+        ensure=_may_import_plan,
         stage=_stage_plan,
         extra_states=(State(CTX, "data"),),
         step=plan_imports.step,
