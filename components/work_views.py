@@ -110,6 +110,8 @@ def problem_text(code: str, params: dict[str, Any] | None = None) -> str:
             "the sheet has too many columns (at most %(n)s): keep the template's columns",
             n=(params or {}).get("n", 64),
         ),
+        "wrong_columns": _("the file is not the template: keep its sheets and columns as they were downloaded"),
+        "no_objectives": _("the file holds no objective"),
         "unknown_indicator": _("unknown indicator code: keep the first columns of the template"),
         "duplicate_row": _("the same indicator and date appear on an earlier row"),
         "not_milestones": _("only an action plan (direction: milestones) has milestones"),

@@ -1,43 +1,40 @@
 """Indicator values from a spreadsheet: a template of the viewer's indicators, then an upload that is
 staged, checked row by row and imported in chunks, so a large file shows its progress and a crash
-half-way leaves a job that knows exactly which rows went in.
+half-way leaves a job that knows exactly which rows went in. The job's life (ownership, chunks,
+cancel, time-out) is data_access.import_jobs; this module reads the file, checks and writes values.
 
 Nothing is written to the measurements until the user chooses to import the valid rows; each chunk
 of the import is one transaction (values, audit entries, rollups and the job's counter together),
 and each row is checked again as it goes in, since a period may have been locked meanwhile.
 Only the user who uploaded a job may see or continue it, and only someone who may enter values
 may upload at all: the screen account and users who own no indicator are refused before the file
-is read. A job can never stick: a chunk that fails unexpectedly fails the job ("error"), its owner
-can cancel it, and a job at work that has not moved for `STALE_AFTER` times out.
+is read.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config.clock import now
 from config.clock import today as clock_today
-from data_access import audit, xlsx_reader
+from data_access import import_jobs, xlsx_reader
 from data_access.commands.common import refuse
 from data_access.commands.measurements import ValueDraft, add_values, draft_problems, prefetch
 from data_access.db import Store
-from data_access.errors import Invalid, NotFound, PulseError
+from data_access.errors import Invalid
+from data_access.import_jobs import AT_WORK, STALE_AFTER, Chunk, JobState, Report
 from data_access.models import ImportJob, Indicator
 from data_access.queries.entry import entry_indicators
 from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer
+from domain.cells import cell_date
 from domain.kinds import WRITER_ROLES
 
-log = logging.getLogger("pulse.imports")
+__all__ = ["AT_WORK", "STALE_AFTER", "JobState"]  # kept here for the callers that knew them here
 
 MAX_ROWS = 20_000
 CHUNK = 500
@@ -49,34 +46,6 @@ READER_LIMITS = xlsx_reader.Limits(max_bytes=MAX_BYTES, max_rows=2 * MAX_ROWS)
 TEMPLATE_KEYS = ("id", "code", "indicator", "unit", "unit_of_measure", "allowed", "date", "value", "comment")
 ID_COLUMN, DATE_COLUMN, VALUE_COLUMN, COMMENT_COLUMN = 0, 6, 7, 8
 KIND = "values"  # ImportJob.kind of this module's jobs
-AT_WORK = ("checking", "importing")  # statuses the page keeps ticking for
-STALE_AFTER = timedelta(minutes=10)  # a chunk takes about a second; ten minutes without one is a stuck job
-
-
-@dataclass(frozen=True)
-class JobState:
-    """Where an import job stands, for the progress bar."""
-
-    job_id: int
-    status: str
-    total: int
-    checked: int
-    imported: int
-    valid: int
-    invalid: int
-    saved: int = 0  # values written so far
-    failure: str | None = None  # why a "failed" job stopped: cancelled, timed_out, error
-
-    @property
-    def share_done(self) -> float:
-        if not self.total:
-            return 1.0
-        done = self.imported if self.status in ("importing", "imported") or self.imported else self.checked
-        return done / self.total
-
-    @property
-    def at_work(self) -> bool:
-        return self.status in AT_WORK
 
 
 def template_workbook(
@@ -129,23 +98,6 @@ def _allowed(indicator: Any) -> str:
     return f"{low} – {high}" if low or high else ""
 
 
-def _cell_date(value: Any) -> str | None:
-    """An ISO date from a cell: an Excel date, "2026-11-20" or "20/11/2026"; None when empty; the raw text otherwise."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
-            continue
-    return "!" + text[:40]
-
-
 def _indicator_id(raw: Any) -> int | None:
     """The id column as a database id, or None: 1e30, "²", -1 or 1.5 name no indicator (and must never
     reach the database, where 10**30 overflows an integer column)."""
@@ -186,7 +138,7 @@ def read_rows(content: bytes) -> list[dict[str, Any]]:
             {
                 "row": number,
                 "indicator_id": _indicator_id(cells[ID_COLUMN]),
-                "measured_on": _cell_date(raw_date),
+                "measured_on": cell_date(raw_date),
                 "value": _cell_value(raw_value),
                 "comment": "" if cells[COMMENT_COLUMN] is None else str(cells[COMMENT_COLUMN])[:1000],
             }
@@ -223,21 +175,6 @@ def ensure_may_import(store: Store, *, viewer: Viewer) -> None:
         )
 
 
-def _expire_stale(session: Session, viewer: Viewer) -> None:
-    """Close the viewer's jobs that stopped moving (a closed tab leaves its job "checking")."""
-    cutoff = now() - STALE_AFTER
-    session.execute(
-        update(ImportJob)
-        .where(
-            ImportJob.user_id == viewer.user_id,
-            ImportJob.kind == KIND,
-            ImportJob.status.in_(AT_WORK),
-            func.coalesce(ImportJob.updated_at, ImportJob.created_at) < cutoff,
-        )
-        .values(status="failed", failure="timed_out")
-    )
-
-
 def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> JobState:
     """Read an uploaded file and keep its rows for checking; nothing is imported yet.
 
@@ -245,61 +182,7 @@ def stage(store: Store, *, viewer: Viewer, filename: str, content: bytes) -> Job
     """
     ensure_may_import(store, viewer=viewer)
     rows = read_rows(content)
-    with store.write() as session:
-        _expire_stale(session, viewer)
-        job = ImportJob(
-            user_id=viewer.user_id,
-            kind=KIND,
-            filename=(filename or "?")[:200],
-            created_at=now(),
-            updated_at=now(),
-            status="checking",
-            total_rows=len(rows),
-            imported_rows=0,
-            rows_json=json.dumps(rows),
-            report_json="[]",
-        )
-        session.add(job)
-        session.flush()
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action="import.stage",
-            entity="import_job",
-            entity_id=job.id,
-            after={"filename": job.filename, "rows": len(rows)},
-        )
-        return _state(job, [])
-
-
-def _own_job(session: Session, viewer: Viewer, job_id: int, *, lock: bool = False) -> ImportJob:
-    """The viewer's job; `lock` holds its row so that two ticks (two tabs, a retry) never run one chunk twice."""
-    job = session.get(ImportJob, job_id, with_for_update=lock or None)
-    # A people or units job (data_access.record_imports) is not this page's: its rows are not values.
-    if job is None or job.user_id != viewer.user_id or job.kind != KIND:
-        raise NotFound("import_job", job_id)
-    return job
-
-
-def _stale(job: ImportJob) -> bool:
-    return job.status in AT_WORK and (job.updated_at or job.created_at) < now() - STALE_AFTER
-
-
-def _state(job: ImportJob, report: list[dict[str, Any]]) -> JobState:
-    invalid = sum(1 for r in report if r["problems"])
-    saved = sum(1 for r in report if r.get("imported"))
-    status, failure = ("failed", "timed_out") if _stale(job) else (job.status, job.failure)
-    return JobState(
-        job.id, status, job.total_rows, len(report), job.imported_rows, len(report) - invalid, invalid, saved, failure
-    )
-
-
-def _time_out(job: ImportJob) -> bool:
-    """Mark a stuck job as timed out; True if it was."""
-    if not _stale(job):
-        return False
-    job.status, job.failure = "failed", "timed_out"
-    return True
+    return import_jobs.create(store, viewer=viewer, flow=FLOW, kind=KIND, filename=filename, rows=rows, audited={})
 
 
 def _draft(row: dict[str, Any]) -> ValueDraft | dict[str, str]:
@@ -313,199 +196,101 @@ def _draft(row: dict[str, Any]) -> ValueDraft | dict[str, str]:
     return ValueDraft(row["indicator_id"], row["value"], measured_on, row["comment"])
 
 
-def _current(store: Store, viewer: Viewer, job_id: int) -> JobState:
-    with store.read() as session:
-        return job_report(session, viewer=viewer, job_id=job_id)[0]
+def _check(session: Session, viewer: Viewer, job: ImportJob, rows: list[Any], report: Report, chunk: int) -> None:
+    """Check the next chunk of rows (read-only for the measurements), one report entry per row."""
+    seen = {(r["indicator_id"], r["measured_on"]) for r in report if not r["problems"]}
+    windows: dict[tuple[int, int], Any] = {}
+    codes: dict[int, str] = {}
+    todo = rows[len(report) : len(report) + chunk]  # the report holds one entry per row checked so far
+    prefetch(session, (r["indicator_id"] for r in todo))
+    for row in todo:
+        try:
+            draft = _draft(row)
+            if isinstance(draft, dict):
+                problems, number = draft, None
+            else:
+                problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
+                if problems.get("indicator") == "unknown_choice":
+                    problems["indicator"] = "unknown_indicator"
+        except (ValueError, TypeError, ArithmeticError):
+            # A cell no rule foresaw is this row's problem, never the whole job's.
+            problems, number = {"file": "unreadable_row"}, None
+        key = (row["indicator_id"], row["measured_on"])
+        if not problems and key in seen:
+            problems = {"measured_on": "duplicate_row"}
+        seen.add(key)
+        if row["indicator_id"] is not None and row["indicator_id"] not in codes:
+            indicator = session.get(Indicator, row["indicator_id"])
+            codes[row["indicator_id"]] = indicator.code if indicator and "indicator" not in problems else ""
+        report.append(
+            {
+                "row": row["row"],
+                "indicator_id": row["indicator_id"],
+                "code": codes.get(row["indicator_id"], ""),
+                "value": number if number is not None else row["value"],
+                "measured_on": row["measured_on"],
+                "comment": row["comment"],
+                "problems": problems,
+            }
+        )
+
+
+def _write(session: Session, viewer: Viewer, chunk: Chunk) -> dict[str, Any]:
+    """Write the valid rows start..end; each is checked again (a period may have been locked meanwhile)
+    and a row that became invalid is reported, not written."""
+    windows: dict[tuple[int, int], Any] = {}
+    entries = chunk.report[chunk.start : chunk.end]
+    prefetch(session, (e["indicator_id"] for e in entries if not e["problems"]))
+    checked = []
+    for entry in entries:
+        if entry["problems"]:
+            continue
+        draft = ValueDraft(
+            entry["indicator_id"],
+            entry["value"],
+            date.fromisoformat(entry["measured_on"]),
+            entry.get("comment", ""),
+        )
+        problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
+        if problems:
+            entry["problems"] = problems
+            continue
+        checked.append((draft, number))
+        entry["imported"] = True
+    add_values(session, viewer, checked)  # type: ignore[arg-type]
+    return {"written": len(checked)}
+
+
+FLOW = import_jobs.Flow(kinds=(KIND,), check=_check, write=_write, check_chunk=CHUNK, import_chunk=CHUNK, name="import")
 
 
 def check_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState:
     """Check the next chunk of rows (read-only for the measurements); returns the progress."""
-    return _check_chunk(store, viewer, job_id, chunk) or _current(store, viewer, job_id)
-
-
-def _check_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobState | None:
-    """The next chunk checked; None when the job (locked) had nothing to check: another tick moved it first."""
-    with store.write() as session:
-        job = _own_job(session, viewer, job_id, lock=True)
-        report = json.loads(job.report_json)
-        if _time_out(job):
-            return _state(job, report)
-        if job.status != "checking":
-            return None
-        rows = json.loads(job.rows_json)
-        seen = {(r["indicator_id"], r["measured_on"]) for r in report if not r["problems"]}
-        windows: dict[tuple[int, int], Any] = {}
-        codes: dict[int, str] = {}
-        todo = rows[len(report) : len(report) + chunk]  # the report holds one entry per row checked so far
-        prefetch(session, (r["indicator_id"] for r in todo))
-        for row in todo:
-            try:
-                draft = _draft(row)
-                if isinstance(draft, dict):
-                    problems, number = draft, None
-                else:
-                    problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
-                    if problems.get("indicator") == "unknown_choice":
-                        problems["indicator"] = "unknown_indicator"
-            except (ValueError, TypeError, ArithmeticError):
-                # A cell no rule foresaw is this row's problem, never the whole job's.
-                problems, number = {"file": "unreadable_row"}, None
-            key = (row["indicator_id"], row["measured_on"])
-            if not problems and key in seen:
-                problems = {"measured_on": "duplicate_row"}
-            seen.add(key)
-            if row["indicator_id"] is not None and row["indicator_id"] not in codes:
-                indicator = session.get(Indicator, row["indicator_id"])
-                codes[row["indicator_id"]] = indicator.code if indicator and "indicator" not in problems else ""
-            report.append(
-                {
-                    "row": row["row"],
-                    "indicator_id": row["indicator_id"],
-                    "code": codes.get(row["indicator_id"], ""),
-                    "value": number if number is not None else row["value"],
-                    "measured_on": row["measured_on"],
-                    "comment": row["comment"],
-                    "problems": problems,
-                }
-            )
-        if len(report) >= job.total_rows:
-            job.status = "checked"
-        job.report_json = json.dumps(report, default=str)
-        job.updated_at = now()
-        return _state(job, report)
+    moved = import_jobs.check_chunk(store, viewer, FLOW, job_id, chunk)
+    return moved or import_jobs.current(store, viewer, FLOW, job_id)
 
 
 def start_import(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
     """The user chose to import the valid rows of a checked file."""
-    with store.write() as session:
-        job = _own_job(session, viewer, job_id, lock=True)
-        report = json.loads(job.report_json)
-        if job.status != "checked":
-            raise Invalid({"file": "not_allowed_now"})
-        job.status = "importing"
-        job.imported_rows = 0
-        job.updated_at = now()
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action="import.start",
-            entity="import_job",
-            entity_id=job.id,
-            after={"valid_rows": sum(1 for r in report if not r["problems"])},
-        )
-        return _state(job, report)
+    return import_jobs.start_import(store, viewer=viewer, flow=FLOW, job_id=job_id)
 
 
 def import_next(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState:
-    """Import the next chunk of valid rows in one transaction; rows that became invalid are reported, not written.
-
-    ``imported_rows`` counts report rows processed (valid or not), so the bar reaches 100%.
-    """
-    return _import_chunk(store, viewer, job_id, chunk) or _current(store, viewer, job_id)
+    """Import the next chunk of valid rows in one transaction; rows that became invalid are reported, not written."""
+    moved = import_jobs.import_chunk(store, viewer, FLOW, job_id, chunk)
+    return moved or import_jobs.current(store, viewer, FLOW, job_id)
 
 
-def _import_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobState | None:
-    """The next chunk imported; None when the job (locked) had nothing to import: another tick moved it first."""
-    with store.write() as session:
-        job = _own_job(session, viewer, job_id, lock=True)
-        report = json.loads(job.report_json)
-        if _time_out(job):
-            return _state(job, report)
-        if job.status != "importing":
-            return None
-        windows: dict[tuple[int, int], Any] = {}
-        entries = report[job.imported_rows : job.imported_rows + chunk]
-        prefetch(session, (e["indicator_id"] for e in entries if not e["problems"]))
-        checked = []
-        for entry in entries:
-            if entry["problems"]:
-                continue
-            draft = ValueDraft(
-                entry["indicator_id"],
-                entry["value"],
-                date.fromisoformat(entry["measured_on"]),
-                entry.get("comment", ""),
-            )
-            problems, number = draft_problems(session, viewer, draft, today=clock_today(), windows=windows)
-            if problems:
-                entry["problems"] = problems
-                continue
-            checked.append((draft, number))
-            entry["imported"] = True
-        add_values(session, viewer, checked)  # type: ignore[arg-type]
-        written = len(checked)
-        job.imported_rows = min(job.total_rows, job.imported_rows + chunk)
-        if job.imported_rows >= job.total_rows:
-            job.status = "imported"
-        job.report_json = json.dumps(report, default=str)
-        job.updated_at = now()
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action="import.chunk",
-            entity="import_job",
-            entity_id=job.id,
-            after={"written": written, "through_row": job.imported_rows},
-        )
-        return _state(job, report)
-
-
-def job_report(session: Session, *, viewer: Viewer, job_id: int) -> tuple[JobState, list[dict[str, Any]]]:
+def job_report(session: Session, *, viewer: Viewer, job_id: int) -> tuple[JobState, Report]:
     """The job's progress and its row-by-row report (problems as codes, for the page to translate)."""
-    job = _own_job(session, viewer, job_id)
-    report = json.loads(job.report_json)
-    return _state(job, report), report
-
-
-def _status(store: Store, viewer: Viewer, job_id: int) -> str:
-    """The job's status alone (its rows and report are megabytes: not read for a tick at rest)."""
-    with store.read() as session:
-        found = session.execute(
-            select(ImportJob.status, ImportJob.user_id, ImportJob.kind).where(ImportJob.id == job_id)
-        ).one_or_none()
-    if found is None or found.user_id != viewer.user_id or found.kind != KIND:
-        raise NotFound("import_job", job_id)
-    return found.status
+    return import_jobs.job_report(session, viewer=viewer, flow=FLOW, job_id=job_id)
 
 
 def step(store: Store, *, viewer: Viewer, job_id: int, chunk: int = CHUNK) -> JobState | None:
-    """Move a job at work on by one chunk and return where it stands; None when this call moved nothing
-    (the job is at rest, or a concurrent tick took the chunk), so only one caller ever reports a change.
-
-    An unexpected failure fails the job (logged) instead of failing every later tick the same way;
-    a database that is briefly unavailable is not the job's fault, and the next tick retries.
-    """
-    status = _status(store, viewer, job_id)
-    if status not in AT_WORK:
-        return None
-    try:
-        if status == "checking":
-            return _check_chunk(store, viewer, job_id, chunk)
-        return _import_chunk(store, viewer, job_id, chunk)
-    except (PulseError, OperationalError):
-        raise
-    except Exception:
-        log.exception("import job %s failed", job_id)
-        return _fail(store, viewer, job_id, "error")
-
-
-def _fail(store: Store, viewer: Viewer, job_id: int, failure: str) -> JobState:
-    with store.write() as session:
-        job = _own_job(session, viewer, job_id, lock=True)
-        report = json.loads(job.report_json)
-        if job.status in (*AT_WORK, "checked"):
-            job.status, job.failure, job.updated_at = "failed", failure, now()
-            audit.record(
-                session,
-                user_id=viewer.user_id,
-                action=f"import.{'cancel' if failure == 'cancelled' else 'fail'}",
-                entity="import_job",
-                entity_id=job.id,
-                after={"failure": failure, "through_row": job.imported_rows},
-            )
-        return _state(job, report)
+    """Move a job at work on by one chunk (import_jobs.step); None when this call moved nothing."""
+    return import_jobs.step(store, viewer=viewer, flow=FLOW, job_id=job_id, chunk=chunk)
 
 
 def cancel(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
     """The owner stops a job: a chunk already running finishes (chunks are whole), nothing more is written."""
-    return _fail(store, viewer, job_id, "cancelled")
+    return import_jobs.cancel(store, viewer=viewer, flow=FLOW, job_id=job_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from functools import cache
 from types import MappingProxyType
 
@@ -99,3 +100,17 @@ def official_divisions() -> Mapping[str, Division]:
             code, ward.name, _WARD_KINDS.get(ward.division_type, "commune"), f"{int(ward.province_code):02d}"
         )
     return MappingProxyType(divisions)
+
+
+def people_as_stored(session: Session, citizen_ids: Iterable[object]) -> dict[str, tuple[str, date | None]]:
+    """The name and birth date Pulse holds for each of these citizen ids (those it holds)."""
+    wanted = sorted({c for c in citizen_ids if isinstance(c, str) and c})
+    found: dict[str, tuple[str, date | None]] = {}  # by citizen id
+    for start in range(0, len(wanted), CHUNK):
+        rows = session.execute(
+            select(Person.citizen_id, Person.full_name, Person.birth_date).where(
+                Person.citizen_id.in_(wanted[start : start + CHUNK])
+            )
+        )
+        found.update({citizen_id: (name, born) for citizen_id, name, born in rows})
+    return found

@@ -1,4 +1,4 @@
-"""People and units from a file, in bulk: the KPI import's staged flow (data_access.imports) for the
+"""People and units from a file, in bulk: the staged flow of data_access.import_jobs for the
 interchange shapes. An upload (interchange JSON, or an Excel sheet such as the page's template) is
 read and kept as an import job of kind "people" or "units"; its records are then checked a chunk at a
 time against the six qualities (domain.records), Pulse's own needs (domain.records.imports) and the
@@ -12,39 +12,41 @@ unreadable, a zip bomb, not the shape, or over `MAX_ROWS` records.
 
 Checking runs the validator over the whole file for every chunk, keeping the problems of that chunk's
 records: in-file duplicates and parents need the whole file, and the validator is pure and quick
-(20,000 records in well under a second); only the store facts are loaded per chunk.
+(20,000 records in well under a second); only the store facts are loaded per chunk. The job's life
+(ownership, chunks, cancel, time-out) is data_access.import_jobs.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from config.clock import now
 from config.clock import today as clock_today
-from data_access import audit, record_files
+from data_access import import_jobs, record_files
 from data_access.commands.common import refuse
 from data_access.commands.record_imports import Outcome, add_people, add_units, link_successors
 from data_access.db import Store
-from data_access.errors import Invalid, NotFound, PulseError
-from data_access.imports import AT_WORK, STALE_AFTER, JobState
+from data_access.errors import Invalid, NotFound
+from data_access.import_jobs import Chunk, JobState, Report
 from data_access.models import ImportJob, OrgUnit, Position
-from data_access.record_facts import load_facts
+from data_access.record_facts import load_facts, people_as_stored
 from data_access.record_files import RecordFileError
 from data_access.spreadsheets import Sheet, workbook_bytes
 from data_access.viewer import Viewer, in_scope
 from domain.admin_access import covers, may_administer
 from domain.records import Problem, Quality, RecordFacts, validate_profiles, validate_units
-from domain.records.imports import blocks, merged, orphaned, parents_first, placement_problem
-
-log = logging.getLogger("pulse.record_imports")
+from domain.records.imports import (
+    blocks,
+    matched_by_citizen_id,
+    merged,
+    orphaned,
+    parents_first,
+    placement_problem,
+)
 
 KINDS = {"people": "profiles", "units": "units"}  # ImportJob.kind -> the interchange shape
 MAX_BYTES = record_files.MAX_BYTES
@@ -86,76 +88,18 @@ def stage(store: Store, *, viewer: Viewer, kind: str, filename: str, content: by
     rows = [
         {"row": read.rows[index] if read.rows else None, "record": record} for index, record in enumerate(read.records)
     ]
-    with store.write() as session:
-        _expire_stale(session, viewer)
-        job = ImportJob(
-            user_id=viewer.user_id,
-            kind=kind,
-            filename=(filename or "?")[:200],
-            created_at=now(),
-            updated_at=now(),
-            status="checking",
-            total_rows=len(rows),
-            imported_rows=0,
-            rows_json=json.dumps(rows, ensure_ascii=False),
-            report_json="[]",
-        )
-        session.add(job)
-        session.flush()
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action="import.stage",
-            entity="import_job",
-            entity_id=job.id,
-            after={"kind": kind, "filename": job.filename, "rows": len(rows)},
-        )
-        return _state(job, [])
-
-
-def _expire_stale(session: Session, viewer: Viewer) -> None:
-    session.execute(
-        update(ImportJob)
-        .where(
-            ImportJob.user_id == viewer.user_id,
-            ImportJob.kind.in_(tuple(KINDS)),
-            ImportJob.status.in_(AT_WORK),
-            func.coalesce(ImportJob.updated_at, ImportJob.created_at) < now() - STALE_AFTER,
-        )
-        .values(status="failed", failure="timed_out")
-    )
-
-
-def _own_job(session: Session, viewer: Viewer, job_id: int, *, lock: bool = False) -> ImportJob:
-    """The viewer's people or units job (locked when asked, so two ticks never run one chunk twice)."""
-    job = session.get(ImportJob, job_id, with_for_update=lock or None)
-    if job is None or job.user_id != viewer.user_id or job.kind not in KINDS:
-        raise NotFound("import_job", job_id)
-    return job
-
-
-def _stale(job: ImportJob) -> bool:
-    return job.status in AT_WORK and (job.updated_at or job.created_at) < now() - STALE_AFTER
-
-
-def _state(job: ImportJob, report: Sequence[Mapping[str, Any]]) -> JobState:
-    invalid = sum(1 for entry in report if entry["blocking"])
-    saved = sum(1 for entry in report if entry.get("imported"))
-    status, failure = ("failed", "timed_out") if _stale(job) else (job.status, job.failure)
-    return JobState(
-        job.id, status, job.total_rows, len(report), job.imported_rows, len(report) - invalid, invalid, saved, failure
+    return import_jobs.create(
+        store, viewer=viewer, flow=FLOW, kind=kind, filename=filename, rows=rows, audited={"kind": kind}
     )
 
 
 def job_kind(session: Session, *, viewer: Viewer, job_id: int) -> str:
-    return _own_job(session, viewer, job_id).kind
+    return import_jobs.own_job(session, viewer, FLOW, job_id).kind
 
 
-def job_report(session: Session, *, viewer: Viewer, job_id: int) -> tuple[JobState, list[dict[str, Any]]]:
+def job_report(session: Session, *, viewer: Viewer, job_id: int) -> tuple[JobState, Report]:
     """The job's progress and its report: per record its row, key, name and problems (as codes)."""
-    job = _own_job(session, viewer, job_id)
-    report = json.loads(job.report_json)
-    return _state(job, report), report
+    return import_jobs.job_report(session, viewer=viewer, flow=FLOW, job_id=job_id)
 
 
 # --- checking -------------------------------------------------------------------------------------
@@ -245,46 +189,35 @@ def placement_problems(
 Validator = Callable[..., list[Problem]]
 
 
-def _check_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobState | None:
-    with store.write() as session:
-        job = _own_job(session, viewer, job_id, lock=True)
-        report = json.loads(job.report_json)
-        if _time_out(job):
-            return _state(job, report)
-        if job.status != "checking":
-            return None
-        shape = KINDS[job.kind]
-        rows = json.loads(job.rows_json)
-        records = [row["record"] for row in rows]
-        start, end = len(report), min(len(rows), len(report) + chunk)
-        validator: Validator = validate_profiles if shape == "profiles" else validate_units
-        found = merged(
-            shape, records, validator(records, _facts(session, shape, records[start:end]), today=clock_today())
+def _check(session: Session, viewer: Viewer, job: ImportJob, rows: list[Any], report: Report, chunk: int) -> None:
+    """Check the next chunk of records: the whole file through the validator, this chunk's problems kept."""
+    shape = KINDS[job.kind]
+    records = [row["record"] for row in rows]
+    start, end = len(report), min(len(rows), len(report) + chunk)
+    validator: Validator = validate_profiles if shape == "profiles" else validate_units
+    found = merged(shape, records, validator(records, _facts(session, shape, records[start:end]), today=clock_today()))
+    if shape == "profiles":  # an id already in Pulse with another name or birth date is a conflict
+        ids = [r.get("citizen_id") for r in records if isinstance(r, dict)]
+        found = matched_by_citizen_id(found, records, people_as_stored(session, ids))
+    found += placement_problems(session, shape, records, start, end, scope_path=viewer.scope_path)
+    by_record: dict[int, list[Problem]] = defaultdict(list)
+    for problem in found:
+        if start <= problem.record < end:
+            by_record[problem.record].append(problem)
+    for index in range(start, end):
+        record = records[index]
+        report.append(
+            {
+                "row": rows[index]["row"],
+                "record": index,
+                "key": _text(record, KEY_FIELD[shape]) or "",
+                "name": _text(record, NAME_FIELD[shape]) or "",
+                "problems": [_plain(p) for p in by_record[index]],
+                "blocking": any(blocks(p) for p in by_record[index]),
+            }
         )
-        found += placement_problems(session, shape, records, start, end, scope_path=viewer.scope_path)
-        by_record: dict[int, list[Problem]] = defaultdict(list)
-        for problem in found:
-            if start <= problem.record < end:
-                by_record[problem.record].append(problem)
-        for index in range(start, end):
-            record = records[index]
-            report.append(
-                {
-                    "row": rows[index]["row"],
-                    "record": index,
-                    "key": _text(record, KEY_FIELD[shape]) or "",
-                    "name": _text(record, NAME_FIELD[shape]) or "",
-                    "problems": [_plain(p) for p in by_record[index]],
-                    "blocking": any(blocks(p) for p in by_record[index]),
-                }
-            )
-        if len(report) >= job.total_rows:
-            job.status = "checked"
-            if shape == "units":
-                _keep_out_orphans(records, report)
-        job.report_json = json.dumps(report, ensure_ascii=False, default=str)
-        job.updated_at = now()
-        return _state(job, report)
+    if len(report) >= job.total_rows and shape == "units":
+        _keep_out_orphans(records, report)
 
 
 def _keep_out_orphans(records: Sequence[object], report: list[dict[str, Any]]) -> None:
@@ -303,141 +236,66 @@ def _plain(problem: Problem) -> dict[str, Any]:
 # --- importing ------------------------------------------------------------------------------------
 
 
+def _write(session: Session, viewer: Viewer, chunk: Chunk) -> dict[str, Any]:
+    """Write the valid records at positions start..end: units parents first, people in file order."""
+    job, report = chunk.job, chunk.report
+    records = [row["record"] for row in chunk.rows]
+    # `imported_rows` counts positions in this order.
+    order = parents_first(records) if job.kind == "units" else list(range(len(records)))
+    todo = [i for i in order[chunk.start : chunk.end] if not report[i]["blocking"]]
+    write = add_people if job.kind == "people" else add_units
+    outcomes: list[Outcome] = write(session, viewer, [records[i] for i in todo], today=clock_today())
+    written = []
+    for index, outcome in zip(todo, outcomes, strict=True):
+        if outcome.written_id is not None:
+            report[index]["imported"] = True
+            written.append(outcome.written_id)
+        else:
+            report[index]["problems"] += outcome.problems
+            report[index]["blocking"] = True
+    links: list[int] = []
+    if chunk.last and job.kind == "units":
+        imported = [records[i] for i, entry in enumerate(report) if entry.get("imported")]
+        links = link_successors(session, viewer, imported, today=clock_today())
+    return {
+        "written": len(written),
+        "ids": written,
+        "refused": len(todo) - len(written),
+        **({"successions": links} if links else {}),
+    }
+
+
+FLOW = import_jobs.Flow(
+    kinds=tuple(KINDS),
+    check=_check,
+    write=_write,
+    check_chunk=CHECK_CHUNK,
+    import_chunk=IMPORT_CHUNK,
+    blocked=lambda entry: bool(entry["blocking"]),
+    before_start=lambda store, viewer: ensure_may_import(store, viewer=viewer),
+    describe=lambda job: {"kind": job.kind},
+    name="people/units import",
+)
+
+
 def start_import(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
-    """The importer chose to import the valid records of a checked file."""
-    ensure_may_import(store, viewer=viewer)
-    with store.write() as session:
-        job = _own_job(session, viewer, job_id, lock=True)
-        report = json.loads(job.report_json)
-        if job.status != "checked":
-            raise Invalid({"file": "not_allowed_now"})
-        job.status, job.imported_rows, job.updated_at = "importing", 0, now()
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action="import.start",
-            entity="import_job",
-            entity_id=job.id,
-            after={"kind": job.kind, "valid_rows": sum(1 for entry in report if not entry["blocking"])},
-        )
-        return _state(job, report)
-
-
-def _import_chunk(store: Store, viewer: Viewer, job_id: int, chunk: int) -> JobState | None:
-    with store.write() as session:
-        job = _own_job(session, viewer, job_id, lock=True)
-        report = json.loads(job.report_json)
-        if _time_out(job):
-            return _state(job, report)
-        if job.status != "importing":
-            return None
-        records = [row["record"] for row in json.loads(job.rows_json)]
-        # Units go in parents first; people in file order. `imported_rows` counts positions in that order.
-        order = parents_first(records) if job.kind == "units" else list(range(len(records)))
-        todo = [i for i in order[job.imported_rows : job.imported_rows + chunk] if not report[i]["blocking"]]
-        write = add_people if job.kind == "people" else add_units
-        outcomes: list[Outcome] = write(session, viewer, [records[i] for i in todo], today=clock_today())
-        written = []
-        for index, outcome in zip(todo, outcomes, strict=True):
-            if outcome.written_id is not None:
-                report[index]["imported"] = True
-                written.append(outcome.written_id)
-            else:
-                report[index]["problems"] += outcome.problems
-                report[index]["blocking"] = True
-        job.imported_rows = min(job.total_rows, job.imported_rows + chunk)
-        links: list[int] = []
-        if job.imported_rows >= job.total_rows:
-            job.status = "imported"
-            if job.kind == "units":
-                imported = [records[i] for i, entry in enumerate(report) if entry.get("imported")]
-                links = link_successors(session, viewer, imported, today=clock_today())
-        job.report_json = json.dumps(report, ensure_ascii=False, default=str)
-        job.updated_at = now()
-        audit.record(
-            session,
-            user_id=viewer.user_id,
-            action="import.chunk",
-            entity="import_job",
-            entity_id=job.id,
-            after={
-                "kind": job.kind,
-                "written": len(written),
-                "ids": written,
-                "refused": len(todo) - len(written),
-                "through_row": job.imported_rows,
-                **({"successions": links} if links else {}),
-            },
-        )
-        return _state(job, report)
-
-
-# --- moving a job on ------------------------------------------------------------------------------
-
-
-def _time_out(job: ImportJob) -> bool:
-    if not _stale(job):
-        return False
-    job.status, job.failure = "failed", "timed_out"
-    return True
-
-
-def _status(store: Store, viewer: Viewer, job_id: int) -> str:
-    with store.read() as session:
-        found = session.execute(
-            select(ImportJob.status, ImportJob.user_id, ImportJob.kind).where(ImportJob.id == job_id)
-        ).one_or_none()
-    if found is None or found.user_id != viewer.user_id or found.kind not in KINDS:
-        raise NotFound("import_job", job_id)
-    return found.status
+    """The importer chose to import the valid records of a checked file (their role is asked again)."""
+    return import_jobs.start_import(store, viewer=viewer, flow=FLOW, job_id=job_id)
 
 
 def step(store: Store, *, viewer: Viewer, job_id: int) -> JobState | None:
-    """Move a job at work on by one chunk; None when this call moved nothing (at rest, or another tick
-    took the chunk). An unexpected failure fails the job (logged) rather than every later tick."""
-    status = _status(store, viewer, job_id)
-    if status not in AT_WORK:
-        return None
-    try:
-        if status == "checking":
-            return _check_chunk(store, viewer, job_id, CHECK_CHUNK)
-        return _import_chunk(store, viewer, job_id, IMPORT_CHUNK)
-    except (PulseError, OperationalError):
-        raise
-    except Exception:
-        log.exception("people/units import job %s failed", job_id)
-        return _fail(store, viewer, job_id, "error")
+    """Move a job at work on by one chunk (import_jobs.step); None when this call moved nothing."""
+    return import_jobs.step(store, viewer=viewer, flow=FLOW, job_id=job_id)
 
 
 def run(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
     """Step a job until it rests (for the command line and tests; the page steps once per tick)."""
-    while True:
-        state = step(store, viewer=viewer, job_id=job_id)
-        if state is None or not state.at_work:
-            with store.read() as session:
-                return job_report(session, viewer=viewer, job_id=job_id)[0]
-
-
-def _fail(store: Store, viewer: Viewer, job_id: int, failure: str) -> JobState:
-    with store.write() as session:
-        job = _own_job(session, viewer, job_id, lock=True)
-        report = json.loads(job.report_json)
-        if job.status in (*AT_WORK, "checked"):
-            job.status, job.failure, job.updated_at = "failed", failure, now()
-            audit.record(
-                session,
-                user_id=viewer.user_id,
-                action=f"import.{'cancel' if failure == 'cancelled' else 'fail'}",
-                entity="import_job",
-                entity_id=job.id,
-                after={"failure": failure, "through_row": job.imported_rows},
-            )
-        return _state(job, report)
+    return import_jobs.run(store, viewer=viewer, flow=FLOW, job_id=job_id)
 
 
 def cancel(store: Store, *, viewer: Viewer, job_id: int) -> JobState:
     """The owner stops a job: chunks already written stay (each is whole), nothing more is written."""
-    return _fail(store, viewer, job_id, "cancelled")
+    return import_jobs.cancel(store, viewer=viewer, flow=FLOW, job_id=job_id)
 
 
 # --- the template ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.import_panel import ImportIds, import_panel
 from config.clock import today
 from data_access.errors import PulseError
 from domain.indicators import Accumulation, Direction
@@ -60,6 +61,20 @@ KR = {
 CR = {n: f"{P}-cr-{n}" for n in ("indicator", "baseline", "target", "weight", "reason", "send", "card")}
 CR_APPROVE, CR_REJECT, CR_NOTE = f"{P}-cr-approve", f"{P}-cr-reject", f"{P}-cr-note"
 EXPORT, DOWNLOAD = f"{P}-export", f"{P}-download"
+IMPORT = ImportIds(
+    upload=f"{P}-import-upload",
+    job=f"{P}-import-job",
+    tick=f"{P}-import-tick",
+    progress=f"{P}-import-progress",
+    status=f"{P}-import-status",
+    report=f"{P}-import-report",
+    import_button=f"{P}-import-button",
+    cancel_button=f"{P}-import-cancel",
+    upload_class=f"{P}-import-upload",
+)
+# The request body limit (server/security.py) is 20 MB: a file a little above the 10 MB limit still
+# reaches the server and is told why (the browser would drop a bigger one without a word).
+IMPORT_MAX_SIZE = 14 * 1024 * 1024
 GIVE = {n: f"{P}-give-{n}" for n in ("person", "objective", "go", "card")}
 NEW = "new"
 
@@ -122,6 +137,11 @@ FIELDS = {
     "template": lazy_gettext("KPI of the position"),
     "position": lazy_gettext("Position"),
     "person": lazy_gettext("Person"),
+    "value": lazy_gettext("Planned value"),
+    "file": lazy_gettext("File"),
+    "evidence_required": lazy_gettext("Evidence required"),
+    "max_value": lazy_gettext("Maximum"),
+    "band_high": lazy_gettext("Band to"),
 }
 PROBLEMS = {
     "required": lazy_gettext("this field is required"),
@@ -174,6 +194,18 @@ PROBLEMS = {
     "objective_not_in_plan": lazy_gettext("choose an objective of this unit's plan"),
     "no_position": lazy_gettext("the person holds no active job position"),
     "person_not_in_unit": lazy_gettext("choose a person of this unit (a division's people get theirs in its plan)"),
+    "objective_number_missing": lazy_gettext("give the objective's number (first column)"),
+    "objective_number_repeated": lazy_gettext("two objectives have this number: give each its own"),
+    "title_repeated": lazy_gettext("two objectives have this title: each title once"),
+    "objective_not_in_file": lazy_gettext("no objective of the file has this number"),
+    "name_repeated": lazy_gettext("this objective already has a key result of this name in the file"),
+    "key_result_not_in_file": lazy_gettext("no key result of the file has this objective number and name"),
+    "bad_trajectory_date": lazy_gettext("enter the date as YYYY-MM-DD or DD/MM/YYYY"),
+    "objective_left_out": lazy_gettext("its objective is left out: fix the objective's row first"),
+    "key_result_left_out": lazy_gettext("its key result is left out: fix the key result's row first"),
+    "owner_unknown": lazy_gettext("no one of this unit has this name: write it as in Pulse, or leave it empty"),
+    "owner_ambiguous": lazy_gettext("two people of this unit have this name: set the owner on the page"),
+    "unreadable_row": lazy_gettext("this row cannot be read"),
 }
 
 
@@ -265,7 +297,7 @@ def layout(unit_id: object, period: object) -> html.Div:
             ),
             html.Div(dbc.Spinner(color="primary"), id=BODY),
             html.Div(_actions(), id=ACTIONS, hidden=True),
-            html.Div(_forms(), id=FORMS, hidden=True),
+            html.Div([_import_card(), _forms()], id=FORMS, hidden=True),
         ],
         className="plan-page",
     )
@@ -317,6 +349,35 @@ def _actions() -> dbc.Card:
             ]
         ),
         className="mb-3 plan-actions",
+    )
+
+
+def _import_card() -> dbc.Card:
+    """The plan from Excel: the file "Download as Excel" gives, changed or filled, uploaded back."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(_("Import from Excel"), className="h5"),
+                html.P(
+                    _(
+                        "Download the plan as Excel, change or add objectives, key results and trajectory points "
+                        "(keep the sheets and their columns), and upload it here. Every row is checked first; "
+                        "nothing is saved until you import the valid rows, and they go into this plan as drafts."
+                    ),
+                    className="small",
+                ),
+                *import_panel(
+                    IMPORT,
+                    drop_text=_("Drop the plan's .xlsx file here, or "),
+                    choose_text=_("choose it"),
+                    accept=".xlsx",
+                    max_size=IMPORT_MAX_SIZE,
+                    import_text=_("Import the valid rows"),
+                    cancel_text=_("Cancel"),
+                ),
+            ]
+        ),
+        className="mb-3 plan-import-card",
     )
 
 

@@ -7,26 +7,27 @@ Data and writes: data_access.record_imports (staged jobs), data_access.commands.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from components.import_panel import ImportIds, import_panel
 from components.tables import grid_locale
 from components.work_views import problem_alert
 from data_access import record_imports
-from data_access.errors import PulseError
-from data_access.imports import JobState
+from data_access.db import Store
+from data_access.import_jobs import JobState
 from data_access.record_files import RecordFileError
+from data_access.viewer import Viewer
 from domain.admin_access import ADMIN_PAGE_ROLES
 from domain.records import message
 from pages._admin import IMPORT_PATH, admin_menu, admin_viewer
-from pages._inputs import as_id, as_text
+from pages._import import ImportPage
+from pages._import import register as register_import
 from server.context import current_store
 from server.i18n import _, format_number, gettext
 
@@ -44,16 +45,17 @@ dash.register_page(
 KIND = "admin-import-kind"
 TEMPLATE_BUTTON = "admin-import-template"
 TEMPLATE_DOWNLOAD = "admin-import-template-download"
-UPLOAD = "admin-import-upload"
-JOB = "admin-import-job"
-TICK = "admin-import-tick"
-PROGRESS = "admin-import-progress"
-STATUS = "admin-import-status"
-REPORT = "admin-import-report"
-IMPORT_BUTTON = "admin-import-button"
-CANCEL_BUTTON = "admin-import-cancel"
-HIDDEN = {"display": "none"}
-SHOWN = {"display": "inline-block"}
+IMPORT = ImportIds(
+    upload="admin-import-upload",
+    job="admin-import-job",
+    tick="admin-import-tick",
+    progress="admin-import-progress",
+    status="admin-import-status",
+    report="admin-import-report",
+    import_button="admin-import-button",
+    cancel_button="admin-import-cancel",
+    upload_class="admin-import-upload",
+)
 # No size cap in the browser: it would drop a bigger file without a word. A file up to 15 MB reaches the
 # callback, which refuses anything over the 10 MB limit before decoding it; a bigger one exceeds the
 # server's 20 MB body limit (server/security.py) and is refused unread, with the shell's "too large"
@@ -117,47 +119,15 @@ def layout(**_kwargs: object) -> html.Div:
                             ],
                             className="small",
                         ),
-                        dcc.Upload(
-                            id=UPLOAD,
-                            children=html.Div([_("Drop the .xlsx or .json file here, or "), html.A(_("choose it"))]),
+                        *import_panel(
+                            IMPORT,
+                            drop_text=_("Drop the .xlsx or .json file here, or "),
+                            choose_text=_("choose it"),
                             accept=".xlsx,.json",
                             max_size=UPLOAD_MAX_SIZE,
-                            className="admin-import-upload border border-2 rounded p-3 text-center mb-2",
-                            style={"borderStyle": "dashed"},
+                            import_text=_("Import the valid records"),
+                            cancel_text=_("Cancel"),
                         ),
-                        dbc.Progress(
-                            id=PROGRESS,
-                            value=0,
-                            striped=True,
-                            animated=True,
-                            className="mb-2",
-                            style={"height": "1.25rem"},
-                        ),
-                        html.Div(id=STATUS, className="mb-2"),
-                        html.Div(
-                            [
-                                dbc.Button(
-                                    _("Import the valid records"),
-                                    id=IMPORT_BUTTON,
-                                    color="success",
-                                    className="mb-2 me-2",
-                                    n_clicks=0,
-                                    style=HIDDEN,
-                                ),
-                                dbc.Button(
-                                    _("Cancel"),
-                                    id=CANCEL_BUTTON,
-                                    color="secondary",
-                                    outline=True,
-                                    className="mb-2",
-                                    n_clicks=0,
-                                    style=HIDDEN,
-                                ),
-                            ]
-                        ),
-                        html.Div(id=REPORT),
-                        dcc.Store(id=JOB),
-                        dcc.Interval(id=TICK, interval=300, disabled=True),
                     ]
                 ),
                 className="mb-3",
@@ -252,20 +222,19 @@ def _file_alert(problem: Exception) -> dbc.Alert:
     return problem_alert(problem, class_name="admin-import-refused")
 
 
-def _progress(state: JobState, kind: str) -> tuple[int, str, Any]:
-    share = round(100 * state.share_done)
+def _progress_text(state: JobState, kind: str) -> str:
     if state.status == "checking":
-        text = _("Checking: %(done)s of %(total)s records", done=state.checked, total=state.total)
-    elif state.status == "checked":
-        text = _(
+        return _("Checking: %(done)s of %(total)s records", done=state.checked, total=state.total)
+    if state.status == "checked":
+        return _(
             "%(valid)s valid record(s), %(invalid)s with problems. Nothing has been saved yet.",
             valid=state.valid,
             invalid=state.invalid,
         )
-    elif state.status == "importing":
-        text = _("Importing: %(done)s of %(total)s records", done=state.imported, total=state.total)
-    elif state.status == "failed":
-        text = {
+    if state.status == "importing":
+        return _("Importing: %(done)s of %(total)s records", done=state.imported, total=state.total)
+    if state.status == "failed":
+        return {
             "cancelled": _("Import cancelled. Records saved before it stopped: %(n)s.", n=state.saved),
             "timed_out": _(
                 "This import made no progress for 10 minutes and was closed. Records saved before it stopped: %(n)s.",
@@ -275,22 +244,15 @@ def _progress(state: JobState, kind: str) -> tuple[int, str, Any]:
             state.failure or "",
             _("This file could not be processed. Records saved before it stopped: %(n)s.", n=state.saved),
         )
-    else:
-        done = (
-            _(
-                "Imported: %(n)s person(s) saved, %(left)s record(s) left out.",
-                n=state.saved,
-                left=state.total - state.saved,
-            )
-            if kind == "people"
-            else _(
-                "Imported: %(n)s unit(s) saved, %(left)s record(s) left out.",
-                n=state.saved,
-                left=state.total - state.saved,
-            )
+    if kind == "people":
+        return _(
+            "Imported: %(n)s person(s) saved, %(left)s record(s) left out.",
+            n=state.saved,
+            left=state.total - state.saved,
         )
-        text = done
-    return share, f"{share}%", html.Div(text, className="admin-import-status-text")
+    return _(
+        "Imported: %(n)s unit(s) saved, %(left)s record(s) left out.", n=state.saved, left=state.total - state.saved
+    )
 
 
 def _quality_labels() -> dict[str, str]:
@@ -365,154 +327,36 @@ def _report(report: list[dict[str, Any]], kind: str) -> Any:
     )
 
 
-def _one_more(ticks: Any) -> int:
-    """The interval fires once more, then waits for this answer: ticks never overlap (as on /entry)."""
-    return (ticks if isinstance(ticks, int) and not isinstance(ticks, bool) and ticks >= 0 else 0) + 1
+def _too_large(encoded_length: int) -> None:
+    if record_imports.too_large(encoded_length):
+        raise RecordFileError("file_too_large", limit=record_imports.MAX_BYTES // (1024 * 1024))
 
 
-@callback(
-    Output(JOB, "data"),
-    Output(TICK, "disabled"),
-    Output(STATUS, "children"),
-    Output(REPORT, "children"),
-    Output(IMPORT_BUTTON, "style"),
-    Output(PROGRESS, "value"),
-    Output(PROGRESS, "label"),
-    Output(CANCEL_BUTTON, "style"),
-    Output(TICK, "max_intervals"),
-    Output(PROGRESS, "animated"),
-    Input(UPLOAD, "contents"),
-    State(UPLOAD, "filename"),
-    State(KIND, "value"),
-    State(TICK, "n_intervals"),
-    prevent_initial_call=True,
-)
-def upload(contents: Any, filename: Any, kind: Any, ticks: Any) -> tuple[Any, ...]:
-    """Stage the uploaded file; the ticks then check it chunk by chunk. The size is judged on the encoded
-    text, before anything is decoded or parsed."""
-    viewer = admin_viewer()
-    if not isinstance(contents, str) or "," not in contents:
-        raise PreventUpdate
-    store = current_store()
-    refused = (None, True, None, None, HIDDEN, 0, "", HIDDEN, no_update, False)
-    try:
-        record_imports.ensure_may_import(store, viewer=viewer)
-        encoded = contents.split(",", 1)[1]
-        if record_imports.too_large(len(encoded)):
-            raise RecordFileError("file_too_large", limit=record_imports.MAX_BYTES // (1024 * 1024))
-        content = base64.b64decode(encoded, validate=True)
-        state = record_imports.stage(
-            store, viewer=viewer, kind=_kind(kind), filename=as_text(filename), content=content
-        )
-    except (binascii.Error, ValueError):
-        return refused[:2] + (_file_alert(RecordFileError("file_not_workbook")),) + refused[3:]
-    except PulseError as problem:
-        return refused[:2] + (_file_alert(problem),) + refused[3:]
-    share, label, status = _progress(state, _kind(kind))
-    return state.job_id, False, status, None, HIDDEN, share, label, SHOWN, _one_more(ticks), True
+def _job_kind(store: Store, viewer: Viewer, job_id: int) -> str:
+    with store.read() as session:
+        return record_imports.job_kind(session, viewer=viewer, job_id=job_id)
 
 
-def _at(state: JobState, kind: str, report: list[dict[str, Any]] | None, ticks: Any) -> tuple[Any, ...]:
-    share, label, status = _progress(state, kind)
-    return (
-        not state.at_work,
-        status,
-        _report(report, kind) if report is not None else no_update,
-        SHOWN if state.status == "checked" and state.valid else HIDDEN,
-        share,
-        label,
-        _("Import the %(n)s valid record(s)", n=state.valid),
-        SHOWN if state.at_work or state.status == "checked" else HIDDEN,
-        _one_more(ticks) if state.at_work else no_update,
-        state.at_work,  # the stripes move only while something happens
+register_import(
+    ImportPage(
+        ids=IMPORT,
+        viewer=admin_viewer,
+        ensure=lambda store, viewer, _extra: record_imports.ensure_may_import(store, viewer=viewer),
+        check_size=_too_large,
+        stage=lambda store, viewer, filename, content, extra: record_imports.stage(
+            store, viewer=viewer, kind=_kind(extra[0]), filename=filename, content=content
+        ),
+        extra_states=(State(KIND, "value"),),
+        kind_of=_job_kind,
+        step=record_imports.step,
+        job_report=record_imports.job_report,
+        cancel=record_imports.cancel,
+        start_import=record_imports.start_import,
+        progress_text=_progress_text,
+        report=_report,
+        import_text=lambda state: _("Import the %(n)s valid record(s)", n=state.valid),
+        alert=_file_alert,
+        unreadable=lambda: RecordFileError("file_not_workbook"),
+        status_class="admin-import-status-text",
     )
-
-
-TICK_OUTPUTS = (
-    Output(TICK, "disabled", allow_duplicate=True),
-    Output(STATUS, "children", allow_duplicate=True),
-    Output(REPORT, "children", allow_duplicate=True),
-    Output(IMPORT_BUTTON, "style", allow_duplicate=True),
-    Output(PROGRESS, "value", allow_duplicate=True),
-    Output(PROGRESS, "label", allow_duplicate=True),
-    Output(IMPORT_BUTTON, "children"),
-    Output(CANCEL_BUTTON, "style", allow_duplicate=True),
-    Output(TICK, "max_intervals", allow_duplicate=True),
-    Output(PROGRESS, "animated", allow_duplicate=True),
 )
-
-
-def _stopped(problem: PulseError) -> tuple[Any, ...]:
-    return (
-        True,
-        problem_alert(problem, class_name="admin-import-refused"),
-        None,
-        HIDDEN,
-        0,
-        "",
-        no_update,
-        HIDDEN,
-        no_update,
-        False,
-    )
-
-
-@callback(*TICK_OUTPUTS, Input(TICK, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
-def advance(ticks: Any, job_id: Any) -> tuple[Any, ...]:
-    """One chunk of checking or importing per tick; the tick that brings the job to rest sends the report."""
-    viewer = admin_viewer()
-    job = as_id(job_id)
-    at_rest = (True, *(no_update,) * (len(TICK_OUTPUTS) - 1))
-    if job is None:
-        return at_rest
-    store = current_store()
-    try:
-        state = record_imports.step(store, viewer=viewer, job_id=job)
-        if state is None:
-            return at_rest
-        report = None
-        with store.read() as session:
-            kind = record_imports.job_kind(session, viewer=viewer, job_id=job)
-            if not state.at_work:
-                state, report = record_imports.job_report(session, viewer=viewer, job_id=job)
-    except PulseError as problem:
-        return _stopped(problem)
-    return _at(state, kind, report, ticks)
-
-
-@callback(*TICK_OUTPUTS, Input(CANCEL_BUTTON, "n_clicks"), State(JOB, "data"), prevent_initial_call=True)
-def cancel(n_clicks: Any, job_id: Any) -> tuple[Any, ...]:
-    viewer = admin_viewer()
-    job = as_id(job_id)
-    if not n_clicks or job is None:
-        raise PreventUpdate
-    store = current_store()
-    try:
-        state = record_imports.cancel(store, viewer=viewer, job_id=job)
-        with store.read() as session:
-            kind = record_imports.job_kind(session, viewer=viewer, job_id=job)
-    except PulseError as problem:
-        return _stopped(problem)
-    return _at(state, kind, None, None)
-
-
-@callback(
-    Output(TICK, "disabled", allow_duplicate=True),
-    Output(IMPORT_BUTTON, "style", allow_duplicate=True),
-    Output(STATUS, "children", allow_duplicate=True),
-    Output(TICK, "max_intervals", allow_duplicate=True),
-    Input(IMPORT_BUTTON, "n_clicks"),
-    State(JOB, "data"),
-    State(TICK, "n_intervals"),
-    prevent_initial_call=True,
-)
-def start(n_clicks: Any, job_id: Any, ticks: Any) -> tuple[Any, Any, Any, Any]:
-    viewer = admin_viewer()
-    job = as_id(job_id)
-    if not n_clicks or job is None:
-        raise PreventUpdate
-    try:
-        record_imports.start_import(current_store(), viewer=viewer, job_id=job)
-    except PulseError as problem:
-        return True, HIDDEN, problem_alert(problem, class_name="admin-import-refused"), no_update
-    return False, HIDDEN, no_update, _one_more(ticks)

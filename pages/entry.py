@@ -9,8 +9,6 @@ data_access.commands.measurements.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 import dash
@@ -19,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.import_panel import ImportIds, import_panel
 from components.labels import value_status_label
 from components.tables import grid_locale
 from components.work_views import done_alert, problem_alert, problems_list
@@ -26,10 +25,13 @@ from config.clock import today
 from data_access import imports
 from data_access.commands import measurements as commands
 from data_access.errors import Invalid, PulseError
+from data_access.import_jobs import JobState
 from data_access.queries import entry
 from domain.kinds import Role
 from domain.periods import parse_period
 from pages._common import page_period
+from pages._import import ImportPage, rows_progress
+from pages._import import register as register_import
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date, format_number, lazy_gettext
@@ -66,16 +68,17 @@ SCROLLED = "entry-scrolled"
 HISTORY_CARDS = "entry-history-cards"
 TEMPLATE_BUTTON = "entry-template"
 TEMPLATE_DOWNLOAD = "entry-template-download"
-UPLOAD = "entry-upload"
-JOB = "entry-job"
-TICK = "entry-import-tick"
-PROGRESS = "entry-import-progress"
-IMPORT_STATUS = "entry-import-status"
-REPORT = "entry-import-report"
-IMPORT_BUTTON = "entry-import-button"
-CANCEL_BUTTON = "entry-import-cancel"
-HIDDEN = {"display": "none"}
-SHOWN = {"display": "inline-block"}
+IMPORT = ImportIds(
+    upload="entry-upload",
+    job="entry-job",
+    tick="entry-import-tick",
+    progress="entry-import-progress",
+    status="entry-import-status",
+    report="entry-import-report",
+    import_button="entry-import-button",
+    cancel_button="entry-import-cancel",
+    upload_class="entry-upload",
+)
 
 
 def approve_id(index: int | str) -> dict[str, Any]:
@@ -227,42 +230,17 @@ def _import_panel() -> list[Any]:
             n_clicks=0,
         ),
         dcc.Download(id=TEMPLATE_DOWNLOAD),
-        dcc.Upload(
-            id=UPLOAD,
-            children=html.Div([_("Drop the filled file here, or "), html.A(_("choose it"))]),
+        *import_panel(
+            IMPORT,
+            drop_text=_("Drop the filled file here, or "),
+            choose_text=_("choose it"),
             accept=".xlsx",
             # A little above the limit, so that a file just too large reaches the server and is told why
             # (the browser drops bigger ones silently; the limit is printed above).
             max_size=UPLOAD_MAX_SIZE,
-            className="entry-upload border border-2 rounded p-3 text-center mb-2",
-            style={"borderStyle": "dashed"},
+            import_text=_("Import the valid rows"),
+            cancel_text=_("Cancel"),
         ),
-        dbc.Progress(id=PROGRESS, value=0, striped=True, animated=True, className="mb-2", style={"height": "1.25rem"}),
-        html.Div(id=IMPORT_STATUS, className="mb-2"),
-        html.Div(
-            [
-                dbc.Button(
-                    _("Import the valid rows"),
-                    id=IMPORT_BUTTON,
-                    color="success",
-                    className="mb-2 me-2",
-                    n_clicks=0,
-                    style=HIDDEN,
-                ),
-                dbc.Button(
-                    _("Cancel"),
-                    id=CANCEL_BUTTON,
-                    color="secondary",
-                    outline=True,
-                    className="mb-2",
-                    n_clicks=0,
-                    style=HIDDEN,
-                ),
-            ]
-        ),
-        html.Div(id=REPORT),
-        dcc.Store(id=JOB),
-        dcc.Interval(id=TICK, interval=300, disabled=True),
     ]
 
 
@@ -720,37 +698,24 @@ def download_template(n_clicks: int | None, period: str | None) -> Any:
     return dcc.send_bytes(content, f"pulse-kpi-{year}.xlsx")
 
 
-def _progress(state: imports.JobState) -> tuple[int, str, Any]:
-    share = round(100 * state.share_done)
-    if state.status == "checking":
-        text = _("Checking: %(done)s of %(total)s rows", done=state.checked, total=state.total)
-    elif state.status == "checked":
-        text = _(
-            "%(valid)s valid row(s), %(invalid)s with problems. Nothing has been saved yet.",
-            valid=state.valid,
-            invalid=state.invalid,
-        )
-    elif state.status == "importing":
-        text = _("Importing: %(done)s of %(total)s rows", done=state.imported, total=state.total)
-    elif state.status == "failed":
-        text = {
+def _progress_text(state: JobState, _kind: str) -> str:
+    return rows_progress(
+        state,
+        stopped={
             "cancelled": _("Import cancelled. Values saved before it stopped: %(n)s.", n=state.saved),
             "timed_out": _(
                 "This import made no progress for 10 minutes and was closed. Values saved before it stopped: %(n)s.",
                 n=state.saved,
             ),
-        }.get(
-            state.failure or "",
-            _("This file could not be processed. Values saved before it stopped: %(n)s.", n=state.saved),
-        )
-    else:
-        text = _(
+            "error": _("This file could not be processed. Values saved before it stopped: %(n)s.", n=state.saved),
+        },
+        done=_(
             "Imported: %(valid)s value(s) saved, %(invalid)s row(s) left out.", valid=state.valid, invalid=state.invalid
-        )
-    return share, f"{share}%", html.Div(text, className="import-status-text")
+        ),
+    )
 
 
-def _report(report: list[dict[str, Any]]) -> Any:
+def _report(report: list[dict[str, Any]] | None) -> Any:
     wrong = [r for r in report if r["problems"]]
     if not wrong:
         return None
@@ -790,131 +755,22 @@ def _report(report: list[dict[str, Any]]) -> Any:
     )
 
 
-@callback(
-    Output(JOB, "data"),
-    Output(TICK, "disabled"),
-    Output(IMPORT_STATUS, "children"),
-    Output(REPORT, "children"),
-    Output(IMPORT_BUTTON, "style"),
-    Output(PROGRESS, "value"),
-    Output(PROGRESS, "label"),
-    Output(CANCEL_BUTTON, "style"),
-    Output(TICK, "max_intervals"),
-    Input(UPLOAD, "contents"),
-    State(UPLOAD, "filename"),
-    State(TICK, "n_intervals"),
-    prevent_initial_call=True,
-)
-def upload(contents: Any, filename: Any, ticks: Any) -> tuple[Any, ...]:
-    """Stage the uploaded file; the ticks then check it chunk by chunk."""
-    if not isinstance(contents, str) or "," not in contents:
-        raise PreventUpdate
-    store, viewer = current_store(), current_viewer()
-    try:
-        imports.ensure_may_import(store, viewer=viewer)  # before the file is decoded, let alone parsed
-        content = base64.b64decode(contents.split(",", 1)[1], validate=True)
-        state = imports.stage(
-            store,
-            viewer=viewer,
-            filename=filename if isinstance(filename, str) else "",
-            content=content,
-        )
-    except (binascii.Error, ValueError):
-        return None, True, problem_alert(Invalid({"file": "unreadable_file"})), None, HIDDEN, 0, "", HIDDEN, no_update
-    except PulseError as problem:
-        return None, True, problem_alert(problem), None, HIDDEN, 0, "", HIDDEN, no_update
-    share, label, status = _progress(state)
-    return state.job_id, False, status, None, HIDDEN, share, label, SHOWN, _one_more(ticks)
-
-
-def _one_more(ticks: Any) -> int:
-    """The interval fires once more, then waits for this answer's successor to allow the next tick: ticks never
-    overlap. (Overlapping ticks made Dash drop every answer but the latest, and ran chunks concurrently.)"""
-    return (ticks if isinstance(ticks, int) and ticks >= 0 else 0) + 1
-
-
-def _at(state: imports.JobState, report: list[dict[str, Any]] | None, ticks: Any) -> tuple[Any, ...]:
-    """The panel for a job's state: whether the ticks go on, the text, the report, the buttons, the bar."""
-    share, label, status = _progress(state)
-    import_button = SHOWN if state.status == "checked" and state.valid else HIDDEN
-    cancel_button = SHOWN if state.at_work or state.status == "checked" else HIDDEN
-    return (
-        not state.at_work,  # the interval runs while the job is at work and stops at rest
-        status,
-        _report(report) if report is not None else no_update,
-        import_button,
-        share,
-        label,
-        _("Import the %(n)s valid row(s)", n=state.valid),
-        cancel_button,
-        _one_more(ticks) if state.at_work else no_update,
+register_import(
+    ImportPage(
+        ids=IMPORT,
+        ensure=lambda store, viewer, _extra: imports.ensure_may_import(store, viewer=viewer),
+        stage=lambda store, viewer, filename, content, _extra: imports.stage(
+            store, viewer=viewer, filename=filename, content=content
+        ),
+        step=imports.step,
+        job_report=imports.job_report,
+        cancel=imports.cancel,
+        start_import=imports.start_import,
+        progress_text=_progress_text,
+        report=lambda report, _kind: _report(report),
+        import_text=lambda state: _("Import the %(n)s valid row(s)", n=state.valid),
+        alert=problem_alert,
+        unreadable=lambda: Invalid({"file": "unreadable_file"}),
+        status_class="import-status-text",
     )
-
-
-TICK_OUTPUTS = (
-    Output(TICK, "disabled", allow_duplicate=True),
-    Output(IMPORT_STATUS, "children", allow_duplicate=True),
-    Output(REPORT, "children", allow_duplicate=True),
-    Output(IMPORT_BUTTON, "style", allow_duplicate=True),
-    Output(PROGRESS, "value", allow_duplicate=True),
-    Output(PROGRESS, "label", allow_duplicate=True),
-    Output(IMPORT_BUTTON, "children"),
-    Output(CANCEL_BUTTON, "style", allow_duplicate=True),
-    Output(TICK, "max_intervals", allow_duplicate=True),
 )
-
-
-@callback(*TICK_OUTPUTS, Input(TICK, "n_intervals"), State(JOB, "data"), prevent_initial_call=True)
-def advance(ticks: int | None, job_id: Any) -> tuple[Any, ...]:
-    """One chunk of checking or importing per tick; the tick that brings the job to rest sends its report,
-    once, and stops the interval. A tick that finds the job already at rest only stops the interval."""
-    job = as_id(job_id)
-    at_rest = (True, *(no_update,) * (len(TICK_OUTPUTS) - 1))
-    if job is None:
-        return at_rest
-    store, viewer = current_store(), current_viewer()
-    try:
-        state = imports.step(store, viewer=viewer, job_id=job)
-        if state is None:
-            return at_rest
-        report = None
-        if not state.at_work:
-            with store.read() as session:
-                state, report = imports.job_report(session, viewer=viewer, job_id=job)
-    except PulseError as problem:
-        return True, problem_alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN, no_update
-    return _at(state, report, ticks)
-
-
-@callback(*TICK_OUTPUTS, Input(CANCEL_BUTTON, "n_clicks"), State(JOB, "data"), prevent_initial_call=True)
-def cancel(n_clicks: int | None, job_id: Any) -> tuple[Any, ...]:
-    """Stop the job: what was saved stays saved (each chunk is whole), nothing more is written."""
-    job = as_id(job_id)
-    if not n_clicks or job is None:
-        raise PreventUpdate
-    try:
-        state = imports.cancel(current_store(), viewer=current_viewer(), job_id=job)
-    except PulseError as problem:
-        return True, problem_alert(problem), None, HIDDEN, 0, "", no_update, HIDDEN, no_update
-    return _at(state, None, None)
-
-
-@callback(
-    Output(TICK, "disabled", allow_duplicate=True),
-    Output(IMPORT_BUTTON, "style", allow_duplicate=True),
-    Output(IMPORT_STATUS, "children", allow_duplicate=True),
-    Output(TICK, "max_intervals", allow_duplicate=True),
-    Input(IMPORT_BUTTON, "n_clicks"),
-    State(JOB, "data"),
-    State(TICK, "n_intervals"),
-    prevent_initial_call=True,
-)
-def start(n_clicks: int | None, job_id: Any, ticks: Any) -> tuple[Any, Any, Any, Any]:
-    job = as_id(job_id)
-    if not n_clicks or job is None:
-        raise PreventUpdate
-    try:
-        imports.start_import(current_store(), viewer=current_viewer(), job_id=job)
-    except PulseError as problem:
-        return True, HIDDEN, problem_alert(problem), no_update
-    return False, HIDDEN, no_update, _one_more(ticks)

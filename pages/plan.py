@@ -8,28 +8,35 @@ data_access.commands.plans.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from flask_babel import force_locale
 
 from components.labels import source_label
-from components.work_views import done_alert
+from components.work_views import done_alert, problem_alert
+from data_access import plan_imports
 from data_access.commands import plans as commands
+from data_access.db import Store
 from data_access.errors import Forbidden, Invalid, NotFound, PulseError
 from data_access.exports import plan_workbook
+from data_access.import_jobs import JobState
 from data_access.queries import plans as queries
 from data_access.viewer import Viewer
 from domain.indicators import Direction
-from domain.kinds import Frequency, Role, SourceKind
+from domain.kinds import Frequency, Language, Role, SourceKind
 from domain.periods import Period, PeriodKind
+from domain.plan_imports import choice_labels
 from domain.plan_items import IndicatorDraft, ObjectiveDraft
 from domain.plans import WEIGHT_TOLERANCE, back_loaded, checkpoints, rescaled, straight_line
 from pages import _plan
 from pages._common import audit_refusal
+from pages._import import ImportPage, rows_progress
+from pages._import import register as register_import
 from pages._inputs import as_id, as_text, next_count
 from pages._plan import (
     ACTIONS,
@@ -49,10 +56,12 @@ from pages._plan import (
     FIELDS,
     FORMS,
     GIVE,
+    IMPORT,
     KR,
     MESSAGE,
     NEW,
     OBJ,
+    PROBLEMS,
     REFRESH,
     RETURN,
     RETURN_REASON,
@@ -842,3 +851,132 @@ def give_kpis(clicks: Any, person: Any, objective: Any, state: Any, refresh: Any
     else:
         text = _("%(n)s KPIs of the position added as draft key results.", n=len(given.indicator_ids))
     return done_alert(text, class_name="plan-done"), next_count(refresh)
+
+
+# --- the plan from Excel -----------------------------------------------------------------------
+
+
+def _import_labels() -> dict[str, dict[str, Any]]:
+    """The words the export writes in the choice columns, in every language Pulse speaks, back to codes:
+    a file exported in French imports the same for a reader in Vietnamese."""
+    words: dict[str, dict[str, Any]] = {}
+    for language in Language:
+        with force_locale(language.value):
+            for column, labels in (
+                ("direction", DIRECTION_TEXT),
+                ("accumulation", _plan.ACCUMULATION_TEXT),
+                ("frequency", _plan.FREQUENCY_TEXT),
+                ("data_source", _plan.DATA_SOURCE_TEXT),
+            ):
+                for code, text in labels.items():
+                    words.setdefault(column, {})[str(text)] = code.value
+            for kind in SourceKind:
+                words.setdefault("source_kind", {})[source_label(kind.value)] = kind.value
+            words.setdefault("evidence_required", {}).update({_("Yes"): True, _("No"): False})
+    return choice_labels(words)
+
+
+def _may_import_plan(store: Store, viewer: Viewer, extra: Sequence[Any]) -> None:
+    """Only an author of the page's unit gets their file decoded (refused and audited otherwise)."""
+    plan_imports.ensure_may_import(store, viewer=viewer, unit_id=_unit_of(viewer, extra[0])[0])
+
+
+def _stage_plan(store: Store, viewer: Viewer, filename: str, content: bytes, extra: Sequence[Any]) -> JobState:
+    unit_id, year = _unit_of(viewer, extra[0])
+    return plan_imports.stage(
+        store,
+        viewer=viewer,
+        unit_id=unit_id,
+        period_code=year,
+        filename=filename,
+        content=content,
+        labels=_import_labels(),
+    )
+
+
+def _import_progress(state: JobState, _kind: str) -> str:
+    return rows_progress(
+        state,
+        stopped={
+            "cancelled": _("Import cancelled. Rows saved before it stopped: %(n)s.", n=state.saved),
+            "timed_out": _(
+                "This import made no progress for 10 minutes and was closed. Rows saved before it stopped: %(n)s.",
+                n=state.saved,
+            ),
+            "error": _("This file could not be processed. Rows saved before it stopped: %(n)s.", n=state.saved),
+        },
+        done=_(
+            "Imported into the draft: %(n)s row(s) saved, %(same)s already in the plan, %(left)s row(s) left out.",
+            n=state.saved,
+            same=state.valid - state.saved,
+            left=state.invalid,
+        ),
+    )
+
+
+def _import_report(report: list[dict[str, Any]], _kind: str) -> Any:
+    """The rows with problems: which sheet and row, which item, and what to fix, in the reader's words."""
+    sheets = {"objectives": _("Objectives"), "key_results": _("Key results"), "trajectory": _("Trajectories")}
+    wrong = [entry for entry in report if entry["problems"]]
+    if not wrong:
+        return None
+    return html.Div(
+        [
+            html.H3(_("Rows with problems"), className="h6"),
+            dbc.Table(
+                [
+                    html.Thead(
+                        html.Tr([html.Th(_("Sheet")), html.Th(_("Row")), html.Th(_("Item")), html.Th(_("What to fix"))])
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Td(sheets.get(entry["sheet"], entry["sheet"])),
+                                    html.Td(entry["row"]),
+                                    html.Td(entry.get("label") or "–"),
+                                    html.Td(
+                                        "; ".join(
+                                            f"{_text(FIELDS, field)}: {_text(PROBLEMS, code)}"
+                                            for field, code in entry["problems"].items()
+                                        )
+                                    ),
+                                ],
+                                className="plan-import-problem",
+                            )
+                            for entry in wrong
+                        ]
+                    ),
+                ],
+                bordered=False,
+                hover=True,
+                responsive=True,
+                size="sm",
+                className="plan-import-report-table",
+            ),
+        ]
+    )
+
+
+register_import(
+    ImportPage(
+        ids=IMPORT,
+        ensure=_may_import_plan,
+        stage=_stage_plan,
+        extra_states=(State(CTX, "data"),),
+        step=plan_imports.step,
+        job_report=plan_imports.job_report,
+        cancel=plan_imports.cancel,
+        start_import=plan_imports.start_import,
+        progress_text=_import_progress,
+        report=_import_report,
+        import_text=lambda state: _("Import the %(n)s valid row(s)", n=state.valid),
+        alert=lambda problem: (
+            problem_alert(problem, class_name="plan-import-refused")
+            if isinstance(problem, Invalid) and "file" in problem.problems
+            else plan_alert(problem)  # type: ignore[arg-type]
+        ),
+        unreadable=lambda: Invalid({"file": "unreadable_file"}),
+        status_class="plan-import-status-text",
+    )
+)

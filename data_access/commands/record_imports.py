@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.models import OrgUnit, Person, PersonPlacement, Position, UnitSuccession
+from data_access.record_facts import people_as_stored
 from data_access.viewer import Viewer
 from domain.admin_access import covers, may_administer
 from domain.org_changes import child_path, clean_name
-from domain.records.imports import placement_problem
+from domain.records.imports import placement_problem, same_person
 
 PERSON_AUDITED = (
     "citizen_id",
@@ -60,7 +61,12 @@ class Outcome:
         return self
 
 
-_QUALITY = {"duplicate_in_store": "clean", "active_in_closed_unit": "live", "out_of_scope": "correct"}
+_QUALITY = {
+    "duplicate_in_store": "clean",
+    "citizen_id_conflict": "unified",
+    "active_in_closed_unit": "live",
+    "out_of_scope": "correct",
+}
 
 
 def _by_code(session: Session, codes: Iterable[str]) -> dict[str, OrgUnit]:
@@ -101,11 +107,8 @@ def add_people(session: Session, viewer: Viewer, records: Sequence[Mapping[str, 
     if not may_administer(viewer.role.value, viewer.scope_kind):
         return [Outcome().refuse("", "out_of_scope", code="-") for _ in records]
     units = _by_code(session, (str(r.get("unit_code", "")) for r in records))
-    taken_ids = set(
-        session.execute(select(Person.citizen_id).where(Person.citizen_id.in_([r["citizen_id"] for r in records])))
-        .scalars()
-        .all()
-    )
+    stored = people_as_stored(session, [r["citizen_id"] for r in records])
+    taken_ids = set(stored)
     servant_codes = [r["civil_servant_code"] for r in records if r.get("civil_servant_code")]
     taken_codes = set(
         session.execute(select(Person.civil_servant_code).where(Person.civil_servant_code.in_(servant_codes)))
@@ -134,7 +137,10 @@ def add_people(session: Session, viewer: Viewer, records: Sequence[Mapping[str, 
             continue
         if not unit.active and record.get("active", True):
             outcome.refuse("unit_code", "active_in_closed_unit", unit=unit.code)
-        if record["citizen_id"] in taken_ids:
+        if record["citizen_id"] in stored and not same_person(record, *stored[record["citizen_id"]]):
+            # Checked again here: the person may have been recorded since the check. Never overwritten.
+            outcome.refuse("citizen_id", "citizen_id_conflict", unit=unit.code)
+        elif record["citizen_id"] in taken_ids:
             outcome.refuse("citizen_id", "duplicate_in_store", unit=unit.code)
         if record["civil_servant_code"] in taken_codes:
             outcome.refuse("civil_servant_code", "duplicate_in_store", unit=unit.code)

@@ -9,7 +9,9 @@ database wants (shared) can still come in; anything else stops it, and so does a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from domain.org_changes import ALLOWED_CHILDREN
@@ -124,3 +126,42 @@ def orphaned(records: Sequence[object], kept_out: set[int]) -> dict[int, str]:
                 found[index] = parent.strip()  # type: ignore[union-attr]
                 changed = True
     return found
+
+
+def same_person(record: Mapping[str, Any], stored_name: str, stored_birth: date | None) -> bool:
+    """Whether a record with a citizen id already in Pulse says the same of that person: the same name
+    (spaces and Unicode form aside; case counts, since a name's capitals are part of it) and the same
+    date of birth. When it does, the record is already in Pulse; when it does not, a person decides."""
+    name = record.get("full_name")
+    born = record.get("date_of_birth")
+    same_name = isinstance(name, str) and _plain_name(name) == _plain_name(stored_name)
+    return same_name and stored_birth is not None and born == stored_birth.isoformat()
+
+
+def _plain_name(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def matched_by_citizen_id(
+    problems: Sequence[Problem], records: Sequence[object], stored: Mapping[str, tuple[str, date | None]]
+) -> list[Problem]:
+    """The validator's "already recorded" for a citizen id, told apart for an import: the same person
+    (same name and date of birth) stays "duplicate_in_store" (already in Pulse, nothing to change);
+    another name or date of birth becomes a "citizen_id_conflict" for a person to resolve (never
+    overwritten silently). `stored` holds, by citizen id, the name and birth date Pulse has."""
+    told: list[Problem] = []
+    for problem in problems:
+        record = records[problem.record] if 0 <= problem.record < len(records) else None
+        if isinstance(record, Mapping) and _conflict(problem, record, stored):
+            problem = Problem(
+                problem.record, "citizen_id", "citizen_id_conflict", Quality.UNIFIED, dict(problem.params)
+            )
+        told.append(problem)
+    return told
+
+
+def _conflict(problem: Problem, record: Mapping[str, Any], stored: Mapping[str, tuple[str, date | None]]) -> bool:
+    citizen_id = record.get("citizen_id")
+    if problem.code != "duplicate_in_store" or problem.field != "citizen_id" or not isinstance(citizen_id, str):
+        return False
+    return citizen_id in stored and not same_person(record, *stored[citizen_id])

@@ -54,6 +54,10 @@ MESSAGES = {
     "several_units": _("The same person is in unit %(unit)s in record %(first)s: a person belongs to one unit."),
     "duplicate_in_file": _("Same as record %(first)s of this file."),
     "duplicate_in_store": _("Already recorded in Pulse (unit %(unit)s)."),
+    "citizen_id_conflict": _(
+        "This citizen id is in Pulse (unit %(unit)s) with another name or date of birth: check with the person "
+        "which is right and correct it there; nothing was overwritten."
+    ),
     # unit
     "unknown_kind": _("Unknown kind of unit."),
     "dates_order": _("The unit ends before it starts."),
