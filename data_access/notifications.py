@@ -2,7 +2,9 @@
 
 Kinds: ``assigned`` (new task for me or my unit), ``submitted`` (a task I assigned waits for my
 acceptance), ``returned`` (my task came back with a reason), ``due_soon`` (due within three days),
-``overdue``, ``value_rejected`` (a value I entered was rejected with a reason). Deadline notices
+``overdue``, ``value_rejected`` (a value I entered was rejected with a reason), and the evaluation
+notices ``eval_*`` (opened, returned, approved, moved by the quota, decided by the council, appeal
+answered; data_access.commands.evaluation_notices). Deadline notices
 come from a sweep (`raise_deadline_notices`, run at login and by `flask notices sweep`), made
 idempotent by a dedupe key per user, task, kind and due date.
 """
@@ -26,7 +28,10 @@ from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
 from domain.tasks import DUE_SOON_DAYS
 
-KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected", "report_ready", "report_failed")
+TASK_KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected")
+# Evaluation notices (data_access.commands.evaluation_notices): their detail is a JSON object.
+EVALUATION_KINDS = ("eval_opened", "eval_returned", "eval_approved", "eval_quota", "eval_council", "eval_answered")
+KINDS = (*TASK_KINDS, "report_ready", "report_failed", *EVALUATION_KINDS)
 
 
 @dataclass(frozen=True)

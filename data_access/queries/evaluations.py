@@ -20,7 +20,7 @@ from data_access.models import AuditEntry, Evaluation, OrgUnit, Person, Position
 from data_access.models import Period as PeriodRow
 from data_access.queries.placements import position_during
 from data_access.viewer import Viewer, in_scope
-from domain.access import EVALUATOR_ROLES, evaluation_rights, may_see_evaluations
+from domain.access import EVALUATOR_ROLES, evaluation_rights, may_approve, may_see_evaluations
 from domain.evaluation import TaskOutcome
 from domain.kinds import EvaluationStatus, Role, TaskStatus
 
@@ -336,3 +336,58 @@ def units_for_picker(session: Session, *, viewer: Viewer) -> list[tuple[int, str
         .order_by(OrgUnit.path)
     ).all()
     return [(row.id, row.name, row.depth) for row in rows]
+
+
+@dataclass(frozen=True)
+class TiedEntry:
+    """One person (or unit) tied at the quota's cut, waiting for the council."""
+
+    evaluation_id: int
+    name: str
+    total: float | None
+    task_points: float | None
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A quota group whose cut falls among equals: ``seats`` of ``entries`` may keep excellent."""
+
+    group: str
+    seats: int
+    quota: dict[str, Any]
+    entries: list[TiedEntry]
+
+
+def awaiting_ties(session: Session, *, viewer: Viewer, period_code: str, unit_id: int) -> list[Tie]:
+    """The ties at the cut that the viewer, as the unit's head, decides for the council: among the unit's
+    people, and among its child units. Empty for anyone else."""
+    unit = session.get(OrgUnit, unit_id)
+    if (
+        unit is None
+        or not viewer.covers_path(unit.path)
+        or not may_approve(viewer, unit_id=unit.id, unit_path=unit.path)
+    ):
+        return []
+    children = set(session.execute(select(OrgUnit.id).where(OrgUnit.parent_id == unit.id)).scalars())
+    rows = [
+        r
+        for r in list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id)
+        if r.unit_id == unit_id and r.person_id != viewer.person_id
+    ] + [
+        r
+        for r in list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id, people=False)
+        if r.unit_id in children
+    ]
+    groups: dict[str, list[EvaluationRow]] = {}
+    for r in rows:
+        if r.status == EvaluationStatus.APPROVED.value and r.quota.get("awaiting"):
+            groups.setdefault(str(r.quota.get("group", "")), []).append(r)
+    return [
+        Tie(
+            group=group,
+            seats=int(members[0].quota.get("seats", 0)),
+            quota=members[0].quota,
+            entries=[TiedEntry(r.id, r.person_name, r.total, r.task_points) for r in members],
+        )
+        for group, members in sorted(groups.items())
+    ]
