@@ -6,7 +6,7 @@ the one frame of the evaluation commands (load, authorise, write, audit in one t
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -45,6 +45,7 @@ class QuotaMove:
 class ApprovalResult:
     approved: int
     moves: list[QuotaMove]
+    awaiting: list[QuotaMove] = field(default_factory=list)  # tied at the cut: the council decides
 
 
 def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:
@@ -133,7 +134,7 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
         targets = [r for r in rows if r[0].status == EvaluationStatus.REVIEWED.value]
         if not targets:
             raise Invalid({"evaluations": "nothing_to_approve"})
-        moves = _approve(
+        moves, awaiting = _approve(
             session, viewer, unit, targets, [r for r in rows if r[0].status in (s.value for s in DONE)], period_code
         )
         _flush_unit(session, unit_id, period_code)
@@ -145,7 +146,7 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
             entity_id=f"{period_code}:{unit_id}",
             after={"approved": len(targets), "moved": len(moves)},
         )
-    return ApprovalResult(approved=len(targets), moves=moves)
+    return ApprovalResult(approved=len(targets), moves=moves, awaiting=awaiting)
 
 
 def _approve(
@@ -155,7 +156,7 @@ def _approve(
     targets: list[tuple[Evaluation, str, str]],
     already: list[tuple[Evaluation, str, str]],
     period_code: str,
-) -> list[QuotaMove]:
+) -> tuple[list[QuotaMove], list[QuotaMove]]:
     stamp = now()
     befores = {e.id: audit.snapshot(e, AUDITED) for e, _g, _n in targets}
     details_of = {e.id: load_details(e.details_json) for e, _g, _n in targets}
@@ -164,6 +165,7 @@ def _approve(
     rules = rules_for(unit.ruleset)  # the approving unit's rules: its people's quota, and its child units'
     groups = _quota_groups(targets, already, rules)
     moves: list[QuotaMove] = []
+    awaiting: list[QuotaMove] = []
     for evaluation, _g, _n in targets:
         evaluation.final_level = evaluation.level
     for group, members in sorted(groups.items()):
@@ -213,7 +215,7 @@ def _approve(
                 "awaiting": decision.tied_at_cut,
             }
             if decision.moved_down or decision.tied_at_cut:
-                moves.append(
+                (awaiting if decision.tied_at_cut else moves).append(
                     QuotaMove(
                         evaluation.id,
                         name,
@@ -261,7 +263,7 @@ def _approve(
         )
     for kind, pending in notices.items():
         tell(session, kind=kind, actor_user_id=viewer.user_id, notices=pending)
-    return moves
+    return moves, awaiting
 
 
 def _quota_groups(
