@@ -210,6 +210,8 @@ class EvaluationRights:
     approve: bool
     appeal: bool
     unlock: bool
+    send_back: bool = False  # return to the person to self-assess again (a reviewer, once self-assessed)
+    answer_appeal: bool = False  # the approving head answers an appeal (given with has_appeal)
 
 
 def evaluation_rights(
@@ -220,6 +222,7 @@ def evaluation_rights(
     unit_id: int,
     unit_path: str,
     responsible: Collection[int],
+    has_appeal: bool = False,
 ) -> EvaluationRights:
     """A person is reviewed by the managers and leaders over them and approved by their unit's head;
     a unit is filled in by its head and reviewed and approved by the level above. Nobody reviews or
@@ -237,4 +240,8 @@ def evaluation_rights(
         approve=status is EvaluationStatus.REVIEWED and not own and approver,
         appeal=own and status is EvaluationStatus.APPROVED,
         unlock=viewer.is_admin and status in DONE_EVALUATION,
+        send_back=not own
+        and reviewer
+        and status in (EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED),
+        answer_appeal=has_appeal and not own and approver and status in DONE_EVALUATION,
     )

@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from components.evaluation_views import evaluation_notice
 from components.navbar import NAV_BADGE_ID
 from components.work_views import notice_text
 from config.clock import today
@@ -65,6 +66,8 @@ def layout(**_kwargs: object) -> html.Div:
 
 
 def _item(notice: notifications.Notice) -> html.Li:
+    if notice.kind in notifications.EVALUATION_KINDS:
+        return _evaluation_item(notice)
     target = (
         html.A(notice.task_title, href=f"/task/{notice.task_id}")
         if notice.task_id
@@ -86,6 +89,29 @@ def _item(notice: notifications.Notice) -> html.Li:
     if not notice.read:
         body.append(dbc.Button(_("Mark as read"), id=read_id(notice.id), size="sm", color="link", className="p-0 ms-2"))
     return html.Li(body, className="list-group-item" + ("" if notice.read else " list-group-item-info notice-unread"))
+
+
+def _evaluation_item(notice: notifications.Notice) -> html.Li:
+    """An evaluation notice: what happened, the period, the deadline or the reason, and a link to it."""
+    sentence, href = evaluation_notice(notice.detail)
+    body: list[Any] = [
+        html.Div(
+            [
+                html.Strong(notice_text(notice.kind)),
+                " ",
+                html.A(_("Open the evaluation"), href=href, className="notice-evaluation-link") if href else None,
+            ]
+        ),
+        html.Div(sentence, className="notice-detail"),
+        html.Small(
+            " · ".join(x for x in (notice.actor, format_date(notice.created_at, with_time=True)) if x),
+            className="text-secondary",
+        ),
+    ]
+    if not notice.read:
+        body.append(dbc.Button(_("Mark as read"), id=read_id(notice.id), size="sm", color="link", className="p-0 ms-2"))
+    classes = "list-group-item notice-" + notice.kind.replace("_", "-")
+    return html.Li(body, className=classes + ("" if notice.read else " list-group-item-info notice-unread"))
 
 
 def _report_link(notice: notifications.Notice) -> html.A:

@@ -100,6 +100,7 @@ class EvaluationRow:
     flagged: bool
     disciplined: bool
     version: int
+    council: dict[str, Any] | None = None  # the council's decision on a tie at the cut, if any
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class EvaluationDetail:
     can_approve: bool = False
     can_appeal: bool = False
     can_unlock: bool = False
+    can_send_back: bool = False
+    can_answer_appeal: bool = False
 
 
 def load_details(raw: str | None) -> dict[str, Any]:
@@ -219,7 +222,8 @@ def _scoped(query: Select, viewer: Viewer) -> Select:
 def _row(
     evaluation: Evaluation, person: Person | None, unit: OrgUnit, position: Position | None, code: str
 ) -> EvaluationRow:
-    quota = load_details(evaluation.details_json).get("quota") or {}
+    details = load_details(evaluation.details_json)
+    quota = details.get("quota") or {}
     return EvaluationRow(
         id=evaluation.id,
         person_id=evaluation.person_id,
@@ -243,6 +247,7 @@ def _row(
         flagged=bool(quota.get("flagged")),
         disciplined=bool(evaluation.disciplined),
         version=evaluation.version,
+        council=details.get("council") or None,
     )
 
 
@@ -276,6 +281,7 @@ def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> E
         unit_id=unit.id,
         unit_path=unit.path,
         responsible=responsible_units(session, viewer=viewer) if evaluation.person_id is None else (),
+        has_appeal=bool(evaluation.appeal_note),
     )
     return EvaluationDetail(
         row=row,
@@ -289,6 +295,8 @@ def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> E
         can_approve=rights.approve,
         can_appeal=rights.appeal,
         can_unlock=rights.unlock,
+        can_send_back=rights.send_back,
+        can_answer_appeal=rights.answer_appeal,
     )
 
 
@@ -391,3 +399,26 @@ def awaiting_ties(session: Session, *, viewer: Viewer, period_code: str, unit_id
         )
         for group, members in sorted(groups.items())
     ]
+
+
+def period_in_progress(session: Session, *, viewer: Viewer) -> str | None:
+    """The period to open the evaluations page on: the latest one with an evaluation the viewer can see
+    that is still open (draft, self-assessed, reviewed), else the latest one approved but not locked.
+    None when there is none (the page then shows the navbar's period)."""
+    open_values = [s.value for s in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED)]
+    for statuses in (open_values, [EvaluationStatus.APPROVED.value]):
+        query = _scoped(
+            select(PeriodRow.code)
+            .select_from(Evaluation)
+            .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
+            .join(PeriodRow, PeriodRow.id == Evaluation.period_id),
+            viewer,
+        )
+        found = session.execute(
+            query.where(Evaluation.status.in_(statuses))
+            .order_by(PeriodRow.end_date.desc(), PeriodRow.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if found is not None:
+            return str(found)
+    return None
