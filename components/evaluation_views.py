@@ -287,6 +287,7 @@ def explanation_table(lines: Sequence[dict[str, Any]], result: dict[str, Any] | 
         ],
         size="sm",
         bordered=True,
+        responsive=True,  # scrolls inside its box on a phone instead of widening the page
         className="explanation-table",
     )
     summary = []

@@ -87,7 +87,9 @@ def test_returned_approved_and_appeal_answered_each_reach_the_person(
     commands.return_to_person(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, reason=reason)
     row = own_evaluation(demo_store, staff)
     assert row.status == "draft"
-    assert notices_of(demo_store, staff, "eval_returned") == [{"evaluation": row.id, "period": PERIOD, "reason": reason}]
+    assert notices_of(demo_store, staff, "eval_returned") == [
+        {"evaluation": row.id, "period": PERIOD, "reason": reason}
+    ]
 
     commands.self_assess(demo_store, viewer=staff, evaluation_id=row.id, version=row.version, scores=LOWER)
     approval.review_remaining(demo_store, viewer=manager, unit_id=manager.scope_unit_id, period_code=PERIOD)
@@ -113,7 +115,9 @@ def test_returned_approved_and_appeal_answered_each_reach_the_person(
         commands.answer_appeal(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, answer="")
     answer = "Hội đồng giữ nguyên kết quả: điểm kỷ luật đã trừ đúng quy định."
     commands.answer_appeal(demo_store, viewer=manager, evaluation_id=row.id, version=row.version, answer=answer)
-    assert notices_of(demo_store, staff, "eval_answered") == [{"evaluation": row.id, "period": PERIOD, "answer": answer}]
+    assert notices_of(demo_store, staff, "eval_answered") == [
+        {"evaluation": row.id, "period": PERIOD, "answer": answer}
+    ]
     with demo_store.read() as session:
         detail = queries.get_evaluation(session, viewer=staff, evaluation_id=row.id)
         actions = [e.action for e in queries.trail(session, evaluation_id=row.id)]
@@ -160,7 +164,13 @@ def test_a_tie_at_the_cut_waits_for_the_council_which_keeps_one_with_a_reason(
     for evaluation_id in tied_ids:
         row = current[evaluation_id]
         # Not demoted: no final level until the council decides, and the quota says how many seats are left.
-        assert (row.total, row.level, row.final_level, row.moved, row.flagged) == (100.0, "excellent", None, False, True)
+        assert (row.total, row.level, row.final_level, row.moved, row.flagged) == (
+            100.0,
+            "excellent",
+            None,
+            False,
+            True,
+        )
         assert row.quota["awaiting"] and row.quota["seats"] == 1 and sorted(row.quota["tied"]) == sorted(tied_ids)
     with demo_store.read() as session:
         ties = queries.awaiting_ties(session, viewer=manager, period_code=PERIOD, unit_id=manager.scope_unit_id)
