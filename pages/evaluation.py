@@ -182,7 +182,9 @@ def _notes(row: queries.EvaluationRow, details: dict[str, Any]) -> list[Any]:
         )
     if row.status in ("draft", "self_assessed") and details.get("self_deadline"):
         deadline = format_date(date.fromisoformat(str(details["self_deadline"])))
-        notes.append(dbc.Alert(_("Self-assess by %(date)s.", date=deadline), color="primary", className="self-deadline"))
+        notes.append(
+            dbc.Alert(_("Self-assess by %(date)s.", date=deadline), color="primary", className="self-deadline")
+        )
     quota = quota_note(row.quota, moved=row.moved, flagged=row.flagged, council=row.council)
     if quota:
         notes.append(dbc.Alert(quota, color="info", className="quota-decision"))

@@ -26,6 +26,7 @@ from pages._inputs import as_id, next_count
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date
 from server.live import LIVE_VERSION_ID
+from server.security import every_page
 
 dash.register_page(
     __name__,
@@ -155,6 +156,7 @@ def mark_read(_all: int | None, _each: list[int | None], refresh: int | None) ->
 
 
 @callback(Output(NAV_BADGE_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input("_pages_location", "pathname"))
+@every_page  # the navbar's badge: it answers every role, whatever /notices allows
 def work_badge(_version: int | None, _path: str | None) -> Any:
     """My open tasks (overdue in red) and unread notices, in the navbar of every page."""
     try:
