@@ -634,8 +634,13 @@ def evaluation_notice(detail: str | None) -> tuple[str, str | None]:
     if not isinstance(data, dict):
         return "", None
     evaluation = data.get("evaluation")
-    href = f"/evaluation/{evaluation}" if isinstance(evaluation, int) and not isinstance(evaluation, bool) else None
-    period = period_label(str(data.get("period", "")))
+    code = str(data.get("period", ""))
+    href = (
+        f"/evaluation/{evaluation}?{urlencode({'period': code})}"  # the navbar shows the evaluation's period
+        if isinstance(evaluation, int) and not isinstance(evaluation, bool)
+        else None
+    )
+    period = period_label(code)
     parts = [_("Period: %(period)s.", period=period)]
     if data.get("deadline"):
         parts.append(_("Self-assess by %(date)s.", date=format_date(_as_date(data["deadline"]))))

@@ -156,7 +156,7 @@ def _headline_level(row: queries.EvaluationRow, *, decided: bool) -> Any:
         _("Proposed: %(level)s", level=level_label(row.level)),
         color="light",
         text_color="dark",
-        className="level-badge evaluation-level evaluation-proposed border",
+        className="level-badge evaluation-level evaluation-proposed border fs-6 align-middle fw-normal",
     )
 
 

@@ -106,6 +106,10 @@ def test_staff_receive_the_opened_notice_and_self_assess(
     assert "period=2026-Q3" in staff.url
     no_sideways_scroll(staff)
     screenshot(staff, f"evaluation-notice-4-list-{label}")
+    if size[0] > 1000:  # and on a wide office screen
+        staff.set_viewport_size({"width": 1920, "height": 1080})
+        no_sideways_scroll(staff)
+        screenshot(staff, "evaluation-notice-4-list-1920x1080")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -161,3 +165,7 @@ def test_the_unit_head_resolves_a_tie_at_the_quota_cut(
     expect(moved).to_contain_text("Good")
     kept.scroll_into_view_if_needed()
     screenshot(manager, f"evaluation-council-2-decided-{label}")
+    if size[0] > 1000:  # and on a wide office screen
+        manager.set_viewport_size({"width": 1920, "height": 1080})
+        no_sideways_scroll(manager)
+        screenshot(manager, "evaluation-council-2-decided-1920x1080")
