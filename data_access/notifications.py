@@ -80,6 +80,37 @@ def responsible_users_of(
     return {(u, p): (by_person.get(p, []) if p is not None else by_unit.get(u, [])) for u, p in wanted}
 
 
+def notify_each(
+    session: Session,
+    *,
+    kind: str,
+    notices: Iterable[tuple[Iterable[int], str | None]],
+    actor_user_id: int | None = None,
+) -> int:
+    """Like ``notify`` for many notices of one kind, each with its own users and detail, in one insert
+    (opening a city's evaluations notifies thousands of people in the one transaction)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    stamp = now()
+    rows = [
+        {
+            "user_id": uid,
+            "kind": kind,
+            "task_id": None,
+            "indicator_id": None,
+            "actor_user_id": actor_user_id,
+            "detail": (detail or "")[:500] or None,
+            "created_at": stamp,
+        }
+        for user_ids, detail in notices
+        for uid in dict.fromkeys(user_ids)
+        if uid != actor_user_id
+    ]
+    if rows:
+        session.execute(Notification.__table__.insert(), rows)
+    return len(rows)
+
+
 def notify(
     session: Session,
     *,

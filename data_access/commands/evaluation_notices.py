@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from data_access.models import Evaluation
-from data_access.notifications import notify, responsible_users_of
+from data_access.notifications import notify_each, responsible_users_of
 
 MAX_EXCERPT = 200  # a reason or an answer quoted in a notice (the notice's detail holds 500 characters)
 
@@ -43,13 +43,9 @@ def tell(
     owners: Mapping[tuple[int, int | None], list[int]] = responsible_users_of(
         session, [(e.unit_id, e.person_id) for e, _detail in pending]
     )
-    added = 0
-    for evaluation, detail in pending:
-        added += notify(
-            session,
-            user_ids=owners[(evaluation.unit_id, evaluation.person_id)],
-            kind=kind,
-            actor_user_id=actor_user_id,
-            detail=detail,
-        )
-    return added
+    return notify_each(
+        session,
+        kind=kind,
+        actor_user_id=actor_user_id,
+        notices=[(owners[(e.unit_id, e.person_id)], detail) for e, detail in pending],
+    )
