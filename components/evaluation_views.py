@@ -5,7 +5,9 @@ No database, no callbacks, no current user. Strings, numbers and dates go throug
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.i18n import _, format_date, format_number
-from components.labels import evaluation_status_label, level_label, unit_kinds_label
+from components.labels import evaluation_status_label, level_label, period_label, unit_kinds_label
 from domain.rulesets import Level
 
 LEVEL_COLOURS = {
@@ -64,7 +66,7 @@ def evaluation_table(rows: Sequence[Any], *, href: str = "/evaluation/") -> html
                 html.Th(_("Task points")),
                 html.Th(_("General points")),
                 html.Th(_("Total")),
-                html.Th(_("Level")),
+                html.Th(_("Proposed level")),
                 html.Th(_("Final level")),
                 html.Th(_("Status")),
                 html.Th(_("Quota")),
@@ -83,9 +85,9 @@ def evaluation_table(rows: Sequence[Any], *, href: str = "/evaluation/") -> html
                     html.Td(points(row.general_points)),
                     html.Td(points(row.total)),
                     html.Td(level_badge(row.level)),
-                    html.Td(level_badge(row.final_level) if row.final_level else "–"),
+                    html.Td(final_level_cell(row.final_level, row.quota)),
                     html.Td(evaluation_status_label(row.status)),
-                    html.Td(quota_note(row.quota, moved=row.moved, flagged=row.flagged)),
+                    html.Td(quota_note(row.quota, moved=row.moved, flagged=row.flagged, council=row.council)),
                 ],
                 className="evaluation-moved" if row.moved else None,
                 **{"data-evaluation-id": str(row.id)},
@@ -110,6 +112,8 @@ def criterion_label(code: str) -> str:
         "manner": _("Work style and manners"),
         "discipline": _("Sense of organisation and discipline"),
         "disciplined": _("Disciplined"),
+        "reason": _("Reason"),
+        "appeal_answer": _("Answer to the appeal"),
         "unit_direction": _("Direction and management"),
         "unit_organisation": _("Organisation, staff and discipline"),
         "unit_reform": _("Administrative reform and service to citizens"),
@@ -119,43 +123,110 @@ def criterion_label(code: str) -> str:
     return labels.get(code, code)
 
 
-def quota_note(quota: dict[str, Any], *, moved: bool, flagged: bool) -> Any:
+def quota_note(quota: dict[str, Any], *, moved: bool, flagged: bool, council: dict[str, Any] | None = None) -> Any:
+    """What the quota did to one line, as a sentence: moved (and why), awaiting the council, or decided by it."""
+    if quota.get("awaiting"):
+        return html.Span(awaiting_text(quota), className="quota-awaiting")
+    if council:
+        return html.Span(council_text(quota, council), className="quota-council")
     if not moved:
         return ""
-    text = quota_reason(quota)
-    if flagged:
-        tie = _("(tie at the cut: flagged for the council)")
-        text = f"{text} {tie}"
-    return html.Span(text, className="quota-moved")
+    return html.Span(quota_reason(quota), className="quota-moved")
 
 
-def quota_reason(quota: dict[str, Any]) -> str:
-    """Why the quota moved someone (or a unit): the cap, the figures of the group, how many stayed."""
-    figures = {
-        "share": _share(100 * float(quota.get("share", 0.2))),
-        "excellent": quota.get("n_excellent", 0),
-        "good": quota.get("n_good", 0),
-        "allowance": quota.get("allowance", quota.get("allowed", 0)),
-        "kept": quota.get("allowed", 0),
-    }
-    if quota.get("units"):
-        return _(
-            "Moved to good: excellent units are capped at %(share)s of the units rated good among the %(group)s "
-            "under the same parent; at most %(allowance)s of %(excellent)s excellent may stay (%(good)s rated good), "
-            "%(kept)s kept.",
-            group=group_label(str(quota.get("group", ""))).lower(),
-            **figures,
-        )
-    return _(
-        "Moved to good: excellent is capped at %(share)s of those rated good in %(group)s; "
-        "at most %(allowance)s of %(excellent)s excellent may stay (%(good)s rated good), %(kept)s kept.",
-        group=group_label(str(quota.get("group", ""))),
-        **figures,
+def awaiting_badge() -> dbc.Badge:
+    return dbc.Badge(
+        _("Awaiting the council"), color="warning", text_color="dark", className="level-badge awaiting-badge"
     )
 
 
-def quota_moves(moves: Iterable[Any]) -> html.Div:
-    """Who the quota moved at approval, and why."""
+def final_level_cell(level: str | None, quota: dict[str, Any]) -> Any:
+    """The final level, or "awaiting the council" for someone tied at the cut (not demoted meanwhile)."""
+    if quota.get("awaiting"):
+        return awaiting_badge()
+    return level_badge(level) if level else "–"
+
+
+def _group_words(quota: dict[str, Any]) -> str:
+    """The group a quota counted, in words; pooled groups are named together."""
+    groups = [str(g) for g in quota.get("groups") or [quota.get("group", "")]]
+    return ", ".join(group_label(g) for g in groups)
+
+
+def quota_reason(quota: dict[str, Any]) -> str:
+    """Why the quota moved someone (or a unit) to good, as a plain sentence in the reader's language."""
+    share = _share(100 * float(quota.get("share", 0.2)))
+    members = int(quota.get("members", quota.get("n_excellent", 0) + quota.get("n_good", 0)))
+    allowance = int(quota.get("allowance", quota.get("allowed", 0)))
+    pooled = len(quota.get("groups") or []) > 1
+    if allowance == 0:
+        if quota.get("units"):
+            text = _(
+                "With %(n)s unit(s) of this kind under the same parent, the %(share)s quota allows no excellent unit: "
+                "excellent may not exceed %(share)s of those rated good, so the level is good.",
+                n=members,
+                share=share,
+            )
+        else:
+            text = _(
+                "With %(n)s member(s) in the group (%(group)s), the %(share)s quota allows no excellent: excellent may "
+                "not exceed %(share)s of those rated good, so the level is good.",
+                n=members,
+                share=share,
+                group=_group_words(quota),
+            )
+    elif quota.get("units"):
+        text = _(
+            "Of the %(n)s units of this kind under the same parent, %(excellent)s earned excellent; the %(share)s "
+            "quota lets %(allowance)s keep it, those with the highest totals. This unit's total was lower, so its "
+            "level is good.",
+            n=members,
+            excellent=quota.get("n_excellent", 0),
+            share=share,
+            allowance=allowance,
+        )
+    else:
+        text = _(
+            "In the group %(group)s (%(n)s members), %(excellent)s earned excellent; the %(share)s quota lets "
+            "%(allowance)s keep it, those with the highest totals. This total was lower, so the level is good.",
+            group=_group_words(quota),
+            n=members,
+            excellent=quota.get("n_excellent", 0),
+            share=share,
+            allowance=allowance,
+        )
+    if pooled:
+        text += " " + _("Small groups were counted together, as the rule set provides.")
+    return text
+
+
+def awaiting_text(quota: dict[str, Any]) -> str:
+    """Tied at the quota's cut: who decides, how many places there are, and that nothing is lowered meanwhile."""
+    return _(
+        "Tied at the quota's cut: %(tied)s people have the same total and task points, and the quota leaves "
+        "%(seats)s place(s) at excellent among them. The unit head (for the council) decides; until then the "
+        "level is not lowered.",
+        tied=len(quota.get("tied") or []),
+        seats=quota.get("seats", 0),
+    )
+
+
+def council_text(quota: dict[str, Any], council: dict[str, Any]) -> str:
+    """The council's decision on a tie, with its reason."""
+    reason = str(council.get("reason", ""))
+    if council.get("kept"):
+        return _(
+            "Tied at the quota's cut; the council kept excellent for this person. Reason: %(reason)s", reason=reason
+        )
+    return _(
+        "Tied at the quota's cut; the council gave the place at excellent to another, so the level is good. "
+        "Reason: %(reason)s",
+        reason=reason,
+    )
+
+
+def quota_moves(moves: Iterable[Any], awaiting: Iterable[Any] = ()) -> html.Div:
+    """Who the quota moved at approval, and why; who waits for the council."""
     items = [
         html.Li(
             [
@@ -166,15 +237,20 @@ def quota_moves(moves: Iterable[Any]) -> html.Div:
                 level_label(m.to_level),
                 ". ",
                 quota_reason(m.quota),
-                (" " + _("(tie at the cut: flagged for the council)")) if m.flagged else "",
             ],
             className="quota-move",
         )
         for m in moves
     ]
-    if not items:
-        return html.Div(_("Nobody was moved by the quota."), className="quota-moves")
-    return html.Div([html.P(_("Moved by the quota:")), html.Ul(items)], className="quota-moves")
+    tied = [html.Li([html.Strong(m.name), " — ", awaiting_text(m.quota)], className="quota-tied") for m in awaiting]
+    parts: list[Any] = []
+    if items:
+        parts += [html.P(_("Moved by the quota:")), html.Ul(items)]
+    else:
+        parts.append(html.P(_("Nobody was moved by the quota.")))
+    if tied:
+        parts += [html.P(_("Tied at the cut, awaiting the council:")), html.Ul(tied)]
+    return html.Div(parts, className="quota-moves")
 
 
 def explanation_table(lines: Sequence[dict[str, Any]], result: dict[str, Any] | None) -> html.Div:
@@ -211,6 +287,7 @@ def explanation_table(lines: Sequence[dict[str, Any]], result: dict[str, Any] | 
         ],
         size="sm",
         bordered=True,
+        responsive=True,  # scrolls inside its box on a phone instead of widening the page
         className="explanation-table",
     )
     summary = []
@@ -391,15 +468,36 @@ def trail_list(entries: Sequence[Any]) -> html.Div:
         "evaluation.lock": _("locked"),
         "evaluation.unlock": _("unlocked"),
         "evaluation.appeal": _("appealed"),
+        "evaluation.return": _("returned to the person"),
+        "evaluation.council": _("decided by the council"),
+        "evaluation.answer_appeal": _("answered the appeal"),
     }
     items = [
         html.Li(
             f"{format_date(e.at, with_time=True)} — {e.username or ''}: {actions.get(e.action, e.action)}"
-            + (f" ({e.detail})" if e.detail else "")
+            + (f" ({trail_note(e.detail)})" if e.detail else "")
         )
         for e in entries
     ]
     return html.Div(html.Ul(items) if items else html.P(_("Nothing recorded yet.")), className="evaluation-trail")
+
+
+def trail_note(detail: str) -> str:
+    """A trail entry's note in the reader's language: the notes the commands write are codes in English
+    ("accepted as proposed", "quota: excellent -> good", "2 change(s)"); a person's reason stays as written."""
+    if detail == "accepted as proposed":
+        return _("accepted as proposed")
+    if detail == "quota: tie at the cut, awaiting the council":
+        return _("tied at the quota's cut: awaiting the council")
+    quota = re.fullmatch(r"quota: (\w+) -> (\w+)", detail)
+    if quota:
+        return _(
+            "moved by the quota: %(from)s → %(to)s", **{"from": level_label(quota[1]), "to": level_label(quota[2])}
+        )
+    changes = re.fullmatch(r"(\d+) change\(s\)", detail)
+    if changes:
+        return _("%(n)s change(s)", n=int(changes[1]))
+    return detail
 
 
 def _field_message(field: str, message: str) -> str:
@@ -424,6 +522,12 @@ def problem_alert(problem: Exception) -> dbc.Alert:
             ),
             "nothing_to_approve": _("nothing waits for approval"),
             "unknown_criterion": _("unknown criterion"),
+            "over_quota": _(
+                "the quota leaves only %(n)s place(s) at excellent", n=getattr(problem, "params", {}).get("seats", 0)
+            ),
+            "not_tied": _("choose only among those tied at the cut"),
+            "nothing_awaiting": _("nothing waits for the council"),
+            "awaiting_council": _("a tie at the quota's cut still waits for the council"),
         }
         text = "; ".join(_field_message(field, words.get(msg, msg)) for field, msg in details.items())
         return dbc.Alert(
@@ -515,3 +619,102 @@ def proposals_table(rows: Sequence[Any]) -> html.Div:
         )
     )
     return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", className="proposals-table"))
+
+
+def evaluation_notice(detail: str | None) -> tuple[str, str | None]:
+    """An evaluation notice's sentence (in the reader's language) and the evaluation it links to.
+
+    The detail is the JSON the command wrote (data_access.commands.evaluation_notices); anything else
+    (an older notice, a hand-made row) reads as nothing rather than breaking the list.
+    """
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return "", None
+    if not isinstance(data, dict):
+        return "", None
+    evaluation = data.get("evaluation")
+    code = str(data.get("period", ""))
+    href = (
+        f"/evaluation/{evaluation}?{urlencode({'period': code})}"  # the navbar shows the evaluation's period
+        if isinstance(evaluation, int) and not isinstance(evaluation, bool)
+        else None
+    )
+    period = period_label(code)
+    parts = [_("Period: %(period)s.", period=period)]
+    if data.get("deadline"):
+        parts.append(_("Self-assess by %(date)s.", date=format_date(_as_date(data["deadline"]))))
+    if data.get("awaiting"):
+        parts.append(
+            _("You are tied at the quota's cut: the council decides, and your level is not lowered meanwhile.")
+        )
+    elif data.get("final"):
+        if data.get("level") and data.get("level") != data.get("final"):
+            parts.append(
+                _(
+                    "Proposed %(level)s, final %(final)s.",
+                    level=level_label(str(data["level"])),
+                    final=level_label(str(data["final"])),
+                )
+            )
+        else:
+            parts.append(_("Final level: %(final)s.", final=level_label(str(data["final"]))))
+    if data.get("reason"):
+        parts.append(_("Reason: %(reason)s", reason=str(data["reason"])))
+    if data.get("answer"):
+        parts.append(_("Answer: %(answer)s", answer=str(data["answer"])))
+    return " ".join(parts), href
+
+
+def council_section(
+    ties: Sequence[Any],
+    *,
+    keep_id: Callable[[str], dict[str, str]],
+    reason_id: Callable[[str], dict[str, str]],
+    decide_id: Callable[[str], dict[str, str]],
+) -> html.Div:
+    """For the unit head: each group tied at the quota's cut, the tied people to choose from (at most the
+    seats left), a reason, and the button that records the council's decision."""
+    cards = []
+    for tie in ties:
+        total = tie.entries[0].total if tie.entries else None
+        cards.append(
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H5(group_label(tie.group), className="card-title"),
+                        html.P(
+                            _(
+                                "%(n)s people are tied at %(total)s points; the quota leaves %(seats)s place(s) at "
+                                "excellent among them. Choose who keeps excellent and give the council's reason; "
+                                "the others will be rated good.",
+                                n=len(tie.entries),
+                                total=points(total),
+                                seats=tie.seats,
+                            )
+                        ),
+                        dbc.Checklist(
+                            id=keep_id(tie.group),
+                            options=[
+                                {"label": f"{e.name} — {points(e.total)}", "value": e.evaluation_id}
+                                for e in tie.entries
+                            ],
+                            value=[],
+                            className="council-keep mb-2",
+                        ),
+                        dbc.Input(
+                            id=reason_id(tie.group),
+                            placeholder=_("The council's reason"),
+                            maxLength=2000,
+                            className="council-reason mb-2",
+                        ),
+                        dbc.Button(_("Record the council's decision"), id=decide_id(tie.group), color="primary"),
+                    ]
+                ),
+                className="mb-3 council-tie",
+            )
+        )
+    return html.Div(
+        [html.H4(_("Ties awaiting the council")), *cards],
+        className="council-section",
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from components.i18n import lazy_gettext
+from components.i18n import gettext, lazy_gettext
 from domain.indicators import Status
 from domain.kinds import EvaluationStatus, MeasurementStatus, Priority, Role, SourceKind, TaskStatus, UnitKind
 from domain.rulesets import Level
@@ -143,3 +143,29 @@ def value_status_label(status: str) -> str:
 
 def role_label(role: str) -> str:
     return _label(ROLE_LABELS, role, role)
+
+
+def period_label(code: str) -> str:
+    """A period as the navbar names it ("Quarter 3/2026"), not its code ("2026-Q3")."""
+    from domain.periods import InvalidPeriod, PeriodKind, parse_period
+
+    try:
+        period = parse_period(code)
+    except InvalidPeriod:
+        return code
+    if period.kind is PeriodKind.YEAR:
+        return gettext("Year %(year)s", year=period.year)
+    if period.kind is PeriodKind.QUARTER:
+        return gettext("Quarter %(number)s/%(year)s", number=period.number, year=period.year)
+    return gettext("Month %(number)s/%(year)s", number=period.number, year=period.year)
+
+
+RULESET_LABELS: dict[str, object] = {
+    "decree_335": lazy_gettext("Decree 335/2025/ND-CP"),
+    "regulation_366": lazy_gettext("Regulation 366-QD/TW"),
+}
+
+
+def ruleset_label(name: str) -> str:
+    """A rule set by its title, not its file name (an agency's own rule set keeps its name)."""
+    return _label(RULESET_LABELS, name, name)

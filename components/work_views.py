@@ -35,6 +35,12 @@ def notice_text(kind: str) -> str:
         "value_rejected": _("A value you entered was rejected"),
         "report_ready": _("Your report is ready"),
         "report_failed": _("Your report could not be made"),
+        "eval_opened": _("Your evaluation is open"),
+        "eval_returned": _("Your evaluation was returned to you"),
+        "eval_approved": _("Your evaluation was approved"),
+        "eval_quota": _("Your level was changed by the quota"),
+        "eval_council": _("The council decided your tie at the quota's cut"),
+        "eval_answered": _("Your appeal was answered"),
     }
     return labels.get(kind, kind)
 

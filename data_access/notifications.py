@@ -2,7 +2,9 @@
 
 Kinds: ``assigned`` (new task for me or my unit), ``submitted`` (a task I assigned waits for my
 acceptance), ``returned`` (my task came back with a reason), ``due_soon`` (due within three days),
-``overdue``, ``value_rejected`` (a value I entered was rejected with a reason). Deadline notices
+``overdue``, ``value_rejected`` (a value I entered was rejected with a reason), and the evaluation
+notices ``eval_*`` (opened, returned, approved, moved by the quota, decided by the council, appeal
+answered; data_access.commands.evaluation_notices). Deadline notices
 come from a sweep (`raise_deadline_notices`, run at login and by `flask notices sweep`), made
 idempotent by a dedupe key per user, task, kind and due date.
 """
@@ -26,7 +28,10 @@ from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
 from domain.tasks import DUE_SOON_DAYS
 
-KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected", "report_ready", "report_failed")
+TASK_KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected")
+# Evaluation notices (data_access.commands.evaluation_notices): their detail is a JSON object.
+EVALUATION_KINDS = ("eval_opened", "eval_returned", "eval_approved", "eval_quota", "eval_council", "eval_answered")
+KINDS = (*TASK_KINDS, "report_ready", "report_failed", *EVALUATION_KINDS)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,37 @@ def responsible_users_of(
         ):
             by_unit.setdefault(unit_id, []).append(user_id)
     return {(u, p): (by_person.get(p, []) if p is not None else by_unit.get(u, [])) for u, p in wanted}
+
+
+def notify_each(
+    session: Session,
+    *,
+    kind: str,
+    notices: Iterable[tuple[Iterable[int], str | None]],
+    actor_user_id: int | None = None,
+) -> int:
+    """Like ``notify`` for many notices of one kind, each with its own users and detail, in one insert
+    (opening a city's evaluations notifies thousands of people in the one transaction)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    stamp = now()
+    rows = [
+        {
+            "user_id": uid,
+            "kind": kind,
+            "task_id": None,
+            "indicator_id": None,
+            "actor_user_id": actor_user_id,
+            "detail": (detail or "")[:500] or None,
+            "created_at": stamp,
+        }
+        for user_ids, detail in notices
+        for uid in dict.fromkeys(user_ids)
+        if uid != actor_user_id
+    ]
+    if rows:
+        session.execute(Notification.__table__.insert(), rows)
+    return len(rows)
 
 
 def notify(

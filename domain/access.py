@@ -148,6 +148,22 @@ def may_act_on_task(viewer: Viewer, roles: TaskRoles, *, as_assignee: bool) -> b
 # --- evaluations ----------------------------------------------------------------------------
 
 
+def may_see_persons_work(viewer: Viewer, person_id: int) -> bool:
+    """A person's tasks, task points and indicators: their own, or anyone's for managers, leaders and
+    administrators. A colleague (staff) sees another person's name, position and unit only, and the
+    meeting screen, which shows units on the wall, no person's work at all."""
+    if viewer.is_screen:
+        return False
+    if viewer.role is Role.STAFF:
+        return viewer.person_id is not None and viewer.person_id == person_id
+    return True
+
+
+def may_see_people_rankings(viewer: Viewer) -> bool:
+    """People ranked by task points: not for staff (colleagues' points) nor for the meeting screen."""
+    return not viewer.is_screen and viewer.role is not Role.STAFF
+
+
 def may_see_evaluations(viewer: Viewer) -> bool:
     """Evaluations are personal: never on a meeting screen."""
     return not viewer.is_screen
@@ -210,6 +226,8 @@ class EvaluationRights:
     approve: bool
     appeal: bool
     unlock: bool
+    send_back: bool = False  # return to the person to self-assess again (a reviewer, once self-assessed)
+    answer_appeal: bool = False  # the approving head answers an appeal (given with has_appeal)
 
 
 def evaluation_rights(
@@ -220,6 +238,7 @@ def evaluation_rights(
     unit_id: int,
     unit_path: str,
     responsible: Collection[int],
+    has_appeal: bool = False,
 ) -> EvaluationRights:
     """A person is reviewed by the managers and leaders over them and approved by their unit's head;
     a unit is filled in by its head and reviewed and approved by the level above. Nobody reviews or
@@ -237,4 +256,6 @@ def evaluation_rights(
         approve=status is EvaluationStatus.REVIEWED and not own and approver,
         appeal=own and status is EvaluationStatus.APPROVED,
         unlock=viewer.is_admin and status in DONE_EVALUATION,
+        send_back=not own and reviewer and status in (EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED),
+        answer_appeal=has_appeal and not own and approver and status in DONE_EVALUATION,
     )

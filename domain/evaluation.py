@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from domain.rulesets import DEFAULT_RULES, LEVEL_ORDER, Criterion, Level, RuleSet
@@ -235,3 +236,12 @@ def general_criteria_points(scores: Mapping[str, float], criteria: Sequence[Crit
 
 def total_points(general: float, task_points: float | None) -> float | None:
     return None if task_points is None else general + task_points
+
+
+# A week to self-assess once the evaluations are open: the notice and the page both name the date.
+SELF_ASSESSMENT_DAYS = 7
+
+
+def self_assessment_deadline(opened: date) -> date:
+    """The last day for the self-assessment of evaluations opened on ``opened``."""
+    return opened + timedelta(days=SELF_ASSESSMENT_DAYS)

@@ -165,6 +165,9 @@ class RuleSet:
     good_requires_all_on_time: bool = False
     completed_max_late_share: float | None = None
     commendation_after_excellent_years: int = 2
+    # Off by default (the decree counts each group on its own): a position group too small for the
+    # quota to allow any excellent (1 member at 20 %) is counted together with the next group up.
+    pool_small_groups: bool = False
     source: str = ""
 
     def validate(self) -> RuleSet:

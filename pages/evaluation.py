@@ -8,6 +8,7 @@ administrator's unlock. Data: data_access.queries.evaluations.get_evaluation (sc
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,9 +21,9 @@ from components.evaluation_views import (
     condition_text,
     criterion_label,
     explanation_table,
+    final_level_cell,
     group_label,
     leader_note,
-    level_badge,
     points,
     problem_alert,
     quota_note,
@@ -30,7 +31,8 @@ from components.evaluation_views import (
     trail_list,
     unit_result_note,
 )
-from components.labels import evaluation_status_label
+from components.i18n import format_date
+from components.labels import evaluation_status_label, level_label, period_label, ruleset_label
 from data_access.commands import evaluations as commands
 from data_access.commands.evaluation_scoring import general_criteria, rules_for
 from data_access.errors import NotFound, PulseError
@@ -140,6 +142,55 @@ def _score_form(criteria: tuple[Any, ...], values: dict[str, Any], *, with_reaso
     return rows
 
 
+DECIDED = ("approved", "locked")
+
+
+def _headline_level(row: queries.EvaluationRow, *, decided: bool) -> Any:
+    """The level beside the name: the final one once approved (or "awaiting the council"); before that,
+    the level the points propose, marked as such, never the final badge."""
+    if decided:
+        return html.Span(final_level_cell(row.final_level, row.quota), className="evaluation-level")
+    if not row.level:
+        return None
+    return dbc.Badge(
+        _("Proposed: %(level)s", level=level_label(row.level)),
+        color="light",
+        text_color="dark",
+        className="level-badge evaluation-level evaluation-proposed border fs-6 align-middle fw-normal",
+    )
+
+
+def _self_values(details: dict[str, Any]) -> dict[str, Any]:
+    """What the self-assessment boxes start with: the person's own last values, else the reviewer's
+    last values, else nothing (never the maxima the draft proposes: the person must score each one)."""
+    if details.get("self"):
+        return dict(details["self"])
+    if details.get("review"):
+        return dict(details.get("general") or {})
+    return {}
+
+
+def _notes(row: queries.EvaluationRow, details: dict[str, Any]) -> list[Any]:
+    """The deadline, a return's reason, and what the quota or the council did, each as a sentence."""
+    notes: list[Any] = []
+    returned = details.get("returned") or {}
+    if row.status == "draft" and returned.get("reason"):
+        notes.append(
+            dbc.Alert(
+                _("Returned to you: %(reason)s", reason=returned["reason"]), color="warning", className="returned-note"
+            )
+        )
+    if row.status in ("draft", "self_assessed") and details.get("self_deadline"):
+        deadline = format_date(date.fromisoformat(str(details["self_deadline"])))
+        notes.append(
+            dbc.Alert(_("Self-assess by %(date)s.", date=deadline), color="primary", className="self-deadline")
+        )
+    quota = quota_note(row.quota, moved=row.moved, flagged=row.flagged, council=row.council)
+    if quota:
+        notes.append(dbc.Alert(quota, color="info", className="quota-decision"))
+    return notes
+
+
 def _content(detail: queries.EvaluationDetail) -> list[Any]:
     row = detail.row
     details = detail.details
@@ -147,8 +198,9 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
     criteria, general_max, task_max = _maxima(row.ruleset, unit=is_unit)
     what = group_label(row.task_group) if is_unit else row.unit_name
     role = _("Unit evaluation") if is_unit else row.position_name
+    decided = row.status in DECIDED
     parts: list[Any] = [
-        html.H2([row.person_name, " ", level_badge(row.final_level or row.level, class_name="evaluation-level")]),
+        html.H2([row.person_name, " ", _headline_level(row, decided=decided)]),
         html.P(
             [
                 what,
@@ -157,11 +209,11 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
                 " · ",
                 _("Period"),
                 " ",
-                row.period_code,
+                period_label(row.period_code),
                 " · ",
                 _("Rule set"),
                 " ",
-                row.ruleset,
+                ruleset_label(row.ruleset),
                 " · ",
                 html.Span(evaluation_status_label(row.status), className="evaluation-status"),
             ]
@@ -198,7 +250,7 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
                         dbc.CardBody(
                             [
                                 html.Small(_("Final level")),
-                                html.H4(level_badge(row.final_level) if row.final_level else "–"),
+                                html.H4(final_level_cell(row.final_level, row.quota), className="evaluation-final"),
                             ]
                         )
                     )
@@ -207,10 +259,7 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
             className="mb-3",
         ),
     ]
-    if row.moved:
-        parts.append(
-            dbc.Alert(quota_note(row.quota, moved=True, flagged=row.flagged), color="info", className="quota-decision")
-        )
+    parts += _notes(row, details)
     if details.get("conditions"):
         parts.append(
             dbc.Alert(
@@ -231,7 +280,13 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
     ]
     if details.get("self_note"):
         parts.append(html.P([html.Strong(_("Self-assessment note")), ": ", details["self_note"]]))
-    parts += [html.H4(_("Review")), review_changes(details.get("review", []))]
+    reviewed = bool(details.get("review")) or row.status not in ("draft", "self_assessed")
+    parts += [
+        html.H4(_("Review")),
+        review_changes(details.get("review", []))
+        if reviewed
+        else html.P(_("Not reviewed yet."), className="text-muted not-reviewed"),
+    ]
     if detail.can_self_assess:
         parts += [
             html.H4(
@@ -239,7 +294,7 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
                 if is_unit
                 else _("Self-assessment of the general criteria")
             ),
-            *_score_form(criteria, details.get("self") or details.get("general") or {}, with_reasons=False),
+            *_score_form(criteria, _self_values(details), with_reasons=False),
             dbc.Textarea(id=text_id("self_note"), placeholder=_("Note (optional)"), maxLength=2000, className="mb-2"),
             dbc.Button(_("Submit self-assessment"), id=action_id("self_assess"), color="primary"),
         ]
@@ -255,10 +310,36 @@ def _content(detail: queries.EvaluationDetail) -> list[Any]:
             ),
             dbc.Button(_("Save review"), id=action_id("review"), color="primary"),
         ]
+    if detail.can_send_back:
+        parts += [
+            html.H5(_("Return to the person"), className="mt-3"),
+            dbc.Input(
+                id=text_id("return_reason"),
+                placeholder=_("What should the person look at again?"),
+                maxLength=2000,
+                className="mb-2 return-reason",
+            ),
+            dbc.Button(_("Return for self-assessment"), id=action_id("send_back"), color="secondary", outline=True),
+        ]
     if detail.appeal_note:
         parts.append(
             dbc.Alert([html.Strong(_("Appeal")), ": ", detail.appeal_note], color="secondary", className="appeal-note")
         )
+    answer = details.get("appeal_answer") or {}
+    if answer.get("text"):
+        parts.append(
+            dbc.Alert(
+                [html.Strong(_("Answer to the appeal")), ": ", answer["text"], f" ({answer.get('by', '')})"],
+                color="info",
+                className="appeal-answer",
+            )
+        )
+    if detail.can_answer_appeal:
+        parts += [
+            html.H4(_("Answer the appeal")),
+            dbc.Textarea(id=text_id("appeal_answer"), maxLength=2000, className="mb-2 appeal-answer-input"),
+            dbc.Button(_("Send the answer"), id=action_id("answer_appeal"), color="primary"),
+        ]
     if detail.can_appeal:
         parts += [
             html.H4(_("Appeal")),
@@ -415,6 +496,24 @@ def act(
                 note=text.get("appeal_note") or "",
             )
             message = _("Appeal recorded.")
+        elif action == "send_back":
+            commands.return_to_person(
+                current_store(),
+                viewer=who,
+                evaluation_id=int(evaluation_id),
+                version=version,
+                reason=text.get("return_reason") or "",
+            )
+            message = _("Returned to the person for self-assessment.")
+        elif action == "answer_appeal":
+            commands.answer_appeal(
+                current_store(),
+                viewer=who,
+                evaluation_id=int(evaluation_id),
+                version=version,
+                answer=text.get("appeal_answer") or "",
+            )
+            message = _("Answer sent.")
         elif action == "unlock":
             commands.unlock(
                 current_store(),

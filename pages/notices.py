@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from components.evaluation_views import evaluation_notice
 from components.navbar import NAV_BADGE_ID
 from components.work_views import notice_text
 from config.clock import today
@@ -25,6 +26,7 @@ from pages._inputs import as_id, next_count
 from server.context import current_store, current_viewer
 from server.i18n import _, format_date
 from server.live import LIVE_VERSION_ID
+from server.security import every_page
 
 dash.register_page(
     __name__,
@@ -65,6 +67,8 @@ def layout(**_kwargs: object) -> html.Div:
 
 
 def _item(notice: notifications.Notice) -> html.Li:
+    if notice.kind in notifications.EVALUATION_KINDS:
+        return _evaluation_item(notice)
     target = (
         html.A(notice.task_title, href=f"/task/{notice.task_id}")
         if notice.task_id
@@ -86,6 +90,29 @@ def _item(notice: notifications.Notice) -> html.Li:
     if not notice.read:
         body.append(dbc.Button(_("Mark as read"), id=read_id(notice.id), size="sm", color="link", className="p-0 ms-2"))
     return html.Li(body, className="list-group-item" + ("" if notice.read else " list-group-item-info notice-unread"))
+
+
+def _evaluation_item(notice: notifications.Notice) -> html.Li:
+    """An evaluation notice: what happened, the period, the deadline or the reason, and a link to it."""
+    sentence, href = evaluation_notice(notice.detail)
+    body: list[Any] = [
+        html.Div(
+            [
+                html.Strong(notice_text(notice.kind)),
+                " ",
+                html.A(_("Open the evaluation"), href=href, className="notice-evaluation-link") if href else None,
+            ]
+        ),
+        html.Div(sentence, className="notice-detail"),
+        html.Small(
+            " · ".join(x for x in (notice.actor, format_date(notice.created_at, with_time=True)) if x),
+            className="text-secondary",
+        ),
+    ]
+    if not notice.read:
+        body.append(dbc.Button(_("Mark as read"), id=read_id(notice.id), size="sm", color="link", className="p-0 ms-2"))
+    classes = "list-group-item notice-" + notice.kind.replace("_", "-")
+    return html.Li(body, className=classes + ("" if notice.read else " list-group-item-info notice-unread"))
 
 
 def _report_link(notice: notifications.Notice) -> html.A:
@@ -129,6 +156,7 @@ def mark_read(_all: int | None, _each: list[int | None], refresh: int | None) ->
 
 
 @callback(Output(NAV_BADGE_ID, "children"), Input(LIVE_VERSION_ID, "data"), Input("_pages_location", "pathname"))
+@every_page  # the navbar's badge: it answers every role, whatever /notices allows
 def work_badge(_version: int | None, _path: str | None) -> Any:
     """My open tasks (overdue in red) and unread notices, in the navbar of every page."""
     try:

@@ -44,6 +44,21 @@ def render(_version: int | None, period: str, person_id: str | None) -> object:
     return render_detail(person_id, period, _render)
 
 
+def _colleague(detail, period: str) -> html.Div:  # type: ignore[no-untyped-def]
+    """A colleague's page: who they are and where they work, nothing of their tasks or points."""
+    return html.Div(
+        [
+            html.A(f"← {detail.unit}", href=f"/unit/{detail.unit_id}?period={period}"),
+            html.H1(detail.name, className="h3 my-2", id="person-title"),
+            html.P(detail.position or "–", className="text-secondary person-position"),
+            html.P(
+                _("A colleague's tasks and points are shown only to them and to those who manage them."),
+                className="text-muted small person-limited",
+            ),
+        ]
+    )
+
+
 def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no-untyped-def]
     detail = cached(
         "person",
@@ -52,6 +67,8 @@ def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no
         lambda s: person_detail(s, viewer=viewer, person_id=person_id, period=period, today=today()),
         person_id,
     )
+    if detail.limited or detail.task_points is None:
+        return _colleague(detail, period)
     tasks = detail.tasks[detail.tasks["status"] != "cancelled"]
     result = detail.task_points
     counts = tasks["state"].value_counts().to_dict() if len(tasks) else {}

@@ -19,6 +19,7 @@ from config.clock import today
 from data_access.queries.people import people_rankings
 from data_access.queries.rankings import unit_rankings
 from data_access.spreadsheets import Sheet, workbook_bytes
+from domain.access import may_see_people_rankings
 from domain.expectation import expected_by
 from domain.kinds import Role
 from domain.periods import parse_period
@@ -151,6 +152,8 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
                 className="mb-3",
             )
         )
+    if not may_see_people_rankings(viewer):
+        return html.Div(sections)  # the wall shows units; people's points are for managers and leaders
     people = _people_frame(viewer, period, unit_id)
     people_rows = [
         {
@@ -202,7 +205,11 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
     def build(viewer):  # type: ignore[no-untyped-def]
         # Read everything first: a refusal must not leave a half-written workbook behind.
         units = _unit_frames(viewer, page_period(period))
-        people = _people_frame(viewer, page_period(period), as_id(unit) or viewer.scope_unit_id)
+        people = (
+            _people_frame(viewer, page_period(period), as_id(unit) or viewer.scope_unit_id)
+            if may_see_people_rankings(viewer)
+            else None
+        )
         unit_header = ["#", _("Unit"), _("Score"), _("Previous period"), _("Lifted most by"), _("Dragged most by")]
         sheets = [
             Sheet(
@@ -211,9 +218,10 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
             )
             for kind, frame in units.items()
         ]
-        people_header = [_("Position group"), "#", _("Name"), _("Position"), _("Task points (of 70)")]
-        people_rows = people[["group", "rank", "name", "position", "points"]].to_numpy()
-        sheets.append(Sheet(_("People"), [people_header, *people_rows]))
+        if people is not None:
+            people_header = [_("Position group"), "#", _("Name"), _("Position"), _("Task points (of 70)")]
+            people_rows = people[["group", "rank", "name", "position", "points"]].to_numpy()
+            sheets.append(Sheet(_("People"), [people_header, *people_rows]))
         # The one writer keeps names that start like a formula as text (pandas' to_excel made them live).
         return dcc.send_bytes(workbook_bytes(sheets), f"pulse-rankings-{page_period(period)}.xlsx")
 

@@ -7,6 +7,10 @@ a 500. Here such a body gets a 400 JSON answer, and the callbacks only ever see 
 like their declaration. The values inside stay free: each callback reads its own defensively
 (pages/_inputs.py), except the router's location, which Dash itself needs as text.
 
+A callback registered by a page module answers only the roles that may open that page (403
+otherwise, as the page itself): staff refused /rankings cannot read its figures by posting to its
+callback (server.security.callback_allows).
+
 Component-suite requests for files Dash did not register (``dash/../../x``) get a quiet 404
 instead of Dash's DependencyException, whose message lists every registered path in the log.
 """
@@ -160,6 +164,20 @@ def _read_body() -> Any:
         raise Malformed("unreadable JSON") from error
 
 
+def _refused_by_role(callback: Any) -> Any:
+    """403 when the callback belongs to a page the viewer's role may not open (the guard let the request
+    through: the user is logged in); None to go on."""
+    from flask_login import current_user
+
+    from server.security import _scope_kind, callback_allows
+
+    role = getattr(getattr(current_user, "role", None), "value", None)
+    if role is None or callback_allows(callback, role, _scope_kind):
+        return None
+    log.info("refused a callback of a page closed to the role %s", role)
+    return jsonify(error="forbidden"), 403
+
+
 def install(server: Flask, dash_app: Any) -> None:
     """Check callback envelopes and component-suite paths before Dash handles them.
 
@@ -173,10 +191,14 @@ def install(server: Flask, dash_app: Any) -> None:
             if not request.is_json:
                 abort(415)  # not a body Dash reads at all: "unsupported media type", as JSON (security.http_error)
             try:
-                check_envelope(_read_body(), dash_app.callback_map)
+                body = _read_body()
+                check_envelope(body, dash_app.callback_map)
             except Malformed as problem:
                 log.info("refused a callback request: %s", problem)
                 return jsonify(error="malformed callback request"), 400
+            refused = _refused_by_role(dash_app.callback_map[body["output"]].get("callback"))
+            if refused is not None:
+                return refused
         elif request.path.startswith(SUITES_RULE) and request.view_args:
             package = request.view_args.get("package_name")
             path, _ = check_fingerprint(str(request.view_args.get("fingerprinted_path", "")))

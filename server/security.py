@@ -65,6 +65,29 @@ def page_allows(page: dict[str, Any], role: str, scope_kind: str) -> bool:
     return not page.get("admin") or may_administer(role, scope_kind)
 
 
+EVERY_PAGE = "pulse_every_page"  # marks a callback of a page module that serves every page (the navbar's)
+
+
+def every_page(func: Any) -> Any:
+    """Mark a callback that lives in a page module but serves the shell on every page (the navbar's work
+    badge): the page's role limit does not apply to it. Put it under ``@callback``."""
+    setattr(func, EVERY_PAGE, True)
+    return func
+
+
+def callback_allows(callback: Any, role: str, scope_kind: Any) -> bool:
+    """Whether the viewer may run a server callback: a callback registered by a page module answers only
+    the roles that may open that page (a page refused with 403 must not answer through its callbacks).
+    ``scope_kind`` is called only for administration pages. Callbacks of the shell and clientside ones
+    belong to no page."""
+    page = dash.page_registry.get(getattr(callback, "__module__", None) or "")
+    if page is None or getattr(callback, EVERY_PAGE, False):
+        return True
+    roles = page.get("roles")
+    needs_scope = page.get("admin") and (roles is None or role in roles)
+    return page_allows(page, role, scope_kind() if needs_scope else "")
+
+
 def _scope_kind() -> str:
     from server.context import current_viewer  # loaded once per request, kept for the callbacks
 

@@ -6,7 +6,7 @@ the one frame of the evaluation commands (load, authorise, write, audit in one t
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from config.clock import now
 from data_access import audit
 from data_access.commands import common
+from data_access.commands.evaluation_notices import detail_of, tell
 from data_access.commands.evaluation_scoring import plan_completion, recompute, rules_for
-from data_access.commands.evaluations import AUDITED, DONE, add_trail, dump_details, unit_command, unit_of
+from data_access.commands.evaluations import AUDITED, DONE, MAX_NOTE, add_trail, dump_details, unit_command, unit_of
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
 from data_access.models import Evaluation, OrgUnit, Period, Person, Position
@@ -25,8 +26,8 @@ from data_access.queries.placements import position_during
 from data_access.viewer import Viewer
 from domain.access import may_approve
 from domain.kinds import EvaluationStatus
-from domain.quota import apply_quota, excellent_allowance
-from domain.rulesets import Level
+from domain.quota import apply_quota, check_council_choice, council_seats, excellent_allowance, pooled_groups
+from domain.rulesets import Level, RuleSet
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class QuotaMove:
 class ApprovalResult:
     approved: int
     moves: list[QuotaMove]
+    awaiting: list[QuotaMove] = field(default_factory=list)  # tied at the cut: the council decides
 
 
 def review_remaining(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -> int:
@@ -132,7 +134,9 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
         targets = [r for r in rows if r[0].status == EvaluationStatus.REVIEWED.value]
         if not targets:
             raise Invalid({"evaluations": "nothing_to_approve"})
-        moves = _approve(session, viewer, unit, targets, [r for r in rows if r[0].status in (s.value for s in DONE)])
+        moves, awaiting = _approve(
+            session, viewer, unit, targets, [r for r in rows if r[0].status in (s.value for s in DONE)], period_code
+        )
         _flush_unit(session, unit_id, period_code)
         audit.record(
             session,
@@ -142,7 +146,7 @@ def approve_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str
             entity_id=f"{period_code}:{unit_id}",
             after={"approved": len(targets), "moved": len(moves)},
         )
-    return ApprovalResult(approved=len(targets), moves=moves)
+    return ApprovalResult(approved=len(targets), moves=moves, awaiting=awaiting)
 
 
 def _approve(
@@ -151,19 +155,19 @@ def _approve(
     unit: OrgUnit,
     targets: list[tuple[Evaluation, str, str]],
     already: list[tuple[Evaluation, str, str]],
-) -> list[QuotaMove]:
+    period_code: str,
+) -> tuple[list[QuotaMove], list[QuotaMove]]:
     stamp = now()
     befores = {e.id: audit.snapshot(e, AUDITED) for e, _g, _n in targets}
     details_of = {e.id: load_details(e.details_json) for e, _g, _n in targets}
     _weigh_leaders(session, unit, targets, already, details_of)
     target_ids = set(details_of)
-    groups: dict[str, list[tuple[Evaluation, str, str]]] = defaultdict(list)
-    for row in targets + already:
-        groups[row[1]].append(row)
+    rules = rules_for(unit.ruleset)  # the approving unit's rules: its people's quota, and its child units'
+    groups = _quota_groups(targets, already, rules)
     moves: list[QuotaMove] = []
+    awaiting: list[QuotaMove] = []
     for evaluation, _g, _n in targets:
         evaluation.final_level = evaluation.level
-    rules = rules_for(unit.ruleset)  # the approving unit's rules: its people's quota, and its child units'
     for group, members in sorted(groups.items()):
         units = group.startswith(unit_group(""))
         share = rules.unit.excellent_quota if units else rules.excellent_quota
@@ -182,29 +186,36 @@ def _approve(
         )
         n_excellent = sum(1 for level in levels.values() if level is Level.EXCELLENT)
         n_good = sum(1 for level in levels.values() if level is Level.GOOD)
-        kept = n_excellent - sum(1 for d in decisions if d.moved_down)
+        allowance = excellent_allowance(n_excellent, n_good, share)
+        tied = [d.person_id for d in decisions if d.tied_at_cut]
         quota = {
             "group": group,
+            "groups": sorted({g for _e, g, _n in members}),  # more than one when small groups are pooled
+            "members": len(scored),
             "n_excellent": n_excellent,
             "n_good": n_good,
             "share": share,
             "units": units,
-            "allowance": excellent_allowance(n_excellent, n_good, share),
-            "allowed": kept,
+            "allowance": allowance,
+            "allowed": sum(1 for d in decisions if d.level is Level.EXCELLENT and not d.tied_at_cut),
+            "tied": tied,
+            "seats": council_seats(decisions, allowance) if tied else 0,
         }
         by_id = {e.id: (e, n) for e, _t, _l, n in scored}
         for decision in decisions:
             evaluation, name = by_id[decision.person_id]
             if evaluation.id not in target_ids:
                 continue  # approved earlier: its final level stands
-            evaluation.final_level = decision.level.value
+            # Tied at the cut: no final level until the council decides (shown "awaiting the council").
+            evaluation.final_level = None if decision.tied_at_cut else decision.level.value
             details_of[evaluation.id]["quota"] = {
                 **quota,
                 "moved": decision.moved_down,
                 "flagged": decision.tied_at_cut,
+                "awaiting": decision.tied_at_cut,
             }
-            if decision.moved_down:
-                moves.append(
+            if decision.moved_down or decision.tied_at_cut:
+                (awaiting if decision.tied_at_cut else moves).append(
                     QuotaMove(
                         evaluation.id,
                         name,
@@ -215,13 +226,16 @@ def _approve(
                         decision.tied_at_cut,
                     )
                 )
+    notices: dict[str, list[tuple[Evaluation, str]]] = defaultdict(list)
     for evaluation, _g, _n in targets:
         details = details_of[evaluation.id]
         evaluation.status = EvaluationStatus.APPROVED.value
         evaluation.approved_by_id = viewer.user_id
         evaluation.approved_at = stamp
-        moved = (details.get("quota") or {}).get("moved")
-        note = f"quota: {evaluation.level} -> {evaluation.final_level}" if moved else None
+        quota_of = details.get("quota") or {}
+        note = f"quota: {evaluation.level} -> {evaluation.final_level}" if quota_of.get("moved") else None
+        if quota_of.get("awaiting"):
+            note = "quota: tie at the cut, awaiting the council"
         add_trail(details, viewer, "approve", note)
         evaluation.details_json = dump_details(details)
         audit.record(
@@ -234,7 +248,47 @@ def _approve(
             after=audit.snapshot(evaluation, AUDITED),
             detail=note,
         )
-    return moves
+        kind = "eval_quota" if quota_of.get("moved") else "eval_approved"
+        notices[kind].append(
+            (
+                evaluation,
+                detail_of(
+                    evaluation,
+                    period_code,
+                    level=evaluation.level,
+                    final=evaluation.final_level,
+                    awaiting=bool(quota_of.get("awaiting")),
+                ),
+            )
+        )
+    for kind, pending in notices.items():
+        tell(session, kind=kind, actor_user_id=viewer.user_id, notices=pending)
+    return moves, awaiting
+
+
+def _quota_groups(
+    targets: list[tuple[Evaluation, str, str]], already: list[tuple[Evaluation, str, str]], rules: RuleSet
+) -> dict[str, list[tuple[Evaluation, str, str]]]:
+    """The rows of each quota group: a position group (people), or the units of one kind. With the rule
+    set's pool_small_groups, a people's group too small to keep any excellent is counted with the
+    next group up (domain.quota.pooled_groups)."""
+    groups: dict[str, list[tuple[Evaluation, str, str]]] = defaultdict(list)
+    for row in targets + already:
+        groups[row[1]].append(row)
+    if not rules.pool_small_groups:
+        return groups
+    target_ids = {e.id for e, _g, _n in targets}
+    counts: dict[str, tuple[int, int]] = {}
+    for group, members in groups.items():
+        if group.startswith(unit_group("")):
+            continue
+        levels = [e.level if e.id in target_ids else (e.final_level or e.level) for e, _g, _n in members]
+        counts[group] = (levels.count(Level.EXCELLENT.value), levels.count(Level.GOOD.value))
+    pool_of = pooled_groups(counts, rules.excellent_quota)
+    pooled: dict[str, list[tuple[Evaluation, str, str]]] = defaultdict(list)
+    for group, members in groups.items():
+        pooled[pool_of.get(group, group)].extend(members)
+    return pooled
 
 
 def _weigh_leaders(
@@ -276,8 +330,15 @@ def lock_unit(store: Store, *, viewer: Viewer, unit_id: int, period_code: str) -
     with unit_command(store, viewer, action="evaluation.lock") as session:
         unit = _approvable_unit(session, viewer, unit_id, period_code)
         period = period_row(session, period_code)
+        members = _members(session, unit, period.id)
+        if any(
+            (load_details(e.details_json).get("quota") or {}).get("awaiting")
+            for e, _g, _n in members
+            if e.status == EvaluationStatus.APPROVED.value
+        ):
+            raise Invalid({"council": "awaiting_council"})  # a tie still waits: locking would freeze it undecided
         count = 0
-        for evaluation, _g, _n in _members(session, unit, period.id):
+        for evaluation, _g, _n in members:
             if evaluation.status != EvaluationStatus.APPROVED.value:
                 continue
             before = audit.snapshot(evaluation, AUDITED)
@@ -312,3 +373,56 @@ def _approvable_unit(session: Session, viewer: Viewer, unit_id: int, period_code
 def _flush_unit(session: Session, unit_id: int, period_code: str) -> None:
     """Flush many evaluations at once; one changed meanwhile becomes a Conflict on the unit's period."""
     common.flush_or_conflict(session, "evaluation_period", f"{period_code}:{unit_id}")
+
+
+def resolve_tie(
+    store: Store, *, viewer: Viewer, unit_id: int, period_code: str, group: str, keep: list[int], reason: str
+) -> int:
+    """The unit head (for the council) decides who among those tied at the quota's cut keeps excellent:
+    at most the seats the quota leaves, with a reason; the others move to good. Every tied person hears
+    of the decision. Returns how many were decided."""
+    with unit_command(store, viewer, action="evaluation.council") as session:
+        unit = _approvable_unit(session, viewer, unit_id, period_code)
+        period = period_row(session, period_code)
+        awaiting = [
+            (e, load_details(e.details_json))
+            for e, _g, _n in _not_own(session, viewer, _members(session, unit, period.id))
+            if e.status == EvaluationStatus.APPROVED.value
+        ]
+        awaiting = [(e, d) for e, d in awaiting if (d.get("quota") or {}).get("awaiting")]
+        awaiting = [(e, d) for e, d in awaiting if d["quota"].get("group") == group]
+        if not awaiting:
+            raise Invalid({"council": "nothing_awaiting"})
+        text = reason.strip() if isinstance(reason, str) else ""
+        if not text:
+            raise Invalid({"reason": "required"})
+        if len(text) > MAX_NOTE:
+            raise Invalid({"reason": "too_long"})
+        chosen = [i for i in keep if isinstance(i, int) and not isinstance(i, bool)] if isinstance(keep, list) else []
+        seats = int(awaiting[0][1]["quota"].get("seats", 0))
+        problem = check_council_choice([e.id for e, _d in awaiting], chosen, seats)
+        if problem:
+            raise Invalid({"council": problem}, seats=seats)
+        decided: list[tuple[Evaluation, str]] = []
+        for evaluation, details in awaiting:
+            before = audit.snapshot(evaluation, AUDITED)
+            kept = evaluation.id in chosen
+            evaluation.final_level = Level.EXCELLENT.value if kept else Level.GOOD.value
+            details["quota"] = {**details["quota"], "awaiting": False, "moved": not kept}
+            details["council"] = {"kept": kept, "reason": text, "by": viewer.username, "at": now().isoformat()}
+            add_trail(details, viewer, "council", text)
+            evaluation.details_json = dump_details(details)
+            audit.record(
+                session,
+                user_id=viewer.user_id,
+                action="evaluation.council",
+                entity="evaluation",
+                entity_id=evaluation.id,
+                before=before,
+                after=audit.snapshot(evaluation, AUDITED),
+                detail=text[:MAX_NOTE],
+            )
+            decided.append((evaluation, detail_of(evaluation, period_code, final=evaluation.final_level, reason=text)))
+        _flush_unit(session, unit_id, period_code)
+        tell(session, kind="eval_council", actor_user_id=viewer.user_id, notices=decided)
+    return len(decided)

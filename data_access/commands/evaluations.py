@@ -26,13 +26,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config.clock import now
+from config.clock import now, today
 from data_access import audit
 from data_access.commands import common
+from data_access.commands.evaluation_notices import detail_of, tell
 from data_access.commands.evaluation_scoring import criteria_of, general_criteria, recompute, rules_for
 from data_access.db import Store
 from data_access.errors import Conflict, Invalid, NotFound
-from data_access.models import Evaluation, OrgUnit, Person
+from data_access.models import Evaluation, OrgUnit, Period, Person
 from data_access.queries.evaluations import (
     load_details,
     period_row,
@@ -43,10 +44,13 @@ from data_access.viewer import Viewer
 from domain.access import (
     answers_for,
     evaluation_hidden,
+    may_approve,
+    may_approve_unit,
     may_open_evaluations,
     may_review_person,
     may_review_unit,
 )
+from domain.evaluation import self_assessment_deadline
 from domain.kinds import EvaluationStatus
 from domain.rulesets import Criterion
 
@@ -139,8 +143,9 @@ def _validate_scores(scores: dict[str, Any], criteria_list: tuple[Criterion, ...
 def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id: int) -> int:
     """Create the draft evaluations of a period for everyone in a unit's subtree and for each unit.
 
-    General points start at each criterion's maximum (the usual case), for the person to lower
-    in the self-assessment; task points come from the tasks. Returns how many were created.
+    General points are proposed at each criterion's maximum (the usual case) until the person
+    self-assesses; task points come from the tasks. Each person (for a unit, its leaders and
+    managers) gets a notice with the self-assessment deadline. Returns how many were created.
     """
     with unit_command(store, viewer, action="evaluation.open") as session:
         unit = session.get(OrgUnit, unit_id)
@@ -179,13 +184,19 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
             ).scalars()
         )
         created = 0
+        deadline = self_assessment_deadline(today())
+        opened: list[Evaluation] = []
         targets: list[tuple[int | None, OrgUnit]] = [
             (person_id, by_id[placed_unit]) for person_id, placed_unit in people if person_id not in existing_people
         ]
         targets += [(None, u) for u in units if u.id not in existing_units]
         for person_id, owner in targets:
             criteria = general_criteria(rules_for(owner.ruleset), unit=person_id is None)
-            details: dict[str, Any] = {"general": {c.code: c.max_points for c in criteria}, "review": []}
+            details: dict[str, Any] = {
+                "general": {c.code: c.max_points for c in criteria},
+                "review": [],
+                "self_deadline": deadline.isoformat(),
+            }
             evaluation = Evaluation(
                 person_id=person_id,
                 unit_id=owner.id,
@@ -198,7 +209,15 @@ def open_evaluations(store: Store, *, viewer: Viewer, period_code: str, unit_id:
             add_trail(details, viewer, "opened")
             evaluation.details_json = dump_details(details)
             session.add(evaluation)
+            opened.append(evaluation)
             created += 1
+        session.flush()  # the notices name the new evaluations by id
+        tell(
+            session,
+            kind="eval_opened",
+            actor_user_id=viewer.user_id,
+            notices=[(e, detail_of(e, period_code, deadline=deadline.isoformat())) for e in opened],
+        )
         audit.record(
             session,
             user_id=viewer.user_id,
@@ -428,6 +447,83 @@ def unlock(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
         details.pop("quota", None)
         details.pop("leader_context", None)
         recompute(session, evaluation, unit, details)
+        _tell_one(session, viewer, evaluation, "eval_returned", reason=text)
         return text[:MAX_NOTE]
 
     _edit(store, viewer=viewer, evaluation_id=evaluation_id, action="evaluation.unlock", check=check, change=change)
+
+
+def _tell_one(session: Session, viewer: Viewer, evaluation: Evaluation, kind: str, **extra: Any) -> None:
+    """The notice of a change to one evaluation, to whoever answers for it, in the change's transaction."""
+    code = session.execute(select(Period.code).where(Period.id == evaluation.period_id)).scalar_one()
+    tell(session, kind=kind, actor_user_id=viewer.user_id, notices=[(evaluation, detail_of(evaluation, code, **extra))])
+
+
+def _may_review(viewer: Viewer, evaluation: Evaluation, unit: OrgUnit) -> bool:
+    if evaluation.person_id is None:
+        return may_review_unit(viewer, unit.path)
+    return may_review_person(viewer, unit.path)
+
+
+def return_to_person(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, reason: str) -> None:
+    """A reviewer sends a self-assessed (or reviewed) evaluation back to the person (for a unit, its
+    head) to self-assess again, with a reason; the person hears of it."""
+
+    def check(session: Session, evaluation: Evaluation, unit: OrgUnit) -> str | None:
+        if _hidden(viewer, evaluation, unit):
+            return "not_found"
+        if not _may_review(viewer, evaluation, unit):
+            return "only a reviewer returns an evaluation"
+        if _answers_for(session, viewer, evaluation):
+            return "nobody returns their own evaluation"
+        if EvaluationStatus(evaluation.status) not in (EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED):
+            return f"cannot return a {evaluation.status} evaluation"
+        return None
+
+    def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
+        _check_version(session, evaluation, version)
+        text = _text(reason)
+        if not text:
+            raise Invalid({"reason": "required"})
+        if len(text) > MAX_NOTE:
+            raise Invalid({"reason": "too_long"})
+        evaluation.status = EvaluationStatus.DRAFT.value
+        details["returned"] = {"reason": text, "by": viewer.username, "at": now().isoformat()}
+        _tell_one(session, viewer, evaluation, "eval_returned", reason=text)
+        return text
+
+    _edit(store, viewer=viewer, evaluation_id=evaluation_id, action="evaluation.return", check=check, change=change)
+
+
+def answer_appeal(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | None, answer: str) -> None:
+    """The head who approved (the unit's head; for a unit, the head of the level above) answers an
+    appeal in writing; the person hears of it. The answer may be given after the period is locked."""
+
+    def check(session: Session, evaluation: Evaluation, unit: OrgUnit) -> str | None:
+        if _hidden(viewer, evaluation, unit):
+            return "not_found"
+        approver = (
+            may_approve_unit(viewer, unit_path=unit.path)
+            if evaluation.person_id is None
+            else may_approve(viewer, unit_id=unit.id, unit_path=unit.path)
+        )
+        if not approver or _answers_for(session, viewer, evaluation):
+            return "only the head who approves answers an appeal"
+        if EvaluationStatus(evaluation.status) not in DONE or not evaluation.appeal_note:
+            return "no appeal to answer"
+        return None
+
+    def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
+        _check_version(session, evaluation, version)
+        text = _text(answer)
+        if not text:
+            raise Invalid({"appeal_answer": "required"})
+        if len(text) > MAX_NOTE:
+            raise Invalid({"appeal_answer": "too_long"})
+        details["appeal_answer"] = {"text": text, "by": viewer.username, "at": now().isoformat()}
+        _tell_one(session, viewer, evaluation, "eval_answered", answer=text)
+        return None
+
+    _edit(
+        store, viewer=viewer, evaluation_id=evaluation_id, action="evaluation.answer_appeal", check=check, change=change
+    )

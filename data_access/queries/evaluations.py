@@ -20,7 +20,7 @@ from data_access.models import AuditEntry, Evaluation, OrgUnit, Person, Position
 from data_access.models import Period as PeriodRow
 from data_access.queries.placements import position_during
 from data_access.viewer import Viewer, in_scope
-from domain.access import EVALUATOR_ROLES, evaluation_rights, may_see_evaluations
+from domain.access import EVALUATOR_ROLES, evaluation_rights, may_approve, may_see_evaluations
 from domain.evaluation import TaskOutcome
 from domain.kinds import EvaluationStatus, Role, TaskStatus
 
@@ -100,6 +100,7 @@ class EvaluationRow:
     flagged: bool
     disciplined: bool
     version: int
+    council: dict[str, Any] | None = None  # the council's decision on a tie at the cut, if any
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class EvaluationDetail:
     can_approve: bool = False
     can_appeal: bool = False
     can_unlock: bool = False
+    can_send_back: bool = False
+    can_answer_appeal: bool = False
 
 
 def load_details(raw: str | None) -> dict[str, Any]:
@@ -219,7 +222,8 @@ def _scoped(query: Select, viewer: Viewer) -> Select:
 def _row(
     evaluation: Evaluation, person: Person | None, unit: OrgUnit, position: Position | None, code: str
 ) -> EvaluationRow:
-    quota = load_details(evaluation.details_json).get("quota") or {}
+    details = load_details(evaluation.details_json)
+    quota = details.get("quota") or {}
     return EvaluationRow(
         id=evaluation.id,
         person_id=evaluation.person_id,
@@ -243,6 +247,7 @@ def _row(
         flagged=bool(quota.get("flagged")),
         disciplined=bool(evaluation.disciplined),
         version=evaluation.version,
+        council=details.get("council") or None,
     )
 
 
@@ -276,6 +281,7 @@ def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> E
         unit_id=unit.id,
         unit_path=unit.path,
         responsible=responsible_units(session, viewer=viewer) if evaluation.person_id is None else (),
+        has_appeal=bool(evaluation.appeal_note),
     )
     return EvaluationDetail(
         row=row,
@@ -289,6 +295,8 @@ def get_evaluation(session: Session, *, viewer: Viewer, evaluation_id: int) -> E
         can_approve=rights.approve,
         can_appeal=rights.appeal,
         can_unlock=rights.unlock,
+        can_send_back=rights.send_back,
+        can_answer_appeal=rights.answer_appeal,
     )
 
 
@@ -336,3 +344,81 @@ def units_for_picker(session: Session, *, viewer: Viewer) -> list[tuple[int, str
         .order_by(OrgUnit.path)
     ).all()
     return [(row.id, row.name, row.depth) for row in rows]
+
+
+@dataclass(frozen=True)
+class TiedEntry:
+    """One person (or unit) tied at the quota's cut, waiting for the council."""
+
+    evaluation_id: int
+    name: str
+    total: float | None
+    task_points: float | None
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A quota group whose cut falls among equals: ``seats`` of ``entries`` may keep excellent."""
+
+    group: str
+    seats: int
+    quota: dict[str, Any]
+    entries: list[TiedEntry]
+
+
+def awaiting_ties(session: Session, *, viewer: Viewer, period_code: str, unit_id: int) -> list[Tie]:
+    """The ties at the cut that the viewer, as the unit's head, decides for the council: among the unit's
+    people, and among its child units. Empty for anyone else."""
+    unit = session.get(OrgUnit, unit_id)
+    if (
+        unit is None
+        or not viewer.covers_path(unit.path)
+        or not may_approve(viewer, unit_id=unit.id, unit_path=unit.path)
+    ):
+        return []
+    children = set(session.execute(select(OrgUnit.id).where(OrgUnit.parent_id == unit.id)).scalars())
+    rows = [
+        r
+        for r in list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id)
+        if r.unit_id == unit_id and r.person_id != viewer.person_id
+    ] + [
+        r
+        for r in list_evaluations(session, viewer=viewer, period_code=period_code, unit_id=unit_id, people=False)
+        if r.unit_id in children
+    ]
+    groups: dict[str, list[EvaluationRow]] = {}
+    for r in rows:
+        if r.status == EvaluationStatus.APPROVED.value and r.quota.get("awaiting"):
+            groups.setdefault(str(r.quota.get("group", "")), []).append(r)
+    return [
+        Tie(
+            group=group,
+            seats=int(members[0].quota.get("seats", 0)),
+            quota=members[0].quota,
+            entries=[TiedEntry(r.id, r.person_name, r.total, r.task_points) for r in members],
+        )
+        for group, members in sorted(groups.items())
+    ]
+
+
+def period_in_progress(session: Session, *, viewer: Viewer) -> str | None:
+    """The period to open the evaluations page on: the latest one with an evaluation the viewer can see
+    that is still open (draft, self-assessed, reviewed), else the latest one approved but not locked.
+    None when there is none (the page then shows the navbar's period)."""
+    open_values = [s.value for s in (EvaluationStatus.DRAFT, EvaluationStatus.SELF_ASSESSED, EvaluationStatus.REVIEWED)]
+    for statuses in (open_values, [EvaluationStatus.APPROVED.value]):
+        query = _scoped(
+            select(PeriodRow.code)
+            .select_from(Evaluation)
+            .join(OrgUnit, OrgUnit.id == Evaluation.unit_id)
+            .join(PeriodRow, PeriodRow.id == Evaluation.period_id),
+            viewer,
+        )
+        found = session.execute(
+            query.where(Evaluation.status.in_(statuses))
+            .order_by(PeriodRow.end_date.desc(), PeriodRow.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if found is not None:
+            return str(found)
+    return None

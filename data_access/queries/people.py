@@ -11,12 +11,13 @@ import pandas as pd
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from data_access.errors import NotFound
+from data_access.errors import Forbidden, NotFound
 from data_access.models import Indicator, IndicatorRollup, OrgUnit, Person, Position, Task
 from data_access.queries.placements import placed_in
 from data_access.queries.scope import period_id, unit_and_children, unit_in_scope
 from data_access.queries.task_points import person_task_points, task_points
 from data_access.viewer import Viewer
+from domain.access import may_see_people_rankings, may_see_persons_work
 from domain.evaluation import TaskResult
 from domain.kinds import TaskStatus
 from domain.periods import parse_period
@@ -33,7 +34,8 @@ class PersonDetail:
     task_group: str | None
     tasks: pd.DataFrame  # id, title, due_date, status, delays, major_errors, coefficient, state (open/late/done)
     indicators: pd.DataFrame
-    task_points: TaskResult  # under the rule set of the person's unit
+    task_points: TaskResult | None  # under the rule set of the person's unit; None when not the viewer's to see
+    limited: bool = False  # a colleague's page: name, position and unit only
 
 
 def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: str, today: date) -> PersonDetail:
@@ -42,6 +44,20 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
         raise NotFound("person", person_id)
     unit = unit_in_scope(session, viewer=viewer, unit_id=person.unit_id)
     position = session.get(Position, person.position_id) if person.position_id else None
+    if not may_see_persons_work(viewer, person.id):
+        # A colleague's tasks, errors and points stay with the person and those over them.
+        return PersonDetail(
+            person.id,
+            person.full_name,
+            unit.id,
+            unit.name,
+            position.name if position else None,
+            position.task_group if position else None,
+            pd.DataFrame(columns=["id", "title", "due_date", "status", "state"]),
+            pd.DataFrame(columns=["indicator_id", "indicator", "status"]),
+            None,
+            limited=True,
+        )
     chosen = parse_period(period)
     tasks = pd.DataFrame(
         session.execute(
@@ -129,6 +145,8 @@ def people_rankings(session: Session, *, viewer: Viewer, unit_id: int, period: s
     """People of a unit and of the units directly below it who had tasks due in the period, with their task
     points under their unit's rule set, for ranking within position groups (a city ranks the heads of its
     units; a ward its divisions' staff)."""
+    if not may_see_people_rankings(viewer):
+        raise Forbidden("people's task points are for managers and leaders")
     unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     chosen = parse_period(period)
     # Where each person was in the period: someone moved since still ranks in the old unit and group.

@@ -87,11 +87,14 @@ def test_evaluation_journey(live_server: LiveServer, new_page, demo_url: str, tm
     expect(staff.locator(".explanation-table")).to_contain_text("1 delay(s): −25% of progress points")
     expect(staff.locator(".task-result")).to_contain_text("Quality: 81%")
     assert re.search(r"/evaluation/\d+\?period=" + PERIOD + "$", evaluation_url)
-    staff.locator("input.score-discipline").fill("9")
+    # The boxes start empty: the person scores each criterion (never pre-filled at the maximum).
+    expect(staff.locator("input.score-politics")).to_have_value("")
+    for criterion, value in (("politics", "10"), ("ethics", "5"), ("manner", "5"), ("discipline", "9")):
+        staff.locator(f"input.score-{criterion}").fill(value)
     staff.get_by_role("button", name="Submit self-assessment").click()
     expect(staff.locator(".alert.evaluation-message")).to_contain_text("Self-assessment saved", timeout=20_000)
     expect(staff.locator(".evaluation-status")).to_have_text("Self-assessed")
-    expect(staff.locator(".evaluation-level")).to_have_text("Excellent")  # 61.25 + 29 = 90.25
+    expect(staff.locator(".evaluation-level")).to_have_text("Proposed: Excellent")  # 61.25 + 29 = 90.25
     shot(staff, "2-staff-self-assessed")
 
     # The manager lowers one criterion: first without a reason (refused), then with one.
@@ -105,7 +108,7 @@ def test_evaluation_journey(live_server: LiveServer, new_page, demo_url: str, tm
     expect(manager.locator(".alert.evaluation-message")).to_contain_text("Review saved", timeout=20_000)
     expect(manager.locator(".review-changes")).to_contain_text("Late replies to citizens' letters")
     expect(manager.locator(".evaluation-status")).to_have_text("Reviewed")
-    expect(manager.locator(".evaluation-level")).to_have_text("Good")  # 61.25 + 28 = 89.25
+    expect(manager.locator(".evaluation-level")).to_have_text("Proposed: Good")  # 61.25 + 28 = 89.25
     shot(manager, "3-manager-reviewed")
 
     # Accept the rest as proposed, approve the division: the quota's moves are listed by name.

@@ -135,8 +135,9 @@ def test_approving_the_department_lists_the_divisions_the_quota_moved(
     click("evaluations-review-rest")
     moves = text_of(click("evaluations-approve")["evaluations-moves"]["children"])
     assert all(d.name in moves for d in flawless_divisions)
-    assert "excellent units are capped at 20% of the units rated good among the divisions" in moves
-    assert "at most 0 of 5 excellent may stay (0 rated good), 0 kept" in moves
+    # In plain words, not "at most 0 of 5 ... 0 kept": why none of five equals may stay excellent.
+    assert "With 5 unit(s) of this kind under the same parent, the 20% quota allows no excellent unit" in moves
+    assert "kept" not in moves
 
     status, body = client.call(
         [("evaluations-list", "children"), ("evaluations-list-version", "data")],
@@ -150,4 +151,4 @@ def test_approving_the_department_lists_the_divisions_the_quota_moved(
     )
     listing = text_of(body["response"]["evaluations-list"]["children"])
     assert status == 200 and "Units" in listing and all(d.name in listing for d in flawless_divisions)
-    assert listing.count("excellent units are capped at 20%") == len(flawless_divisions)
+    assert listing.count("the 20% quota allows no excellent unit") == len(flawless_divisions)

@@ -15,7 +15,7 @@ from domain.evaluation import (
     leader_task_result,
     task_result,
 )
-from domain.quota import apply_quota, excellent_allowance
+from domain.quota import apply_quota, check_council_choice, council_seats, excellent_allowance, pooled_groups
 from domain.rulesets import DEFAULT_RULES, InvalidRuleSet, Level, RuleSet
 
 DONE = TaskOutcome(completed=True, meets_quality=True)
@@ -96,10 +96,53 @@ def test_quota_keeps_the_best_and_flags_ties_at_the_cut() -> None:
     candidates = [(1, 95, 65), (2, 93, 64), (3, 93, 64), (4, 91, 60)] + [(i, 75, 50) for i in range(5, 16)]
     decisions = {d.person_id: d for d in apply_quota(candidates)}
     assert decisions[1].level is Level.EXCELLENT and not decisions[1].moved_down
-    assert decisions[2].level is Level.GOOD and decisions[2].moved_down and decisions[2].tied_at_cut
-    assert decisions[3].tied_at_cut
+    # The tied are not demoted: they wait for the council, which has one seat left to give.
+    assert decisions[2].level is Level.EXCELLENT and not decisions[2].moved_down and decisions[2].tied_at_cut
+    assert decisions[3].tied_at_cut and not decisions[3].moved_down
     assert decisions[4].moved_down and not decisions[4].tied_at_cut
     assert all(decisions[i].level is Level.GOOD and not decisions[i].moved_down for i in range(5, 16))
+    assert council_seats(list(decisions.values()), excellent_allowance(4, 11, 0.2)) == 1
+
+
+def test_a_tie_with_nobody_above_it_leaves_every_seat_to_the_council() -> None:
+    # 9 in the group, 2 tied at 100, 7 good: k <= 0.2 * (9 - k) -> k = 1; nobody is kept outright.
+    candidates = [(1, 100, 70), (2, 100, 70)] + [(i, 80, 55) for i in range(3, 10)]
+    decisions = apply_quota(candidates)
+    assert [d.person_id for d in decisions if d.tied_at_cut] == [1, 2]
+    assert council_seats(decisions, excellent_allowance(2, 7, 0.2)) == 1
+
+
+@pytest.mark.parametrize(
+    ("keep", "seats", "problem"),
+    [([1], 1, None), ([], 1, None), ([1, 2], 1, "over_quota"), ([3], 1, "not_tied"), ([1, 1], 1, None)],
+)
+def test_the_council_chooses_only_among_the_tied_within_the_seats(
+    keep: list[int], seats: int, problem: str | None
+) -> None:
+    assert check_council_choice([1, 2], keep, seats) == problem
+
+
+def test_small_groups_pool_with_the_next_group_up() -> None:
+    # A deputy head alone in "lanh_dao_phong" (1 excellent, 0 good) keeps no excellent at 20 %: pooled with
+    # the unit leaders above when there are some, else with the group below.
+    counts = {"lanh_dao_phong": (1, 0), "chuyen_vien_chuyen_mon": (5, 20), "chuyen_vien_tong_hop": (2, 7)}
+    pools = pooled_groups(counts, 0.2)
+    assert pools == {
+        "lanh_dao_phong": "chuyen_vien_chuyen_mon",
+        "chuyen_vien_chuyen_mon": "chuyen_vien_chuyen_mon",
+        "chuyen_vien_tong_hop": "chuyen_vien_tong_hop",
+    }
+    with_heads = {"lanh_dao_don_vi": (1, 9), "lanh_dao_phong": (1, 0)}
+    assert pooled_groups(with_heads, 0.2)["lanh_dao_phong"] == "lanh_dao_don_vi"
+    # A chain of small groups ends in one pool: (1, 0) + (1, 1) still allows none, so both join the
+    # group below, whose good members make room for one.
+    chain = {"lanh_dao_phong": (1, 0), "chuyen_vien_chuyen_mon": (1, 1), "chuyen_vien_tong_hop": (0, 3)}
+    assert set(pooled_groups(chain, 0.2).values()) == {"chuyen_vien_tong_hop"}
+    # Groups that can keep someone stay apart.
+    assert pooled_groups({"chuyen_vien_chuyen_mon": (1, 5), "chuyen_vien_tong_hop": (0, 1)}, 0.2) == {
+        "chuyen_vien_chuyen_mon": "chuyen_vien_chuyen_mon",
+        "chuyen_vien_tong_hop": "chuyen_vien_tong_hop",
+    }
 
 
 def test_quota_breaks_equal_totals_by_task_points() -> None:
@@ -201,5 +244,7 @@ def test_quota_never_exceeds_the_formula(raw: list[tuple[float, float]]) -> None
     decisions = apply_quota(candidates)
     n = sum(1 for _, total, _ in candidates if classify(total) is Level.EXCELLENT)
     g = sum(1 for _, total, _ in candidates if classify(total) is Level.GOOD)
-    kept = sum(1 for d in decisions if d.level is Level.EXCELLENT)
-    assert kept <= excellent_allowance(n, g, 0.2)
+    kept = sum(1 for d in decisions if d.level is Level.EXCELLENT and not d.tied_at_cut)
+    allowance = excellent_allowance(n, g, 0.2)
+    # Those kept outright, and the seats the council may give to the tied, never pass the allowance.
+    assert kept + council_seats(decisions, allowance) <= allowance
