@@ -8,7 +8,8 @@ from typing import Any
 
 import dash_ag_grid as dag
 
-from components.i18n import _
+from components.i18n import _, current_language
+from domain.kinds import LANGUAGES
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
 
@@ -29,6 +30,16 @@ def column(
         spec["filter"] = "agNumberColumnFilter"
         spec["type"] = "rightAligned"
     return spec
+
+
+def number_format(digits: int = 1) -> dict[str, Any]:
+    """A grid column's valueFormatter: numbers as the user's language writes them (87,1 in vi and fr).
+
+    The language code is one of the app's own (vi, en, fr), never user text.
+    """
+    language = current_language() if current_language() in LANGUAGES else "vi"
+    # pulseNumber is in assets/grid_formats.js: the grid calls named functions (no eval under the CSP).
+    return {"function": f"pulseNumber(params.value, '{language}', {int(digits)})"}
 
 
 def grid_locale() -> dict[str, str]:

@@ -140,7 +140,7 @@ def test_the_biggest_weighted_gaps_come_first_and_blocks_page_through(hand: Hand
     assert hand.page(offset=2, limit=2) == (["meetings", "đường"], 4)
     assert hand.page(offset=4, limit=2) == ([], 4)
     first = hand.rows(limit=1)[0]
-    assert (first["progress_pct"], first["expected_pct"], first["gap"]) == (40.0, 88.8, 0.975)
+    assert (first["progress_pct"], first["expected_pct"], first["gap"]) == (40.0, 88.8, 97.5)  # all in %
     assert (first["unit"], first["unit_kind"], first["source_kind"], first["source_ref"]) == (
         "Phòng Văn hóa",
         "division",
@@ -180,9 +180,15 @@ def test_sorting_by_any_column(hand: Hand, sort: list[SortKey], expected: list[s
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        ([_text("unit", "contains", "đống đa")], ["đường"]),  # Unicode case folding, on SQLite too
-        ([_text("unit", "startsWith", "PHƯỜNG")], ["online", "đường"]),
-        ([_text("unit", "notContains", "phường")], ["records", "meetings"]),
+        # A unit filter includes the units under it: the ward Đống Đa brings its division's "records".
+        ([_text("unit", "contains", "đống đa")], ["records", "đường"]),  # Unicode case folding, on SQLite too
+        ([_text("unit", "equals", "phường đống đa")], ["records", "đường"]),
+        ([_text("unit", "contains", "văn hóa")], ["records"]),  # a division alone: nothing of its ward
+        ([_text("unit", "startsWith", "PHƯỜNG")], ["records", "online", "đường"]),
+        ([_text("unit", "endsWith", "ba đình")], ["online"]),
+        ([_text("unit", "notContains", "phường")], ["meetings"]),  # the division is in a ward: left out
+        ([_text("unit", "notEqual", "phường ba đình")], ["records", "meetings", "đường"]),
+        ([_text("unit", "contains", "thành phố")], ["records", "online", "meetings", "đường"]),
         ([_text("indicator", "endsWith", "số")], ["đường"]),
         ([_text("indicator", "contains", "10%")], ["meetings"]),  # % is a character, not a wildcard
         ([_text("indicator", "contains", "%")], ["meetings"]),
@@ -197,13 +203,13 @@ def test_sorting_by_any_column(hand: Hand, sort: list[SortKey], expected: list[s
         ([_number("progress", "lessThanOrEqual", 40)], ["records", "online"]),
         ([_number("progress", "equals", 60)], ["meetings"]),
         ([_number("progress", "inRange", 10, 70)], ["records", "meetings"]),  # both bounds excluded, as the grid does
-        ([_number("gap", "greaterThanOrEqual", 0.788)], ["records", "online"]),  # the shown (rounded) value
+        ([_number("gap", "greaterThanOrEqual", 78.8)], ["records", "online"]),  # the shown (rounded) value
         ([_number("expected", "notEqual", 88.8)], []),
         (
             [ColumnFilter("progress", (Condition("lessThan", 20), Condition("greaterThan", 65)), "OR")],
             ["online", "đường"],
         ),
-        ([ColumnFilter("unit", (Condition("contains", "phường"), Condition("notContains", "ba")), "AND")], ["đường"]),
+        ([ColumnFilter("unit", (Condition("contains", "phường"), Condition("notContains", "ba")), "AND")], ["records", "đường"]),
         ([_text("unit", "contains", "phường"), _number("progress", "greaterThan", 50)], ["đường"]),
     ],
 )
