@@ -19,6 +19,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_labels
 from components.labels import value_status_label
 from components.tables import grid_locale
 from components.work_views import done_alert, problem_alert, problems_list
@@ -171,7 +172,14 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
 def _entry_form(chosen: int | None) -> list[Any]:
     return [
         dbc.Label(_("Indicator"), html_for=INDICATOR),
-        dcc.Dropdown(id=INDICATOR, options=[], value=chosen, clearable=False, placeholder=_("Choose an indicator")),
+        dcc.Dropdown(
+            labels=dropdown_labels(),
+            id=INDICATOR,
+            options=[],
+            value=chosen,
+            clearable=False,
+            placeholder=_("Choose an indicator"),
+        ),
         html.Div(id=EMPTY),
         html.Div(id=HINT, className="small text-secondary my-2"),
         dbc.Row(

@@ -25,6 +25,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import charts
+from components.i18n import dropdown_texts
 from components.kpi_card import kpi_card
 from components.labels import status_label, task_status_label
 from components.status import STATUS_COLOURS, status_badge
@@ -620,7 +621,7 @@ def _milestone_controls() -> html.Div:
                     dbc.ModalBody(
                         [
                             dbc.Label(_("Milestone"), html_for=MS_CHOICE),
-                            dcc.Dropdown(id=MS_CHOICE, clearable=False, className="mb-2"),
+                            dcc.Dropdown(**dropdown_texts(), id=MS_CHOICE, clearable=False, className="mb-2"),
                             dbc.Label(_("Title"), html_for=MS_TITLE),
                             dbc.Input(id=MS_TITLE, maxLength=300, className="mb-2"),
                             dbc.Label(_("Due date"), html_for=MS_DUE),
