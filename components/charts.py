@@ -11,10 +11,19 @@ from typing import Any
 
 import pandas as pd
 
+from components.i18n import current_language
 from components.status import STATUS_COLOURS, score_colour
+from domain.kinds import LANGUAGES
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14}
 Figure = dict[str, Any]
+
+
+def graph_config() -> dict[str, Any]:
+    """A dcc.Graph's config: Plotly's menus, months and decimal separator in the user's language
+    (assets/plotly_locales.js registers vi and fr), and no Plotly logo."""
+    language = current_language()
+    return {"displaylogo": False, "locale": language if language in LANGUAGES else "vi"}
 
 
 def _layout(*, height: int, revision: str, **extra: Any) -> dict[str, Any]:

@@ -237,7 +237,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
             else dbc.Card(
                 [
                     dbc.CardHeader(_("Values against the plan")),
-                    dbc.CardBody(dcc.Graph(figure=figure, config={"displaylogo": False})),
+                    dbc.CardBody(dcc.Graph(figure=figure, config=charts.graph_config())),
                 ],
                 className="mb-3",
             ),
@@ -678,7 +678,7 @@ def _milestones_card(plan: MilestonePlan) -> dbc.Card:
                 className="fw-semibold mb-1",
                 id="milestones-count",
             ),
-            dcc.Graph(figure=figure, config={"displaylogo": False}, id="milestones-timeline"),
+            dcc.Graph(figure=figure, config=charts.graph_config(), id="milestones-timeline"),
             data_grid(
                 "milestones-table",
                 rows,

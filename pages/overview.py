@@ -160,7 +160,7 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                                             label=_("Score"),
                                             expected_label=_("Expected by now"),
                                         ),
-                                        config={"displaylogo": False},
+                                        config=charts.graph_config(),
                                     )
                                 ),
                             ]
@@ -172,7 +172,7 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                             [
                                 _header(_("Indicators by status"), "overview-statuses", definitions.statuses()),
                                 dbc.CardBody(
-                                    dcc.Graph(figure=charts.status_bars(counts, labels), config={"displaylogo": False})
+                                    dcc.Graph(figure=charts.status_bars(counts, labels), config=charts.graph_config())
                                 ),
                             ]
                         ),
@@ -209,7 +209,7 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                     dbc.CardHeader(_("Organisation by score: click a sector to drill down")),
                     dbc.CardBody(
                         [
-                            dcc.Graph(id=TREE_ID, figure=charts.org_sunburst(data.tree), config={"displaylogo": False}),
+                            dcc.Graph(id=TREE_ID, figure=charts.org_sunburst(data.tree), config=charts.graph_config()),
                             html.Div(id=TREE_LINK_ID, className="mt-2"),
                         ]
                     ),
