@@ -26,6 +26,17 @@ def graph_config() -> dict[str, Any]:
     return {"displaylogo": False, "locale": language if language in LANGUAGES else "vi"}
 
 
+def _month_axis() -> dict[str, Any]:
+    """A date axis labelled by month as the language writes it: "thg 11/2026" in Vietnamese (the locale's
+    short months), "nov. 2026" style in French and English."""
+    month = "%b/%Y" if current_language() == "vi" else "%b %Y"
+    return {
+        "type": "date",
+        "tickformat": month,
+        "hoverformat": "%d/%m/%Y" if current_language() != "en" else "%b %-d, %Y",
+    }
+
+
 def _layout(*, height: int, revision: str, **extra: Any) -> dict[str, Any]:
     return {
         "height": height,
@@ -79,7 +90,13 @@ def score_trend(trend: pd.DataFrame, *, label: str, expected_label: str | None =
         }
     return {
         "data": data,
-        "layout": _layout(height=height, revision="trend", yaxis={"range": [0, 105], "ticksuffix": "%"}, **extra),
+        "layout": _layout(
+            height=height,
+            revision="trend",
+            xaxis={**_month_axis(), "hoverformat": "%b/%Y" if current_language() == "vi" else "%b %Y"},
+            yaxis={"range": [0, 105], "ticksuffix": "%"},
+            **extra,
+        ),
     }
 
 
@@ -199,6 +216,7 @@ def indicator_history(
             shapes=shapes,
             annotations=annotations,
             legend={"orientation": "h", "y": -0.2},
+            xaxis=_month_axis(),
         ),
     }
 

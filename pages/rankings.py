@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import definitions
 from components.kpi_card import info_icon
-from components.labels import unit_kind_label
+from components.labels import task_group_label, unit_kind_label
 from components.tables import column, data_grid, md_link
 from config.clock import today
 from data_access.queries.people import people_rankings
@@ -154,7 +154,7 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
     people = _people_frame(viewer, period, unit_id)
     people_rows = [
         {
-            "group": r.group,
+            "group": task_group_label(r.group),
             "rank": int(r.rank) if r.rank == r.rank else None,
             "name": md_link(r.name, f"/person/{r.person_id}?period={period}"),
             "position": r.position,
@@ -208,12 +208,13 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
             Sheet(
                 unit_kind_label(kind),
                 [unit_header, *frame[["rank", "name", "score", "previous", "lifted_by", "dragged_by"]].to_numpy()],
+                number_formats={2: "0.0%", 3: "0.0%"},  # fractions shown as 72.5 %, not 0.7248374485596708
             )
             for kind, frame in units.items()
         ]
         people_header = [_("Position group"), "#", _("Name"), _("Position"), _("Task points (of 70)")]
-        people_rows = people[["group", "rank", "name", "position", "points"]].to_numpy()
-        sheets.append(Sheet(_("People"), [people_header, *people_rows]))
+        people_rows = [[task_group_label(r.group), r.rank, r.name, r.position, r.points] for r in people.itertuples()]
+        sheets.append(Sheet(_("People"), [people_header, *people_rows], number_formats={4: "0.00"}))
         # The one writer keeps names that start like a formula as text (pandas' to_excel made them live).
         return dcc.send_bytes(workbook_bytes(sheets), f"pulse-rankings-{page_period(period)}.xlsx")
 
