@@ -22,7 +22,7 @@ from data_access.spreadsheets import Sheet, workbook_bytes
 from domain.expectation import expected_by
 from domain.kinds import Role
 from domain.periods import parse_period
-from domain.rankings import rank_within_groups
+from domain.rankings import SAME_DATE_LAST_YEAR, compared_with, rank_within_groups
 from pages._common import cached, guarded, page_period, updated_at
 from pages._inputs import as_id
 from server.i18n import _, format_number, format_percent, lazy_gettext
@@ -58,7 +58,10 @@ def layout(period: str | None = None, unit: str | None = None, **_kwargs: object
 
 
 def _unit_frames(viewer, period: str) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
-    ranked = cached("rankings", viewer, period, lambda s: unit_rankings(s, viewer=viewer, period=period))
+    day = today()
+    ranked = cached(
+        "rankings", viewer, period, lambda s: unit_rankings(s, viewer=viewer, period=period, today=day), day.isoformat()
+    )
     return {kind: pd.DataFrame([r.__dict__ for r in rows]) for kind, rows in ranked.items()}
 
 
@@ -141,7 +144,7 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
                 minWidth=190,  # the header is the explanation: not cut at 1366 px
                 headerTooltip=_("Score minus the score expected by now, in percentage points: below 0 is behind."),
             ),
-            column("change", _("Change")),
+            column("change", change_header(period), minWidth=170, headerTooltip=change_definition(period)),
             column("lifted", _("Lifted most by"), flex=3),
             column("dragged", _("Dragged most by"), flex=3),
         ]
@@ -180,6 +183,29 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
     return html.Div(sections)
 
 
+def _comparison(period: str) -> str:
+    return compared_with(parse_period(period), today())[1]
+
+
+def change_header(period: str) -> str:
+    """The "change" column says what it compares with (like with like: domain.rankings.compared_with)."""
+    if _comparison(period) == SAME_DATE_LAST_YEAR:
+        return _("Change since the same date last year (points)")
+    return _("Change since the previous period (points)")
+
+
+def change_definition(period: str) -> str:
+    if _comparison(period) == SAME_DATE_LAST_YEAR:
+        return _("Score now minus the score at the same point last year (end of the same month), in percentage points.")
+    return _("Score minus the previous period's score, in percentage points.")
+
+
+def compared_header(period: str) -> str:
+    if _comparison(period) == SAME_DATE_LAST_YEAR:
+        return _("Score at the same date last year")
+    return _("Previous period")
+
+
 def _change(score: float | None, previous: float | None) -> str:
     if score is None or previous is None or previous != previous:
         return "–"
@@ -203,7 +229,7 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
         # Read everything first: a refusal must not leave a half-written workbook behind.
         units = _unit_frames(viewer, page_period(period))
         people = _people_frame(viewer, page_period(period), as_id(unit) or viewer.scope_unit_id)
-        unit_header = ["#", _("Unit"), _("Score"), _("Previous period"), _("Lifted most by"), _("Dragged most by")]
+        unit_header = ["#", _("Unit"), _("Score"), compared_header(period), _("Lifted most by"), _("Dragged most by")]
         sheets = [
             Sheet(
                 unit_kind_label(kind),

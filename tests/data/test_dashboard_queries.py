@@ -22,7 +22,17 @@ from sqlalchemy import select
 
 from data_access.db import Store
 from data_access.errors import Forbidden, Invalid
-from data_access.models import Indicator, IndicatorRollup, Measurement, Objective, OrgUnit, Person, User
+from data_access.models import (
+    Indicator,
+    IndicatorRollup,
+    Measurement,
+    Objective,
+    OrgUnit,
+    Period,
+    Person,
+    UnitRollup,
+    User,
+)
 from data_access.queries.lagging import (
     ColumnFilter,
     Condition,
@@ -209,7 +219,10 @@ def test_sorting_by_any_column(hand: Hand, sort: list[SortKey], expected: list[s
             [ColumnFilter("progress", (Condition("lessThan", 20), Condition("greaterThan", 65)), "OR")],
             ["online", "đường"],
         ),
-        ([ColumnFilter("unit", (Condition("contains", "phường"), Condition("notContains", "ba")), "AND")], ["records", "đường"]),
+        (
+            [ColumnFilter("unit", (Condition("contains", "phường"), Condition("notContains", "ba")), "AND")],
+            ["records", "đường"],
+        ),
         ([_text("unit", "contains", "phường"), _number("progress", "greaterThan", 50)], ["đường"]),
     ],
 )
@@ -328,3 +341,31 @@ def test_pilot_ward_leader_sees_only_the_ward(shared_demo_store: Store) -> None:
         paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path)).all())
         assert page.total == lagging_count(session, viewer=ward, period="2026") == len(page.rows) > 0
     assert all(paths[int(u)].startswith(ward.scope_path) for u in page.rows["unit_id"])
+
+
+def test_rankings_compare_a_running_year_with_the_same_date_last_year(shared_demo_store: Store) -> None:
+    from data_access.queries.rankings import unit_rankings
+
+    city = _leader(shared_demo_store, "lanhdao.thanhpho")
+    with shared_demo_store.read() as session:
+        ranked = unit_rankings(session, viewer=city, period="2026", today=date(2026, 12, 8))
+        same_date = dict(
+            session.execute(
+                select(UnitRollup.unit_id, UnitRollup.score)
+                .join(Period, Period.id == UnitRollup.period_id)
+                .where(Period.code == "2025-11")
+            ).all()
+        )
+        whole_year = dict(
+            session.execute(
+                select(UnitRollup.unit_id, UnitRollup.score)
+                .join(Period, Period.id == UnitRollup.period_id)
+                .where(Period.code == "2025")
+            ).all()
+        )
+        finished = unit_rankings(session, viewer=city, period="2025", today=date(2026, 12, 8))
+    units = [u for rows in ranked.values() for u in rows]
+    assert units and all(u.previous == same_date.get(u.unit_id) for u in units)
+    assert any(u.previous is not None for u in units)
+    assert any(same_date.get(u.unit_id) != whole_year.get(u.unit_id) for u in units)  # not last year's whole year
+    assert all(u.previous is None for rows in finished.values() for u in rows)  # 2024 has no rollups in the demo
