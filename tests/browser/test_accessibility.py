@@ -7,38 +7,13 @@ import json
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from sqlalchemy import select
 
-from data_access.db import Store
-from data_access.models import Indicator, OrgUnit, Person
 from tests.browser.conftest import ARTIFACTS, LiveServer, log_in, screenshot, settled
+from tests.support.leader_pages import leader_pages
 
 pytestmark = pytest.mark.browser
 
 SERIOUS = ("serious", "critical")
-
-
-def _leader_pages(live_server: LiveServer) -> dict[str, str]:
-    store = Store.connect(live_server.database_url)
-    try:
-        with store.read() as session:
-            ward = session.execute(select(OrgUnit.id).where(OrgUnit.name == "Phường Hoàn Kiếm")).scalar_one()
-            indicator = session.execute(
-                select(Indicator.id).where(Indicator.unit_id == ward).order_by(Indicator.id)
-            ).scalars().first()
-            person = session.execute(select(Person.id).where(Person.unit_id == ward).order_by(Person.id)).scalars().first()
-    finally:
-        store.dispose()
-    return {
-        "overview": "/?period=2026",
-        "unit": f"/unit/{ward}?period=2026",
-        "indicator": f"/indicator/{indicator}?period=2026",
-        "person": f"/person/{person}?period=2026",
-        "lagging": "/lagging?period=2026",
-        "rankings": "/rankings?period=2026",
-        "alignment": "/plan/alignment?period=2026",
-        "plan": f"/plan/{ward}?period=2026",
-    }
 
 
 def _serious(results) -> list[str]:  # type: ignore[no-untyped-def]
@@ -52,7 +27,7 @@ def _serious(results) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_leader_pages_have_no_serious_accessibility_violation(new_page, live_server: LiveServer, scheme: str) -> None:  # type: ignore[no-untyped-def]
-    pages = _leader_pages(live_server)
+    pages = leader_pages(live_server.database_url)
     page = new_page(1366, 768)
     page.emulate_media(color_scheme=scheme)
     log_in(page, live_server.url, "lanhdao.thanhpho")
