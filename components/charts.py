@@ -115,7 +115,8 @@ def status_bars(counts: dict[str, int], labels: dict[str, str], *, height: int =
                 "textposition": "auto",
             }
         ],
-        "layout": _layout(height=height, revision="status", yaxis={"autorange": "reversed"}),
+        # automargin: the status names are never cut, whatever the language.
+        "layout": _layout(height=height, revision="status", yaxis={"autorange": "reversed", "automargin": True}),
     }
 
 
@@ -135,7 +136,11 @@ def org_sunburst(tree: pd.DataFrame, *, height: int = 480) -> Figure:
                     f"{n}: {s * 100:.0f}%" if s is not None else f"{n}: –" for n, s in zip(names, scores, strict=True)
                 ],
                 "hoverinfo": "text",
-                "insidetextorientation": "radial",
+                # Upright labels read at a glance; the score is written under each name.
+                "insidetextorientation": "horizontal",
+                "text": [f"{s * 100:.0f}%" if s is not None else "–" for s in scores],
+                "textinfo": "label+text",
+                "textfont": {"size": 13},
                 "customdata": tree["unit_id"].tolist(),
                 "maxdepth": 3,
             }
