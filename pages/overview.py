@@ -173,7 +173,11 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                             [
                                 _header(_("Indicators by status"), "overview-statuses", definitions.statuses()),
                                 dbc.CardBody(
-                                    dcc.Graph(figure=charts.status_bars(counts, labels), config=charts.graph_config())
+                                    dcc.Graph(
+                                        id="overview-statuses",
+                                        figure=charts.status_bars(counts, labels),
+                                        config=charts.graph_config(),
+                                    )
                                 ),
                             ]
                         ),
