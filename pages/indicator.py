@@ -28,6 +28,7 @@ from components import charts
 from components.i18n import dropdown_texts
 from components.kpi_card import kpi_card
 from components.labels import status_label, task_status_label
+from components.progress import outlook_text
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from components.work_views import done_alert, problem_alert
@@ -154,12 +155,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         tasks = linked_tasks(session, viewer=viewer, indicator_id=indicator_id)
         plan = milestone_plan(session, viewer=viewer, indicator_id=indicator_id)
     counted = detail.measurements[detail.measurements["status"] == "approved"]
-    if detail.on_course is None:
-        forecast = "–"
-    elif detail.on_course:
-        forecast = _("on course")
-    else:
-        forecast = _("will miss by %(gap)s", gap=f"{format_number(detail.forecast_miss_by)} {detail.unit_of_measure}")
+    forecast = outlook_text(detail.status, detail.on_course, detail.forecast_miss_by, detail.unit_of_measure)
     figure = charts.indicator_history(
         counted,
         detail.trajectory,
