@@ -46,6 +46,7 @@ from data_access.queries.follow_through import (
     linked_tasks,
     milestone_plan,
 )
+from data_access.queries.indicator_breakdown import indicator_breakdown
 from data_access.queries.indicators import indicator_detail
 from data_access.queries.plans import target_history
 from domain.kinds import Role
@@ -154,6 +155,13 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         analysis = indicator_analysis(session, viewer=viewer, indicator_id=indicator_id, period=period)
         tasks = linked_tasks(session, viewer=viewer, indicator_id=indicator_id)
         plan = milestone_plan(session, viewer=viewer, indicator_id=indicator_id)
+    breakdown = cached(
+        "indicator-breakdown",
+        viewer,
+        period,
+        lambda s: indicator_breakdown(s, viewer=viewer, indicator_id=indicator_id, period=period),
+        indicator_id,
+    )
     counted = detail.measurements[detail.measurements["status"] == "approved"]
     forecast = outlook_text(detail.status, detail.on_course, detail.forecast_miss_by, detail.unit_of_measure)
     figure = charts.indicator_history(
@@ -256,6 +264,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
                 className="mb-3",
             ),
             _target_history(viewer, indicator_id, detail.unit_of_measure),
+            _breakdown_card(breakdown, period),
             _tasks_card(tasks, period),
             html.Span(status_badge(detail.status, status_label(detail.status)), className="d-none"),
         ]
@@ -555,6 +564,46 @@ def save_analysis(
 
 
 # --- linked tasks ---------------------------------------------------------------------------------
+
+
+def _breakdown_card(frame, period: str) -> html.Div | dbc.Card:  # type: ignore[no-untyped-def]
+    """The same indicator in the units below (nothing when it exists in none), each with its progress."""
+    if frame.empty:
+        return html.Div()
+    rows = [
+        html.Tr(
+            [
+                html.Td(html.A(r.unit, href=f"/indicator/{int(r.indicator_id)}?period={period}")),
+                html.Td(format_number(r.current_value), className="text-end"),
+                html.Td(format_number(r.target), className="text-end"),
+                html.Td(format_percent(r.progress), className="text-end"),
+                html.Td(status_label(r.status if isinstance(r.status, str) else None)),
+            ]
+        )
+        for r in frame.itertuples()
+    ]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(_("Unit")),
+                html.Th(_("Value"), className="text-end"),
+                html.Th(_("Target"), className="text-end"),
+                html.Th(_("Progress"), className="text-end"),
+                html.Th(_("Status")),
+            ]
+        )
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader(_("By unit below (%(n)s)", n=format_number(len(rows), 0))),
+            dbc.CardBody(
+                dbc.Table(
+                    [head, html.Tbody(rows)], size="sm", responsive=True, className="mb-0", id="indicator-breakdown"
+                )
+            ),
+        ],
+        className="mb-3",
+    )
 
 
 def _tasks_card(tasks: list[LinkedTask], period: str) -> dbc.Card:
