@@ -187,7 +187,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
     ]
     history_columns = [
         column("date", _("Date")),
-        column("value", _("Value"), numeric=True),
+        column("value", _("Value"), numeric=True, digits=1),
         column("status", _("Status")),
         column("by", _("Entered by")),
         column("at", _("Entered at")),

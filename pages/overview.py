@@ -317,8 +317,8 @@ def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def
         column("indicator", _("Indicator"), flex=3, link=True),
         column("unit", _("Unit"), flex=2, link=True),
         column("owner", _("Owner"), flex=2, link=True),
-        column("progress", _("Progress %"), numeric=True, headerTooltip=definitions.progress()),
-        column("expected", _("Expected %"), numeric=True, headerTooltip=definitions.expected()),
+        column("progress", _("Progress %"), numeric=True, digits=1, headerTooltip=definitions.progress()),
+        column("expected", _("Expected %"), numeric=True, digits=1, headerTooltip=definitions.expected()),
         column("status", _("Status")),
     ]
     return data_grid("overview-lagging-table", rows, columns)

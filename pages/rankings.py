@@ -136,11 +136,12 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
         columns = [
             column("rank", "#", numeric=True, maxWidth=80),
             column("unit", _("Unit"), flex=3, link=True),
-            column("score", _("Score %"), numeric=True, headerTooltip=definitions.score()),
+            column("score", _("Score %"), numeric=True, digits=1, headerTooltip=definitions.score()),
             column(
                 "against",
                 _("Against expected (points)"),
                 numeric=True,
+                digits=1,
                 minWidth=190,  # the header is the explanation: not cut at 1366 px
                 headerTooltip=_("Score minus the score expected by now, in percentage points: below 0 is behind."),
             ),
@@ -170,7 +171,7 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
         column("rank", "#", numeric=True, maxWidth=80),
         column("name", _("Name"), flex=2, link=True),
         column("position", _("Position"), flex=2),
-        column("points", _("Task points (of 70)"), numeric=True),
+        column("points", _("Task points (of 70)"), numeric=True, digits=2),
     ]
     sections.append(
         dbc.Card(

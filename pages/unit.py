@@ -154,7 +154,7 @@ def _children(children, period: str) -> dbc.Card:  # type: ignore[no-untyped-def
     columns = [
         column("unit", _("Unit"), flex=3, link=True),
         column("kind", _("Kind")),
-        column("score", _("Score %"), numeric=True),
+        column("score", _("Score %"), numeric=True, digits=1),
         column("at_risk", _("At risk"), numeric=True),
         column("off_track", _("Off track"), numeric=True),
         column("overdue", _("Overdue tasks"), numeric=True),
@@ -240,7 +240,7 @@ def _people(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
         column("position", _("Position"), flex=2),
         column("unit", _("Unit"), flex=2),
         column("tasks", _("Tasks due"), numeric=True),
-        column("on_time", _("Done on time %"), numeric=True),
+        column("on_time", _("Done on time %"), numeric=True, digits=1),
     ]
     return dbc.Card(
         [
