@@ -11,10 +11,30 @@ from typing import Any
 
 import pandas as pd
 
+from components.i18n import current_language
 from components.status import STATUS_COLOURS, score_colour
+from domain.kinds import LANGUAGES
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14}
 Figure = dict[str, Any]
+
+
+def graph_config() -> dict[str, Any]:
+    """A dcc.Graph's config: Plotly's menus, months and decimal separator in the user's language
+    (assets/plotly_locales.js registers vi and fr), and no Plotly logo."""
+    language = current_language()
+    return {"displaylogo": False, "locale": language if language in LANGUAGES else "vi"}
+
+
+def _month_axis() -> dict[str, Any]:
+    """A date axis labelled by month as the language writes it: "thg 11/2026" in Vietnamese (the locale's
+    short months), "nov. 2026" style in French and English."""
+    month = "%b/%Y" if current_language() == "vi" else "%b %Y"
+    return {
+        "type": "date",
+        "tickformat": month,
+        "hoverformat": "%d/%m/%Y" if current_language() != "en" else "%b %-d, %Y",
+    }
 
 
 def _layout(*, height: int, revision: str, **extra: Any) -> dict[str, Any]:
@@ -70,7 +90,13 @@ def score_trend(trend: pd.DataFrame, *, label: str, expected_label: str | None =
         }
     return {
         "data": data,
-        "layout": _layout(height=height, revision="trend", yaxis={"range": [0, 105], "ticksuffix": "%"}, **extra),
+        "layout": _layout(
+            height=height,
+            revision="trend",
+            xaxis={**_month_axis(), "hoverformat": "%b/%Y" if current_language() == "vi" else "%b %Y"},
+            yaxis={"range": [0, 105], "ticksuffix": "%"},
+            **extra,
+        ),
     }
 
 
@@ -89,7 +115,8 @@ def status_bars(counts: dict[str, int], labels: dict[str, str], *, height: int =
                 "textposition": "auto",
             }
         ],
-        "layout": _layout(height=height, revision="status", yaxis={"autorange": "reversed"}),
+        # automargin: the status names are never cut, whatever the language.
+        "layout": _layout(height=height, revision="status", yaxis={"autorange": "reversed", "automargin": True}),
     }
 
 
@@ -109,7 +136,11 @@ def org_sunburst(tree: pd.DataFrame, *, height: int = 480) -> Figure:
                     f"{n}: {s * 100:.0f}%" if s is not None else f"{n}: –" for n, s in zip(names, scores, strict=True)
                 ],
                 "hoverinfo": "text",
-                "insidetextorientation": "radial",
+                # Upright labels read at a glance; the score is written under each name.
+                "insidetextorientation": "horizontal",
+                "text": [f"{s * 100:.0f}%" if s is not None else "–" for s in scores],
+                "textinfo": "label+text",
+                "textfont": {"size": 13},
                 "customdata": tree["unit_id"].tolist(),
                 "maxdepth": 3,
             }
@@ -190,6 +221,7 @@ def indicator_history(
             shapes=shapes,
             annotations=annotations,
             legend={"orientation": "h", "y": -0.2},
+            xaxis=_month_axis(),
         ),
     }
 

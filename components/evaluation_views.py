@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.i18n import _, format_date, format_number
-from components.labels import evaluation_status_label, level_label, period_label, unit_kinds_label
+from components.labels import evaluation_status_label, level_label, period_label, task_group_label, unit_kinds_label
 from domain.rulesets import Level
 
 LEVEL_COLOURS = {
@@ -30,14 +30,7 @@ def group_label(group: str) -> str:
     """A position group (people) or, for "unit:<kind>", the kind of unit."""
     if group.startswith("unit:"):
         return unit_kinds_label(group.split(":", 1)[1])
-    labels = {
-        "lanh_dao_don_vi": _("Unit leaders"),
-        "lanh_dao_phong": _("Division leaders"),
-        "chuyen_vien_tong_hop": _("General specialists"),
-        "chuyen_vien_chuyen_mon": _("Professional specialists"),
-        "unit": _("Units"),
-    }
-    return labels.get(group, group)
+    return _("Units") if group == "unit" else task_group_label(group)
 
 
 def level_badge(level: str | None, *, class_name: str = "") -> dbc.Badge:

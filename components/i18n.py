@@ -76,3 +76,21 @@ def format_date(value: date | datetime | None, *, with_time: bool = False) -> st
             return babel_dates.format_datetime(local, format="short", locale=locale, tzinfo=local.tzinfo)
         return babel_dates.format_date(local.date(), format="medium", locale=locale)
     return babel_dates.format_date(value, format="medium", locale=locale)
+
+
+def dropdown_labels() -> dict[str, str]:
+    """dcc.Dropdown's own texts (search box, select all, counts, nothing found) in the user's language."""
+    return {
+        "select_all": _("Select all"),
+        "deselect_all": _("Deselect all"),
+        "selected_count": _("{num_selected} selected"),
+        "search": _("Search"),
+        "clear_search": _("Clear search"),
+        "clear_selection": _("Clear selection"),
+        "no_options_found": _("No options found"),
+    }
+
+
+def dropdown_texts() -> dict[str, object]:
+    """The keyword arguments that give a dcc.Dropdown a placeholder and its own texts in the user's language."""
+    return {"placeholder": _("Select…"), "labels": dropdown_labels()}

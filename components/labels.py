@@ -92,6 +92,14 @@ ROLE_LABELS = {
     Role.UNIT_ADMIN: lazy_gettext("unit administrator"),
 }
 
+# Position (task) groups of Decree 335: people are ranked and evaluated within them.
+TASK_GROUP_LABELS = {
+    "lanh_dao_don_vi": lazy_gettext("Unit leaders"),
+    "lanh_dao_phong": lazy_gettext("Division leaders"),
+    "chuyen_vien_tong_hop": lazy_gettext("General specialists"),
+    "chuyen_vien_chuyen_mon": lazy_gettext("Professional specialists"),
+}
+
 
 def _label(labels: Mapping[str, object], value: str | None, default: str) -> str:
     found = labels.get(value) if value is not None else None
@@ -169,3 +177,8 @@ RULESET_LABELS: dict[str, object] = {
 def ruleset_label(name: str) -> str:
     """A rule set by its title, not its file name (an agency's own rule set keeps its name)."""
     return _label(RULESET_LABELS, name, name)
+
+
+def task_group_label(group: str | None) -> str:
+    """A position group's name; a group an administrator typed (no label) shows as typed, none as "–"."""
+    return _label(TASK_GROUP_LABELS, group, group or "–")

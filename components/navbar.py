@@ -13,6 +13,8 @@ from urllib.parse import quote
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.i18n import dropdown_texts
+
 NAVBAR_ID = "pulse-navbar"
 PERIOD_SELECT_ID = "pulse-period-select"
 NAV_BADGE_ID = "pulse-work-badge"
@@ -107,6 +109,7 @@ def navbar(
                         html.Span(id=NAV_BADGE_ID, className="me-3"),
                         html.Label(labels["period"], htmlFor=PERIOD_SELECT_ID, className="visually-hidden"),
                         dcc.Dropdown(
+                            **dropdown_texts(),
                             id=PERIOD_SELECT_ID,
                             options=[{"label": lbl, "value": code} for code, lbl in periods],
                             value=period,

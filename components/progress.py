@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.i18n import _, format_number, format_percent
+from domain.forecast import Outlook, outlook
 
 
 def _missing(value: object) -> bool:
@@ -39,3 +40,22 @@ def progress_text(row: Any) -> str:
     if _missing(row.expected):
         return text
     return text + " · " + _("Expected by now: %(share)s", share=format_percent(row.expected))
+
+
+def outlook_text(status: str | None, on_course: bool | None, miss_by: float | None, unit_of_measure: str | None) -> str:
+    """The forecast in words, decided with the status (domain.forecast.outlook); a shortfall in a
+    percentage indicator is in points ("will miss by 4,8 points"), not "4,8 %"."""
+    said = outlook(status, on_course, miss_by)
+    if said is Outlook.NONE:
+        return "–"
+    if said is Outlook.REACHED:
+        return _("target reached")
+    if said is Outlook.ON_COURSE:
+        return _("on course")
+    if said is Outlook.CATCHING_UP:
+        return _("behind now, on course by the year's end if the trend holds")
+    unit = (unit_of_measure or "").strip()
+    gap = _("%(n)s points", n=format_number(miss_by)) if unit == "%" else f"{format_number(miss_by)} {unit}".strip()
+    if said is Outlook.SLIPPING:
+        return _("on track now, but will miss by %(gap)s if the trend holds", gap=gap)
+    return _("will miss by %(gap)s", gap=gap)

@@ -8,7 +8,8 @@ from typing import Any
 
 import dash_ag_grid as dag
 
-from components.i18n import _
+from components.i18n import _, current_language
+from domain.kinds import LANGUAGES
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
 
@@ -20,15 +21,35 @@ def md_link(text: str | None, href: str) -> str:
 
 
 def column(
-    field: str, header: str, *, flex: int = 1, link: bool = False, numeric: bool = False, **extra: Any
+    field: str,
+    header: str,
+    *,
+    flex: int = 1,
+    link: bool = False,
+    numeric: bool = False,
+    digits: int | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
+    """A grid column; `digits` writes its numbers as the user's language does (87,1 in vi and fr)."""
     spec: dict[str, Any] = {"field": field, "headerName": header, "flex": flex, **extra}
+    if digits is not None:
+        spec["valueFormatter"] = number_format(digits)
     if link:
         spec["cellRenderer"] = "markdown"
     if numeric:
         spec["filter"] = "agNumberColumnFilter"
         spec["type"] = "rightAligned"
     return spec
+
+
+def number_format(digits: int = 1) -> dict[str, Any]:
+    """A grid column's valueFormatter: numbers as the user's language writes them (87,1 in vi and fr).
+
+    The language code is one of the app's own (vi, en, fr), never user text.
+    """
+    language = current_language() if current_language() in LANGUAGES else "vi"
+    # pulseNumber is in assets/grid_formats.js: the grid calls named functions (no eval under the CSP).
+    return {"function": f"pulseNumber(params.value, '{language}', {int(digits)})"}
 
 
 def grid_locale() -> dict[str, str]:
@@ -76,7 +97,15 @@ def data_grid(
         id=grid_id,
         rowData=list(rows),
         columnDefs=list(columns),
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        # Headers wrap rather than being cut ("Thay đổi so với c…").
+        defaultColDef={
+            "sortable": True,
+            "filter": True,
+            "resizable": True,
+            "minWidth": 90,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         dashGridOptions={
             "domLayout": "autoHeight" if auto and len(rows) <= page_size else "normal",
             "pagination": len(rows) > page_size,

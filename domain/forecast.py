@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
-from domain.indicators import EPSILON, Accumulation, Direction, IndicatorSpec, progress
+from domain.indicators import EPSILON, Accumulation, Direction, IndicatorSpec, Status, progress
 from domain.periods import Period
 
 
@@ -69,3 +70,28 @@ def forecast(
         on_course=miss_by <= EPSILON,
         miss_by=0.0 if miss_by <= EPSILON else miss_by,
     )
+
+
+class Outlook(StrEnum):
+    """What a row says about the year's end, decided with its status so that the two never contradict."""
+
+    NONE = "none"  # nothing to forecast
+    REACHED = "reached"  # the target is already reached
+    ON_COURSE = "on_course"  # on track now, and the trend reaches the target
+    CATCHING_UP = "catching_up"  # behind now, but the trend reaches the target by the year's end
+    SLIPPING = "slipping"  # on track now, but the trend misses the target
+    WILL_MISS = "will_miss"  # behind now, and the trend misses the target
+
+
+def outlook(status: str | None, on_course: bool | None, miss_by: float | None, *, digits: int = 1) -> Outlook:
+    """One rule for status and forecast together: a row is never "at risk" and plainly "on course", nor
+    "on track" and "will miss by 0.0" (a miss that rounds to zero where it is shown is no miss)."""
+    if status == Status.DONE:
+        return Outlook.REACHED
+    if on_course is None or on_course != on_course:  # None or NaN
+        return Outlook.NONE
+    misses = not on_course and miss_by is not None and round(miss_by, digits) > 0
+    behind = status in (Status.AT_RISK, Status.OFF_TRACK)
+    if misses:
+        return Outlook.WILL_MISS if behind else Outlook.SLIPPING
+    return Outlook.CATCHING_UP if behind else Outlook.ON_COURSE

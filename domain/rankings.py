@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Generic, TypeVar
+
+from domain.periods import Period, PeriodKind
 
 T = TypeVar("T")
 
@@ -113,3 +116,20 @@ def lifted_and_dragged(score: float | None, contributions: Iterable[Contribution
     lifted = max(effects, key=lambda e: e[1], default=None)
     dragged = min(effects, key=lambda e: e[1], default=None)
     return (lifted[0] if lifted and lifted[1] > 0 else None, dragged[0] if dragged and dragged[1] < 0 else None)
+
+
+SAME_DATE_LAST_YEAR = "same_date_last_year"
+PREVIOUS_PERIOD = "previous_period"
+
+
+def compared_with(chosen: Period, today: date) -> tuple[Period, str]:
+    """The period a ranking's "change" compares a score with, like with like, and which comparison it is.
+
+    A year still running is compared with last year's score at the same point (the month rollup of last
+    year that ended where this year's last finished month ends: month rollups hold the year-to-date score);
+    comparing it with last year's whole year made every unit seem to collapse until December. A finished
+    year, a quarter or a month is compared with the period of its kind just before it.
+    """
+    if chosen.kind is PeriodKind.YEAR and chosen.contains(today):
+        return Period(PeriodKind.MONTH, chosen.year - 1, max(today.month - 1, 1)), SAME_DATE_LAST_YEAR
+    return chosen.previous(), PREVIOUS_PERIOD

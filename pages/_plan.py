@@ -13,6 +13,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.i18n import dropdown_labels, dropdown_texts
 from components.import_panel import ImportIds, import_panel
 from config.clock import today
 from data_access.errors import PulseError
@@ -400,9 +401,11 @@ def _forms() -> dbc.Row:
                             _("Reference"), dbc.Input(id=OBJ["ref"], maxLength=200, placeholder="Nghị quyết 57-NQ/TW")
                         ),
                         _field(_("Weight"), dbc.Input(id=OBJ["weight"], type="number", min=0, value=1, step="any")),
-                        _field(_("Owner"), dcc.Dropdown(id=OBJ["owner"], options=[])),
+                        _field(_("Owner"), dcc.Dropdown(**dropdown_texts(), id=OBJ["owner"], options=[])),
                         _field(
-                            _("Aligned to (the approved plan above)"), dcc.Dropdown(id=OBJ["parent"], options=[]), 12
+                            _("Aligned to (the approved plan above)"),
+                            dcc.Dropdown(**dropdown_texts(), id=OBJ["parent"], options=[]),
+                            12,
                         ),
                     ]
                 ),
@@ -430,7 +433,7 @@ def _forms() -> dbc.Row:
                         _field(_("Weight"), dbc.Input(id=KR["weight"], type="number", min=0, step="any"), 4),
                         _field(_("Baseline"), dbc.Input(id=KR["baseline"], type="number", step="any"), 4),
                         _field(_("Target"), dbc.Input(id=KR["target"], type="number", step="any"), 4),
-                        _field(_("Owner"), dcc.Dropdown(id=KR["owner"], options=[]), 4),
+                        _field(_("Owner"), dcc.Dropdown(**dropdown_texts(), id=KR["owner"], options=[]), 4),
                         _field(_("Band from"), dbc.Input(id=KR["band_low"], type="number", step="any"), 3),
                         _field(_("Band to"), dbc.Input(id=KR["band_high"], type="number", step="any"), 3),
                         _field(_("Minimum"), dbc.Input(id=KR["min"], type="number", step="any"), 3),
@@ -509,10 +512,11 @@ def _forms() -> dbc.Row:
                 ),
                 dbc.Row(
                     [
-                        _field(_("Person"), dcc.Dropdown(id=GIVE["person"], options=[]), 12),
+                        _field(_("Person"), dcc.Dropdown(**dropdown_texts(), id=GIVE["person"], options=[]), 12),
                         _field(
                             _("Under the objective"),
                             dcc.Dropdown(
+                                labels=dropdown_labels(),
                                 id=GIVE["objective"],
                                 options=[],
                                 placeholder=_("%(title)s (made once)", title=POSITION_OBJECTIVE_TITLE),

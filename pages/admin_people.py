@@ -16,6 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_labels
 from components.tables import grid_locale
 from components.work_views import done_alert
 from config.clock import today
@@ -102,7 +103,9 @@ def layout(**_kwargs: object) -> html.Div:
                         lg=4,
                     ),
                     dbc.Col(
-                        dcc.Dropdown(id=UNIT_FILTER, options=[], placeholder=_("All units of my scope")),
+                        dcc.Dropdown(
+                            labels=dropdown_labels(), id=UNIT_FILTER, options=[], placeholder=_("All units of my scope")
+                        ),
                         lg=4,
                     ),
                     dbc.Col(
@@ -180,10 +183,16 @@ def _person_form() -> dbc.Card:
                         _field(_("Rank code"), dbc.Input(id=RANK, maxLength=20, placeholder="01.003"), md=4),
                         _field(_("E-mail"), dbc.Input(id=EMAIL, type="email", maxLength=200), md=6),
                         _field(_("Phone"), dbc.Input(id=PHONE, type="tel", maxLength=20), md=6),
-                        _field(_("Unit"), dcc.Dropdown(id=UNIT, options=[], placeholder=_("Choose a unit")), md=6),
+                        _field(
+                            _("Unit"),
+                            dcc.Dropdown(labels=dropdown_labels(), id=UNIT, options=[], placeholder=_("Choose a unit")),
+                            md=6,
+                        ),
                         _field(
                             _("Position"),
-                            dcc.Dropdown(id=POSITION, options=[], placeholder=_("Position (optional)")),
+                            dcc.Dropdown(
+                                labels=dropdown_labels(), id=POSITION, options=[], placeholder=_("Position (optional)")
+                            ),
                             md=6,
                         ),
                         _field(_("Start date"), dbc.Input(id=START_DATE, type="date"), md=4),
@@ -209,9 +218,17 @@ def _move_card() -> dbc.Card:
             [
                 html.H2(_("Move to another unit or position"), className="h6"),
                 dbc.Label(_("New unit"), html_for=MOVE_UNIT),
-                dcc.Dropdown(id=MOVE_UNIT, options=[], placeholder=_("Choose a unit"), className="mb-2"),
+                dcc.Dropdown(
+                    labels=dropdown_labels(), id=MOVE_UNIT, options=[], placeholder=_("Choose a unit"), className="mb-2"
+                ),
                 dbc.Label(_("New position"), html_for=MOVE_POSITION),
-                dcc.Dropdown(id=MOVE_POSITION, options=[], placeholder=_("Position (optional)"), className="mb-2"),
+                dcc.Dropdown(
+                    labels=dropdown_labels(),
+                    id=MOVE_POSITION,
+                    options=[],
+                    placeholder=_("Position (optional)"),
+                    className="mb-2",
+                ),
                 dbc.Label(_("Effective date"), html_for=MOVE_DATE),
                 dbc.Input(id=MOVE_DATE, type="date", className="mb-2"),
                 html.P(

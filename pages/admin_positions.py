@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_labels
 from components.tables import grid_locale
 from components.work_views import done_alert
 from config.rulesets import available_rulesets, load_ruleset
@@ -76,6 +77,7 @@ def layout(**_kwargs: object) -> html.Div:
                         [
                             dbc.Label(_("Unit"), html_for=UNIT),
                             dcc.Dropdown(
+                                labels=dropdown_labels(),
                                 id=UNIT,
                                 options=[],
                                 placeholder=_("Search a unit by name (accents optional)"),

@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_labels
 from components.tables import grid_locale
 from components.work_views import done_alert, problem_alert
 from config.clock import now
@@ -124,7 +125,9 @@ def _create_form() -> dbc.Card:
                         dbc.Col(
                             [
                                 dbc.Label(_("Unit"), html_for=UNIT),
-                                dcc.Dropdown(id=UNIT, options=[], placeholder=_("Choose a unit")),
+                                dcc.Dropdown(
+                                    labels=dropdown_labels(), id=UNIT, options=[], placeholder=_("Choose a unit")
+                                ),
                             ],
                             md=4,
                         ),

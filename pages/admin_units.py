@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_labels
 from components.labels import unit_kind_label
 from components.work_views import done_alert
 from data_access.commands import admin_reorgs as reorgs
@@ -144,7 +145,11 @@ def _panel() -> html.Div:
                             [
                                 html.H3(_("Move under another unit"), className="h6"),
                                 dcc.Dropdown(
-                                    id=MOVE_PARENT, options=[], className="mb-2", placeholder=_("Choose a unit")
+                                    labels=dropdown_labels(),
+                                    id=MOVE_PARENT,
+                                    options=[],
+                                    className="mb-2",
+                                    placeholder=_("Choose a unit"),
                                 ),
                                 dbc.Button(_("Move"), id=MOVE, color="primary", n_clicks=0),
                             ]
@@ -203,7 +208,13 @@ def _reorganise_card() -> dbc.Card:
                 html.Div(
                     [
                         dbc.Label(_("Merge with"), html_for=REORG_WITH),
-                        dcc.Dropdown(id=REORG_WITH, options=[], multi=True, placeholder=_("Choose units")),
+                        dcc.Dropdown(
+                            labels=dropdown_labels(),
+                            id=REORG_WITH,
+                            options=[],
+                            multi=True,
+                            placeholder=_("Choose units"),
+                        ),
                     ],
                     id=REORG_WITH_BOX,
                     className="mb-2",
@@ -229,7 +240,9 @@ def _reorganise_card() -> dbc.Card:
                 html.Div(
                     [
                         dbc.Label(_("New parent unit"), html_for=REORG_PARENT),
-                        dcc.Dropdown(id=REORG_PARENT, options=[], placeholder=_("Choose a unit")),
+                        dcc.Dropdown(
+                            labels=dropdown_labels(), id=REORG_PARENT, options=[], placeholder=_("Choose a unit")
+                        ),
                     ],
                     id=REORG_PARENT_BOX,
                     className="mb-2",

@@ -16,6 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_labels
 from components.tables import grid_locale
 from components.work_views import done_alert
 from config.clock import now
@@ -148,7 +149,9 @@ def _create_form() -> dbc.Card:
                         dbc.Col(
                             [
                                 dbc.Label(_("Scope unit"), html_for=SCOPE),
-                                dcc.Dropdown(id=SCOPE, options=[], placeholder=_("Choose a unit")),
+                                dcc.Dropdown(
+                                    labels=dropdown_labels(), id=SCOPE, options=[], placeholder=_("Choose a unit")
+                                ),
                             ],
                             md=3,
                         ),
@@ -166,7 +169,12 @@ def _create_form() -> dbc.Card:
                         dbc.Col(
                             [
                                 dbc.Label(_("Person (optional)"), html_for=PERSON),
-                                dcc.Dropdown(id=PERSON, options=[], placeholder=_("Choose a unit first")),
+                                dcc.Dropdown(
+                                    labels=dropdown_labels(),
+                                    id=PERSON,
+                                    options=[],
+                                    placeholder=_("Choose a unit first"),
+                                ),
                             ],
                             md=2,
                         ),

@@ -20,6 +20,7 @@ from components.evaluation_views import (
     quota_reason,
     ranking_table,
 )
+from components.i18n import dropdown_texts
 from components.labels import level_label, unit_kind_label, unit_kinds_label
 from data_access.errors import PulseError
 from data_access.exports import classification_workbook
@@ -67,7 +68,10 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
                         ],
                         md=3,
                     ),
-                    dbc.Col([dbc.Label(_("Unit")), dcc.Dropdown(id=UNIT, options=[], clearable=False)], md=5),
+                    dbc.Col(
+                        [dbc.Label(_("Unit")), dcc.Dropdown(**dropdown_texts(), id=UNIT, options=[], clearable=False)],
+                        md=5,
+                    ),
                     dbc.Col(
                         dbc.Button(
                             _("Export the classification list (Excel)"),

@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_labels
 from components.import_panel import ImportIds, import_panel
 from components.labels import value_status_label
 from components.tables import grid_locale
@@ -174,7 +175,14 @@ def layout(period: str | None = None, indicator: str | None = None, **_kwargs: o
 def _entry_form(chosen: int | None) -> list[Any]:
     return [
         dbc.Label(_("Indicator"), html_for=INDICATOR),
-        dcc.Dropdown(id=INDICATOR, options=[], value=chosen, clearable=False, placeholder=_("Choose an indicator")),
+        dcc.Dropdown(
+            labels=dropdown_labels(),
+            id=INDICATOR,
+            options=[],
+            value=chosen,
+            clearable=False,
+            placeholder=_("Choose an indicator"),
+        ),
         html.Div(id=EMPTY),
         html.Div(id=HINT, className="small text-secondary my-2"),
         dbc.Row(

@@ -21,6 +21,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components.evaluation_views import council_section, evaluation_table, problem_alert, quota_moves
+from components.i18n import dropdown_texts
 from components.labels import period_label
 from data_access.commands import evaluation_approval as approval
 from data_access.commands import evaluations as commands
@@ -91,7 +92,11 @@ def layout(period: str | None = None, **_kwargs: Any) -> html.Div:
                         md=3,
                     ),
                     dbc.Col(
-                        [dbc.Label(_("Unit"), html_for=UNIT), dcc.Dropdown(id=UNIT, options=[], clearable=False)], md=5
+                        [
+                            dbc.Label(_("Unit"), html_for=UNIT),
+                            dcc.Dropdown(**dropdown_texts(), id=UNIT, options=[], clearable=False),
+                        ],
+                        md=5,
                     ),
                 ],
                 className="mb-2",

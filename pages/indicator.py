@@ -25,8 +25,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import charts
+from components.i18n import dropdown_texts
 from components.kpi_card import kpi_card
 from components.labels import status_label, task_status_label
+from components.progress import outlook_text
 from components.status import STATUS_COLOURS, status_badge
 from components.tables import column, data_grid
 from components.work_views import done_alert, problem_alert
@@ -44,6 +46,7 @@ from data_access.queries.follow_through import (
     linked_tasks,
     milestone_plan,
 )
+from data_access.queries.indicator_breakdown import indicator_breakdown
 from data_access.queries.indicators import indicator_detail
 from data_access.queries.plans import target_history
 from domain.kinds import Role
@@ -152,13 +155,15 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
         analysis = indicator_analysis(session, viewer=viewer, indicator_id=indicator_id, period=period)
         tasks = linked_tasks(session, viewer=viewer, indicator_id=indicator_id)
         plan = milestone_plan(session, viewer=viewer, indicator_id=indicator_id)
+    breakdown = cached(
+        "indicator-breakdown",
+        viewer,
+        period,
+        lambda s: indicator_breakdown(s, viewer=viewer, indicator_id=indicator_id, period=period),
+        indicator_id,
+    )
     counted = detail.measurements[detail.measurements["status"] == "approved"]
-    if detail.on_course is None:
-        forecast = "–"
-    elif detail.on_course:
-        forecast = _("on course")
-    else:
-        forecast = _("will miss by %(gap)s", gap=f"{format_number(detail.forecast_miss_by)} {detail.unit_of_measure}")
+    forecast = outlook_text(detail.status, detail.on_course, detail.forecast_miss_by, detail.unit_of_measure)
     figure = charts.indicator_history(
         counted,
         detail.trajectory,
@@ -182,7 +187,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
     ]
     history_columns = [
         column("date", _("Date")),
-        column("value", _("Value"), numeric=True),
+        column("value", _("Value"), numeric=True, digits=1),
         column("status", _("Status")),
         column("by", _("Entered by")),
         column("at", _("Entered at")),
@@ -236,7 +241,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
             else dbc.Card(
                 [
                     dbc.CardHeader(_("Values against the plan")),
-                    dbc.CardBody(dcc.Graph(figure=figure, config={"displaylogo": False})),
+                    dbc.CardBody(dcc.Graph(figure=figure, config=charts.graph_config())),
                 ],
                 className="mb-3",
             ),
@@ -259,6 +264,7 @@ def _render(viewer, indicator_id: int, period: str) -> html.Div:  # type: ignore
                 className="mb-3",
             ),
             _target_history(viewer, indicator_id, detail.unit_of_measure),
+            _breakdown_card(breakdown, period),
             _tasks_card(tasks, period),
             html.Span(status_badge(detail.status, status_label(detail.status)), className="d-none"),
         ]
@@ -560,6 +566,46 @@ def save_analysis(
 # --- linked tasks ---------------------------------------------------------------------------------
 
 
+def _breakdown_card(frame, period: str) -> html.Div | dbc.Card:  # type: ignore[no-untyped-def]
+    """The same indicator in the units below (nothing when it exists in none), each with its progress."""
+    if frame.empty:
+        return html.Div()
+    rows = [
+        html.Tr(
+            [
+                html.Td(html.A(r.unit, href=f"/indicator/{int(r.indicator_id)}?period={period}")),
+                html.Td(format_number(r.current_value), className="text-end"),
+                html.Td(format_number(r.target), className="text-end"),
+                html.Td(format_percent(r.progress), className="text-end"),
+                html.Td(status_label(r.status if isinstance(r.status, str) else None)),
+            ]
+        )
+        for r in frame.itertuples()
+    ]
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(_("Unit")),
+                html.Th(_("Value"), className="text-end"),
+                html.Th(_("Target"), className="text-end"),
+                html.Th(_("Progress"), className="text-end"),
+                html.Th(_("Status")),
+            ]
+        )
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader(_("By unit below (%(n)s)", n=format_number(len(rows), 0))),
+            dbc.CardBody(
+                dbc.Table(
+                    [head, html.Tbody(rows)], size="sm", responsive=True, className="mb-0", id="indicator-breakdown"
+                )
+            ),
+        ],
+        className="mb-3",
+    )
+
+
 def _tasks_card(tasks: list[LinkedTask], period: str) -> dbc.Card:
     if not tasks:
         body: Any = html.P(_("No task is linked to this indicator yet."), className="text-secondary mb-0")
@@ -620,7 +666,7 @@ def _milestone_controls() -> html.Div:
                     dbc.ModalBody(
                         [
                             dbc.Label(_("Milestone"), html_for=MS_CHOICE),
-                            dcc.Dropdown(id=MS_CHOICE, clearable=False, className="mb-2"),
+                            dcc.Dropdown(**dropdown_texts(), id=MS_CHOICE, clearable=False, className="mb-2"),
                             dbc.Label(_("Title"), html_for=MS_TITLE),
                             dbc.Input(id=MS_TITLE, maxLength=300, className="mb-2"),
                             dbc.Label(_("Due date"), html_for=MS_DUE),
@@ -677,7 +723,7 @@ def _milestones_card(plan: MilestonePlan) -> dbc.Card:
                 className="fw-semibold mb-1",
                 id="milestones-count",
             ),
-            dcc.Graph(figure=figure, config={"displaylogo": False}, id="milestones-timeline"),
+            dcc.Graph(figure=figure, config=charts.graph_config(), id="milestones-timeline"),
             data_grid(
                 "milestones-table",
                 rows,

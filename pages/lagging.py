@@ -15,10 +15,11 @@ from typing import Any, NamedTuple
 
 import dash
 import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from components.labels import source_label, status_label, unit_kind_label
-from components.tables import grid_locale, md_link
+from components.tables import grid_locale, md_link, number_format
 from data_access.errors import Forbidden, Invalid, NotFound
 from data_access.queries.lagging import (
     LAGGING,
@@ -29,6 +30,7 @@ from data_access.queries.lagging import (
     Condition,
     LaggingLabels,
     SortKey,
+    lagging_all,
     lagging_count,
     lagging_page,
 )
@@ -36,7 +38,8 @@ from domain.analysis import summary
 from domain.kinds import Role, SourceKind, UnitKind
 from pages._common import audit_refusal, cached, guarded, page_period, source_text, updated_at
 from pages._inputs import as_id
-from server.context import current_viewer
+from pages._lagging_export import lagging_workbook
+from server.context import current_store, current_viewer
 from server.i18n import _, current_language, format_number, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
@@ -56,6 +59,8 @@ GRID_ID = "lagging-grid"
 HEADER_ID = "lagging-header"
 COUNT_ID = "lagging-count"
 REFRESHED_ID = "lagging-refreshed"
+EXPORT_ID = "lagging-export"
+DOWNLOAD_ID = "lagging-download"
 BLOCK = 100  # rows per request; two pages of the grid
 PAGE_SIZE = 50
 EMPTY: dict[str, Any] = {"rowData": [], "rowCount": 0}
@@ -75,13 +80,35 @@ def layout(
             dcc.Store(id=PERIOD_ID, data=page_period(period)),
             dcc.Store(id=UNIT_ID, data=unit if unit and unit.isdigit() else None),
             dcc.Store(id=REFRESHED_ID),
-            html.Div(id=HEADER_ID),
+            dcc.Download(id=DOWNLOAD_ID),
+            html.Div(
+                [
+                    html.Div(id=HEADER_ID, className="flex-grow-1"),
+                    # Exports what the grid lists now: its filters and its sort.
+                    dbc.Button(
+                        [html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}), _("Download as Excel")],
+                        id=EXPORT_ID,
+                        color="secondary",
+                        outline=True,
+                        size="sm",
+                        n_clicks=0,
+                    ),
+                ],
+                className="d-flex flex-wrap align-items-start gap-2 mb-3",
+            ),
             dag.AgGrid(
                 id=GRID_ID,
                 rowModelType="infinite",
                 columnDefs=_columns(),
                 style={"height": "70vh"},
-                defaultColDef={"sortable": True, "floatingFilter": True, "resizable": True},
+                # Headers wrap instead of being cut (a 1366 px laptop shows every column whole).
+                defaultColDef={
+                    "sortable": True,
+                    "floatingFilter": True,
+                    "resizable": True,
+                    "wrapHeaderText": True,
+                    "autoHeaderHeight": True,
+                },
                 dashGridOptions={
                     "localeText": grid_locale(),
                     "pagination": True,
@@ -123,7 +150,7 @@ def render_header(_version: int | None, period: object, unit: object) -> object:
             html.Span(_("%(n)s indicators at risk or off track", n=format_number(result, 0)), id=COUNT_ID),
             updated_at(),
         ],
-        className="d-flex justify-content-between align-items-baseline mb-3 gap-3",
+        className="d-flex flex-wrap justify-content-between align-items-baseline gap-3",
     )
 
 
@@ -167,6 +194,42 @@ def fetch_rows(request: object, period: object, unit: object) -> dict[str, Any]:
     except (Invalid, NotFound):
         return EMPTY
     return {"rowData": _rows(page.rows, chosen, follow_up=viewer.can_write), "rowCount": page.total}
+
+
+@callback(
+    Output(DOWNLOAD_ID, "data"),
+    Input(EXPORT_ID, "n_clicks"),
+    State(GRID_ID, "getRowsRequest"),
+    State(PERIOD_ID, "data"),
+    State(UNIT_ID, "data"),
+    prevent_initial_call=True,
+)
+def export(n_clicks: int | None, request: object, period: object, unit: object) -> object:
+    """The filtered, sorted list as an .xlsx: the grid's last request carries its filter and sort models."""
+    if not n_clicks:
+        return dash.no_update
+    viewer = current_viewer()
+    chosen = _period(period)
+    try:
+        query = GridQuery.parse(request or {})
+        unit_id = _unit_id(unit)
+        labels = _labels()
+        with current_store().read() as session:
+            frame = lagging_all(
+                session,
+                viewer=viewer,
+                period=chosen,
+                unit_id=unit_id,
+                sort=query.sort,
+                filters=query.filters,
+                labels=labels,
+            )
+    except Forbidden as refusal:
+        audit_refusal(viewer, str(refusal))
+        return dash.no_update
+    except (Invalid, NotFound):
+        return dash.no_update
+    return dcc.send_bytes(lagging_workbook(frame), f"pulse-lagging-{chosen}.xlsx")
 
 
 # The grid keeps its sort, filters and page and refetches the blocks it holds.
@@ -303,7 +366,7 @@ def _rows(frame, period: str, *, follow_up: bool = False) -> list[dict]:  # type
             "status": statuses[r.status],
             "progress": float(r.progress_pct),
             "expected": float(r.expected_pct),
-            "gap": float(r.gap),
+            "gap": float(r.gap),  # points of percent, like its neighbours
             "analysis": summary(_text(r.why), _text(r.what_happened)),
             "follow_up": md_link(follow, f"/indicator/{int(r.indicator_id)}?period={period}&followup=1")
             if follow_up
@@ -327,25 +390,52 @@ def _columns() -> list[dict]:
         "filter": "agNumberColumnFilter",
         "type": "rightAligned",
         "filterParams": {"filterOptions": list(NUMBER_OPERATORS), "maxNumConditions": 2},
+        "valueFormatter": number_format(1),
+        "minWidth": 92,
     }
     return [
-        {"field": "indicator", "headerName": _("Indicator"), "flex": 3, **link, **text},
-        {"field": "unit", "headerName": _("Unit"), "flex": 2, **link, **text},
-        {"field": "unit_kind", "headerName": _("Kind"), "flex": 1, **text},
-        {"field": "source", "headerName": _("Source"), "flex": 2, **text},
-        {"field": "owner", "headerName": _("Owner"), "flex": 2, **link, **text},
-        {"field": "status", "headerName": _("Status"), "flex": 1, **text},
+        {"field": "indicator", "headerName": _("Indicator"), "flex": 3, "minWidth": 180, **link, **text},
+        {
+            "field": "unit",
+            "headerName": _("Unit"),
+            "headerTooltip": _("Filtering by a unit lists the units under it too."),
+            "flex": 2,
+            "minWidth": 120,
+            **link,
+            **text,
+        },
+        {"field": "unit_kind", "headerName": _("Kind"), "flex": 1, "minWidth": 100, **text},
+        {"field": "source", "headerName": _("Source"), "flex": 2, "minWidth": 110, **text},
+        {"field": "owner", "headerName": _("Owner"), "flex": 2, "minWidth": 110, **link, **text},
+        {"field": "status", "headerName": _("Status"), "flex": 1, "minWidth": 110, **text},
         {"field": "progress", "headerName": _("Progress %"), "flex": 1, **number},
         {"field": "expected", "headerName": _("Expected %"), "flex": 1, **number},
-        {"field": "gap", "headerName": _("Weighted gap"), "flex": 1, "sort": "desc", **number},
+        {
+            "field": "gap",
+            "headerName": _("Weighted gap %"),
+            "headerTooltip": _("Weight × (expected − progress), in percentage points: the biggest come first."),
+            "flex": 1,
+            "sort": "desc",
+            **number,
+            "minWidth": 118,  # its header is the longest of the numbers
+        },
         # The owner's "why" for the period, as written on the indicator page (not sortable: free text).
         {
             "field": "analysis",
             "headerName": _("Owner's analysis"),
             "flex": 3,
+            "minWidth": 120,
             "sortable": False,
             "filter": False,
             "tooltipField": "analysis",
         },
-        {"field": "follow_up", "headerName": "", "flex": 1, "sortable": False, "filter": False, **link},
+        {
+            "field": "follow_up",
+            "headerName": _("Action"),
+            "minWidth": 170,  # "Giao việc khắc phục" whole
+            "flex": 1,
+            "sortable": False,
+            "filter": False,
+            **link,
+        },
     ]

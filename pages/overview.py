@@ -18,6 +18,7 @@ from components.tables import column, data_grid, md_link
 from config.clock import today
 from data_access.queries.units import overview
 from domain.expectation import expected_by, expected_trend, peer_kind, weakest_by_kind
+from domain.indicators import Status
 from domain.kinds import Role
 from domain.periods import parse_period
 from pages._common import cached, guarded, page_period, updated_at
@@ -160,7 +161,7 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                                             label=_("Score"),
                                             expected_label=_("Expected by now"),
                                         ),
-                                        config={"displaylogo": False},
+                                        config=charts.graph_config(),
                                     )
                                 ),
                             ]
@@ -172,7 +173,11 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                             [
                                 _header(_("Indicators by status"), "overview-statuses", definitions.statuses()),
                                 dbc.CardBody(
-                                    dcc.Graph(figure=charts.status_bars(counts, labels), config={"displaylogo": False})
+                                    dcc.Graph(
+                                        id="overview-statuses",
+                                        figure=charts.status_bars(counts, labels),
+                                        config=charts.graph_config(),
+                                    )
                                 ),
                             ]
                         ),
@@ -209,13 +214,37 @@ def _render(viewer, period: str) -> html.Div:  # type: ignore[no-untyped-def]
                     dbc.CardHeader(_("Organisation by score: click a sector to drill down")),
                     dbc.CardBody(
                         [
-                            dcc.Graph(id=TREE_ID, figure=charts.org_sunburst(data.tree), config={"displaylogo": False}),
+                            dcc.Graph(id=TREE_ID, figure=charts.org_sunburst(data.tree), config=charts.graph_config()),
+                            _score_legend(),
                             html.Div(id=TREE_LINK_ID, className="mt-2"),
                         ]
                     ),
                 ]
             ),
         ]
+    )
+
+
+def _score_legend() -> html.Ul:
+    """What the sunburst's colours mean: one swatch per score band, in words."""
+    bands = [
+        (_("90 % and more"), STATUS_COLOURS[Status.DONE]),
+        (_("70 to 90 %"), STATUS_COLOURS[Status.ON_TRACK]),
+        (_("50 to 70 %"), STATUS_COLOURS[Status.AT_RISK]),
+        (_("under 50 %"), STATUS_COLOURS[Status.OFF_TRACK]),
+        (_("no score yet"), STATUS_COLOURS[Status.NO_DATA]),
+    ]
+    return html.Ul(
+        [
+            html.Li(
+                [html.Span(className="pulse-swatch", style={"backgroundColor": colour}), text],
+                className="d-flex align-items-center gap-1",
+            )
+            for text, colour in bands
+        ],
+        id="overview-tree-legend",
+        className="list-unstyled d-flex flex-wrap gap-3 small mb-0",
+        **{"aria-label": _("Score colours")},
     )
 
 
@@ -288,8 +317,8 @@ def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def
         column("indicator", _("Indicator"), flex=3, link=True),
         column("unit", _("Unit"), flex=2, link=True),
         column("owner", _("Owner"), flex=2, link=True),
-        column("progress", _("Progress %"), numeric=True, headerTooltip=definitions.progress()),
-        column("expected", _("Expected %"), numeric=True, headerTooltip=definitions.expected()),
+        column("progress", _("Progress %"), numeric=True, digits=1, headerTooltip=definitions.progress()),
+        column("expected", _("Expected %"), numeric=True, digits=1, headerTooltip=definitions.expected()),
         column("status", _("Status")),
     ]
     return data_grid("overview-lagging-table", rows, columns)

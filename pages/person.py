@@ -90,7 +90,7 @@ def _render(viewer, person_id: int, period: str) -> html.Div:  # type: ignore[no
         column("state", _("State")),
         column("delays", _("Delays"), numeric=True),
         column("errors", _("Major errors"), numeric=True),
-        column("coefficient", _("Coefficient"), numeric=True),
+        column("coefficient", _("Coefficient"), numeric=True, digits=2),
     ]
     indicator_rows = [
         html.Tr(

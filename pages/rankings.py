@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import definitions
 from components.kpi_card import info_icon
-from components.labels import unit_kind_label
+from components.labels import task_group_label, unit_kind_label
 from components.tables import column, data_grid, md_link
 from config.clock import today
 from data_access.queries.people import people_rankings
@@ -23,7 +23,7 @@ from domain.access import may_see_people_rankings
 from domain.expectation import expected_by
 from domain.kinds import Role
 from domain.periods import parse_period
-from domain.rankings import rank_within_groups
+from domain.rankings import SAME_DATE_LAST_YEAR, compared_with, rank_within_groups
 from pages._common import cached, guarded, page_period, updated_at
 from pages._inputs import as_id
 from server.i18n import _, format_number, format_percent, lazy_gettext
@@ -59,7 +59,10 @@ def layout(period: str | None = None, unit: str | None = None, **_kwargs: object
 
 
 def _unit_frames(viewer, period: str) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
-    ranked = cached("rankings", viewer, period, lambda s: unit_rankings(s, viewer=viewer, period=period))
+    day = today()
+    ranked = cached(
+        "rankings", viewer, period, lambda s: unit_rankings(s, viewer=viewer, period=period, today=day), day.isoformat()
+    )
     return {kind: pd.DataFrame([r.__dict__ for r in rows]) for kind, rows in ranked.items()}
 
 
@@ -134,15 +137,16 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
         columns = [
             column("rank", "#", numeric=True, maxWidth=80),
             column("unit", _("Unit"), flex=3, link=True),
-            column("score", _("Score %"), numeric=True, headerTooltip=definitions.score()),
+            column("score", _("Score %"), numeric=True, digits=1, headerTooltip=definitions.score()),
             column(
                 "against",
                 _("Against expected (points)"),
                 numeric=True,
+                digits=1,
                 minWidth=190,  # the header is the explanation: not cut at 1366 px
                 headerTooltip=_("Score minus the score expected by now, in percentage points: below 0 is behind."),
             ),
-            column("change", _("Change")),
+            column("change", change_header(period), minWidth=170, headerTooltip=change_definition(period)),
             column("lifted", _("Lifted most by"), flex=3),
             column("dragged", _("Dragged most by"), flex=3),
         ]
@@ -157,7 +161,7 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
     people = _people_frame(viewer, period, unit_id)
     people_rows = [
         {
-            "group": r.group,
+            "group": task_group_label(r.group),
             "rank": int(r.rank) if r.rank == r.rank else None,
             "name": md_link(r.name, f"/person/{r.person_id}?period={period}"),
             "position": r.position,
@@ -170,7 +174,7 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
         column("rank", "#", numeric=True, maxWidth=80),
         column("name", _("Name"), flex=2, link=True),
         column("position", _("Position"), flex=2),
-        column("points", _("Task points (of 70)"), numeric=True),
+        column("points", _("Task points (of 70)"), numeric=True, digits=2),
     ]
     sections.append(
         dbc.Card(
@@ -181,6 +185,29 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
         )
     )
     return html.Div(sections)
+
+
+def _comparison(period: str) -> str:
+    return compared_with(parse_period(period), today())[1]
+
+
+def change_header(period: str) -> str:
+    """The "change" column says what it compares with (like with like: domain.rankings.compared_with)."""
+    if _comparison(period) == SAME_DATE_LAST_YEAR:
+        return _("Change since the same date last year (points)")
+    return _("Change since the previous period (points)")
+
+
+def change_definition(period: str) -> str:
+    if _comparison(period) == SAME_DATE_LAST_YEAR:
+        return _("Score now minus the score at the same point last year (end of the same month), in percentage points.")
+    return _("Score minus the previous period's score, in percentage points.")
+
+
+def compared_header(period: str) -> str:
+    if _comparison(period) == SAME_DATE_LAST_YEAR:
+        return _("Score at the same date last year")
+    return _("Previous period")
 
 
 def _change(score: float | None, previous: float | None) -> str:
@@ -210,18 +237,21 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
             if may_see_people_rankings(viewer)
             else None
         )
-        unit_header = ["#", _("Unit"), _("Score"), _("Previous period"), _("Lifted most by"), _("Dragged most by")]
+        unit_header = ["#", _("Unit"), _("Score"), compared_header(period), _("Lifted most by"), _("Dragged most by")]
         sheets = [
             Sheet(
                 unit_kind_label(kind),
                 [unit_header, *frame[["rank", "name", "score", "previous", "lifted_by", "dragged_by"]].to_numpy()],
+                number_formats={2: "0.0%", 3: "0.0%"},  # fractions shown as 72.5 %, not 0.7248374485596708
             )
             for kind, frame in units.items()
         ]
         if people is not None:
             people_header = [_("Position group"), "#", _("Name"), _("Position"), _("Task points (of 70)")]
-            people_rows = people[["group", "rank", "name", "position", "points"]].to_numpy()
-            sheets.append(Sheet(_("People"), [people_header, *people_rows]))
+            people_rows = [
+                [task_group_label(r.group), r.rank, r.name, r.position, r.points] for r in people.itertuples()
+            ]
+            sheets.append(Sheet(_("People"), [people_header, *people_rows], number_formats={4: "0.00"}))
         # The one writer keeps names that start like a formula as text (pandas' to_excel made them live).
         return dcc.send_bytes(workbook_bytes(sheets), f"pulse-rankings-{page_period(period)}.xlsx")
 

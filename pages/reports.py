@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_texts
 from components.work_views import problem_alert
 from config.clock import today
 from data_access import report_jobs
@@ -72,6 +73,7 @@ def layout(period: str | None = None, **_kwargs: object) -> html.Div:
                                         [
                                             dbc.Label(_("Unit"), html_for=UNIT),
                                             dcc.Dropdown(
+                                                **dropdown_texts(),
                                                 id=UNIT,
                                                 options=[
                                                     {"label": "\u2003" * depth + name, "value": uid}
@@ -88,6 +90,7 @@ def layout(period: str | None = None, **_kwargs: object) -> html.Div:
                                         [
                                             dbc.Label(_("Period"), html_for=PERIOD),
                                             dcc.Dropdown(
+                                                **dropdown_texts(),
                                                 id=PERIOD,
                                                 options=[{"label": code, "value": code} for code, _k in periods],
                                                 value=chosen,

@@ -15,7 +15,7 @@ from components.breadcrumbs import breadcrumbs
 from components.kpi_card import info_icon, kpi_card, lagging_words
 from components.labels import status_label, unit_kind_label
 from components.lineage import lineage_note
-from components.progress import progress_text
+from components.progress import outlook_text, progress_text
 from components.status import STATUS_COLOURS, score_colour, status_badge
 from components.tables import column, data_grid, md_link
 from config.clock import today
@@ -25,7 +25,7 @@ from domain.expectation import expected_by
 from domain.kinds import Role
 from domain.periods import parse_period
 from pages._common import DetailIds, cached, detail_layout, render_detail, source_text, updated_at
-from server.i18n import _, format_number, format_percent
+from server.i18n import _, format_percent
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -154,7 +154,7 @@ def _children(children, period: str) -> dbc.Card:  # type: ignore[no-untyped-def
     columns = [
         column("unit", _("Unit"), flex=3, link=True),
         column("kind", _("Kind")),
-        column("score", _("Score %"), numeric=True),
+        column("score", _("Score %"), numeric=True, digits=1),
         column("at_risk", _("At risk"), numeric=True),
         column("off_track", _("Off track"), numeric=True),
         column("overdue", _("Overdue tasks"), numeric=True),
@@ -219,11 +219,9 @@ def _objectives(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
 
 
 def _forecast_text(row) -> str:  # type: ignore[no-untyped-def]
-    if row.on_course is None or row.on_course != row.on_course:  # None or NaN: nothing to forecast
-        return "–"
-    if row.on_course:
-        return _("on course")
-    return _("will miss by %(gap)s", gap=f"{format_number(row.forecast_miss_by)} {row.unit_of_measure}")
+    # Decided with the status: never "at risk" beside a plain "on course".
+    miss = row.forecast_miss_by if row.forecast_miss_by == row.forecast_miss_by else None  # NaN: none
+    return outlook_text(row.status, row.on_course, miss, row.unit_of_measure)
 
 
 def _people(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
@@ -242,7 +240,7 @@ def _people(frame, period: str) -> dbc.Card:  # type: ignore[no-untyped-def]
         column("position", _("Position"), flex=2),
         column("unit", _("Unit"), flex=2),
         column("tasks", _("Tasks due"), numeric=True),
-        column("on_time", _("Done on time %"), numeric=True),
+        column("on_time", _("Done on time %"), numeric=True, digits=1),
     ]
     return dbc.Card(
         [

@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.i18n import dropdown_labels, dropdown_texts
 from components.labels import due_label, priority_label, task_status_label
 from components.tables import grid_locale, md_link
 from components.work_views import done_alert, problem_alert
@@ -164,7 +165,13 @@ def _assign_form() -> dbc.Card:
                         dbc.Col(
                             [
                                 dbc.Label(_("Assigned to (one or more units)"), html_for=UNITS),
-                                dcc.Dropdown(id=UNITS, multi=True, options=[], placeholder=_("Choose units")),
+                                dcc.Dropdown(
+                                    labels=dropdown_labels(),
+                                    id=UNITS,
+                                    multi=True,
+                                    options=[],
+                                    placeholder=_("Choose units"),
+                                ),
                                 dbc.Button(
                                     _("Every ward and commune"), id=ALL_WARDS, size="sm", color="link", className="px-0"
                                 ),
@@ -174,12 +181,20 @@ def _assign_form() -> dbc.Card:
                         dbc.Col(
                             [
                                 dbc.Label(_("Or one person of the unit"), html_for=PERSON),
-                                dcc.Dropdown(id=PERSON, options=[], placeholder=_("Choose one unit first")),
+                                dcc.Dropdown(
+                                    labels=dropdown_labels(),
+                                    id=PERSON,
+                                    options=[],
+                                    placeholder=_("Choose one unit first"),
+                                ),
                             ],
                             md=3,
                         ),
                         dbc.Col(
-                            [dbc.Label(_("Task type"), html_for=TASK_TYPE), dcc.Dropdown(id=TASK_TYPE, options=[])],
+                            [
+                                dbc.Label(_("Task type"), html_for=TASK_TYPE),
+                                dcc.Dropdown(**dropdown_texts(), id=TASK_TYPE, options=[]),
+                            ],
                             md=3,
                         ),
                     ],

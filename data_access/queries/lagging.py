@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     func,
     literal,
     not_,
@@ -269,7 +270,8 @@ class _LaggingColumns:
         self.shown_number: dict[str, Any] = {
             "progress": _rounded(func.coalesce(IndicatorRollup.progress, 0) * 100, 1),
             "expected": _rounded(func.coalesce(IndicatorRollup.expected, 0) * 100, 1),
-            "gap": _rounded(func.coalesce(IndicatorRollup.gap, 0), 3),
+            # A percentage like its neighbours: weight x (expected - progress), in points.
+            "gap": _rounded(func.coalesce(IndicatorRollup.gap, 0) * 100, 1),
         }
         # Sorting uses the stored values (the gap's index serves the default order).
         self.sort_number: dict[str, Any] = {
@@ -294,17 +296,10 @@ class _LaggingColumns:
 
     def _one(self, name: str, condition: Condition) -> ColumnElement[bool]:
         op = condition.operator
+        if name == "unit":
+            return self._under_unit(condition)
         if name in self.text:
-            shown, value = casefold(self.text[name]), str(condition.value).lower()
-            if op == "contains":
-                return shown.contains(value, autoescape=True)
-            if op == "notContains":
-                return not_(shown.contains(value, autoescape=True))
-            if op == "startsWith":
-                return shown.startswith(value, autoescape=True)
-            if op == "endsWith":
-                return shown.endswith(value, autoescape=True)
-            return shown == value if op == "equals" else shown != value
+            return self._text_matches(casefold(self.text[name]), op, str(condition.value).lower())
         shown, number = self.shown_number[name], float(condition.value)
         comparisons = {
             "equals": shown == number,
@@ -319,6 +314,30 @@ class _LaggingColumns:
                 raise Invalid({"filter": "bad_number_condition"})
             return and_(shown > number, shown < float(condition.value_to))
         return comparisons[op]
+
+    def _under_unit(self, condition: Condition) -> ColumnElement[bool]:
+        """A unit filter matches the row's unit or any unit above it: "Hoàn Kiếm" lists the ward's divisions too.
+
+        A negative operator ("does not contain") keeps the rows under no matching unit.
+        """
+        above = aliased(OrgUnit)
+        positive = {"notContains": "contains", "notEqual": "equals"}.get(condition.operator, condition.operator)
+        named = self._text_matches(casefold(above.name), positive, str(condition.value).lower())
+        # Paths hold digits and slashes only, so the prefix needs no escaping.
+        matched = exists(select(above.id).where(named, OrgUnit.path.startswith(above.path)))
+        return not_(matched) if positive != condition.operator else matched
+
+    @staticmethod
+    def _text_matches(shown: Any, op: str, value: str) -> ColumnElement[bool]:
+        if op == "contains":
+            return shown.contains(value, autoescape=True)
+        if op == "notContains":
+            return not_(shown.contains(value, autoescape=True))
+        if op == "startsWith":
+            return shown.startswith(value, autoescape=True)
+        if op == "endsWith":
+            return shown.endswith(value, autoescape=True)
+        return shown == value if op == "equals" else shown != value
 
     def order(self, name: str) -> Any:
         return self.text[name] if name in self.text else self.sort_number[name]
@@ -444,6 +463,43 @@ def lagging_page(
     ).all()
     position = {indicator_id: i for i, indicator_id in enumerate(ids)}
     return LaggingPage(rows_frame(sorted(rows, key=lambda r: position[r[0]]), LAGGING_PAGE_COLUMNS), total)
+
+
+EXPORT_MAX = 20_000
+
+
+def lagging_all(
+    session: Session,
+    *,
+    viewer: Viewer,
+    period: str,
+    unit_id: int | None = None,
+    sort: Sequence[SortKey] = (),
+    filters: Sequence[ColumnFilter] = (),
+    labels: LaggingLabels | None = None,
+) -> pd.DataFrame:
+    """Every row of the lagging list under these filters and this sort (at most EXPORT_MAX), for the export:
+    the grid's own blocks put together, so the file holds exactly what the grid lists."""
+    blocks: list[pd.DataFrame] = []
+    offset = 0
+    while offset < EXPORT_MAX:
+        block = lagging_page(
+            session,
+            viewer=viewer,
+            period=period,
+            unit_id=unit_id,
+            sort=sort,
+            filters=filters,
+            offset=offset,
+            limit=MAX_BLOCK,
+            labels=labels,
+        )
+        blocks.append(block.rows)
+        offset += MAX_BLOCK
+        if offset >= block.total or len(block.rows) < MAX_BLOCK:
+            break
+    frames = [b for b in blocks if not b.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LAGGING_PAGE_COLUMNS)
 
 
 def lagging_count(session: Session, *, viewer: Viewer, period: str, unit_id: int | None = None) -> int:

@@ -5,16 +5,18 @@ with the change since the previous period and the indicator that lifted or dragg
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from config.clock import today as clock_today
 from data_access.models import Indicator, IndicatorRollup, OrgUnit, Period, UnitRollup
 from data_access.queries.scope import existed_in, period_id
 from data_access.viewer import Viewer, in_scope
 from domain.kinds import UnitKind
 from domain.periods import parse_period
-from domain.rankings import Contribution, lifted_and_dragged, rank
+from domain.rankings import Contribution, compared_with, lifted_and_dragged, rank
 
 RANKED_KINDS = (UnitKind.DEPARTMENT.value, UnitKind.WARD.value, UnitKind.PARTY_BOARD.value)
 # Communes are ranked with the wards: the same level of government since 2025 ("Wards and communes").
@@ -33,12 +35,16 @@ class RankedUnit:
     dragged_by: str | None
 
 
-def unit_rankings(session: Session, *, viewer: Viewer, period: str) -> dict[str, list[RankedUnit]]:
-    """Departments, wards and party boards in scope, each ranked against its own kind, with the change
-    since the previous period and the indicator that lifted or dragged each most."""
+def unit_rankings(
+    session: Session, *, viewer: Viewer, period: str, today: date | None = None
+) -> dict[str, list[RankedUnit]]:
+    """Departments, wards and party boards in scope, each ranked against its own kind, with the score they
+    are compared with (domain.rankings.compared_with: a running year against the same date last year) and
+    the indicator that lifted or dragged each most."""
     chosen = parse_period(period)
     pid = period_id(session, chosen.code)
-    previous_ids = session.execute(select(Period.id).where(Period.code == chosen.previous().code)).scalar_one_or_none()
+    baseline, _comparison = compared_with(chosen, today or clock_today())
+    previous_ids = session.execute(select(Period.id).where(Period.code == baseline.code)).scalar_one_or_none()
     rows = session.execute(
         select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.path, UnitRollup.score)
         .join(UnitRollup, and_(UnitRollup.unit_id == OrgUnit.id, UnitRollup.period_id == pid))

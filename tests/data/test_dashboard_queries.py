@@ -22,7 +22,17 @@ from sqlalchemy import select
 
 from data_access.db import Store
 from data_access.errors import Forbidden, Invalid
-from data_access.models import Indicator, IndicatorRollup, Measurement, Objective, OrgUnit, Person, User
+from data_access.models import (
+    Indicator,
+    IndicatorRollup,
+    Measurement,
+    Objective,
+    OrgUnit,
+    Period,
+    Person,
+    UnitRollup,
+    User,
+)
 from data_access.queries.lagging import (
     ColumnFilter,
     Condition,
@@ -140,7 +150,7 @@ def test_the_biggest_weighted_gaps_come_first_and_blocks_page_through(hand: Hand
     assert hand.page(offset=2, limit=2) == (["meetings", "đường"], 4)
     assert hand.page(offset=4, limit=2) == ([], 4)
     first = hand.rows(limit=1)[0]
-    assert (first["progress_pct"], first["expected_pct"], first["gap"]) == (40.0, 88.8, 0.975)
+    assert (first["progress_pct"], first["expected_pct"], first["gap"]) == (40.0, 88.8, 97.5)  # all in %
     assert (first["unit"], first["unit_kind"], first["source_kind"], first["source_ref"]) == (
         "Phòng Văn hóa",
         "division",
@@ -180,9 +190,15 @@ def test_sorting_by_any_column(hand: Hand, sort: list[SortKey], expected: list[s
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        ([_text("unit", "contains", "đống đa")], ["đường"]),  # Unicode case folding, on SQLite too
-        ([_text("unit", "startsWith", "PHƯỜNG")], ["online", "đường"]),
-        ([_text("unit", "notContains", "phường")], ["records", "meetings"]),
+        # A unit filter includes the units under it: the ward Đống Đa brings its division's "records".
+        ([_text("unit", "contains", "đống đa")], ["records", "đường"]),  # Unicode case folding, on SQLite too
+        ([_text("unit", "equals", "phường đống đa")], ["records", "đường"]),
+        ([_text("unit", "contains", "văn hóa")], ["records"]),  # a division alone: nothing of its ward
+        ([_text("unit", "startsWith", "PHƯỜNG")], ["records", "online", "đường"]),
+        ([_text("unit", "endsWith", "ba đình")], ["online"]),
+        ([_text("unit", "notContains", "phường")], ["meetings"]),  # the division is in a ward: left out
+        ([_text("unit", "notEqual", "phường ba đình")], ["records", "meetings", "đường"]),
+        ([_text("unit", "contains", "thành phố")], ["records", "online", "meetings", "đường"]),
         ([_text("indicator", "endsWith", "số")], ["đường"]),
         ([_text("indicator", "contains", "10%")], ["meetings"]),  # % is a character, not a wildcard
         ([_text("indicator", "contains", "%")], ["meetings"]),
@@ -197,13 +213,16 @@ def test_sorting_by_any_column(hand: Hand, sort: list[SortKey], expected: list[s
         ([_number("progress", "lessThanOrEqual", 40)], ["records", "online"]),
         ([_number("progress", "equals", 60)], ["meetings"]),
         ([_number("progress", "inRange", 10, 70)], ["records", "meetings"]),  # both bounds excluded, as the grid does
-        ([_number("gap", "greaterThanOrEqual", 0.788)], ["records", "online"]),  # the shown (rounded) value
+        ([_number("gap", "greaterThanOrEqual", 78.8)], ["records", "online"]),  # the shown (rounded) value
         ([_number("expected", "notEqual", 88.8)], []),
         (
             [ColumnFilter("progress", (Condition("lessThan", 20), Condition("greaterThan", 65)), "OR")],
             ["online", "đường"],
         ),
-        ([ColumnFilter("unit", (Condition("contains", "phường"), Condition("notContains", "ba")), "AND")], ["đường"]),
+        (
+            [ColumnFilter("unit", (Condition("contains", "phường"), Condition("notContains", "ba")), "AND")],
+            ["records", "đường"],
+        ),
         ([_text("unit", "contains", "phường"), _number("progress", "greaterThan", 50)], ["đường"]),
     ],
 )
@@ -322,3 +341,31 @@ def test_pilot_ward_leader_sees_only_the_ward(shared_demo_store: Store) -> None:
         paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path)).all())
         assert page.total == lagging_count(session, viewer=ward, period="2026") == len(page.rows) > 0
     assert all(paths[int(u)].startswith(ward.scope_path) for u in page.rows["unit_id"])
+
+
+def test_rankings_compare_a_running_year_with_the_same_date_last_year(shared_demo_store: Store) -> None:
+    from data_access.queries.rankings import unit_rankings
+
+    city = _leader(shared_demo_store, "lanhdao.thanhpho")
+    with shared_demo_store.read() as session:
+        ranked = unit_rankings(session, viewer=city, period="2026", today=date(2026, 12, 8))
+        same_date = dict(
+            session.execute(
+                select(UnitRollup.unit_id, UnitRollup.score)
+                .join(Period, Period.id == UnitRollup.period_id)
+                .where(Period.code == "2025-11")
+            ).all()
+        )
+        whole_year = dict(
+            session.execute(
+                select(UnitRollup.unit_id, UnitRollup.score)
+                .join(Period, Period.id == UnitRollup.period_id)
+                .where(Period.code == "2025")
+            ).all()
+        )
+        finished = unit_rankings(session, viewer=city, period="2025", today=date(2026, 12, 8))
+    units = [u for rows in ranked.values() for u in rows]
+    assert units and all(u.previous == same_date.get(u.unit_id) for u in units)
+    assert any(u.previous is not None for u in units)
+    assert any(same_date.get(u.unit_id) != whole_year.get(u.unit_id) for u in units)  # not last year's whole year
+    assert all(u.previous is None for rows in finished.values() for u in rows)  # 2024 has no rollups in the demo

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from domain.rankings import Contribution, best_and_weakest, lifted_and_dragged, rank, rank_within_groups
+from domain.periods import parse_period
+from domain.rankings import (
+    PREVIOUS_PERIOD,
+    SAME_DATE_LAST_YEAR,
+    Contribution,
+    best_and_weakest,
+    compared_with,
+    lifted_and_dragged,
+    rank,
+    rank_within_groups,
+)
 
 
 def _names_and_ranks(items: list[tuple[str, float | None]]) -> list[tuple[str, int | None]]:
@@ -66,3 +78,21 @@ def test_what_lifted_and_dragged_a_unit() -> None:
     assert found == ("roads", "schools")
     assert lifted_and_dragged(0.6, [Contribution("water", 0.6, 1.0)]) == (None, None)
     assert lifted_and_dragged(None, []) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "expected"),
+    [
+        # A running year against the same point last year, never against last year's whole year.
+        ("2026", date(2026, 12, 8), ("2025-11", SAME_DATE_LAST_YEAR)),
+        ("2026", date(2026, 6, 30), ("2025-05", SAME_DATE_LAST_YEAR)),
+        ("2026", date(2026, 1, 10), ("2025-01", SAME_DATE_LAST_YEAR)),
+        # A finished year against the year before; quarters and months against the one before them.
+        ("2025", date(2026, 12, 8), ("2024", PREVIOUS_PERIOD)),
+        ("2026-Q1", date(2026, 12, 8), ("2025-Q4", PREVIOUS_PERIOD)),
+        ("2026-07", date(2026, 12, 8), ("2026-06", PREVIOUS_PERIOD)),
+    ],
+)
+def test_change_compares_like_with_like(period: str, today: date, expected: tuple[str, str]) -> None:
+    baseline, comparison = compared_with(parse_period(period), today)
+    assert (baseline.code, comparison) == expected
