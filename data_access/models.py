@@ -319,10 +319,12 @@ class Indicator(Base):
     template_id: Mapped[int | None] = mapped_column(ForeignKey("position_kpi_templates.id", ondelete="SET NULL"))
     # The publication ladder (domain.publication): ``visibility`` is in force from ``visibility_from`` on
     # (always when NULL), ``visibility_before`` until then, so a raise can take effect at a later date
-    # without a job flipping it. ``published`` above is another thing: the plan's approval.
-    visibility: Mapped[str] = mapped_column(String(10), default=Visibility.UNIT.value, server_default="unit")
+    # without a job flipping it. ``published`` above is another thing: the plan's approval. The default,
+    # "city", keeps what every leader saw before the ladder existed (their whole scope): a unit head
+    # lowers an indicator to keep it private, and raises it to the public with the level above's approval.
+    visibility: Mapped[str] = mapped_column(String(10), default=Visibility.CITY.value, server_default="city")
     visibility_from: Mapped[date | None] = mapped_column(Date)
-    visibility_before: Mapped[str] = mapped_column(String(10), default=Visibility.UNIT.value, server_default="unit")
+    visibility_before: Mapped[str] = mapped_column(String(10), default=Visibility.CITY.value, server_default="city")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -5,7 +5,8 @@ climbs four rungs: the unit only, its parent unit, every level above up to the c
 public. The unit's head raises it from a date on; raising it to the public needs the approval of the
 head of the level above; lowering takes effect at once. Scores and rollups do not depend on it: a
 hidden indicator still counts in its unit's score, which its parent sees as a number without the
-detail (a unit's score must not change with what it chooses to show).
+detail (a unit's score must not change with what it chooses to show). A new indicator starts at CITY,
+which is what every leader saw of their scope before the ladder existed.
 
 Units are named by materialised paths as in domain.access. Nothing here reads the database.
 """
@@ -105,22 +106,33 @@ class Move(StrEnum):
 
 @dataclass(frozen=True)
 class Decision:
-    """The move, and the problem (a msgid) that refuses it, if any."""
+    """The move, and the problem (a code for data_access.errors.Invalid) that refuses it, if any."""
 
     move: Move
     problem: str | None = None
 
 
-def decide(*, current: Visibility, scheduled: Visibility, wanted: Visibility, effective_from: date, today: date) -> Decision:
+def decide(
+    *,
+    current: Visibility,
+    scheduled: Visibility,
+    wanted: Visibility,
+    effective_from: date,
+    today: date,
+    approved: bool = True,
+) -> Decision:
     """What asking for ``wanted`` does, given the rung in force and the one scheduled (equal when none is).
 
-    A raise starts today or later (a past date would rewrite what people saw); lowering below the rung
-    in force, or below a rung still to come, is immediate and needs no date.
+    A raise starts today or later (a past date would rewrite what people saw), and only for an indicator
+    of an approved plan (``approved``: a draft's numbers may still change); lowering below the rung in
+    force, or below a rung still to come, is immediate and needs no date.
     """
     if wanted == current and wanted == scheduled:
         return Decision(Move.SAME)
     if rank(wanted) < rank(current) or rank(wanted) < rank(scheduled):
         return Decision(Move.LOWER)
+    if not approved:
+        return Decision(Move.RAISE, "plan_not_approved")
     if effective_from < today:
-        return Decision(Move.RAISE, "The effective date cannot be in the past.")
+        return Decision(Move.RAISE, "effective_in_past")
     return Decision(Move.REQUEST if wanted is Visibility.PUBLIC else Move.RAISE)

@@ -20,9 +20,9 @@ _LEVELS = "'unit', 'parent', 'city', 'public'"
 
 def upgrade() -> None:
     with op.batch_alter_table("indicators") as batch:
-        batch.add_column(sa.Column("visibility", sa.String(length=10), server_default="unit", nullable=False))
+        batch.add_column(sa.Column("visibility", sa.String(length=10), server_default="city", nullable=False))
         batch.add_column(sa.Column("visibility_from", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("visibility_before", sa.String(length=10), server_default="unit", nullable=False))
+        batch.add_column(sa.Column("visibility_before", sa.String(length=10), server_default="city", nullable=False))
         batch.create_check_constraint(op.f("ck_indicators_visibility_allowed"), f"visibility IN ({_LEVELS})")
         batch.create_check_constraint(
             op.f("ck_indicators_visibility_before_allowed"), f"visibility_before IN ({_LEVELS})"
@@ -56,7 +56,10 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["decided_by_id"], ["users.id"], name=op.f("fk_publication_requests_decided_by_id_users"), ondelete="SET NULL"
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_publication_requests_decided_by_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_publication_requests")),
     )
