@@ -289,6 +289,7 @@ class Indicator(Base):
         one_of("visibility_before", Visibility),
         # The public page's list: the indicators published to the public, per unit.
         Index("ix_indicators_visibility_unit", "visibility", "unit_id"),
+        Index("ix_indicators_visibility_from", "visibility_from"),  # raises still to come (lagging counts)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

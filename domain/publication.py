@@ -136,3 +136,15 @@ def decide(
     if effective_from < today:
         return Decision(Move.RAISE, "effective_in_past")
     return Decision(Move.REQUEST if wanted is Visibility.PUBLIC else Move.RAISE)
+
+
+# --- the public page ---------------------------------------------------------------------------
+
+# What citizens ask about first (the national service-quality set): online procedures, on-time handling,
+# satisfaction. The codes are the agency's catalogue codes; the public page lists these first.
+CITIZEN_FACING = ("TTHC-TT", "DUNGHAN", "HAILONG")
+
+
+def public_order(code: str, name: str) -> tuple[int, str]:
+    """Sort key of a unit's public indicators: the citizen-facing ones first, in that order, then by name."""
+    return (CITIZEN_FACING.index(code) if code in CITIZEN_FACING else len(CITIZEN_FACING), name)

@@ -41,6 +41,15 @@ def published_to(viewer: Viewer, today: date) -> ColumnElement[bool]:
     )
 
 
+def hidden_candidates(today: date) -> ColumnElement[bool]:
+    """SQL: the only indicators that can be kept from anyone in whose scope they lie (below CITY now or
+    until a later date); both halves have an index, so counting what is hidden never walks a city."""
+    return or_(
+        Indicator.visibility.in_([Visibility.UNIT.value, Visibility.PARENT.value]),
+        Indicator.visibility_from > today,
+    )
+
+
 @dataclass(frozen=True)
 class LadderState:
     """An indicator's place on the ladder as its page shows it, and what the viewer may do there."""

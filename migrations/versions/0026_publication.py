@@ -28,6 +28,7 @@ def upgrade() -> None:
             op.f("ck_indicators_visibility_before_allowed"), f"visibility_before IN ({_LEVELS})"
         )
         batch.create_index("ix_indicators_visibility_unit", ["visibility", "unit_id"])
+        batch.create_index("ix_indicators_visibility_from", ["visibility_from"])
     op.create_table(
         "publication_requests",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -74,6 +75,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_publication_requests_indicator_id"), table_name="publication_requests")
     op.drop_table("publication_requests")
     with op.batch_alter_table("indicators") as batch:
+        batch.drop_index("ix_indicators_visibility_from")
         batch.drop_index("ix_indicators_visibility_unit")
         batch.drop_constraint(op.f("ck_indicators_visibility_before_allowed"), type_="check")
         batch.drop_constraint(op.f("ck_indicators_visibility_allowed"), type_="check")
