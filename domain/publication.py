@@ -13,6 +13,7 @@ Units are named by materialised paths as in domain.access. Nothing here reads th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -148,3 +149,10 @@ CITIZEN_FACING = ("TTHC-TT", "DUNGHAN", "HAILONG")
 def public_order(code: str, name: str) -> tuple[int, str]:
     """Sort key of a unit's public indicators: the citizen-facing ones first, in that order, then by name."""
     return (CITIZEN_FACING.index(code) if code in CITIZEN_FACING else len(CITIZEN_FACING), name)
+
+
+def mean_of(values: Iterable[float | None]) -> float | None:
+    """The plain mean of the values present (None when none is): the city's figure for an indicator the
+    wards publish, each ward counting once whatever its size, as citizens compare wards."""
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None

@@ -16,7 +16,7 @@ from data_access.models import Indicator, IndicatorRollup, OrgUnit, Period
 from data_access.queries.publication import in_force_sql
 from data_access.queries.scope import period_id
 from domain.kinds import UnitKind
-from domain.publication import Visibility, public_order
+from domain.publication import Visibility, mean_of, public_order
 from domain.text import fold
 
 
@@ -43,6 +43,49 @@ class PublicUnit:
     kind: str
     search_key: str  # the name without accents, lower case: what the search box matches
     indicators: tuple[PublicIndicator, ...]
+
+
+@dataclass(frozen=True)
+class CityFigure:
+    """One indicator across the units that publish it: their plain mean, how many, the latest value's date."""
+
+    code: str
+    name: str
+    unit_of_measure: str
+    n_units: int
+    value: float | None
+    target: float | None
+    band_low: float | None
+    band_high: float | None
+    data_as_of: date | None
+    trend: tuple[tuple[str, float | None], ...]
+
+
+def city_figures(units: list[PublicUnit]) -> list[CityFigure]:
+    """The city's figures: each published indicator (by code) as the mean over the units publishing it,
+    citizen-facing ones first."""
+    by_code: dict[str, list[PublicIndicator]] = {}
+    for unit in units:
+        for indicator in unit.indicators:
+            by_code.setdefault(indicator.code, []).append(indicator)
+    figures = []
+    for code, found in by_code.items():
+        months = sorted({month for i in found for month, _ in i.trend})
+        figures.append(
+            CityFigure(
+                code,
+                found[0].name,
+                found[0].unit_of_measure,
+                len(found),
+                mean_of(i.value for i in found),
+                mean_of(i.target for i in found),
+                found[0].band_low,
+                found[0].band_high,
+                max((i.data_as_of for i in found if i.data_as_of), default=None),
+                tuple((m, mean_of(v for i in found for month, v in i.trend if month == m)) for m in months),
+            )
+        )
+    return sorted(figures, key=lambda f: public_order(f.code, f.name))
 
 
 def public_units(session: Session, *, today: date) -> list[PublicUnit]:
@@ -117,3 +160,8 @@ def _trends(
     ):
         found.setdefault(iid, []).append((code, value))
     return {iid: tuple(points) for iid, points in found.items()}
+
+
+def city_name(session: Session) -> str:
+    """The name of the root of the org tree (the city or province)."""
+    return session.execute(select(OrgUnit.name).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id).limit(1)).scalar() or ""

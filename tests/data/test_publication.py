@@ -16,7 +16,7 @@ from data_access.errors import Conflict, Forbidden, Invalid, NotFound
 from data_access.models import AuditEntry, Indicator, IndicatorRollup, OrgUnit, Period, PublicationRequest
 from data_access.queries.indicators import indicator_detail
 from data_access.queries.lagging import lagging_count, lagging_indicators, lagging_page
-from data_access.queries.public import public_units
+from data_access.queries.public import city_figures, public_units
 from data_access.queries.publication import ladder_state
 from data_access.queries.reports import unit_report
 from data_access.queries.units import unit_figures, unit_indicators
@@ -271,7 +271,13 @@ def test_refusals_bad_input_and_stale_versions_write_nothing(demo_store: Store, 
 def test_the_public_read_names_no_one(demo_store: Store) -> None:
     with demo_store.read() as session:
         units = public_units(session, today=TEST_TODAY)
-    assert units[0].kind == "city"
+    # the city's figures: each citizen-facing indicator over the wards that publish it
+    figures = city_figures(units)
+    assert [f.code for f in figures][:3] == ["TTHC-TT", "DUNGHAN", "HAILONG"]
+    online = figures[0]
+    values = [i.value for u in units for i in u.indicators if i.code == "TTHC-TT" and i.value is not None]
+    assert online.n_units == len([u for u in units if any(i.code == "TTHC-TT" for i in u.indicators)])
+    assert online.value == pytest.approx(sum(values) / len(values))
     hoan_kiem = next(u for u in units if u.code == HOAN_KIEM)
     # citizen-facing first, in their order
     assert [i.code for i in hoan_kiem.indicators][:3] == ["TTHC-TT", "DUNGHAN", "HAILONG"]
