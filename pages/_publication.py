@@ -80,6 +80,7 @@ def controls(item_store_id: str) -> html.Div:
                                                 dbc.Label(_("Who may see it"), html_for=LEVEL),
                                                 dbc.Select(
                                                     id=LEVEL,
+                                                    placeholder=_("Choose who may see it."),
                                                     options=[
                                                         {"label": level_label(v), "value": v.value} for v in LADDER
                                                     ],

@@ -175,8 +175,15 @@ def page() -> Response:
         spark_width=SPARK_WIDTH,
         spark_height=SPARK_HEIGHT,
     )
-    response = Response(html, mimetype="text/html")
-    response.headers["Cache-Control"] = "public, max-age=60"
+    return _revalidated(Response(html, mimetype="text/html"))
+
+
+def _revalidated(response: Response) -> Response:
+    """Browsers and proxies keep a copy but ask each time (an ETag answers 304 when nothing changed): a
+    lowered indicator must leave every screen at once, and the figures are cached on the server anyway."""
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    response.make_conditional(request)  # answers 304 in place when the browser's copy is current
     return response
 
 
@@ -213,8 +220,7 @@ def as_csv() -> Response:
     writer.writerows(_rows(data))
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")  # the BOM: Excel reads UTF-8 right
     response.headers["Content-Disposition"] = f'attachment; filename="public-indicators-{data["year"]}.csv"'
-    response.headers["Cache-Control"] = "public, max-age=60"
-    return response
+    return _revalidated(response)
 
 
 @bp.get("/public.json")

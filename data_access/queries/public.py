@@ -128,10 +128,10 @@ def public_units(session: Session, *, today: date) -> list[PublicUnit]:
     for row in sorted(rows, key=lambda r: public_order(r[1], r[2])):
         (iid, code, name, uom, direction, target, low, high, value, status, latest, uid, ucode, uname, kind) = row
         entry = units.setdefault(uid, ((ucode, uname, kind), []))
+        # Months after the latest value only repeat it: the trend stops where the data does.
+        trend = tuple(p for p in trends.get(iid, ()) if latest is None or p[0] <= latest.strftime("%Y-%m"))
         entry[1].append(
-            PublicIndicator(
-                code, name, uom, direction, target, low, high, value, status or "no_data", latest, trends.get(iid, ())
-            )
+            PublicIndicator(code, name, uom, direction, target, low, high, value, status or "no_data", latest, trend)
         )
     found = [
         PublicUnit(uid, ucode, uname, kind, fold(uname), tuple(indicators))
@@ -164,4 +164,7 @@ def _trends(
 
 def city_name(session: Session) -> str:
     """The name of the root of the org tree (the city or province)."""
-    return session.execute(select(OrgUnit.name).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id).limit(1)).scalar() or ""
+    return (
+        session.execute(select(OrgUnit.name).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id).limit(1)).scalar()
+        or ""
+    )
