@@ -43,6 +43,18 @@ def _open_card(page, base: str, indicator_id: int) -> None:  # type: ignore[no-u
     page.locator("#publication-area").scroll_into_view_if_needed()
 
 
+def _serious_accessibility_problems(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical violations on the page as it stands."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def _ward_on_public(page, base: str):  # type: ignore[no-untyped-def]
     """/public searched for the ward as a citizen types it (no accents); the ward's block."""
     from playwright.sync_api import expect
@@ -99,6 +111,7 @@ def test_a_ward_publishes_the_city_approves_citizens_see_it_until_it_is_lowered(
     citizen_phone.goto(f"{base}/public")
     expect(citizen_phone.locator("#public-city-cards")).to_be_visible()
     screenshot(citizen_phone, "public-390")
+    assert _serious_accessibility_problems(citizen_phone) == []
     # no page is wider than the phone (no sideways scrolling)
     assert citizen_phone.evaluate("document.documentElement.scrollWidth") <= 390
 
@@ -106,6 +119,7 @@ def test_a_ward_publishes_the_city_approves_citizens_see_it_until_it_is_lowered(
     laptop.on("pageerror", lambda error: errors.append(str(error)))
     expect(_ward_on_public(laptop, base)).to_contain_text(E_SIGNED)
     screenshot(laptop, "public-1366-search")
+    assert _serious_accessibility_problems(laptop) == []  # the searched page, its ward opened
     laptop.goto(f"{base}/public")
     expect(laptop.locator("#public-city-cards")).to_be_visible()
     screenshot(laptop, "public-1366")
