@@ -16,6 +16,7 @@ from data_access.errors import Conflict, Forbidden, Invalid, NotFound
 from data_access.models import AuditEntry, Indicator, IndicatorRollup, OrgUnit, Period, PublicationRequest
 from data_access.queries.indicators import indicator_detail
 from data_access.queries.lagging import lagging_count, lagging_indicators, lagging_page
+from data_access.queries.people import person_detail
 from data_access.queries.public import city_figures, public_units
 from data_access.queries.publication import ladder_state
 from data_access.queries.reports import unit_report
@@ -124,6 +125,12 @@ def test_a_lowered_indicator_is_kept_from_the_levels_above_but_not_from_its_unit
             lines = {(line.indicator, line.unit) for line in report.lagging}
             assert (name in names) is present
             assert ((name, report.unit_name) in lines) is present
+        # the owner's page: the city leader no longer finds it there either
+        owner = session.execute(select(Indicator.owner_person_id).where(Indicator.id == indicator_id)).scalar_one()
+        assert owner is not None
+        for viewer, present in ((city_leader, False), (ward_leader, True)):
+            person = person_detail(session, viewer=viewer, person_id=owner, period=YEAR, today=TEST_TODAY)
+            assert (indicator_id in set(person.indicators["indicator_id"])) is present
         # the ward's score is what it was: publication chooses what is shown, not what counts
         assert unit_figures(session, viewer=city_leader, unit_id=ward, period=YEAR).score == score_before
 
