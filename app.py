@@ -16,12 +16,24 @@ from flask import Flask
 from config.settings import Settings, load_settings
 from data_access.cache import ScopedCache, database_namespace
 from data_access.db import Store
-from server import api, api_docs, auth, callback_envelope, cli, context, health, reports_download, security, shell
+from server import (
+    api,
+    api_docs,
+    auth,
+    callback_envelope,
+    cli,
+    context,
+    health,
+    public,
+    reports_download,
+    security,
+    shell,
+)
 from server.api_rate import ApiRateLimit
 from server.i18n import init_i18n
 from server.redis_client import connect as connect_redis
 from server.signals import ChangeSignal
-from server.throttle import DatabaseThrottle, RedisThrottle
+from server.throttle import DatabaseThrottle, PublicRate, RedisThrottle
 
 ROOT = Path(__file__).resolve().parent
 VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
@@ -103,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     signal = ChangeSignal(redis, namespace=namespace)
     signal.install(store)
     api_rate = ApiRateLimit(store, redis, prefix=f"pulse:api:{namespace}")
+    public_rate = PublicRate(ApiRateLimit(store, redis, prefix=f"pulse:public:{namespace}"))
     context.install(
         server,
         settings=settings,
@@ -112,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         cache=cache,
         signal=signal,
         api_rate=api_rate,
+        public_rate=public_rate,
     )
     init_i18n(server, settings)
     auth.init_login(server)
@@ -122,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on
     server.register_blueprint(api_docs.bp)
     server.register_blueprint(reports_download.bp)
+    server.register_blueprint(public.bp)
     cli.register(server)
 
     app = PulseDash(

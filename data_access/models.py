@@ -46,6 +46,7 @@ from domain.kinds import (
     UnitKind,
 )
 from domain.periods import PeriodKind
+from domain.publication import PublicationStatus, Visibility
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -284,6 +285,11 @@ class Indicator(Base):
         CheckConstraint("band_low IS NULL OR band_high IS NULL OR band_low <= band_high", name="band_ordered"),
         CheckConstraint("milestones_total IS NULL OR milestones_total > 0", name="milestones_positive"),
         UniqueConstraint("unit_id", "period_id", "code"),
+        one_of("visibility", Visibility),
+        one_of("visibility_before", Visibility),
+        # The public page's list: the indicators published to the public, per unit.
+        Index("ix_indicators_visibility_unit", "visibility", "unit_id"),
+        Index("ix_indicators_visibility_from", "visibility_from"),  # raises still to come (lagging counts)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -312,6 +318,36 @@ class Indicator(Base):
     data_source: Mapped[str] = mapped_column(String(10), default=DataSource.ENTERED.value)
     # The position's KPI template this personal KPI was made from, if any.
     template_id: Mapped[int | None] = mapped_column(ForeignKey("position_kpi_templates.id", ondelete="SET NULL"))
+    # The publication ladder (domain.publication): ``visibility`` is in force from ``visibility_from`` on
+    # (always when NULL), ``visibility_before`` until then, so a raise can take effect at a later date
+    # without a job flipping it. ``published`` above is another thing: the plan's approval. The default,
+    # "city", keeps what every leader saw before the ladder existed (their whole scope): a unit head
+    # lowers an indicator to keep it private, and raises it to the public with the level above's approval.
+    visibility: Mapped[str] = mapped_column(String(10), default=Visibility.CITY.value, server_default="city")
+    visibility_from: Mapped[date | None] = mapped_column(Date)
+    visibility_before: Mapped[str] = mapped_column(String(10), default=Visibility.CITY.value, server_default="city")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PublicationRequest(Base):
+    """A unit head's request to publish an indicator to the public, and the level above's decision."""
+
+    __tablename__ = "publication_requests"
+    __table_args__ = (
+        one_of("status", PublicationStatus),
+        Index("ix_publication_requests_status", "status", "indicator_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=PublicationStatus.PENDING.value)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -8,6 +8,9 @@ made) and, for an action plan, its milestones on a timeline (planned due dates a
 The owner, or a leader or manager over the unit, writes the analysis; leaders and managers plan the
 milestones and the owner marks them done. The forms sit outside the live body like the follow-up one.
 
+Below the body, the publication card (pages/_publication.py): who outside the unit sees the indicator,
+the unit head's form to raise or lower it, the level above's approval of a publication to the public.
+
 Leaders and managers turn a meeting's decision on the indicator into tracked work from here: one
 button opens a follow-up task prefilled for the owner with a deadline (``?followup=1`` opens it
 straight away, as the lagging list and the meeting companion do). The form sits outside the live
@@ -50,6 +53,7 @@ from data_access.queries.indicator_breakdown import indicator_breakdown
 from data_access.queries.indicators import indicator_detail
 from data_access.queries.plans import target_history
 from domain.kinds import Role
+from pages import _publication as publication
 from pages._common import DetailIds, cached, detail_layout, page_period, render_detail, updated_at
 from pages._inputs import as_date, as_id, as_text
 from server.context import current_store, current_viewer
@@ -67,6 +71,7 @@ dash.register_page(
 )
 
 IDS = DetailIds("indicator")
+publication.register(IDS.item)
 FOLLOW_AREA = "followup-area"
 FOLLOW_OPEN = "followup-open"
 FOLLOW_MODAL = "followup-modal"
@@ -92,6 +97,7 @@ def layout(
                 className="indicator-actions",
             ),
             detail_layout(IDS, indicator_id, period),
+            publication.controls(IDS.item),
         ]
     )
 

@@ -25,7 +25,11 @@ class ApiRateLimit:
 
     def allow(self, token_id: int, limit: int) -> bool:
         """Count one call of this token now; False when it is over its limit for this minute."""
-        return self._count(f"api:{token_id}") <= limit
+        return self.allow_key(f"api:{token_id}", limit)
+
+    def allow_key(self, key: str, limit: int) -> bool:
+        """Count one call under ``key`` now; False when the key is over ``limit`` for this minute."""
+        return self._count(key) <= limit
 
     def _count(self, key: str) -> int:
         if self.client is not None:

@@ -25,7 +25,10 @@ from server.i18n import _
 
 log = logging.getLogger("pulse.security")
 
-PUBLIC_EXACT = frozenset({"/login", "/health", "/favicon.ico", "/_favicon.ico"})
+# The public page and its two files (server.public.ROUTES) are the only anonymous reads of data.
+PUBLIC_EXACT = frozenset(
+    {"/login", "/health", "/favicon.ico", "/_favicon.ico", "/public", "/public.csv", "/public.json"}
+)
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 # What a user who must replace a reset password may still reach (besides the public routes).
 PASSWORD_OPEN = frozenset({"/password", "/logout"})

@@ -164,3 +164,24 @@ class RedisThrottle(_CountingThrottle):
 
     def _forget(self, key: str) -> None:
         self.client.delete(f"{self.prefix}:{key}")
+
+
+# --- anonymous reads -------------------------------------------------------------------------------
+
+PUBLIC_PER_MINUTE = 60  # a person reading and searching makes a few a minute; a scraper gets the CSV
+
+
+class PerMinute(Protocol):
+    def allow_key(self, key: str, limit: int) -> bool: ...
+
+
+class PublicRate:
+    """Requests to the public page and its files, per client address and minute (the API's fixed-window
+    counter: Redis when configured, else the login_counters table). The page's figures come from the
+    cache, so the count is the only write an anonymous visitor can cause."""
+
+    def __init__(self, counter: PerMinute, *, per_minute: int = PUBLIC_PER_MINUTE) -> None:
+        self.counter, self.per_minute = counter, per_minute
+
+    def allow(self, address: str) -> bool:
+        return self.counter.allow_key(f"public:{address[:64]}", self.per_minute)

@@ -8,11 +8,13 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.clock import today as clock_today
 from data_access.errors import NotFound
 from data_access.models import Indicator, IndicatorRollup, Measurement, Period, Person, TrajectoryPoint, User
 from data_access.queries.scope import period_id, unit_in_scope
 from data_access.viewer import Viewer
 from domain.periods import parse_period
+from domain.publication import Visibility, effective, sees
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,15 @@ def indicator_detail(session: Session, *, viewer: Viewer, indicator_id: int, per
     if indicator is None:
         raise NotFound("indicator", indicator_id)
     unit = unit_in_scope(session, viewer=viewer, unit_id=indicator.unit_id)
+    level = effective(
+        Visibility(indicator.visibility),
+        since=indicator.visibility_from,
+        before=Visibility(indicator.visibility_before),
+        today=clock_today(),
+    )
+    if not sees(viewer, unit_path=unit.path, level=level):
+        # Kept from this viewer: as if it did not exist (its name alone could say too much).
+        raise NotFound("indicator", indicator_id)
     year = session.get(Period, indicator.period_id)
     if year is None:  # a foreign key holds it; only a row deleted meanwhile gets here
         raise NotFound("period", indicator.period_id)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
+from config.clock import today as clock_today
 from data_access.errors import Invalid
 from data_access.models import (
     LAGGING_STATUSES,
@@ -44,6 +45,7 @@ from data_access.models import (
     Person,
     UnitRollup,
 )
+from data_access.queries.publication import hidden_candidates, published_to
 from data_access.queries.scope import period_id, rows_frame, under_path, unit_in_scope
 from data_access.viewer import Viewer
 
@@ -80,7 +82,12 @@ def _lagging_scope(session: Session, viewer: Viewer, unit_id: int | None) -> str
     return unit_in_scope(session, viewer=viewer, unit_id=unit_id).path
 
 
-def _lagging_conditions(pid: int, path: str) -> list[ColumnElement[bool]]:
+def _lagging_conditions(pid: int, path: str, viewer: Viewer) -> list[ColumnElement[bool]]:
+    """Lagging rows of the subtree, published to the viewer (Indicator and OrgUnit joined)."""
+    return [*_lagging_rows(pid, path), published_to(viewer, clock_today())]
+
+
+def _lagging_rows(pid: int, path: str) -> list[ColumnElement[bool]]:
     # The statuses are written into the SQL so that both planners can match the partial lagging-gap index.
     lagging: BindParameter[list[str]] = bindparam(
         "lagging", list(LAGGING_STATUSES), expanding=True, literal_execute=True
@@ -97,7 +104,8 @@ def lagging_indicators(
     chosen = (
         select(IndicatorRollup.indicator_id)
         .join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
-        .where(*_lagging_conditions(pid, _lagging_scope(session, viewer, unit_id)))
+        .join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
+        .where(*_lagging_conditions(pid, _lagging_scope(session, viewer, unit_id), viewer))
         .order_by(IndicatorRollup.gap.desc(), IndicatorRollup.indicator_id)
     )
     if limit:
@@ -281,9 +289,9 @@ class _LaggingColumns:
         }
 
     def joined(self, query: Any, fields: set[str]) -> Any:
-        """Add to a query over rollups and units the joins these fields need."""
-        if fields & {"indicator", "source", "owner"}:
-            query = query.join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
+        """Add to a query over rollups and units the joins these fields need (the indicator always: its
+        place on the publication ladder decides whether the viewer sees the row)."""
+        query = query.join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
         if "source" in fields:
             query = query.outerjoin(Objective, Objective.id == Indicator.objective_id)
         if "owner" in fields:
@@ -403,7 +411,7 @@ def lagging_page(
     pid = period_id(session, period)
     path = _lagging_scope(session, viewer, unit_id)
     columns = _LaggingColumns(labels or LaggingLabels())
-    conditions = _lagging_conditions(pid, path) + [columns.condition(f) for f in filters]
+    conditions = _lagging_conditions(pid, path, viewer) + [columns.condition(f) for f in filters]
     keys = list(sort) or [SortKey("gap", descending=True)]
     filtered = {f.field for f in filters}
 
@@ -425,7 +433,7 @@ def lagging_page(
     if offset == 0 and len(ids) < limit:
         total = len(ids)  # the whole list fits in this block
     elif not filters:
-        total = _lagging_total(session, pid, path)
+        total = _lagging_total(session, viewer, pid, path)
     elif found:
         total = int(found[0][1])
     else:
@@ -505,15 +513,24 @@ def lagging_all(
 def lagging_count(session: Session, *, viewer: Viewer, period: str, unit_id: int | None = None) -> int:
     """How many indicators lag in the viewer's scope (or under unit_id)."""
     pid = period_id(session, period)
-    return _lagging_total(session, pid, _lagging_scope(session, viewer, unit_id))
+    return _lagging_total(session, viewer, pid, _lagging_scope(session, viewer, unit_id))
 
 
-def _lagging_total(session: Session, pid: int, path: str) -> int:
-    """How many indicators of the subtree lag, from its unit rollup (its status counts cover the subtree)."""
+def _lagging_total(session: Session, viewer: Viewer, pid: int, path: str) -> int:
+    """How many indicators of the subtree lag and are published to the viewer: the unit rollup's count
+    (its status counts cover the subtree), less the few kept from this viewer (found through the ladder's
+    indexed columns, so a city's count stays two small reads)."""
     unit_id = int(path.strip("/").split("/")[-1])
     counts = session.execute(
         select(UnitRollup.n_at_risk + UnitRollup.n_off_track).where(
             UnitRollup.unit_id == unit_id, UnitRollup.period_id == pid
         )
     ).scalar_one_or_none()
-    return int(counts or 0)
+    hidden = session.execute(
+        select(func.count())
+        .select_from(IndicatorRollup)
+        .join(OrgUnit, OrgUnit.id == IndicatorRollup.unit_id)
+        .join(Indicator, Indicator.id == IndicatorRollup.indicator_id)
+        .where(*_lagging_rows(pid, path), hidden_candidates(clock_today()), not_(published_to(viewer, clock_today())))
+    ).scalar_one()
+    return max(int(counts or 0) - int(hidden), 0)

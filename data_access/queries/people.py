@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from data_access.errors import Forbidden, NotFound
 from data_access.models import Indicator, IndicatorRollup, OrgUnit, Person, Position, Task
 from data_access.queries.placements import placed_in
+from data_access.queries.publication import published_to
 from data_access.queries.scope import period_id, unit_and_children, unit_in_scope
 from data_access.queries.task_points import person_task_points, task_points
 from data_access.viewer import Viewer
@@ -111,8 +112,10 @@ def person_detail(session: Session, *, viewer: Viewer, person_id: int, period: s
                 IndicatorRollup.status,
             )
             .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
+            .join(OrgUnit, OrgUnit.id == Indicator.unit_id)
             # Named through the owner's indicator ids, so that SQLite starts from them, not from the whole period.
             .where(IndicatorRollup.indicator_id.in_(select(Indicator.id).where(Indicator.owner_person_id == person_id)))
+            .where(published_to(viewer, today))  # the publication ladder: only what is published to the viewer
         )
         .mappings()
         .all(),

@@ -24,11 +24,13 @@ from data_access.models import (
     Task,
 )
 from data_access.queries.lagging import lagging_indicators
+from data_access.queries.publication import in_force_sql
 from data_access.queries.scope import period_id, under_path, unit_in_scope
 from data_access.queries.units import UnitFigures, score_trend, unit_figures
 from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES
 from domain.periods import parse_period
+from domain.publication import Visibility, sees
 from domain.reports import nfc, weighted_mean
 
 MAX_TASK_LINES = 30
@@ -116,7 +118,7 @@ def unit_report(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
     code = parse_period(period).code
     pid = period_id(session, code)
     figures = unit_figures(session, viewer=viewer, unit_id=unit_id, period=code)
-    objectives, expected = _objectives(session, unit_id, pid)
+    objectives, expected = _objectives(session, viewer, unit, pid)
     trend = score_trend(session, viewer=viewer, unit_id=unit_id, period=code)
     return UnitReport(
         unit_id=unit.id,
@@ -134,7 +136,9 @@ def unit_report(session: Session, *, viewer: Viewer, unit_id: int, period: str) 
     )
 
 
-def _objectives(session: Session, unit_id: int, pid: int) -> tuple[list[ObjectiveBlock], float | None]:
+def _objectives(session: Session, viewer: Viewer, unit: OrgUnit, pid: int) -> tuple[list[ObjectiveBlock], float | None]:
+    """The unit's objectives with the key results published to the viewer; the expected score counts
+    every key result (a score does not depend on what is shown, as the rollups)."""
     indicator_owner = aliased(Person)
     objective_owner = aliased(Person)
     rows = session.execute(
@@ -151,16 +155,19 @@ def _objectives(session: Session, unit_id: int, pid: int) -> tuple[list[Objectiv
             IndicatorRollup.expected,
             IndicatorRollup.status,
             IndicatorRollup.weight,
+            in_force_sql(clock_today()),
         )
         .join(IndicatorRollup, and_(IndicatorRollup.indicator_id == Indicator.id, IndicatorRollup.period_id == pid))
         .outerjoin(Objective, Objective.id == Indicator.objective_id)
         .outerjoin(objective_owner, objective_owner.id == Objective.owner_person_id)
         .outerjoin(indicator_owner, indicator_owner.id == Indicator.owner_person_id)
-        .where(IndicatorRollup.unit_id == unit_id)  # the rollups' (unit, period) index
+        .where(IndicatorRollup.unit_id == unit.id)  # the rollups' (unit, period) index
         .order_by(Objective.weight.desc(), Objective.id, Indicator.weight.desc(), Indicator.id)
     ).all()
     blocks: dict[int | None, ObjectiveBlock] = {}
-    for oid, title, o_owner, name, owner, uom, current, target, progress, expected, status, _w in rows:
+    for oid, title, o_owner, name, owner, uom, current, target, progress, expected, status, _w, level in rows:
+        if not sees(viewer, unit_path=unit.path, level=Visibility(level)):
+            continue
         block = blocks.setdefault(oid, ObjectiveBlock(nfc(title), nfc(o_owner), []))
         block.key_results.append(
             KeyResult(nfc(name), nfc(owner), nfc(uom), current, target, progress, expected, status)

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Row, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from config.clock import today as clock_today
 from data_access.errors import NotFound
 from data_access.models import (
     Indicator,
@@ -26,9 +27,11 @@ from data_access.models import (
 )
 from data_access.queries.lagging import lagging_indicators
 from data_access.queries.placements import placed_in
+from data_access.queries.publication import in_force_sql
 from data_access.queries.scope import data_version, existed_in, period_id, rows_frame, unit_and_children, unit_in_scope
 from data_access.viewer import Viewer, in_scope
 from domain.periods import parse_period
+from domain.publication import Visibility, sees
 from domain.rankings import best_and_weakest
 
 
@@ -171,12 +174,13 @@ def ancestors(session: Session, *, viewer: Viewer, unit_id: int) -> list[tuple[i
 
 def unit_indicators(session: Session, *, viewer: Viewer, unit_id: int, period: str) -> pd.DataFrame:
     """The unit's own objectives and indicators with baseline, progress, what was expected by now, status
-    and forecast."""
-    unit_in_scope(session, viewer=viewer, unit_id=unit_id)
+    and forecast; only the indicators published to the viewer (all of them inside the unit)."""
+    unit = unit_in_scope(session, viewer=viewer, unit_id=unit_id)
     pid = period_id(session, period)
     rows = (
         session.execute(
             select(
+                in_force_sql(clock_today()).label("level"),
                 Objective.id.label("objective_id"),
                 Objective.title.label("objective"),
                 Objective.source_kind,
@@ -204,7 +208,7 @@ def unit_indicators(session: Session, *, viewer: Viewer, unit_id: int, period: s
         .all()
     )
     return pd.DataFrame(
-        rows,
+        [r for r in rows if sees(viewer, unit_path=unit.path, level=Visibility(r["level"]))],
         columns=[
             "objective_id",
             "objective",

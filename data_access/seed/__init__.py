@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from data_access import models
@@ -30,7 +30,9 @@ from data_access.seed.org_tree import SCALES, Demo, DemoRows, build_org_tree
 from data_access.seed.people import build_people
 from data_access.seed.programmes import build_periods, build_programmes
 from data_access.seed.tasks import build_task_types, build_tasks
+from domain.kinds import UnitKind
 from domain.passwords import hash_password, password_problems
+from domain.publication import CITIZEN_FACING, Visibility
 
 __all__ = ["DEMO_USERNAMES", "SCALES", "SeedReport", "database_is_empty", "generate", "seed_demo"]
 
@@ -122,6 +124,7 @@ def seed_demo(
         for table, model in TABLES:
             counts[table] = _bulk_insert(session, model, rows.rows(table), table, report)
         _reset_sequences(session)
+        _publish_citizen_facing(session)
         counts.update(_rebuild_rollups(session, today, report))
     _analyze(store)
     return SeedReport(
@@ -131,6 +134,23 @@ def seed_demo(
         counts=counts,
         demo_password=password,
         demo_usernames=tuple(DEMO_USERNAMES.values()),
+    )
+
+
+def _publish_citizen_facing(session: Session) -> None:
+    """The demo city and its wards have published their citizen-facing indicators (approved plans only),
+    so the public page has something to show; everything else stays at the default rung."""
+    local = select(models.OrgUnit.id).where(
+        models.OrgUnit.kind.in_([UnitKind.CITY.value, UnitKind.WARD.value, UnitKind.COMMUNE.value])
+    )
+    session.execute(
+        update(models.Indicator)
+        .where(
+            models.Indicator.code.in_(CITIZEN_FACING),
+            models.Indicator.published.is_(True),
+            models.Indicator.unit_id.in_(local),
+        )
+        .values(visibility=Visibility.PUBLIC.value, visibility_before=Visibility.PUBLIC.value)
     )
 
 

@@ -11,7 +11,16 @@ from flask import Flask
 from tests.support.login import csrf_header, login
 
 # The machine API's OpenAPI document is public (it describes, holds no data); its calls need a token.
-PUBLIC = {"/login", "/health", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
+PUBLIC = {
+    "/login",
+    "/health",
+    "/favicon.ico",
+    "/_favicon.ico",
+    "/api/v1/openapi.json",
+    "/public",
+    "/public.csv",
+    "/public.json",
+}
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/")
 
 
