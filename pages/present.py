@@ -11,17 +11,31 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from components.labels import status_label, unit_kind_label
-from components.status import STATUS_COLOURS, score_colour
-from config.clock import now
+from components.labels import status_label, unit_kinds_label
+from components.wall import (
+    Headline,
+    LaggingRow,
+    MonthScore,
+    RankedUnit,
+    headline_cards,
+    lagging_table,
+    month_label,
+    ranking_bars,
+    score_chart,
+    status_distribution,
+    wall_time,
+)
+from config.clock import now, today
 from data_access.queries.lagging import lagging_indicators
-from data_access.queries.units import children_figures, unit_figures
+from data_access.queries.units import children_figures, score_trend, unit_figures
 from domain.analysis import summary
+from domain.expectation import expected_by, expected_trend, peer_kind
 from domain.kinds import Role
+from domain.periods import parse_period
 from domain.rankings import rank
 from pages._common import cached, guarded, page_period
 from pages._playlist import parse_playlist
-from server.i18n import _, format_date, format_percent, lazy_gettext
+from server.i18n import _, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
 dash.register_page(
@@ -46,6 +60,7 @@ COUNTDOWN_ID = "present-countdown"
 DOTS_ID = "present-dots"
 NEXT_ID, PREV_ID, PAUSE_ID = "present-next", "present-prev", "present-pause"
 MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL = 5, 600, 20
+RANKED_ON_SCREEN = 12  # rows that stay legible (>= 3.3 % of the height each) on one slide
 
 
 def parse_interval(interval: str | None) -> int:
@@ -159,74 +174,100 @@ def render_slide(index: int | None, _version: int | None, playlist: dict) -> tup
     index = (index if isinstance(index, int) and not isinstance(index, bool) else 0) % len(slides)
     slide = slides[index]
     period = page_period(given.get("period") if isinstance(given.get("period"), str) else None)
-    body = guarded(lambda viewer: _slide(viewer, slide, period))
-    return body, _slide_title(slide, period)
+    shown = guarded(lambda viewer: _slide(viewer, slide, period))
+    if isinstance(shown, tuple):
+        title, body = shown
+        return body, f"{title} · {period}"
+    return shown, f"{_('Unit')} · {period}"
 
 
-def _slide_title(slide: str, period: str) -> str:
-    titles = {"overview": _("Overview"), "lagging": _("Lagging indicators"), "rankings": _("Ranking of units")}
-    unit = _("Unit")
-    return f"{titles.get(slide, unit)} · {period}"
-
-
-def _slide(viewer, slide: str, period: str) -> html.Div:  # type: ignore[no-untyped-def]
+def _slide(viewer, slide: str, period: str) -> tuple[str, Any]:  # type: ignore[no-untyped-def]
+    """The slide's title and body."""
     if slide == "lagging":
-        return _lagging_table(viewer, period, limit=8, with_why=True)
+        return _("Lagging indicators"), html.Div(
+            [_lagging_table(viewer, period, limit=8, with_why=True), _data_as_of()], className="wall-slide wall-lagging"
+        )
     unit_id = int(slide[5:]) if slide.startswith("unit:") else viewer.scope_unit_id
-    figures, children = cached(
+    figures, children, trend = cached(
         "present-unit",
         viewer,
         period,
         lambda s: (
             unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
             children_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+            score_trend(s, viewer=viewer, unit_id=unit_id, period=period),
         ),
         unit_id,
     )
+    expected = expected_by(parse_period(period), today())
     if slide == "rankings":
-        ranked = [p for p in rank(children, score=lambda c: c.score, name=lambda c: c.name) if p.rank is not None]
-        rows = [
-            html.Tr(
-                [
-                    html.Td(str(place.rank)),
-                    html.Td(place.item.name),
-                    html.Td(unit_kind_label(place.item.kind)),
-                    html.Td(
-                        format_percent(place.item.score),
-                        style={"color": score_colour(place.item.score), "fontWeight": 700},
-                    ),
-                ]
-            )
-            for place in ranked[:10]
-        ]
-        return html.Table([html.Tbody(rows)], className="present-table", id="present-rankings")
-    cards = [
-        (_("Score"), format_percent(figures.score), score_colour(figures.score)),
-        (_("On track or done"), str(figures.n_done + figures.n_on_track), STATUS_COLOURS["on_track"]),
-        (_("At risk / off track"), f"{figures.n_at_risk} / {figures.n_off_track}", STATUS_COLOURS["off_track"]),
-        (_("Overdue tasks"), str(figures.tasks_overdue), STATUS_COLOURS["at_risk"]),
-    ]
-    return html.Div(
+        return _rankings(children, expected)
+    title = figures.name if slide.startswith("unit:") else f"{_('Overview')} · {figures.name}"
+    headline = Headline(
+        score=figures.score,
+        expected=expected,
+        indicators=figures.n_indicators,
+        on_track_or_done=figures.n_done + figures.n_on_track,
+        at_risk=figures.n_at_risk,
+        off_track=figures.n_off_track,
+        tasks_open=figures.tasks_open,  # overdue tasks are open ones too
+        tasks_overdue=figures.tasks_overdue,
+    )
+    counts = {
+        "done": figures.n_done,
+        "on_track": figures.n_on_track,
+        "at_risk": figures.n_at_risk,
+        "off_track": figures.n_off_track,
+        "no_data": figures.n_no_data,
+    }
+    return title, html.Div(
         [
-            html.Div(figures.name, className="present-meta"),
+            headline_cards(headline),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Div(value, className="value", style={"color": colour}),
-                            html.Div(label, className="label"),
-                        ],
-                        className="present-card",
-                    )
-                    for label, value, colour in cards
+                    score_chart(_months(trend)),
+                    status_distribution(counts, {k: status_label(k) for k in counts}),
                 ],
-                className="present-cards",
-                id="present-cards",
+                className="wall-panels",
             ),
-            _lagging_table(viewer, period, limit=4) if slide == "overview" else None,
-            html.Div(_("Data as of %(time)s", time=format_date(now(), with_time=True)), className="present-meta"),
-        ]
+            _data_as_of(),
+        ],
+        className="wall-slide wall-unit",
     )
+
+
+def _months(trend: Any) -> list[MonthScore]:
+    """The trend's months with what was expected by each month's end."""
+    months = [parse_period(code) for code in trend["period"]]
+    expected = expected_trend(months, today())
+    return [
+        MonthScore(
+            label=month_label(m.year, m.number),
+            score=None if score is None or score != score else float(score),
+            expected=e,
+        )
+        for m, score, e in zip(months, trend["score"].tolist(), expected, strict=True)
+    ]
+
+
+def _rankings(children: list, expected: float) -> tuple[str, html.Div]:
+    """Units compared with their own kind: the kind with most members, best first."""
+    by_kind: dict[str, list] = {}
+    for child in children:
+        by_kind.setdefault(peer_kind(child.kind), []).append(child)
+    if not by_kind:
+        return _("Ranking of units"), html.Div(html.Div(_("No data yet."), className="present-empty"))
+    kind, members = max(by_kind.items(), key=lambda pair: len(pair[1]))
+    ranked = [p for p in rank(members, score=lambda c: c.score, name=lambda c: c.name) if p.rank is not None]
+    units = [RankedUnit(rank=p.rank or 0, name=p.item.name, kind=kind, score=float(p.item.score)) for p in ranked]
+    return _("Ranking of units"), html.Div(
+        [ranking_bars(units[:RANKED_ON_SCREEN], expected, unit_kinds_label(kind)), _data_as_of()],
+        className="wall-slide wall-ranking",
+    )
+
+
+def _data_as_of() -> html.Div:
+    return html.Div(_("Data as of %(time)s", time=wall_time(now())), className="present-meta present-as-of")
 
 
 def _lagging_table(viewer, period: str, *, limit: int, with_why: bool = False) -> html.Table:  # type: ignore[no-untyped-def]
@@ -239,24 +280,22 @@ def _lagging_table(viewer, period: str, *, limit: int, with_why: bool = False) -
         limit,
     )
     rows = [
-        html.Tr(
-            [
-                html.Td(r.indicator),
-                html.Td(r.unit),
-                html.Td(format_percent(r.progress)),
-                html.Td(_why(r), className="present-why") if with_why else None,
-                html.Td(
-                    html.Span(
-                        status_label(r.status),
-                        className="status-pill",
-                        style={"background": STATUS_COLOURS[r.status], "color": "#fff"},
-                    )
-                ),
-            ]
+        LaggingRow(
+            indicator=r.indicator,
+            unit=r.unit,
+            progress=_number(r.progress),
+            expected=_number(r.expected),
+            status=r.status,
+            status_text=status_label(r.status),
+            why=_why(r) if with_why else None,
         )
         for r in frame.itertuples()
     ]
-    return html.Table([html.Tbody(rows)], className="present-table", id=f"present-lagging-{limit}")
+    return lagging_table(rows, f"present-lagging-{limit}", with_why=with_why)
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or value != value else float(value)  # type: ignore[arg-type]
 
 
 def _why(row: Any) -> str:
