@@ -15,7 +15,7 @@ from babel import dates as babel_dates
 from dash import html
 from flask_babel import get_locale
 
-from components.i18n import _, display_zone, format_percent
+from components.i18n import _, display_zone, format_number, format_percent
 from components.status import STATUS_COLOURS, score_colour
 
 CARDS_ID = "present-cards"
@@ -59,11 +59,6 @@ def wall_time(moment: datetime) -> str:
     locale = str(get_locale() or "vi")
     day = babel_dates.format_date(local.date(), format="medium", locale=locale)
     return f"{babel_dates.format_time(local, format='short', locale=locale)} · {day}"
-
-
-def month_label(year: int, month: int) -> str:
-    """A month's short name in the current language ("thg 7", "Jul", "juil.")."""
-    return babel_dates.format_date(datetime(year, month, 1).date(), format="MMM", locale=str(get_locale() or "vi"))
 
 
 def _card(value: str, of: str | None, label: str, colour: str, note: str | None, key: str) -> html.Div:
@@ -133,7 +128,7 @@ def score_chart(months: Sequence[MonthScore]) -> html.Div:
     columns = [
         html.Div(
             [
-                html.Div(format_percent(m.score), className="present-col-value"),
+                html.Div(format_number(None if m.score is None else m.score * 100, 0), className="present-col-value"),
                 html.Div(
                     [
                         html.Div(
@@ -156,7 +151,7 @@ def score_chart(months: Sequence[MonthScore]) -> html.Div:
         [
             html.Div(
                 [
-                    html.Span(_("Score by month"), className="present-panel-title"),
+                    html.Span(_("Score by month, in %"), className="present-panel-title"),
                     html.Span([html.Span(className="present-key-expected"), _("Expected")], className="present-key"),
                 ],
                 className="present-panel-head",
@@ -209,45 +204,50 @@ def status_distribution(counts: dict[str, int], labels: dict[str, str]) -> html.
     )
 
 
-def ranking_bars(units: Sequence[RankedUnit], expected: float, kind_label: str) -> html.Div:
-    """A bar per unit, best first, with the score expected by now marked across all of them."""
-    head = html.Div(
-        [
-            html.Span("#", className="present-rank"),
-            html.Span(kind_label, className="present-rank-name"),
-            html.Span(
+def ranking_bars(groups: Sequence[tuple[str, Sequence[RankedUnit]]], expected: float) -> html.Div:
+    """A bar per unit, best first within its kind (wards with wards), with the score expected by now
+    marked across all of them. Each kind opens with its own header row."""
+    rows: list[html.Div] = []
+    for kind_label, units in groups:
+        rows.append(
+            html.Div(
                 [
-                    html.Span(className="present-key-expected"),
-                    _("Expected by now: %(share)s", share=format_percent(expected)),
+                    html.Span("#", className="present-rank"),
+                    html.Span(kind_label, className="present-rank-name"),
+                    html.Span(
+                        [
+                            html.Span(className="present-key-expected"),
+                            _("Expected by now: %(share)s", share=format_percent(expected)),
+                        ],
+                        className="present-rank-bar-head",
+                    ),
+                    html.Span(_("Score"), className="present-rank-value"),
                 ],
-                className="present-rank-bar-head",
-            ),
-            html.Span(_("Score"), className="present-rank-value"),
-        ],
-        className="present-rank-row present-rank-header",
-    )
-    rows = [
-        html.Div(
-            [
-                html.Span(str(u.rank), className="present-rank"),
-                html.Span(u.name, className="present-rank-name"),
-                html.Div(
-                    [
-                        html.Div(
-                            className="present-rank-fill",
-                            style={"width": _height(u.score), "background": score_colour(u.score)},
-                        ),
-                        html.Div(className="present-rank-expected", style={"left": _height(expected)}),
-                    ],
-                    className="present-rank-bar",
-                ),
-                html.Span(format_percent(u.score), className="present-rank-value"),
-            ],
-            className="present-rank-row",
+                className="present-rank-row present-rank-header",
+            )
         )
-        for u in units
-    ]
-    return html.Div([head, *rows], className="present-rankings", id=RANKINGS_ID)
+        rows.extend(
+            html.Div(
+                [
+                    html.Span(str(u.rank), className="present-rank"),
+                    html.Span(u.name, className="present-rank-name"),
+                    html.Div(
+                        [
+                            html.Div(
+                                className="present-rank-fill",
+                                style={"width": _height(u.score), "background": score_colour(u.score)},
+                            ),
+                            html.Div(className="present-rank-expected", style={"left": _height(expected)}),
+                        ],
+                        className="present-rank-bar",
+                    ),
+                    html.Span(format_percent(u.score), className="present-rank-value"),
+                ],
+                className="present-rank-row",
+            )
+            for u in units
+        )
+    return html.Div(rows, className="present-rankings", id=RANKINGS_ID)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from components.wall import (
     RankedUnit,
     headline_cards,
     lagging_table,
-    month_label,
     ranking_bars,
     score_chart,
     status_distribution,
@@ -58,8 +57,12 @@ SLIDE_ID = "present-slide"
 TITLE_ID = "present-title"
 COUNTDOWN_ID = "present-countdown"
 DOTS_ID = "present-dots"
+AS_OF_ID = "present-as-of"
 NEXT_ID, PREV_ID, PAUSE_ID = "present-next", "present-prev", "present-pause"
 MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL = 5, 600, 20
+LAGGING_TABLE_ID = "present-lagging"
+# Six rows of two lines each fit one slide at >= 3.3 % of the height per line of text.
+LAGGING_ON_SCREEN = 6
 RANKED_ON_SCREEN = 12  # rows that stay legible (>= 3.3 % of the height each) on one slide
 
 
@@ -96,9 +99,10 @@ def layout(
             html.Div(
                 [
                     html.Div(id=DOTS_ID, className="present-dots"),
-                    html.Span(_("Keys: → next · ← previous · P pause"), className="present-meta"),
+                    html.Span(id=AS_OF_ID, className="present-meta present-as-of"),
                 ],
                 className="present-footer",
+                title=_("Keys: → next · ← previous · P pause · F full screen"),
             ),
             html.Div(
                 [html.Button("next", id=NEXT_ID), html.Button("prev", id=PREV_ID), html.Button("pause", id=PAUSE_ID)],
@@ -159,6 +163,7 @@ clientside_callback(
 @callback(
     Output(SLIDE_ID, "children"),
     Output(TITLE_ID, "children"),
+    Output(AS_OF_ID, "children"),
     Input(INDEX_ID, "data"),
     Input(LIVE_VERSION_ID, "data"),
     State(PLAYLIST_ID, "data"),
@@ -177,16 +182,14 @@ def render_slide(index: int | None, _version: int | None, playlist: dict) -> tup
     shown = guarded(lambda viewer: _slide(viewer, slide, period))
     if isinstance(shown, tuple):
         title, body = shown
-        return body, f"{title} · {period}"
-    return shown, f"{_('Unit')} · {period}"
+        return body, f"{title} · {period}", _data_as_of()
+    return shown, f"{_('Unit')} · {period}", _data_as_of()
 
 
 def _slide(viewer, slide: str, period: str) -> tuple[str, Any]:  # type: ignore[no-untyped-def]
     """The slide's title and body."""
     if slide == "lagging":
-        return _("Lagging indicators"), html.Div(
-            [_lagging_table(viewer, period, limit=8, with_why=True), _data_as_of()], className="wall-slide wall-lagging"
-        )
+        return _("Lagging indicators"), html.Div(_lagging_table(viewer, period), className="wall-slide wall-lagging")
     unit_id = int(slide[5:]) if slide.startswith("unit:") else viewer.scope_unit_id
     figures, children, trend = cached(
         "present-unit",
@@ -230,7 +233,6 @@ def _slide(viewer, slide: str, period: str) -> tuple[str, Any]:  # type: ignore[
                 ],
                 className="wall-panels",
             ),
-            _data_as_of(),
         ],
         className="wall-slide wall-unit",
     )
@@ -242,7 +244,7 @@ def _months(trend: Any) -> list[MonthScore]:
     expected = expected_trend(months, today())
     return [
         MonthScore(
-            label=month_label(m.year, m.number),
+            label=str(m.number),  # twelve month names at a legible size do not fit under twelve columns
             score=None if score is None or score != score else float(score),
             expected=e,
         )
@@ -251,27 +253,32 @@ def _months(trend: Any) -> list[MonthScore]:
 
 
 def _rankings(children: list, expected: float) -> tuple[str, html.Div]:
-    """Units compared with their own kind: the kind with most members, best first."""
+    """Units compared with their own kind (wards with wards), kinds with most members first, as many
+    rows as stay legible on one slide."""
     by_kind: dict[str, list] = {}
     for child in children:
         by_kind.setdefault(peer_kind(child.kind), []).append(child)
-    if not by_kind:
+    groups = []
+    room = RANKED_ON_SCREEN
+    for kind, members in sorted(by_kind.items(), key=lambda pair: (-len(pair[1]), pair[0])):
+        ranked = [p for p in rank(members, score=lambda c: c.score, name=lambda c: c.name) if p.rank is not None]
+        shown = [RankedUnit(rank=p.rank or 0, name=p.item.name, kind=kind, score=float(p.item.score)) for p in ranked]
+        if not shown or room < 2:
+            continue
+        groups.append((unit_kinds_label(kind), shown[: room - 1]))
+        room -= 1 + len(groups[-1][1])
+    if not groups:
         return _("Ranking of units"), html.Div(html.Div(_("No data yet."), className="present-empty"))
-    kind, members = max(by_kind.items(), key=lambda pair: len(pair[1]))
-    ranked = [p for p in rank(members, score=lambda c: c.score, name=lambda c: c.name) if p.rank is not None]
-    units = [RankedUnit(rank=p.rank or 0, name=p.item.name, kind=kind, score=float(p.item.score)) for p in ranked]
-    return _("Ranking of units"), html.Div(
-        [ranking_bars(units[:RANKED_ON_SCREEN], expected, unit_kinds_label(kind)), _data_as_of()],
-        className="wall-slide wall-ranking",
-    )
+    return _("Ranking of units"), html.Div(ranking_bars(groups, expected), className="wall-slide wall-ranking")
 
 
-def _data_as_of() -> html.Div:
-    return html.Div(_("Data as of %(time)s", time=wall_time(now())), className="present-meta present-as-of")
+def _data_as_of() -> str:
+    return _("Data as of %(time)s", time=wall_time(now()))
 
 
-def _lagging_table(viewer, period: str, *, limit: int, with_why: bool = False) -> html.Table:  # type: ignore[no-untyped-def]
-    """The top lagging indicators; the lagging slide also says why, in the owner's words (a short line)."""
+def _lagging_table(viewer, period: str) -> html.Table:  # type: ignore[no-untyped-def]
+    """The top lagging indicators, with why in the owner's words (a short line)."""
+    limit = LAGGING_ON_SCREEN
     frame = cached(
         "lagging-top",
         viewer,
@@ -287,11 +294,11 @@ def _lagging_table(viewer, period: str, *, limit: int, with_why: bool = False) -
             expected=_number(r.expected),
             status=r.status,
             status_text=status_label(r.status),
-            why=_why(r) if with_why else None,
+            why=_why(r),
         )
         for r in frame.itertuples()
     ]
-    return lagging_table(rows, f"present-lagging-{limit}", with_why=with_why)
+    return lagging_table(rows, LAGGING_TABLE_ID, with_why=True)
 
 
 def _number(value: object) -> float | None:
