@@ -62,7 +62,9 @@ def _open_slide(page, base: str, slide: str, theme: str, ward: int) -> None:  # 
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
-def test_every_slide_is_legible_and_fills_the_screen(new_page, live_server: LiveServer, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_every_slide_is_legible_and_fills_the_screen(
+    new_page, live_server: LiveServer, width: int, height: int
+) -> None:  # type: ignore[no-untyped-def]
     page = new_page(width, height)
     log_in(page, live_server.url, "manhinh.phonghop")
     ward = _ward_id(live_server.database_url)
