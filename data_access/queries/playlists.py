@@ -99,3 +99,16 @@ def open_follow_ups(session: Session, *, viewer: Viewer, indicator_ids: Iterable
         .order_by(Task.id)
     ).all()
     return {int(indicator): int(task) for indicator, task in rows if indicator is not None}
+
+
+def unit_names(session: Session, *, viewer: Viewer, unit_ids: Iterable[int]) -> dict[int, str]:
+    """The names of the given units that lie in the viewer's scope (a playlist's unit slides)."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.name).where(
+            OrgUnit.id.in_(ids), OrgUnit.path.startswith(viewer.scope_path, autoescape=True)
+        )
+    ).all()
+    return {int(uid): name for uid, name in rows}
