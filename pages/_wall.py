@@ -55,7 +55,7 @@ DOTS_ID = "present-dots"
 AS_OF_ID = "present-as-of"
 NEXT_ID, PREV_ID, PAUSE_ID = "present-next", "present-prev", "present-pause"
 NAME_ID = "present-name"
-SERVER_ID = "present-server"  # the server's position of a saved playlist, each second
+SERVER_ID = "present-server"  # the server's position of a saved playlist, as last polled
 FOLLOW_ID = "present-follow"
 # A saved playlist's wall reads its position twice a second: the chair's step shows within that plus one
 # round trip and the slide's render (measured 1.3 s on the loaded test machine; the bound is 2 s).
@@ -218,7 +218,8 @@ def render_slide(index: int | None, _version: int | None, playlist: dict) -> tup
     if isinstance(shown, tuple):
         title, body = shown
         return body, f"{title} · {period}", _data_as_of()
-    return shown, f"{_('Unit')} · {period}", _data_as_of()
+    unit = _("Unit")
+    return shown, f"{unit} · {period}", _data_as_of()
 
 
 def _slide(viewer, slide: str, period: str) -> tuple[str, Any]:  # type: ignore[no-untyped-def]
@@ -240,7 +241,8 @@ def _slide(viewer, slide: str, period: str) -> tuple[str, Any]:  # type: ignore[
     expected = expected_by(parse_period(period), today())
     if slide == "rankings":
         return _rankings(children, expected)
-    title = figures.name if slide.startswith("unit:") else f"{_('Overview')} · {figures.name}"
+    overview = _("Overview")
+    title = figures.name if slide.startswith("unit:") else f"{overview} · {figures.name}"
     headline = Headline(
         score=figures.score,
         expected=expected,
