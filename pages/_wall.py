@@ -120,81 +120,6 @@ def theme_class(theme: object) -> str:
     return f"theme-{'light' if theme == 'light' else 'dark'}"
 
 
-# Timing lives in the browser: one tick a second, no server round trip. A saved playlist's wall adopts the
-# server's position whenever it moves (a new slide, a pause, a chair's step); between moves, and while
-# the server is out of reach, its own clock carries on.
-clientside_callback(
-    """
-    function(tick, next, prev, pause, server, state, playlist) {
-        var no = window.dash_clientside.no_update;
-        // Several inputs can arrive in one call (the clock and the server's answer in the same second).
-        var ids = (window.dash_clientside.callback_context.triggered || []).map(function(t) { return t.prop_id || ''; });
-        function has(prefix) { return ids.some(function(id) { return id.indexOf(prefix) === 0; }); }
-        var n = (playlist && playlist.slides) ? playlist.slides.length : 0;
-        if (!n) { return [no, no]; }
-        var s = Object.assign({}, state);
-        var adopted = false;
-        if (has('present-server') && server) {
-            var moved = server.seq !== s.seq || server.index !== s.serverIndex || server.paused !== s.paused;
-            if (moved) { s.index = server.index % n; s.remaining = server.remaining; s.paused = server.paused; adopted = true; }
-            else if (s.index === server.index && Math.abs(s.remaining - server.remaining) > 1) { s.remaining = server.remaining; adopted = true; }
-            s.seq = server.seq; s.serverIndex = server.index;
-        }
-        if (has('present-next')) { s.index = (s.index + 1) % n; s.remaining = playlist.interval; }
-        else if (has('present-prev')) { s.index = (s.index - 1 + n) % n; s.remaining = playlist.interval; }
-        else if (has('present-pause')) { s.paused = !s.paused; }
-        else if (has('present-clock') && !adopted && !s.paused) {
-            s.remaining = s.remaining - 1;
-            if (s.remaining <= 0) { s.index = (s.index + 1) % n; s.remaining = playlist.interval; }
-        }
-        s.index = s.index % n;
-        return [s, s.index === state.index ? no : s.index];
-    }
-    """,
-    Output(STATE_ID, "data"),
-    Output(INDEX_ID, "data"),
-    Input(CLOCK_ID, "n_intervals"),
-    Input(NEXT_ID, "n_clicks"),
-    Input(PREV_ID, "n_clicks"),
-    Input(PAUSE_ID, "n_clicks"),
-    Input(SERVER_ID, "data"),
-    State(STATE_ID, "data"),
-    State(PLAYLIST_ID, "data"),
-    prevent_initial_call=True,
-)
-
-# The theme follows the playlist (a saved one arrives from the server after the first paint).
-clientside_callback(
-    "function(playlist) { return 'theme-' + ((playlist && playlist.theme === 'light') ? 'light' : 'dark'); }",
-    Output(ROOT_ID, "className"),
-    Input(PLAYLIST_ID, "data"),
-)
-
-clientside_callback(
-    """
-    function(state, playlist) {
-        var label = state.paused ? '⏸' : (state.remaining + ' s');
-        var dots = ((playlist && playlist.slides) || []).map(function(_, i) {
-            return {type: 'Span', namespace: 'dash_html_components', props: {className: i === state.index ? 'active' : ''}};
-        });
-        return [label, dots];
-    }
-    """,
-    Output(COUNTDOWN_ID, "children"),
-    Output(DOTS_ID, "children"),
-    Input(STATE_ID, "data"),
-    State(PLAYLIST_ID, "data"),
-)
-
-
-@callback(
-    Output(SLIDE_ID, "children"),
-    Output(TITLE_ID, "children"),
-    Output(AS_OF_ID, "children"),
-    Input(INDEX_ID, "data"),
-    Input(LIVE_VERSION_ID, "data"),
-    Input(PLAYLIST_ID, "data"),
-)
 def render_slide(index: int | None, _version: int | None, playlist: dict) -> tuple:
     # The playlist comes back from the browser: re-read it as the URL would be, never trust its shape.
     given = playlist if isinstance(playlist, dict) else {}
@@ -347,13 +272,6 @@ def _why(row: Any) -> str:
     return summary(why if isinstance(why, str) else None, what if isinstance(what, str) else None, limit=90)
 
 
-@callback(
-    Output(PLAYLIST_ID, "data"),
-    Output(SERVER_ID, "data"),
-    Input(FOLLOW_ID, "n_intervals"),
-    State(NAME_ID, "data"),
-    State(PLAYLIST_ID, "data"),
-)
 def follow_saved_playlist(_tick: int | None, name: object, known: object) -> tuple:
     """A saved playlist's wall: the playlist (when it changed) and where the server says its walls stand."""
     if not isinstance(name, str) or not name:
@@ -377,3 +295,90 @@ def playlist_store(playlist: SavedPlaylist) -> dict[str, Any]:
         "theme": playlist.theme,
         "title": playlist.title,
     }
+
+
+def register_callbacks() -> None:
+    """Register the wall's callbacks. Called by pages/present.py as Dash imports it: Dash executes page
+    modules afresh for every app it builds (tests build several in one process) but imports a helper like
+    this one once, so callbacks declared here at import would reach the first app only."""
+    # Timing lives in the browser: one tick a second, no server round trip. A saved playlist's wall adopts the
+    # server's position whenever it moves (a new slide, a pause, a chair's step); between moves, and while
+    # the server is out of reach, its own clock carries on.
+    clientside_callback(
+        """
+        function(tick, next, prev, pause, server, state, playlist) {
+            var no = window.dash_clientside.no_update;
+            // Several inputs can arrive in one call (the clock and the server's answer in the same second).
+            var ids = (window.dash_clientside.callback_context.triggered || []).map(function(t) { return t.prop_id || ''; });
+            function has(prefix) { return ids.some(function(id) { return id.indexOf(prefix) === 0; }); }
+            var n = (playlist && playlist.slides) ? playlist.slides.length : 0;
+            if (!n) { return [no, no]; }
+            var s = Object.assign({}, state);
+            var adopted = false;
+            if (has('present-server') && server) {
+                var moved = server.seq !== s.seq || server.index !== s.serverIndex || server.paused !== s.paused;
+                if (moved) { s.index = server.index % n; s.remaining = server.remaining; s.paused = server.paused; adopted = true; }
+                else if (s.index === server.index && Math.abs(s.remaining - server.remaining) > 1) { s.remaining = server.remaining; adopted = true; }
+                s.seq = server.seq; s.serverIndex = server.index;
+            }
+            if (has('present-next')) { s.index = (s.index + 1) % n; s.remaining = playlist.interval; }
+            else if (has('present-prev')) { s.index = (s.index - 1 + n) % n; s.remaining = playlist.interval; }
+            else if (has('present-pause')) { s.paused = !s.paused; }
+            else if (has('present-clock') && !adopted && !s.paused) {
+                s.remaining = s.remaining - 1;
+                if (s.remaining <= 0) { s.index = (s.index + 1) % n; s.remaining = playlist.interval; }
+            }
+            s.index = s.index % n;
+            return [s, s.index === state.index ? no : s.index];
+        }
+        """,
+        Output(STATE_ID, "data"),
+        Output(INDEX_ID, "data"),
+        Input(CLOCK_ID, "n_intervals"),
+        Input(NEXT_ID, "n_clicks"),
+        Input(PREV_ID, "n_clicks"),
+        Input(PAUSE_ID, "n_clicks"),
+        Input(SERVER_ID, "data"),
+        State(STATE_ID, "data"),
+        State(PLAYLIST_ID, "data"),
+        prevent_initial_call=True,
+    )
+
+    # The theme follows the playlist (a saved one arrives from the server after the first paint).
+    clientside_callback(
+        "function(playlist) { return 'theme-' + ((playlist && playlist.theme === 'light') ? 'light' : 'dark'); }",
+        Output(ROOT_ID, "className"),
+        Input(PLAYLIST_ID, "data"),
+    )
+
+    clientside_callback(
+        """
+        function(state, playlist) {
+            var label = state.paused ? '⏸' : (state.remaining + ' s');
+            var dots = ((playlist && playlist.slides) || []).map(function(_, i) {
+                return {type: 'Span', namespace: 'dash_html_components', props: {className: i === state.index ? 'active' : ''}};
+            });
+            return [label, dots];
+        }
+        """,
+        Output(COUNTDOWN_ID, "children"),
+        Output(DOTS_ID, "children"),
+        Input(STATE_ID, "data"),
+        State(PLAYLIST_ID, "data"),
+    )
+
+    callback(
+        Output(SLIDE_ID, "children"),
+        Output(TITLE_ID, "children"),
+        Output(AS_OF_ID, "children"),
+        Input(INDEX_ID, "data"),
+        Input(LIVE_VERSION_ID, "data"),
+        Input(PLAYLIST_ID, "data"),
+    )(render_slide)
+    callback(
+        Output(PLAYLIST_ID, "data"),
+        Output(SERVER_ID, "data"),
+        Input(FOLLOW_ID, "n_intervals"),
+        State(NAME_ID, "data"),
+        State(PLAYLIST_ID, "data"),
+    )(follow_saved_playlist)

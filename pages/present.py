@@ -12,7 +12,7 @@ from dash import html
 from domain.kinds import Role
 from pages._common import page_period
 from pages._playlist import parse_playlist
-from pages._wall import parse_interval, wall_layout
+from pages._wall import parse_interval, register_callbacks, wall_layout
 from server.i18n import lazy_gettext
 
 dash.register_page(
@@ -25,6 +25,8 @@ dash.register_page(
     title="Pulse",
     roles=[Role.ADMIN, Role.LEADER, Role.MANAGER, Role.SCREEN],
 )
+# The wall's callbacks serve /present/<name> too (pages/present_saved.py): registered once, from here.
+register_callbacks()
 
 
 def layout(
