@@ -66,7 +66,10 @@ def test_a_saved_playlist_runs_on_the_wall_and_the_companion_moves_it(new_page, 
     editor.click("#playlists-save")
     expect(editor.locator(".playlists-saved")).to_contain_text("/present/giao-ban")
     expect(editor.locator("#playlists-table")).to_contain_text("Giao ban thứ Hai")
-    screenshot(editor, "playlists-editor-1366")
+    for width, height in ((1366, 900), (390, 844), (1920, 1080)):
+        editor.set_viewport_size({"width": width, "height": height})
+        screenshot(editor, f"playlists-editor-{width}")
+    editor.set_viewport_size({"width": 1366, "height": 900})
     editor.fill("#playlists-name", "Giao Ban!")  # a bad address is refused in words, nothing saved
     editor.click("#playlists-save")
     expect(editor.locator(".playlists-problem")).to_contain_text("chữ thường")
@@ -100,3 +103,6 @@ def test_a_saved_playlist_runs_on_the_wall_and_the_companion_moves_it(new_page, 
     assert took <= STEP_WITHIN_S, f"the wall paused {took:.1f} s after the press"
     expect(chair.locator("#companion-slide-state")).to_have_text("đang tạm dừng")
     screenshot(wall, "wall-saved-playlist-paused-1920x1080")
+    for width, height in ((390, 844), (1366, 768), (1920, 1080)):
+        chair.set_viewport_size({"width": width, "height": height})
+        screenshot(chair, f"companion-{width}")
