@@ -27,7 +27,7 @@ from components.wall import (
     wall_time,
 )
 from config.clock import now, today
-from data_access.errors import Forbidden, NotFound
+from data_access.errors import Forbidden, NotFound, PulseError
 from data_access.queries.lagging import lagging_indicators
 from data_access.queries.playlists import SavedPlaylist
 from data_access.queries.units import children_figures, score_trend, unit_figures
@@ -151,18 +151,7 @@ def _slide(viewer, slide: str, period: str) -> tuple[str, Any]:  # type: ignore[
     """The slide's title and body."""
     if slide == "lagging":
         return _("Lagging indicators"), html.Div(_lagging_table(viewer, period), className="wall-slide wall-lagging")
-    unit_id = int(slide[5:]) if slide.startswith("unit:") else viewer.scope_unit_id
-    figures, children, trend = cached(
-        "present-unit",
-        viewer,
-        period,
-        lambda s: (
-            unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
-            children_figures(s, viewer=viewer, unit_id=unit_id, period=period),
-            score_trend(s, viewer=viewer, unit_id=unit_id, period=period),
-        ),
-        unit_id,
-    )
+    figures, children, trend = _unit_data(viewer, slide, period)
     expected = expected_by(parse_period(period), today())
     if slide == "rankings":
         return _rankings(children, expected)
@@ -198,6 +187,41 @@ def _slide(viewer, slide: str, period: str) -> tuple[str, Any]:  # type: ignore[
         ],
         className="wall-slide wall-unit",
     )
+
+
+def _unit_data(viewer, slide: str, period: str) -> tuple[Any, Any, Any]:  # type: ignore[no-untyped-def]
+    """A unit's figures, its children's and its monthly trend (the scope's unit unless a unit slide)."""
+    unit_id = int(slide[5:]) if slide.startswith("unit:") else viewer.scope_unit_id
+    return cached(
+        "present-unit",
+        viewer,
+        period,
+        lambda s: (
+            unit_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+            children_figures(s, viewer=viewer, unit_id=unit_id, period=period),
+            score_trend(s, viewer=viewer, unit_id=unit_id, period=period),
+        ),
+        unit_id,
+    )
+
+
+def _lagging_frame(viewer, period: str) -> Any:  # type: ignore[no-untyped-def]
+    return cached(
+        "lagging-top",
+        viewer,
+        period,
+        lambda s: lagging_indicators(s, viewer=viewer, period=period, limit=LAGGING_ON_SCREEN),
+        LAGGING_ON_SCREEN,
+    )
+
+
+def _warm(viewer, slide: str, period: str) -> None:  # type: ignore[no-untyped-def]
+    """Read a slide's data into the shared cache, so that moving to it draws at once (a cache hit costs
+    one data-version read; a miss is the slide's own queries, paid here instead of on the step)."""
+    if slide == "lagging":
+        _lagging_frame(viewer, period)
+    else:
+        _unit_data(viewer, slide, period)
 
 
 def _months(trend: Any) -> list[MonthScore]:
@@ -240,14 +264,7 @@ def _data_as_of() -> str:
 
 def _lagging_table(viewer, period: str) -> html.Table:  # type: ignore[no-untyped-def]
     """The top lagging indicators, with why in the owner's words (a short line)."""
-    limit = LAGGING_ON_SCREEN
-    frame = cached(
-        "lagging-top",
-        viewer,
-        period,
-        lambda s: lagging_indicators(s, viewer=viewer, period=period, limit=limit),
-        limit,
-    )
+    frame = _lagging_frame(viewer, period)
     rows = [
         LaggingRow(
             indicator=r.indicator,
@@ -276,12 +293,22 @@ def follow_saved_playlist(_tick: int | None, name: object, known: object) -> tup
     """A saved playlist's wall: the playlist (when it changed) and where the server says its walls stand."""
     if not isinstance(name, str) or not name:
         raise PreventUpdate
+    viewer = current_viewer()
     try:
-        playlist, anchor, seq = load_wall(current_viewer(), name)
+        playlist, anchor, seq = load_wall(viewer, name)
     except (NotFound, Forbidden):
         return {"slides": [], "missing": True}, dash.no_update
     shown = playlist_store(playlist)
     where = position(anchor, slides=len(playlist.slides), interval=playlist.interval, now=now())
+    # The chair's next step is to a neighbour: have both ready, so the step costs no query.
+    count = len(playlist.slides)
+    period = page_period(playlist.period or None)
+    try:
+        for neighbour in {(where.index + 1) % count, (where.index - 1) % count}:
+            _warm(viewer, playlist.slides[neighbour], period)
+    except PulseError:
+        pass  # a slide the screen may not see says so when it is shown
+
     server = {"index": where.index, "remaining": where.remaining, "paused": where.paused, "seq": seq}
     return (dash.no_update if shown == known else shown), server
 
