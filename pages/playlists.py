@@ -90,7 +90,7 @@ def layout(**_kwargs: object) -> html.Div:
                         [
                             dbc.Row(
                                 [
-                                    _field(_("Title"), dbc.Input(id=TITLE, maxLength=120), TITLE),
+                                    _field(_("Playlist title"), dbc.Input(id=TITLE, maxLength=120), TITLE),
                                     _field(
                                         _("Address"),
                                         dbc.InputGroup(
@@ -213,7 +213,7 @@ def render(_refresh: Any) -> tuple[Any, list[dict[str, Any]]]:
             html.Thead(
                 html.Tr(
                     [
-                        html.Th(_("Title")),
+                        html.Th(_("Playlist title")),
                         html.Th(_("Address")),
                         html.Th(_("Slides")),
                         html.Th(_("Seconds per slide")),
