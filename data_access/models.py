@@ -907,3 +907,43 @@ class SyncRecord(Base):
     record_sha256: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Playlist(Base):
+    """A named playlist for the meeting-room wall, opened at /present/<name> by the screen account:
+    its slides in order ("overview,lagging,unit:12"), interval, theme and period ("" for the current)."""
+
+    __tablename__ = "playlists"
+    __table_args__ = (
+        CheckConstraint("theme IN ('dark', 'light')", name="theme_allowed"),
+        CheckConstraint("interval_s >= 5 AND interval_s <= 600", name="interval_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)  # whose playlist (scope)
+    slides: Mapped[str] = mapped_column(String(1000))
+    interval_s: Mapped[int] = mapped_column(Integer, default=20)
+    theme: Mapped[str] = mapped_column(String(5), default="dark")
+    period_code: Mapped[str] = mapped_column(String(10), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WallState(Base):
+    """Where a playlist's walls stand (domain/playlists.py): slide `anchor_index` began at `anchor_at`.
+    Written only when the chair steers the wall; walls and companions compute the slide from it."""
+
+    __tablename__ = "wall_states"
+
+    playlist_id: Mapped[int] = mapped_column(ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True)
+    anchor_index: Mapped[int] = mapped_column(Integer, default=0)
+    anchor_at: Mapped[datetime] = mapped_column(DateTime)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    remaining_s: Mapped[int] = mapped_column(Integer, default=0)
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # steering actions so far: a wall adopts each new one

@@ -155,17 +155,17 @@ def test_big_screen_advances_by_itself_and_by_key(new_page, live_server: LiveSer
     first = page.inner_text("#present-title")
     page.clock.run_for(5_000)  # one interval
     wait_until(lambda: page.inner_text("#present-title") != first)
-    page.wait_for_selector("#present-lagging-8")
+    page.wait_for_selector("#present-lagging")
     page.keyboard.press("ArrowRight")
     page.wait_for_selector("#present-rankings")
     page.keyboard.press("ArrowLeft")
-    page.wait_for_selector("#present-lagging-8")
+    page.wait_for_selector("#present-lagging")
     page.keyboard.press("p")
     wait_until(lambda: "⏸" in page.inner_text("#present-countdown"))
     page.clock.run_for(11_000)  # two intervals: it would have moved on twice
     settled(page)
     assert "⏸" in page.inner_text("#present-countdown")
-    assert page.query_selector("#present-lagging-8") is not None  # paused: still the same slide
+    assert page.query_selector("#present-lagging") is not None  # paused: still the same slide
 
 
 @pytest.mark.parametrize(("width", "height", "floor"), [(1920, 1080, 23.7), (3840, 2160, 47.5)])
@@ -273,12 +273,12 @@ def test_big_screen_recovers_from_a_server_restart_without_an_error(new_page, li
     page.clock.run_for(5_000)
     wait_until(
         lambda: (
-            page.query_selector("#present-cards") is not None or page.query_selector("#present-lagging-8") is not None
+            page.query_selector("#present-cards") is not None or page.query_selector("#present-lagging") is not None
         ),
         timeout=15,
     )
-    if page.query_selector("#present-lagging-8") is None:
+    if page.query_selector("#present-lagging") is None:
         page.clock.run_for(5_000)
-    wait_until(lambda: page.query_selector("#present-lagging-8") is not None, timeout=15)
+    wait_until(lambda: page.query_selector("#present-lagging") is not None, timeout=15)
     body = page.inner_text("body")
     assert "Error" not in body and "Lỗi" not in body and page.query_selector("#login-submit") is None

@@ -24,7 +24,9 @@ def test_a_meeting_decision_becomes_a_tracked_task(new_page, live_server: LiveSe
     switch_language(chair, base, "en", "/present/companion?slides=overview,lagging&period=2026")
     first = chair.locator(".companion-follow-up").first
     expect(first).to_be_visible(timeout=20_000)
-    indicator = chair.locator(".companion-page tbody tr").first.locator("td").first.inner_text()
+    # The first indicator without an open follow-up (one that has one links to it instead).
+    row = chair.locator(".companion-page tbody tr", has=chair.locator(".companion-follow-up")).first
+    indicator = row.locator("td").first.inner_text()
     screenshot(chair, "follow-up-1-companion")
     first.click()
 
