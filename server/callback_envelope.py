@@ -175,7 +175,26 @@ def _refused_by_role(callback: Any) -> Any:
     if role is None or callback_allows(callback, role, _scope_kind):
         return None
     log.info("refused a callback of a page closed to the role %s", role)
+    _audit_refusal(role, getattr(callback, "__module__", "?"))
     return jsonify(error="forbidden"), 403
+
+
+def _audit_refusal(role: str, module: str) -> None:
+    """The refusal in the audit log, in its own transaction, as the pages' own refusals are (SECURITY.md)."""
+    from flask_login import current_user
+
+    from data_access import audit
+    from server.context import current_store
+
+    with current_store().write() as session:
+        audit.record(
+            session,
+            user_id=getattr(current_user, "id", None),
+            action="read",
+            entity="scope",
+            outcome="denied",
+            detail=f"role {role} posted to a callback of {module}, a page closed to it",
+        )
 
 
 def install(server: Flask, dash_app: Any) -> None:
