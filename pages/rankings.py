@@ -187,8 +187,9 @@ def _render(viewer, period: str, unit_id: int) -> html.Div:  # type: ignore[no-u
     return html.Div(sections)
 
 
-def _comparison(period: str) -> str:
-    return compared_with(parse_period(period), today())[1]
+def _comparison(period: object) -> str:
+    """What the change compares with; a period that is not a valid code counts as the page's default."""
+    return compared_with(parse_period(page_period(period)), today())[1]
 
 
 def change_header(period: str) -> str:
@@ -237,7 +238,7 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
             if may_see_people_rankings(viewer)
             else None
         )
-        unit_header = ["#", _("Unit"), _("Score"), compared_header(period), _("Lifted most by"), _("Dragged most by")]
+        unit_header = ["#", _("Unit"), _("Score"), compared_header(page_period(period)), _("Lifted most by"), _("Dragged most by")]
         sheets = [
             Sheet(
                 unit_kind_label(kind),
