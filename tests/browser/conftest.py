@@ -269,8 +269,27 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
+# The longest journeys (minutes on a loaded machine) go first: with two workers, one started last would
+# leave the other idle at the end of the pass.
+LONG_FIRST = (
+    "test_no_sideways_scroll.py",
+    "test_plan_journey.py",
+    "test_unit_evaluation_journey.py",
+    "test_work_journey.py",
+    "test_reports_journey.py",
+    "test_people_import.py",
+)
+
+
+def _long_first(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONG_FIRST.index(name) if name in LONG_FIRST else len(LONG_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Fail the run when a browser test file lacks `pytestmark = pytest.mark.browser` (so -m selects it)."""
+    """Fail the run when a browser test file lacks `pytestmark = pytest.mark.browser` (so -m selects it);
+    put the longest journeys first (a stable sort: the others keep their order)."""
+    items.sort(key=_long_first)
     unmarked = sorted(
         {
             str(item.path.relative_to(PROJECT_ROOT))
