@@ -35,6 +35,7 @@ REFRESH_INTERVAL_MS = 1000
 # loaded 2-core machine a render after a write can take longer (an assertion without its own timeout
 # then fails while the app is merely slow).
 PATIENCE_MS = 20_000
+START_PATIENCE_S = 240
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -91,7 +92,11 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
             )
         LiveServer.starts += 1
-        self._wait()
+        try:
+            self._wait()
+        except RuntimeError:
+            self.stop()  # a server that never answered must not go on loading the machine
+            raise
 
     @property
     def running(self) -> bool:
@@ -102,7 +107,7 @@ class LiveServer:
         request = urllib.request.Request(
             f"{self.url}{SWITCH_PATH}", data=database_url.encode(), headers={TOKEN_HEADER: self._token}, method="POST"
         )
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=START_PATIENCE_S) as response:  # noqa: S310 (loopback)
             assert response.status == 200, self.log_tail()
         self.database_url = database_url
         self.env["DATABASE_URL"] = database_url
@@ -112,7 +117,9 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")[-size:] if self.log_path.exists() else ""
 
     def _wait(self) -> None:
-        deadline = time.monotonic() + 60
+        # A start costs about 4 s of imports, but over a minute on a 2-core machine that several test runs
+        # share; a server that dies fails at once (checked below), so the deadline only has to be generous.
+        deadline = time.monotonic() + START_PATIENCE_S
         while time.monotonic() < deadline:
             if not self.running:
                 raise RuntimeError(f"server died: {self.log_tail()}")
@@ -122,7 +129,7 @@ class LiveServer:
                         return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"server did not answer /health within 60 s: {self.log_tail()}")
+        raise RuntimeError(f"server did not answer /health within {START_PATIENCE_S} s: {self.log_tail()}")
 
     def stop(self) -> None:
         if not self.running:
