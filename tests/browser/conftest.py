@@ -243,12 +243,12 @@ def settled(page, *, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-
     wait_until(lambda: page.query_selector("[data-dash-is-loading='true']") is None, timeout=timeout)
 
 
-def choose(page, dropdown: str, typed: str, option: str, *, attempts: int = 4) -> None:  # type: ignore[no-untyped-def]
+def choose(page, dropdown: str, typed: str, option: str, *, attempts: int = 4, exact: bool = True) -> None:  # type: ignore[no-untyped-def]
     """Pick an option of a dcc.Dropdown by typing (accents optional) as a user does.
 
     The options arrive from a callback after the page is drawn: on a loaded machine the typed search can
     reach a dropdown that is still empty, or be lost while it redraws. A user would type again; so does
-    this, a few times, before failing.
+    this, a few times, before failing. `exact=False` picks the one option whose name contains `option`.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -257,7 +257,7 @@ def choose(page, dropdown: str, typed: str, option: str, *, attempts: int = 4) -
         page.click(dropdown)
         page.keyboard.press("Control+A")  # replace what an earlier attempt typed
         page.keyboard.type(typed)
-        target = page.get_by_role("option", name=option, exact=True)
+        target = page.get_by_role("option", name=option, exact=exact)
         try:
             target.wait_for(state="visible", timeout=PATIENCE_MS // 2)
         except PlaywrightTimeout:

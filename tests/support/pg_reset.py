@@ -121,12 +121,15 @@ def rename(admin: psycopg.Connection, old: str, new: str, *, attempts: int = 5) 
 
 
 def reset(conninfo: str, template: Snapshot, clean: Counters) -> Counters | None:
-    """Reload the tables written since `clean`; the new clean counters, or None when the schema changed."""
+    """Reload the tables written since `clean`; the new clean counters, or None when the schema changed
+    (the caller then drops the database and copies the template again)."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
         if _fingerprint(conn) != template.fingerprint:
             return None
         now = _counters(conn)
         written = sorted(name for name, values in now.items() if clean.get(name) != values)
+        if not set(written) <= template.tables.keys():
+            return None  # a table the template does not have: the schema changed after all
         with conn.transaction():
             # The reloaded rows are the template's own: consistent with the tables left alone, so the
             # foreign-key triggers (and any others) stay off while they go in.
