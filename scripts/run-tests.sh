@@ -2,7 +2,8 @@
 # Runs the suite: static checks (ruff; mypy on what pyproject.toml names: domain/ and data_access/; bandit);
 # the pure unit tests once (they touch no database); then, on SQLite and
 # again on PostgreSQL when one is configured or reachable, the data and integration tests on two
-# workers (pytest-xdist; each test has its own database) and the browser journeys.
+# workers (pytest-xdist; each test has its own database) and the browser journeys (those that prove
+# layout only, marked backend_independent, on SQLite only).
 # REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing PostgreSQL into a failure.
 # Arguments are passed to pytest; arguments that name tests (not options) run as given on each backend.
 set -uo pipefail
@@ -41,8 +42,25 @@ run() {
   timings+=("$(printf '%-40s %4d s' "$label" $((SECONDS - started)))")
 }
 
-# passes DATABASE NAME: the database-backed passes on one backend.
+# The migrated empty database and the seeded pilot demo are built once per backend for all passes and
+# workers (tests/support/prebuild.py), and dropped when the script ends, whatever happens.
+export PULSE_TEST_TEMPLATES="run$$"
+templates_built=()
+drop_templates() {
+  local database
+  for database in "${templates_built[@]}"; do
+    PULSE_TEST_DB="$database" $BIN/python -m tests.support.prebuild drop || true
+  done
+}
+trap drop_templates EXIT
+
+# passes DATABASE NAME [data-only]: the database-backed passes on one backend ("data-only": without the
+# backend-independent browser journeys).
 passes() {
+  local started=$SECONDS
+  templates_built+=("$1")
+  PULSE_TEST_DB="$1" $BIN/python -m tests.support.prebuild build || { status=1; return; }
+  timings+=("$(printf '%-40s %4d s' "$2: templates (once)" $((SECONDS - started)))")
   if [ $selection -eq 1 ]; then
     run "$2: selected tests" "$1" "${args[@]}"
   else
@@ -50,7 +68,14 @@ passes() {
       "${args[@]}"
     # Browser journeys on two workers too: each worker runs its own app server and Chromium, and a journey
     # spends most of its time waiting on the other process, so two overlap well on two cores.
-    run "$2: browser (-n $WORKERS)" "$1" -n "$WORKERS" --dist load tests/browser "${args[@]}"
+    # Journeys marked backend_independent prove layout only (widths, tap sizes, legibility, screenshots):
+    # they run on the first backend (SQLite) only; every journey that writes or reads data runs on both.
+    if [ "${3:-all}" = "all" ]; then
+      run "$2: browser (-n $WORKERS)" "$1" -n "$WORKERS" --dist load tests/browser "${args[@]}"
+    else
+      run "$2: browser, data journeys (-n $WORKERS)" "$1" -n "$WORKERS" --dist load -m "not backend_independent" \
+        tests/browser "${args[@]}"
+    fi
   fi
 }
 
@@ -70,7 +95,7 @@ $BIN/python scripts/check_advisories.py || exit 1
 [ $selection -eq 0 ] && run "unit (once, no database)" sqlite tests/unit "${args[@]}"
 passes sqlite SQLite
 if [ -n "$pg_url" ]; then
-  passes "$pg_url" PostgreSQL
+  passes "$pg_url" PostgreSQL data-only
 else
   echo "*** PostgreSQL pass NOT run: no server configured or reachable (set TEST_DATABASE_URL). ***"
 fi

@@ -31,6 +31,7 @@ DEMO_PASSWORD = "Pulse-demo-2026!"
 DEMO_SEED = 2026
 
 
+_factory: TestDatabases | None = None  # the session's factory, for the summary
 UNIT_DIR = Path(__file__).resolve().parent / "unit"
 DATABASE_FIXTURES = frozenset(
     {"databases", "backend_name", "empty_store", "demo_url", "demo_store", "shared_demo_store"}
@@ -52,7 +53,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
     """The run's database factory (templates and per-test clones)."""
-    factory = TestDatabases(_backend(), tmp_path_factory.mktemp("db"))
+    global _factory
+    factory = _factory = TestDatabases(_backend(), tmp_path_factory.mktemp("db"))
     yield factory
     factory.cleanup()
 
@@ -75,15 +77,19 @@ def _seed_pilot(url: str) -> None:
 @pytest.fixture
 def empty_store(databases: TestDatabases) -> Iterator[Store]:
     """A fresh, migrated, empty database."""
-    store = Store.connect(databases.clone(databases.template("empty")))
+    url = databases.lend(databases.template("empty"))
+    store = Store.connect(url)
     yield store
     store.dispose()
+    databases.give_back(url)
 
 
 @pytest.fixture
-def demo_url(databases: TestDatabases) -> str:
+def demo_url(databases: TestDatabases) -> Iterator[str]:
     """URL of a fresh copy of the migrated database seeded with the pilot demo data."""
-    return databases.clone(databases.template("pilot", _seed_pilot))
+    url = databases.lend(databases.template("pilot", _seed_pilot))
+    yield url
+    databases.give_back(url)
 
 
 @pytest.fixture
@@ -118,6 +124,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if misplaced:
         raise pytest.UsageError(
             "tests/unit runs once, without a database; move these to tests/data: " + ", ".join(misplaced)
+        )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    """How many PostgreSQL databases were reset in place instead of copied (shown without xdist only)."""
+    if _factory is not None and (_factory.resets or _factory.reclones):
+        terminalreporter.write_line(
+            f"test databases: {_factory.resets} reset(s) in place, {_factory.reclones} copied again after a schema change"
         )
 
 

@@ -35,6 +35,7 @@ REFRESH_INTERVAL_MS = 1000
 # loaded 2-core machine a render after a write can take longer (an assertion without its own timeout
 # then fails while the app is merely slow).
 PATIENCE_MS = 20_000
+START_PATIENCE_S = 240
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -91,7 +92,11 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
             )
         LiveServer.starts += 1
-        self._wait()
+        try:
+            self._wait()
+        except RuntimeError:
+            self.stop()  # a server that never answered must not go on loading the machine
+            raise
 
     @property
     def running(self) -> bool:
@@ -102,7 +107,7 @@ class LiveServer:
         request = urllib.request.Request(
             f"{self.url}{SWITCH_PATH}", data=database_url.encode(), headers={TOKEN_HEADER: self._token}, method="POST"
         )
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=START_PATIENCE_S) as response:  # noqa: S310 (loopback)
             assert response.status == 200, self.log_tail()
         self.database_url = database_url
         self.env["DATABASE_URL"] = database_url
@@ -112,7 +117,9 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")[-size:] if self.log_path.exists() else ""
 
     def _wait(self) -> None:
-        deadline = time.monotonic() + 60
+        # A start costs about 4 s of imports, but over a minute on a 2-core machine that several test runs
+        # share; a server that dies fails at once (checked below), so the deadline only has to be generous.
+        deadline = time.monotonic() + START_PATIENCE_S
         while time.monotonic() < deadline:
             if not self.running:
                 raise RuntimeError(f"server died: {self.log_tail()}")
@@ -122,7 +129,7 @@ class LiveServer:
                         return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"server did not answer /health within 60 s: {self.log_tail()}")
+        raise RuntimeError(f"server did not answer /health within {START_PATIENCE_S} s: {self.log_tail()}")
 
     def stop(self) -> None:
         if not self.running:
@@ -236,12 +243,12 @@ def settled(page, *, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-
     wait_until(lambda: page.query_selector("[data-dash-is-loading='true']") is None, timeout=timeout)
 
 
-def choose(page, dropdown: str, typed: str, option: str, *, attempts: int = 4) -> None:  # type: ignore[no-untyped-def]
+def choose(page, dropdown: str, typed: str, option: str, *, attempts: int = 4, exact: bool = True) -> None:  # type: ignore[no-untyped-def]
     """Pick an option of a dcc.Dropdown by typing (accents optional) as a user does.
 
     The options arrive from a callback after the page is drawn: on a loaded machine the typed search can
     reach a dropdown that is still empty, or be lost while it redraws. A user would type again; so does
-    this, a few times, before failing.
+    this, a few times, before failing. `exact=False` picks the one option whose name contains `option`.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -250,7 +257,7 @@ def choose(page, dropdown: str, typed: str, option: str, *, attempts: int = 4) -
         page.click(dropdown)
         page.keyboard.press("Control+A")  # replace what an earlier attempt typed
         page.keyboard.type(typed)
-        target = page.get_by_role("option", name=option, exact=True)
+        target = page.get_by_role("option", name=option, exact=exact)
         try:
             target.wait_for(state="visible", timeout=PATIENCE_MS // 2)
         except PlaywrightTimeout:
@@ -269,8 +276,27 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
+# The longest journeys (minutes on a loaded machine) go first: with two workers, one started last would
+# leave the other idle at the end of the pass.
+LONG_FIRST = (
+    "test_no_sideways_scroll.py",
+    "test_plan_journey.py",
+    "test_unit_evaluation_journey.py",
+    "test_work_journey.py",
+    "test_reports_journey.py",
+    "test_people_import.py",
+)
+
+
+def _long_first(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONG_FIRST.index(name) if name in LONG_FIRST else len(LONG_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Fail the run when a browser test file lacks `pytestmark = pytest.mark.browser` (so -m selects it)."""
+    """Fail the run when a browser test file lacks `pytestmark = pytest.mark.browser` (so -m selects it);
+    put the longest journeys first (a stable sort: the others keep their order)."""
+    items.sort(key=_long_first)
     unmarked = sorted(
         {
             str(item.path.relative_to(PROJECT_ROOT))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import SharedServer, log_in, screenshot, settled
+from tests.browser.conftest import SharedServer, choose, log_in, screenshot, settled
 from tests.browser.test_empty_start import ADMIN_PASSWORD, _seed_empty_start
 from tests.support.databases import TestDatabases
 
@@ -64,10 +64,7 @@ def test_the_administrator_sets_up_a_ward_and_its_leader_logs_in(  # type: ignor
         settled(page)
         page.fill("#admin-users-username", "lanhdao.hoankiem")
         page.select_option("#admin-users-role", "leader")
-        page.click("#admin-users-scope")
-        page.keyboard.type("hoan kiem")
-        page.get_by_role("option", name=WARD, exact=True).click()
-        page.keyboard.press("Escape")
+        choose(page, "#admin-users-scope", "hoan kiem", WARD)
         page.click("#admin-users-create")
         expect(page.locator(".admin-users-done")).to_contain_text("Đã tạo tài khoản lanhdao.hoankiem")
         password = page.inner_text(".admin-users-password").strip()

@@ -6,6 +6,8 @@ the month; the page shows where they worked. Screenshots of both pages at phone,
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import LiveServer, choose, log_in, screenshot, settled
@@ -31,9 +33,10 @@ def test_the_administrator_creates_positions_and_a_person_and_moves_them(new_pag
     expect(page.locator("h1")).to_have_text("Đơn vị tổ chức")
     settled(page)
     page.fill("#admin-units-search", "hoan kiem")
-    # The search redraws the tree (after its debounce): click the ward once the filtered tree is there.
-    expect(page.locator(".admin-tree-row")).not_to_have_count(0)
-    page.wait_for_timeout(600)
+    # The search redraws the tree (after its debounce): click the ward once the filtered tree is there (no
+    # row left but the ward and its ancestors).
+    expect(page.locator(".admin-tree-row").filter(has_not_text=re.compile("Hoàn Kiếm|Hà Nội"))).to_have_count(0)
+    expect(page.get_by_role("button", name=WARD, exact=True)).to_be_visible()
     settled(page)
     page.get_by_role("button", name=WARD, exact=True).click()
     expect(page.locator("#admin-units-panel-title")).to_contain_text(WARD)

@@ -116,6 +116,7 @@ def test_a_ward_leader_approves_three_values_at_once_on_a_phone(new_page, live_s
     expect(cards).to_have_count(before - 3)
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("width", [1366, 1920])
 def test_the_navbar_holds_one_line_on_a_laptop_and_folds_below(new_page, live_server: LiveServer, width: int) -> None:  # type: ignore[no-untyped-def]
     page = new_page(width, 768)
@@ -168,6 +169,7 @@ def test_the_ward_leader_opens_the_tasks_waiting_for_acceptance_from_the_count( 
     expect(page).to_have_url(re.compile(r"/task/\d+"))
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("width", [390, 1366, 1920])
 def test_screenshots_of_a_ward_officials_pages(new_page, live_server: LiveServer, width: int) -> None:  # type: ignore[no-untyped-def]
     page = new_page(width, 844 if width < 576 else 900)

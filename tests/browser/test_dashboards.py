@@ -168,6 +168,7 @@ def test_big_screen_advances_by_itself_and_by_key(new_page, live_server: LiveSer
     assert page.query_selector("#present-lagging") is not None  # paused: still the same slide
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize(("width", "height", "floor"), [(1920, 1080, 23.7), (3840, 2160, 47.5)])
 def test_big_screen_text_is_legible_from_five_metres(
     new_page,
@@ -206,6 +207,7 @@ def test_a_measurement_committed_elsewhere_appears_within_five_seconds(new_page,
     )
 
 
+@pytest.mark.backend_independent
 def test_screenshot_of_every_page(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     page = new_page()
     log_in(page, live_server.url, "admin")

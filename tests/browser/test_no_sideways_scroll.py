@@ -13,7 +13,8 @@ from data_access.models import Evaluation, Indicator, OrgUnit, Task, User
 from server.security import page_allows
 from tests.browser.conftest import LiveServer, log_in, settled
 
-pytestmark = pytest.mark.browser
+# Layout only: the same pages at the same widths on either database (run on SQLite only).
+pytestmark = [pytest.mark.browser, pytest.mark.backend_independent]
 
 WIDTHS = (360, 390, 820, 1024, 1366)
 WORKERS = {"lanhdao.hoankiem": ("leader", "ward"), "canbo.hoankiem": ("staff", "division")}

@@ -6,7 +6,8 @@ import pytest
 
 from tests.browser.conftest import LiveServer, log_in, screenshot
 
-pytestmark = pytest.mark.browser
+# Layout only: the same pages at the same widths on either database (run on SQLite only).
+pytestmark = [pytest.mark.browser, pytest.mark.backend_independent]
 
 
 def test_pages_fit_a_phone(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from data_access.commands import measurements
 from data_access.db import Store
 from data_access.models import Indicator, OrgUnit, Period
 from domain.periods import periods_of_year
-from tests.browser.conftest import PATIENCE_MS, LiveServer, log_in, screenshot, settled
+from tests.browser.conftest import PATIENCE_MS, LiveServer, choose, log_in, screenshot, settled
 from tests.conftest import TEST_TODAY
 from tests.support.viewers import viewer_of
 
@@ -153,10 +153,7 @@ def test_a_plan_from_the_city_to_a_ward_approved_changed_and_copied(new_page, li
     ward.fill("#plan-obj-title", WARD_OBJECTIVE)
     ward.select_option("#plan-obj-kind", "resolution")
     ward.fill("#plan-obj-ref", "Nghị quyết 57-NQ/TW")
-    ward.click("#plan-obj-parent")
-    ward.keyboard.type("Đột phá")
-    ward.get_by_role("option", name=f"{CITY_OBJECTIVE} (Nghị quyết 57-NQ/TW)").click()
-    ward.keyboard.press("Escape")
+    choose(ward, "#plan-obj-parent", "Đột phá", f"{CITY_OBJECTIVE} (Nghị quyết 57-NQ/TW)", exact=False)
     ward.click("#plan-obj-save")
     expect(ward.locator(".plan-done")).to_contain_text("Đã lưu mục tiêu")
     expect(ward.locator(".plan-aligned").filter(has_text=CITY_OBJECTIVE)).to_have_count(

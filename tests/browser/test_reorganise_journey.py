@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import LiveServer, log_in, screenshot, settled
+from tests.browser.conftest import LiveServer, choose, log_in, screenshot, settled
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,7 @@ def test_the_administrator_merges_two_wards_from_a_date(new_page, live_server: L
     settled(page)  # the search redraws the tree: click the drawn button, not one about to be replaced
     ward.click()
     expect(page.locator("#admin-units-panel-title")).to_contain_text("Phường Hoàn Kiếm")
-    page.click("#admin-units-reorg-with")
-    page.keyboard.type("Từ Liêm")
-    page.get_by_role("option", name="Phường Từ Liêm", exact=True).click()
-    page.keyboard.press("Escape")
+    choose(page, "#admin-units-reorg-with", "Từ Liêm", "Phường Từ Liêm")
     page.fill("#admin-units-reorg-name", "Phường Hoàn Kiếm - Từ Liêm")
     page.fill("#admin-units-reorg-date", "2026-01-01")
     page.locator("#admin-units-reorganise").scroll_into_view_if_needed()

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from data_access.seed import DEMO_USERNAMES
-from tests.browser.conftest import LiveServer, log_in, screenshot, switch_language, wait_until
+from tests.browser.conftest import LiveServer, choose, log_in, screenshot, switch_language, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -65,10 +65,7 @@ def assign_to_hoan_kiem(page, title: str, description: str = "") -> None:  # typ
     page.fill("#work-title", title)
     if description:
         page.fill("#work-description", description)
-    page.click("#work-units")
-    page.keyboard.type("Hoàn Kiếm")
-    page.get_by_role("option", name="Phường Hoàn Kiếm").click()
-    page.keyboard.press("Escape")
+    choose(page, "#work-units", "Hoàn Kiếm", "Phường Hoàn Kiếm", exact=False)
     page.click("#work-submit")
 
 

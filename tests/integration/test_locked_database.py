@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.engine import make_url
 
 from config.clock import now
+from data_access.db import SQLITE_BUSY_TIMEOUT_MS
 from data_access.models import User, UserSession
 from tests.support.login import login
 
@@ -70,7 +71,9 @@ def test_read_pages_answer_while_a_writer_holds_the_lock(server: Flask, demo_url
         page = client.get("/work")
         elapsed = time.monotonic() - started
     assert page.status_code == 200, page.status_code  # was a 503 page after the 15 s busy timeout
-    assert elapsed < 5, elapsed
+    # Not waited for: a page that waited would take the whole busy timeout (or, on PostgreSQL, hang); a
+    # tighter bound only measured how loaded the machine was.
+    assert elapsed < SQLITE_BUSY_TIMEOUT_MS / 1000, elapsed
     assert _last_seen(server, sessions) == before  # skipped, not half-written
     assert client.get("/work").status_code == 200  # lock gone: the touch is written again
     assert _last_seen(server, sessions) != before
