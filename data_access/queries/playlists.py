@@ -14,7 +14,7 @@ from data_access.errors import NotFound
 from data_access.models import OrgUnit, Playlist, Task, WallState
 from data_access.viewer import Viewer
 from domain.kinds import TaskStatus
-from domain.playlists import Anchor, may_edit_playlist, may_show_playlist
+from domain.playlists import NAME_PATTERN, Anchor, may_edit_playlist, may_show_playlist
 
 OPEN_TASK_STATUSES = tuple(s.value for s in TaskStatus if s not in (TaskStatus.DONE, TaskStatus.CANCELLED))
 
@@ -65,6 +65,8 @@ def editable_playlists(session: Session, *, viewer: Viewer) -> list[SavedPlaylis
 
 def playlist_named(session: Session, *, viewer: Viewer, name: str) -> SavedPlaylist:
     """The playlist a wall or a companion opens; NotFound when unknown or not the viewer's to show."""
+    if not NAME_PATTERN.fullmatch(name):  # a name no playlist can have (the URL's, forged) is not looked up
+        raise NotFound("playlist", name[:40])
     row = session.execute(
         select(Playlist, OrgUnit).join(OrgUnit, OrgUnit.id == Playlist.unit_id).where(Playlist.name == name)
     ).first()
