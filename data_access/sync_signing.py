@@ -12,6 +12,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -71,8 +72,15 @@ def sign(content: bytes, pkcs12_data: bytes, password: bytes | None) -> Signed:
     bundle = pkcs12.load_pkcs12(pkcs12_data, password)
     if bundle.key is None or bundle.cert is None:
         raise SignatureRefused("malformed", "the PKCS#12 file holds no key or no certificate")
-    key, certificate = bundle.key, bundle.cert.certificate
-    chain = [certificate, *(extra.certificate for extra in bundle.additional_certs)]
+    chain = [bundle.cert.certificate, *(extra.certificate for extra in bundle.additional_certs)]
+    return sign_with_key(content, bundle.key, chain)
+
+
+def sign_with_key(content: bytes, key: Any, chain: list[x509.Certificate]) -> Signed:
+    """A detached JWS over `content` with a private key and its certificate chain (the signer's first).
+    The key is anything with cryptography's RSA or EC private-key interface: a PKCS#12 file's, or a
+    hardware token's key behind a PKCS#11 wrapper (the documented next step)."""
+    certificate = chain[0]
     if isinstance(key, rsa.RSAPrivateKey):
         alg = "RS256"
     elif isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name in ("secp256r1", "secp384r1"):
