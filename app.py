@@ -16,7 +16,20 @@ from flask import Flask
 from config.settings import Settings, load_settings
 from data_access.cache import ScopedCache, database_namespace
 from data_access.db import Store
-from server import api, api_docs, auth, callback_envelope, cli, context, health, reports_download, security, shell
+from data_access.evidence_store import FolderStore
+from server import (
+    api,
+    api_docs,
+    auth,
+    callback_envelope,
+    cli,
+    context,
+    evidence_download,
+    health,
+    reports_download,
+    security,
+    shell,
+)
 from server.api_rate import ApiRateLimit
 from server.i18n import init_i18n
 from server.redis_client import connect as connect_redis
@@ -112,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         cache=cache,
         signal=signal,
         api_rate=api_rate,
+        evidence_store=FolderStore(settings.evidence_dir),
     )
     init_i18n(server, settings)
     auth.init_login(server)
@@ -122,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on
     server.register_blueprint(api_docs.bp)
     server.register_blueprint(reports_download.bp)
+    server.register_blueprint(evidence_download.bp)
     cli.register(server)
 
     app = PulseDash(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
 from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType, User
+from data_access.queries.attachments import AttachmentView, task_attachments
 from data_access.viewer import Viewer
 from domain.access import TaskRoles, path_ids, task_roles
 from domain.kinds import OPEN_TASK_STATUSES, TaskStatus
@@ -126,6 +127,7 @@ def _list_query() -> tuple[Select, type[OrgUnit]]:
     assigner_unit = aliased(OrgUnit)
     person = aliased(Person)
     assigner = aliased(User)
+    assigner_person = aliased(Person)
     return (
         select(
             Task.id,
@@ -146,7 +148,8 @@ def _list_query() -> tuple[Select, type[OrgUnit]]:
             assigner_unit.path.label("assigner_path"),
             assigner_unit.name.label("assigner_unit"),
             person.full_name.label("assignee_person"),
-            assigner.username.label("assigner"),
+            # People, not logins: the account's name only for an account tied to no person.
+            func.coalesce(assigner_person.full_name, assigner.username).label("assigner"),
             TaskType.name.label("task_type"),
             Task.coefficient,
         )
@@ -154,6 +157,7 @@ def _list_query() -> tuple[Select, type[OrgUnit]]:
         .join(assigner_unit, assigner_unit.id == Task.assigner_unit_id)
         .outerjoin(person, person.id == Task.assignee_person_id)
         .outerjoin(assigner, assigner.id == Task.assigner_user_id)
+        .outerjoin(assigner_person, assigner_person.id == assigner.person_id)
         .outerjoin(TaskType, TaskType.id == Task.task_type_id)
     ), assignee_unit
 
@@ -257,6 +261,8 @@ class CheckinView:
     progress_pct: int | None
     comment: str
     evidence_url: str | None
+    id: int | None = None
+    attachments: tuple[AttachmentView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,6 +300,8 @@ class TaskView:
     due_state: str
     actions: frozenset[TaskAction]
     checkins: list[CheckinView]
+    # Files given with the task at assignment (those of a check-in are listed with the check-in).
+    attachments: tuple[AttachmentView, ...] = ()
 
 
 def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) -> TaskView:
@@ -307,21 +315,29 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
     assignee_unit, assigner_unit = _task_units(session, task)
     person = session.get(Person, task.assignee_person_id) if task.assignee_person_id else None
     assigner = session.get(User, task.assigner_user_id) if task.assigner_user_id else None
+    assigner_person = session.get(Person, assigner.person_id) if assigner and assigner.person_id else None
     task_type = session.get(TaskType, task.task_type_id) if task.task_type_id else None
     objective = session.get(Objective, task.objective_id) if task.objective_id else None
     indicator = session.get(Indicator, task.indicator_id) if task.indicator_id else None
+    files = task_attachments(session, task_id=task.id)
+    by_checkin: dict[int | None, tuple[AttachmentView, ...]] = {}
+    for f in files:
+        by_checkin[f.checkin_id] = (*by_checkin.get(f.checkin_id, ()), f)
     checkins = [
-        CheckinView(c.kind, c.at, c.username, c.progress_pct, c.comment, c.evidence_url)
+        CheckinView(c.kind, c.at, c.author, c.progress_pct, c.comment, c.evidence_url, c.id, by_checkin.get(c.id, ()))
         for c in session.execute(
             select(
                 TaskCheckin.kind,
                 TaskCheckin.at,
-                User.username,
+                # signed by a person: the account's name only for an account tied to no person
+                func.coalesce(Person.full_name, User.username).label("author"),
                 TaskCheckin.progress_pct,
                 TaskCheckin.comment,
                 TaskCheckin.evidence_url,
+                TaskCheckin.id,
             )
             .outerjoin(User, User.id == TaskCheckin.author_user_id)
+            .outerjoin(Person, Person.id == User.person_id)
             .where(TaskCheckin.task_id == task_id)
             .order_by(TaskCheckin.at, TaskCheckin.id)
         )
@@ -344,7 +360,7 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
         task.cancel_reason,
         task.coefficient,
         task_type.name if task_type else None,
-        assigner.username if assigner else None,
+        assigner_person.full_name if assigner_person else assigner.username if assigner else None,
         assigner_unit.name,
         assignee_unit.id,
         assignee_unit.name,
@@ -361,6 +377,7 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
         if not viewer.is_screen
         else frozenset(),
         checkins,
+        by_checkin.get(None, ()),
     )
 
 
