@@ -36,6 +36,7 @@ def notice_text(kind: str) -> str:
         "value_rejected": _("A value you entered was rejected"),
         "report_ready": _("Your report is ready"),
         "report_failed": _("Your report could not be made"),
+        "edited": _("A task given to you was reworded by its assigner"),
     }
     return labels.get(kind, kind)
 

@@ -26,7 +26,17 @@ from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
 from domain.tasks import DUE_SOON_DAYS
 
-KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected", "report_ready", "report_failed")
+KINDS: tuple[str, ...] = (
+    "assigned",
+    "submitted",
+    "returned",
+    "due_soon",
+    "overdue",
+    "value_rejected",
+    "report_ready",
+    "report_failed",
+)
+KINDS = (*KINDS, "edited")  # the assigner changed a task's title or description
 
 
 @dataclass(frozen=True)

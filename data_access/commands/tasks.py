@@ -31,7 +31,7 @@ from data_access.queries.work import follow_up_draft, roles_on
 from data_access.viewer import Viewer
 from domain.access import may_act_on_task
 from domain.evidence import Upload
-from domain.kinds import TaskStatus
+from domain.kinds import OPEN_TASK_STATUSES, TaskStatus
 from domain.tasks import (
     ASSIGNEE_ACTIONS,
     COMMENT_MAX,
@@ -264,6 +264,70 @@ def follow_up(
         indicator_id=indicator_id,
     )
     return task_id
+
+
+# --- editing what was assigned --------------------------------------------------------------
+
+EDITED = ("title", "description", "version")
+
+
+def edit(
+    store: Store, *, viewer: Viewer, task_id: int, version: int | None, title: str, description: str = ""
+) -> TaskState:
+    """The assigner rewrites the title or the description of a task still under way; the assignee is told.
+
+    Same frame as the other actions (authorise, check the version seen, audit before and after), but the
+    state does not move and no check-in is written: the audit keeps the old wording.
+    """
+    problems = {
+        field: code
+        for field, code in task_problems(
+            NewTask(title=title or "", due_date=clock_today(), start_date=clock_today(), description=description or ""),
+            today=clock_today(),
+        ).items()
+        if field in ("title", "description")
+    }
+    if problems:
+        raise Invalid(problems)
+    with (
+        refusals_and_conflicts(store, viewer, action="task.edit", entity="task", entity_id=task_id),
+        store.write() as session,
+    ):
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound("task", task_id)
+        roles = roles_on(session, viewer, task)
+        if not roles.visible:
+            raise NotFound("task", task_id)
+        if not may_act_on_task(viewer, roles, as_assignee=False):
+            raise Refused(f"task.edit on task {task_id}: not the assigner")
+        check_version(session, "task", task_id, current=task.version, seen=version)
+        if TaskStatus(task.status) not in OPEN_TASK_STATUSES:
+            raise Invalid({"status": "not_allowed_now"}, status=task.status)
+        before = audit.snapshot(task, EDITED)
+        new_title, new_description = title.strip(), (description or "").strip()
+        if (new_title, new_description) == (task.title, task.description or ""):
+            return TaskState(task.id, task.status, task.version)  # nothing changed: no audit, no notice
+        task.title, task.description = new_title, new_description
+        flush_or_conflict(session, "task", task_id)
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="task.edit",
+            entity="task",
+            entity_id=task_id,
+            before=before,
+            after=audit.snapshot(task, EDITED),
+        )
+        notify(
+            session,
+            user_ids=responsible_users(session, unit_id=task.assignee_unit_id, person_id=task.assignee_person_id),
+            kind="edited",
+            task_id=task.id,
+            actor_user_id=viewer.user_id,
+            detail=new_title[:500],
+        )
+        return TaskState(task.id, task.status, task.version)
 
 
 # --- acting on a task -----------------------------------------------------------------------

@@ -23,8 +23,9 @@ from data_access.models import Indicator, Objective, OrgUnit, Person, Task, Task
 from data_access.queries.attachments import AttachmentView, task_attachments
 from data_access.viewer import Viewer
 from domain.access import TaskRoles, path_ids, task_roles
-from domain.kinds import OPEN_TASK_STATUSES, TaskStatus
+from domain.kinds import OPEN_TASK_STATUSES, TaskStatus, UnitKind
 from domain.tasks import DUE_SOON_DAYS, TaskAction, allowed_actions, due_state
+from domain.text import fold
 
 BOXES = ("to_me", "by_me", "my_unit")
 # Which tasks of a box: the open ones (the default), those waiting for the viewer's acceptance, the closed
@@ -302,6 +303,7 @@ class TaskView:
     checkins: list[CheckinView]
     # Files given with the task at assignment (those of a check-in are listed with the check-in).
     attachments: tuple[AttachmentView, ...] = ()
+    editable: bool = False  # the assigner may still rewrite the title and description
 
 
 def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) -> TaskView:
@@ -378,6 +380,7 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
         else frozenset(),
         checkins,
         by_checkin.get(None, ()),
+        roles.is_assigner and not viewer.is_screen and viewer.can_write and status in OPEN_TASK_STATUSES,
     )
 
 
@@ -395,16 +398,32 @@ class Choice:
     value: int
     label: str
     kind: str = ""
+    search: str = ""  # what a typed search matches: the label and its accent-free form
+
+
+# A division's name repeats in every ward ("Phòng Kinh tế"): these kinds are shown with their parent's name.
+NAMED_WITH_PARENT = frozenset({UnitKind.DIVISION.value, UnitKind.PARTY_BOARD.value})
 
 
 def assignable_units(session: Session, *, viewer: Viewer) -> list[Choice]:
-    """Units the viewer may give work to: the scope's subtree (kind carried for "every ward" shortcuts)."""
+    """Units the viewer may give work to: the scope's subtree, each division with its ward or department
+    ("Phòng Kinh tế — Phường Hoàn Kiếm"), searchable without accents (kind carried for "every ward")."""
     rows = session.execute(
-        select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.depth)
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.path)
         .where(OrgUnit.path.startswith(viewer.scope_path, autoescape=True), OrgUnit.active.is_(True))
         .order_by(OrgUnit.path)
     ).all()
-    return [Choice(r.id, r.name, r.kind) for r in rows]
+    names = {r.id: r.name for r in rows}
+    parents = {r.id: path_ids(r.path)[-2] for r in rows if len(path_ids(r.path)) > 1}
+    missing = {p for p in parents.values() if p not in names}  # the parent of a division manager's own scope
+    if missing:
+        names.update(session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(missing))).tuples().all())
+    choices = []
+    for r in rows:
+        parent = names.get(parents.get(r.id, -1))
+        label = f"{r.name} — {parent}" if r.kind in NAMED_WITH_PARENT and parent else r.name
+        choices.append(Choice(r.id, label, r.kind, f"{label} {fold(label)}"))
+    return choices
 
 
 def assignable_people(session: Session, *, viewer: Viewer, unit_id: int) -> list[Choice]:
@@ -423,6 +442,57 @@ def assignable_people(session: Session, *, viewer: Viewer, unit_id: int) -> list
 def task_types(session: Session) -> list[tuple[int, str, float]]:
     """The catalogue of task types with their conversion coefficients."""
     return [(r.id, r.name, r.coefficient) for r in session.execute(select(TaskType).order_by(TaskType.name)).scalars()]
+
+
+LINK_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Goal:
+    """An objective or an indicator a new task can serve ("objective:12", "indicator:34")."""
+
+    value: str
+    name: str
+    kind: str  # objective | indicator
+    unit: str
+    search: str
+
+
+def linkable_goals(session: Session, *, viewer: Viewer, unit_ids: list[int], year: int) -> list[Goal]:
+    """Objectives and published indicators of the year that a task can be linked to at assignment: those of
+    the chosen units and of the viewer's own scope unit (what the assigner answers for), inside the scope."""
+    from data_access.models import Period
+
+    ids = {viewer.scope_unit_id, *unit_ids}
+    units = {
+        u.id: u.name
+        for u in session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids))).scalars()
+        if viewer.covers_path(u.path)
+    }
+    if not units:
+        return []
+    objectives = session.execute(
+        select(Objective.id, Objective.title, Objective.unit_id)
+        .join(Period, Period.id == Objective.period_id)
+        .where(Objective.unit_id.in_(units), Period.year == year)
+        .order_by(Objective.unit_id, Objective.title)
+        .limit(LINK_LIMIT)
+    ).all()
+    indicators = session.execute(
+        select(Indicator.id, Indicator.name, Indicator.unit_id)
+        .join(Period, Period.id == Indicator.period_id)
+        .where(Indicator.unit_id.in_(units), Period.year == year, Indicator.published.is_(True))
+        .order_by(Indicator.unit_id, Indicator.name)
+        .limit(LINK_LIMIT)
+    ).all()
+    goals = [
+        Goal(f"indicator:{i.id}", i.name, "indicator", units[i.unit_id], f"{i.name} {fold(i.name)}") for i in indicators
+    ]
+    goals += [
+        Goal(f"objective:{o.id}", o.title, "objective", units[o.unit_id], f"{o.title} {fold(o.title)}")
+        for o in objectives
+    ]
+    return goals
 
 
 def linkable_indicators(session: Session, *, viewer: Viewer, unit_id: int, year: int) -> list[Choice]:
