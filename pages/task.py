@@ -59,6 +59,7 @@ REFRESH = "task-refresh"
 CONTENT = "task-content"
 MESSAGE = "task-message"
 STALE = "task-stale"
+SCROLLED = "task-scrolled"
 
 
 def action_id(action: str) -> dict[str, str]:
@@ -94,6 +95,7 @@ def layout(task_id: str | None = None, **_kwargs: object) -> html.Div:
             dcc.Store(id=TASK_ID, data=parsed),
             dcc.Store(id=VERSION),
             dcc.Store(id=REFRESH, data=0),
+            dcc.Store(id=SCROLLED),
         ],
         className="task-page",
     )
@@ -267,6 +269,30 @@ def _forms(task: work.TaskView) -> list[Any]:
     return parts
 
 
+EDIT = "edit"  # the assigner's rewording; not a state change, so not a TaskAction
+
+
+def _edit_form(task: work.TaskView) -> html.Details:
+    """The assigner rewords the task (folded away: most visits only read it)."""
+    return html.Details(
+        [
+            html.Summary(_("Edit the title and description"), className="task-edit-open pulse-tap"),
+            dbc.Label(_("Task title"), className="mt-2"),
+            dbc.Input(id=field_id("new_title"), value=task.title, maxLength=300, className="mb-2 task-edit-title"),
+            dbc.Label(_("Description")),
+            dbc.Textarea(
+                id=field_id("new_description"),
+                value=task.description,
+                maxLength=4000,
+                rows=4,
+                className="mb-2 task-edit-description",
+            ),
+            dbc.Button(_("Save the wording"), id=action_id(EDIT), color="secondary", className="task-edit-save"),
+        ],
+        className="task-edit mb-3",
+    )
+
+
 def _content(task: work.TaskView, copies: list[work.BatchCopy] | None = None) -> list[Any]:
     badge_colour = {"overdue": "danger", "due_soon": "warning"}.get(task.due_state, "secondary")
     header = html.Div(
@@ -290,6 +316,8 @@ def _content(task: work.TaskView, copies: list[work.BatchCopy] | None = None) ->
     given = attachment_list(task.attachments, class_name="task-files mb-3")
     if given is not None:
         parts += [html.H2(_("Files given with the task"), className="h6"), given]
+    if task.editable:
+        parts.append(_edit_form(task))
     parts += [
         html.H2(_("Check-ins"), className="h5"),
         checkin_history(task.checkins),
@@ -495,6 +523,16 @@ def act(
                     reason=reason,
                 )
                 message = _("Deadline extended.")
+            case "edit":
+                commands.edit(
+                    store,
+                    viewer=viewer,
+                    task_id=task_id,
+                    version=seen,
+                    title=fields.get("new_title") if isinstance(fields.get("new_title"), str) else "",
+                    description=fields.get("new_description") if isinstance(fields.get("new_description"), str) else "",
+                )
+                message = _("Task reworded: the assignee has been told.")
             case TaskAction.CANCEL.value:
                 commands.cancel(store, viewer=viewer, task_id=task_id, version=seen, reason=reason)
                 message = _("Task cancelled.")
@@ -517,5 +555,21 @@ clientside_callback(
     Input(upload_id(MATCH), "contents"),
     State(upload_id(MATCH), "filename"),
     State(upload_texts_id(MATCH), "data"),
+    prevent_initial_call=True,
+)
+
+
+# The confirmation or the problem shows where the user's eyes are: the message sits above the task, out of view
+# after reporting from the bottom of the page on a phone, so it is brought into view.
+clientside_callback(
+    """
+    function(message) {
+        var box = document.getElementById('task-message');
+        if (box && box.firstChild) { box.scrollIntoView({block: 'nearest'}); }
+        return null;
+    }
+    """,
+    Output(SCROLLED, "data"),
+    Input(MESSAGE, "children"),
     prevent_initial_call=True,
 )
