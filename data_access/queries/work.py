@@ -417,7 +417,8 @@ def assignable_units(session: Session, *, viewer: Viewer) -> list[Choice]:
     parents = {r.id: path_ids(r.path)[-2] for r in rows if len(path_ids(r.path)) > 1}
     missing = {p for p in parents.values() if p not in names}  # the parent of a division manager's own scope
     if missing:
-        names.update(session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(missing))).tuples().all())
+        found = session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(missing))).all()
+        names.update({unit_id: name for unit_id, name in found})
     choices = []
     for r in rows:
         parent = names.get(parents.get(r.id, -1))
