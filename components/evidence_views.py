@@ -62,9 +62,7 @@ def attachment_list(attachments: Sequence[Any], *, class_name: str = "") -> html
     items = []
     for a in attachments:
         if a.has_thumbnail:
-            face: Any = html.Img(
-                src=f"/evidence/{a.id}/thumb", alt=a.filename, className="evidence-thumb", loading="lazy"
-            )
+            face: Any = html.Img(src=f"/evidence/{a.id}/thumb", alt=a.filename, className="evidence-thumb")
         else:
             face = html.Span("PDF", className="evidence-doc")
         items.append(

@@ -101,3 +101,20 @@ def test_names_are_made_safe_to_show(given: object, shown: str) -> None:
 
 def test_the_plain_header_name_is_ascii() -> None:
     assert ascii_filename("Biên bản đội.pdf") == "Bien ban doi.pdf"
+
+
+def test_files_are_listed_as_thumbnails_and_document_badges() -> None:
+    from components.evidence_views import attachment_list
+    from data_access.queries.attachments import AttachmentView
+
+    shown = attachment_list(
+        [
+            AttachmentView(7, "ảnh.jpg", "image/jpeg", 2_400_000, True),
+            AttachmentView(8, "biên bản.pdf", "application/pdf", 51_200, False),
+        ]
+    )
+    assert shown is not None
+    photo, scan = shown.children
+    assert photo.href == "/evidence/7" and photo.children[0].src == "/evidence/7/thumb"
+    assert scan.href == "/evidence/8" and scan.children[0].children == "PDF"
+    assert attachment_list([]) is None
