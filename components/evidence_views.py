@@ -36,7 +36,12 @@ def evidence_picker(upload_id: Any, names_id: Any, texts_id: Any, *, class_name:
     return html.Div(
         [
             dcc.Upload(
-                html.Div([html.Span("📷 ", **{"aria-hidden": "true"}), _("Add a photo or PDF (up to %(n)s MB)", n=10)]),
+                html.Div(
+                    [
+                        html.I(className="bi bi-camera me-2", **{"aria-hidden": "true"}),
+                        _("Add a photo or PDF (up to %(n)s MB)", n=MAX_BYTES // (1024 * 1024)),
+                    ]
+                ),
                 id=upload_id,
                 accept=ACCEPT,
                 multiple=True,
@@ -67,7 +72,11 @@ def attachment_list(attachments: Sequence[Any], *, class_name: str = "") -> html
             face = html.Span("PDF", className="evidence-doc")
         items.append(
             html.A(
-                [face, html.Span(f"{a.filename} · {_size(a.size_bytes)}", className="evidence-name")],
+                [
+                    face,
+                    html.Span(a.filename, className="evidence-name"),
+                    html.Span(_size(a.size_bytes), className="evidence-size text-secondary"),
+                ],
                 href=f"/evidence/{a.id}",
                 target="_blank",
                 rel="noopener noreferrer",

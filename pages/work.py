@@ -348,6 +348,7 @@ def _cards(frame: Any) -> Any:
     Output(TASK_TYPE, "options"),
     Output(DUE, "value"),
     Output(UNITS, "value", allow_duplicate=True),
+    Output(ALL_WARDS, "style"),
     Input(ASSIGN_TOGGLE, "n_clicks"),
     State(ASSIGN_FORM, "is_open"),
     State(DUE, "value"),
@@ -369,7 +370,16 @@ def open_form(n_clicks: int | None, is_open: bool, due: str | None, chosen: Any)
     unit_options = [{"label": u.label, "value": u.value, "search": u.search} for u in units]
     type_options = [{"label": f"{name} (× {coefficient:g})", "value": type_id} for type_id, name, coefficient in types]
     preset = [units[0].value] if len(units) == 1 and not chosen else no_update
-    return not is_open, unit_options, type_options, due or (today() + timedelta(days=14)).isoformat(), preset
+    # "Every ward and commune" only where there are wards to give work to (not in a division).
+    wards = any(u.kind in ("ward", "commune") for u in units)
+    return (
+        not is_open,
+        unit_options,
+        type_options,
+        due or (today() + timedelta(days=14)).isoformat(),
+        preset,
+        None if wards else {"display": "none"},
+    )
 
 
 @callback(Output(UNITS, "value"), Input(ALL_WARDS, "n_clicks"), prevent_initial_call=True)
