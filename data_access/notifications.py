@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from config.clock import now
 from data_access import audit
 from data_access.db import changed_rows
-from data_access.models import Indicator, Notification, Task, User
+from data_access.models import Indicator, Notification, Person, Task, User
 from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
 from domain.tasks import DUE_SOON_DAYS
@@ -127,11 +127,14 @@ def unread_count(session: Session, *, viewer: Viewer) -> int:
 def list_notices(session: Session, *, viewer: Viewer, limit: int = 50) -> list[Notice]:
     """The viewer's own notices, unread first, newest first."""
     actor = User.__table__.alias("actor")
+    actor_person = Person.__table__.alias("actor_person")
     rows = session.execute(
-        select(Notification, Task.title, Indicator.name, actor.c.username)
+        # who acted, by the person's name (the login only for an account tied to no person)
+        select(Notification, Task.title, Indicator.name, func.coalesce(actor_person.c.full_name, actor.c.username))
         .outerjoin(Task, Task.id == Notification.task_id)
         .outerjoin(Indicator, Indicator.id == Notification.indicator_id)
         .outerjoin(actor, actor.c.id == Notification.actor_user_id)
+        .outerjoin(actor_person, actor_person.c.id == actor.c.person_id)
         .where(Notification.user_id == viewer.user_id)
         .order_by(Notification.read_at.is_not(None), Notification.id.desc())
         .limit(limit)
