@@ -67,7 +67,7 @@ def assign_to_hoan_kiem(page, title: str, description: str = "") -> None:  # typ
         page.fill("#work-description", description)
     page.click("#work-units")
     page.keyboard.type("Hoàn Kiếm")
-    page.get_by_role("option", name="Phường Hoàn Kiếm").click()
+    page.get_by_role("option", name="Phường Hoàn Kiếm", exact=True).click()  # its divisions are named with it
     page.keyboard.press("Escape")
     page.click("#work-submit")
 
