@@ -26,6 +26,7 @@ from data_access.errors import PulseError
 from data_access.queries import work
 from domain.kinds import Role
 from domain.periods import parse_period
+from domain.text import fold
 from pages._common import page_period, updated_at
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
@@ -391,15 +392,16 @@ def every_ward(n_clicks: int | None) -> list[int]:
     return [u.value for u in units if u.kind in ("ward", "commune")]
 
 
-@callback(Output(PERSON, "options"), Output(PERSON, "value"), Input(UNITS, "value"))
-def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], None]:
-    """A person can be chosen when exactly one unit is."""
+@callback(Output(PERSON, "options"), Output(PERSON, "value"), Output(PERSON, "placeholder"), Input(UNITS, "value"))
+def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], None, str]:
+    """A person can be chosen when exactly one unit is (found with or without accents)."""
     ids = [i for i in (as_id(u) for u in (unit_ids if isinstance(unit_ids, list) else [])) if i]
     if len(ids) != 1:
-        return [], None
+        return [], None, _("Choose one unit first")
     with current_store().read() as session:
         people = work.assignable_people(session, viewer=current_viewer(), unit_id=ids[0])
-    return [{"label": p.label, "value": p.value} for p in people], None
+    options = [{"label": p.label, "value": p.value, "search": f"{p.label} {fold(p.label)}"} for p in people]
+    return options, None, _("Anyone of the unit (optional)")
 
 
 @callback(Output(LINK, "options"), Input(UNITS, "value"), State(PERIOD, "data"))
