@@ -16,6 +16,7 @@ from flask import Flask
 from config.settings import Settings, load_settings
 from data_access.cache import ScopedCache, database_namespace
 from data_access.db import Store
+from data_access.evidence_store import FolderStore
 from server import (
     api,
     api_docs,
@@ -23,6 +24,7 @@ from server import (
     callback_envelope,
     cli,
     context,
+    evidence_download,
     health,
     public,
     reports_download,
@@ -126,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         signal=signal,
         api_rate=api_rate,
         public_rate=public_rate,
+        evidence_store=FolderStore(settings.evidence_dir),
     )
     init_i18n(server, settings)
     auth.init_login(server)
@@ -137,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.register_blueprint(api_docs.bp)
     server.register_blueprint(reports_download.bp)
     server.register_blueprint(public.bp)
+    server.register_blueprint(evidence_download.bp)
     cli.register(server)
 
     app = PulseDash(

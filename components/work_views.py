@@ -10,6 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from components.evidence_views import attachment_list
 from components.i18n import _, format_date, format_number
 
 
@@ -41,6 +42,7 @@ def notice_text(kind: str) -> str:
         "eval_quota": _("Your level was changed by the quota"),
         "eval_council": _("The council decided your tie at the quota's cut"),
         "eval_answered": _("Your appeal was answered"),
+        "edited": _("A task given to you was reworded by its assigner"),
     }
     return labels.get(kind, kind)
 
@@ -71,6 +73,7 @@ def field_label(field: str) -> str:
         "due_on": _("Due date"),
         "done_on": _("Done on"),
         "owner": _("Owner"),
+        "evidence": _("Evidence files"),
     }
     return labels.get(field, field)
 
@@ -121,6 +124,18 @@ def problem_text(code: str, params: dict[str, Any] | None = None) -> str:
         "unknown_indicator": _("unknown indicator code: keep the first columns of the template"),
         "duplicate_row": _("the same indicator and date appear on an earlier row"),
         "not_milestones": _("only an action plan (direction: milestones) has milestones"),
+        "evidence_type": _(
+            "%(file)s is not a photo (JPEG, PNG, HEIC) or a PDF: choose another file",
+            file=(params or {}).get("file", ""),
+        ),
+        "evidence_too_large": _(
+            "%(file)s is larger than 10 MB: send a smaller photo", file=(params or {}).get("file", "")
+        ),
+        "unreadable_evidence": _(
+            "%(file)s cannot be opened: it is damaged or not what its name says", file=(params or {}).get("file", "")
+        ),
+        "empty_evidence": _("%(file)s is empty", file=(params or {}).get("file", "")),
+        "too_many_files": _("at most %(n)s files at once", n=(params or {}).get("n", 5)),
     }
     return texts.get(code, code)
 
@@ -175,5 +190,8 @@ def checkin_history(checkins: Sequence[Any]) -> html.Div:
             body.append(html.Div(c.comment, className="checkin-comment"))
         if c.evidence_url:
             body.append(html.A(_("Evidence"), href=c.evidence_url, target="_blank", rel="noopener noreferrer nofollow"))
+        files = attachment_list(getattr(c, "attachments", ()), class_name="checkin-files")
+        if files is not None:
+            body.append(files)
         items.append(html.Li(body, className=f"list-group-item checkin-{c.kind}"))
     return html.Div(html.Ul(items, className="list-group"), className="checkin-history")

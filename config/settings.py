@@ -47,6 +47,8 @@ class Settings:
     at_risk_tolerance: float = 0.20
     secure_cookies: bool = False
     sql_echo: bool = False
+    # Evidence files (photos, scans) live outside the web root; the folder store is the default.
+    evidence_dir: str = str(PROJECT_ROOT / "data" / "evidence")
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -147,5 +149,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         at_risk_tolerance=_float(env, "AT_RISK_TOLERANCE", Settings.at_risk_tolerance),
         secure_cookies=_bool(env.get("SECURE_COOKIES"), default=mode == "production"),
         sql_echo=_bool(env.get("SQL_ECHO")),
+        evidence_dir=env.get("EVIDENCE_DIR") or str(PROJECT_ROOT / "data" / "evidence"),
     )
     return settings.validate()

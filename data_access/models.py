@@ -570,6 +570,33 @@ class TaskCheckin(Base):
     evidence_url: Mapped[str | None] = mapped_column(String(500))
 
 
+class Attachment(Base):
+    """An evidence file (a photo or a PDF) on a task, one of its check-ins, or an indicator value.
+
+    The bytes live in the evidence store under ``content_key`` (their SHA-256), never in the table.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        # on a task (its check-in optional) or on a value, never both, never neither
+        CheckConstraint("(task_id IS NULL) <> (measurement_id IS NULL)", name="one_owner"),
+        CheckConstraint("checkin_id IS NULL OR task_id IS NOT NULL", name="checkin_on_task"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("task_checkins.id", ondelete="CASCADE"), index=True)
+    measurement_id: Mapped[int | None] = mapped_column(ForeignKey("measurements.id", ondelete="CASCADE"), index=True)
+    content_key: Mapped[str] = mapped_column(String(64))
+    thumb_key: Mapped[str | None] = mapped_column(String(80))
+    filename: Mapped[str] = mapped_column(String(200))
+    mime: Mapped[str] = mapped_column(String(60))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
 class Evaluation(Base):
     """A person's (or a unit's) score for a period on the 100-point scale, with its trail."""
 

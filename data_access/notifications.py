@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 from config.clock import now
 from data_access import audit
 from data_access.db import changed_rows
-from data_access.models import Indicator, Notification, Task, User
+from data_access.models import Indicator, Notification, Person, Task, User
 from data_access.viewer import Viewer
 from domain.kinds import OPEN_TASK_STATUSES, WRITER_ROLES
 from domain.tasks import DUE_SOON_DAYS
 
-TASK_KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected")
+# "edited": the assigner changed a task's title or description.
+TASK_KINDS = ("assigned", "submitted", "returned", "due_soon", "overdue", "value_rejected", "edited")
 # Evaluation notices (data_access.commands.evaluation_notices): their detail is a JSON object.
 EVALUATION_KINDS = ("eval_opened", "eval_returned", "eval_approved", "eval_quota", "eval_council", "eval_answered")
 KINDS = (*TASK_KINDS, "report_ready", "report_failed", *EVALUATION_KINDS)
@@ -153,11 +154,14 @@ def unread_count(session: Session, *, viewer: Viewer) -> int:
 def list_notices(session: Session, *, viewer: Viewer, limit: int = 50) -> list[Notice]:
     """The viewer's own notices, unread first, newest first."""
     actor = User.__table__.alias("actor")
+    actor_person = Person.__table__.alias("actor_person")
     rows = session.execute(
-        select(Notification, Task.title, Indicator.name, actor.c.username)
+        # who acted, by the person's name (the login only for an account tied to no person)
+        select(Notification, Task.title, Indicator.name, func.coalesce(actor_person.c.full_name, actor.c.username))
         .outerjoin(Task, Task.id == Notification.task_id)
         .outerjoin(Indicator, Indicator.id == Notification.indicator_id)
         .outerjoin(actor, actor.c.id == Notification.actor_user_id)
+        .outerjoin(actor_person, actor_person.c.id == actor.c.person_id)
         .where(Notification.user_id == viewer.user_id)
         .order_by(Notification.read_at.is_not(None), Notification.id.desc())
         .limit(limit)

@@ -14,9 +14,10 @@ from typing import Any
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.evidence_views import attachment_list, evidence_picker
 from components.i18n import dropdown_labels
 from components.import_panel import ImportIds, import_panel
 from components.labels import value_status_label
@@ -25,9 +26,11 @@ from components.work_views import done_alert, problem_alert, problems_list
 from config.clock import today
 from data_access import imports
 from data_access.commands import measurements as commands
+from data_access.commands.evidence import decode_uploads
 from data_access.errors import Invalid, PulseError
 from data_access.import_jobs import JobState
 from data_access.queries import entry
+from data_access.queries.attachments import AttachmentView, value_attachments
 from domain.kinds import Role
 from domain.periods import parse_period
 from pages._common import page_period
@@ -35,6 +38,7 @@ from pages._import import ImportPage, rows_progress
 from pages._import import register as register_import
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
+from server.evidence_download import evidence_store
 from server.i18n import _, format_date, format_number, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
@@ -56,6 +60,9 @@ DATE = "entry-date"
 VALUE = "entry-value"
 COMMENT = "entry-comment"
 EVIDENCE = "entry-evidence"
+EVIDENCE_FILES = "entry-evidence-files"
+EVIDENCE_NAMES = "entry-evidence-names"
+EVIDENCE_TEXTS = "entry-evidence-texts"
 SUBMIT = "entry-submit"
 MESSAGE = "entry-message"
 HISTORY = "entry-history"
@@ -207,6 +214,7 @@ def _entry_form(chosen: int | None) -> list[Any]:
         dbc.Textarea(id=COMMENT, maxLength=1000, className="mb-2"),
         dbc.Label(_("Evidence link (optional)"), html_for=EVIDENCE),
         dbc.Input(id=EVIDENCE, type="url", maxLength=500, placeholder="https://", className="mb-2"),
+        evidence_picker(EVIDENCE_FILES, EVIDENCE_NAMES, EVIDENCE_TEXTS, class_name="entry-evidence-upload"),
         dbc.Button(_("Submit the value"), id=SUBMIT, color="primary", n_clicks=0),
         html.Div(id=MESSAGE, className="mt-2"),
     ]
@@ -433,6 +441,8 @@ def _history_list(rows: list[dict[str, str]]) -> Any:
     Output(VALUE, "value"),
     Output(COMMENT, "value"),
     Output(EVIDENCE, "value"),
+    Output(EVIDENCE_FILES, "contents"),
+    Output(EVIDENCE_NAMES, "children", allow_duplicate=True),
     Input(SUBMIT, "n_clicks"),
     State(INDICATOR, "value"),
     State(DATE, "value"),
@@ -440,16 +450,27 @@ def _history_list(rows: list[dict[str, str]]) -> Any:
     State(COMMENT, "value"),
     State(EVIDENCE, "value"),
     State(REFRESH, "data"),
+    State(EVIDENCE_FILES, "contents"),
+    State(EVIDENCE_FILES, "filename"),
     prevent_initial_call=True,
 )
 def submit(
-    n_clicks: int | None, indicator_id: Any, when: Any, value: Any, comment: Any, evidence: Any, refresh: int | None
+    n_clicks: int | None,
+    indicator_id: Any,
+    when: Any,
+    value: Any,
+    comment: Any,
+    evidence: Any,
+    refresh: int | None,
+    uploads: Any = None,
+    upload_names: Any = None,
 ) -> tuple[Any, ...]:
     if not n_clicks:
         raise PreventUpdate
     chosen = as_id(indicator_id)
+    unchanged = (no_update,) * 6
     if chosen is None:
-        return problem_alert(Invalid({"indicator": "required_choice"})), no_update, no_update, no_update, no_update
+        return problem_alert(Invalid({"indicator": "required_choice"})), *unchanged
     try:
         state = commands.enter_value(
             current_store(),
@@ -459,11 +480,24 @@ def submit(
             measured_on=as_date(when),
             comment=comment if isinstance(comment, str) else "",
             evidence_url=evidence if isinstance(evidence, str) and evidence else None,
+            attachments=decode_uploads(uploads, upload_names),
+            files=evidence_store(),
         )
     except PulseError as problem:
-        return problem_alert(problem), no_update, no_update, no_update, no_update
+        return problem_alert(problem), *unchanged
     text = _("Value saved and sent for approval.") if state.status == "submitted" else _("Value saved: it counts now.")
-    return done_alert(text), next_count(refresh), "", "", ""
+    return done_alert(text), next_count(refresh), "", "", "", None, ""
+
+
+clientside_callback(
+    ClientsideFunction(namespace="pulse_evidence", function_name="chosen"),
+    Output(EVIDENCE_NAMES, "children"),
+    Output(EVIDENCE_FILES, "contents", allow_duplicate=True),
+    Input(EVIDENCE_FILES, "contents"),
+    State(EVIDENCE_FILES, "filename"),
+    State(EVIDENCE_TEXTS, "data"),
+    prevent_initial_call=True,
+)
 
 
 # The confirmation or the problem shows where the user's eyes are: on a phone the message under the button
@@ -501,13 +535,16 @@ def show_pending(_version: int | None, _refresh: int | None) -> tuple[Any, Any, 
         return None, {}, True
     with current_store().read() as session:
         pending = entry.pending_approvals(session, viewer=viewer)
+        files = value_attachments(session, measurement_ids=[v.id for v in pending])
     if not pending:
         return html.P(_("Nothing waits for your approval."), className="text-muted"), {}, False
-    cards = dbc.Row([dbc.Col(_pending_card(v), xs=12, lg=6, xxl=4, className="mb-3") for v in pending])
+    cards = dbc.Row(
+        [dbc.Col(_pending_card(v, files.get(v.id, [])), xs=12, lg=6, xxl=4, className="mb-3") for v in pending]
+    )
     return cards, {str(v.id): v.version for v in pending}, False
 
 
-def _pending_card(v: entry.ValueRow) -> dbc.Card:
+def _pending_card(v: entry.ValueRow, files: list[AttachmentView] | None = None) -> dbc.Card:
     """One waiting value as a card: what it is, what it is compared with, and the actions, all without
     scrolling sideways on a phone."""
     uom = f" {v.unit_of_measure}" if v.unit_of_measure else ""
@@ -516,11 +553,13 @@ def _pending_card(v: entry.ValueRow) -> dbc.Card:
         if v.previous_value is not None
         else _("none yet")
     )
-    evidence = (
+    link = (
         html.A(_("open the evidence"), href=v.evidence_url, target="_blank", rel="noopener noreferrer")
         if v.evidence_url
-        else _("none")
+        else None
     )
+    shown = attachment_list(files or [], class_name="pending-files")
+    evidence: Any = [part for part in (link, shown) if part is not None] or _("none")
     who = v.entered_by_name or v.entered_by or "–"
     facts = [
         (_("Previous value"), previous),

@@ -238,7 +238,14 @@ def export(n_clicks: int | None, period: str, unit: str | None) -> object:
             if may_see_people_rankings(viewer)
             else None
         )
-        unit_header = ["#", _("Unit"), _("Score"), compared_header(page_period(period)), _("Lifted most by"), _("Dragged most by")]
+        unit_header = [
+            "#",
+            _("Unit"),
+            _("Score"),
+            compared_header(page_period(period)),
+            _("Lifted most by"),
+            _("Dragged most by"),
+        ]
         sheets = [
             Sheet(
                 unit_kind_label(kind),

@@ -11,19 +11,35 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    MATCH,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
 
+from components.evidence_views import attachment_list, evidence_picker
 from components.labels import due_label, priority_label, task_status_label
 from components.work_views import checkin_history, done_alert, problem_alert
 from config.clock import today
 from data_access.commands import tasks as commands
+from data_access.commands.evidence import decode_uploads
 from data_access.errors import NotFound, PulseError
 from data_access.queries import work
 from domain.kinds import Role
 from domain.tasks import TaskAction
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
+from server.evidence_download import evidence_store
 from server.i18n import _, format_date, format_number
 from server.live import LIVE_VERSION_ID
 
@@ -43,6 +59,7 @@ REFRESH = "task-refresh"
 CONTENT = "task-content"
 MESSAGE = "task-message"
 STALE = "task-stale"
+SCROLLED = "task-scrolled"
 
 
 def action_id(action: str) -> dict[str, str]:
@@ -51,6 +68,20 @@ def action_id(action: str) -> dict[str, str]:
 
 def field_id(field: str) -> dict[str, str]:
     return {"type": "task-field", "field": field}
+
+
+# The picker lives in the forms a callback draws, so its ids are pattern-matching: a State on ALL of them is
+# an empty list when the viewer has no progress form, never a missing component.
+def upload_id(field: str) -> dict[str, str]:
+    return {"type": "task-upload", "field": field}
+
+
+def upload_names_id(field: str) -> dict[str, str]:
+    return {"type": "task-upload-names", "field": field}
+
+
+def upload_texts_id(field: str) -> dict[str, str]:
+    return {"type": "task-upload-texts", "field": field}
 
 
 def layout(task_id: str | None = None, **_kwargs: object) -> html.Div:
@@ -64,6 +95,7 @@ def layout(task_id: str | None = None, **_kwargs: object) -> html.Div:
             dcc.Store(id=TASK_ID, data=parsed),
             dcc.Store(id=VERSION),
             dcc.Store(id=REFRESH, data=0),
+            dcc.Store(id=SCROLLED),
         ],
         className="task-page",
     )
@@ -153,6 +185,12 @@ def _forms(task: work.TaskView) -> list[Any]:
                 placeholder=_("What was done, what is left"),
                 className="mb-2 task-comment-input",
             ),
+            evidence_picker(
+                upload_id("evidence"),
+                upload_names_id("evidence"),
+                upload_texts_id("evidence"),
+                class_name="task-evidence-upload",
+            ),
             dbc.Button(
                 _("Report progress"), id=action_id(TaskAction.PROGRESS.value), color="primary", className="me-2"
             ),
@@ -231,6 +269,30 @@ def _forms(task: work.TaskView) -> list[Any]:
     return parts
 
 
+EDIT = "edit"  # the assigner's rewording; not a state change, so not a TaskAction
+
+
+def _edit_form(task: work.TaskView) -> html.Details:
+    """The assigner rewords the task (folded away: most visits only read it)."""
+    return html.Details(
+        [
+            html.Summary(_("Edit the title and description"), className="task-edit-open pulse-tap"),
+            dbc.Label(_("Task title"), className="mt-2"),
+            dbc.Input(id=field_id("new_title"), value=task.title, maxLength=300, className="mb-2 task-edit-title"),
+            dbc.Label(_("Description")),
+            dbc.Textarea(
+                id=field_id("new_description"),
+                value=task.description,
+                maxLength=4000,
+                rows=4,
+                className="mb-2 task-edit-description",
+            ),
+            dbc.Button(_("Save the wording"), id=action_id(EDIT), color="secondary", className="task-edit-save"),
+        ],
+        className="task-edit mb-3",
+    )
+
+
 def _content(task: work.TaskView, copies: list[work.BatchCopy] | None = None) -> list[Any]:
     badge_colour = {"overdue": "danger", "due_soon": "warning"}.get(task.due_state, "secondary")
     header = html.Div(
@@ -251,6 +313,11 @@ def _content(task: work.TaskView, copies: list[work.BatchCopy] | None = None) ->
     parts: list[Any] = [header, _facts(task)]
     if task.description:
         parts.append(html.P(task.description, className="task-description", style={"whiteSpace": "pre-wrap"}))
+    given = attachment_list(task.attachments, class_name="task-files mb-3")
+    if given is not None:
+        parts += [html.H2(_("Files given with the task"), className="h6"), given]
+    if task.editable:
+        parts.append(_edit_form(task))
     parts += [
         html.H2(_("Check-ins"), className="h5"),
         checkin_history(task.checkins),
@@ -371,6 +438,8 @@ def _whole(value: object) -> Any:
     State(REFRESH, "data"),
     State(field_id(ALL), "value"),
     State(field_id(ALL), "id"),  # type: ignore[arg-type]
+    State(upload_id(ALL), "contents"),  # type: ignore[arg-type]
+    State(upload_id(ALL), "filename"),  # type: ignore[arg-type]
     prevent_initial_call=True,
 )
 def act(
@@ -380,6 +449,8 @@ def act(
     refresh: int | None,
     values: list[Any],
     ids: list[dict[str, str]],
+    uploads: list[Any] | None = None,
+    upload_names: list[Any] | None = None,
 ) -> tuple[Any, Any]:
     """Run the clicked action with the version the page showed, then re-render."""
     trigger = ctx.triggered_id
@@ -399,6 +470,7 @@ def act(
     )
     reason = fields.get("reason") if isinstance(fields.get("reason"), str) else ""
     try:
+        chosen = _first(uploads), _first(upload_names)
         match trigger.get("action"):
             case TaskAction.PROGRESS.value:
                 commands.report_progress(
@@ -409,11 +481,20 @@ def act(
                     progress_pct=_whole(fields.get("progress_pct")),
                     comment=comment,
                     evidence_url=evidence,
+                    attachments=decode_uploads(*chosen),
+                    files=evidence_store(),
                 )
                 message = _("Progress reported.")
             case TaskAction.DONE.value:
                 commands.mark_done(
-                    store, viewer=viewer, task_id=task_id, version=seen, comment=comment, evidence_url=evidence
+                    store,
+                    viewer=viewer,
+                    task_id=task_id,
+                    version=seen,
+                    comment=comment,
+                    evidence_url=evidence,
+                    attachments=decode_uploads(*chosen),
+                    files=evidence_store(),
                 )
                 message = _("Handed in: the assigner has been told.")
             case TaskAction.ACCEPT.value:
@@ -442,6 +523,16 @@ def act(
                     reason=reason,
                 )
                 message = _("Deadline extended.")
+            case "edit":
+                commands.edit(
+                    store,
+                    viewer=viewer,
+                    task_id=task_id,
+                    version=seen,
+                    title=fields.get("new_title") if isinstance(fields.get("new_title"), str) else "",
+                    description=fields.get("new_description") if isinstance(fields.get("new_description"), str) else "",
+                )
+                message = _("Task reworded: the assignee has been told.")
             case TaskAction.CANCEL.value:
                 commands.cancel(store, viewer=viewer, task_id=task_id, version=seen, reason=reason)
                 message = _("Task cancelled.")
@@ -450,3 +541,35 @@ def act(
     except PulseError as problem:
         return problem_alert(problem), no_update
     return done_alert(message), next_count(refresh)
+
+
+def _first(values: object) -> Any:
+    """The one picker's value out of a pattern-matching list (absent: None)."""
+    return values[0] if isinstance(values, list) and values else None
+
+
+clientside_callback(
+    ClientsideFunction(namespace="pulse_evidence", function_name="chosen"),
+    Output(upload_names_id(MATCH), "children"),
+    Output(upload_id(MATCH), "contents"),
+    Input(upload_id(MATCH), "contents"),
+    State(upload_id(MATCH), "filename"),
+    State(upload_texts_id(MATCH), "data"),
+    prevent_initial_call=True,
+)
+
+
+# The confirmation or the problem shows where the user's eyes are: the message sits above the task, out of view
+# after reporting from the bottom of the page on a phone, so it is brought into view.
+clientside_callback(
+    """
+    function(message) {
+        var box = document.getElementById('task-message');
+        if (box && box.firstChild) { box.scrollIntoView({block: 'nearest'}); }
+        return null;
+    }
+    """,
+    Output(SCROLLED, "data"),
+    Input(MESSAGE, "children"),
+    prevent_initial_call=True,
+)

@@ -12,22 +12,26 @@ from typing import Any
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components.evidence_views import evidence_picker
 from components.i18n import dropdown_labels, dropdown_texts
 from components.labels import due_label, priority_label, task_status_label
 from components.tables import grid_locale, md_link
 from components.work_views import done_alert, problem_alert
 from config.clock import today
 from data_access.commands import tasks as commands
+from data_access.commands.evidence import decode_uploads
 from data_access.errors import PulseError
 from data_access.queries import work
 from domain.kinds import Role
 from domain.periods import parse_period
+from domain.text import fold
 from pages._common import page_period, updated_at
 from pages._inputs import as_date, as_id, next_count
 from server.context import current_store, current_viewer
+from server.evidence_download import evidence_store
 from server.i18n import _, format_date, lazy_gettext
 from server.live import LIVE_VERSION_ID
 
@@ -59,6 +63,10 @@ ALL_WARDS = "work-all-wards"
 PERSON = "work-person"
 SUBMIT = "work-submit"
 MESSAGE = "work-message"
+LINK = "work-link"
+FILES = "work-files"
+FILE_NAMES = "work-file-names"
+FILE_TEXTS = "work-file-texts"
 SHOW = "work-show"
 CARDS = "work-cards"
 
@@ -200,8 +208,16 @@ def _assign_form() -> dbc.Card:
                     ],
                     className="mb-2",
                 ),
+                dbc.Label(_("Serves (optional): an indicator or objective"), html_for=LINK),
+                dcc.Dropdown(
+                    id=LINK,
+                    options=[],
+                    placeholder=_("Type a few letters of the indicator or objective"),
+                    className="mb-2 work-link",
+                ),
                 dbc.Label(_("Description"), html_for=DESCRIPTION),
                 dbc.Textarea(id=DESCRIPTION, maxLength=4000, className="mb-2"),
+                evidence_picker(FILES, FILE_NAMES, FILE_TEXTS, class_name="work-files-upload"),
                 dbc.Button(_("Assign"), id=SUBMIT, color="success", n_clicks=0),
             ]
         ),
@@ -347,13 +363,18 @@ def _cards(frame: Any) -> Any:
     Output(UNITS, "options"),
     Output(TASK_TYPE, "options"),
     Output(DUE, "value"),
+    Output(UNITS, "value", allow_duplicate=True),
+    Output(ALL_WARDS, "style"),
     Input(ASSIGN_TOGGLE, "n_clicks"),
     State(ASSIGN_FORM, "is_open"),
     State(DUE, "value"),
+    State(UNITS, "value"),
     prevent_initial_call=True,
 )
-def open_form(n_clicks: int | None, is_open: bool, due: str | None) -> tuple[Any, Any, Any, Any]:
-    """Open the form with the units of the viewer's scope and the task types; the due date defaults to two weeks."""
+def open_form(n_clicks: int | None, is_open: bool, due: str | None, chosen: Any) -> tuple[Any, ...]:
+    """Open the form with the units of the viewer's scope (each division with its ward or department, found
+    with or without accents) and the task types; the due date defaults to two weeks. A division manager's
+    only unit comes chosen, so that the division's people are offered at once."""
     if not n_clicks:
         raise PreventUpdate
     viewer = current_viewer()
@@ -362,9 +383,19 @@ def open_form(n_clicks: int | None, is_open: bool, due: str | None) -> tuple[Any
     with current_store().read() as session:
         units = work.assignable_units(session, viewer=viewer)
         types = work.task_types(session)
-    unit_options = [{"label": u.label, "value": u.value} for u in units]
+    unit_options = [{"label": u.label, "value": u.value, "search": u.search} for u in units]
     type_options = [{"label": f"{name} (× {coefficient:g})", "value": type_id} for type_id, name, coefficient in types]
-    return not is_open, unit_options, type_options, due or (today() + timedelta(days=14)).isoformat()
+    preset = [units[0].value] if len(units) == 1 and not chosen else no_update
+    # "Every ward and commune" only where there are wards to give work to (not in a division).
+    wards = any(u.kind in ("ward", "commune") for u in units)
+    return (
+        not is_open,
+        unit_options,
+        type_options,
+        due or (today() + timedelta(days=14)).isoformat(),
+        preset,
+        None if wards else {"display": "none"},
+    )
 
 
 @callback(Output(UNITS, "value"), Input(ALL_WARDS, "n_clicks"), prevent_initial_call=True)
@@ -376,15 +407,53 @@ def every_ward(n_clicks: int | None) -> list[int]:
     return [u.value for u in units if u.kind in ("ward", "commune")]
 
 
-@callback(Output(PERSON, "options"), Output(PERSON, "value"), Input(UNITS, "value"))
-def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], None]:
-    """A person can be chosen when exactly one unit is."""
+@callback(Output(PERSON, "options"), Output(PERSON, "value"), Output(PERSON, "placeholder"), Input(UNITS, "value"))
+def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], None, str]:
+    """A person can be chosen when exactly one unit is (found with or without accents)."""
     ids = [i for i in (as_id(u) for u in (unit_ids if isinstance(unit_ids, list) else [])) if i]
     if len(ids) != 1:
-        return [], None
+        return [], None, _("Choose one unit first")
     with current_store().read() as session:
         people = work.assignable_people(session, viewer=current_viewer(), unit_id=ids[0])
-    return [{"label": p.label, "value": p.value} for p in people], None
+    options = [{"label": p.label, "value": p.value, "search": f"{p.label} {fold(p.label)}"} for p in people]
+    return options, None, _("Anyone of the unit (optional)")
+
+
+@callback(Output(LINK, "options"), Input(UNITS, "value"), State(PERIOD, "data"))
+def goals_of_units(unit_ids: Any, period: str | None) -> list[dict[str, Any]]:
+    """The indicators and objectives of the chosen units and of the viewer's own unit, for the year shown."""
+    viewer = current_viewer()
+    if not viewer.can_write:
+        return []
+    ids = [i for i in (as_id(u) for u in (unit_ids if isinstance(unit_ids, list) else [])) if i]
+    year = parse_period(page_period(period)).start.year
+    with current_store().read() as session:
+        goals = work.linkable_goals(session, viewer=viewer, unit_ids=ids, year=year)
+    kinds = {"indicator": _("Indicator"), "objective": _("Objective")}
+    return [
+        {"label": f"{kinds[g.kind]}: {g.name} ({g.unit})", "value": g.value, "search": f"{g.search} {g.unit}"}
+        for g in goals
+    ]
+
+
+def _link(value: Any) -> tuple[int | None, int | None]:
+    """(objective id, indicator id) from a "kind:id" choice (anything else links nothing: the command checks)."""
+    if not isinstance(value, str) or ":" not in value:
+        return None, None
+    kind, _sep, raw = value.partition(":")
+    number = as_id(raw)
+    return (number, None) if kind == "objective" else (None, number) if kind == "indicator" else (None, None)
+
+
+clientside_callback(
+    ClientsideFunction(namespace="pulse_evidence", function_name="chosen"),
+    Output(FILE_NAMES, "children"),
+    Output(FILES, "contents"),
+    Input(FILES, "contents"),
+    State(FILES, "filename"),
+    State(FILE_TEXTS, "data"),
+    prevent_initial_call=True,
+)
 
 
 @callback(
@@ -392,6 +461,8 @@ def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], No
     Output(REFRESH, "data"),
     Output(TITLE, "value"),
     Output(DESCRIPTION, "value"),
+    Output(FILES, "contents", allow_duplicate=True),
+    Output(FILE_NAMES, "children", allow_duplicate=True),
     Input(SUBMIT, "n_clicks"),
     State(TITLE, "value"),
     State(DESCRIPTION, "value"),
@@ -401,6 +472,9 @@ def people_of_unit(unit_ids: list[int] | None) -> tuple[list[dict[str, Any]], No
     State(UNITS, "value"),
     State(PERSON, "value"),
     State(REFRESH, "data"),
+    State(LINK, "value"),
+    State(FILES, "contents"),
+    State(FILES, "filename"),
     prevent_initial_call=True,
 )
 def submit(
@@ -413,10 +487,14 @@ def submit(
     unit_ids: Any,
     person: Any,
     refresh: int | None,
-) -> tuple[Any, Any, Any, Any]:
+    link: Any = None,
+    uploads: Any = None,
+    upload_names: Any = None,
+) -> tuple[Any, ...]:
     if not n_clicks or ctx.triggered_id != SUBMIT:
         raise PreventUpdate
     units = [i for i in (as_id(u) for u in (unit_ids if isinstance(unit_ids, list) else [])) if i]
+    objective_id, indicator_id = _link(link)
     try:
         ids = commands.assign(
             current_store(),
@@ -428,13 +506,17 @@ def submit(
             task_type_id=as_id(task_type),
             unit_ids=units,
             person_id=as_id(person),
+            objective_id=objective_id,
+            indicator_id=indicator_id,
+            attachments=decode_uploads(uploads, upload_names),
+            files=evidence_store(),
         )
     except PulseError as problem:
-        return problem_alert(problem), no_update, no_update, no_update
+        return problem_alert(problem), no_update, no_update, no_update, no_update, no_update
     text = (
         _("Task assigned.")
         if len(ids) == 1
         else _("Task assigned to %(n)s units, each followed separately.", n=len(ids))
     )
-    link = html.A(_("Open it"), href=f"/task/{ids[0]}", className="ms-2 work-new-task") if len(ids) == 1 else None
-    return done_alert([text, link] if link else text), next_count(refresh), "", ""
+    opened = html.A(_("Open it"), href=f"/task/{ids[0]}", className="ms-2 work-new-task") if len(ids) == 1 else None
+    return done_alert([text, opened] if opened else text), next_count(refresh), "", "", None, ""

@@ -20,12 +20,15 @@ from config.clock import now
 from config.clock import today as clock_today
 from data_access import audit
 from data_access.commands.common import Refused, check_version, flush_or_conflict, refusals_and_conflicts
+from data_access.commands.evidence import accept_files
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
+from data_access.evidence_store import EvidenceStore
 from data_access.models import Indicator, Measurement, OrgUnit, Period
 from data_access.notifications import notify
 from data_access.viewer import Viewer
 from domain.access import may_enter, may_review_value
+from domain.evidence import Upload
 from domain.indicators import Direction
 from domain.kinds import MeasurementStatus
 from domain.measurements import ReportingWindow, ValueRules, comment_problems, parse_number, value_problems
@@ -184,11 +187,16 @@ def enter_value(
     measured_on: date | None,
     comment: str = "",
     evidence_url: str | None = None,
+    attachments: Sequence[Upload] = (),
+    files: EvidenceStore | None = None,
 ) -> ValueState:
-    """Record one value (submitted for approval where the unit requires it). Invalid lists what to fix."""
+    """Record one value (submitted for approval where the unit requires it), with photos or PDFs as evidence
+    (checked before anything is written). Invalid lists what to fix."""
     draft = ValueDraft(indicator_id, value, measured_on, comment or "", evidence_url or None)
+    evidence = accept_files(files, attachments)
     with (
         refusals_and_conflicts(store, viewer, action="measurement.enter", entity="indicator", entity_id=indicator_id),
+        evidence.kept_only_if_committed(),
         store.write() as session,
     ):
         problems, number = draft_problems(session, viewer, draft, today=clock_today())
@@ -197,6 +205,7 @@ def enter_value(
         if problems or number is None:  # no number is always among the problems ("required_number")
             raise Invalid(problems)
         measurement = add_value(session, viewer, draft, number)
+        evidence.save(session, viewer, measurement_id=measurement.id)
         return ValueState(measurement.id, measurement.status, measurement.version)
 
 

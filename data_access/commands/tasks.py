@@ -21,14 +21,17 @@ from sqlalchemy.orm import Session
 from config.clock import today as clock_today
 from data_access import audit
 from data_access.commands.common import Refused, check_version, flush_or_conflict, refusals_and_conflicts, refuse
+from data_access.commands.evidence import Evidence, accept_files
 from data_access.db import Store
 from data_access.errors import Invalid, NotFound
+from data_access.evidence_store import EvidenceStore
 from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType
 from data_access.notifications import notify, responsible_users, responsible_users_of
 from data_access.queries.work import follow_up_draft, roles_on
 from data_access.viewer import Viewer
 from domain.access import may_act_on_task
-from domain.kinds import TaskStatus
+from domain.evidence import Upload
+from domain.kinds import OPEN_TASK_STATUSES, TaskStatus
 from domain.tasks import (
     ASSIGNEE_ACTIONS,
     COMMENT_MAX,
@@ -88,6 +91,8 @@ def assign(
     objective_id: int | None = None,
     indicator_id: int | None = None,
     start_date: date | None = None,
+    attachments: Sequence[Upload] = (),
+    files: EvidenceStore | None = None,
 ) -> list[int]:
     """Give work to a person, a unit, or many units at once (each copy followed separately, one batch key).
 
@@ -109,6 +114,7 @@ def assign(
         problems["assignee"] = "too_many"
     if problems:
         raise Invalid(problems)
+    evidence = accept_files(files, attachments)
     if not viewer.can_write:
         raise refuse(
             store,
@@ -120,6 +126,7 @@ def assign(
         )
     with (
         refusals_and_conflicts(store, viewer, action="task.assign", entity="task", entity_id=None),
+        evidence.kept_only_if_committed(),
         store.write() as session,
     ):
         assignees = _assignees(session, viewer, targets, person_id)
@@ -154,6 +161,7 @@ def assign(
         session.flush()  # one flush for every copy
         recipients = responsible_users_of(session, assignees)
         for task in tasks:
+            evidence.save(session, viewer, task_id=task.id)  # each copy carries the files (stored once)
             audit.record(
                 session,
                 user_id=viewer.user_id,
@@ -258,6 +266,70 @@ def follow_up(
     return task_id
 
 
+# --- editing what was assigned --------------------------------------------------------------
+
+EDITED = ("title", "description", "version")
+
+
+def edit(
+    store: Store, *, viewer: Viewer, task_id: int, version: int | None, title: str, description: str = ""
+) -> TaskState:
+    """The assigner rewrites the title or the description of a task still under way; the assignee is told.
+
+    Same frame as the other actions (authorise, check the version seen, audit before and after), but the
+    state does not move and no check-in is written: the audit keeps the old wording.
+    """
+    problems = {
+        field: code
+        for field, code in task_problems(
+            NewTask(title=title or "", due_date=clock_today(), start_date=clock_today(), description=description or ""),
+            today=clock_today(),
+        ).items()
+        if field in ("title", "description")
+    }
+    if problems:
+        raise Invalid(problems)
+    with (
+        refusals_and_conflicts(store, viewer, action="task.edit", entity="task", entity_id=task_id),
+        store.write() as session,
+    ):
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound("task", task_id)
+        roles = roles_on(session, viewer, task)
+        if not roles.visible:
+            raise NotFound("task", task_id)
+        if not may_act_on_task(viewer, roles, as_assignee=False):
+            raise Refused(f"task.edit on task {task_id}: not the assigner")
+        check_version(session, "task", task_id, current=task.version, seen=version)
+        if TaskStatus(task.status) not in OPEN_TASK_STATUSES:
+            raise Invalid({"status": "not_allowed_now"}, status=task.status)
+        before = audit.snapshot(task, EDITED)
+        new_title, new_description = title.strip(), (description or "").strip()
+        if (new_title, new_description) == (task.title, task.description or ""):
+            return TaskState(task.id, task.status, task.version)  # nothing changed: no audit, no notice
+        task.title, task.description = new_title, new_description
+        flush_or_conflict(session, "task", task_id)
+        audit.record(
+            session,
+            user_id=viewer.user_id,
+            action="task.edit",
+            entity="task",
+            entity_id=task_id,
+            before=before,
+            after=audit.snapshot(task, EDITED),
+        )
+        notify(
+            session,
+            user_ids=responsible_users(session, unit_id=task.assignee_unit_id, person_id=task.assignee_person_id),
+            kind="edited",
+            task_id=task.id,
+            actor_user_id=viewer.user_id,
+            detail=new_title[:500],
+        )
+        return TaskState(task.id, task.status, task.version)
+
+
 # --- acting on a task -----------------------------------------------------------------------
 
 
@@ -270,17 +342,21 @@ def report_progress(
     progress_pct: Any,
     comment: str = "",
     evidence_url: str | None = None,
+    attachments: Sequence[Upload] = (),
+    files: EvidenceStore | None = None,
 ) -> TaskState:
-    """The assignee reports how far the work is, with a comment and optionally a link to evidence."""
+    """The assignee reports how far the work is, with a comment and optionally a link to evidence or
+    photos and PDFs (checked before anything is written)."""
     problems = progress_problems(progress_pct, comment or "", evidence_url)
     if problems:
         raise Invalid(problems)
+    evidence = accept_files(files, attachments)
 
     def change(session: Session, task: Task) -> dict[str, Any]:
         task.progress_pct = int(progress_pct)
         return {"progress_pct": int(progress_pct), "comment": comment, "evidence_url": evidence_url or None}
 
-    return _act(store, viewer, task_id, version, TaskAction.PROGRESS, change)
+    return _act(store, viewer, task_id, version, TaskAction.PROGRESS, change, evidence)
 
 
 def mark_done(
@@ -291,11 +367,14 @@ def mark_done(
     version: int | None,
     comment: str = "",
     evidence_url: str | None = None,
+    attachments: Sequence[Upload] = (),
+    files: EvidenceStore | None = None,
 ) -> TaskState:
     """The assignee hands the work in; it waits for the assigner's acceptance."""
     problems = progress_problems(100, comment or "", evidence_url)
     if problems:
         raise Invalid(problems)
+    evidence = accept_files(files, attachments)
 
     def change(session: Session, task: Task) -> dict[str, Any]:
         task.progress_pct = 100
@@ -309,7 +388,7 @@ def mark_done(
         )
         return {"progress_pct": 100, "comment": comment, "evidence_url": evidence_url or None}
 
-    return _act(store, viewer, task_id, version, TaskAction.DONE, change)
+    return _act(store, viewer, task_id, version, TaskAction.DONE, change, evidence)
 
 
 def accept(
@@ -404,10 +483,17 @@ def _act(
     version: int | None,
     action: TaskAction,
     change: Callable[[Session, Task], dict[str, Any]],
+    evidence: Evidence | None = None,
 ) -> TaskState:
-    """Shared frame: load, authorise, check version and state, change, check-in, audit; one transaction."""
+    """Shared frame: load, authorise, check version and state, change, check-in (with its files), audit;
+    one transaction."""
     name = f"task.{action.value}"
-    with refusals_and_conflicts(store, viewer, action=name, entity="task", entity_id=task_id), store.write() as session:
+    evidence = evidence or Evidence(None, [])
+    with (
+        refusals_and_conflicts(store, viewer, action=name, entity="task", entity_id=task_id),
+        evidence.kept_only_if_committed(),
+        store.write() as session,
+    ):
         task = session.get(Task, task_id)
         if task is None:
             raise NotFound("task", task_id)
@@ -429,17 +515,19 @@ def _act(
             task.status = new_status.value
         flush_or_conflict(session, "task", task_id)
         comment = (checkin.get("comment") or "")[:COMMENT_MAX]
-        evidence = checkin.get("evidence_url")
-        session.add(
-            TaskCheckin(
-                task_id=task_id,
-                author_user_id=viewer.user_id,
-                kind=action.value,
-                progress_pct=checkin.get("progress_pct"),
-                comment=comment,
-                evidence_url=evidence if evidence and safe_url(evidence) else None,
-            )
+        link = checkin.get("evidence_url")
+        entry = TaskCheckin(
+            task_id=task_id,
+            author_user_id=viewer.user_id,
+            kind=action.value,
+            progress_pct=checkin.get("progress_pct"),
+            comment=comment,
+            evidence_url=link if link and safe_url(link) else None,
         )
+        session.add(entry)
+        if evidence.prepared:
+            session.flush()  # the check-in's id, for its files
+            evidence.save(session, viewer, task_id=task_id, checkin_id=entry.id)
         audit.record(
             session,
             user_id=viewer.user_id,
@@ -448,6 +536,12 @@ def _act(
             entity_id=task_id,
             before=before,
             after=audit.snapshot(task, AUDITED),
-            detail=comment or None,
+            detail=_with_files(comment, evidence) or None,
         )
         return TaskState(task.id, task.status, task.version)
+
+
+def _with_files(text: str, evidence: Evidence) -> str:
+    """An audit detail that also names the files a write attached (their keys are in the attachments table)."""
+    names = ", ".join(item.filename for item in evidence.prepared)
+    return f"{text} [files: {names}]".strip() if names else text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.clock import today as clock_today
@@ -67,11 +67,12 @@ def indicator_detail(session: Session, *, viewer: Viewer, indicator_id: int, per
                 Measurement.measured_on,
                 Measurement.value,
                 Measurement.status,
-                User.username.label("entered_by"),
+                func.coalesce(Person.full_name, User.username).label("entered_by"),  # the person, not the login
                 Measurement.entered_at,
                 Measurement.comment,
             )
             .outerjoin(User, User.id == Measurement.entered_by_id)
+            .outerjoin(Person, Person.id == User.person_id)
             .where(Measurement.indicator_id == indicator_id)
             .order_by(Measurement.measured_on, Measurement.id)
         )

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session, aliased
 
 from data_access.errors import NotFound
 from data_access.models import Indicator, Objective, OrgUnit, Person, Task, TaskCheckin, TaskType, User
+from data_access.queries.attachments import AttachmentView, task_attachments
 from data_access.viewer import Viewer
 from domain.access import TaskRoles, path_ids, task_roles
-from domain.kinds import OPEN_TASK_STATUSES, TaskStatus
+from domain.kinds import OPEN_TASK_STATUSES, TaskStatus, UnitKind
 from domain.tasks import DUE_SOON_DAYS, TaskAction, allowed_actions, due_state
+from domain.text import fold
 
 BOXES = ("to_me", "by_me", "my_unit")
 # Which tasks of a box: the open ones (the default), those waiting for the viewer's acceptance, the closed
@@ -126,6 +128,7 @@ def _list_query() -> tuple[Select, type[OrgUnit]]:
     assigner_unit = aliased(OrgUnit)
     person = aliased(Person)
     assigner = aliased(User)
+    assigner_person = aliased(Person)
     return (
         select(
             Task.id,
@@ -146,7 +149,8 @@ def _list_query() -> tuple[Select, type[OrgUnit]]:
             assigner_unit.path.label("assigner_path"),
             assigner_unit.name.label("assigner_unit"),
             person.full_name.label("assignee_person"),
-            assigner.username.label("assigner"),
+            # People, not logins: the account's name only for an account tied to no person.
+            func.coalesce(assigner_person.full_name, assigner.username).label("assigner"),
             TaskType.name.label("task_type"),
             Task.coefficient,
         )
@@ -154,6 +158,7 @@ def _list_query() -> tuple[Select, type[OrgUnit]]:
         .join(assigner_unit, assigner_unit.id == Task.assigner_unit_id)
         .outerjoin(person, person.id == Task.assignee_person_id)
         .outerjoin(assigner, assigner.id == Task.assigner_user_id)
+        .outerjoin(assigner_person, assigner_person.id == assigner.person_id)
         .outerjoin(TaskType, TaskType.id == Task.task_type_id)
     ), assignee_unit
 
@@ -257,6 +262,8 @@ class CheckinView:
     progress_pct: int | None
     comment: str
     evidence_url: str | None
+    id: int | None = None
+    attachments: tuple[AttachmentView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,6 +301,9 @@ class TaskView:
     due_state: str
     actions: frozenset[TaskAction]
     checkins: list[CheckinView]
+    # Files given with the task at assignment (those of a check-in are listed with the check-in).
+    attachments: tuple[AttachmentView, ...] = ()
+    editable: bool = False  # the assigner may still rewrite the title and description
 
 
 def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) -> TaskView:
@@ -307,21 +317,29 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
     assignee_unit, assigner_unit = _task_units(session, task)
     person = session.get(Person, task.assignee_person_id) if task.assignee_person_id else None
     assigner = session.get(User, task.assigner_user_id) if task.assigner_user_id else None
+    assigner_person = session.get(Person, assigner.person_id) if assigner and assigner.person_id else None
     task_type = session.get(TaskType, task.task_type_id) if task.task_type_id else None
     objective = session.get(Objective, task.objective_id) if task.objective_id else None
     indicator = session.get(Indicator, task.indicator_id) if task.indicator_id else None
+    files = task_attachments(session, task_id=task.id)
+    by_checkin: dict[int | None, tuple[AttachmentView, ...]] = {}
+    for f in files:
+        by_checkin[f.checkin_id] = (*by_checkin.get(f.checkin_id, ()), f)
     checkins = [
-        CheckinView(c.kind, c.at, c.username, c.progress_pct, c.comment, c.evidence_url)
+        CheckinView(c.kind, c.at, c.author, c.progress_pct, c.comment, c.evidence_url, c.id, by_checkin.get(c.id, ()))
         for c in session.execute(
             select(
                 TaskCheckin.kind,
                 TaskCheckin.at,
-                User.username,
+                # signed by a person: the account's name only for an account tied to no person
+                func.coalesce(Person.full_name, User.username).label("author"),
                 TaskCheckin.progress_pct,
                 TaskCheckin.comment,
                 TaskCheckin.evidence_url,
+                TaskCheckin.id,
             )
             .outerjoin(User, User.id == TaskCheckin.author_user_id)
+            .outerjoin(Person, Person.id == User.person_id)
             .where(TaskCheckin.task_id == task_id)
             .order_by(TaskCheckin.at, TaskCheckin.id)
         )
@@ -344,7 +362,7 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
         task.cancel_reason,
         task.coefficient,
         task_type.name if task_type else None,
-        assigner.username if assigner else None,
+        assigner_person.full_name if assigner_person else assigner.username if assigner else None,
         assigner_unit.name,
         assignee_unit.id,
         assignee_unit.name,
@@ -361,6 +379,8 @@ def task_detail(session: Session, *, viewer: Viewer, task_id: int, today: date) 
         if not viewer.is_screen
         else frozenset(),
         checkins,
+        by_checkin.get(None, ()),
+        roles.is_assigner and not viewer.is_screen and viewer.can_write and status in OPEN_TASK_STATUSES,
     )
 
 
@@ -378,16 +398,33 @@ class Choice:
     value: int
     label: str
     kind: str = ""
+    search: str = ""  # what a typed search matches: the label and its accent-free form
+
+
+# A division's name repeats in every ward ("Phòng Kinh tế"): these kinds are shown with their parent's name.
+NAMED_WITH_PARENT = frozenset({UnitKind.DIVISION.value, UnitKind.PARTY_BOARD.value})
 
 
 def assignable_units(session: Session, *, viewer: Viewer) -> list[Choice]:
-    """Units the viewer may give work to: the scope's subtree (kind carried for "every ward" shortcuts)."""
+    """Units the viewer may give work to: the scope's subtree, each division with its ward or department
+    ("Phòng Kinh tế — Phường Hoàn Kiếm"), searchable without accents (kind carried for "every ward")."""
     rows = session.execute(
-        select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.depth)
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.path)
         .where(OrgUnit.path.startswith(viewer.scope_path, autoescape=True), OrgUnit.active.is_(True))
         .order_by(OrgUnit.path)
     ).all()
-    return [Choice(r.id, r.name, r.kind) for r in rows]
+    names = {r.id: r.name for r in rows}
+    parents = {r.id: path_ids(r.path)[-2] for r in rows if len(path_ids(r.path)) > 1}
+    missing = {p for p in parents.values() if p not in names}  # the parent of a division manager's own scope
+    if missing:
+        found = session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(missing))).all()
+        names.update({unit_id: name for unit_id, name in found})
+    choices = []
+    for r in rows:
+        parent = names.get(parents.get(r.id, -1))
+        label = f"{r.name} — {parent}" if r.kind in NAMED_WITH_PARENT and parent else r.name
+        choices.append(Choice(r.id, label, r.kind, f"{label} {fold(label)}"))
+    return choices
 
 
 def assignable_people(session: Session, *, viewer: Viewer, unit_id: int) -> list[Choice]:
@@ -406,6 +443,57 @@ def assignable_people(session: Session, *, viewer: Viewer, unit_id: int) -> list
 def task_types(session: Session) -> list[tuple[int, str, float]]:
     """The catalogue of task types with their conversion coefficients."""
     return [(r.id, r.name, r.coefficient) for r in session.execute(select(TaskType).order_by(TaskType.name)).scalars()]
+
+
+LINK_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Goal:
+    """An objective or an indicator a new task can serve ("objective:12", "indicator:34")."""
+
+    value: str
+    name: str
+    kind: str  # objective | indicator
+    unit: str
+    search: str
+
+
+def linkable_goals(session: Session, *, viewer: Viewer, unit_ids: list[int], year: int) -> list[Goal]:
+    """Objectives and published indicators of the year that a task can be linked to at assignment: those of
+    the chosen units and of the viewer's own scope unit (what the assigner answers for), inside the scope."""
+    from data_access.models import Period
+
+    ids = {viewer.scope_unit_id, *unit_ids}
+    units = {
+        u.id: u.name
+        for u in session.execute(select(OrgUnit).where(OrgUnit.id.in_(ids))).scalars()
+        if viewer.covers_path(u.path)
+    }
+    if not units:
+        return []
+    objectives = session.execute(
+        select(Objective.id, Objective.title, Objective.unit_id)
+        .join(Period, Period.id == Objective.period_id)
+        .where(Objective.unit_id.in_(units), Period.year == year)
+        .order_by(Objective.unit_id, Objective.title)
+        .limit(LINK_LIMIT)
+    ).all()
+    indicators = session.execute(
+        select(Indicator.id, Indicator.name, Indicator.unit_id)
+        .join(Period, Period.id == Indicator.period_id)
+        .where(Indicator.unit_id.in_(units), Period.year == year, Indicator.published.is_(True))
+        .order_by(Indicator.unit_id, Indicator.name)
+        .limit(LINK_LIMIT)
+    ).all()
+    goals = [
+        Goal(f"indicator:{i.id}", i.name, "indicator", units[i.unit_id], f"{i.name} {fold(i.name)}") for i in indicators
+    ]
+    goals += [
+        Goal(f"objective:{o.id}", o.title, "objective", units[o.unit_id], f"{o.title} {fold(o.title)}")
+        for o in objectives
+    ]
+    return goals
 
 
 def linkable_indicators(session: Session, *, viewer: Viewer, unit_id: int, year: int) -> list[Choice]:

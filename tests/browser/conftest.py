@@ -76,6 +76,8 @@ class LiveServer:
             "PULSE_ENV": "test",
             "REFRESH_INTERVAL_MS": str(REFRESH_INTERVAL_MS),
             TOKEN_ENV: self._token,
+            # Evidence files of the journeys go to a throw-away folder, not the checkout's data/.
+            "EVIDENCE_DIR": tempfile.mkdtemp(prefix="pulse-evidence-"),
             **(extra_env or {}),
         }
         self.start()

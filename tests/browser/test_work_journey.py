@@ -65,7 +65,7 @@ def assign_to_hoan_kiem(page, title: str, description: str = "") -> None:  # typ
     page.fill("#work-title", title)
     if description:
         page.fill("#work-description", description)
-    choose(page, "#work-units", "Hoàn Kiếm", "Phường Hoàn Kiếm", exact=False)
+    choose(page, "#work-units", "Hoàn Kiếm", "Phường Hoàn Kiếm")  # exact: its divisions are named with it
     page.click("#work-submit")
 
 

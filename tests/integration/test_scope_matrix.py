@@ -10,9 +10,9 @@ from typing import Any
 import dash
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from data_access.models import AuditEntry, Indicator, OrgUnit, Person, User
+from data_access.models import AuditEntry, Indicator, OrgUnit, Person, Task, User
 from tests.support.login import csrf_header, login
 
 # (user, code of a unit inside their scope whose subtree they may see)
@@ -38,6 +38,18 @@ def _outside(server: Flask, username: str) -> dict[str, Any]:
         people = db.execute(select(Person.id, Person.full_name, Person.unit_id)).all()
         person_counts = dict(db.execute(select(Person.full_name, func.count()).group_by(Person.full_name)).all())
         inside_people = {p.full_name for p in people if p.unit_id not in outside_ids}
+        # Whoever gave work to the user's units is named on that work ("Người giao: ..."): not a secret either.
+        ancestors_ids = [int(part) for part in scope_path.strip("/").split("/")]
+        inside_people |= set(
+            db.execute(
+                select(Person.full_name)
+                .join(User, User.person_id == Person.id)
+                .join(Task, Task.assigner_user_id == User.id)
+                .join(OrgUnit, OrgUnit.id == Task.assignee_unit_id)
+                .where(or_(OrgUnit.path.startswith(scope_path), OrgUnit.id.in_(ancestors_ids)))
+                .distinct()
+            ).scalars()
+        )
         indicators = db.execute(select(Indicator.id).where(Indicator.unit_id.in_(outside_ids)).limit(3)).scalars().all()
     # The units above one's own are not secrets: a division's staff see their ward's name on the ward's tasks.
     ancestors = {int(part) for part in scope_path.strip("/").split("/")}
