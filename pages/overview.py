@@ -306,7 +306,10 @@ def _lagging_table(frame, period: str) -> object:  # type: ignore[no-untyped-def
         {
             "indicator": md_link(r.indicator, f"/indicator/{r.indicator_id}?period={period}"),
             "unit": md_link(r.unit, f"/unit/{r.unit_id}?period={period}"),
-            "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}") if r.owner else "–",
+            # NaN, not None, where an indicator has no owner (pandas): NaN is truthy.
+            "owner": md_link(r.owner, f"/person/{int(r.owner_id)}?period={period}")
+            if isinstance(r.owner, str) and r.owner_id == r.owner_id
+            else "–",
             "progress": round(float(r.progress or 0) * 100, 1),
             "expected": round(float(r.expected or 0) * 100, 1),
             "status": statuses[r.status],
