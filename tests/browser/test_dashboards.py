@@ -51,7 +51,8 @@ def _only_units_in(page, names: set[str]) -> bool:  # type: ignore[no-untyped-de
 
 
 def _numbers(texts: list[str]) -> list[float]:
-    return [float(t.replace(",", ".")) for t in texts if t.strip()]
+    # Vietnamese numbers: "." between thousands, "," before the decimals ("2.088,4").
+    return [float(t.replace(".", "").replace(",", ".")) for t in texts if t.strip()]
 
 
 def test_lagging_grid_sorts_filters_and_opens_an_indicator(new_page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
