@@ -16,7 +16,7 @@ from data_access.commands import position_kpis
 from data_access.db import Store
 from data_access.models import OrgUnit, Person, Position, User
 from domain.position_kpis import TemplateDraft
-from tests.browser.conftest import LiveServer, log_in, screenshot, settled
+from tests.browser.conftest import LiveServer, choose, log_in, screenshot, settled
 from tests.conftest import TEST_TODAY
 from tests.support.viewers import viewer_of
 
@@ -89,9 +89,7 @@ def test_the_manager_gives_the_position_kpi_and_downloads_the_plan(new_page, liv
     log_in(admin, base, "admin")
     admin.goto(f"{base}/admin/positions")
     settled(admin)
-    admin.locator("#admin-positions-unit").click()
-    admin.keyboard.type(str(found["unit_name"]))
-    admin.keyboard.press("Enter")
+    choose(admin, "#admin-positions-unit", str(found["unit_name"]), str(found["unit_name"]))
     settled(admin)
     admin.locator(".admin-positions-grid .ag-row", has_text=str(found["position_name"])).first.click()
     expect(admin.locator(".admin-positions-kpis")).to_contain_text(KPI)
