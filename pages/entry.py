@@ -507,8 +507,13 @@ clientside_callback(
     function(entered, reviewed) {
         var fired = (dash_clientside.callback_context.triggered || [])[0];
         var id = fired && fired.prop_id.indexOf('entry-pending-message') === 0 ? 'entry-pending-message' : 'entry-message';
-        var box = document.getElementById(id);
-        if (box && box.firstChild) { box.scrollIntoView({block: 'nearest'}); }
+        // After the message is drawn, not before: scrolled while still empty, its top stayed below the fold.
+        function bring() {
+            var box = document.getElementById(id);
+            if (box && box.firstChild) { box.scrollIntoView({block: 'center'}); }
+        }
+        window.requestAnimationFrame(bring);
+        window.setTimeout(bring, 250);
         return null;
     }
     """,
