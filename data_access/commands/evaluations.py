@@ -412,11 +412,7 @@ def appeal(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
 
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
-        text = _text(note)
-        if not text:
-            raise Invalid({"appeal_note": "required"})
-        if len(text) > MAX_NOTE:
-            raise Invalid({"appeal_note": "too_long"})
+        text = _note(note, "appeal_note")
         evaluation.appeal_note = text
         return None
 
@@ -453,6 +449,16 @@ def unlock(store: Store, *, viewer: Viewer, evaluation_id: int, version: int | N
     _edit(store, viewer=viewer, evaluation_id=evaluation_id, action="evaluation.unlock", check=check, change=change)
 
 
+def _note(value: object, field: str) -> str:
+    """A note the change needs (an appeal, a reason, an answer): trimmed, present and at most MAX_NOTE long."""
+    text = _text(value)
+    if not text:
+        raise Invalid({field: "required"})
+    if len(text) > MAX_NOTE:
+        raise Invalid({field: "too_long"})
+    return text
+
+
 def _tell_one(session: Session, viewer: Viewer, evaluation: Evaluation, kind: str, **extra: Any) -> None:
     """The notice of a change to one evaluation, to whoever answers for it, in the change's transaction."""
     code = session.execute(select(Period.code).where(Period.id == evaluation.period_id)).scalar_one()
@@ -482,11 +488,7 @@ def return_to_person(store: Store, *, viewer: Viewer, evaluation_id: int, versio
 
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
-        text = _text(reason)
-        if not text:
-            raise Invalid({"reason": "required"})
-        if len(text) > MAX_NOTE:
-            raise Invalid({"reason": "too_long"})
+        text = _note(reason, "reason")
         evaluation.status = EvaluationStatus.DRAFT.value
         details["returned"] = {"reason": text, "by": viewer.username, "at": now().isoformat()}
         _tell_one(session, viewer, evaluation, "eval_returned", reason=text)
@@ -515,11 +517,7 @@ def answer_appeal(store: Store, *, viewer: Viewer, evaluation_id: int, version: 
 
     def change(session: Session, evaluation: Evaluation, unit: OrgUnit, details: dict[str, Any]) -> str | None:
         _check_version(session, evaluation, version)
-        text = _text(answer)
-        if not text:
-            raise Invalid({"appeal_answer": "required"})
-        if len(text) > MAX_NOTE:
-            raise Invalid({"appeal_answer": "too_long"})
+        text = _note(answer, "appeal_answer")
         details["appeal_answer"] = {"text": text, "by": viewer.username, "at": now().isoformat()}
         _tell_one(session, viewer, evaluation, "eval_answered", answer=text)
         return None
